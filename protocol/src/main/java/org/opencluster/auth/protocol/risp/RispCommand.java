@@ -72,6 +72,13 @@ public final class RispCommand {
         return new RispCommand(id, 0, ByteBuffer.wrap(value.clone()).asReadOnlyBuffer());
     }
 
+    /** A command with a string parameter: the remaining bytes of {@code value}, copied (not consumed). */
+    public static RispCommand string(int id, ByteBuffer value) {
+        byte[] copy = new byte[value.remaining()];
+        value.duplicate().get(copy);
+        return string(id, copy);
+    }
+
     /** Decoder path: {@code view} is already a read-only slice that this command may keep. */
     static RispCommand viewing(int id, ByteBuffer view) {
         return new RispCommand(id, 0, view);

@@ -1,0 +1,128 @@
+package org.opencluster.auth.server.dispatch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.risp.CommandIds;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.Direction;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place commands are decided, shared by every transport (TCP and REST): checks that the command is
+ * registered and served, that the session is logged in and allowed, then runs the handler. Every refusal becomes
+ * {@code ERROR} + {@code ERROR_TEXT}; the session stays healthy. Immutable and thread-safe once built.
+ */
+public final class CommandDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
+
+    private final CommandRegistry registry;
+    private final Route[] routes;
+
+    private record Route(CommandSpec spec, Access access, CommandHandler handler) {
+    }
+
+    private CommandDispatcher(Builder b) {
+        this.registry = b.registry;
+        this.routes = b.routes.clone();
+    }
+
+    /** A builder over {@code registry}, which must include {@link CoreCommands} (for ERROR / ERROR_TEXT). */
+    public static Builder builder(CommandRegistry registry) {
+        return new Builder(registry);
+    }
+
+    public CommandRegistry registry() {
+        return registry;
+    }
+
+    /** True when a handler serves {@code id}. */
+    public boolean serves(int id) {
+        return id >= 0 && id <= CommandIds.MAX_ID && routes[id] != null;
+    }
+
+    /**
+     * Decides one command.
+     *
+     * @param caller the session's identity, or {@code null} before login
+     */
+    public void dispatch(Caller caller, RispCommand command, ReplySink replies) {
+        int id = command.id();
+        CommandSpec spec = registry.lookup(id);
+        if (spec == null) {
+            error(replies, ErrorCode.UNKNOWN_COMMAND, "unknown command " + CommandIds.hex(id));
+            return;
+        }
+        Route route = routes[id];
+        if (route == null) {
+            error(replies, ErrorCode.UNSUPPORTED_COMMAND, spec + " is not served here");
+            return;
+        }
+        if (caller == null) {
+            error(replies, ErrorCode.NOT_AUTHENTICATED, spec + " needs a logged-in session");
+            return;
+        }
+        if (route.access() == Access.ADMIN_ONLY && !caller.isAdmin()) {
+            LOG.warn("refused admin command {} for non-admin account {}", spec, caller.username());
+            error(replies, ErrorCode.FORBIDDEN, spec + " is for admin accounts only");
+            return;
+        }
+        try {
+            route.handler().handle(caller, command, replies);
+        } catch (CommandException e) {
+            error(replies, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            // The peer learns only that it failed; the log has the cause (handlers never put secrets in exceptions).
+            LOG.error("handler of {} failed for {}", spec, caller.username(), e);
+            error(replies, ErrorCode.INTERNAL, spec + " failed on the server");
+        }
+    }
+
+    /** Sends {@code ERROR} + {@code ERROR_TEXT}. */
+    public static void error(ReplySink replies, ErrorCode code, String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        long max = CoreCommands.ERROR_TEXT.maxLength();
+        if (utf8.length > max) {
+            utf8 = java.util.Arrays.copyOf(utf8, (int) max);
+        }
+        replies.send(RispCommand.integer(CoreCommands.ERROR.id(), code.code()));
+        replies.send(RispCommand.string(CoreCommands.ERROR_TEXT.id(), utf8));
+    }
+
+    /** Routes commands to handlers; each command at most once, and only client-to-server commands. */
+    public static final class Builder {
+        private final CommandRegistry registry;
+        private final Route[] routes = new Route[CommandIds.MAX_ID + 1];
+
+        private Builder(CommandRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            for (CommandSpec core : CoreCommands.registry().all()) {
+                if (!core.equals(registry.lookup(core.id()))) {
+                    throw new IllegalArgumentException("the registry must include CoreCommands; missing " + core);
+                }
+            }
+        }
+
+        public Builder route(CommandSpec spec, Access access, CommandHandler handler) {
+            if (!spec.equals(registry.lookup(spec.id()))) {
+                throw new IllegalArgumentException(spec + " is not in the dispatcher's registry");
+            }
+            if (!spec.direction().allows(Direction.CLIENT_TO_SERVER)) {
+                throw new IllegalArgumentException(spec + " travels " + spec.direction() + ", a server cannot serve it");
+            }
+            if (routes[spec.id()] != null) {
+                throw new IllegalArgumentException(spec + " already has a handler");
+            }
+            routes[spec.id()] = new Route(spec, Objects.requireNonNull(access), Objects.requireNonNull(handler));
+            return this;
+        }
+
+        public CommandDispatcher build() {
+            return new CommandDispatcher(this);
+        }
+    }
+}

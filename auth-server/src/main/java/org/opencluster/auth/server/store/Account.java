@@ -1,0 +1,82 @@
+package org.opencluster.auth.server.store;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.opencluster.auth.server.dispatch.Caller;
+
+/**
+ * A stored account. People get their credential as a passphrase envelope that only they can open; services hold
+ * their key in their own token, so the server keeps only the public key and certificate.
+ */
+public final class Account {
+    /** The two kinds of account of the design note. */
+    public enum Kind { PERSON, SERVICE }
+
+    private final long id;
+    private final String username;
+    private final Kind kind;
+    private final Caller.Role role;
+    private final byte[] publicKey;
+    private final byte[] certificate;
+    private final byte[] envelope;
+    private final boolean disabled;
+    private final Instant createdAt;
+
+    public Account(long id, String username, Kind kind, Caller.Role role, byte[] publicKey, byte[] certificate,
+            byte[] envelope, boolean disabled, Instant createdAt) {
+        this.id = id;
+        this.username = Objects.requireNonNull(username, "username");
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.role = Objects.requireNonNull(role, "role");
+        this.publicKey = Objects.requireNonNull(publicKey, "publicKey").clone();
+        this.certificate = certificate == null ? null : certificate.clone();
+        this.envelope = envelope == null ? null : envelope.clone();
+        this.disabled = disabled;
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public Caller.Role role() {
+        return role;
+    }
+
+    /** SubjectPublicKeyInfo (DER), a copy. */
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    /** X.509 certificate (DER), a copy. */
+    public Optional<byte[]> certificate() {
+        return Optional.ofNullable(certificate).map(byte[]::clone);
+    }
+
+    /** The passphrase envelope of a person, a copy. */
+    public Optional<byte[]> envelope() {
+        return Optional.ofNullable(envelope).map(byte[]::clone);
+    }
+
+    public boolean disabled() {
+        return disabled;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    @Override
+    public String toString() {
+        return "Account[" + username + ", " + kind + ", " + role + (disabled ? ", disabled" : "") + "]";
+    }
+}

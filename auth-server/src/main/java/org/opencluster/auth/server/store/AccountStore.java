@@ -1,0 +1,42 @@
+package org.opencluster.auth.server.store;
+
+import java.util.List;
+import java.util.Optional;
+import org.opencluster.auth.server.dispatch.Caller;
+
+/** Accounts, suite policy versions and enrolment codes: everything the server persists. */
+public interface AccountStore {
+
+    Optional<Account> findAccount(String username);
+
+    /** Creates an account; a taken username is a {@link StoreException#conflict() conflict}. */
+    Account createAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey, byte[] certificate,
+            byte[] envelope);
+
+    /** All accounts, ordered by username. */
+    List<Account> listAccounts();
+
+    /** Enables or disables an account; false when there is no such account. */
+    boolean setDisabled(String username, boolean disabled);
+
+    /** Counts admin accounts (a fresh server has none and accepts a bootstrap enrolment). */
+    long countAdmins();
+
+    /** The newest suite policy version, if any was ever stored. */
+    Optional<StoredPolicy> latestPolicy();
+
+    /**
+     * Stores a new policy version. It must be exactly the newest version + 1 (or 1 for the first): a concurrent
+     * writer on another node makes this a {@link StoreException#conflict() conflict}, never a lost update.
+     */
+    void appendPolicy(StoredPolicy policy);
+
+    /** Records a one-time enrolment code by its hash. */
+    void addEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant expiresAt);
+
+    /**
+     * Consumes a code atomically: true only for the first caller, before expiry, with the same purpose. A second
+     * use, an expired code or an unknown one all give false.
+     */
+    boolean consumeEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant now);
+}

@@ -1,0 +1,57 @@
+package org.opencluster.auth.protocol.command;
+
+import java.util.Optional;
+
+/**
+ * Error codes of the command layer, shared by the TCP protocol, the REST API (problem details carry the same code)
+ * and the client. Sent as {@code ERROR} (2-byte code) followed by {@code ERROR_TEXT}. Codes never change meaning.
+ */
+public enum ErrorCode {
+    /** The command id is not registered on this server. */
+    UNKNOWN_COMMAND(0x0101, "unknown-command"),
+    /** The command is registered but no handler serves it here. */
+    UNSUPPORTED_COMMAND(0x0102, "unsupported-command"),
+    /** The parameter does not satisfy the command's rules (besides framing, which the codec checks). */
+    BAD_PARAMETER(0x0103, "bad-parameter"),
+    /** The session is not logged in. */
+    NOT_AUTHENTICATED(0x0201, "not-authenticated"),
+    /** Logged in, but the account may not run this command (for example an admin command from a non-admin). */
+    FORBIDDEN(0x0202, "forbidden"),
+    /** Too many failed attempts from this account or source; retry later. */
+    RATE_LIMITED(0x0203, "rate-limited"),
+    /** The thing named does not exist (account, suite). */
+    NOT_FOUND(0x0301, "not-found"),
+    /** The request conflicts with the current state (an account that exists, a stale policy version). */
+    CONFLICT(0x0302, "conflict"),
+    /** The RISP stream was malformed (see docs/PROTOCOL.md section 4); the connection closes. */
+    PROTOCOL_ERROR(0x0401, "protocol-error"),
+    /** The server failed; nothing secret is said. */
+    INTERNAL(0x0501, "internal");
+
+    private final int code;
+    private final String slug;
+
+    ErrorCode(int code, String slug) {
+        this.code = code;
+        this.slug = slug;
+    }
+
+    /** The 16-bit wire code. */
+    public int code() {
+        return code;
+    }
+
+    /** A stable lowercase name, used in REST problem-detail type URIs. */
+    public String slug() {
+        return slug;
+    }
+
+    public static Optional<ErrorCode> fromCode(int code) {
+        for (ErrorCode e : values()) {
+            if (e.code == code) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+}
