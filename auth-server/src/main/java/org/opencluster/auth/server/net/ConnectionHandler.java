@@ -1,0 +1,123 @@
+package org.opencluster.auth.server.net;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.net.SocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.risp.RispProtocolException;
+import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bridges Netty to a {@link Connection}: delivers commands in order, turns codec errors, idle time, the absolute
+ * lifetime and truncation into an error reply and a close, and makes sure {@link Connection#onClose()} runs once.
+ */
+final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> implements Outbound {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final ConnectionFactory factory;
+    private final long absoluteTimeoutMillis;
+    private ChannelHandlerContext ctx;
+    private Connection connection;
+    private ScheduledFuture<?> lifetime;
+    private boolean failed;
+
+    ConnectionHandler(ConnectionFactory factory, long absoluteTimeoutMillis) {
+        this.factory = factory;
+        this.absoluteTimeoutMillis = absoluteTimeoutMillis;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.connection = factory.open(remoteAddress());
+        lifetime = ctx.executor().schedule(() -> fail(ErrorCode.NOT_AUTHENTICATED,
+                "session reached its absolute lifetime; log in again"), absoluteTimeoutMillis, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, RispCommand command) {
+        if (failed) {
+            return;
+        }
+        connection.onCommand(command, this);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            fail(ErrorCode.NOT_AUTHENTICATED, "idle timeout");
+        } else if (evt == RispFrameDecoder.TruncatedStream.INSTANCE) {
+            LOG.info("connection from {} closed inside a command (truncated)", remoteAddress());
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof RispProtocolException) {
+            LOG.info("protocol error from {}: {}", remoteAddress(), cause.getMessage());
+            fail(ErrorCode.PROTOCOL_ERROR, cause.getMessage());
+        } else if (cause instanceof java.io.IOException) {
+            LOG.debug("connection from {} failed: {}", remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            LOG.error("connection from {} failed", remoteAddress(), cause);
+            fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (lifetime != null) {
+            lifetime.cancel(false);
+        }
+        if (connection != null) {
+            Connection c = connection;
+            connection = null;
+            c.onClose();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void send(RispCommand command) {
+        ctx.write(command, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void fail(ErrorCode code, String text) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        CommandDispatcher.error(this::send, code, text);
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public String remoteAddress() {
+        SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();
+        if (a instanceof java.net.InetSocketAddress) {
+            return ((java.net.InetSocketAddress) a).getAddress().getHostAddress();
+        }
+        return String.valueOf(a);
+    }
+}

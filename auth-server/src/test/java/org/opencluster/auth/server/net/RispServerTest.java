@@ -1,0 +1,179 @@
+package org.opencluster.auth.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.risp.RispDecoder;
+import org.opencluster.auth.protocol.risp.RispEncoder;
+
+/** The transport over real loopback TCP, with a trivial connection logic (echo every command back). */
+class RispServerTest {
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private RispServer server;
+
+    private RispServer start(RispServer.Builder b) throws InterruptedException {
+        server = b.start();
+        return server;
+    }
+
+    private RispServer.Builder echoServer() {
+        return RispServer.builder(remote -> new Connection() {
+            @Override
+            public void onCommand(RispCommand command, Outbound out) {
+                out.send(command);
+            }
+
+            @Override
+            public void onClose() {
+                closed.countDown();
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Reads commands until {@code count} arrived or the peer closed; returns what arrived. */
+    private static List<RispCommand> read(Socket s, int count) throws IOException {
+        RispDecoder d = RispDecoder.framingOnly();
+        List<RispCommand> out = new ArrayList<>();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[8192];
+        while (out.size() < count) {
+            int n = in.read(buf);
+            if (n < 0) {
+                break;
+            }
+            d.feed(ByteBuffer.wrap(java.util.Arrays.copyOf(buf, n)), out::add);
+        }
+        return out;
+    }
+
+    private static Socket connect(RispServer server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server.address(), 2000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    @Test
+    void commandsWrittenOneByteAtATimeAreFramedAndAnswered() throws Exception {
+        start(echoServer());
+        byte[] wire = RispEncoder.toBytes(RispCommand.none(0x7101), RispCommand.string(0xa001, new byte[3000]),
+                RispCommand.integer(0x3001, -5));
+        try (Socket s = connect(server)) {
+            OutputStream out = s.getOutputStream();
+            for (byte b : wire) {
+                out.write(b);
+                out.flush();
+            }
+            List<RispCommand> replies = read(s, 3);
+            assertEquals(List.of(RispCommand.none(0x7101), RispCommand.string(0xa001, new byte[3000]),
+                    RispCommand.integer(0x3001, -5)), replies);
+        }
+    }
+
+    @Test
+    void oversizeLengthGetsAProtocolErrorAndAClose() throws Exception {
+        start(echoServer().maxStringLength(1024));
+        try (Socket s = connect(server)) {
+            s.getOutputStream().write(HexFormat.of().parseHex("b0014000000000000000"));
+            List<RispCommand> replies = read(s, 10);
+            assertEquals(2, replies.size(), replies.toString());
+            assertEquals(CoreCommands.ERROR.id(), replies.get(0).id());
+            assertEquals(ErrorCode.PROTOCOL_ERROR.code(), replies.get(0).number());
+            assertEquals(-1, s.getInputStream().read(), "closed after the error");
+        }
+        assertTrue(closed.await(5, TimeUnit.SECONDS), "onClose ran");
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        start(echoServer().idleTimeout(Duration.ofMillis(300)));
+        try (Socket s = connect(server)) {
+            long t0 = System.nanoTime();
+            List<RispCommand> replies = read(s, 10);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), replies.get(0).number());
+            assertTrue(ms >= 250 && ms < 4000, "closed after about the idle timeout: " + ms + " ms");
+        }
+    }
+
+    @Test
+    void absoluteLifetimeEndsEvenABusySession() throws Exception {
+        start(echoServer().absoluteTimeout(Duration.ofMillis(400)));
+        try (Socket s = connect(server)) {
+            OutputStream out = s.getOutputStream();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            boolean sawClose = false;
+            while (System.nanoTime() < deadline) {
+                try {
+                    out.write(RispEncoder.toBytes(RispCommand.none(0x7101)));
+                    out.flush();
+                } catch (IOException e) {
+                    sawClose = true;
+                    break;
+                }
+                List<RispCommand> r = read(s, 1);
+                if (r.isEmpty() || r.get(0).id() == CoreCommands.ERROR.id()) {
+                    sawClose = true;
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertTrue(sawClose, "the lifetime closed the session");
+        }
+    }
+
+    @Test
+    void connectionCapRefusesTheExtraConnection() throws Exception {
+        start(echoServer().maxConnections(2));
+        try (Socket a = connect(server); Socket b = connect(server); Socket c = connect(server)) {
+            // Accepted sockets are initialised on different I/O threads, so which one is refused is not fixed.
+            int served = 0;
+            int refused = 0;
+            for (Socket s : List.of(a, b, c)) {
+                try {
+                    s.getOutputStream().write(RispEncoder.toBytes(RispCommand.none(0x7101)));
+                    if (read(s, 1).size() == 1) {
+                        served++;
+                    } else {
+                        refused++;
+                    }
+                } catch (IOException e) {
+                    refused++;
+                }
+            }
+            assertEquals(2, served);
+            assertEquals(1, refused);
+        }
+    }
+
+    @Test
+    void bindsLoopbackByDefault() throws Exception {
+        start(echoServer());
+        InetSocketAddress a = server.address();
+        assertTrue(a.getAddress().isLoopbackAddress(), a.toString());
+    }
+}
