@@ -1,0 +1,126 @@
+package org.opencluster.auth.client.trust;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Pinned server keys, like SSH's known_hosts: one line per server, {@code host:port SHA256:<base64>} of the server's
+ * SubjectPublicKeyInfo. First contact is the caller's decision (show the fingerprint, ask, then {@link #pin}); a key
+ * that differs from the pinned one is refused, never silently replaced.
+ */
+public final class KnownServers {
+    /** What a presented key means against the file. */
+    public enum Verdict { PINNED_MATCH, UNKNOWN_SERVER, KEY_CHANGED }
+
+    private final Path file;
+
+    public KnownServers(Path file) {
+        this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /** {@code SHA256:} + unpadded base64 of SHA-256 over the DER SubjectPublicKeyInfo (the SSH spelling). */
+    public static String fingerprint(byte[] subjectPublicKeyInfo) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(subjectPublicKeyInfo);
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+
+    public Verdict check(String server, byte[] subjectPublicKeyInfo) throws IOException {
+        Optional<String> pinned = pinned(server);
+        if (pinned.isEmpty()) {
+            return Verdict.UNKNOWN_SERVER;
+        }
+        byte[] a = pinned.get().getBytes(StandardCharsets.US_ASCII);
+        byte[] b = fingerprint(subjectPublicKeyInfo).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(a, b) ? Verdict.PINNED_MATCH : Verdict.KEY_CHANGED;
+    }
+
+    public Optional<String> pinned(String server) throws IOException {
+        return Optional.ofNullable(read().get(server));
+    }
+
+    /**
+     * Pins {@code server} to the key. Refuses to replace a different pinned key: changing a pin is an explicit
+     * {@link #forget} first, as with {@code ssh-keygen -R}.
+     */
+    public void pin(String server, byte[] subjectPublicKeyInfo) throws IOException {
+        checkName(server);
+        Map<String, String> all = read();
+        String fp = fingerprint(subjectPublicKeyInfo);
+        String old = all.get(server);
+        if (old != null && !old.equals(fp)) {
+            throw new IllegalStateException("refusing to replace the pinned key of " + server + " (" + old
+                    + "); remove it first if the server's key really changed");
+        }
+        all.put(server, fp);
+        write(all);
+    }
+
+    /** Removes a pin; true when there was one. */
+    public boolean forget(String server) throws IOException {
+        Map<String, String> all = read();
+        boolean had = all.remove(server) != null;
+        if (had) {
+            write(all);
+        }
+        return had;
+    }
+
+    private static void checkName(String server) {
+        if (server.isEmpty() || server.chars().anyMatch(c -> c <= ' ' || c == '#')) {
+            throw new IllegalArgumentException("a server name has no spaces or '#': '" + server + "'");
+        }
+    }
+
+    private Map<String, String> read() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String[] parts = t.split("\\s+");
+            if (parts.length != 2 || !parts[1].startsWith("SHA256:")) {
+                throw new IOException(file + " line " + n + " is not 'host:port SHA256:...'");
+            }
+            out.put(parts[0], parts[1]);
+        }
+        return out;
+    }
+
+    private void write(Map<String, String> all) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("# OpenCluster Auth pinned server keys: host:port SHA256:<base64 of SHA-256(SubjectPublicKeyInfo)>");
+        all.forEach((k, v) -> lines.add(k + " " + v));
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".known-servers", ".tmp");
+        Files.write(tmp, lines, StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
