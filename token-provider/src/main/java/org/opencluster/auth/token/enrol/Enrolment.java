@@ -1,0 +1,45 @@
+package org.opencluster.auth.token.enrol;
+
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.operator.RuntimeOperatorException;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+
+/** Builds PKCS#10 certificate requests signed by a token's key (proof of possession without exporting it). */
+public final class Enrolment {
+    private Enrolment() {
+    }
+
+    /** A CSR for {@code token}'s public key, signed on the token with {@code scheme}. */
+    public static PKCS10CertificationRequest csr(Token token, X500Name subject, SignatureScheme scheme)
+            throws TokenException {
+        Objects.requireNonNull(subject);
+        if (!token.signatureSchemes().contains(scheme)) {
+            throw new TokenException(TokenError.MECHANISM_UNSUPPORTED,
+                    "'" + token.label() + "' cannot sign with " + scheme + "; it supports " + token.signatureSchemes());
+        }
+        try {
+            return new JcaPKCS10CertificationRequestBuilder(subject, token.publicKey())
+                    .build(new TokenContentSigner(token, scheme));
+        } catch (RuntimeOperatorException e) {
+            if (e.getCause() instanceof TokenException) {
+                throw (TokenException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /** True when {@code certificate} certifies {@code token}'s public key. */
+    public static boolean matches(Token token, X509Certificate certificate) {
+        return SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded())
+                .equals(SubjectPublicKeyInfo.getInstance(token.publicKey().getEncoded()));
+    }
+}

@@ -1,0 +1,241 @@
+package org.opencluster.auth.token.envelope;
+
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.software.SoftwareToken;
+
+/**
+ * Seals a software private key and its certificate chain under a passphrase, for the server to store and hand to
+ * the client, and opens it again on the client.
+ *
+ * <p>Argon2id (Bouncy Castle) derives 64 bytes from the passphrase: the first 32 are the AES-256-GCM key, the last
+ * 32 a check value stored in the envelope so that a wrong passphrase is reported as {@link TokenError#WRONG_PASSPHRASE}
+ * and damage as {@link TokenError#ENVELOPE_CORRUPT}. (The check value gives an offline guesser nothing the GCM tag
+ * does not already give.) Every byte before the ciphertext, including the account identity, is GCM associated
+ * data, so an envelope cannot be moved to another account. The account identity is compared byte for byte as UTF-8:
+ * canonicalise it (e.g. lower-case) the same way on both sides.
+ */
+public final class PassphraseEnvelope {
+    private final KdfParameters kdf;
+    private final EnvelopePolicy policy;
+    private final SecureRandom random;
+
+    private PassphraseEnvelope(Builder b) {
+        this.kdf = b.kdf;
+        this.policy = b.policy;
+        this.random = b.random;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Seals {@code pkcs8} and {@code chain} for {@code account}. The caller keeps ownership of (and wipes)
+     * {@code passphrase} and {@code pkcs8}.
+     */
+    public byte[] seal(String account, char[] passphrase, byte[] pkcs8, List<X509Certificate> chain)
+            throws TokenException {
+        if (!kdf.atLeast(policy.floor()) || !kdf.atMost(policy.ceiling())) {
+            throw new TokenException(TokenError.KDF_TOO_WEAK, kdf + " is outside the policy range "
+                    + policy.floor() + " .. " + policy.ceiling());
+        }
+        byte[] accountBytes = accountBytes(account);
+        List<byte[]> certs = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            try {
+                certs.add(c.getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException("certificate cannot be encoded", e);
+            }
+        }
+        byte[] salt = new byte[EnvelopeFormat.SALT_LENGTH];
+        byte[] nonce = new byte[EnvelopeFormat.NONCE_LENGTH];
+        random.nextBytes(salt);
+        random.nextBytes(nonce);
+        byte[] derived = derive(passphrase, salt, kdf);
+        byte[] plaintext = EnvelopeFormat.writePlaintext(pkcs8, certs);
+        try {
+            byte[] header = EnvelopeFormat.writeHeader(kdf, salt, nonce, accountBytes,
+                    Arrays.copyOfRange(derived, 32, 64));
+            int ctLength = plaintext.length + EnvelopeFormat.TAG_LENGTH;
+            Cipher gcm = gcm(Cipher.ENCRYPT_MODE, derived, nonce);
+            gcm.updateAAD(EnvelopeFormat.aad(header, ctLength));
+            return EnvelopeFormat.assemble(header, gcm.doFinal(plaintext));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        } finally {
+            Arrays.fill(derived, (byte) 0);
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /**
+     * Opens an envelope sealed for {@code account}.
+     *
+     * @param label label of the returned token
+     * @throws TokenException WRONG_ACCOUNT, KDF_TOO_WEAK, WRONG_PASSPHRASE or ENVELOPE_CORRUPT
+     */
+    public SoftwareToken open(String account, char[] passphrase, byte[] envelope, String label)
+            throws TokenException {
+        EnvelopeFormat.Header h = EnvelopeFormat.parse(envelope);
+        // Not secret (the server hands the envelope to whoever names the account), so a plain compare is fine.
+        if (!Arrays.equals(h.account(), accountBytes(account))) {
+            throw new TokenException(TokenError.WRONG_ACCOUNT,
+                    "this envelope belongs to another account; ask the server for the envelope of '" + account + "'");
+        }
+        if (!h.kdf().atLeast(policy.floor())) {
+            throw new TokenException(TokenError.KDF_TOO_WEAK, "envelope uses " + h.kdf()
+                    + ", below the accepted floor " + policy.floor() + "; re-seal it with stronger parameters");
+        }
+        if (!h.kdf().atMost(policy.ceiling())) {
+            throw EnvelopeFormat.corrupt("KDF parameters above the accepted ceiling " + policy.ceiling());
+        }
+        byte[] derived = derive(passphrase, h.salt(), h.kdf());
+        byte[] plaintext = null;
+        try {
+            if (!MessageDigest.isEqual(Arrays.copyOfRange(derived, 32, 64), h.check())) {
+                throw new TokenException(TokenError.WRONG_PASSPHRASE,
+                        "the passphrase is wrong for account '" + account + "'");
+            }
+            Cipher gcm = gcm(Cipher.DECRYPT_MODE, derived, h.nonce());
+            gcm.updateAAD(h.aad());
+            plaintext = gcm.doFinal(h.ciphertext());
+        } catch (AEADBadTagException e) {
+            throw EnvelopeFormat.corrupt("authentication failed (modified after sealing)");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        } finally {
+            Arrays.fill(derived, (byte) 0);
+        }
+        EnvelopeFormat.Content content = null;
+        try {
+            content = EnvelopeFormat.parsePlaintext(plaintext);
+            return SoftwareToken.fromPkcs8(label, content.pkcs8(), certificates(content.certificates()));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+            if (content != null) {
+                Arrays.fill(content.pkcs8(), (byte) 0);
+            }
+        }
+    }
+
+    private static List<X509Certificate> certificates(List<byte[]> ders) throws TokenException {
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            List<X509Certificate> out = new ArrayList<>();
+            for (byte[] der : ders) {
+                out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw EnvelopeFormat.corrupt("a sealed certificate cannot be parsed");
+        }
+    }
+
+    private static Cipher gcm(int mode, byte[] derived, byte[] nonce) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(mode, new SecretKeySpec(derived, 0, 32, "AES"),
+                new GCMParameterSpec(EnvelopeFormat.TAG_LENGTH * 8, nonce));
+        return cipher;
+    }
+
+    /** Argon2id, 64 output bytes; the UTF-8 copy of the passphrase is wiped. */
+    static byte[] derive(char[] passphrase, byte[] salt, KdfParameters kdf) throws TokenException {
+        if (passphrase == null || passphrase.length == 0) {
+            throw new TokenException(TokenError.WRONG_PASSPHRASE, "the passphrase is empty");
+        }
+        byte[] secret = utf8(passphrase);
+        byte[] out = new byte[64];
+        try {
+            Argon2BytesGenerator argon2 = new Argon2BytesGenerator();
+            argon2.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                    .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                    .withMemoryAsKB(kdf.memoryKiB())
+                    .withIterations(kdf.iterations())
+                    .withParallelism(kdf.parallelism())
+                    .withSalt(salt)
+                    .build());
+            argon2.generateBytes(secret, out);
+            return out;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private static byte[] utf8(char[] chars) throws TokenException {
+        ByteBuffer buffer = null;
+        try {
+            buffer = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(chars));
+            return Arrays.copyOf(buffer.array(), buffer.limit());
+        } catch (CharacterCodingException e) {
+            throw new TokenException(TokenError.WRONG_PASSPHRASE, "the passphrase is not valid Unicode");
+        } finally {
+            if (buffer != null) {
+                Arrays.fill(buffer.array(), (byte) 0);
+            }
+        }
+    }
+
+    private static byte[] accountBytes(String account) {
+        byte[] b = Objects.requireNonNull(account).getBytes(StandardCharsets.UTF_8);
+        if (b.length < 1 || b.length > EnvelopeFormat.MAX_ACCOUNT) {
+            throw new IllegalArgumentException("account identity must be 1.." + EnvelopeFormat.MAX_ACCOUNT
+                    + " UTF-8 bytes");
+        }
+        return b;
+    }
+
+    /** Builder with the production defaults ({@link KdfParameters#DEFAULT}, {@link EnvelopePolicy#DEFAULT}). */
+    public static final class Builder {
+        private KdfParameters kdf = KdfParameters.DEFAULT;
+        private EnvelopePolicy policy = EnvelopePolicy.DEFAULT;
+        private SecureRandom random = new SecureRandom();
+
+        public Builder kdf(KdfParameters kdf) {
+            this.kdf = Objects.requireNonNull(kdf);
+            return this;
+        }
+
+        public Builder policy(EnvelopePolicy policy) {
+            this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        public Builder random(SecureRandom random) {
+            this.random = Objects.requireNonNull(random);
+            return this;
+        }
+
+        public PassphraseEnvelope build() {
+            return new PassphraseEnvelope(this);
+        }
+    }
+}

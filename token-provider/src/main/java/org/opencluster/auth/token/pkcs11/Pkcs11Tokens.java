@@ -1,0 +1,136 @@
+package org.opencluster.auth.token.pkcs11;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+
+/**
+ * Opens PKCS#11 tokens named by RFC 7512 URIs. Each open builds its own SunPKCS11 provider for exactly one slot,
+ * chosen from CK_TOKEN_INFO (label/serial/manufacturer/model/slot-id) before any C_Login, so a PIN is only ever
+ * presented to the token the URI selects. Several tokens and modules can be open in one JVM; nothing is registered
+ * in {@link java.security.Security}.
+ *
+ * <p>Recovering from removal: after {@link TokenError#TOKEN_REMOVED}, close the token and open the URI again; that
+ * builds a new provider (and re-reads the PIN from its source).
+ */
+public final class Pkcs11Tokens {
+    private static final List<String> MODULE_DIRS = List.of("/usr/lib/x86_64-linux-gnu/pkcs11",
+            "/usr/lib/aarch64-linux-gnu/pkcs11", "/usr/lib64/pkcs11", "/usr/lib/pkcs11", "/usr/lib/softhsm",
+            "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib");
+
+    private final Path defaultModule;
+    private final PinSource defaultPinSource;
+
+    private Pkcs11Tokens(Builder b) {
+        this.defaultModule = b.defaultModule;
+        this.defaultPinSource = b.defaultPinSource;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Opens the key the URI names (its {@code object}, or the only key on the token). */
+    public Pkcs11Token open(String uri) throws TokenException {
+        return open(Pkcs11Uri.parse(uri));
+    }
+
+    public Pkcs11Token open(Pkcs11Uri uri) throws TokenException {
+        Pkcs11Connection connection = connect(uri);
+        try {
+            return connection.token(uri.object().orElse(null), true);
+        } catch (TokenException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** Logs in to the token the URI selects (its object, if any, is ignored): for key generation and enrolment. */
+    public Pkcs11Connection connect(String uri) throws TokenException {
+        return connect(Pkcs11Uri.parse(uri));
+    }
+
+    public Pkcs11Connection connect(Pkcs11Uri uri) throws TokenException {
+        Path module = module(uri);
+        CryptokiSlots slots = CryptokiSlots.load(module);
+        CryptokiTokenInfo info = select(uri, slots.tokens(), module);
+        PinSource pins = uri.pinSource().isPresent() ? PinSource.parse(uri.pinSource().get()) : defaultPinSource;
+        if (pins == null) {
+            throw new TokenException(TokenError.PIN_UNAVAILABLE, "no pin-source in " + uri
+                    + " and no default PIN source configured");
+        }
+        return Pkcs11Connection.login(module, slots, info, pins);
+    }
+
+    static CryptokiTokenInfo select(Pkcs11Uri uri, List<CryptokiTokenInfo> tokens, Path module)
+            throws TokenException {
+        List<CryptokiTokenInfo> matches = tokens.stream().filter(uri::selects).collect(Collectors.toList());
+        if (matches.isEmpty()) {
+            throw new TokenException(TokenError.TOKEN_ABSENT, "no token matching " + uri + " in " + module
+                    + "; present: " + tokens.stream().map(CryptokiTokenInfo::describe).collect(Collectors.toList()));
+        }
+        if (matches.size() > 1) {
+            throw new TokenException(TokenError.TOKEN_AMBIGUOUS, matches.size() + " tokens match " + uri + ": "
+                    + matches.stream().map(CryptokiTokenInfo::describe).collect(Collectors.toList())
+                    + "; add serial= to the URI");
+        }
+        CryptokiTokenInfo info = matches.get(0);
+        if (!info.has(CryptokiTokenInfo.CKF_TOKEN_INITIALIZED)) {
+            throw new TokenException(TokenError.TOKEN_ABSENT, "token " + info.describe() + " is not initialised");
+        }
+        return info;
+    }
+
+    private Path module(Pkcs11Uri uri) throws TokenException {
+        if (uri.modulePath().isPresent()) {
+            return Path.of(uri.modulePath().get());
+        }
+        if (uri.moduleName().isPresent()) {
+            String name = uri.moduleName().get();
+            if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new TokenException(TokenError.INVALID_URI, "module-name must be a plain library name");
+            }
+            for (String dir : MODULE_DIRS) {
+                for (String file : List.of(name + ".so", "lib" + name + ".so", name)) {
+                    Path p = Path.of(dir, file);
+                    if (Files.isRegularFile(p)) {
+                        return p;
+                    }
+                }
+            }
+            throw new TokenException(TokenError.MODULE_MISSING, "no PKCS#11 module named '" + name + "' in "
+                    + MODULE_DIRS + "; give module-path instead");
+        }
+        return Optional.ofNullable(defaultModule).orElseThrow(() -> new TokenException(TokenError.INVALID_URI,
+                uri + " names no module-path/module-name and no default module is configured"));
+    }
+
+    /** Builder. */
+    public static final class Builder {
+        private Path defaultModule;
+        private PinSource defaultPinSource;
+
+        /** Module used when a URI names none. */
+        public Builder defaultModule(Path module) {
+            this.defaultModule = Objects.requireNonNull(module);
+            return this;
+        }
+
+        /** PIN source used when a URI has no pin-source (e.g. an interactive prompt). */
+        public Builder defaultPinSource(PinSource pins) {
+            this.defaultPinSource = Objects.requireNonNull(pins);
+            return this;
+        }
+
+        public Pkcs11Tokens build() {
+            return new Pkcs11Tokens(this);
+        }
+    }
+}
