@@ -21,6 +21,8 @@ public final class CoreCommands {
     /** Echo test: answered with {@link #ECHO_REPLY} carrying the same bytes. */
     public static final CommandSpec ECHO = CommandSpec.string(0x9104, "ECHO", CLIENT_TO_SERVER, 65535);
     public static final CommandSpec ECHO_REPLY = CommandSpec.string(0x9105, "ECHO_REPLY", SERVER_TO_CLIENT, 65535);
+    /** A command that has no other answer succeeded. */
+    public static final CommandSpec OK = CommandSpec.none(0x7106, "OK", SERVER_TO_CLIENT);
     /** A failed command: the {@link ErrorCode} as a 2-byte integer, always followed by {@link #ERROR_TEXT}. */
     public static final CommandSpec ERROR = CommandSpec.integer(0x1100, "ERROR", SERVER_TO_CLIENT);
     /** Human-readable explanation of the preceding {@link #ERROR} (UTF-8, never containing secrets). */
@@ -30,7 +32,7 @@ public final class CoreCommands {
             .register(PING).register(PONG)
             .register(WHOAMI).register(WHOAMI_IS)
             .register(ECHO).register(ECHO_REPLY)
-            .register(ERROR).register(ERROR_TEXT)
+            .register(OK).register(ERROR).register(ERROR_TEXT)
             .build();
 
     private CoreCommands() {
