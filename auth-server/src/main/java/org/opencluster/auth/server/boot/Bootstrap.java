@@ -1,0 +1,152 @@
+package org.opencluster.auth.server.boot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.enrol.TokenContentSigner;
+
+/**
+ * {@code init} on the server host: creates what a fresh server needs, idempotently. Keys are generated only where
+ * they are missing key files (token keys are made with the token's tools); certificates are public and live in the
+ * data directory; the decoy secret (for unknown-username answers) is a 32-byte owner-only file. While the cluster
+ * has no admin, it issues a one-time enrolment code for the first admin, shown once and stored only as a hash.
+ */
+public final class Bootstrap {
+    /** Purpose recorded with the first admin's enrolment code. */
+    public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
+    /** How long the first admin's enrolment code stays valid. */
+    public static final Duration ENROLMENT_CODE_LIFETIME = Duration.ofHours(1);
+
+    private final ServerConfig config;
+    private final ServerKeys keys;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    /** What {@link #init} did. */
+    public record Result(X509Certificate caCertificate, X509Certificate serverCertificate,
+            Optional<String> enrolmentCode, Instant enrolmentCodeExpires) {
+    }
+
+    public Bootstrap(ServerConfig config, ServerKeys keys, Clock clock, SecureRandom random) {
+        this.config = config;
+        this.keys = keys;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    public static Path caCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("ca.crt");
+    }
+
+    public static Path serverCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("server.crt");
+    }
+
+    public static Path decoySecretFile(ServerConfig c) {
+        return c.dataDir().resolve("decoy.secret");
+    }
+
+    public Result init(AccountStore store) throws IOException, TokenException {
+        Files.createDirectories(config.dataDir());
+        for (String spec : new String[] {config.caKey(), config.serverKey()}) {
+            if (ServerKeys.missingKeyFile(spec)) {
+                ServerKeys.generate(spec, random);
+            }
+        }
+        X509Certificate caCert;
+        Path caFile = caCertificateFile(config);
+        try (Token caKey = keys.open("cluster-ca", config.caKey())) {
+            TokenContentSigner signer = new TokenContentSigner(caKey, SignatureScheme.ECDSA_P256_SHA256);
+            if (Files.exists(caFile)) {
+                caCert = ServerKeys.readCertificate(caFile);
+            } else {
+                caCert = ClusterCa.selfSign("OpenCluster", caKey.publicKey(), signer, Duration.ofDays(3650), clock,
+                        random);
+                write(caFile, caCert);
+            }
+            Path serverFile = serverCertificateFile(config);
+            X509Certificate serverCert;
+            if (Files.exists(serverFile)) {
+                serverCert = ServerKeys.readCertificate(serverFile);
+            } else {
+                try (Token serverKey = keys.open("server", config.serverKey())) {
+                    serverCert = new ClusterCa(caCert, signer, clock, random).issue(
+                            config.listen().getHostString(), ClusterCa.Subject.SERVER, serverKey.publicKey(),
+                            Duration.ofDays(825));
+                }
+                write(serverFile, serverCert);
+            }
+            if (!Files.exists(decoySecretFile(config))) {
+                byte[] secret = new byte[32];
+                random.nextBytes(secret);
+                KeyFiles.writeSecret(decoySecretFile(config), secret);
+                java.util.Arrays.fill(secret, (byte) 0);
+            }
+            Optional<String> code = Optional.empty();
+            Instant expires = clock.instant().plus(ENROLMENT_CODE_LIFETIME);
+            if (store.countAdmins() == 0) {
+                String c = newEnrolmentCode();
+                store.addEnrolmentCode(hashCode(c), BOOTSTRAP_ADMIN, expires);
+                code = Optional.of(c);
+            }
+            return new Result(caCert, serverCert, code, expires);
+        }
+    }
+
+    /** 120 random bits as 24 characters of Crockford base32 in groups of four (easy to read out and type). */
+    private String newEnrolmentCode() {
+        final String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        byte[] b = new byte[15];
+        random.nextBytes(b);
+        StringBuilder sb = new StringBuilder();
+        long acc = 0;
+        int bits = 0;
+        for (byte x : b) {
+            acc = (acc << 8) | (x & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                bits -= 5;
+                if (sb.length() > 0 && sb.length() % 5 == 4) {
+                    sb.append('-');
+                }
+                sb.append(alphabet.charAt((int) (acc >>> bits) & 31));
+            }
+        }
+        java.util.Arrays.fill(b, (byte) 0);
+        return sb.toString();
+    }
+
+    /** The stored form of an enrolment code: SHA-256 of its normalised text (case and dashes ignored). */
+    public static byte[] hashCode(String code) {
+        String normal = code.replace("-", "").strip().toUpperCase(java.util.Locale.ROOT);
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(normal.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void write(Path file, X509Certificate cert) throws IOException {
+        try {
+            Files.write(file, cert.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IOException("cannot encode " + file, e);
+        }
+    }
+}

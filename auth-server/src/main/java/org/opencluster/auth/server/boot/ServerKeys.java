@@ -1,0 +1,76 @@
+package org.opencluster.auth.server.boot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.opencluster.auth.token.software.SoftwareKeys;
+import org.opencluster.auth.token.software.SoftwareToken;
+
+/**
+ * Opens the server's keys from a key spec: {@code keyfile:<path>} (PKCS#8 DER, owner-only) or a {@code pkcs11:} URI (RFC 7512; the key never leaves the token).
+ */
+public final class ServerKeys {
+    private final Pkcs11Tokens pkcs11;
+
+    public ServerKeys(Pkcs11Tokens pkcs11) {
+        this.pkcs11 = pkcs11;
+    }
+
+    /** True when the spec names a key file that does not exist yet (so {@link #generate} may create it). */
+    public static boolean missingKeyFile(String spec) {
+        return spec.startsWith("keyfile:") && !Files.exists(keyPath(spec));
+    }
+
+    static Path keyPath(String spec) {
+        return Path.of(spec.substring("keyfile:".length()));
+    }
+
+    /** Generates a software EC P-256 key into a {@code keyfile:} spec. */
+    public static void generate(String spec, SecureRandom random) throws IOException {
+        if (!spec.startsWith("keyfile:")) {
+            throw new IllegalArgumentException("only keyfile: keys are generated here; create token keys with"
+                    + " softhsm-config/bin/softhsm-token or the token's own tools");
+        }
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
+        try {
+            KeyFiles.writeSecret(keyPath(spec), pkcs8);
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
+    /** Opens the key named by {@code spec}. */
+    public Token open(String label, String spec) throws IOException, TokenException {
+        if (spec.startsWith("pkcs11:")) {
+            return pkcs11.open(spec);
+        }
+        if (!spec.startsWith("keyfile:")) {
+            throw new IllegalArgumentException("a key spec is keyfile:<path> or a pkcs11: URI, got '" + spec + "'");
+        }
+        byte[] pkcs8 = KeyFiles.readSecret(keyPath(spec));
+        try {
+            return SoftwareToken.fromPkcs8(label, pkcs8, List.of());
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
+    static X509Certificate readCertificate(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (CertificateException e) {
+            throw new IOException(file + " is not an X.509 certificate", e);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package org.opencluster.auth.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Server configuration: an {@code oca-server.properties} file whose every key is optional; the defaults are safe
+ * (loopback only, embedded H2 in the data directory, software keys with owner-only file permissions). Unknown keys
+ * are refused, so a typo cannot silently leave a default in place.
+ */
+public final class ServerConfig {
+    private static final Set<String> KEYS = Set.of("listen", "data.dir", "db.url", "db.user", "db.password",
+            "server.key", "ca.key", "session.idle", "session.lifetime", "login.max-account-failures",
+            "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
+            "risp.max-string", "connections.max");
+
+    private final InetSocketAddress listen;
+    private final Path dataDir;
+    private final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
+    private final String serverKey;
+    private final String caKey;
+    private final Duration idleTimeout;
+    private final Duration sessionLifetime;
+    private final int maxAccountFailures;
+    private final int maxSourceFailures;
+    private final Duration failureDecay;
+    private final Duration lockout;
+    private final long keyUpdateBytes;
+    private final int maxStringLength;
+    private final int maxConnections;
+
+    private ServerConfig(Builder b) {
+        this.listen = b.listen;
+        this.dataDir = b.dataDir;
+        this.dbUrl = b.dbUrl != null ? b.dbUrl : "jdbc:h2:file:" + b.dataDir.toAbsolutePath().resolve("oca");
+        this.dbUser = b.dbUser;
+        this.dbPassword = b.dbPassword;
+        this.serverKey = b.serverKey != null ? b.serverKey : "keyfile:" + b.dataDir.resolve("server-key.pk8");
+        this.caKey = b.caKey != null ? b.caKey : "keyfile:" + b.dataDir.resolve("ca-key.pk8");
+        this.idleTimeout = b.idleTimeout;
+        this.sessionLifetime = b.sessionLifetime;
+        this.maxAccountFailures = b.maxAccountFailures;
+        this.maxSourceFailures = b.maxSourceFailures;
+        this.failureDecay = b.failureDecay;
+        this.lockout = b.lockout;
+        this.keyUpdateBytes = b.keyUpdateBytes;
+        this.maxStringLength = b.maxStringLength;
+        this.maxConnections = b.maxConnections;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults for a data directory. */
+    public static ServerConfig defaults(Path dataDir) {
+        return builder().dataDir(dataDir).build();
+    }
+
+    /** Reads a properties file; every problem names the key and what is expected. */
+    public static ServerConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Builder b = builder();
+        Path base = file.toAbsolutePath().getParent();
+        for (String key : p.stringPropertyNames()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: "
+                        + new java.util.TreeSet<>(KEYS));
+            }
+            String v = p.getProperty(key).strip();
+            try {
+                switch (key) {
+                    case "listen": b.listen(parseAddress(v)); break;
+                    case "data.dir": b.dataDir(base.resolve(v)); break;
+                    case "db.url": b.dbUrl = v; break;
+                    case "db.user": b.dbUser = v; break;
+                    case "db.password": b.dbPassword = v; break;
+                    case "server.key": b.serverKey = v; break;
+                    case "ca.key": b.caKey = v; break;
+                    case "session.idle": b.idleTimeout = positive(Duration.parse(v)); break;
+                    case "session.lifetime": b.sessionLifetime = positive(Duration.parse(v)); break;
+                    case "login.max-account-failures": b.maxAccountFailures = atLeastOne(Integer.parseInt(v)); break;
+                    case "login.max-source-failures": b.maxSourceFailures = atLeastOne(Integer.parseInt(v)); break;
+                    case "login.decay": b.failureDecay = positive(Duration.parse(v)); break;
+                    case "login.lockout": b.lockout = positive(Duration.parse(v)); break;
+                    case "frame.key-update-bytes": b.keyUpdateBytes = atLeastOne(Long.parseLong(v)); break;
+                    case "risp.max-string": b.maxStringLength = atLeastOne(Integer.parseInt(v)); break;
+                    default: b.maxConnections = atLeastOne(Integer.parseInt(v));
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                throw new IllegalArgumentException(file + ": '" + key + "' has an invalid value '" + v
+                        + "' (durations are ISO-8601 such as PT5M; counts are whole numbers)", e);
+            }
+        }
+        return b.build();
+    }
+
+    static InetSocketAddress parseAddress(String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("listen must be host:port, got '" + v + "'");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(v.substring(colon + 1));
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    private static Duration positive(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("durations must be positive: " + d);
+        }
+        return d;
+    }
+
+    private static int atLeastOne(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("must be at least 1: " + n);
+        }
+        return n;
+    }
+
+    private static long atLeastOne(long n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("must be at least 1: " + n);
+        }
+        return n;
+    }
+
+    public InetSocketAddress listen() { return listen; }
+    public Path dataDir() { return dataDir; }
+    public String dbUrl() { return dbUrl; }
+    public String dbUser() { return dbUser; }
+    public String dbPassword() { return dbPassword; }
+    /** {@code keyfile:<path>} or a {@code pkcs11:} URI. */
+    public String serverKey() { return serverKey; }
+    /** {@code keyfile:<path>} or a {@code pkcs11:} URI. */
+    public String caKey() { return caKey; }
+    public Duration idleTimeout() { return idleTimeout; }
+    public Duration sessionLifetime() { return sessionLifetime; }
+    public int maxAccountFailures() { return maxAccountFailures; }
+    public int maxSourceFailures() { return maxSourceFailures; }
+    public Duration failureDecay() { return failureDecay; }
+    public Duration lockout() { return lockout; }
+    public long keyUpdateBytes() { return keyUpdateBytes; }
+    public int maxStringLength() { return maxStringLength; }
+    public int maxConnections() { return maxConnections; }
+
+    @Override
+    public String toString() {
+        // No password: the database password never reaches a log line.
+        return "ServerConfig[listen=" + listen + ", dataDir=" + dataDir + ", db=" + dbUrl + ", serverKey="
+                + serverKey + ", caKey=" + caKey + ", idle=" + idleTimeout + ", lifetime=" + sessionLifetime + "]";
+    }
+
+    /** Every setting with its default. */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 4700);
+        private Path dataDir = Path.of("oca-data");
+        private String dbUrl;
+        private String dbUser = "sa";
+        private String dbPassword = "";
+        private String serverKey;
+        private String caKey;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration sessionLifetime = Duration.ofHours(8);
+        private int maxAccountFailures = 5;
+        private int maxSourceFailures = 50;
+        private Duration failureDecay = Duration.ofMinutes(1);
+        private Duration lockout = Duration.ofMinutes(5);
+        private long keyUpdateBytes = 1L << 30;
+        private int maxStringLength = 1 << 20;
+        private int maxConnections = 20_000;
+
+        public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
+        public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
+        public Builder database(String url, String user, String password) {
+            this.dbUrl = url;
+            this.dbUser = user;
+            this.dbPassword = password;
+            return this;
+        }
+        public Builder serverKey(String k) { this.serverKey = k; return this; }
+        public Builder caKey(String k) { this.caKey = k; return this; }
+        public Builder idleTimeout(Duration d) { this.idleTimeout = positive(d); return this; }
+        public Builder sessionLifetime(Duration d) { this.sessionLifetime = positive(d); return this; }
+        public Builder keyUpdateBytes(long n) { this.keyUpdateBytes = atLeastOne(n); return this; }
+        public Builder loginLimits(int perAccount, int perSource, Duration decay, Duration lockout) {
+            this.maxAccountFailures = atLeastOne(perAccount);
+            this.maxSourceFailures = atLeastOne(perSource);
+            this.failureDecay = positive(decay);
+            this.lockout = positive(lockout);
+            return this;
+        }
+        public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.opencluster.auth.server.boot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.server.store.JdbcAccountStore;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+
+class BootstrapTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void initIsIdempotentKeepsKeysPrivateAndIssuesOneSingleUseCode() throws Exception {
+        ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
+        Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
+                new SecureRandom());
+        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+            Bootstrap.Result first = boot.init(store);
+            Path serverKey = ServerKeys.keyPath(config.serverKey());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(serverKey)));
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(Bootstrap.decoySecretFile(config))));
+            first.serverCertificate().verify(first.caCertificate().getPublicKey());
+            String code = first.enrolmentCode().orElseThrow();
+            assertTrue(code.matches("[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}"), code);
+
+            byte[] keyBefore = Files.readAllBytes(serverKey);
+            Bootstrap.Result second = boot.init(store);
+            assertArrayEquals(keyBefore, Files.readAllBytes(serverKey), "keys are never regenerated");
+            assertEquals(first.caCertificate(), second.caCertificate());
+
+            assertTrue(store.consumeEnrolmentCode(Bootstrap.hashCode(code.toLowerCase().replace("-", "")),
+                    Bootstrap.BOOTSTRAP_ADMIN, java.time.Instant.now()), "case and dashes do not matter");
+            assertFalse(store.consumeEnrolmentCode(Bootstrap.hashCode(code), Bootstrap.BOOTSTRAP_ADMIN,
+                    java.time.Instant.now()), "single use");
+
+            store.createAccount("root", Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {1}, null, null);
+            assertTrue(boot.init(store).enrolmentCode().isEmpty(), "no code once an admin exists");
+        }
+    }
+
+    @Test
+    void aKeyFileReadableByOthersIsRefused() throws Exception {
+        Path key = dir.resolve("k.pk8");
+        ServerKeys.generate("keyfile:" + key, new SecureRandom());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new ServerKeys(Pkcs11Tokens.builder().build()).open("x", "keyfile:" + key));
+        assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+        assertThrows(java.io.IOException.class, () -> ServerKeys.generate("keyfile:" + key, new SecureRandom()),
+                "never overwrites a key");
+    }
+}
