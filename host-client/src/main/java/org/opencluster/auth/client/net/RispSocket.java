@@ -1,0 +1,110 @@
+package org.opencluster.auth.client.net;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.risp.RispDecoder;
+import org.opencluster.auth.protocol.risp.RispEncoder;
+
+/**
+ * A blocking RISP connection for the client side: writes commands, reads them back framed. Client code is
+ * sequential (send, then wait for the answer), so plain sockets are simpler and faster than an event loop here.
+ * Not thread-safe.
+ */
+public final class RispSocket implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final RispDecoder decoder;
+    private final ArrayDeque<RispCommand> ready = new ArrayDeque<>();
+    private final byte[] readBuffer = new byte[64 * 1024];
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(16 * 1024);
+
+    private RispSocket(Socket socket, int maxStringLength) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        this.decoder = RispDecoder.builder().maxStringLength(maxStringLength).build();
+    }
+
+    public static RispSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(address, (int) timeout.toMillis());
+            s.setSoTimeout((int) timeout.toMillis());
+            return new RispSocket(s, RispDecoder.DEFAULT_MAX_STRING_LENGTH);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Queues commands for the next {@link #flush()}. */
+    public void write(RispCommand... commands) {
+        for (RispCommand c : commands) {
+            int size = (int) RispEncoder.sizeOf(c);
+            if (writeBuffer.remaining() < size) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(writeBuffer.capacity() * 2, writeBuffer.position() + size));
+                writeBuffer.flip();
+                bigger.put(writeBuffer);
+                writeBuffer = bigger;
+            }
+            RispEncoder.encode(c, writeBuffer);
+        }
+    }
+
+    /** Queues raw bytes that already are RISP commands (for example a sealed frame). */
+    public void writeRaw(ByteBuffer bytes) {
+        if (writeBuffer.remaining() < bytes.remaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(writeBuffer.position() + bytes.remaining() + 1024);
+            writeBuffer.flip();
+            bigger.put(writeBuffer);
+            writeBuffer = bigger;
+        }
+        writeBuffer.put(bytes);
+    }
+
+    public void flush() throws IOException {
+        out.write(writeBuffer.array(), 0, writeBuffer.position());
+        out.flush();
+        writeBuffer.clear();
+    }
+
+    /** The next command; blocks up to the socket timeout. */
+    public RispCommand read() throws IOException {
+        while (ready.isEmpty()) {
+            int n;
+            try {
+                n = in.read(readBuffer);
+            } catch (SocketTimeoutException e) {
+                throw new SocketTimeoutException("no answer from the server within the timeout");
+            }
+            if (n < 0) {
+                decoder.finish();
+                throw new EOFException("the server closed the connection");
+            }
+            // The decoder keeps slices of what it is fed, so each read is handed over as its own array.
+            decoder.feed(ByteBuffer.wrap(Arrays.copyOf(readBuffer, n)), ready::add);
+        }
+        return ready.poll();
+    }
+
+    public void setTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
