@@ -124,6 +124,16 @@ public final class RispDecoder {
         }
     }
 
+    /**
+     * Asserts that the bytes fed so far end on a command boundary, without ending the stream (used where a
+     * container, such as an encrypted frame, must hold whole commands). Throws {@link RispError#TRUNCATED} otherwise.
+     */
+    public void finishCommandBoundary() {
+        if (state != State.FAILED && !isIdle()) {
+            finish();
+        }
+    }
+
     /** True between commands (nothing partial buffered). */
     public boolean isIdle() {
         return state == State.ID && accHave == 0;
