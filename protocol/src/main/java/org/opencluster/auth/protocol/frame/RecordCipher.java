@@ -57,6 +57,12 @@ final class RecordCipher {
         }
     }
 
+    /** Installs a raw key and static IV (known-answer tests only). */
+    void installRaw(byte[] rawKey, byte[] iv) {
+        key = new SecretKeySpec(rawKey, algorithm == AeadAlgorithm.AES_256_GCM ? "AES" : "ChaCha20");
+        System.arraycopy(iv, 0, staticIv, 0, staticIv.length);
+    }
+
     /** Prepares the cipher for the frame with sequence number {@code seq}; then feed AAD and data. */
     Cipher start(long seq) {
         System.arraycopy(staticIv, 0, nonce, 0, nonce.length);
