@@ -53,7 +53,7 @@ public final class FrameOpener implements AutoCloseable {
         Cipher cipher = state.cipher().start(state.sequence());
         try {
             cipher.updateAAD(header);
-            cipher.doFinal(ciphertext, plaintextOut);
+            state.cipher().finishOpen(cipher, ciphertext, plaintextOut);
         } catch (AEADBadTagException e) {
             wipe(plaintextOut, outStart, length);
             throw fail(FrameError.AUTHENTICATION_FAILED, "frame " + state.sequence() + " of key epoch "
@@ -73,6 +73,7 @@ public final class FrameOpener implements AutoCloseable {
     /**
      * Opens one complete frame in wire form (header + ciphertext, position to limit), for callers that frame the
      * stream themselves. Same checks as {@link #open}, plus the fixed header layout ({@link FrameHeader}).
+     * Consumes {@code frame} (its position ends at its limit).
      */
     public int openFrame(ByteBuffer frame, ByteBuffer plaintextOut) throws FrameException {
         checkUsable();
@@ -92,11 +93,9 @@ public final class FrameOpener implements AutoCloseable {
             throw fail(FrameError.LENGTH_MISMATCH, "ENCRYPTED_STRING announces " + ciphertextLength
                     + " bytes but " + (frame.remaining() - FrameHeader.LENGTH) + " follow");
         }
-        ByteBuffer ciphertext = frame.duplicate();
-        ciphertext.position(p + FrameHeader.LENGTH);
-        int n = open(type, plaintextLength, ciphertext, plaintextOut);
-        frame.position(frame.limit());
-        return n;
+        // open() consumes the ciphertext from the frame buffer itself: no view object per frame
+        frame.position(p + FrameHeader.LENGTH);
+        return open(type, plaintextLength, frame, plaintextOut);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.opencluster.auth.protocol.frame;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
@@ -26,12 +27,23 @@ import org.opencluster.auth.protocol.suite.AeadAlgorithm;
  * the data itself is processed once, in place when the caller's buffers overlap.
  */
 final class RecordCipher {
+    /**
+     * JDK 17's ChaCha20-Poly1305 decryption copies the whole input into a growing internal buffer (two copies and
+     * ~2x the frame in garbage) unless the input starts at array offset 0, which a ciphertext sliced out of a
+     * receive buffer never does. Measured: 35 KB allocated per 16 KiB open on 17.0.15, 2.3 KB on 25. Below this
+     * size we copy once into a reusable scratch array at offset 0 instead; larger frames keep the JDK path so that
+     * an idle session never holds more than this per receiving direction.
+     */
+    static final int CHACHA_SCRATCH_LIMIT = 64 * 1024 + AeadAlgorithm.TAG_LENGTH;
+    private static final boolean CHACHA_OFFSET_COPIES = Runtime.version().feature() < 25;
+
     private final AeadAlgorithm algorithm;
     private final int mode;
     private final Cipher cipher;
     private final byte[] staticIv = new byte[AeadAlgorithm.NONCE_LENGTH];
     private final byte[] nonce = new byte[AeadAlgorithm.NONCE_LENGTH];
     private SecretKeySpec key;
+    private byte[] scratch;
 
     RecordCipher(AeadAlgorithm algorithm, boolean encrypt) {
         this.algorithm = algorithm;
@@ -57,6 +69,12 @@ final class RecordCipher {
         }
     }
 
+    /** Installs a raw key and static IV (known-answer tests only). */
+    void installRaw(byte[] rawKey, byte[] iv) {
+        key = new SecretKeySpec(rawKey, algorithm == AeadAlgorithm.AES_256_GCM ? "AES" : "ChaCha20");
+        System.arraycopy(iv, 0, staticIv, 0, staticIv.length);
+    }
+
     /** Prepares the cipher for the frame with sequence number {@code seq}; then feed AAD and data. */
     Cipher start(long seq) {
         System.arraycopy(staticIv, 0, nonce, 0, nonce.length);
@@ -72,6 +90,25 @@ final class RecordCipher {
             throw new IllegalStateException(algorithm.displayName() + " refused a fresh key/nonce", e);
         }
         return cipher;
+    }
+
+    /**
+     * Finishes an open ({@link #start} and AAD done): decrypts and verifies {@code in} into {@code out}, working
+     * around the JDK 17 ChaCha20-Poly1305 copy (see {@link #CHACHA_SCRATCH_LIMIT}).
+     */
+    int finishOpen(Cipher started, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
+        int n = in.remaining();
+        if (CHACHA_OFFSET_COPIES && algorithm == AeadAlgorithm.CHACHA20_POLY1305 && in.hasArray() && out.hasArray()
+                && in.arrayOffset() + in.position() != 0 && n <= CHACHA_SCRATCH_LIMIT) {
+            if (scratch == null || scratch.length < n) {
+                scratch = new byte[Math.max(n, 1024)];
+            }
+            in.get(scratch, 0, n);
+            int written = started.doFinal(scratch, 0, n, out.array(), out.arrayOffset() + out.position());
+            out.position(out.position() + written);
+            return written;
+        }
+        return started.doFinal(in, out);
     }
 
     /** Drops the key reference and wipes the IV. (SecretKeySpec keeps its own copy, which the JDK cannot wipe.) */

@@ -27,6 +27,14 @@ final class X25519KeyExchange implements KeyExchange {
         return new Pair(priv, pub);
     }
 
+    /** A pair from a fixed private key: known-answer tests and the worked example only. */
+    static EphemeralKeyPair fromPrivateKey(byte[] privateKey) {
+        byte[] priv = privateKey.clone();
+        byte[] pub = new byte[LENGTH];
+        X25519.generatePublicKey(priv, 0, pub, 0);
+        return new Pair(priv, pub);
+    }
+
     @Override
     public void validatePublicKey(byte[] peer) throws SuiteException {
         if (peer == null || peer.length != LENGTH) {

@@ -16,7 +16,7 @@ import net.jqwik.api.constraints.Size;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 
-class FrameProperties {
+class FramePropertiesTest {
 
     @Provide
     Arbitrary<CipherSuite> suites() {

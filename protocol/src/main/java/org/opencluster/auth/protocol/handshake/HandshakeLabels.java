@@ -1,0 +1,41 @@
+package org.opencluster.auth.protocol.handshake;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every label and context string of the key schedule, in one place (docs/handshake.md, section 4). Labels get
+ * the {@code "oca1 "} prefix inside HKDF-Expand-Label; signature contexts are used as they are.
+ */
+public final class HandshakeLabels {
+    public static final String DERIVED = "derived";
+    public static final String CLIENT_HANDSHAKE_TRAFFIC = "c hs traffic";
+    public static final String SERVER_HANDSHAKE_TRAFFIC = "s hs traffic";
+    public static final String CLIENT_APPLICATION_TRAFFIC = "c ap traffic";
+    public static final String SERVER_APPLICATION_TRAFFIC = "s ap traffic";
+    public static final String FINISHED = "finished";
+    public static final String PROOF_SALT = "proof salt";
+    public static final String KEY_AGREEMENT_PROOF = "ka proof";
+    public static final String DECOY_ENVELOPE = "decoy envelope";
+
+    /** Signed by the server key over the hello hash (CertificateVerify-like). */
+    public static final String SERVER_SIGNATURE_CONTEXT = "oca1 server hello signature";
+    /** Signed by the account key over the transcript hash through SERVER_FINISHED (signature proof). */
+    public static final String CLIENT_PROOF_SIGNATURE_CONTEXT = "oca1 client proof signature";
+
+    private HandshakeLabels() {
+    }
+
+    /**
+     * The bytes a signature covers: 64 spaces (0x20), the context string, one 0x00 byte, then the hash. The
+     * padding and the context keep these inputs from ever being valid for another protocol or another role.
+     */
+    public static byte[] signatureInput(String context, byte[] hash) {
+        byte[] ctx = context.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[64 + ctx.length + 1 + hash.length];
+        java.util.Arrays.fill(out, 0, 64, (byte) 0x20);
+        System.arraycopy(ctx, 0, out, 64, ctx.length);
+        out[64 + ctx.length] = 0;
+        System.arraycopy(hash, 0, out, 64 + ctx.length + 1, hash.length);
+        return out;
+    }
+}
