@@ -1,0 +1,50 @@
+package org.opencluster.auth.server.login;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.opencluster.auth.protocol.frame.FrameConfig;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.suite.SuitePolicy;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.token.Token;
+
+/**
+ * Everything the server side of the handshake needs, shared by all connections (immutable; the policy is read
+ * through a supplier so each handshake uses the policy current when its SERVER_HELLO is built).
+ *
+ * @param envelopeFieldLength every ENVELOPE field is exactly this long (real envelopes padded, decoys derived)
+ * @param ecProofKind         the proof asked of EC keys, which can do both (Ed25519/RSA always sign, X25519 always
+ *                            agrees)
+ */
+public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
+        List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
+        ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random) {
+
+    /** Default ENVELOPE field size: a P-256 or Ed25519 key with its certificate fits with room to spare. */
+    public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2048;
+
+    public HandshakeSettings {
+        Objects.requireNonNull(suites);
+        Objects.requireNonNull(policy);
+        Objects.requireNonNull(serverKey);
+        serverChain = List.copyOf(serverChain);
+        if (serverChain.isEmpty()) {
+            throw new IllegalArgumentException("the server needs its certificate");
+        }
+        Objects.requireNonNull(accounts);
+        if (decoySecret.length < 32) {
+            throw new IllegalArgumentException("the decoy secret must be at least 32 bytes");
+        }
+        if (envelopeFieldLength < 256 || envelopeFieldLength > 8160) {
+            throw new IllegalArgumentException("envelopeFieldLength must be 256..8160");
+        }
+        Objects.requireNonNull(ecProofKind);
+        Objects.requireNonNull(frames);
+        Objects.requireNonNull(throttle);
+        Objects.requireNonNull(random);
+    }
+}

@@ -1,0 +1,521 @@
+package org.opencluster.auth.server.login;
+
+import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.*;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.frame.FrameException;
+import org.opencluster.auth.protocol.handshake.EnvelopeField;
+import org.opencluster.auth.protocol.handshake.HandshakeCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.handshake.HandshakeLabels;
+import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.handshake.KeySchedule;
+import org.opencluster.auth.protocol.handshake.MessageAssembler;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.handshake.PublicKeys;
+import org.opencluster.auth.protocol.handshake.Role;
+import org.opencluster.auth.protocol.handshake.SignatureAlgorithm;
+import org.opencluster.auth.protocol.handshake.TrafficSecrets;
+import org.opencluster.auth.protocol.handshake.Transcript;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.Direction;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.risp.RispDecoder;
+import org.opencluster.auth.protocol.risp.RispEncoder;
+import org.opencluster.auth.protocol.session.SecureChannel;
+import org.opencluster.auth.protocol.suite.CipherSuite;
+import org.opencluster.auth.protocol.suite.HashAlgorithm;
+import org.opencluster.auth.protocol.suite.KeyExchange;
+import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
+import org.opencluster.auth.protocol.suite.KeyExchanges;
+import org.opencluster.auth.protocol.suite.SuiteException;
+import org.opencluster.auth.protocol.suite.SuitePolicy;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.TokenException;
+
+/**
+ * The server side of the login handshake (docs/PROTOCOL.md section 5) for one connection: an explicit state
+ * machine fed one outer command at a time; whatever it wants to send accumulates in {@link #takeOutput()}. On
+ * success it hands over the application {@link SecureChannel}. Every failure is answered with an error the
+ * client can act on and ends the connection; a wrong proof, a wrong passphrase and an unknown user look alike.
+ */
+public final class ServerHandshake {
+    /** Where the handshake stands. */
+    public enum State { AWAIT_HELLO, AWAIT_CHOICE, AWAIT_LOGIN_REQUEST, AWAIT_PROOF, AWAIT_CLIENT_FINISHED,
+        ESTABLISHED, FAILED }
+
+    private final HandshakeSettings settings;
+    private final String remote;
+    private final CommandRegistry applicationRegistry;
+    private final MessageAssembler assembler = new MessageAssembler();
+    private final List<byte[]> messages = new ArrayList<>();
+    private ByteBuffer output = ByteBuffer.allocate(4096);
+    private State state = State.AWAIT_HELLO;
+
+    private SuitePolicy policy;
+    private Set<Integer> offered;
+    private final List<KeyExchange.EphemeralKeyPair> shares = new ArrayList<>();
+    private CipherSuite suite;
+    private KeySchedule schedule;
+    private Transcript transcript;
+    private SecureChannel handshakeChannel;
+    private KeyExchange.EphemeralKeyPair proofEphemeral;
+    private ProofKind proofKind;
+    private String username;
+    private Optional<LoginAccount> account = Optional.empty();
+    private byte[] transcriptThroughServerFinished;
+    private byte[] proofBytes;
+    private int proofScheme;
+    private SecureChannel applicationChannel;
+    private byte[] sessionId;
+
+    public ServerHandshake(HandshakeSettings settings, String remoteAddress, CommandRegistry applicationRegistry) {
+        this.settings = settings;
+        this.remote = remoteAddress;
+        this.applicationRegistry = applicationRegistry;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Bytes to send now (possibly empty); the buffer is the caller's afterwards. */
+    public ByteBuffer takeOutput() {
+        ByteBuffer out = output.flip();
+        output = ByteBuffer.allocate(4096);
+        return out;
+    }
+
+    /**
+     * Feeds one command from the wire.
+     *
+     * @return the state after it; {@link State#FAILED} means: send {@link #takeOutput()} and close
+     */
+    public State onCommand(RispCommand outer) {
+        if (state == State.FAILED || state == State.ESTABLISHED) {
+            throw new IllegalStateException("the handshake is over (" + state + ")");
+        }
+        try {
+            if (handshakeChannel == null) {
+                onMessageCommand(outer);
+            } else {
+                if (!SecureChannel.isFrameCommand(outer.id())) {
+                    throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE,
+                            "after CLIENT_CHOICE everything travels in frames");
+                }
+                List<RispCommand> inner = new ArrayList<>();
+                handshakeChannel.receive(outer, inner::add);
+                for (RispCommand c : inner) {
+                    if (state == State.FAILED || state == State.ESTABLISHED) {
+                        break;
+                    }
+                    onMessageCommand(c);
+                }
+            }
+        } catch (HandshakeException e) {
+            fail(e.error().code(), e.getMessage());
+        } catch (FrameException e) {
+            // The channel is dead: nothing more can be sent under it. Close.
+            state = State.FAILED;
+            wipe();
+        } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
+            fail(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+        }
+        return state;
+    }
+
+    private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException {
+        MessageAssembler.Result r = assembler.accept(c);
+        if (r instanceof MessageAssembler.PeerError) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "the client sent an error");
+        }
+        if (r == null) {
+            return;
+        }
+        HandshakeMessage m = ((MessageAssembler.Message) r).message();
+        switch (state) {
+            case AWAIT_HELLO:
+                expect(m, HS_CLIENT_HELLO);
+                onClientHello(m);
+                break;
+            case AWAIT_CHOICE:
+                expect(m, HS_CLIENT_CHOICE);
+                onClientChoice(m);
+                break;
+            case AWAIT_LOGIN_REQUEST:
+                expect(m, HS_LOGIN_REQUEST);
+                onLoginRequest(m);
+                break;
+            case AWAIT_PROOF:
+                expect(m, HS_LOGIN_PROOF);
+                onLoginProof(m);
+                break;
+            case AWAIT_CLIENT_FINISHED:
+                expect(m, HS_CLIENT_FINISHED);
+                onClientFinished(m);
+                break;
+            default:
+                throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "no message expected now");
+        }
+    }
+
+    private static void expect(HandshakeMessage m, int marker) throws HandshakeException {
+        if (m.marker() != marker) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, String.format(
+                    "expected message 0x%04x, got 0x%04x", marker, m.marker()));
+        }
+    }
+
+    private void onClientHello(HandshakeMessage m) throws HandshakeException {
+        if (m.number(PROTOCOL_VERSION) < PROTOCOL_VERSION_1) {
+            throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "protocol version 1 or later is needed");
+        }
+        byte[] list = m.bytes(SUPPORTED_SUITES);
+        if (list.length == 0 || list.length % 2 != 0) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "SUPPORTED_SUITES is n x u16, n >= 1");
+        }
+        offered = new LinkedHashSet<>();
+        for (int i = 0; i < list.length; i += 2) {
+            if (!offered.add(((list[i] & 0xff) << 8) | (list[i + 1] & 0xff))) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "SUPPORTED_SUITES repeats a suite");
+            }
+        }
+        checkExtensions(m.bytes(EXTENSIONS));
+        record(m);
+        policy = settings.policy().get();
+        CipherSuite preferred = policy.choose(offered).orElseThrow(() -> new HandshakeException(
+                HandshakeError.NO_COMMON_SUITE, "none of the client's suites is enabled on this server"));
+        List<RispCommand> hello = new ArrayList<>(List.of(
+                RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_1),
+                RispCommand.fixed(SERVER_RANDOM, random(32)),
+                RispCommand.string(SUITE_POLICY, policy.encode())));
+        for (CipherSuite s : policy.enabledSuites()) {
+            if (offered.contains(s.id()) && shares.stream().noneMatch(p -> p.group() == s.group())) {
+                KeyExchange.EphemeralKeyPair p = KeyExchanges.forGroup(s.group()).generate(settings.random());
+                shares.add(p);
+                hello.add(RispCommand.string(KEY_SHARE, share(s.group(), p.publicKey())));
+            }
+        }
+        hello.add(RispCommand.integer(KEY_UPDATE_BYTES, settings.frames().keyUpdateAfterBytes()));
+        hello.add(RispCommand.integer(KEY_UPDATE_RECORDS, settings.frames().keyUpdateAfterRecords()));
+        hello.add(RispCommand.integer(MAX_FRAME_PLAINTEXT, settings.frames().maxPlaintextLength()));
+        hello.add(RispCommand.string(EXTENSIONS, new byte[0]));
+        sendClear(HandshakeMessage.of(HS_SERVER_HELLO, hello.toArray(new RispCommand[0])));
+        List<RispCommand> certs = new ArrayList<>();
+        for (X509Certificate cert : settings.serverChain()) {
+            try {
+                certs.add(RispCommand.string(CERTIFICATE, cert.getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException("the server certificate cannot be encoded", e);
+            }
+        }
+        sendClear(HandshakeMessage.of(HS_SERVER_CERTIFICATE, certs.toArray(new RispCommand[0])));
+        Transcript helloHash = new Transcript(HashAlgorithm.SHA384);
+        messages.forEach(helloHash::add);
+        SignatureScheme scheme = settings.serverKey().signatureSchemes().iterator().next();
+        byte[] signature;
+        try {
+            signature = settings.serverKey().sign(scheme, HandshakeLabels.signatureInput(
+                    HandshakeLabels.SERVER_SIGNATURE_CONTEXT, helloHash.hash()));
+        } catch (TokenException e) {
+            throw new IllegalStateException("the server key cannot sign: " + e.getMessage(), e);
+        }
+        sendClear(HandshakeMessage.of(HS_SERVER_CERTIFICATE_VERIFY,
+                RispCommand.integer(SIGNATURE_SCHEME, SignatureAlgorithm.valueOf(scheme.name()).code()),
+                RispCommand.string(SIGNATURE, signature)));
+        state = State.AWAIT_CHOICE;
+        if (preferred == null) {
+            throw new IllegalStateException("unreachable");
+        }
+    }
+
+    private void onClientChoice(HandshakeMessage m) throws HandshakeException {
+        int chosen = (int) m.number(CHOSEN_SUITE);
+        CipherSuite expected = policy.choose(offered).orElseThrow();
+        if (chosen != expected.id() || m.number(POLICY_VERSION) != policy.version()) {
+            throw new HandshakeException(HandshakeError.DOWNGRADE_DETECTED, String.format(
+                    "the client chose 0x%04x under policy version %d; the preferred common suite is 0x%04x under %d",
+                    chosen, m.number(POLICY_VERSION), expected.id(), policy.version()));
+        }
+        checkExtensions(m.bytes(EXTENSIONS));
+        suite = expected;
+        byte[] keyShare = m.bytes(KEY_SHARE);
+        KeyExchange.EphemeralKeyPair mine = shares.stream().filter(p -> p.group() == suite.group()).findFirst()
+                .orElseThrow();
+        if (keyShare.length < 2 || group(keyShare) != suite.group().wireId()) {
+            throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "the key share is not in the suite's group");
+        }
+        byte[] shared;
+        try {
+            shared = mine.agree(Arrays.copyOfRange(keyShare, 2, keyShare.length));
+        } catch (SuiteException e) {
+            throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
+        } finally {
+            shares.forEach(KeyExchange.EphemeralKeyPair::close);
+            shares.clear();
+        }
+        record(m);
+        transcript = new Transcript(suite.hash());
+        messages.forEach(transcript::add);
+        schedule = new KeySchedule(suite);
+        schedule.mixKeyExchange(shared);
+        Arrays.fill(shared, (byte) 0);
+        try (TrafficSecrets hs = schedule.handshakeTraffic(transcript.hash())) {
+            handshakeChannel = new SecureChannel(hs.sealer(Role.SERVER, settings.frames()),
+                    hs.opener(Role.SERVER, settings.frames()), strictDecoder(HandshakeCommands.registry()));
+        }
+        state = State.AWAIT_LOGIN_REQUEST;
+    }
+
+    private void onLoginRequest(HandshakeMessage m) throws HandshakeException, FrameException {
+        byte[] raw = m.bytes(USERNAME);
+        String name = new String(raw, StandardCharsets.UTF_8);
+        if (raw.length == 0 || !Arrays.equals(raw, name.getBytes(StandardCharsets.UTF_8))
+                || !Normalizer.isNormalized(name, Normalizer.Form.NFC)) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "USERNAME must be NFC UTF-8, 1-255 bytes");
+        }
+        checkExtensions(m.bytes(EXTENSIONS));
+        transcript.add(m.encode());
+        username = name;
+        if (settings.throttle().check(name, remote) != LoginThrottle.Verdict.ALLOWED) {
+            // Said before any work: the lock is about the name and the source, which the client already knows.
+            fail(ErrorCode.RATE_LIMITED.code(), "too many failed logins; retry in "
+                    + settings.throttle().retryAfter(name, remote).toSeconds() + " s");
+            return;
+        }
+        account = settings.accounts().find(name);
+        PublicKey key = account.map(LoginAccount::key).orElse(null);
+        Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
+        boolean canAgree = key == null || group.isPresent();
+        boolean canSign = key == null || !"XDH".equals(key.getAlgorithm()) && !"X25519".equals(key.getAlgorithm());
+        proofKind = canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
+                ? ProofKind.KEY_AGREEMENT : ProofKind.SIGNATURE;
+        KeyExchangeGroup ephemeralGroup = group.orElse(KeyExchangeGroup.P256);
+        proofEphemeral = KeyExchanges.forGroup(ephemeralGroup).generate(settings.random());
+        byte[] envelope = account.flatMap(LoginAccount::envelope)
+                .orElseGet(() -> DecoyEnvelopes.derive(settings.decoySecret(), name));
+        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE,
+                RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
+                RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
+                RispCommand.string(PROOF_EPHEMERAL, share(ephemeralGroup, proofEphemeral.publicKey())));
+        transcript.add(challenge.encode());
+        HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
+                RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
+        transcript.add(finished.encode());
+        transcriptThroughServerFinished = transcript.hash();
+        sendFramed(challenge, finished);
+        state = State.AWAIT_PROOF;
+    }
+
+    private void onLoginProof(HandshakeMessage m) throws HandshakeException {
+        if (m.number(PROOF_KIND) != proofKind.wireValue()) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the proof is not of the kind asked for");
+        }
+        proofScheme = (int) m.number(SIGNATURE_SCHEME);
+        proofBytes = m.bytes(PROOF);
+        transcript.add(m.encode());
+        state = State.AWAIT_CLIENT_FINISHED;
+    }
+
+    private void onClientFinished(HandshakeMessage m) throws FrameException {
+        boolean finishedOk = schedule.verifyClientFinished(transcript.hash(), m.bytes(VERIFY_DATA));
+        transcript.add(m.encode());
+        // Every check runs for every login, known or not, so the answer's timing says as little as its bytes.
+        boolean proofOk = verifyProof();
+        boolean accountOk = account.isPresent() && !account.get().disabled();
+        if (!(finishedOk && proofOk && accountOk)) {
+            settings.throttle().recordFailure(username, remote);
+            sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
+                    RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
+                    RispCommand.fixed(SESSION_ID, new byte[16])));
+            state = State.FAILED;
+            wipe();
+            return;
+        }
+        settings.throttle().recordSuccess(username);
+        sessionId = random(16);
+        sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT, RispCommand.integer(LOGIN_STATUS, 0),
+                RispCommand.fixed(SESSION_ID, sessionId)));
+        try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
+            applicationChannel = new SecureChannel(ap.sealer(Role.SERVER, settings.frames()),
+                    ap.opener(Role.SERVER, settings.frames()), strictDecoder(applicationRegistry));
+        }
+        handshakeChannel.close();
+        schedule.close();
+        state = State.ESTABLISHED;
+    }
+
+    private boolean verifyProof() {
+        byte[] z = null;
+        try {
+            PublicKey key = account.map(LoginAccount::key).orElse(null);
+            if (proofKind == ProofKind.KEY_AGREEMENT) {
+                if (key == null) {
+                    // Unknown user: the same HMAC work against a throwaway secret, then refuse.
+                    z = random(32);
+                    schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
+                    return false;
+                }
+                z = proofEphemeral.agree(PublicKeys.encode(key));
+                return schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
+            }
+            Optional<SignatureAlgorithm> alg = SignatureAlgorithm.fromCode(proofScheme);
+            return key != null && alg.isPresent() && alg.get().verify(key, HandshakeLabels.signatureInput(
+                    HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, transcriptThroughServerFinished), proofBytes);
+        } catch (SuiteException | RuntimeException e) {
+            return false;
+        } finally {
+            if (z != null) {
+                Arrays.fill(z, (byte) 0);
+            }
+            proofEphemeral.close();
+        }
+    }
+
+    /** After {@link State#ESTABLISHED}: the session's channel. */
+    public SecureChannel applicationChannel() {
+        return require(applicationChannel);
+    }
+
+    public String username() {
+        return require(username);
+    }
+
+    public Caller caller() {
+        return new Caller(username, require(account.orElse(null)).role());
+    }
+
+    public CipherSuite suite() {
+        return require(suite);
+    }
+
+    public byte[] sessionId() {
+        return require(sessionId).clone();
+    }
+
+    private static <T> T require(T v) {
+        if (v == null) {
+            throw new IllegalStateException("the handshake has not got that far");
+        }
+        return v;
+    }
+
+    private void fail(int code, String text) {
+        List<RispCommand> err = new ArrayList<>();
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        err.add(RispCommand.integer(CoreCommands.ERROR.id(), code));
+        err.add(RispCommand.string(CoreCommands.ERROR_TEXT.id(), Arrays.copyOf(utf8, Math.min(utf8.length, 1024))));
+        try {
+            if (handshakeChannel != null) {
+                output = handshakeChannel.send(err, output);
+            } else {
+                for (RispCommand c : err) {
+                    write(c);
+                }
+            }
+        } catch (FrameException | RuntimeException e) {
+            // nothing more can be said
+        }
+        state = State.FAILED;
+        wipe();
+    }
+
+    private void wipe() {
+        shares.forEach(KeyExchange.EphemeralKeyPair::close);
+        shares.clear();
+        if (proofEphemeral != null) {
+            proofEphemeral.close();
+        }
+        if (schedule != null) {
+            schedule.close();
+        }
+        if (handshakeChannel != null) {
+            handshakeChannel.close();
+        }
+    }
+
+    private void record(HandshakeMessage m) {
+        messages.add(m.encode());
+    }
+
+    private void sendClear(HandshakeMessage m) {
+        byte[] bytes = m.encode();
+        messages.add(bytes);
+        ensure(bytes.length);
+        output.put(bytes);
+    }
+
+    private void sendFramed(HandshakeMessage... ms) throws FrameException {
+        List<RispCommand> commands = new ArrayList<>();
+        for (HandshakeMessage m : ms) {
+            commands.addAll(RispDecoder.framingOnly().feed(m.encode()));
+        }
+        output = handshakeChannel.send(commands, output);
+    }
+
+    private void write(RispCommand c) {
+        ensure((int) RispEncoder.sizeOf(c));
+        RispEncoder.encode(c, output);
+    }
+
+    private void ensure(int n) {
+        if (output.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(output.position() + n + 4096);
+            output.flip();
+            bigger.put(output);
+            output = bigger;
+        }
+    }
+
+    private byte[] random(int n) {
+        byte[] b = new byte[n];
+        settings.random().nextBytes(b);
+        return b;
+    }
+
+    private static byte[] share(KeyExchangeGroup g, byte[] pub) {
+        return ByteBuffer.allocate(2 + pub.length).putShort((short) g.wireId()).put(pub).array();
+    }
+
+    private static int group(byte[] share) {
+        return ((share[0] & 0xff) << 8) | (share[1] & 0xff);
+    }
+
+    /** Extensions: u16 type, u16 length, data; types strictly increasing; none known in version 1. */
+    private static void checkExtensions(byte[] ext) throws HandshakeException {
+        int i = 0;
+        int last = -1;
+        while (i < ext.length) {
+            if (ext.length - i < 4) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "truncated extension header");
+            }
+            int type = ((ext[i] & 0xff) << 8) | (ext[i + 1] & 0xff);
+            int len = ((ext[i + 2] & 0xff) << 8) | (ext[i + 3] & 0xff);
+            if (type <= last || ext.length - i - 4 < len) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "extensions out of order or truncated");
+            }
+            last = type;
+            i += 4 + len;
+        }
+    }
+
+    private static RispDecoder strictDecoder(CommandRegistry registry) {
+        return RispDecoder.builder().registry(registry, Direction.CLIENT_TO_SERVER).build();
+    }
+}

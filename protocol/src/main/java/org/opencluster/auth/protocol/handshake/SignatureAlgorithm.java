@@ -1,0 +1,59 @@
+package org.opencluster.auth.protocol.handshake;
+
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.Optional;
+
+/**
+ * Signature schemes of the handshake, by their TLS SignatureScheme code (SIGNATURE_SCHEME on the wire). Constant
+ * names match the token layer's {@code SignatureScheme}, so a token's scheme maps with {@code valueOf(name())}.
+ * Signatures use the token layer's encodings: DER for ECDSA, 64 bytes for Ed25519, RFC 8017 for RSA-PSS.
+ */
+public enum SignatureAlgorithm {
+    ECDSA_P256_SHA256(0x0403, "SHA256withECDSA", null),
+    ECDSA_P384_SHA384(0x0503, "SHA384withECDSA", null),
+    ED25519(0x0807, "Ed25519", null),
+    RSA_PSS_SHA256(0x0804, "RSASSA-PSS", new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1)),
+    RSA_PSS_SHA384(0x0805, "RSASSA-PSS", new PSSParameterSpec("SHA-384", "MGF1", MGF1ParameterSpec.SHA384, 48, 1));
+
+    private final int code;
+    private final String jcaName;
+    private final PSSParameterSpec pss;
+
+    SignatureAlgorithm(int code, String jcaName, PSSParameterSpec pss) {
+        this.code = code;
+        this.jcaName = jcaName;
+        this.pss = pss;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static Optional<SignatureAlgorithm> fromCode(int code) {
+        for (SignatureAlgorithm a : values()) {
+            if (a.code == code) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Verifies; any malformed signature or mismatched key is simply {@code false}. */
+    public boolean verify(PublicKey key, byte[] message, byte[] signature) {
+        try {
+            Signature v = Signature.getInstance(jcaName);
+            if (pss != null) {
+                v.setParameter(pss);
+            }
+            v.initVerify(key);
+            v.update(message);
+            return v.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
