@@ -1,0 +1,88 @@
+package org.opencluster.auth.card.vpcd;
+
+import com.licel.jcardsim.base.Simulator;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import javacard.framework.AID;
+import org.opencluster.auth.card.admin.ApduTransport;
+import org.opencluster.auth.card.piv.PivApplet;
+
+/**
+ * A virtual PIV card: the {@link PivApplet} installed in a jCardSim simulator. Connect it to pcscd with a
+ * {@link VpcdBridge}, or provision it in process through {@link #directTransport()} before (or between)
+ * bridge sessions. Card state (keys, PIN counters, objects) lives as long as this object.
+ *
+ * <p>Run {@code java -cp card-applet.jar:jcardsim.jar org.opencluster.auth.card.vpcd.VirtualCard --port 35963}
+ * to get a card in pcscd's "Virtual PCD 00 00" reader without hardware.
+ */
+public final class VirtualCard {
+    /** The PIV application AID with version (SP 800-73-4 Part 1, 2.2). */
+    public static final String PIV_AID_HEX = "A000000308000010000100";
+
+    private final Simulator simulator;
+    private final Object lock = new Object();
+
+    private VirtualCard() {
+        simulator = new Simulator();
+        byte[] aid = HexFormat.of().parseHex(PIV_AID_HEX);
+        simulator.installApplet(new AID(aid, (short) 0, (byte) aid.length), PivApplet.class);
+    }
+
+    /** A freshly installed card: default PIN 123456, PUK 12345678, management key 0102..08 x3, no keys. */
+    public static VirtualCard create() {
+        return new VirtualCard();
+    }
+
+    /** Sends one APDU to the card; serialised so the bridge and in-process provisioning never interleave. */
+    public byte[] transmit(byte[] command) {
+        synchronized (lock) {
+            return simulator.transmitCommand(command);
+        }
+    }
+
+    /** Power cycle: deselects the applet and clears its transient state, as pulling the card would. */
+    public void powerCycle() {
+        synchronized (lock) {
+            simulator.reset();
+        }
+    }
+
+    public byte[] atr() {
+        synchronized (lock) {
+            return simulator.getATR();
+        }
+    }
+
+    /** In-process access for provisioning and unit tests (no pcscd involved). */
+    public ApduTransport directTransport() {
+        return this::transmit;
+    }
+
+    /** Command-line entry: serve this card to vpcd until the process is stopped, reconnecting as needed. */
+    public static void main(String[] args) throws InterruptedException {
+        int port = VpcdBridge.DEFAULT_PORT;
+        for (int i = 0; i < args.length; i++) {
+            if ("--port".equals(args[i]) && i + 1 < args.length) {
+                port = Integer.parseInt(args[++i]);
+            } else {
+                System.err.println("usage: VirtualCard [--port 35963|35964]");
+                System.exit(2);
+            }
+        }
+        VirtualCard card = create();
+        CountDownLatch stopped = new CountDownLatch(1);
+        VpcdBridge bridge = VpcdBridge.builder(card)
+                .port(port)
+                .reconnect(true)
+                .connectTimeout(Duration.ofDays(365))
+                .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bridge.close();
+            stopped.countDown();
+        }, "virtual-card-shutdown"));
+        bridge.start();
+        System.out.println("Virtual PIV card serving vpcd on 127.0.0.1:" + port + " (Ctrl-C to stop)");
+        stopped.await();
+    }
+}
