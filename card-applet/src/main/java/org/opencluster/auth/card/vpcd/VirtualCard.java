@@ -23,7 +23,17 @@ public final class VirtualCard {
     private final Simulator simulator;
     private final Object lock = new Object();
 
+    /**
+     * jCardSim's RandomData is a SHA-1 DRBG that is NOT seeded from the OS unless this property is "1": every
+     * simulated card would then issue the same management-key witnesses and CHUID GUID. Keys are unaffected
+     * (jCardSim generates them with its own SecureRandom), but the witness must be unpredictable.
+     */
+    private static final String JCARDSIM_SECURE_RANDOM = "com.licel.jcardsim.randomdata.secure";
+
     private VirtualCard() {
+        if (!"1".equals(System.getProperty(JCARDSIM_SECURE_RANDOM))) {
+            System.setProperty(JCARDSIM_SECURE_RANDOM, "1");
+        }
         simulator = new Simulator();
         byte[] aid = HexFormat.of().parseHex(PIV_AID_HEX);
         simulator.installApplet(new AID(aid, (short) 0, (byte) aid.length), PivApplet.class);
@@ -34,10 +44,21 @@ public final class VirtualCard {
         return new VirtualCard();
     }
 
-    /** Sends one APDU to the card; serialised so the bridge and in-process provisioning never interleave. */
+    /**
+     * Sends one APDU to the card; serialised so the bridge and in-process provisioning never interleave. A
+     * byte string that is not a well-formed APDU (Lc disagreeing with the data, fewer than 4 bytes) gets 6700,
+     * as a real card's I/O layer would answer, instead of jCardSim's IllegalArgumentException.
+     */
     public byte[] transmit(byte[] command) {
         synchronized (lock) {
-            return simulator.transmitCommand(command);
+            if (command.length < 4) {
+                return new byte[] {0x67, 0x00};
+            }
+            try {
+                return simulator.transmitCommand(command);
+            } catch (IllegalArgumentException e) {
+                return new byte[] {0x67, 0x00};
+            }
         }
     }
 
