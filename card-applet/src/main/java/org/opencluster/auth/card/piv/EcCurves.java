@@ -102,6 +102,26 @@ final class EcCurves {
         (byte) 0xEC, (byte) 0xEC, (byte) 0x19, (byte) 0x6A, (byte) 0xCC, (byte) 0xC5, (byte) 0x29, (byte) 0x73,
     };
 
+    /** Field prime of the 256- or 384-bit curve. */
+    static byte[] prime(short bits) {
+        return bits == (short) 256 ? P256_P : P384_P;
+    }
+
+    /** Coefficient a (= p - 3 for both curves). */
+    static byte[] coefficientA(short bits) {
+        return bits == (short) 256 ? P256_A : P384_A;
+    }
+
+    /** Coefficient b. */
+    static byte[] coefficientB(short bits) {
+        return bits == (short) 256 ? P256_B : P384_B;
+    }
+
+    /** The base point G as 04||X||Y. */
+    static byte[] generator(short bits) {
+        return bits == (short) 256 ? P256_G : P384_G;
+    }
+
     /** Sets the domain parameters of the curve whose field is {@code bits} long (256 or 384) on {@code key}. */
     static void setParameters(ECKey key, short bits) {
         if (bits == (short) 256) {

@@ -34,6 +34,8 @@ final class KeySlots {
     private final Signature ecdsa256;
     private final Signature ecdsa384;
     private final KeyAgreement ecdh;
+    /** Whether this platform's ECDH rejects points off the curve; if not, {@link EcPointCheck} does. */
+    private final boolean platformChecksPoints;
 
     KeySlots() {
         p256 = new KeyPair[SLOTS];
@@ -46,6 +48,31 @@ final class KeySlots {
         ecdsa256 = Signature.getInstance(Signature.ALG_ECDSA_SHA_256, false);
         ecdsa384 = Signature.getInstance(Signature.ALG_ECDSA_SHA_384, false);
         ecdh = KeyAgreement.getInstance(KeyAgreement.ALG_EC_SVDP_DH_PLAIN, false);
+        platformChecksPoints = probePointValidation();
+    }
+
+    /** Offers the platform's ECDH a point that is not on P-256 (G with y + 1) and sees whether it refuses. */
+    private boolean probePointValidation() {
+        KeyPair pair = p256[0];
+        pair.genKeyPair();
+        byte[] offCurve = new byte[65];
+        byte[] g = EcCurves.generator(KeyBuilder.LENGTH_EC_FP_256);
+        Util.arrayCopyNonAtomic(g, (short) 0, offCurve, (short) 0, (short) 65);
+        offCurve[64]++;
+        byte[] secret = new byte[32];
+        boolean refused = false;
+        try {
+            ecdh.init(pair.getPrivate());
+            ecdh.generateSecret(offCurve, (short) 0, (short) 65, secret, (short) 0);
+        } catch (CryptoException e) {
+            refused = true;
+        }
+        Util.arrayFillNonAtomic(secret, (short) 0, (short) 32, (byte) 0);
+        pair.getPrivate().clearKey();
+        pair.getPublic().clearKey();
+        EcCurves.setParameters((ECPrivateKey) pair.getPrivate(), KeyBuilder.LENGTH_EC_FP_256);
+        EcCurves.setParameters((ECPublicKey) pair.getPublic(), KeyBuilder.LENGTH_EC_FP_256);
+        return refused;
     }
 
     private static KeyPair newPair(short bits) {
@@ -137,10 +164,18 @@ final class KeySlots {
         return sigLen;
     }
 
-    /** ECDH with the peer's uncompressed point {@code buf[off..off+len)}; writes the shared X to {@code out}. */
-    short deriveSharedSecret(short slot, byte[] buf, short off, short len, byte[] out, short outOff) {
+    /**
+     * ECDH with the peer's uncompressed point {@code buf[off..off+len)}; writes the shared X to {@code out}.
+     * {@code scratch} needs {@link EcPointCheck#scratchSize} bytes for the on-curve check.
+     */
+    short deriveSharedSecret(short slot, byte[] buf, short off, short len, byte[] scratch, short scratchOff,
+                             byte[] out, short outOff) {
         byte alg = algorithms[slot];
         if (len != (short) (1 + 2 * fieldBytes(alg)) || buf[off] != 0x04) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        short bits = alg == ALG_EC_P256 ? KeyBuilder.LENGTH_EC_FP_256 : KeyBuilder.LENGTH_EC_FP_384;
+        if (!platformChecksPoints && !EcPointCheck.onCurve(buf, off, bits, scratch, scratchOff)) {
             ISOException.throwIt(ISO7816.SW_WRONG_DATA);
         }
         ecdh.init(privateKey(slot));

@@ -348,7 +348,7 @@ public final class PivApplet extends Applet {
                     template.length(GaTemplate.CHALLENGE), work, workLen, out, resultOff);
         } else {
             resultLen = keys.deriveSharedSecret(slot, work, template.offset(GaTemplate.EXPONENTIATION),
-                    template.length(GaTemplate.EXPONENTIATION), out, resultOff);
+                    template.length(GaTemplate.EXPONENTIATION), work, workLen, out, resultOff);
         }
         io.markOutUsed((short) (resultOff + resultLen));
         out[0] = TAG_DYNAMIC_AUTH;

@@ -45,6 +45,7 @@ public final class VpcdBridge implements AutoCloseable {
     private final CountDownLatch firstConnection = new CountDownLatch(1);
     private final Object socketLock = new Object();
     private volatile boolean closed;
+    private volatile boolean connectedOnce;
     private Socket socket;
     private Thread thread;
 
@@ -113,9 +114,9 @@ public final class VpcdBridge implements AutoCloseable {
         return this;
     }
 
-    /** Waits until the first TCP connection to vpcd is up; false on timeout or if the bridge gave up. */
+    /** Waits until the first TCP connection to vpcd is up; false on timeout or if the bridge gave up first. */
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
-        return firstConnection.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && isRunning();
+        return firstConnection.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && connectedOnce;
     }
 
     public boolean isRunning() {
@@ -130,6 +131,7 @@ public final class VpcdBridge implements AutoCloseable {
                 if (s == null) {
                     return;
                 }
+                connectedOnce = true;
                 firstConnection.countDown();
                 serve(s);
             } while (reconnect && !closed);

@@ -74,6 +74,59 @@ class KeyTest {
         assertArrayEquals(ka.generateSecret(), fromCard);
     }
 
+    /** Invalid-curve attack: a peer point of another curve (same a, other b) must not reach the ECDH. */
+    @ParameterizedTest
+    @EnumSource(PivAlgorithm.class)
+    void ecdhRefusesPointsOffTheCurveButAcceptsManyValidOnes(PivAlgorithm alg) throws Exception {
+        SimCard c = adminCard();
+        c.admin.generateKey(PivSlot.KEY_MANAGEMENT, alg);
+        c.admin.verifyPin("123456".toCharArray());
+        for (int i = 0; i < 20; i++) {
+            ECPublicKey valid = (ECPublicKey) peer(alg).getPublic();
+            c.admin.deriveSharedSecret(PivSlot.KEY_MANAGEMENT, alg, valid);
+            byte[] point = PivAdminClient.encodePoint(valid, alg.fieldBytes());
+            point[point.length - 1 - (i % 5)] ^= (byte) (1 << (i % 8));
+            PivCardException e = assertThrows(PivCardException.class, () -> c.admin.deriveSharedSecret(
+                    PivSlot.KEY_MANAGEMENT, alg, rawPoint(alg, point)));
+            assertEquals(0x6A80, e.statusWord());
+        }
+    }
+
+    /** A java ECPublicKey object carrying an arbitrary (possibly invalid) point, for sending to the card. */
+    private static ECPublicKey rawPoint(PivAlgorithm alg, byte[] point) throws Exception {
+        ECPublicKey template = (ECPublicKey) peer(alg).getPublic();
+        int n = alg.fieldBytes();
+        java.security.spec.ECPoint w = new java.security.spec.ECPoint(
+                new java.math.BigInteger(1, Arrays.copyOfRange(point, 1, 1 + n)),
+                new java.math.BigInteger(1, Arrays.copyOfRange(point, 1 + n, 1 + 2 * n)));
+        return new ECPublicKey() {
+            @Override
+            public java.security.spec.ECPoint getW() {
+                return w;
+            }
+
+            @Override
+            public java.security.spec.ECParameterSpec getParams() {
+                return template.getParams();
+            }
+
+            @Override
+            public String getAlgorithm() {
+                return "EC";
+            }
+
+            @Override
+            public String getFormat() {
+                return null;
+            }
+
+            @Override
+            public byte[] getEncoded() {
+                return null;
+            }
+        };
+    }
+
     @Test
     void hashesOfOtherLengthsAreFittedToTheFieldLikeEcdsa() throws Exception {
         SimCard c = adminCard();
@@ -153,6 +206,10 @@ class KeyTest {
         String point = SimCard.hex(PivAdminClient.encodePoint((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
                 32));
         assertEquals(0x9000, SimCard.sw(c.raw("0087119D477C4582008541" + point + "00")));
+        String offCurve = point.substring(0, 129) + (point.endsWith("0") ? "1" : "0");
+        assertEquals(0x6A80, c.sw("0087119D477C4582008541" + offCurve), "point not on the curve");
+        String xTooBig = "04" + "FF".repeat(32) + point.substring(66);
+        assertEquals(0x6A80, c.sw("0087119D477C4582008541" + xTooBig), "coordinate not below p");
         assertEquals(0x6A80, c.sw("0087119D477C4582008541" + "05" + point.substring(2)), "not uncompressed");
         assertEquals(0x6A80, c.sw("0087119D267C2482008520" + "00".repeat(32)), "point of wrong length");
         assertEquals(0x6A80, c.sw("0087119D257C238120" + "00".repeat(32) + "8200".substring(0, 2)), "no 82 tag");
