@@ -84,10 +84,11 @@ public final class VirtualCard {
     public static void main(String[] args) throws InterruptedException {
         int port = VpcdBridge.DEFAULT_PORT;
         for (int i = 0; i < args.length; i++) {
-            if ("--port".equals(args[i]) && i + 1 < args.length) {
+            if ("--port".equals(args[i]) && i + 1 < args.length && args[i + 1].matches("\\d{1,5}")) {
                 port = Integer.parseInt(args[++i]);
             } else {
-                System.err.println("usage: VirtualCard [--port 35963|35964]");
+                System.err.println("usage: VirtualCard [--port 35963|35964]  (vpcd's ports for 'Virtual PCD 00 00'"
+                        + " and 'Virtual PCD 00 01')");
                 System.exit(2);
             }
         }
