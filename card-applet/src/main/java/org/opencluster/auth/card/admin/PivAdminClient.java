@@ -1,15 +1,8 @@
 package org.opencluster.auth.card.admin;
 
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.Cipher;
@@ -108,7 +101,7 @@ public final class PivAdminClient {
             throw new PivCardException(PivCardError.INVALID_ARGUMENT, "the management key must be 24 bytes (3DES)");
         }
         byte[] step1 = expectOk(command(0x00, 0x87, 0x03, 0x9B, hex("7C028000"), true), "management key step 1");
-        byte[] encryptedWitness = tlvValue(step1, 0x7C, 0x80, 8);
+        byte[] encryptedWitness = BerTlv.valueIn(step1, 0x7C, 0x80, 8);
         byte[] witness = des(key, encryptedWitness, Cipher.DECRYPT_MODE);
         byte[] challenge = new byte[8];
         new java.security.SecureRandom().nextBytes(challenge);
@@ -131,7 +124,7 @@ public final class PivAdminClient {
         if (r.sw != SW_OK) {
             throw rejected("management key step 2", r.sw);
         }
-        byte[] cardProof = tlvValue(r.data, 0x7C, 0x82, 8);
+        byte[] cardProof = BerTlv.valueIn(r.data, 0x7C, 0x82, 8);
         byte[] expected = des(key, challenge, Cipher.ENCRYPT_MODE);
         if (!java.security.MessageDigest.isEqual(cardProof, expected)) {
             throw new PivCardException(PivCardError.SECURITY_STATUS_NOT_SATISFIED,
@@ -143,13 +136,13 @@ public final class PivAdminClient {
     public ECPublicKey generateKey(PivSlot slot, PivAlgorithm algorithm) throws PivCardException {
         byte[] data = {(byte) 0xAC, 0x03, (byte) 0x80, 0x01, (byte) algorithm.id()};
         byte[] r = expectOk(command(0x00, 0x47, 0x00, slot.keyReference(), data, true), "GENERATE");
-        byte[] point = tlvValue(r, 0x7F49, 0x86, 1 + 2 * algorithm.fieldBytes());
-        return publicKey(algorithm, point);
+        byte[] point = BerTlv.valueIn(r, 0x7F49, 0x86, 1 + 2 * algorithm.fieldBytes());
+        return EcPoints.publicKey(algorithm, point);
     }
 
     /** PUT DATA of {@code 53 { value }} under {@code tag} (5FC1xx); needs management-key authentication. */
     public void putData(int tag, byte[] value) throws PivCardException {
-        byte[] container = tlv(0x53, value);
+        byte[] container = BerTlv.encode(0x53, value);
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         data.write(0x5C);
         data.write(3);
@@ -163,7 +156,7 @@ public final class PivAdminClient {
     /** Writes {@code certificateDer} as the slot's certificate object {@code 70 cert, 71 00 (not compressed), FE}. */
     public void putCertificate(PivSlot slot, byte[] certificateDer) throws PivCardException {
         ByteArrayOutputStream value = new ByteArrayOutputStream();
-        value.writeBytes(tlv(0x70, certificateDer));
+        value.writeBytes(BerTlv.encode(0x70, certificateDer));
         value.writeBytes(new byte[] {0x71, 0x01, 0x00, (byte) 0xFE, 0x00});
         putData(slot.certificateTag(), value.toByteArray());
     }
@@ -177,19 +170,19 @@ public final class PivAdminClient {
 
     /** ECDSA over a host-computed {@code hash}; returns the DER signature. */
     public byte[] sign(PivSlot slot, PivAlgorithm algorithm, byte[] hash) throws PivCardException {
-        byte[] inner = concat(new byte[] {(byte) 0x82, 0x00}, tlv(0x81, hash));
-        byte[] r = expectOk(command(0x00, 0x87, algorithm.id(), slot.keyReference(), tlv(0x7C, inner), true),
+        byte[] inner = concat(new byte[] {(byte) 0x82, 0x00}, BerTlv.encode(0x81, hash));
+        byte[] r = expectOk(command(0x00, 0x87, algorithm.id(), slot.keyReference(), BerTlv.encode(0x7C, inner), true),
                 "GENERAL AUTHENTICATE sign");
-        return tlvValue(r, 0x7C, 0x82, -1);
+        return BerTlv.valueIn(r, 0x7C, 0x82, -1);
     }
 
     /** ECDH with the peer's public key; returns the shared X coordinate. */
     public byte[] deriveSharedSecret(PivSlot slot, PivAlgorithm algorithm, ECPublicKey peer) throws PivCardException {
-        byte[] point = encodePoint(peer, algorithm.fieldBytes());
-        byte[] inner = concat(new byte[] {(byte) 0x82, 0x00}, tlv(0x85, point));
-        byte[] r = expectOk(command(0x00, 0x87, algorithm.id(), slot.keyReference(), tlv(0x7C, inner), true),
+        byte[] point = EcPoints.encode(peer, algorithm.fieldBytes());
+        byte[] inner = concat(new byte[] {(byte) 0x82, 0x00}, BerTlv.encode(0x85, point));
+        byte[] r = expectOk(command(0x00, 0x87, algorithm.id(), slot.keyReference(), BerTlv.encode(0x7C, inner), true),
                 "GENERAL AUTHENTICATE ECDH");
-        return tlvValue(r, 0x7C, 0x82, algorithm.fieldBytes());
+        return BerTlv.valueIn(r, 0x7C, 0x82, algorithm.fieldBytes());
     }
 
     // ---- encoding helpers -------------------------------------------------------------------------------------
@@ -336,131 +329,10 @@ public final class PivAdminClient {
         }
     }
 
-    static byte[] tlv(int tag, byte[] value) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        if (tag > 0xFF) {
-            o.write(tag >> 8);
-        }
-        o.write(tag);
-        int len = value.length;
-        if (len < 0x80) {
-            o.write(len);
-        } else if (len <= 0xFF) {
-            o.write(0x81);
-            o.write(len);
-        } else {
-            o.write(0x82);
-            o.write(len >> 8);
-            o.write(len);
-        }
-        o.writeBytes(value);
-        return o.toByteArray();
-    }
-
-    /**
-     * Value of {@code inner} inside the single {@code outer} TLV that makes up {@code data}, checked to be
-     * {@code expectedLen} long unless that is -1.
-     */
-    static byte[] tlvValue(byte[] data, int outer, int inner, int expectedLen) throws PivCardException {
-        int[] pos = {0};
-        int outerTag = readTag(data, pos);
-        int outerLen = readLength(data, pos);
-        if (outerTag != outer || pos[0] + outerLen != data.length) {
-            throw malformed("expected one %X template", outer);
-        }
-        while (pos[0] < data.length) {
-            int tag = readTag(data, pos);
-            int len = readLength(data, pos);
-            if (pos[0] + len > data.length) {
-                throw malformed("truncated %X element", tag);
-            }
-            if (tag == inner) {
-                if (expectedLen >= 0 && len != expectedLen) {
-                    throw malformed("element %X has the wrong length", tag);
-                }
-                return Arrays.copyOfRange(data, pos[0], pos[0] + len);
-            }
-            pos[0] += len;
-        }
-        throw malformed("missing element %X", inner);
-    }
-
-    private static int readTag(byte[] d, int[] pos) throws PivCardException {
-        if (pos[0] >= d.length) {
-            throw malformed("truncated tag", 0);
-        }
-        int tag = d[pos[0]++] & 0xFF;
-        if ((tag & 0x1F) == 0x1F) {
-            if (pos[0] >= d.length) {
-                throw malformed("truncated tag", tag);
-            }
-            tag = (tag << 8) | (d[pos[0]++] & 0xFF);
-        }
-        return tag;
-    }
-
-    private static int readLength(byte[] d, int[] pos) throws PivCardException {
-        if (pos[0] >= d.length) {
-            throw malformed("truncated length", 0);
-        }
-        int first = d[pos[0]++] & 0xFF;
-        if (first < 0x80) {
-            return first;
-        }
-        int n = first & 0x7F;
-        if (n < 1 || n > 2 || pos[0] + n > d.length) {
-            throw malformed("bad length encoding", first);
-        }
-        int len = 0;
-        for (int i = 0; i < n; i++) {
-            len = (len << 8) | (d[pos[0]++] & 0xFF);
-        }
-        return len;
-    }
-
-    private static PivCardException malformed(String format, int tag) {
-        return new PivCardException(PivCardError.MALFORMED_RESPONSE,
-                "the card's answer is not valid PIV: " + String.format(format, tag));
-    }
-
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
-    }
-
-    /** Uncompressed point 04||X||Y of {@code key}, each coordinate left-padded to the field size. */
-    public static byte[] encodePoint(ECPublicKey key, int fieldBytes) {
-        byte[] out = new byte[1 + 2 * fieldBytes];
-        out[0] = 0x04;
-        copyFixed(key.getW().getAffineX(), out, 1, fieldBytes);
-        copyFixed(key.getW().getAffineY(), out, 1 + fieldBytes, fieldBytes);
-        return out;
-    }
-
-    private static void copyFixed(BigInteger v, byte[] out, int off, int len) {
-        byte[] b = v.toByteArray();
-        int skip = Math.max(0, b.length - len);
-        System.arraycopy(b, skip, out, off + len - (b.length - skip), b.length - skip);
-    }
-
-    /** Decodes an uncompressed point of {@code algorithm}'s curve into a Java public key. */
-    public static ECPublicKey publicKey(PivAlgorithm algorithm, byte[] point) throws PivCardException {
-        int n = algorithm.fieldBytes();
-        if (point.length != 1 + 2 * n || point[0] != 0x04) {
-            throw malformed("public key is not an uncompressed point of length %d", 1 + 2 * n);
-        }
-        try {
-            AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
-            params.init(new ECGenParameterSpec(algorithm.curveName()));
-            ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);
-            ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(point, 1, 1 + n)),
-                    new BigInteger(1, Arrays.copyOfRange(point, 1 + n, 1 + 2 * n)));
-            return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, spec));
-        } catch (GeneralSecurityException e) {
-            throw new PivCardException(PivCardError.MALFORMED_RESPONSE,
-                    "the card returned a public key that is not on " + algorithm.curveName(), -1, -1, e);
-        }
     }
 
     private static byte[] hex(String s) {

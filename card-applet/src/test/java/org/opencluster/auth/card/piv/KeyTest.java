@@ -84,7 +84,7 @@ class KeyTest {
         for (int i = 0; i < 20; i++) {
             ECPublicKey valid = (ECPublicKey) peer(alg).getPublic();
             c.admin.deriveSharedSecret(PivSlot.KEY_MANAGEMENT, alg, valid);
-            byte[] point = PivAdminClient.encodePoint(valid, alg.fieldBytes());
+            byte[] point = org.opencluster.auth.card.admin.EcPoints.encode(valid, alg.fieldBytes());
             point[point.length - 1 - (i % 5)] ^= (byte) (1 << (i % 8));
             PivCardException e = assertThrows(PivCardException.class, () -> c.admin.deriveSharedSecret(
                     PivSlot.KEY_MANAGEMENT, alg, rawPoint(alg, point)));
@@ -203,7 +203,7 @@ class KeyTest {
         assertEquals(0x6A88, c.sw("0087119A267C2482008120" + "00".repeat(32)), "empty slot");
         c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P256);
         c.admin.verifyPin("123456".toCharArray());
-        String point = SimCard.hex(PivAdminClient.encodePoint((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
+        String point = SimCard.hex(org.opencluster.auth.card.admin.EcPoints.encode((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
                 32));
         assertEquals(0x9000, SimCard.sw(c.raw("0087119D477C4582008541" + point + "00")));
         String offCurve = point.substring(0, 129) + (point.endsWith("0") ? "1" : "0");
