@@ -51,28 +51,36 @@ final class KeySlots {
         platformChecksPoints = probePointValidation();
     }
 
-    /** Offers the platform's ECDH a point that is not on P-256 (G with y + 1) and sees whether it refuses. */
+    /**
+     * Offers the platform's ECDH the base point G (valid) and G with y + 1 (not on P-256): only a platform that
+     * accepts the first and refuses the second is trusted to validate peer points itself.
+     */
     private boolean probePointValidation() {
         KeyPair pair = p256[0];
         pair.genKeyPair();
-        byte[] offCurve = new byte[65];
+        byte[] point = new byte[65];
         byte[] g = EcCurves.generator(KeyBuilder.LENGTH_EC_FP_256);
-        Util.arrayCopyNonAtomic(g, (short) 0, offCurve, (short) 0, (short) 65);
-        offCurve[64]++;
+        Util.arrayCopyNonAtomic(g, (short) 0, point, (short) 0, (short) 65);
         byte[] secret = new byte[32];
-        boolean refused = false;
+        boolean validates = false;
         try {
             ecdh.init(pair.getPrivate());
-            ecdh.generateSecret(offCurve, (short) 0, (short) 65, secret, (short) 0);
+            ecdh.generateSecret(point, (short) 0, (short) 65, secret, (short) 0);
+            point[64]++;
+            try {
+                ecdh.generateSecret(point, (short) 0, (short) 65, secret, (short) 0);
+            } catch (CryptoException e) {
+                validates = true;
+            }
         } catch (CryptoException e) {
-            refused = true;
+            validates = false;
         }
         Util.arrayFillNonAtomic(secret, (short) 0, (short) 32, (byte) 0);
         pair.getPrivate().clearKey();
         pair.getPublic().clearKey();
         EcCurves.setParameters((ECPrivateKey) pair.getPrivate(), KeyBuilder.LENGTH_EC_FP_256);
         EcCurves.setParameters((ECPublicKey) pair.getPublic(), KeyBuilder.LENGTH_EC_FP_256);
-        return refused;
+        return validates;
     }
 
     private static KeyPair newPair(short bits) {

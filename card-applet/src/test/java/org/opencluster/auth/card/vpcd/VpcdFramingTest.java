@@ -61,6 +61,27 @@ class VpcdFramingTest {
     }
 
     @Test
+    void reconnectingBridgeComesBackAfterVpcdDropsIt() throws Exception {
+        VirtualCard card = VirtualCard.create();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            VpcdBridge bridge = VpcdBridge.builder(card).port(server.getLocalPort()).reconnect(true)
+                    .retryInterval(Duration.ofMillis(50)).build().start();
+            try {
+                server.accept().close();
+                try (Socket again = server.accept()) {
+                    DataOutputStream out = new DataOutputStream(again.getOutputStream());
+                    DataInputStream in = new DataInputStream(again.getInputStream());
+                    assertArrayEquals(card.atr(), exchange(out, in, new byte[] {4}));
+                }
+                assertTrue(bridge.isRunning());
+            } finally {
+                bridge.close();
+            }
+            assertFalse(bridge.isRunning());
+        }
+    }
+
+    @Test
     void retriesUntilVpcdListensThenGivesUpAfterTheTimeout() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
