@@ -111,6 +111,29 @@ final class ManagementKey {
         return 0;
     }
 
+    /**
+     * Replaces the key with the 24 bytes at {@code buf[off]} (caller checked authentication and length).
+     * Keys whose halves repeat (K1 = K2 or K2 = K3) degrade 3DES to single DES and are refused with 6A80.
+     */
+    void change(byte[] buf, short off) {
+        if (sameDesKey(buf, off, (short) (off + BLOCK)) || sameDesKey(buf, (short) (off + BLOCK),
+                (short) (off + 2 * BLOCK))) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        key.setKey(buf, off);
+        reset();
+    }
+
+    /** Whether two 8-byte DES keys are equal ignoring the parity bits (bit 0 of each byte), which DES ignores. */
+    private static boolean sameDesKey(byte[] buf, short a, short b) {
+        for (short i = 0; i < BLOCK; i++) {
+            if ((byte) (buf[(short) (a + i)] & (byte) 0xFE) != (byte) (buf[(short) (b + i)] & (byte) 0xFE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void failed() {
         reset();
         ISOException.throwIt(ISO7816.SW_SECURITY_STATUS_NOT_SATISFIED);

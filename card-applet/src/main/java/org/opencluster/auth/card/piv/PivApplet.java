@@ -22,6 +22,8 @@ public final class PivApplet extends Applet {
     private static final byte INS_GENERAL_AUTHENTICATE = (byte) 0x87;
     private static final byte INS_GET_DATA = (byte) 0xCB;
     private static final byte INS_PUT_DATA = (byte) 0xDB;
+    /** YubiKey extension (yubico-piv-tool -a set-mgm-key); PIV itself has no way to change the 9B key. */
+    private static final byte INS_SET_MANAGEMENT_KEY = (byte) 0xFF;
 
     private static final short SW_REFERENCED_DATA_NOT_FOUND = 0x6A88;
 
@@ -165,6 +167,9 @@ public final class PivApplet extends Applet {
             case INS_GENERAL_AUTHENTICATE:
                 generalAuthenticate(apdu, buf);
                 return;
+            case INS_SET_MANAGEMENT_KEY:
+                setManagementKey(apdu, buf);
+                return;
             default:
                 ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
@@ -252,6 +257,27 @@ public final class PivApplet extends Applet {
             ISOException.throwIt(ISO7816.SW_WRONG_DATA);
         }
         pins.unblock(io.work(), (short) 0);
+    }
+
+    /**
+     * SET MANAGEMENT KEY {@code 00 FF FF FF 1B 03 9B 18 <24-byte 3DES key>}. P2 = FE (YubiKey "touch
+     * required") is refused: this applet has no touch sensor to honour it. Ends the current authentication.
+     */
+    private void setManagementKey(APDU apdu, byte[] buf) {
+        requireP1P2(buf, (byte) 0xFF, (byte) 0xFF);
+        if (!managementKey.authenticated()) {
+            ISOException.throwIt(ISO7816.SW_SECURITY_STATUS_NOT_SATISFIED);
+        }
+        short len = io.receive(apdu, false);
+        byte[] work = io.work();
+        if (len != (short) (3 + 3 * ManagementKey.BLOCK)) {
+            ISOException.throwIt(ISO7816.SW_WRONG_LENGTH);
+        }
+        if (work[0] != ManagementKey.ALG_3DES || work[1] != ManagementKey.REF
+                || work[2] != (byte) (3 * ManagementKey.BLOCK)) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        managementKey.change(work, (short) 3);
     }
 
     /** GENERATE ASYMMETRIC KEY PAIR: {@code AC { 80 01 alg [, AA/AB policy tags, ignored] }}. */

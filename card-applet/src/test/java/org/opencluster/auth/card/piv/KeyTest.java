@@ -228,8 +228,8 @@ class KeyTest {
     void noInstructionExportsOrImportsKeys() throws Exception {
         SimCard c = adminCard();
         c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
-        // YubiKey import (FE), attest (F9), metadata (F7), set management key (FF), version (FD), serial (F8).
-        for (String ins : new String[] {"FE", "F9", "F7", "FF", "FD", "F8", "CA", "B0"}) {
+        // YubiKey import (FE), attest (F9), metadata (F7), version (FD), serial (F8).
+        for (String ins : new String[] {"FE", "F9", "F7", "FD", "F8", "CA", "B0"}) {
             assertEquals(0x6D00, c.sw("00" + ins + "119A00"), ins);
         }
         // Sanity: the public key is the only key material GENERATE returns (65-byte point, nothing more).

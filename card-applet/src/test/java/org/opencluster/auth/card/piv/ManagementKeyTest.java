@@ -98,4 +98,25 @@ class ManagementKeyTest {
         assertEquals(0x6A80, c.sw("0087039B0A7C0880068000000000000000".substring(0, 30)), "witness of 6 bytes");
         assertEquals(0x6982, c.sw(PUT_CCC));
     }
+
+    @Test
+    void keyCanBeChangedOnlyWhenAuthenticatedAndThenTheOldKeyFails() throws Exception {
+        SimCard c = new SimCard().selected();
+        String newKey = "1122334455667788" + "99AABBCCDDEEFF00" + "0F1E2D3C4B5A6978";
+        assertEquals(0x6982, c.sw("00FFFFFF1B039B18" + newKey));
+        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        assertEquals(0x6A86, c.sw("00FFFFFE1B039B18" + newKey), "touch policy cannot be honoured");
+        assertEquals(0x6700, c.sw("00FFFFFF1A039B18" + newKey.substring(2)));
+        assertEquals(0x6A80, c.sw("00FFFFFF1B019B18" + newKey), "not 3DES");
+        assertEquals(0x6A80, c.sw("00FFFFFF1B039B18" + "1122334455667788".repeat(2) + "0F1E2D3C4B5A6978"),
+                "K1 = K2 is single DES");
+        assertEquals(0x6A80, c.sw("00FFFFFF1B039B18" + "1122334455667788" + "1023324554677689" + "0F1E2D3C4B5A6978"),
+                "K1 = K2 up to parity bits");
+        assertEquals(0x9000, c.sw("00FFFFFF1B039B18" + newKey));
+        assertEquals(0x6982, c.sw(PUT_CCC), "changing the key ends the authentication");
+        assertThrows(PivCardException.class,
+                () -> c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY));
+        c.admin.authenticateManagementKey(SimCard.HEX.parseHex(newKey));
+        assertEquals(0x9000, c.sw(PUT_CCC));
+    }
 }

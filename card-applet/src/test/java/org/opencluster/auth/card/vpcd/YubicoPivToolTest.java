@@ -115,7 +115,7 @@ class YubicoPivToolTest {
 
     @Test
     void generateWithWrongManagementKeyIsRefused() throws Exception {
-        Tools.Result r = piv("-k", "010203040506070801020304050607080102030405060709", "-a", "generate",
+        Tools.Result r = piv("--key=010203040506070801020304050607080102030405060710", "-a", "generate",
                 "-s", "9a", "-A", "ECCP256");
         assertNotEquals(0, r.exitCode(), r.toString());
         Card card = reader.connect();
@@ -130,5 +130,16 @@ class YubicoPivToolTest {
         } finally {
             card.disconnect(true);
         }
+    }
+
+    @Test
+    void setManagementKeyThenOnlyTheNewKeyGenerates() throws Exception {
+        String newKey = "0F1E2D3C4B5A69788796A5B4C3D2E1F00123456789ABCDEF";
+        Tools.Result set = piv("-a", "set-mgm-key", "-n", newKey);
+        assertEquals(0, set.exitCode(), set.toString());
+        assertNotEquals(0, piv("-a", "generate", "-s", "9a", "-A", "ECCP256").exitCode(), "default key refused");
+        Tools.Result gen = piv("--key=" + newKey, "-a", "generate", "-s", "9a", "-A", "ECCP384");
+        assertEquals(0, gen.exitCode(), gen.toString());
+        assertTrue(gen.output().contains("BEGIN PUBLIC KEY"), gen.toString());
     }
 }
