@@ -1,6 +1,6 @@
 package org.opencluster.auth.card.vpcd;
 
-import com.licel.jcardsim.base.Simulator;
+import com.licel.jcardsim.smartcardio.CardSimulator;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +20,7 @@ public final class VirtualCard {
     /** The PIV application AID with version (SP 800-73-4 Part 1, 2.2). */
     public static final String PIV_AID_HEX = "A000000308000010000100";
 
-    private final Simulator simulator;
+    private final CardSimulator simulator;
     private final Object lock = new Object();
 
     /**
@@ -34,7 +34,7 @@ public final class VirtualCard {
         if (!"1".equals(System.getProperty(JCARDSIM_SECURE_RANDOM))) {
             System.setProperty(JCARDSIM_SECURE_RANDOM, "1");
         }
-        simulator = new Simulator();
+        simulator = new CardSimulator();
         byte[] aid = HexFormat.of().parseHex(PIV_AID_HEX);
         simulator.installApplet(new AID(aid, (short) 0, (byte) aid.length), PivApplet.class);
     }
