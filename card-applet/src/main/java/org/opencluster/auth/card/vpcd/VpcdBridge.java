@@ -175,7 +175,9 @@ public final class VpcdBridge implements AutoCloseable {
             DataInputStream in = new DataInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
             while (!closed) {
+                quickAck(s);
                 int len = in.readUnsignedShort();
+                quickAck(s);
                 if (len == 0) {
                     throw new IOException("vpcd sent an empty frame");
                 }
@@ -201,6 +203,31 @@ public final class VpcdBridge implements AutoCloseable {
             }
             // The card leaves the reader: clear transient state as a real removal would.
             card.powerCycle();
+        }
+    }
+
+    /**
+     * vpcd writes a frame's length and payload with two send() calls. With Nagle's algorithm on vpcd's side
+     * and delayed ACKs on ours, every APDU stalled ~40 ms (measured in pcscd's APDU log). Linux resets
+     * TCP_QUICKACK after a while, so it is set again before every read.
+     */
+    private static void quickAck(Socket s) {
+        if (QUICKACK_SUPPORTED) {
+            try {
+                s.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, Boolean.TRUE);
+            } catch (IOException | UnsupportedOperationException e) {
+                // only a latency optimisation
+            }
+        }
+    }
+
+    private static final boolean QUICKACK_SUPPORTED = probeQuickAck();
+
+    private static boolean probeQuickAck() {
+        try (Socket probe = new Socket()) {
+            return probe.supportedOptions().contains(jdk.net.ExtendedSocketOptions.TCP_QUICKACK);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
