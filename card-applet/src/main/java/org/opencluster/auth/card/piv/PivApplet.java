@@ -366,7 +366,8 @@ public final class PivApplet extends Applet {
             ISOException.throwIt(ISO7816.SW_WRONG_DATA);
         }
         checkKeyAccess(slot);
-        // Result at out[4..]: room for 7C 81 L 82 81 L in front is not needed, both fit one-byte lengths.
+        // The result goes to out[4..] behind 7C L 82 L: at most a 104-byte P-384 signature, so both lengths
+        // fit the one-byte form.
         short resultOff = 4;
         short resultLen;
         if (sign) {
