@@ -1,0 +1,25 @@
+package org.opencluster.auth.card.admin;
+
+/** The PIV asymmetric key slots, with the data object that holds each slot's certificate. */
+public enum PivSlot {
+    AUTHENTICATION(0x9A, 0x5FC105),
+    SIGNATURE(0x9C, 0x5FC10A),
+    KEY_MANAGEMENT(0x9D, 0x5FC10B),
+    CARD_AUTHENTICATION(0x9E, 0x5FC101);
+
+    private final int keyReference;
+    private final int certificateTag;
+
+    PivSlot(int keyReference, int certificateTag) {
+        this.keyReference = keyReference;
+        this.certificateTag = certificateTag;
+    }
+
+    public int keyReference() {
+        return keyReference;
+    }
+
+    public int certificateTag() {
+        return certificateTag;
+    }
+}

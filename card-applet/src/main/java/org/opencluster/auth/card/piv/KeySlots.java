@@ -1,0 +1,202 @@
+package org.opencluster.auth.card.piv;
+
+import javacard.framework.ISO7816;
+import javacard.framework.ISOException;
+import javacard.framework.Util;
+import javacard.security.CryptoException;
+import javacard.security.ECPrivateKey;
+import javacard.security.ECPublicKey;
+import javacard.security.KeyAgreement;
+import javacard.security.KeyBuilder;
+import javacard.security.KeyPair;
+import javacard.security.Signature;
+
+/**
+ * The asymmetric keys of slots 9A, 9C, 9D and 9E. Keys are generated on the card; this class has no way to
+ * import or export a private key, only to use it (ECDSA over a host-computed hash, ECDH).
+ */
+final class KeySlots {
+    static final byte ALG_EC_P256 = 0x11;
+    static final byte ALG_EC_P384 = 0x14;
+
+    static final byte SLOT_AUTHENTICATION = (byte) 0x9A;
+    static final byte SLOT_SIGNATURE = (byte) 0x9C;
+    static final byte SLOT_KEY_MANAGEMENT = (byte) 0x9D;
+    static final byte SLOT_CARD_AUTHENTICATION = (byte) 0x9E;
+
+    private static final short SLOTS = 4;
+
+    /** Per slot: a P-256 and a P-384 pair, allocated at install so GENERATE never allocates. */
+    private final KeyPair[] p256;
+    private final KeyPair[] p384;
+    /** Per slot: the algorithm of the current key, 0 when the slot is empty. */
+    private final byte[] algorithms;
+    private final Signature ecdsa256;
+    private final Signature ecdsa384;
+    private final KeyAgreement ecdh;
+    /** Whether this platform's ECDH rejects points off the curve; if not, {@link EcPointCheck} does. */
+    private final boolean platformChecksPoints;
+
+    KeySlots() {
+        p256 = new KeyPair[SLOTS];
+        p384 = new KeyPair[SLOTS];
+        algorithms = new byte[SLOTS];
+        for (short i = 0; i < SLOTS; i++) {
+            p256[i] = newPair(KeyBuilder.LENGTH_EC_FP_256);
+            p384[i] = newPair(KeyBuilder.LENGTH_EC_FP_384);
+        }
+        ecdsa256 = Signature.getInstance(Signature.ALG_ECDSA_SHA_256, false);
+        ecdsa384 = Signature.getInstance(Signature.ALG_ECDSA_SHA_384, false);
+        ecdh = KeyAgreement.getInstance(KeyAgreement.ALG_EC_SVDP_DH_PLAIN, false);
+        platformChecksPoints = probePointValidation();
+    }
+
+    /**
+     * Offers the platform's ECDH the base point G (valid) and G with y + 1 (not on P-256): only a platform that
+     * accepts the first and refuses the second is trusted to validate peer points itself.
+     */
+    private boolean probePointValidation() {
+        KeyPair pair = p256[0];
+        pair.genKeyPair();
+        byte[] point = new byte[65];
+        byte[] g = EcCurves.generator(KeyBuilder.LENGTH_EC_FP_256);
+        Util.arrayCopyNonAtomic(g, (short) 0, point, (short) 0, (short) 65);
+        byte[] secret = new byte[32];
+        boolean validates = false;
+        try {
+            ecdh.init(pair.getPrivate());
+            ecdh.generateSecret(point, (short) 0, (short) 65, secret, (short) 0);
+            point[64]++;
+            try {
+                ecdh.generateSecret(point, (short) 0, (short) 65, secret, (short) 0);
+            } catch (CryptoException e) {
+                validates = true;
+            }
+        } catch (CryptoException e) {
+            validates = false;
+        }
+        Util.arrayFillNonAtomic(secret, (short) 0, (short) 32, (byte) 0);
+        pair.getPrivate().clearKey();
+        pair.getPublic().clearKey();
+        EcCurves.setParameters((ECPrivateKey) pair.getPrivate(), KeyBuilder.LENGTH_EC_FP_256);
+        EcCurves.setParameters((ECPublicKey) pair.getPublic(), KeyBuilder.LENGTH_EC_FP_256);
+        return validates;
+    }
+
+    private static KeyPair newPair(short bits) {
+        ECPublicKey pub = (ECPublicKey) KeyBuilder.buildKey(KeyBuilder.TYPE_EC_FP_PUBLIC, bits, false);
+        ECPrivateKey priv = (ECPrivateKey) KeyBuilder.buildKey(KeyBuilder.TYPE_EC_FP_PRIVATE, bits, false);
+        EcCurves.setParameters(pub, bits);
+        EcCurves.setParameters(priv, bits);
+        return new KeyPair(pub, priv);
+    }
+
+    /** Slot index for key reference {@code ref}, or -1 when it is not an asymmetric key slot. */
+    static short index(byte ref) {
+        switch (ref) {
+            case SLOT_AUTHENTICATION:
+                return 0;
+            case SLOT_SIGNATURE:
+                return 1;
+            case SLOT_KEY_MANAGEMENT:
+                return 2;
+            case SLOT_CARD_AUTHENTICATION:
+                return 3;
+            default:
+                return -1;
+        }
+    }
+
+    static boolean supported(byte alg) {
+        return alg == ALG_EC_P256 || alg == ALG_EC_P384;
+    }
+
+    static short fieldBytes(byte alg) {
+        return alg == ALG_EC_P256 ? (short) 32 : (short) 48;
+    }
+
+    byte algorithm(short slot) {
+        return algorithms[slot];
+    }
+
+    /**
+     * Generates a new key in {@code slot}, replacing any old one, and writes {@code 7F49 { 86 <point> }} to
+     * {@code out}. Returns the template length.
+     */
+    short generate(short slot, byte alg, byte[] out, short outOff) {
+        // Mark the slot empty first: a torn generation must not leave a half-written key usable.
+        algorithms[slot] = 0;
+        p256[slot].getPrivate().clearKey();
+        p384[slot].getPrivate().clearKey();
+        KeyPair pair = alg == ALG_EC_P256 ? p256[slot] : p384[slot];
+        // clearKey() clears the domain parameters too (Java Card API), so set them again before generating.
+        short bits = alg == ALG_EC_P256 ? KeyBuilder.LENGTH_EC_FP_256 : KeyBuilder.LENGTH_EC_FP_384;
+        EcCurves.setParameters((ECPrivateKey) pair.getPrivate(), bits);
+        EcCurves.setParameters((ECPublicKey) pair.getPublic(), bits);
+        pair.genKeyPair();
+        algorithms[slot] = alg;
+
+        short pointLen = (short) (1 + 2 * fieldBytes(alg));
+        short off = outOff;
+        out[off++] = 0x7F;
+        out[off++] = 0x49;
+        out[off++] = (byte) (2 + pointLen);
+        out[off++] = (byte) 0x86;
+        out[off++] = (byte) pointLen;
+        off += ((ECPublicKey) pair.getPublic()).getW(out, off);
+        return (short) (off - outOff);
+    }
+
+    /**
+     * ECDSA over the host's hash {@code buf[off..off+len)}, written as DER to {@code out}. The hash is fitted
+     * to the field size as ECDSA does (leftmost bytes kept, shorter values left-padded with zeros) using
+     * {@code scratch} as room; returns the signature length.
+     */
+    short sign(short slot, byte[] buf, short off, short len, byte[] scratch, short scratchOff,
+               byte[] out, short outOff) {
+        byte alg = algorithms[slot];
+        short n = fieldBytes(alg);
+        if (len <= 0 || len > 64) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        Util.arrayFillNonAtomic(scratch, scratchOff, n, (byte) 0);
+        if (len >= n) {
+            Util.arrayCopyNonAtomic(buf, off, scratch, scratchOff, n);
+        } else {
+            Util.arrayCopyNonAtomic(buf, off, scratch, (short) (scratchOff + n - len), len);
+        }
+        Signature sig = alg == ALG_EC_P256 ? ecdsa256 : ecdsa384;
+        sig.init(privateKey(slot), Signature.MODE_SIGN);
+        short sigLen = sig.signPreComputedHash(scratch, scratchOff, n, out, outOff);
+        Util.arrayFillNonAtomic(scratch, scratchOff, n, (byte) 0);
+        return sigLen;
+    }
+
+    /**
+     * ECDH with the peer's uncompressed point {@code buf[off..off+len)}; writes the shared X to {@code out}.
+     * {@code scratch} needs {@link EcPointCheck#scratchSize} bytes for the on-curve check.
+     */
+    short deriveSharedSecret(short slot, byte[] buf, short off, short len, byte[] scratch, short scratchOff,
+                             byte[] out, short outOff) {
+        byte alg = algorithms[slot];
+        if (len != (short) (1 + 2 * fieldBytes(alg)) || buf[off] != 0x04) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        short bits = alg == ALG_EC_P256 ? KeyBuilder.LENGTH_EC_FP_256 : KeyBuilder.LENGTH_EC_FP_384;
+        if (!platformChecksPoints && !EcPointCheck.onCurve(buf, off, bits, scratch, scratchOff)) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        ecdh.init(privateKey(slot));
+        try {
+            return ecdh.generateSecret(buf, off, len, out, outOff);
+        } catch (CryptoException e) {
+            // A point that is not on the curve.
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+            return 0;
+        }
+    }
+
+    private ECPrivateKey privateKey(short slot) {
+        return (ECPrivateKey) (algorithms[slot] == ALG_EC_P256 ? p256[slot] : p384[slot]).getPrivate();
+    }
+}

@@ -1,0 +1,239 @@
+package org.opencluster.auth.card.piv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Arrays;
+import javax.crypto.KeyAgreement;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.card.admin.PivAlgorithm;
+import org.opencluster.auth.card.admin.PivCardError;
+import org.opencluster.auth.card.admin.PivCardException;
+import org.opencluster.auth.card.admin.PivSlot;
+
+/** GENERATE ASYMMETRIC KEY PAIR and GENERAL AUTHENTICATE (sign, ECDH), checked against JDK crypto. */
+class KeyTest {
+    private static SimCard adminCard() throws PivCardException {
+        SimCard c = new SimCard().selected();
+        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        return c;
+    }
+
+    private static boolean verifies(ECPublicKey key, byte[] hash, byte[] derSignature) throws Exception {
+        Signature v = Signature.getInstance("NONEwithECDSA");
+        v.initVerify(key);
+        v.update(hash);
+        return v.verify(derSignature);
+    }
+
+    private static KeyPair peer(PivAlgorithm alg) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec(alg.curveName()));
+        return g.generateKeyPair();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PivAlgorithm.class)
+    void generatedKeySignsHashesThatVerifyWithItsPublicKey(PivAlgorithm alg) throws Exception {
+        SimCard c = adminCard();
+        ECPublicKey pub = c.admin.generateKey(PivSlot.AUTHENTICATION, alg);
+        assertEquals(alg.fieldBytes() * 8, pub.getParams().getCurve().getField().getFieldSize());
+        c.admin.verifyPin("123456".toCharArray());
+        byte[] hash = MessageDigest.getInstance(alg == PivAlgorithm.EC_P256 ? "SHA-256" : "SHA-384")
+                .digest("hello".getBytes());
+        byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, alg, hash);
+        assertTrue(verifies(pub, hash, sig));
+        hash[0] ^= 1;
+        assertFalse(verifies(pub, hash, sig));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PivAlgorithm.class)
+    void ecdhMatchesSoftwareKeyAgreement(PivAlgorithm alg) throws Exception {
+        SimCard c = adminCard();
+        ECPublicKey cardKey = c.admin.generateKey(PivSlot.KEY_MANAGEMENT, alg);
+        c.admin.verifyPin("123456".toCharArray());
+        KeyPair peer = peer(alg);
+        byte[] fromCard = c.admin.deriveSharedSecret(PivSlot.KEY_MANAGEMENT, alg, (ECPublicKey) peer.getPublic());
+        KeyAgreement ka = KeyAgreement.getInstance("ECDH");
+        ka.init(peer.getPrivate());
+        ka.doPhase(cardKey, true);
+        assertArrayEquals(ka.generateSecret(), fromCard);
+    }
+
+    /** Invalid-curve attack: a peer point of another curve (same a, other b) must not reach the ECDH. */
+    @ParameterizedTest
+    @EnumSource(PivAlgorithm.class)
+    void ecdhRefusesPointsOffTheCurveButAcceptsManyValidOnes(PivAlgorithm alg) throws Exception {
+        SimCard c = adminCard();
+        c.admin.generateKey(PivSlot.KEY_MANAGEMENT, alg);
+        c.admin.verifyPin("123456".toCharArray());
+        for (int i = 0; i < 20; i++) {
+            ECPublicKey valid = (ECPublicKey) peer(alg).getPublic();
+            c.admin.deriveSharedSecret(PivSlot.KEY_MANAGEMENT, alg, valid);
+            byte[] point = org.opencluster.auth.card.admin.EcPoints.encode(valid, alg.fieldBytes());
+            point[point.length - 1 - (i % 5)] ^= (byte) (1 << (i % 8));
+            PivCardException e = assertThrows(PivCardException.class, () -> c.admin.deriveSharedSecret(
+                    PivSlot.KEY_MANAGEMENT, alg, rawPoint(alg, point)));
+            assertEquals(0x6A80, e.statusWord());
+        }
+    }
+
+    /** A java ECPublicKey object carrying an arbitrary (possibly invalid) point, for sending to the card. */
+    private static ECPublicKey rawPoint(PivAlgorithm alg, byte[] point) throws Exception {
+        ECPublicKey template = (ECPublicKey) peer(alg).getPublic();
+        int n = alg.fieldBytes();
+        java.security.spec.ECPoint w = new java.security.spec.ECPoint(
+                new java.math.BigInteger(1, Arrays.copyOfRange(point, 1, 1 + n)),
+                new java.math.BigInteger(1, Arrays.copyOfRange(point, 1 + n, 1 + 2 * n)));
+        return new ECPublicKey() {
+            @Override
+            public java.security.spec.ECPoint getW() {
+                return w;
+            }
+
+            @Override
+            public java.security.spec.ECParameterSpec getParams() {
+                return template.getParams();
+            }
+
+            @Override
+            public String getAlgorithm() {
+                return "EC";
+            }
+
+            @Override
+            public String getFormat() {
+                return null;
+            }
+
+            @Override
+            public byte[] getEncoded() {
+                return null;
+            }
+        };
+    }
+
+    @Test
+    void hashesOfOtherLengthsAreFittedToTheFieldLikeEcdsa() throws Exception {
+        SimCard c = adminCard();
+        ECPublicKey pub = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        c.admin.verifyPin("123456".toCharArray());
+        byte[] sha1 = MessageDigest.getInstance("SHA-1").digest("x".getBytes());
+        byte[] sha512 = MessageDigest.getInstance("SHA-512").digest("x".getBytes());
+        assertTrue(verifies(pub, sha1, c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, sha1)));
+        // NONEwithECDSA truncates to the leftmost field bytes too.
+        assertTrue(verifies(pub, sha512, c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, sha512)));
+    }
+
+    @Test
+    void pinIsRequiredFor9aAnd9dButNotFor9e() throws Exception {
+        SimCard c = adminCard();
+        for (PivSlot slot : PivSlot.values()) {
+            c.admin.generateKey(slot, PivAlgorithm.EC_P256);
+        }
+        byte[] hash = new byte[32];
+        for (PivSlot slot : new PivSlot[] {PivSlot.AUTHENTICATION, PivSlot.KEY_MANAGEMENT, PivSlot.SIGNATURE}) {
+            PivCardException e = assertThrows(PivCardException.class,
+                    () -> c.admin.sign(slot, PivAlgorithm.EC_P256, hash));
+            assertEquals(PivCardError.SECURITY_STATUS_NOT_SATISFIED, e.error(), slot.name());
+        }
+        c.admin.sign(PivSlot.CARD_AUTHENTICATION, PivAlgorithm.EC_P256, hash);
+    }
+
+    @Test
+    void signatureKeyNeedsAVerifyBeforeEachUse() throws Exception {
+        SimCard c = adminCard();
+        c.admin.generateKey(PivSlot.SIGNATURE, PivAlgorithm.EC_P256);
+        c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        byte[] hash = new byte[32];
+        c.admin.verifyPin("123456".toCharArray());
+        c.admin.sign(PivSlot.SIGNATURE, PivAlgorithm.EC_P256, hash);
+        assertThrows(PivCardException.class, () -> c.admin.sign(PivSlot.SIGNATURE, PivAlgorithm.EC_P256, hash));
+        c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, hash);
+        c.admin.verifyPin("123456".toCharArray());
+        c.admin.sign(PivSlot.SIGNATURE, PivAlgorithm.EC_P256, hash);
+    }
+
+    @Test
+    void regeneratingReplacesTheKey() throws Exception {
+        SimCard c = adminCard();
+        ECPublicKey first = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        ECPublicKey second = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P384);
+        assertNotEquals(first.getW(), second.getW());
+        c.admin.verifyPin("123456".toCharArray());
+        byte[] hash = new byte[48];
+        Arrays.fill(hash, (byte) 5);
+        assertEquals(0x6A86, c.sw("0087119A267C2482008120" + "00".repeat(32)), "the slot now holds a P-384 key");
+        assertTrue(verifies(second, hash, c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P384, hash)));
+    }
+
+    @Test
+    void generateNeedsManagementKeyAndSupportedAlgorithm() throws Exception {
+        SimCard c = new SimCard().selected();
+        assertEquals(0x6982, c.sw("004700 9A 05 AC03800111 00".replace(" ", "")));
+        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        assertEquals(0x6A80, c.sw("0047009A05AC0380010700"), "RSA 2048 is not supported");
+        assertEquals(0x6A80, c.sw("0047009A05AC0380010300"), "3DES is not an asymmetric algorithm");
+        assertEquals(0x6A80, c.sw("0047009A03AC010000"), "no algorithm");
+        assertEquals(0x6A80, c.sw("0047009A08AC06800111800111"), "algorithm twice");
+        assertEquals(0x6A86, c.sw("0047009B05AC03800111"), "9B is not an asymmetric slot");
+        assertEquals(0x6A86, c.sw("0047019A05AC03800111"));
+        byte[] r = c.raw("0047009A0BAC09800111AA0102AB010100");
+        assertEquals(0x9000, SimCard.sw(r), "YubiKey PIN/touch policy tags are accepted");
+        assertEquals("7F494386410", SimCard.hex(r).substring(0, 11));
+    }
+
+    @Test
+    void generalAuthenticateRejectsWrongUse() throws Exception {
+        SimCard c = adminCard();
+        assertEquals(0x6A88, c.sw("0087119A267C2482008120" + "00".repeat(32)), "empty slot");
+        c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P256);
+        c.admin.verifyPin("123456".toCharArray());
+        String point = SimCard.hex(org.opencluster.auth.card.admin.EcPoints.encode((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
+                32));
+        assertEquals(0x9000, SimCard.sw(c.raw("0087119D477C4582008541" + point + "00")));
+        String offCurve = point.substring(0, 129) + (point.endsWith("0") ? "1" : "0");
+        assertEquals(0x6A80, c.sw("0087119D477C4582008541" + offCurve), "point not on the curve");
+        String xTooBig = "04" + "FF".repeat(32) + point.substring(66);
+        assertEquals(0x6A80, c.sw("0087119D477C4582008541" + xTooBig), "coordinate not below p");
+        assertEquals(0x6A80, c.sw("0087119D477C4582008541" + "05" + point.substring(2)), "not uncompressed");
+        assertEquals(0x6A80, c.sw("0087119D267C2482008520" + "00".repeat(32)), "point of wrong length");
+        assertEquals(0x6A80, c.sw("0087119D257C238120" + "00".repeat(32) + "8200".substring(0, 2)), "no 82 tag");
+        assertEquals(0x6A80, c.sw("0087119D287C2682008120" + "00".repeat(32) + "8500"), "sign and derive");
+        assertEquals(0x6A80, c.sw("0087119D047C028200"), "neither");
+        assertEquals(0x6A80, c.sw("0087119D067C0482008000"), "witness on a key slot");
+        assertEquals(0x6A80, c.sw("0087119D047C028201"), "82 must be empty (truncated)");
+        assertEquals(0x6A80, c.sw("0087119D057C03820100"), "82 must be empty");
+        assertEquals(0x6A80, c.sw("0087119D247C228200810000" + "00".repeat(30)), "empty hash");
+        assertEquals(0x6A86, c.sw("0087079D267C2482008120" + "00".repeat(32)), "RSA algorithm id");
+        assertEquals(0x6A86, c.sw("0087149D267C2482008120" + "00".repeat(32)), "slot holds P-256");
+        assertEquals(0x6A86, c.sw("008711 80 267C2482008120".replace(" ", "") + "00".repeat(32)), "not a slot");
+    }
+
+    @Test
+    void noInstructionExportsOrImportsKeys() throws Exception {
+        SimCard c = adminCard();
+        c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        // YubiKey import (FE), attest (F9), metadata (F7), version (FD), serial (F8).
+        for (String ins : new String[] {"FE", "F9", "F7", "FD", "F8", "CA", "B0"}) {
+            assertEquals(0x6D00, c.sw("00" + ins + "119A00"), ins);
+        }
+        // Sanity: the public key is the only key material GENERATE returns (65-byte point, nothing more).
+        byte[] r = c.raw("0047009A05AC0380011100");
+        assertEquals(2 + 3 + 2 + 65, r.length);
+    }
+}

@@ -1,0 +1,145 @@
+package org.opencluster.auth.card.vpcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import javax.smartcardio.Card;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.card.admin.PivAlgorithm;
+import org.opencluster.auth.card.admin.PivSlot;
+import org.opencluster.auth.testsupport.RealComponent;
+
+/**
+ * yubico-piv-tool (Yubico's PIV host tool, written for YubiKeys) against our applet through pcscd: status,
+ * PIN verification with retries, PIN blocking and PUK unblock, and on-card key generation with the default
+ * management key.
+ */
+class YubicoPivToolTest {
+    private VirtualReader reader;
+
+    @BeforeEach
+    void insert() throws Exception {
+        VirtualReader.requireReader();
+        RealComponent.require(Tools.onPath("yubico-piv-tool"), "yubico-piv-tool (apt-get install yubico-piv-tool)");
+        reader = VirtualReader.insert(VirtualCard.create());
+    }
+
+    @AfterEach
+    void remove() throws Exception {
+        if (reader != null) {
+            reader.close();
+        }
+    }
+
+    private static Tools.Result piv(String... args) throws Exception {
+        String[] all = new String[args.length + 2];
+        all[0] = "-r";
+        all[1] = VirtualReader.READER;
+        System.arraycopy(args, 0, all, 2, args.length);
+        String[] cmd = new String[all.length + 1];
+        cmd[0] = "yubico-piv-tool";
+        System.arraycopy(all, 0, cmd, 1, all.length);
+        return Tools.run(cmd);
+    }
+
+    @Test
+    void statusShowsChuidAndPinTries() throws Exception {
+        Tools.Result r = piv("-a", "status");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.output().contains("CHUID:\t3019d4e739da739ced39ce739d83"), r.toString());
+        assertTrue(r.output().contains("PIN tries left:\t3"), r.toString());
+    }
+
+    @Test
+    void verifyPinReportsRetriesBlocksAndPukUnblocks() throws Exception {
+        Tools.Result ok = piv("-a", "verify-pin", "-P", "123456");
+        assertEquals(0, ok.exitCode(), ok.toString());
+        assertTrue(ok.output().contains("Successfully verified PIN"), ok.toString());
+
+        Tools.Result wrong = piv("-a", "verify-pin", "-P", "654321");
+        assertNotEquals(0, wrong.exitCode(), wrong.toString());
+        assertTrue(wrong.output().contains("2 tries left"), wrong.toString());
+        assertTrue(piv("-a", "verify-pin", "-P", "654321").output().contains("1 tries left"));
+        piv("-a", "verify-pin", "-P", "654321");
+        Tools.Result blocked = piv("-a", "verify-pin", "-P", "123456");
+        assertNotEquals(0, blocked.exitCode(), blocked.toString());
+        assertTrue(blocked.output().toLowerCase().contains("blocked"), blocked.toString());
+
+        Tools.Result unblock = piv("-a", "unblock-pin", "-P", "12345678", "-N", "24682468");
+        assertEquals(0, unblock.exitCode(), unblock.toString());
+        Tools.Result newPin = piv("-a", "verify-pin", "-P", "24682468");
+        assertEquals(0, newPin.exitCode(), newPin.toString());
+
+        Tools.Result change = piv("-a", "change-pin", "-P", "24682468", "-N", "135790");
+        assertEquals(0, change.exitCode(), change.toString());
+        assertEquals(0, piv("-a", "verify-pin", "-P", "135790").exitCode());
+    }
+
+    @Test
+    void generateWithDefaultManagementKeyGivesAUsableKey() throws Exception {
+        Tools.Result r = piv("-a", "generate", "-s", "9e", "-A", "ECCP256");
+        assertEquals(0, r.exitCode(), r.toString());
+        String out = r.output();
+        int begin = out.indexOf("-----BEGIN PUBLIC KEY-----");
+        int end = out.indexOf("-----END PUBLIC KEY-----");
+        assertTrue(begin >= 0 && end > begin, r.toString());
+        byte[] spki = Base64.getMimeDecoder().decode(out.substring(begin + 26, end));
+        PublicKey pub = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+
+        // The key yubico-piv-tool had generated signs on the card and verifies with the key it printed.
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest("card authentication".getBytes());
+        Card card = reader.connect();
+        byte[] sig;
+        try {
+            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            client.select();
+            sig = client.sign(PivSlot.CARD_AUTHENTICATION, PivAlgorithm.EC_P256, hash);
+        } finally {
+            card.disconnect(true);
+        }
+        Signature v = Signature.getInstance("NONEwithECDSA");
+        v.initVerify(pub);
+        v.update(hash);
+        assertTrue(v.verify(sig));
+    }
+
+    @Test
+    void generateWithWrongManagementKeyIsRefused() throws Exception {
+        Tools.Result r = piv("--key=010203040506070801020304050607080102030405060710", "-a", "generate",
+                "-s", "9a", "-A", "ECCP256");
+        assertNotEquals(0, r.exitCode(), r.toString());
+        Card card = reader.connect();
+        try {
+            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            client.select();
+            client.verifyPin("123456".toCharArray());
+            org.opencluster.auth.card.admin.PivCardException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.opencluster.auth.card.admin.PivCardException.class,
+                    () -> client.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, new byte[32]));
+            assertEquals(org.opencluster.auth.card.admin.PivCardError.NOT_FOUND, e.error(), "no key was generated");
+        } finally {
+            card.disconnect(true);
+        }
+    }
+
+    @Test
+    void setManagementKeyThenOnlyTheNewKeyGenerates() throws Exception {
+        String newKey = "0F1E2D3C4B5A69788796A5B4C3D2E1F00123456789ABCDEF";
+        Tools.Result set = piv("-a", "set-mgm-key", "-n", newKey);
+        assertEquals(0, set.exitCode(), set.toString());
+        assertNotEquals(0, piv("-a", "generate", "-s", "9a", "-A", "ECCP256").exitCode(), "default key refused");
+        Tools.Result gen = piv("--key=" + newKey, "-a", "generate", "-s", "9a", "-A", "ECCP384");
+        assertEquals(0, gen.exitCode(), gen.toString());
+        assertTrue(gen.output().contains("BEGIN PUBLIC KEY"), gen.toString());
+    }
+}
