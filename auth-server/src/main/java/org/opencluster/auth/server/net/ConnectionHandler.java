@@ -98,8 +98,21 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     }
 
     @Override
+    public void sendRaw(java.nio.ByteBuffer bytes) {
+        if (bytes.hasRemaining()) {
+            ctx.write(io.netty.buffer.Unpooled.wrappedBuffer(bytes), ctx.voidPromise());
+        }
+    }
+
+    @Override
     public void flush() {
         ctx.flush();
+    }
+
+    @Override
+    public void close() {
+        failed = true;
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -1,0 +1,164 @@
+package org.opencluster.auth.client;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.opencluster.auth.client.login.ClientHandshake;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.client.net.RispSocket;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.frame.FrameException;
+import org.opencluster.auth.protocol.handshake.HandshakeCommands;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.session.SecureChannel;
+import org.opencluster.auth.protocol.suite.CipherSuite;
+import org.opencluster.auth.protocol.suite.SuitePolicy;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+
+/**
+ * A logged-in session with an OpenCluster Auth server: {@link #login} runs the handshake, {@link #exec} sends
+ * commands in one encrypted frame and returns the commands of the reply frame. Not thread-safe.
+ */
+public final class OcaSession implements AutoCloseable {
+    private final RispSocket socket;
+    private final SecureChannel channel;
+    private final CipherSuite suite;
+    private final SuitePolicy policy;
+    private final byte[] sessionId;
+
+    private OcaSession(RispSocket socket, ClientHandshake hs) {
+        this.socket = socket;
+        this.channel = hs.applicationChannel();
+        this.suite = hs.suite();
+        this.policy = hs.policy();
+        this.sessionId = hs.sessionId();
+    }
+
+    /** Login settings; defaults: every suite this client knows, a fresh SecureRandom, 10 s timeout. */
+    public static final class Options {
+        private Set<Integer> suites = SuiteRegistry.standard().all().stream().map(CipherSuite::id)
+                .collect(Collectors.toSet());
+        private CommandRegistry commands = CommandRegistry.builder().include(CoreCommands.registry())
+                .include(AdminCommands.registry()).build();
+        private SecureRandom random = new SecureRandom();
+        private Duration timeout = Duration.ofSeconds(10);
+
+        public Options suites(Set<Integer> ids) {
+            this.suites = Set.copyOf(ids);
+            return this;
+        }
+
+        /** The commands the client accepts in replies (include an embedding system's own). */
+        public Options commands(CommandRegistry registry) {
+            this.commands = Objects.requireNonNull(registry);
+            return this;
+        }
+
+        public Options random(SecureRandom random) {
+            this.random = Objects.requireNonNull(random);
+            return this;
+        }
+
+        public Options timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+    }
+
+    public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
+            ServerTrust trust, Options options) throws IOException, LoginException {
+        RispSocket socket = RispSocket.connect(server, options.timeout);
+        boolean ok = false;
+        try {
+            ClientHandshake hs = new ClientHandshake(username, credential, trust, options.suites,
+                    SuiteRegistry.standard(), options.commands, options.random);
+            socket.writeRaw(hs.start());
+            socket.flush();
+            while (hs.state() != ClientHandshake.State.ESTABLISHED) {
+                ClientHandshake.State s = hs.onCommand(socket.read());
+                ByteBuffer out = hs.takeOutput();
+                if (out.hasRemaining()) {
+                    socket.writeRaw(out);
+                    socket.flush();
+                }
+                if (s == ClientHandshake.State.FAILED) {
+                    throw hs.failure();
+                }
+            }
+            ok = true;
+            return new OcaSession(socket, hs);
+        } catch (java.io.EOFException e) {
+            throw new LoginException(-1, "the server closed the connection during login", e);
+        } finally {
+            if (!ok) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Sends {@code commands} in one frame; returns the reply frame's commands. */
+    public List<RispCommand> exec(RispCommand... commands) throws IOException {
+        try {
+            socket.writeRaw(channel.send(List.of(commands), ByteBuffer.allocate(256)).flip());
+            socket.flush();
+            List<RispCommand> reply = new ArrayList<>();
+            int seen = 0;
+            while (seen < 3) {
+                RispCommand outer = socket.read();
+                if (!SecureChannel.isFrameCommand(outer.id())) {
+                    throw new IOException("the server sent a clear command in an encrypted session");
+                }
+                if (channel.receive(outer, reply::add)) {
+                    throw new java.io.EOFException("the server closed the session");
+                }
+                seen++;
+            }
+            return reply;
+        } catch (FrameException e) {
+            throw new IOException("the session's frames failed (" + e.error() + "): " + e.getMessage(), e);
+        }
+    }
+
+    public CipherSuite suite() {
+        return suite;
+    }
+
+    /** The server's suite policy as it was offered (version and order). */
+    public SuitePolicy offeredPolicy() {
+        return policy;
+    }
+
+    public byte[] sessionId() {
+        return sessionId.clone();
+    }
+
+    /** Sends the authenticated close frame and closes the socket. */
+    @Override
+    public void close() throws IOException {
+        try {
+            socket.writeRaw(channel.sendClose(ByteBuffer.allocate(64)).flip());
+            socket.flush();
+        } catch (FrameException | IOException e) {
+            // closing anyway
+        } finally {
+            channel.close();
+            socket.close();
+        }
+    }
+
+    static {
+        // The handshake registry must be known to the client decoder too (checked at class load, cheap).
+        Objects.requireNonNull(HandshakeCommands.registry());
+    }
+}

@@ -1,0 +1,434 @@
+package org.opencluster.auth.client.login;
+
+import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.*;
+
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.opencluster.auth.protocol.frame.FrameConfig;
+import org.opencluster.auth.protocol.frame.FrameException;
+import org.opencluster.auth.protocol.handshake.EnvelopeField;
+import org.opencluster.auth.protocol.handshake.HandshakeCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.handshake.HandshakeLabels;
+import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.handshake.KeySchedule;
+import org.opencluster.auth.protocol.handshake.MessageAssembler;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.handshake.PublicKeys;
+import org.opencluster.auth.protocol.handshake.Role;
+import org.opencluster.auth.protocol.handshake.SignatureAlgorithm;
+import org.opencluster.auth.protocol.handshake.TrafficSecrets;
+import org.opencluster.auth.protocol.handshake.Transcript;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.Direction;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.risp.RispDecoder;
+import org.opencluster.auth.protocol.session.SecureChannel;
+import org.opencluster.auth.protocol.suite.CipherSuite;
+import org.opencluster.auth.protocol.suite.HashAlgorithm;
+import org.opencluster.auth.protocol.suite.KeyExchange;
+import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
+import org.opencluster.auth.protocol.suite.KeyExchanges;
+import org.opencluster.auth.protocol.suite.SuiteException;
+import org.opencluster.auth.protocol.suite.SuitePolicy;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+
+/**
+ * The client side of the login handshake for one connection: an explicit state machine, fed one command at a
+ * time, collecting what to send in {@link #takeOutput()}. The server is authenticated (pinned key or CA, then its
+ * signature over the hello hash) before the username leaves the client; the token is asked for one proof only.
+ */
+public final class ClientHandshake {
+    /** Where the handshake stands. */
+    public enum State { AWAIT_SERVER_HELLO, AWAIT_CERTIFICATE, AWAIT_CERTIFICATE_VERIFY, AWAIT_CHALLENGE,
+        AWAIT_SERVER_FINISHED, AWAIT_RESULT, ESTABLISHED, FAILED }
+
+    private final SuiteRegistry registry;
+    private final Set<Integer> supported;
+    private final ServerTrust trust;
+    private final String username;
+    private final LoginCredential credential;
+    private final CommandRegistry applicationRegistry;
+    private final SecureRandom random;
+    private final MessageAssembler assembler = new MessageAssembler();
+    private final List<byte[]> messages = new ArrayList<>();
+    private ByteBuffer output = ByteBuffer.allocate(2048);
+    private State state = State.AWAIT_SERVER_HELLO;
+
+    private HandshakeMessage serverHello;
+    private List<X509Certificate> serverChain;
+    private SuitePolicy policy;
+    private CipherSuite suite;
+    private FrameConfig frames;
+    private KeySchedule schedule;
+    private Transcript transcript;
+    private SecureChannel handshakeChannel;
+    private HandshakeMessage challenge;
+    private SecureChannel applicationChannel;
+    private byte[] sessionId;
+    private LoginException failure;
+
+    public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
+            SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
+        String nfc = Normalizer.normalize(Objects.requireNonNull(username), Normalizer.Form.NFC);
+        int len = nfc.getBytes(StandardCharsets.UTF_8).length;
+        if (len < 1 || len > 255) {
+            throw new IllegalArgumentException("a username is 1-255 bytes of UTF-8");
+        }
+        this.username = nfc;
+        this.credential = Objects.requireNonNull(credential);
+        this.trust = Objects.requireNonNull(trust);
+        this.supported = Set.copyOf(supported);
+        this.registry = Objects.requireNonNull(registry);
+        this.applicationRegistry = Objects.requireNonNull(applicationRegistry);
+        this.random = Objects.requireNonNull(random);
+    }
+
+    /** CLIENT_HELLO. */
+    public ByteBuffer start() {
+        ByteBuffer list = ByteBuffer.allocate(2 * supported.size());
+        supported.stream().sorted().forEach(id -> list.putShort((short) (int) id));
+        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_1),
+                RispCommand.fixed(CLIENT_RANDOM, random(32)), RispCommand.string(SUPPORTED_SUITES, list.array()),
+                RispCommand.string(EXTENSIONS, new byte[0])));
+        return takeOutput();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public ByteBuffer takeOutput() {
+        ByteBuffer out = output.flip();
+        output = ByteBuffer.allocate(2048);
+        return out;
+    }
+
+    /** Why it failed (after {@link State#FAILED}). */
+    public LoginException failure() {
+        return failure;
+    }
+
+    public State onCommand(RispCommand outer) {
+        if (state == State.FAILED || state == State.ESTABLISHED) {
+            throw new IllegalStateException("the handshake is over (" + state + ")");
+        }
+        try {
+            if (handshakeChannel == null) {
+                onMessageCommand(outer);
+            } else {
+                List<RispCommand> inner = new ArrayList<>();
+                if (!SecureChannel.isFrameCommand(outer.id())) {
+                    onMessageCommand(outer); // a clear ERROR from the server
+                    return state;
+                }
+                handshakeChannel.receive(outer, inner::add);
+                for (RispCommand c : inner) {
+                    if (state == State.FAILED || state == State.ESTABLISHED) {
+                        break;
+                    }
+                    onMessageCommand(c);
+                }
+            }
+        } catch (HandshakeException e) {
+            fail(new LoginException(e.error().code(), e.getMessage(), e));
+        } catch (FrameException e) {
+            fail(new LoginException(HandshakeError.MALFORMED_MESSAGE.code(),
+                    "the server's frames did not authenticate: " + e.getMessage(), e));
+        } catch (TokenException e) {
+            fail(new LoginException(-1, e.getMessage(), e));
+        } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
+            fail(new LoginException(HandshakeError.MALFORMED_MESSAGE.code(), e.getMessage(), e));
+        }
+        return state;
+    }
+
+    private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException, TokenException {
+        MessageAssembler.Result r = assembler.accept(c);
+        if (r instanceof MessageAssembler.PeerError) {
+            MessageAssembler.PeerError e = (MessageAssembler.PeerError) r;
+            fail(new LoginException(e.code(), "the server refused: " + e.text()));
+            return;
+        }
+        if (r == null) {
+            return;
+        }
+        HandshakeMessage m = ((MessageAssembler.Message) r).message();
+        switch (state) {
+            case AWAIT_SERVER_HELLO:
+                expect(m, HS_SERVER_HELLO);
+                serverHello = m;
+                messages.add(m.encode());
+                state = State.AWAIT_CERTIFICATE;
+                break;
+            case AWAIT_CERTIFICATE:
+                expect(m, HS_SERVER_CERTIFICATE);
+                serverChain = certificates(m);
+                messages.add(m.encode());
+                trust.check(serverChain);
+                state = State.AWAIT_CERTIFICATE_VERIFY;
+                break;
+            case AWAIT_CERTIFICATE_VERIFY:
+                expect(m, HS_SERVER_CERTIFICATE_VERIFY);
+                onCertificateVerify(m);
+                break;
+            case AWAIT_CHALLENGE:
+                expect(m, HS_LOGIN_CHALLENGE);
+                challenge = m;
+                transcript.add(m.encode());
+                state = State.AWAIT_SERVER_FINISHED;
+                break;
+            case AWAIT_SERVER_FINISHED:
+                expect(m, HS_SERVER_FINISHED);
+                if (!schedule.verifyServerFinished(transcript.hash(), m.bytes(VERIFY_DATA))) {
+                    throw new HandshakeException(HandshakeError.BAD_FINISHED, "SERVER_FINISHED does not verify");
+                }
+                transcript.add(m.encode());
+                prove();
+                break;
+            case AWAIT_RESULT:
+                expect(m, HS_LOGIN_RESULT);
+                onResult(m);
+                break;
+            default:
+                throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "no message expected now");
+        }
+    }
+
+    private void onCertificateVerify(HandshakeMessage m) throws HandshakeException, FrameException {
+        Transcript hello = new Transcript(HashAlgorithm.SHA384);
+        messages.forEach(hello::add);
+        SignatureAlgorithm alg = SignatureAlgorithm.fromCode((int) m.number(SIGNATURE_SCHEME)).orElseThrow(
+                () -> new HandshakeException(HandshakeError.BAD_SERVER_SIGNATURE, "unknown signature scheme"));
+        if (!alg.verify(serverChain.get(0).getPublicKey(), HandshakeLabels.signatureInput(
+                HandshakeLabels.SERVER_SIGNATURE_CONTEXT, hello.hash()), m.bytes(SIGNATURE))) {
+            throw new HandshakeException(HandshakeError.BAD_SERVER_SIGNATURE,
+                    "the server's signature over the hello does not verify: not the server it claims to be");
+        }
+        messages.add(m.encode());
+        if (serverHello.number(PROTOCOL_VERSION) != PROTOCOL_VERSION_1) {
+            throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "the server speaks version "
+                    + serverHello.number(PROTOCOL_VERSION));
+        }
+        try {
+            policy = SuitePolicy.parse(registry, serverHello.bytes(SUITE_POLICY));
+        } catch (SuiteException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, e.getMessage());
+        }
+        suite = policy.choose(supported).orElseThrow(() -> new HandshakeException(HandshakeError.NO_COMMON_SUITE,
+                "the server enables none of this client's suites"));
+        try {
+            frames = FrameConfig.builder().keyUpdateAfterBytes(serverHello.number(KEY_UPDATE_BYTES))
+                    .keyUpdateAfterRecords(serverHello.number(KEY_UPDATE_RECORDS))
+                    .maxPlaintextLength((int) serverHello.number(MAX_FRAME_PLAINTEXT)).build();
+        } catch (IllegalArgumentException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, e.getMessage());
+        }
+        byte[] serverShare = null;
+        for (RispCommand share : serverHello.all(KEY_SHARE)) {
+            byte[] s = share.copyBytes();
+            if (s.length > 2 && (((s[0] & 0xff) << 8) | (s[1] & 0xff)) == suite.group().wireId()) {
+                serverShare = Arrays.copyOfRange(s, 2, s.length);
+            }
+        }
+        if (serverShare == null) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "no server key share for the chosen suite");
+        }
+        byte[] shared;
+        KeyExchange.EphemeralKeyPair mine = KeyExchanges.forGroup(suite.group()).generate(random);
+        try {
+            shared = mine.agree(serverShare);
+            send(HandshakeMessage.of(HS_CLIENT_CHOICE, RispCommand.integer(CHOSEN_SUITE, suite.id()),
+                    RispCommand.integer(POLICY_VERSION, policy.version()),
+                    RispCommand.string(KEY_SHARE, share(suite.group(), mine.publicKey())),
+                    RispCommand.string(EXTENSIONS, new byte[0])));
+        } catch (SuiteException e) {
+            throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
+        } finally {
+            mine.close();
+        }
+        transcript = new Transcript(suite.hash());
+        messages.forEach(transcript::add);
+        schedule = new KeySchedule(suite);
+        schedule.mixKeyExchange(shared);
+        Arrays.fill(shared, (byte) 0);
+        try (TrafficSecrets hs = schedule.handshakeTraffic(transcript.hash())) {
+            handshakeChannel = new SecureChannel(hs.sealer(Role.CLIENT, frames), hs.opener(Role.CLIENT, frames),
+                    RispDecoder.builder().registry(HandshakeCommands.registry(), Direction.SERVER_TO_CLIENT).build());
+        }
+        HandshakeMessage request = HandshakeMessage.of(HS_LOGIN_REQUEST,
+                RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
+                RispCommand.string(EXTENSIONS, new byte[0]));
+        transcript.add(request.encode());
+        sendFramed(request);
+        state = State.AWAIT_CHALLENGE;
+    }
+
+    private void prove() throws HandshakeException, FrameException, TokenException {
+        byte[] t = transcript.hash();
+        ProofKind kind = ProofKind.fromWire((int) challenge.number(PROOF_KIND)).orElseThrow(
+                () -> new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "unknown PROOF_KIND"));
+        byte[] envelope = EnvelopeField.unpad(challenge.bytes(ENVELOPE));
+        byte[] proof;
+        int scheme = 0;
+        try (Token token = credential.unlock(username, envelope)) {
+            if (kind == ProofKind.KEY_AGREEMENT) {
+                byte[] eph = challenge.bytes(PROOF_EPHEMERAL);
+                KeyExchangeGroup group = KeyExchangeGroup.byWireId(((eph[0] & 0xff) << 8) | (eph[1] & 0xff))
+                        .orElseThrow(() -> new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "unknown group"));
+                byte[] raw = Arrays.copyOfRange(eph, 2, eph.length);
+                try {
+                    KeyExchanges.forGroup(group).validatePublicKey(raw);
+                } catch (SuiteException e) {
+                    throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
+                }
+                PublicKey peer;
+                try {
+                    peer = PublicKeys.decode(group, raw);
+                } catch (GeneralSecurityException e) {
+                    throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
+                }
+                byte[] z = token.agree(peer);
+                try {
+                    proof = schedule.keyAgreementProof(z, t);
+                } finally {
+                    Arrays.fill(z, (byte) 0);
+                }
+            } else {
+                SignatureScheme s = token.signatureSchemes().iterator().next();
+                scheme = SignatureAlgorithm.valueOf(s.name()).code();
+                proof = token.sign(s, HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, t));
+            }
+        }
+        HandshakeMessage lp = HandshakeMessage.of(HS_LOGIN_PROOF, RispCommand.integer(PROOF_KIND, kind.wireValue()),
+                RispCommand.integer(SIGNATURE_SCHEME, scheme), RispCommand.string(PROOF, proof));
+        transcript.add(lp.encode());
+        HandshakeMessage cf = HandshakeMessage.of(HS_CLIENT_FINISHED,
+                RispCommand.string(VERIFY_DATA, schedule.clientFinished(transcript.hash())));
+        transcript.add(cf.encode());
+        sendFramed(lp, cf);
+        state = State.AWAIT_RESULT;
+    }
+
+    private void onResult(HandshakeMessage m) throws HandshakeException {
+        int status = (int) m.number(LOGIN_STATUS);
+        if (status != 0) {
+            fail(new LoginException(status, status == HandshakeError.LOGIN_FAILED.code()
+                    ? "login failed: wrong passphrase or key, unknown or disabled account (the server does not say which)"
+                    : String.format("login refused (code 0x%04x)", status)));
+            return;
+        }
+        sessionId = m.bytes(SESSION_ID);
+        try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
+            applicationChannel = new SecureChannel(ap.sealer(Role.CLIENT, frames), ap.opener(Role.CLIENT, frames),
+                    RispDecoder.builder().registry(applicationRegistry, Direction.SERVER_TO_CLIENT).build());
+        }
+        handshakeChannel.close();
+        schedule.close();
+        state = State.ESTABLISHED;
+    }
+
+    public SecureChannel applicationChannel() {
+        return require(applicationChannel);
+    }
+
+    public CipherSuite suite() {
+        return require(suite);
+    }
+
+    public SuitePolicy policy() {
+        return require(policy);
+    }
+
+    public byte[] sessionId() {
+        return require(sessionId).clone();
+    }
+
+    public List<X509Certificate> serverChain() {
+        return require(serverChain);
+    }
+
+    private static <T> T require(T v) {
+        if (v == null) {
+            throw new IllegalStateException("the handshake has not got that far");
+        }
+        return v;
+    }
+
+    private void fail(LoginException e) {
+        failure = e;
+        state = State.FAILED;
+        if (schedule != null) {
+            schedule.close();
+        }
+        if (handshakeChannel != null) {
+            handshakeChannel.close();
+        }
+    }
+
+    private static void expect(HandshakeMessage m, int marker) throws HandshakeException {
+        if (m.marker() != marker) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, String.format(
+                    "expected message 0x%04x, got 0x%04x", marker, m.marker()));
+        }
+    }
+
+    private static List<X509Certificate> certificates(HandshakeMessage m) throws HandshakeException {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (RispCommand c : m.all(CERTIFICATE)) {
+                chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.copyBytes())));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "a server certificate does not parse");
+        }
+        return chain;
+    }
+
+    private void send(HandshakeMessage m) {
+        byte[] bytes = m.encode();
+        messages.add(bytes);
+        if (output.remaining() < bytes.length) {
+            ByteBuffer bigger = ByteBuffer.allocate(output.position() + bytes.length + 1024);
+            output.flip();
+            bigger.put(output);
+            output = bigger;
+        }
+        output.put(bytes);
+    }
+
+    private void sendFramed(HandshakeMessage... ms) throws FrameException {
+        List<RispCommand> commands = new ArrayList<>();
+        for (HandshakeMessage m : ms) {
+            commands.addAll(RispDecoder.framingOnly().feed(m.encode()));
+        }
+        output = handshakeChannel.send(commands, output);
+    }
+
+    private byte[] random(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static byte[] share(KeyExchangeGroup g, byte[] pub) {
+        return ByteBuffer.allocate(2 + pub.length).putShort((short) g.wireId()).put(pub).array();
+    }
+}
