@@ -103,6 +103,10 @@ public class TokenSignBenchmark {
      * one benchmark before the other turns that drift into a fake difference.
      */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("paired")) {
+            paired(args.length > 1 ? Integer.parseInt(args[1]) : 400);
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<Double> ratios = new ArrayList<>();
         double sumAbstraction = 0;
@@ -123,6 +127,61 @@ public class TokenSignBenchmark {
         double median = ratios.get(ratios.size() / 2);
         System.out.printf("mean abstraction %.0f ops/s, mean raw %.0f ops/s; median ratio %.3f "
                 + "(overhead %.1f %%)%n", sumAbstraction / rounds, sumRaw / rounds, median, (1 - median) * 100);
+    }
+
+    /**
+     * Interleaved timing in one JVM: blocks of 50 signatures alternate between the two paths, so load from other
+     * processes hits both equally. Prints total throughput of each path and the median of per-block-pair ratios.
+     */
+    static void paired(int blockPairs) throws Exception {
+        TokenSignBenchmark b = new TokenSignBenchmark();
+        b.setUp();
+        try {
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < end) {
+                b.abstraction();
+                b.rawSunPkcs11();
+            }
+            int block = 50;
+            long abstractionNanos = 0;
+            long rawNanos = 0;
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < blockPairs; i++) {
+                boolean rawFirst = (i & 1) == 1;
+                long t0 = System.nanoTime();
+                for (int j = 0; j < block; j++) {
+                    if (rawFirst) {
+                        b.rawSunPkcs11();
+                    } else {
+                        b.abstraction();
+                    }
+                }
+                long t1 = System.nanoTime();
+                for (int j = 0; j < block; j++) {
+                    if (rawFirst) {
+                        b.abstraction();
+                    } else {
+                        b.rawSunPkcs11();
+                    }
+                }
+                long t2 = System.nanoTime();
+                long a = rawFirst ? t2 - t1 : t1 - t0;
+                long r = rawFirst ? t1 - t0 : t2 - t1;
+                abstractionNanos += a;
+                rawNanos += r;
+                ratios.add((double) r / a); // throughput ratio abstraction/raw
+            }
+            Collections.sort(ratios);
+            long ops = (long) blockPairs * block;
+            double aRate = ops / (abstractionNanos / 1e9);
+            double rRate = ops / (rawNanos / 1e9);
+            System.out.printf("paired: abstraction %.0f ops/s, raw SunPKCS11 %.0f ops/s, ratio %.3f, "
+                    + "median block ratio %.3f (overhead %.1f %%), %d signatures each%n",
+                    aRate, rRate, aRate / rRate, ratios.get(ratios.size() / 2),
+                    (1 - aRate / rRate) * 100, ops);
+        } finally {
+            b.tearDown();
+        }
     }
 
     private static double score(String name) throws Exception {
