@@ -16,7 +16,8 @@ class SoftHsmFixtureTest {
     void makesAnIsolatedTokenDirectoryAndFillsItThroughTheScript() throws Exception {
         RealComponent.require(SoftHsmFixture.softHsmInstalled(), "SoftHSM2 (apt-get install softhsm2)");
         RealComponent.require(SoftHsmFixture.pkcs11ToolInstalled(), "OpenSC pkcs11-tool (apt-get install opensc)");
-        try (SoftHsmFixture hsm = SoftHsmFixture.forTestClass(SoftHsmFixtureTest.class)) {
+        SoftHsmFixture hsm = SoftHsmFixture.forTestClass(SoftHsmFixtureTest.class);
+        try {
             String conf = Files.readString(hsm.conf());
             assertTrue(conf.contains("directories.tokendir = " + hsm.tokenDir()), conf);
             assertFalse(conf.contains("tokendir = /var/lib"));
@@ -39,9 +40,10 @@ class SoftHsmFixtureTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> SoftHsmFixture.forTestClass(String.class));
             assertTrue(e.getMessage().contains("reuseForks=false"));
+        } finally {
             hsm.close();
-            assertFalse(Files.exists(hsm.tokenDir()));
         }
+        assertFalse(Files.exists(hsm.tokenDir()));
     }
 
     /** pkcs11-tool numbers slots in listing order; find the index of the slot showing {@code serial}. */
