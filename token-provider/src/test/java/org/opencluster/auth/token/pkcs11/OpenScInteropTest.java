@@ -128,4 +128,24 @@ class OpenScInteropTest {
                 "--output-file", cert.toString());
         assertArrayEquals(issued.getEncoded(), Files.readAllBytes(cert));
     }
+
+    @Test
+    void rsaKeyMadeHereSignsPssWithPkcs11Tool() throws Exception {
+        X509Certificate issued;
+        try (Pkcs11Connection c = tokens.connect("pkcs11:token=interop")) {
+            Pkcs11Token rsa = c.generateKeyPair(KeyType.RSA_3072, "our-rsa");
+            issued = TestCertificates.issue(ca, SignatureScheme.ECDSA_P384_SHA384, "our-rsa", rsa.publicKey());
+            c.storeCertificateChain("our-rsa", List.of(issued));
+        }
+        String id = HexFormat.of().formatHex("our-rsa".getBytes(StandardCharsets.UTF_8));
+        byte[] data = "PSS by OpenSC".getBytes(StandardCharsets.UTF_8);
+        Path in = Files.write(work.resolve("rsa.data"), data);
+        Path sig = work.resolve("rsa.sig");
+        hsm.pkcs11Tool("--token-label", "interop", "--login", "--pin", PIN, "--sign", "--id", id,
+                "--mechanism", "SHA256-RSA-PKCS-PSS", "--mgf", "MGF1-SHA256", "--salt-len", "-1",
+                "--input-file", in.toString(), "--output-file", sig.toString());
+        assertTrue(SoftHsmSupport.verify(SignatureScheme.RSA_PSS_SHA256, issued.getPublicKey(), data,
+                Files.readAllBytes(sig)));
+    }
+
 }
