@@ -83,9 +83,10 @@ public final class SoftHsmFixture implements AutoCloseable {
             throw new IllegalStateException("SOFTHSM2_CONF must name a per-fork file (see SoftHsmFixture javadoc: "
                     + "surefire environmentVariables + reuseForks=false); it is " + conf);
         }
-        if (!CLAIMED_BY.compareAndSet(null, owner.getName()) && !owner.getName().equals(CLAIMED_BY.get())) {
+        if (!CLAIMED_BY.compareAndSet(null, owner.getName())) {
+            // Once SoftHSM2 is initialised it keeps the directory it saw; a second fixture would be invisible.
             throw new IllegalStateException("SoftHSM2 in this JVM already belongs to " + CLAIMED_BY.get()
-                    + "; run each test class in its own JVM (surefire reuseForks=false)");
+                    + "; create one fixture per JVM and run each test class in its own JVM (surefire reuseForks=false)");
         }
         Path module = findModule().orElseThrow(() -> new IllegalStateException("libsofthsm2.so not found"));
         Path confPath = Path.of(conf).toAbsolutePath();
