@@ -83,9 +83,10 @@ public final class SoftHsmFixture implements AutoCloseable {
             throw new IllegalStateException("SOFTHSM2_CONF must name a per-fork file (see SoftHsmFixture javadoc: "
                     + "surefire environmentVariables + reuseForks=false); it is " + conf);
         }
-        if (!CLAIMED_BY.compareAndSet(null, owner.getName()) && !owner.getName().equals(CLAIMED_BY.get())) {
+        if (!CLAIMED_BY.compareAndSet(null, owner.getName())) {
+            // Once SoftHSM2 is initialised it keeps the directory it saw; a second fixture would be invisible.
             throw new IllegalStateException("SoftHSM2 in this JVM already belongs to " + CLAIMED_BY.get()
-                    + "; run each test class in its own JVM (surefire reuseForks=false)");
+                    + "; create one fixture per JVM and run each test class in its own JVM (surefire reuseForks=false)");
         }
         Path module = findModule().orElseThrow(() -> new IllegalStateException("libsofthsm2.so not found"));
         Path confPath = Path.of(conf).toAbsolutePath();
@@ -183,6 +184,57 @@ public final class SoftHsmFixture implements AutoCloseable {
                     + " failed (exit " + p.exitValue() + "): " + text);
         }
         return text;
+    }
+
+    /**
+     * ORs {@code flags} (CK_TOKEN_INFO flags, e.g. CKF_USER_PIN_LOCKED 0x40000, CKF_USER_PIN_FINAL_TRY 0x20000)
+     * into the stored flags of the token labelled {@code label}, to put it in PIN states SoftHSM2 never reaches on
+     * its own (it counts no retries and never locks a PIN). Call it before this JVM first loads SoftHSM2.
+     *
+     * <p>Relies on SoftHSM2's file object store: token.object is a list of (type u64, kind u64, value) records;
+     * the label is vendor attribute 0x80005349 (bytes), the flags 0x8000534B (kind 2 = unsigned long).
+     */
+    public void forceTokenFlags(String label, long flags) throws IOException {
+        byte[] padded = new byte[32];
+        Arrays.fill(padded, (byte) ' ');
+        byte[] l = label.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(l, 0, padded, 0, l.length);
+        try (Stream<Path> dirs = Files.list(tokenDir())) {
+            for (Path d : dirs.toList()) {
+                Path file = d.resolve("token.object");
+                byte[] b = Files.readAllBytes(file);
+                int labelAt = find(b, record(0x80005349L, 3));
+                if (labelAt < 0 || !Arrays.equals(Arrays.copyOfRange(b, labelAt + 24, labelAt + 56), padded)) {
+                    continue;
+                }
+                int flagsAt = find(b, record(0x8000534BL, 2));
+                if (flagsAt < 0) {
+                    throw new IOException("no token flags in " + file);
+                }
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
+                buf.putLong(flagsAt + 16, buf.getLong(flagsAt + 16) | flags);
+                Files.write(file, b);
+                return;
+            }
+        }
+        throw new IOException("no token labelled " + label);
+    }
+
+    private static byte[] record(long type, long kind) {
+        return java.nio.ByteBuffer.allocate(16).putLong(type).putLong(kind).array();
+    }
+
+    private static int find(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Deletes the token directory (the per-fork conf is left; the next class rewrites it). */

@@ -37,6 +37,9 @@ public interface Token extends AutoCloseable {
     /** The public half of the token's key. */
     PublicKey publicKey();
 
+    /** The type of the token's key. */
+    KeyType keyType();
+
     /** What this token's key can do. */
     Set<TokenOperation> operations();
 

@@ -2,8 +2,8 @@ package org.opencluster.auth.token.envelope;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.opencluster.auth.token.TokenError;
@@ -36,9 +36,6 @@ final class EnvelopeFormat {
     /** The parsed cleartext part of an envelope. {@code aad} is every byte before the ciphertext. */
     record Header(KdfParameters kdf, byte[] salt, byte[] nonce, byte[] account, byte[] check, byte[] aad,
                   byte[] ciphertext) {
-        String accountString() {
-            return new String(account, StandardCharsets.UTF_8);
-        }
     }
 
     static byte[] writeHeader(KdfParameters kdf, byte[] salt, byte[] nonce, byte[] account, byte[] check) {
@@ -71,7 +68,7 @@ final class EnvelopeFormat {
         try {
             byte[] magic = new byte[MAGIC.length];
             b.get(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            if (!Arrays.equals(magic, MAGIC)) {
                 throw corrupt("not an OpenCluster passphrase envelope (bad magic)");
             }
             int version = b.get() & 0xff;
@@ -109,7 +106,7 @@ final class EnvelopeFormat {
             }
             byte[] ciphertext = new byte[(int) ctLength];
             b.get(ciphertext);
-            byte[] aad = java.util.Arrays.copyOf(envelope, headerEnd + 4);
+            byte[] aad = Arrays.copyOf(envelope, headerEnd + 4);
             return new Header(kdf, salt, nonce, account, check, aad, ciphertext);
         } catch (java.nio.BufferUnderflowException e) {
             throw corrupt("truncated");
@@ -144,10 +141,12 @@ final class EnvelopeFormat {
 
     static Content parsePlaintext(byte[] plaintext) throws TokenException {
         ByteBuffer b = ByteBuffer.wrap(plaintext);
+        byte[] key = null;
         try {
-            byte[] key = bytes(b, b.getShort() & 0xffff, 1, MAX_KEY, "private key");
+            key = bytes(b, b.getShort() & 0xffff, 1, MAX_KEY, "private key");
             int count = b.get() & 0xff;
             if (count > MAX_CERTS) {
+                Arrays.fill(key, (byte) 0);
                 throw corrupt("too many certificates");
             }
             List<byte[]> certs = new ArrayList<>(count);
@@ -155,12 +154,15 @@ final class EnvelopeFormat {
                 certs.add(bytes(b, b.getShort() & 0xffff, 1, MAX_CERT, "certificate"));
             }
             if (b.hasRemaining()) {
-                java.util.Arrays.fill(key, (byte) 0);
+                Arrays.fill(key, (byte) 0);
                 throw corrupt("trailing bytes after the content");
             }
             return new Content(key, certs);
-        } catch (java.nio.BufferUnderflowException e) {
-            throw corrupt("truncated content");
+        } catch (java.nio.BufferUnderflowException | TokenException e) {
+            if (key != null) {
+                Arrays.fill(key, (byte) 0);
+            }
+            throw e instanceof TokenException ? (TokenException) e : corrupt("truncated content");
         }
     }
 

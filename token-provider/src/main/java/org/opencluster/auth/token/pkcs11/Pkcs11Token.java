@@ -73,7 +73,7 @@ public final class Pkcs11Token implements Token {
         return publicKey;
     }
 
-    /** The type of the key on the token. */
+    @Override
     public KeyType keyType() {
         return keyType;
     }

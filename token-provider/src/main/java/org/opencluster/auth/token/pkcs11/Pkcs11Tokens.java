@@ -58,10 +58,13 @@ public final class Pkcs11Tokens {
     }
 
     public Pkcs11Connection connect(Pkcs11Uri uri) throws TokenException {
+        PinSource pins = uri.pinSource().isPresent() ? PinSource.parse(uri.pinSource().get()) : defaultPinSource;
         Path module = module(uri);
         CryptokiSlots slots = CryptokiSlots.load(module);
         CryptokiTokenInfo info = select(uri, slots.tokens(), module);
-        PinSource pins = uri.pinSource().isPresent() ? PinSource.parse(uri.pinSource().get()) : defaultPinSource;
+        if (uri.pinSource().filter("prompt"::equals).isPresent()) {
+            pins = PinSource.prompt("PIN for token " + info.describe() + ": ");
+        }
         if (pins == null) {
             throw new TokenException(TokenError.PIN_UNAVAILABLE, "no pin-source in " + uri
                     + " and no default PIN source configured");

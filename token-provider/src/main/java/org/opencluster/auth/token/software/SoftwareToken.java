@@ -93,7 +93,7 @@ public final class SoftwareToken implements Token {
         return new SoftwareToken(label, type, key, publicKey, chain);
     }
 
-    /** The type of the key this token holds. */
+    @Override
     public KeyType keyType() {
         return keyType;
     }

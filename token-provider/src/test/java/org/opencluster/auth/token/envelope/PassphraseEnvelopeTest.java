@@ -146,6 +146,23 @@ class PassphraseEnvelopeTest {
     }
 
     @Test
+    void productionDefaultsSealAndOpen() throws Exception {
+        // The one test that pays the real cost (64 MiB, t=3), so the defaults are known to work end to end.
+        PassphraseEnvelope production = PassphraseEnvelope.builder().build();
+        long t0 = System.nanoTime();
+        byte[] envelope = production.seal("carol", PASSPHRASE, pkcs8, List.of());
+        long t1 = System.nanoTime();
+        try (SoftwareToken t = production.open("carol", PASSPHRASE.clone(), envelope, "carol")) {
+            assertEquals(KeyType.EC_P256, t.keyType());
+        }
+        long t2 = System.nanoTime();
+        assertEquals(TokenError.WRONG_PASSPHRASE, assertThrows(TokenException.class,
+                () -> production.open("carol", "nope".toCharArray(), envelope, "carol")).error());
+        System.out.printf("Argon2id 64 MiB t=3 p=1: seal %d ms, open %d ms%n", (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000);
+    }
+
+    @Test
     void defaultParametersAreAtLeast64MiBAndThreePasses() {
         assertTrue(KdfParameters.DEFAULT.memoryKiB() >= 64 * 1024);
         assertTrue(KdfParameters.DEFAULT.iterations() >= 3);

@@ -131,6 +131,20 @@ class TokenSelectionTest {
     }
 
     @Test
+    void aSecondModuleInTheSameJvmIsIndependent() throws Exception {
+        java.nio.file.Path opensc = java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so");
+        org.opencluster.auth.testsupport.RealComponent.require(java.nio.file.Files.exists(opensc),
+                "OpenSC PKCS#11 module (apt-get install opensc-pkcs11)");
+        TokenException e = assertThrows(TokenException.class,
+                () -> tokens(SOLO_PIN).open("pkcs11:token=oca-no-such-card?module-name=opensc-pkcs11"));
+        assertEquals(TokenError.TOKEN_ABSENT, e.error());
+        assertTrue(e.getMessage().contains("opensc-pkcs11.so"), e.getMessage());
+        try (Pkcs11Token solo = tokens(SOLO_PIN).open("pkcs11:token=solo;object=login?module-path=" + hsm.module())) {
+            assertEquals(soloKey, solo.publicKey());
+        }
+    }
+
+    @Test
     void missingTokenKeyAndModuleAreReportedClearly() {
         TokenException absent = assertThrows(TokenException.class,
                 () -> tokens(TWIN_PIN).open("pkcs11:token=nope?module-path=" + hsm.module()));
