@@ -100,6 +100,32 @@ class LoginEndToEndTest {
     }
 
     @Test
+    void anUnknownUserGetsADecoyThatFailsExactlyLikeAWrongPassphrase() throws Exception {
+        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster.person("grace", PASS, Caller.Role.USER, KeyType.EC_P256);
+        byte[][] seen = new byte[3][];
+        int[] i = {0};
+        java.util.function.Function<char[], org.opencluster.auth.client.login.LoginCredential> capture = pass ->
+                (user, envelope) -> {
+                    seen[i[0]++] = envelope;
+                    return cluster.passphrase(pass).unlock(user, envelope);
+                };
+        LoginException wrong = assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "grace",
+                capture.apply("nope".toCharArray()), cluster.pinned(), new OcaSession.Options()));
+        LoginException unknown = assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "grack",
+                capture.apply(PASS), cluster.pinned(), new OcaSession.Options()));
+        assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "grack",
+                capture.apply(PASS), cluster.pinned(), new OcaSession.Options()));
+        assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) wrong.getCause()).error());
+        assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) unknown.getCause()).error(),
+                "a decoy opens like a real envelope with the wrong passphrase");
+        assertEquals(seen[0].length, seen[1].length, "same size for same-length names");
+        assertArrayEquals(java.util.Arrays.copyOf(seen[0], 6), java.util.Arrays.copyOf(seen[1], 6),
+                "same header shape (magic, version, KDF)");
+        assertArrayEquals(seen[1], seen[2], "a decoy is stable, as a real envelope is");
+    }
+
+    @Test
     void nonAdminGetsForbiddenAndAdminIsServed() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
         cluster.person("dave", PASS, Caller.Role.USER, KeyType.EC_P256);

@@ -29,6 +29,8 @@ final class EnvelopeFormat {
     static final int MAX_KEY = 8192;
     static final int MAX_CERT = 16384;
     static final int MAX_CERTS = 8;
+    /** Plaintexts are zero-padded to a multiple of this, so envelopes of the same key type are the same size. */
+    static final int PLAINTEXT_BLOCK = 512;
 
     private EnvelopeFormat() {
     }
@@ -132,7 +134,14 @@ final class EnvelopeFormat {
             writeU16(out, der.length);
             out.write(der, 0, der.length);
         }
+        int padded = paddedLength(out.size());
+        out.write(new byte[padded - out.size()], 0, padded - out.size());
         return out.toByteArray();
+    }
+
+    /** The plaintext length after padding. */
+    static int paddedLength(int contentLength) {
+        return (contentLength + PLAINTEXT_BLOCK - 1) / PLAINTEXT_BLOCK * PLAINTEXT_BLOCK;
     }
 
     /** The decrypted content; {@code pkcs8} is the caller's to wipe. */
@@ -153,9 +162,14 @@ final class EnvelopeFormat {
             for (int i = 0; i < count; i++) {
                 certs.add(bytes(b, b.getShort() & 0xffff, 1, MAX_CERT, "certificate"));
             }
-            if (b.hasRemaining()) {
+            int nonZero = 0;
+            int padding = b.remaining();
+            while (b.hasRemaining()) {
+                nonZero |= b.get();
+            }
+            if (nonZero != 0 || padding >= PLAINTEXT_BLOCK) {
                 Arrays.fill(key, (byte) 0);
-                throw corrupt("trailing bytes after the content");
+                throw corrupt("the padding after the content is not zero bytes to the next block");
             }
             return new Content(key, certs);
         } catch (java.nio.BufferUnderflowException | TokenException e) {

@@ -96,6 +96,44 @@ public final class PassphraseEnvelope {
     }
 
     /**
+     * A well-formed version 1 envelope for {@code account} that no passphrase opens: header with {@code kdf},
+     * salt, nonce, check value and a ciphertext of {@code plaintextLength} + 16 bytes, all taken from
+     * {@code material} (which the server derives from a secret and the username, so the same name always gets the
+     * same decoy). To anyone without the server secret it is indistinguishable from a real envelope of that size.
+     *
+     * @param material at least {@code 16 + 12 + 32 + plaintextLength + 16} pseudo-random bytes
+     */
+    public static byte[] decoy(String account, KdfParameters kdf, int plaintextLength, byte[] material) {
+        if (plaintextLength < 1 || plaintextLength % EnvelopeFormat.PLAINTEXT_BLOCK != 0) {
+            throw new IllegalArgumentException("a decoy plaintext length is a positive multiple of "
+                    + EnvelopeFormat.PLAINTEXT_BLOCK);
+        }
+        int need = decoyMaterialLength(plaintextLength);
+        if (material.length < need) {
+            throw new IllegalArgumentException("decoy material must be at least " + need + " bytes");
+        }
+        java.nio.ByteBuffer m = java.nio.ByteBuffer.wrap(material);
+        byte[] salt = new byte[EnvelopeFormat.SALT_LENGTH];
+        byte[] nonce = new byte[EnvelopeFormat.NONCE_LENGTH];
+        byte[] check = new byte[EnvelopeFormat.CHECK_LENGTH];
+        byte[] ciphertext = new byte[plaintextLength + EnvelopeFormat.TAG_LENGTH];
+        m.get(salt).get(nonce).get(check).get(ciphertext);
+        return EnvelopeFormat.assemble(EnvelopeFormat.writeHeader(kdf, salt, nonce, accountBytes(account), check),
+                ciphertext);
+    }
+
+    /** How many pseudo-random bytes {@link #decoy} consumes. */
+    public static int decoyMaterialLength(int plaintextLength) {
+        return EnvelopeFormat.SALT_LENGTH + EnvelopeFormat.NONCE_LENGTH + EnvelopeFormat.CHECK_LENGTH
+                + plaintextLength + EnvelopeFormat.TAG_LENGTH;
+    }
+
+    /** The padded plaintext length of an envelope whose content (key and certificates) is {@code contentLength}. */
+    public static int paddedPlaintextLength(int contentLength) {
+        return EnvelopeFormat.paddedLength(contentLength);
+    }
+
+    /**
      * Opens an envelope sealed for {@code account}.
      *
      * @param label label of the returned token
