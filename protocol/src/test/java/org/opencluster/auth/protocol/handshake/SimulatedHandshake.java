@@ -140,13 +140,13 @@ final class SimulatedHandshake {
         List<KeyExchange.EphemeralKeyPair> serverShares = new ArrayList<>();
         List<byte[]> shFields = new ArrayList<>(List.of(u16(HandshakeCommandIds.PROTOCOL_VERSION_1), serverRandom,
                 server.policy().encode()));
-        for (CipherSuite s : server.policy().enabledSuites()) {
-            boolean have = serverShares.stream().anyMatch(p -> p.group() == s.group());
-            if (offeredByClient.contains(s.id()) && !have) {
-                KeyExchange.EphemeralKeyPair p = KeyExchanges.forGroup(s.group()).generate(RANDOM);
-                serverShares.add(p);
-                shFields.add(share(s.group(), p.publicKey()));
-            }
+        // one share: for the group of the suite the client must choose (docs/handshake.md 3.4)
+        java.util.Optional<CipherSuite> predicted = server.policy().choose(offeredByClient);
+        if (predicted.isPresent()) {
+            KeyExchangeGroup g = predicted.get().group();
+            KeyExchange.EphemeralKeyPair p = KeyExchanges.forGroup(g).generate(RANDOM);
+            serverShares.add(p);
+            shFields.add(share(g, p.publicKey()));
         }
         byte[] sh = message(HandshakeCommandIds.HS_SERVER_HELLO, shFields.toArray(new byte[0][]));
         byte[] sc = message(HandshakeCommandIds.HS_SERVER_CERTIFICATE, server.identity().getPublic().getEncoded());
@@ -176,12 +176,11 @@ final class SimulatedHandshake {
         SuitePolicy policy = SuitePolicy.parse(SuiteRegistry.standard(), shSeenFields.get(2));
         CipherSuite suite = policy.choose(clientSuites).orElseThrow(
                 () -> new HandshakeException(HandshakeError.NO_COMMON_SUITE, "no common suite"));
-        byte[] serverSharePub = null;
-        for (byte[] f : shSeenFields.subList(3, shSeenFields.size())) {
-            if (Short.toUnsignedInt(ByteBuffer.wrap(f).getShort()) == suite.group().wireId()) {
-                serverSharePub = java.util.Arrays.copyOfRange(f, 2, f.length);
-            }
+        byte[] shareField = shSeenFields.get(3);
+        if (Short.toUnsignedInt(ByteBuffer.wrap(shareField).getShort()) != suite.group().wireId()) {
+            throw new HandshakeException(HandshakeError.DOWNGRADE_DETECTED, "key share is not for the chosen group");
         }
+        byte[] serverSharePub = java.util.Arrays.copyOfRange(shareField, 2, shareField.length);
         KeyExchange.EphemeralKeyPair clientShare = KeyExchanges.forGroup(suite.group()).generate(RANDOM);
         byte[] cc = message(HandshakeCommandIds.HS_CLIENT_CHOICE, u16(suite.id()), u64(policy.version()),
                 share(suite.group(), clientShare.publicKey()), new byte[0]);

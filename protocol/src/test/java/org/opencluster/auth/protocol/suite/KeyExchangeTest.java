@@ -105,4 +105,17 @@ class KeyExchangeTest {
             return this == BC ? KeyExchanges.forGroup(KeyExchangeGroup.P256) : KeyExchanges.jdkP256();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(KeyExchangeGroup.class)
+    void aClosedKeyPairCannotBeUsedAgain(KeyExchangeGroup group) throws Exception {
+        KeyExchange kx = KeyExchanges.forGroup(group);
+        KeyExchange.EphemeralKeyPair a = kx.generate(random);
+        byte[] peer;
+        try (KeyExchange.EphemeralKeyPair b = kx.generate(random)) {
+            peer = b.publicKey();
+        }
+        a.close();
+        assertThrows(IllegalStateException.class, () -> a.agree(peer));
+    }
 }
