@@ -205,13 +205,10 @@ public final class ServerHandshake {
                 RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_1),
                 RispCommand.fixed(SERVER_RANDOM, random(32)),
                 RispCommand.string(SUITE_POLICY, policy.encode())));
-        for (CipherSuite s : policy.enabledSuites()) {
-            if (offered.contains(s.id()) && shares.stream().noneMatch(p -> p.group() == s.group())) {
-                KeyExchange.EphemeralKeyPair p = KeyExchanges.forGroup(s.group()).generate(settings.random());
-                shares.add(p);
-                hello.add(RispCommand.string(KEY_SHARE, share(s.group(), p.publicKey())));
-            }
-        }
+        // The choice rule is deterministic, so one share, for the suite the client must choose, is enough.
+        KeyExchange.EphemeralKeyPair eph = KeyExchanges.forGroup(preferred.group()).generate(settings.random());
+        shares.add(eph);
+        hello.add(RispCommand.string(KEY_SHARE, share(preferred.group(), eph.publicKey())));
         hello.add(RispCommand.integer(KEY_UPDATE_BYTES, settings.frames().keyUpdateAfterBytes()));
         hello.add(RispCommand.integer(KEY_UPDATE_RECORDS, settings.frames().keyUpdateAfterRecords()));
         hello.add(RispCommand.integer(MAX_FRAME_PLAINTEXT, settings.frames().maxPlaintextLength()));
@@ -240,9 +237,6 @@ public final class ServerHandshake {
                 RispCommand.integer(SIGNATURE_SCHEME, SignatureAlgorithm.valueOf(scheme.name()).code()),
                 RispCommand.string(SIGNATURE, signature)));
         state = State.AWAIT_CHOICE;
-        if (preferred == null) {
-            throw new IllegalStateException("unreachable");
-        }
     }
 
     private void onClientChoice(HandshakeMessage m) throws HandshakeException {

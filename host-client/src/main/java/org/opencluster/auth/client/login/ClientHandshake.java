@@ -240,16 +240,12 @@ public final class ClientHandshake {
         } catch (IllegalArgumentException e) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, e.getMessage());
         }
-        byte[] serverShare = null;
-        for (RispCommand share : serverHello.all(KEY_SHARE)) {
-            byte[] s = share.copyBytes();
-            if (s.length > 2 && (((s[0] & 0xff) << 8) | (s[1] & 0xff)) == suite.group().wireId()) {
-                serverShare = Arrays.copyOfRange(s, 2, s.length);
-            }
+        byte[] s = serverHello.bytes(KEY_SHARE);
+        if (s.length <= 2 || (((s[0] & 0xff) << 8) | (s[1] & 0xff)) != suite.group().wireId()) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server's key share is not for the "
+                    + "suite the choice rule picks: " + suite.name());
         }
-        if (serverShare == null) {
-            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "no server key share for the chosen suite");
-        }
+        byte[] serverShare = Arrays.copyOfRange(s, 2, s.length);
         byte[] shared;
         KeyExchange.EphemeralKeyPair mine = KeyExchanges.forGroup(suite.group()).generate(random);
         try {

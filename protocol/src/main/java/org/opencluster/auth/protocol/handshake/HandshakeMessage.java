@@ -24,7 +24,7 @@ public final class HandshakeMessage {
             Map.entry(HS_CLIENT_HELLO, List.of(f(PROTOCOL_VERSION), f(CLIENT_RANDOM), f(SUPPORTED_SUITES),
                     f(EXTENSIONS))),
             Map.entry(HS_SERVER_HELLO, List.of(f(PROTOCOL_VERSION), f(SERVER_RANDOM), f(SUITE_POLICY),
-                    many(KEY_SHARE), f(KEY_UPDATE_BYTES), f(KEY_UPDATE_RECORDS), f(MAX_FRAME_PLAINTEXT),
+                    f(KEY_SHARE), f(KEY_UPDATE_BYTES), f(KEY_UPDATE_RECORDS), f(MAX_FRAME_PLAINTEXT),
                     f(EXTENSIONS))),
             Map.entry(HS_SERVER_CERTIFICATE, List.of(many(CERTIFICATE))),
             Map.entry(HS_SERVER_CERTIFICATE_VERIFY, List.of(f(SIGNATURE_SCHEME), f(SIGNATURE))),
