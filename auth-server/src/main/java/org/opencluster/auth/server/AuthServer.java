@@ -1,0 +1,155 @@
+package org.opencluster.auth.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.frame.FrameConfig;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.admin.AdminHandlers;
+import org.opencluster.auth.server.boot.Bootstrap;
+import org.opencluster.auth.server.boot.ServerKeys;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.BuiltinCommands;
+import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.login.HandshakeSettings;
+import org.opencluster.auth.server.login.LoginAccount;
+import org.opencluster.auth.server.net.RispServer;
+import org.opencluster.auth.server.policy.SuitePolicyService;
+import org.opencluster.auth.server.session.ServerSession;
+import org.opencluster.auth.server.session.SessionRegistry;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.server.store.JdbcAccountStore;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.enrol.TokenContentSigner;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running server, assembled from its configuration: store (migrated), keys, CA, suite policy, session
+ * registry, the shared command dispatcher (built-in, admin and the embedding system's commands) and the TCP
+ * transport. {@link #start} runs the idempotent bootstrap first, so a fresh data directory just works.
+ */
+public final class AuthServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthServer.class);
+
+    private final JdbcAccountStore store;
+    private final Token serverKey;
+    private final Token caKey;
+    private final ClusterCa ca;
+    private final SuitePolicyService policies;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final RispServer transport;
+    private final X509Certificate serverCertificate;
+    private final Bootstrap.Result bootstrap;
+
+    private AuthServer(ServerConfig config, Pkcs11Tokens tokens, Clock clock, SecureRandom random,
+            ProofKind ecProofKind) throws IOException, TokenException, InterruptedException {
+        store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        ServerKeys keys = new ServerKeys(tokens);
+        bootstrap = new Bootstrap(config, keys, clock, random).init(store);
+        serverCertificate = bootstrap.serverCertificate();
+        caKey = keys.open("cluster-ca", config.caKey());
+        ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
+        serverKey = keys.open("server", config.serverKey());
+        policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
+        policies.onChange(sessions::enforce);
+        CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
+                .include(AdminCommands.registry()).build();
+        CommandDispatcher dispatcher = new AdminHandlers(policies, store, sessions)
+                .install(BuiltinCommands.install(CommandDispatcher.builder(registry))).build();
+        byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
+        LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(config.maxAccountFailures())
+                .maxSourceFailures(config.maxSourceFailures()).decay(config.failureDecay())
+                .lockout(config.lockout()).clock(clock).build();
+        FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
+        HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
+                List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)
+                        .map(AuthServer::loginView), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
+                ecProofKind, frames, throttle, random);
+        transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock, remote))
+                .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
+                .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
+        LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
+                config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
+    }
+
+    /** Starts a server; a fresh data directory is bootstrapped first. */
+    public static AuthServer start(ServerConfig config, Pkcs11Tokens tokens, Clock clock, SecureRandom random,
+            ProofKind ecProofKind) throws IOException, TokenException, InterruptedException {
+        return new AuthServer(config, tokens, clock, random, ecProofKind);
+    }
+
+    static SignatureScheme schemeOf(Token key) {
+        return key.signatureSchemes().iterator().next();
+    }
+
+    /** The handshake's view of a stored account. */
+    static LoginAccount loginView(Account a) {
+        try {
+            byte[] spki = a.publicKey();
+            String oid = SubjectPublicKeyInfo.getInstance(spki).getAlgorithm().getAlgorithm().getId();
+            String alg = oid.equals("1.3.101.112") ? "Ed25519" : oid.equals("1.3.101.110") ? "X25519"
+                    : oid.equals("1.2.840.113549.1.1.1") ? "RSA" : "EC";
+            PublicKey key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(spki));
+            return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled());
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("stored public key of " + a.username() + " is unreadable", e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return transport.address();
+    }
+
+    public JdbcAccountStore store() {
+        return store;
+    }
+
+    public ClusterCa ca() {
+        return ca;
+    }
+
+    public SuitePolicyService policies() {
+        return policies;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public X509Certificate serverCertificate() {
+        return serverCertificate;
+    }
+
+    /** The one-time code for the first admin, when this start created one. */
+    public Optional<String> enrolmentCode() {
+        return bootstrap.enrolmentCode();
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+        store.close();
+        serverKey.close();
+        caKey.close();
+    }
+}
