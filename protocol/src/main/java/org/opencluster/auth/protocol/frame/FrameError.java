@@ -2,7 +2,7 @@ package org.opencluster.auth.protocol.frame;
 
 /**
  * Why the record layer refused a frame. Every one of these ends the channel (fail closed): the session must be
- * closed and, if wanted, re-established with a new handshake. Codes are stable (docs/handshake.md, section 7).
+ * closed and, if wanted, re-established with a new handshake. Codes are stable (docs/PROTOCOL.md, section 5.7).
  */
 public enum FrameError {
     /** The tag did not verify at the expected sequence number: tampered, replayed, reordered or dropped. */

@@ -6,7 +6,7 @@ import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.Hkdf;
 
 /**
- * The secret of one direction of one epoch, and what follows from it (docs/handshake.md, section 4.4):
+ * The secret of one direction of one epoch, and what follows from it (docs/PROTOCOL.md, section 5.4.4):
  * <pre>
  *   key  = HKDF-Expand-Label(secret, "key", "", 32)
  *   iv   = HKDF-Expand-Label(secret, "iv",  "", 12)

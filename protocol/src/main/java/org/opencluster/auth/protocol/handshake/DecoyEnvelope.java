@@ -8,7 +8,7 @@ import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.Hkdf;
 
 /**
- * The envelope the server sends for a username it does not know (docs/handshake.md, section 5): derived
+ * The envelope the server sends for a username it does not know (docs/PROTOCOL.md, section 5.5): derived
  * deterministically from a server secret and the username, so asking twice gives the same bytes (as for a real
  * account), and of the same length as a real envelope, so it cannot be told apart by size. A real envelope is
  * an AEAD ciphertext and therefore also looks uniformly random.

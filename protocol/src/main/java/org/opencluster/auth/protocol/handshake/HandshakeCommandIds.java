@@ -1,7 +1,7 @@
 package org.opencluster.auth.protocol.handshake;
 
 /**
- * Proposed RISP command ids of the handshake (docs/handshake.md, section 2). The command registry in
+ * Proposed RISP command ids of the handshake (docs/PROTOCOL.md, section 5.2). The command registry in
  * {@code org.opencluster.auth.protocol.risp} is the authority; these constants exist so that the crypto core and
  * its tests agree with it on one spelling. The type bits of each id give its parameter (RISP v4): 0x0xxx u8,
  * 0x1xxx u16, 0x2xxx u32, 0x3xxx 64-bit, 0x4xxx 16 bytes, 0x5xxx 32 bytes, 0x7xxx none, 0x8xxx string with

@@ -2,7 +2,7 @@ package org.opencluster.auth.protocol.handshake;
 
 /**
  * Why a handshake was aborted. Codes are stable and go on the wire in the error command of the handshake phase
- * (docs/handshake.md, section 7); the text sent with them never says which check on a secret failed beyond this.
+ * (docs/PROTOCOL.md, section 5.7); the text sent with them never says which check on a secret failed beyond this.
  */
 public enum HandshakeError {
     UNSUPPORTED_VERSION(0x0601),

@@ -3,7 +3,7 @@ package org.opencluster.auth.protocol.handshake;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Every label and context string of the key schedule, in one place (docs/handshake.md, section 4). Labels get
+ * Every label and context string of the key schedule, in one place (docs/PROTOCOL.md, section 5.4). Labels get
  * the {@code "oca1 "} prefix inside HKDF-Expand-Label; signature contexts are used as they are.
  */
 public final class HandshakeLabels {

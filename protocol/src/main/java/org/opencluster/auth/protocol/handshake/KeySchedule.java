@@ -17,7 +17,7 @@ import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.Hkdf;
 
 /**
- * The key schedule of one handshake (docs/handshake.md, section 4), used identically by client and server:
+ * The key schedule of one handshake (docs/PROTOCOL.md, section 5.4), used identically by client and server:
  * <pre>
  *   early_secret      = HKDF-Extract(salt = 0^L, IKM = 0^L)                 reserved for a future PSK/OPRF input
  *   handshake_secret  = HKDF-Extract(salt = Derive-Secret(early_secret, "derived", ""), IKM = ecdh_shared)

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import org.opencluster.auth.protocol.suite.HashAlgorithm;
 
 /**
- * Running hash over the exact bytes of the handshake messages, in the order they were sent (docs/handshake.md,
+ * Running hash over the exact bytes of the handshake messages, in the order they were sent (docs/PROTOCOL.md section 5,
  * section 3). A message is the RISP encoding of its commands from its start marker through HS_END inclusive;
  * RISP encodings are canonical, so sender and receiver hash identical bytes. {@link #hash()} does not disturb the
  * running state.

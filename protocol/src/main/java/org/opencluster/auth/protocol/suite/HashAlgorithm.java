@@ -1,6 +1,6 @@
 package org.opencluster.auth.protocol.suite;
 
-/** The hash of a suite: it drives HKDF, HMAC and the running transcript hash (docs/handshake.md, section 4). */
+/** The hash of a suite: it drives HKDF, HMAC and the running transcript hash (docs/PROTOCOL.md, section 5.4). */
 public enum HashAlgorithm {
     SHA256("SHA-256", "HmacSHA256", 32),
     SHA384("SHA-384", "HmacSHA384", 48);

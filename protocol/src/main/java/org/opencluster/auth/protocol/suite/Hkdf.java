@@ -7,7 +7,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HKDF (RFC 5869) over a suite hash, plus the labelled forms of docs/handshake.md section 4:
+ * HKDF (RFC 5869) over a suite hash, plus the labelled forms of docs/PROTOCOL.md section 5.4:
  * <pre>
  *   HKDF-Expand-Label(secret, label, context, length) = HKDF-Expand(secret, info, length)
  *     info = u16 length || u8 len(L) || L || u8 len(context) || context,   L = "oca1 " || label (ASCII)

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * An ephemeral key-agreement group. The 16-bit ids are the TLS "NamedGroup" values, so that logs and captures
- * read the same as TLS ones; they appear on the wire in key shares (docs/handshake.md, section 3).
+ * read the same as TLS ones; they appear on the wire in key shares (docs/PROTOCOL.md, section 5.3).
  */
 public enum KeyExchangeGroup {
     /** RFC 7748 X25519: public key = 32-byte little-endian u-coordinate. */

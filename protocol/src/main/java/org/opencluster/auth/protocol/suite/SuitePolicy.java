@@ -12,7 +12,7 @@ import java.util.Set;
  * The server's ordered list of enabled suites plus a version that grows by one with every change. Immutable: the
  * admin operations return a new policy. The canonical encoding ({@link #encode()}) is what travels in the
  * handshake and is covered by the server's signature and the transcript, so the list, its order and its version
- * are authenticated (docs/handshake.md, "SUITE_POLICY").
+ * are authenticated (docs/PROTOCOL.md section 5, "SUITE_POLICY").
  *
  * <pre>
  *   policy = u64 version || u16 count || count * u16 suite_id      (big-endian, most preferred first)

@@ -22,7 +22,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.protocol.suite.X25519TestKeys;
 
 /**
- * Produces the key-schedule worked example of docs/handshake.md section 8 from fixed inputs and checks that the
+ * Produces the key-schedule worked example of docs/PROTOCOL.md section 5.8 from fixed inputs and checks that the
  * document shows exactly these values, so the spec cannot drift from the code. The values are written to
  * target/handshake-worked-example.txt as well.
  */
@@ -95,9 +95,7 @@ class KeyScheduleWorkedExampleTest {
         List<String> lines = example();
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "handshake-worked-example.txt"), lines, StandardCharsets.UTF_8);
-        Path doc = Files.exists(Path.of("../docs/PROTOCOL.md"))
-                && Files.readString(Path.of("../docs/PROTOCOL.md")).contains("early_secret")
-                ? Path.of("../docs/PROTOCOL.md") : Path.of("../docs/handshake.md");
+        Path doc = Path.of("../docs/PROTOCOL.md");
         String text = Files.readString(doc);
         for (String line : lines) {
             assertTrue(text.contains(line), doc + " is missing or disagrees on:\n" + line

@@ -29,7 +29,7 @@ import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 
 /**
- * Drives the crypto core through the message flow of docs/handshake.md with both parties in one process. Pure
+ * Drives the crypto core through the message flow of docs/PROTOCOL.md section 5 with both parties in one process. Pure
  * logic test scaffolding: messages are opaque byte strings standing in for their RISP encodings (marker id, then
  * u16-length-prefixed fields), which is enough because the transcript only sees bytes. The account and server keys
  * are plain JCA P-256 keys standing in for tokens; the real token paths are tested with SoftHSM2 elsewhere.
@@ -140,7 +140,7 @@ final class SimulatedHandshake {
         List<KeyExchange.EphemeralKeyPair> serverShares = new ArrayList<>();
         List<byte[]> shFields = new ArrayList<>(List.of(u16(HandshakeCommandIds.PROTOCOL_VERSION_1), serverRandom,
                 server.policy().encode()));
-        // one share: for the group of the suite the client must choose (docs/handshake.md 3.4)
+        // one share: for the group of the suite the client must choose (docs/PROTOCOL.md 5.3.4)
         java.util.Optional<CipherSuite> predicted = server.policy().choose(offeredByClient);
         if (predicted.isPresent()) {
             KeyExchangeGroup g = predicted.get().group();
