@@ -39,6 +39,9 @@ public final class ServerSession implements Connection, LiveSession {
     private long id;
     private Instant started;
     private volatile boolean closed;
+    /** Set while this session's own command runs: a termination it causes waits until its reply is sent. */
+    private Thread dispatching;
+    private String pendingTermination;
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, String remoteAddress) {
@@ -74,10 +77,20 @@ public final class ServerSession implements Connection, LiveSession {
                 return;
             }
             List<RispCommand> replies = new ArrayList<>();
-            for (RispCommand r : requests) {
-                dispatcher.dispatch(caller, r, replies::add);
+            dispatching = Thread.currentThread();
+            try {
+                for (RispCommand r : requests) {
+                    dispatcher.dispatch(caller, r, replies::add);
+                }
+            } finally {
+                dispatching = null;
             }
             out.sendRaw(channel.send(replies, ByteBuffer.allocate(256)).flip());
+            if (pendingTermination != null) {
+                String reason = pendingTermination;
+                pendingTermination = null;
+                terminate(reason);
+            }
         } catch (FrameException e) {
             // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
             LOG.warn("session {} of {} from {}: {} ({}); closing", hexId(), caller.username(), remote,
@@ -119,9 +132,13 @@ public final class ServerSession implements Connection, LiveSession {
         if (o == null || closed) {
             return;
         }
-        // Runs on an admin's thread: hand the work to this connection's own executor is not possible here, so the
-        // sealer is used under the session's lock.
+        // Runs on an admin's thread; the session's lock keeps it from interleaving with this session's own frames.
         synchronized (this) {
+            if (dispatching == Thread.currentThread()) {
+                // An admin ended their own session (e.g. disabled its suite): answer the command first.
+                pendingTermination = reason;
+                return;
+            }
             int code = reason.contains("suite") ? HandshakeError.SUITE_DISABLED.code() : ErrorCode.NOT_AUTHENTICATED.code();
             sendError(code, reason);
             o.close();

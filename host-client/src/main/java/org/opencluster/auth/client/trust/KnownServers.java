@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +31,7 @@ public final class KnownServers {
 
     /** {@code SHA256:} + unpadded base64 of SHA-256 over the DER SubjectPublicKeyInfo (the SSH spelling). */
     public static String fingerprint(byte[] subjectPublicKeyInfo) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(subjectPublicKeyInfo);
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present", e);
-        }
+        return org.opencluster.auth.protocol.handshake.KeyFingerprint.of(subjectPublicKeyInfo);
     }
 
     public Verdict check(String server, byte[] subjectPublicKeyInfo) throws IOException {

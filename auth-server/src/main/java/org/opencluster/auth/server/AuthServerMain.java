@@ -1,0 +1,88 @@
+package org.opencluster.auth.server;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.opencluster.auth.protocol.handshake.KeyFingerprint;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.server.boot.Bootstrap;
+import org.opencluster.auth.server.boot.ServerKeys;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.store.JdbcAccountStore;
+import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code oca-server init | run}: set up a data directory on the server host, and run the server. */
+@Command(name = "oca-server", mixinStandardHelpOptions = true, version = "OpenCluster Auth server 0.1.0",
+        subcommands = {AuthServerMain.Init.class, AuthServerMain.Run.class})
+public final class AuthServerMain {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AuthServerMain()).execute(args));
+    }
+
+    static final class Where {
+        @Option(names = "--config", description = "oca-server.properties (every key optional; safe defaults)")
+        Path config;
+
+        @Option(names = "--data", description = "data directory when no config file is given (default ./oca-data)")
+        Path data = Path.of("oca-data");
+
+        ServerConfig load() throws java.io.IOException {
+            return config != null ? ServerConfig.load(config) : ServerConfig.defaults(data);
+        }
+    }
+
+    static Pkcs11Tokens tokens() {
+        return Pkcs11Tokens.builder().defaultPinSource(PinSource.prompt("Token PIN: ")).build();
+    }
+
+    @Command(name = "init", description = "Create keys, certificates and the database; while the cluster has no"
+            + " admin, print a one-time enrolment code for the first admin (shown once, expires in 1 hour).")
+    static final class Init implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = where.load();
+            try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword())) {
+                Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
+                        new SecureRandom()).init(store);
+                System.out.println("data directory: " + config.dataDir().toAbsolutePath());
+                System.out.println("server key:     " + KeyFingerprint.of(r.serverCertificate()));
+                System.out.println("cluster CA:     " + KeyFingerprint.of(r.caCertificate()));
+                r.enrolmentCode().ifPresentOrElse(code -> {
+                    System.out.println("first-admin enrolment code (shown once, valid until "
+                            + r.enrolmentCodeExpires() + "):");
+                    System.out.println("    " + code);
+                }, () -> System.out.println("the cluster has an admin; no enrolment code issued"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Run the server until interrupted.")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = where.load();
+            CountDownLatch stop = new CountDownLatch(1);
+            try (AuthServer server = AuthServer.start(config, tokens(), Clock.systemUTC(), new SecureRandom(),
+                    ProofKind.KEY_AGREEMENT)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                System.out.println("listening on " + server.address() + "; server key "
+                        + KeyFingerprint.of(server.serverCertificate()));
+                stop.await();
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package org.opencluster.auth.client.cli;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.client.trust.KnownServers;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.suite.SuitePolicy;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code oca}: log in and send commands. Every invocation logs in, does its work in one encrypted session and
+ * closes it (no secret is kept on disk). Exit codes: 0 success, 1 the server refused a command, 2 usage,
+ * 3 login failed, 4 the server's key is not trusted or changed, 5 I/O.
+ */
+@Command(name = "oca", mixinStandardHelpOptions = true, version = "OpenCluster Auth client 0.1.0",
+        description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
+        subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class})
+public final class OcaCli {
+    static final int REFUSED = 1;
+    static final int LOGIN_FAILED = 3;
+    static final int UNTRUSTED = 4;
+    static final int IO = 5;
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the CLI with the given streams (tests drive it this way). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new OcaCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    /** Options every subcommand shares: where, who, and how to prove it. */
+    static final class Connection {
+        @Option(names = {"-s", "--server"}, required = true, description = "host:port of the server")
+        String server;
+
+        @Option(names = {"-u", "--user"}, required = true, description = "account name")
+        String user;
+
+        @Option(names = "--token", description = "PKCS#11 URI of the account key (services); default: passphrase")
+        String tokenUri;
+
+        @Option(names = "--passphrase-file", description = "read the passphrase from this file (scripts)")
+        Path passphraseFile;
+
+        @Option(names = "--passphrase-env", description = "read the passphrase from this environment variable")
+        String passphraseEnv;
+
+        @Option(names = "--known-servers", description = "pinned server keys (default ~/.oca/known_servers)")
+        Path knownServers = Path.of(System.getProperty("user.home"), ".oca", "known_servers");
+
+        @Option(names = "--accept-new", description = "pin an unknown server's key without asking (first contact)")
+        boolean acceptNew;
+
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        OcaSession login() throws IOException, LoginException {
+            InetSocketAddress address = parse(server);
+            return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options());
+        }
+
+        private LoginCredential credential() {
+            if (tokenUri != null) {
+                Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(PinSource.prompt("PIN for " + user + ": "))
+                        .build();
+                return (u, envelope) -> tokens.open(tokenUri);
+            }
+            return (u, envelope) -> {
+                char[] passphrase = passphrase();
+                try {
+                    return PassphraseEnvelope.builder().build().open(u, passphrase, envelope, u);
+                } finally {
+                    java.util.Arrays.fill(passphrase, '\0');
+                }
+            };
+        }
+
+        private char[] passphrase() throws TokenException {
+            try {
+                if (passphraseFile != null) {
+                    String s = Files.readString(passphraseFile, StandardCharsets.UTF_8);
+                    return s.endsWith("\n") ? s.substring(0, s.length() - 1).toCharArray() : s.toCharArray();
+                }
+            } catch (IOException e) {
+                throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
+                        "cannot read the passphrase file " + passphraseFile + ": " + e.getMessage());
+            }
+            if (passphraseEnv != null) {
+                String v = System.getenv(passphraseEnv);
+                if (v == null) {
+                    throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
+                            "environment variable " + passphraseEnv + " is not set");
+                }
+                return v.toCharArray();
+            }
+            Console console = System.console();
+            if (console == null) {
+                throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
+                        "no terminal to ask for the passphrase; use --passphrase-file or --passphrase-env");
+            }
+            return console.readPassword("Passphrase for %s: ", user);
+        }
+
+        private ServerTrust trust(InetSocketAddress address) {
+            KnownServers known = new KnownServers(knownServers);
+            String name = address.getHostString() + ":" + address.getPort();
+            PrintWriter err = spec.commandLine().getErr();
+            return chain -> {
+                byte[] spki = chain.get(0).getPublicKey().getEncoded();
+                String fp = KnownServers.fingerprint(spki);
+                try {
+                    switch (known.check(name, spki)) {
+                        case PINNED_MATCH:
+                            return;
+                        case KEY_CHANGED:
+                            err.println("@@@ WARNING: THE KEY OF " + name + " HAS CHANGED @@@");
+                            err.println("pinned: " + known.pinned(name).orElse("?"));
+                            err.println("now:    " + fp);
+                            err.println("Someone may be intercepting the connection. If the server's key really"
+                                    + " changed, remove its line from " + knownServers + ".");
+                            throw new HandshakeException(HandshakeError.SERVER_KEY_CHANGED, "the server key changed");
+                        default:
+                            err.println("First contact with " + name + "; its key fingerprint is " + fp + ".");
+                            if (!acceptNew && !confirm()) {
+                                throw new HandshakeException(HandshakeError.UNTRUSTED_SERVER_KEY,
+                                        "server key not accepted");
+                            }
+                            known.pin(name, spki);
+                            err.println("Pinned in " + knownServers + ".");
+                    }
+                } catch (IOException e) {
+                    throw new HandshakeException(HandshakeError.UNTRUSTED_SERVER_KEY,
+                            "cannot read or write " + knownServers + ": " + e.getMessage());
+                }
+            };
+        }
+
+        private static boolean confirm() {
+            Console c = System.console();
+            if (c == null) {
+                return false;
+            }
+            String answer = c.readLine("Trust it and continue (yes/no)? ");
+            return answer != null && answer.strip().equalsIgnoreCase("yes");
+        }
+    }
+
+    static InetSocketAddress parse(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(new OcaCli()),
+                    "--server must be host:port, got '" + hostPort + "'");
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /** Runs {@code work} in a fresh session, mapping failures to exit codes with clear messages. */
+    abstract static class SessionCommand implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract int work(OcaSession session, PrintWriter out) throws IOException;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try (OcaSession s = connection.login()) {
+                return work(s, out);
+            } catch (LoginException e) {
+                err.println("login failed: " + e.getMessage());
+                return e.code() == HandshakeError.SERVER_KEY_CHANGED.code()
+                        || e.code() == HandshakeError.UNTRUSTED_SERVER_KEY.code() ? UNTRUSTED : LOGIN_FAILED;
+            } catch (IOException e) {
+                err.println("connection failed: " + e.getMessage());
+                return IO;
+            }
+        }
+    }
+
+    @Command(name = "login", description = "Log in, show the negotiated session, log out.")
+    static final class Login extends SessionCommand {
+        @Override
+        int work(OcaSession s, PrintWriter out) {
+            out.println("logged in as " + connection.user + "; suite " + s.suite().name() + "; session "
+                    + HexFormat.of().formatHex(s.sessionId()));
+            return 0;
+        }
+    }
+
+    @Command(name = "suites", description = "Show the server's offered suite list (version and order) and the one"
+            + " negotiated.")
+    static final class Suites extends SessionCommand {
+        @Override
+        int work(OcaSession s, PrintWriter out) {
+            SuitePolicy p = s.offeredPolicy();
+            out.println("policy version " + p.version() + " (most preferred first):");
+            for (var suite : p.enabledSuites()) {
+                out.println((suite.id() == s.suite().id() ? " * " : "   ") + suite.hexId() + " " + suite.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "exec", description = "Send one command by name (e.g. PING, WHOAMI, ECHO text) and print the"
+            + " reply.")
+    static final class Exec extends SessionCommand {
+        @Parameters(index = "0", description = "command name")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", description = "parameter: text for strings, a number for integers")
+        String parameter;
+
+        @Override
+        int work(OcaSession s, PrintWriter out) throws IOException {
+            CommandSpec c = registry().find(name.toUpperCase(Locale.ROOT)).orElseThrow(() ->
+                    new CommandLine.ParameterException(spec.commandLine(), "no command named " + name));
+            return print(s.exec(build(c, parameter, spec.commandLine())), out, spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "admin", description = "Admin commands (admin accounts only).", subcommands = {
+        Admin.SuitesCmd.class, Admin.DisableSuite.class, Admin.EnableSuite.class, Admin.Accounts.class,
+        Admin.DisableAccount.class, Admin.EnableAccount.class, Admin.Sessions.class, Admin.EndSession.class})
+    static final class Admin {
+        @Command(name = "suites", description = "Show the suite policy.")
+        static final class SuitesCmd extends SessionCommand {
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.none(AdminCommands.SUITES_GET.id())), out, spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "disable-suite", description = "Disable a suite (id, e.g. 0x0101); its sessions end.")
+        static final class DisableSuite extends SessionCommand {
+            @Parameters(index = "0")
+            String id;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.integer(AdminCommands.SUITE_DISABLE.id(), Integer.decode(id))), out,
+                        spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "enable-suite", description = "Enable a suite as the least preferred.")
+        static final class EnableSuite extends SessionCommand {
+            @Parameters(index = "0")
+            String id;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.integer(AdminCommands.SUITE_ENABLE.id(), Integer.decode(id))), out,
+                        spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "accounts", description = "List accounts.")
+        static final class Accounts extends SessionCommand {
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.none(AdminCommands.ACCOUNTS_LIST.id())), out, spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "disable-account", description = "Disable an account; its sessions end.")
+        static final class DisableAccount extends SessionCommand {
+            @Parameters(index = "0")
+            String name;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.string(AdminCommands.ACCOUNT_DISABLE.id(),
+                        name.getBytes(StandardCharsets.UTF_8))), out, spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "enable-account", description = "Enable an account.")
+        static final class EnableAccount extends SessionCommand {
+            @Parameters(index = "0")
+            String name;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.string(AdminCommands.ACCOUNT_ENABLE.id(),
+                        name.getBytes(StandardCharsets.UTF_8))), out, spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "sessions", description = "List the live sessions of the node.")
+        static final class Sessions extends SessionCommand {
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.none(AdminCommands.SESSIONS_LIST.id())), out, spec.commandLine().getErr());
+            }
+        }
+
+        @Command(name = "end-session", description = "End a live session by its id (hex).")
+        static final class EndSession extends SessionCommand {
+            @Parameters(index = "0")
+            String id;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                return print(s.exec(RispCommand.integer(AdminCommands.SESSION_END.id(), Long.parseUnsignedLong(id, 16))),
+                        out, spec.commandLine().getErr());
+            }
+        }
+    }
+
+    static CommandRegistry registry() {
+        return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry()).build();
+    }
+
+    static RispCommand build(CommandSpec c, String parameter, CommandLine cl) {
+        switch (c.kind()) {
+            case NONE:
+                return RispCommand.none(c.id());
+            case INTEGER:
+                if (parameter == null) {
+                    throw new CommandLine.ParameterException(cl, c.name() + " needs a number");
+                }
+                return RispCommand.integer(c.id(), Long.decode(parameter));
+            default:
+                return RispCommand.string(c.id(), (parameter == null ? "" : parameter).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Prints replies one per line by name; an ERROR reply makes the exit code {@link #REFUSED}. */
+    static int print(List<RispCommand> replies, PrintWriter out, PrintWriter err) {
+        CommandRegistry registry = registry();
+        int status = 0;
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < replies.size(); i++) {
+            RispCommand r = replies.get(i);
+            if (r.id() == CoreCommands.ERROR.id()) {
+                String text = i + 1 < replies.size() ? StandardCharsets.UTF_8.decode(replies.get(i + 1).bytes()).toString()
+                        : "";
+                String name = ErrorCode.fromCode((int) r.number()).map(Enum::name)
+                        .orElse(HandshakeErrorName.of((int) r.number()));
+                err.println("error " + name + String.format(" (0x%04x)", r.number()) + ": " + text);
+                status = REFUSED;
+                i++;
+                continue;
+            }
+            String name = registry.find(r.id()).map(CommandSpec::name).orElse(String.format("0x%04x", r.id()));
+            lines.add(name + describe(r));
+        }
+        lines.forEach(out::println);
+        return status;
+    }
+
+    private static String describe(RispCommand r) {
+        switch (r.kind()) {
+            case NONE:
+                return "";
+            case INTEGER:
+                return r.hasBytes() ? " " + HexFormat.of().formatHex(r.copyBytes()) : " " + r.number();
+            default:
+                if (r.id() == AdminCommands.SUITE_POLICY.id()) {
+                    try {
+                        return " " + SuitePolicy.parse(SuiteRegistry.standard(), r.copyBytes());
+                    } catch (org.opencluster.auth.protocol.suite.SuiteException e) {
+                        return " (unreadable policy)";
+                    }
+                }
+                return " " + StandardCharsets.UTF_8.decode(r.bytes());
+        }
+    }
+
+    /** Names of handshake codes for messages. */
+    static final class HandshakeErrorName {
+        static String of(int code) {
+            for (HandshakeError e : HandshakeError.values()) {
+                if (e.code() == code) {
+                    return e.name();
+                }
+            }
+            return "UNKNOWN";
+        }
+    }
+}
