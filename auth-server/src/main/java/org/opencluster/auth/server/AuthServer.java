@@ -15,6 +15,10 @@ import java.util.Optional;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.server.enrol.EnrolHandlers;
+import org.opencluster.auth.server.login.Enrolments;
+import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.protocol.frame.FrameConfig;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
@@ -73,9 +77,10 @@ public final class AuthServer implements AutoCloseable {
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).build();
-        CommandDispatcher dispatcher = new AdminHandlers(policies, store, sessions)
-                .install(BuiltinCommands.install(CommandDispatcher.builder(registry))).build();
+                .include(AdminCommands.registry()).include(EnrolCommands.registry()).build();
+        CommandDispatcher dispatcher = new EnrolHandlers(store, ca, clock, random).install(
+                new AdminHandlers(policies, store, sessions).install(
+                        BuiltinCommands.install(CommandDispatcher.builder(registry)))).build();
         byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
         LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(config.maxAccountFailures())
                 .maxSourceFailures(config.maxSourceFailures()).decay(config.failureDecay())
@@ -84,7 +89,17 @@ public final class AuthServer implements AutoCloseable {
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)
                         .map(AuthServer::loginView), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
-                ecProofKind, frames, throttle, random);
+                ecProofKind, frames, throttle, random, new Enrolments() {
+                    @Override
+                    public List<EnrolmentCode> active(String username) {
+                        return store.activeEnrolmentCodes(username, clock.instant());
+                    }
+
+                    @Override
+                    public boolean consume(EnrolmentCode code) {
+                        return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
+                    }
+                });
         transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock, remote))
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
                 .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();

@@ -121,7 +121,7 @@ public final class DemoMain {
             X509Certificate cert = server.ca().issue(name, ClusterCa.Subject.PERSON, key.publicKey(),
                     Duration.ofDays(365));
             byte[] envelope = PassphraseEnvelope.builder().random(random).build().seal(name, passphrase, pkcs8,
-                    List.of(cert));
+                    List.of());
             server.store().createAccount(name, Account.Kind.PERSON, Caller.Role.ADMIN, key.publicKey().getEncoded(),
                     cert.getEncoded(), envelope);
             return envelope;

@@ -18,7 +18,6 @@ import org.opencluster.auth.client.net.RispSocket;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.frame.FrameException;
-import org.opencluster.auth.protocol.handshake.HandshakeCommands;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.session.SecureChannel;
@@ -50,7 +49,8 @@ public final class OcaSession implements AutoCloseable {
         private Set<Integer> suites = SuiteRegistry.standard().all().stream().map(CipherSuite::id)
                 .collect(Collectors.toSet());
         private CommandRegistry commands = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).build();
+                .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
+                .build();
         private SecureRandom random = new SecureRandom();
         private Duration timeout = Duration.ofSeconds(10);
 
@@ -78,11 +78,29 @@ public final class OcaSession implements AutoCloseable {
 
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
+        return open(server, new ClientHandshake(username, credential, trust, options.suites, SuiteRegistry.standard(),
+                options.commands, options.random), options);
+    }
+
+    /**
+     * Opens an enrolment session with a one-time code: the only thing it can do is register the new account's
+     * key ({@link org.opencluster.auth.client.enrol.Enroller}).
+     */
+    public static OcaSession enrol(InetSocketAddress server, String username, String code, ServerTrust trust,
+            Options options) throws IOException, LoginException {
+        LoginCredential none = (u, envelope) -> {
+            throw new IllegalStateException("an enrolment proves the code, not a key");
+        };
+        return open(server, new ClientHandshake(username, none, trust, options.suites, SuiteRegistry.standard(),
+                options.commands, options.random).enrolWith(
+                        org.opencluster.auth.protocol.handshake.EnrolmentCodes.hash(code)), options);
+    }
+
+    private static OcaSession open(InetSocketAddress server, ClientHandshake hs, Options options)
+            throws IOException, LoginException {
         RispSocket socket = RispSocket.connect(server, options.timeout);
         boolean ok = false;
         try {
-            ClientHandshake hs = new ClientHandshake(username, credential, trust, options.suites,
-                    SuiteRegistry.standard(), options.commands, options.random);
             socket.writeRaw(hs.start());
             socket.flush();
             while (hs.state() != ClientHandshake.State.ESTABLISHED) {
@@ -157,8 +175,4 @@ public final class OcaSession implements AutoCloseable {
         }
     }
 
-    static {
-        // The handshake registry must be known to the client decoder too (checked at class load, cheap).
-        Objects.requireNonNull(HandshakeCommands.registry());
-    }
 }

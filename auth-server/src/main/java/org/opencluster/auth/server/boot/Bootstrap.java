@@ -1,17 +1,15 @@
 package org.opencluster.auth.server.boot;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
@@ -101,45 +99,17 @@ public final class Bootstrap {
             Optional<String> code = Optional.empty();
             Instant expires = clock.instant().plus(ENROLMENT_CODE_LIFETIME);
             if (store.countAdmins() == 0) {
-                String c = newEnrolmentCode();
-                store.addEnrolmentCode(hashCode(c), BOOTSTRAP_ADMIN, expires);
+                String c = EnrolmentCodes.generate(random);
+                store.addEnrolmentCode(EnrolmentCodes.hash(c), BOOTSTRAP_ADMIN, expires);
                 code = Optional.of(c);
             }
             return new Result(caCert, serverCert, code, expires);
         }
     }
 
-    /** 120 random bits as 24 characters of Crockford base32 in groups of four (easy to read out and type). */
-    private String newEnrolmentCode() {
-        final String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        byte[] b = new byte[15];
-        random.nextBytes(b);
-        StringBuilder sb = new StringBuilder();
-        long acc = 0;
-        int bits = 0;
-        for (byte x : b) {
-            acc = (acc << 8) | (x & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                bits -= 5;
-                if (sb.length() > 0 && sb.length() % 5 == 4) {
-                    sb.append('-');
-                }
-                sb.append(alphabet.charAt((int) (acc >>> bits) & 31));
-            }
-        }
-        java.util.Arrays.fill(b, (byte) 0);
-        return sb.toString();
-    }
-
-    /** The stored form of an enrolment code: SHA-256 of its normalised text (case and dashes ignored). */
+    /** The stored form of an enrolment code (see {@link EnrolmentCodes#hash}). */
     public static byte[] hashCode(String code) {
-        String normal = code.replace("-", "").strip().toUpperCase(java.util.Locale.ROOT);
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(normal.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return EnrolmentCodes.hash(code);
     }
 
     private static void write(Path file, X509Certificate cert) throws IOException {

@@ -1,7 +1,23 @@
 package org.opencluster.auth.server.dispatch;
 
-/** Who may run a command. Every dispatched command needs a logged-in session; some need an admin account. */
+/**
+ * Who may run a command. Every dispatched command needs a logged-in session; some need an admin account; an
+ * enrolment session may run enrolment commands and nothing else.
+ */
 public enum Access {
     ANY_ACCOUNT,
-    ADMIN_ONLY
+    ADMIN_ONLY,
+    ENROLMENT_ONLY;
+
+    /** Whether {@code caller} may run a command with this access. */
+    public boolean permits(Caller caller) {
+        switch (this) {
+            case ENROLMENT_ONLY:
+                return caller.role() == Caller.Role.ENROLLING;
+            case ADMIN_ONLY:
+                return caller.role() == Caller.Role.ADMIN;
+            default:
+                return caller.role() != Caller.Role.ENROLLING;
+        }
+    }
 }

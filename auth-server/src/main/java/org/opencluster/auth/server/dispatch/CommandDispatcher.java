@@ -66,9 +66,12 @@ public final class CommandDispatcher {
             error(replies, ErrorCode.NOT_AUTHENTICATED, spec + " needs a logged-in session");
             return;
         }
-        if (route.access() == Access.ADMIN_ONLY && !caller.isAdmin()) {
-            LOG.warn("refused admin command {} for non-admin account {}", spec, caller.username());
-            error(replies, ErrorCode.FORBIDDEN, spec + " is for admin accounts only");
+        if (!route.access().permits(caller)) {
+            LOG.warn("refused {} for {} ({})", spec, caller.username(), caller.role());
+            error(replies, ErrorCode.FORBIDDEN, route.access() == Access.ADMIN_ONLY
+                    ? spec + " is for admin accounts only"
+                    : route.access() == Access.ENROLMENT_ONLY ? spec + " is for enrolment sessions only"
+                    : "an enrolment session may only enrol its account");
             return;
         }
         try {

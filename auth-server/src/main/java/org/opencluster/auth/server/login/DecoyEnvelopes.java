@@ -12,10 +12,10 @@ import org.opencluster.auth.token.envelope.PassphraseEnvelope;
  */
 final class DecoyEnvelopes {
     /**
-     * Padded plaintext of a person's envelope with a P-256, P-384 or Ed25519 key and its one certificate (the
+     * Padded plaintext of a person's envelope with a P-256, P-384, Ed25519 or X25519 key and no certificate (the
      * common case a decoy must look like).
      */
-    static final int PLAINTEXT_LENGTH = 1024;
+    static final int PLAINTEXT_LENGTH = 512;
 
     private DecoyEnvelopes() {
     }

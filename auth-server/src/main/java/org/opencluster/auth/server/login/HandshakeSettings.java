@@ -22,7 +22,8 @@ import org.opencluster.auth.token.Token;
  */
 public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
         List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
-        ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random) {
+        ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
+        Enrolments enrolments) {
 
     /** Default ENVELOPE field size: a P-256 or Ed25519 key with its certificate fits with room to spare. */
     public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2048;
@@ -46,5 +47,14 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
         Objects.requireNonNull(frames);
         Objects.requireNonNull(throttle);
         Objects.requireNonNull(random);
+        Objects.requireNonNull(enrolments);
+    }
+
+    /** Settings without enrolment (logins of existing accounts only). */
+    public HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
+            List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
+            ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random) {
+        this(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength, ecProofKind, frames,
+                throttle, random, Enrolments.none());
     }
 }

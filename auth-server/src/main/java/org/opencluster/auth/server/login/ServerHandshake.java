@@ -79,6 +79,9 @@ public final class ServerHandshake {
     private ProofKind proofKind;
     private String username;
     private Optional<LoginAccount> account = Optional.empty();
+    private boolean enrolling;
+    private List<org.opencluster.auth.server.store.EnrolmentCode> enrolmentCandidates = List.of();
+    private org.opencluster.auth.server.store.EnrolmentCode enrolment;
     private byte[] transcriptThroughServerFinished;
     private byte[] proofBytes;
     private int proofScheme;
@@ -284,7 +287,7 @@ public final class ServerHandshake {
                 || !Normalizer.isNormalized(name, Normalizer.Form.NFC)) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "USERNAME must be NFC UTF-8, 1-255 bytes");
         }
-        checkExtensions(m.bytes(EXTENSIONS));
+        enrolling = checkExtensions(m.bytes(EXTENSIONS));
         transcript.add(m.encode());
         username = name;
         if (settings.throttle().check(name, remote) != LoginThrottle.Verdict.ALLOWED) {
@@ -294,11 +297,17 @@ public final class ServerHandshake {
             return;
         }
         account = settings.accounts().find(name);
+        if (enrolling) {
+            // An existing name cannot be enrolled again; the answer still has the usual shape.
+            enrolmentCandidates = account.isPresent() ? List.of() : settings.enrolments().active(name);
+            account = Optional.empty();
+        }
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
         boolean canSign = key == null || !"XDH".equals(key.getAlgorithm()) && !"X25519".equals(key.getAlgorithm());
-        proofKind = canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
+        proofKind = enrolling ? ProofKind.ENROLMENT_CODE
+                : canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
                 ? ProofKind.KEY_AGREEMENT : ProofKind.SIGNATURE;
         KeyExchangeGroup ephemeralGroup = group.orElse(KeyExchangeGroup.P256);
         proofEphemeral = KeyExchanges.forGroup(ephemeralGroup).generate(settings.random());
@@ -332,7 +341,8 @@ public final class ServerHandshake {
         transcript.add(m.encode());
         // Every check runs for every login, known or not, so the answer's timing says as little as its bytes.
         boolean proofOk = verifyProof();
-        boolean accountOk = account.isPresent() && !account.get().disabled();
+        boolean accountOk = enrolling ? enrolment != null && settings.enrolments().consume(enrolment)
+                : account.isPresent() && !account.get().disabled();
         if (!(finishedOk && proofOk && accountOk)) {
             settings.throttle().recordFailure(username, remote);
             sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
@@ -359,6 +369,21 @@ public final class ServerHandshake {
         byte[] z = null;
         try {
             PublicKey key = account.map(LoginAccount::key).orElse(null);
+            if (proofKind == ProofKind.ENROLMENT_CODE) {
+                boolean ok = false;
+                for (org.opencluster.auth.server.store.EnrolmentCode code : enrolmentCandidates) {
+                    if (schedule.verifyEnrolmentProof(code.codeHash(), transcriptThroughServerFinished, proofBytes)
+                            && !ok) {
+                        enrolment = code;
+                        ok = true;
+                    }
+                }
+                if (enrolmentCandidates.isEmpty()) {
+                    // Same HMAC work as one candidate, so an unknown or taken name costs the same time.
+                    schedule.verifyEnrolmentProof(random(32), transcriptThroughServerFinished, proofBytes);
+                }
+                return ok;
+            }
             if (proofKind == ProofKind.KEY_AGREEMENT) {
                 if (key == null) {
                     // Unknown user: the same HMAC work against a throwaway secret, then refuse.
@@ -392,6 +417,9 @@ public final class ServerHandshake {
     }
 
     public Caller caller() {
+        if (enrolling) {
+            return new Caller(username, Caller.Role.ENROLLING, Optional.of(require(enrolment)));
+        }
         return new Caller(username, require(account.orElse(null)).role());
     }
 
@@ -491,8 +519,12 @@ public final class ServerHandshake {
         return ((share[0] & 0xff) << 8) | (share[1] & 0xff);
     }
 
-    /** Extensions: u16 type, u16 length, data; types strictly increasing; none known in version 1. */
-    private static void checkExtensions(byte[] ext) throws HandshakeException {
+    /**
+     * Extensions: u16 type, u16 length, data; types strictly increasing. Known: ENROLMENT (LOGIN_REQUEST only,
+     * empty); others are ignored. Returns whether the enrolment extension is present.
+     */
+    private static boolean checkExtensions(byte[] ext) throws HandshakeException {
+        boolean enrolment = false;
         int i = 0;
         int last = -1;
         while (i < ext.length) {
@@ -505,8 +537,15 @@ public final class ServerHandshake {
                 throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "extensions out of order or truncated");
             }
             last = type;
+            if (type == HandshakeLabels.EXTENSION_ENROLMENT) {
+                if (len != 0) {
+                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the enrolment extension is empty");
+                }
+                enrolment = true;
+            }
             i += 4 + len;
         }
+        return enrolment;
     }
 
     private static RispDecoder strictDecoder(CommandRegistry registry) {

@@ -31,8 +31,17 @@ public interface AccountStore {
      */
     void appendPolicy(StoredPolicy policy);
 
+    /** Records a one-time enrolment code for the first admin (any username, role ADMIN, a person). */
+    default void addEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant expiresAt) {
+        addEnrolmentCode(new EnrolmentCode(codeHash, purpose, java.util.Optional.empty(), Caller.Role.ADMIN,
+                Account.Kind.PERSON, expiresAt));
+    }
+
     /** Records a one-time enrolment code by its hash. */
-    void addEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant expiresAt);
+    void addEnrolmentCode(EnrolmentCode code);
+
+    /** Unused, unexpired codes that may enrol {@code username} (codes for that name, and codes for any name). */
+    List<EnrolmentCode> activeEnrolmentCodes(String username, java.time.Instant now);
 
     /**
      * Consumes a code atomically: true only for the first caller, before expiry, with the same purpose. A second

@@ -155,12 +155,38 @@ public final class JdbcAccountStore implements AccountStore, AutoCloseable {
     }
 
     @Override
-    public void addEnrolmentCode(byte[] codeHash, String purpose, Instant expiresAt) {
-        update("INSERT INTO enrolment_code (code_hash, purpose, expires_at) VALUES (?,?,?)", ps -> {
-            ps.setBytes(1, codeHash);
-            ps.setString(2, purpose);
-            ps.setTimestamp(3, Timestamp.from(expiresAt));
-        });
+    public void addEnrolmentCode(EnrolmentCode code) {
+        update("INSERT INTO enrolment_code (code_hash, purpose, expires_at, username, role, kind)"
+                + " VALUES (?,?,?,?,?,?)", ps -> {
+                    ps.setBytes(1, code.codeHash());
+                    ps.setString(2, code.purpose());
+                    ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
+                    ps.setString(4, code.username().orElse(null));
+                    ps.setString(5, code.role().name());
+                    ps.setString(6, code.kind().name());
+                });
+    }
+
+    @Override
+    public List<EnrolmentCode> activeEnrolmentCodes(String username, Instant now) {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT code_hash, purpose, username, role, kind, expires_at"
+                     + " FROM enrolment_code WHERE used_at IS NULL AND expires_at > ?"
+                     + " AND (username IS NULL OR username = ?) ORDER BY expires_at LIMIT 32")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, username);
+            List<EnrolmentCode> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new EnrolmentCode(rs.getBytes(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
+                            Caller.Role.valueOf(rs.getString(4)), Account.Kind.valueOf(rs.getString(5)),
+                            rs.getTimestamp(6).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("read enrolment codes", e);
+        }
     }
 
     @Override

@@ -120,7 +120,7 @@ final class TestCluster implements AutoCloseable {
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
             X509Certificate cert = ca.issue(name, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
-            byte[] envelope = envelopes().seal(name, passphrase, pkcs8, List.of(cert));
+            byte[] envelope = envelopes().seal(name, passphrase, pkcs8, List.of());
             store.createAccount(name, Account.Kind.PERSON, role, t.publicKey().getEncoded(), cert.getEncoded(),
                     envelope);
         } finally {

@@ -83,6 +83,7 @@ public final class ClientHandshake {
     private SecureChannel applicationChannel;
     private byte[] sessionId;
     private LoginException failure;
+    private byte[] enrolmentCodeHash;
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
             SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
@@ -98,6 +99,15 @@ public final class ClientHandshake {
         this.registry = Objects.requireNonNull(registry);
         this.applicationRegistry = Objects.requireNonNull(applicationRegistry);
         this.random = Objects.requireNonNull(random);
+    }
+
+    /**
+     * Makes this handshake an enrolment: the LOGIN_REQUEST carries the enrolment extension and the proof is keyed by
+     * the one-time code's hash instead of an account key (the credential is not used). Call before {@link #start}.
+     */
+    public ClientHandshake enrolWith(byte[] codeHash) {
+        this.enrolmentCodeHash = codeHash.clone();
+        return this;
     }
 
     /** CLIENT_HELLO. */
@@ -268,9 +278,11 @@ public final class ClientHandshake {
             handshakeChannel = new SecureChannel(hs.sealer(Role.CLIENT, frames), hs.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(HandshakeCommands.registry(), Direction.SERVER_TO_CLIENT).build());
         }
+        byte[] extensions = enrolmentCodeHash == null ? new byte[0] : ByteBuffer.allocate(4)
+                .putShort((short) HandshakeLabels.EXTENSION_ENROLMENT).putShort((short) 0).array();
         HandshakeMessage request = HandshakeMessage.of(HS_LOGIN_REQUEST,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
-                RispCommand.string(EXTENSIONS, new byte[0]));
+                RispCommand.string(EXTENSIONS, extensions));
         transcript.add(request.encode());
         sendFramed(request);
         state = State.AWAIT_CHALLENGE;
@@ -283,6 +295,15 @@ public final class ClientHandshake {
         byte[] envelope = EnvelopeField.unpad(challenge.bytes(ENVELOPE));
         byte[] proof;
         int scheme = 0;
+        if (enrolmentCodeHash != null || kind == ProofKind.ENROLMENT_CODE) {
+            if (enrolmentCodeHash == null || kind != ProofKind.ENROLMENT_CODE) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                        "the server asked for a proof kind that does not fit this login or enrolment");
+            }
+            proof = schedule.enrolmentProof(enrolmentCodeHash, t);
+            finishProof(kind, scheme, proof);
+            return;
+        }
         try (Token token = credential.unlock(username, envelope)) {
             if (kind == ProofKind.KEY_AGREEMENT) {
                 byte[] eph = challenge.bytes(PROOF_EPHEMERAL);
@@ -312,6 +333,10 @@ public final class ClientHandshake {
                 proof = token.sign(s, HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, t));
             }
         }
+        finishProof(kind, scheme, proof);
+    }
+
+    private void finishProof(ProofKind kind, int scheme, byte[] proof) throws FrameException {
         HandshakeMessage lp = HandshakeMessage.of(HS_LOGIN_PROOF, RispCommand.integer(PROOF_KIND, kind.wireValue()),
                 RispCommand.integer(SIGNATURE_SCHEME, scheme), RispCommand.string(PROOF, proof));
         transcript.add(lp.encode());

@@ -16,6 +16,9 @@ public final class HandshakeLabels {
     public static final String PROOF_SALT = "proof salt";
     public static final String KEY_AGREEMENT_PROOF = "ka proof";
     public static final String DECOY_ENVELOPE = "decoy envelope";
+    public static final String ENROLMENT_PROOF = "enrol proof";
+    /** LOGIN_REQUEST extension type: this login enrols a new account with a one-time code (empty data). */
+    public static final int EXTENSION_ENROLMENT = 0x0010;
 
     /** Signed by the server key over the hello hash (CertificateVerify-like). */
     public static final String SERVER_SIGNATURE_CONTEXT = "oca1 server hello signature";

@@ -106,10 +106,26 @@ public final class KeySchedule implements AutoCloseable {
      * certificate: it cannot be replayed to another session or relayed to another server.
      */
     public byte[] keyAgreementProof(byte[] z, byte[] transcriptThroughServerFinished) {
+        return keyedProof(z, KEY_AGREEMENT_PROOF, transcriptThroughServerFinished);
+    }
+
+    /**
+     * The enrolment proof: the same construction as the key-agreement proof with {@code IKM = SHA-256(code)} (the
+     * normalised one-time code; the server stores only this hash) and the label "enrol proof".
+     */
+    public byte[] enrolmentProof(byte[] codeHash, byte[] transcriptThroughServerFinished) {
+        return keyedProof(codeHash, HandshakeLabels.ENROLMENT_PROOF, transcriptThroughServerFinished);
+    }
+
+    public boolean verifyEnrolmentProof(byte[] codeHash, byte[] transcriptThroughServerFinished, byte[] received) {
+        return constantTimeEquals(enrolmentProof(codeHash, transcriptThroughServerFinished), received);
+    }
+
+    private byte[] keyedProof(byte[] ikm, String label, byte[] transcriptThroughServerFinished) {
         require(handshakeSecret, "mixKeyExchange");
         byte[] salt = Hkdf.deriveSecret(hash, handshakeSecret, PROOF_SALT, transcriptThroughServerFinished);
-        byte[] prk = Hkdf.extract(hash, salt, z);
-        byte[] key = Hkdf.expandLabel(hash, prk, KEY_AGREEMENT_PROOF, EMPTY, hash.length());
+        byte[] prk = Hkdf.extract(hash, salt, ikm);
+        byte[] key = Hkdf.expandLabel(hash, prk, label, EMPTY, hash.length());
         try {
             return Hkdf.hmac(hash, key, transcriptThroughServerFinished);
         } finally {

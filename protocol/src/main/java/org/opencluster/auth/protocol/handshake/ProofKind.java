@@ -10,7 +10,12 @@ public enum ProofKind {
      * The account key does ECDH with a server ephemeral key, the result keys an HMAC over the transcript hash:
      * the seed's "decrypt a special code"; works with decrypt/derive-only keys such as a PIV key-management slot.
      */
-    KEY_AGREEMENT(0x02);
+    KEY_AGREEMENT(0x02),
+    /**
+     * Enrolment: no account exists yet; the client proves knowledge of a one-time enrolment code issued by an admin
+     * (or by {@code oca-server init} for the first admin). The session that follows may only enrol the account.
+     */
+    ENROLMENT_CODE(0x03);
 
     private final int wireValue;
 

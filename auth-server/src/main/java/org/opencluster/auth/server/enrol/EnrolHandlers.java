@@ -1,0 +1,128 @@
+package org.opencluster.auth.server.enrol;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.dispatch.Access;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.opencluster.auth.server.dispatch.CommandException;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.server.store.EnrolmentCode;
+import org.opencluster.auth.server.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enrolment: admins issue one-time codes; the enrollee's own client generates the key (and, for a person, seals the
+ * envelope with the passphrase, which never leaves that client) and registers it in the enrolment session that the
+ * code opened. The CA certifies the key only after checking the request's signature (proof of possession).
+ */
+public final class EnrolHandlers {
+    /** How long a code issued by an admin stays valid. */
+    public static final Duration CODE_LIFETIME = Duration.ofHours(1);
+    /** Validity of account certificates. */
+    public static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnrolHandlers.class);
+
+    private final AccountStore store;
+    private final ClusterCa ca;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random) {
+        this.store = store;
+        this.ca = ca;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
+        return b
+                .route(EnrolCommands.ADMIN_ENROLMENT_CODE, Access.ADMIN_ONLY, (caller, cmd, out) -> {
+                    byte[] p = cmd.copyBytes();
+                    if (p.length < 3 || (p[0] & 0xff) > 1 || (p[1] & 0xff) > 1) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER,
+                                "expected u8 role (0 user, 1 admin), u8 kind (0 person, 1 service), username");
+                    }
+                    String name = new String(p, 2, p.length - 2, StandardCharsets.UTF_8);
+                    if (store.findAccount(name).isPresent()) {
+                        throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
+                    }
+                    String code = EnrolmentCodes.generate(random);
+                    store.addEnrolmentCode(new EnrolmentCode(EnrolmentCodes.hash(code), "enrol", Optional.of(name),
+                            p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
+                            p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME)));
+                    LOG.info("admin {} issued an enrolment code for {}", caller.username(), name);
+                    out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
+                            code.getBytes(StandardCharsets.US_ASCII)));
+                })
+                .route(EnrolCommands.ENROL_ACCOUNT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
+                    EnrolmentCode grant = caller.enrolment().orElseThrow();
+                    ByteBuffer p = cmd.bytes();
+                    byte[] csrDer = field(p, "certification request");
+                    byte[] envelope = field(p, "envelope");
+                    if (p.hasRemaining()) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
+                    }
+                    if ((grant.kind() == Account.Kind.PERSON) != (envelope.length > 0)) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER, grant.kind() == Account.Kind.PERSON
+                                ? "a person enrols with a passphrase envelope"
+                                : "a service keeps its key in its token: no envelope");
+                    }
+                    X509Certificate cert;
+                    try {
+                        cert = ca.issue(caller.username(), grant.kind() == Account.Kind.PERSON
+                                ? ClusterCa.Subject.PERSON : ClusterCa.Subject.SERVICE,
+                                new PKCS10CertificationRequest(csrDer), CERTIFICATE_VALIDITY);
+                    } catch (IOException | IllegalArgumentException e) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER, "the certification request is invalid: "
+                                + e.getMessage());
+                    }
+                    try {
+                        store.createAccount(caller.username(), grant.kind(), grant.role(),
+                                cert.getPublicKey().getEncoded(), cert.getEncoded(),
+                                envelope.length == 0 ? null : envelope);
+                        out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
+                    } catch (StoreException e) {
+                        if (e.conflict()) {
+                            throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()
+                                    + " exists already (a code enrols once)");
+                        }
+                        throw e;
+                    } catch (CertificateEncodingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    LOG.info("enrolled {} ({}, {}) at {}", caller.username(), grant.kind(), grant.role(),
+                            Instant.now(clock));
+                });
+    }
+
+    private static byte[] field(ByteBuffer p, String what) throws CommandException {
+        if (p.remaining() < 2) {
+            throw new CommandException(ErrorCode.BAD_PARAMETER, "missing the length of the " + what);
+        }
+        int n = p.getShort() & 0xffff;
+        if (n > p.remaining()) {
+            throw new CommandException(ErrorCode.BAD_PARAMETER, "the " + what + " is cut short");
+        }
+        byte[] b = new byte[n];
+        p.get(b);
+        return b;
+    }
+}

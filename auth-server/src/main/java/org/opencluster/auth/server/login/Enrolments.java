@@ -1,0 +1,28 @@
+package org.opencluster.auth.server.login;
+
+import java.util.List;
+import org.opencluster.auth.server.store.EnrolmentCode;
+
+/** The one-time enrolment codes the handshake may accept (proof kind 3). */
+public interface Enrolments {
+    /** Unused, unexpired codes that may enrol {@code username}. */
+    List<EnrolmentCode> active(String username);
+
+    /** Uses a code up; true only for the first caller (atomic across server nodes). */
+    boolean consume(EnrolmentCode code);
+
+    /** No enrolment at all (a server that only logs existing accounts in). */
+    static Enrolments none() {
+        return new Enrolments() {
+            @Override
+            public List<EnrolmentCode> active(String username) {
+                return List.of();
+            }
+
+            @Override
+            public boolean consume(EnrolmentCode code) {
+                return false;
+            }
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.enrol.Enroller;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.AuthServer;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+
+/** Bootstrap and enrolment over TCP: the first admin with the init code, then a person an admin invites. */
+class EnrolmentEndToEndTest {
+    @TempDir
+    Path dir;
+    private AuthServer server;
+    private ServerTrust trust;
+    private final PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
+            .policy(org.opencluster.auth.token.envelope.EnvelopePolicy.builder().floor(TestCluster.TEST_KDF).build())
+            .build();
+
+    @BeforeEach
+    void start() throws Exception {
+        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
+                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
+        server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
+                ProofKind.KEY_AGREEMENT);
+        trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private LoginCredential passphrase(String pass) {
+        return (u, env) -> envelopes.open(u, pass.toCharArray(), env, u);
+    }
+
+    private OcaSession enrol(String user, String code) throws Exception {
+        return OcaSession.enrol(server.address(), user, code, trust, new OcaSession.Options());
+    }
+
+    @Test
+    void firstAdminEnrolsWithTheInitCodeThenInvitesAPerson() throws Exception {
+        String bootCode = server.enrolmentCode().orElseThrow();
+        try (OcaSession e = enrol("root", bootCode.toLowerCase())) {
+            List<RispCommand> ping = e.exec(RispCommand.none(CoreCommands.PING.id()));
+            assertEquals(ErrorCode.FORBIDDEN.code(), ping.get(1 - 1).number(), "an enrolment session only enrols");
+            X509Certificate cert = Enroller.person(e, "root", "root pass".toCharArray(), KeyType.ED25519, envelopes,
+                    new SecureRandom());
+            assertTrue(cert.getSubjectX500Principal().getName().contains("CN=root"));
+        }
+        assertEquals(Caller.Role.ADMIN, server.store().findAccount("root").orElseThrow().role());
+        assertThrows(LoginException.class, () -> enrol("root2", bootCode), "the init code is single-use");
+
+        String bobCode;
+        try (OcaSession root = OcaSession.login(server.address(), "root", passphrase("root pass"), trust,
+                new OcaSession.Options())) {
+            byte[] p = ("\0\0" + "bob").getBytes(StandardCharsets.UTF_8);
+            List<RispCommand> r = root.exec(RispCommand.string(EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p));
+            assertEquals(EnrolCommands.ENROLMENT_CODE_IS.id(), r.get(0).id(), r.toString());
+            bobCode = StandardCharsets.US_ASCII.decode(r.get(0).bytes()).toString();
+        }
+        LoginException other = assertThrows(LoginException.class, () -> enrol("carol", bobCode),
+                "a code issued for bob does not enrol carol");
+        assertEquals(HandshakeError.LOGIN_FAILED.code(), other.code());
+        try (OcaSession e = enrol("bob", bobCode)) {
+            Enroller.person(e, "bob", "bob pass".toCharArray(), KeyType.EC_P256, envelopes, new SecureRandom());
+        }
+        try (OcaSession bob = OcaSession.login(server.address(), "bob", passphrase("bob pass"), trust,
+                new OcaSession.Options())) {
+            assertEquals(CoreCommands.PONG.id(), bob.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+            List<RispCommand> denied = bob.exec(RispCommand.string(EnrolCommands.ADMIN_ENROLMENT_CODE.id(),
+                    "\0\0eve".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(ErrorCode.FORBIDDEN.code(), denied.get(0).number());
+        }
+    }
+
+    @Test
+    void aWrongCodeFailsLikeAnyLoginAndLeavesTheCodeUsable() throws Exception {
+        String code = server.enrolmentCode().orElseThrow();
+        LoginException wrong = assertThrows(LoginException.class, () -> enrol("root", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"));
+        assertEquals(HandshakeError.LOGIN_FAILED.code(), wrong.code());
+        try (OcaSession e = enrol("root", code)) {
+            Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new SecureRandom());
+        }
+        assertTrue(server.store().findAccount("root").isPresent());
+    }
+}

@@ -1,0 +1,78 @@
+package org.opencluster.auth.client.enrol;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.enrol.Enrolment;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
+import org.opencluster.auth.token.software.SoftwareKeys;
+import org.opencluster.auth.token.software.SoftwareToken;
+
+/**
+ * The enrollee's side of enrolment: the key is made here (or in the token), the certification request is signed
+ * by it, and for a person the envelope is sealed here with the passphrase, which never leaves this process.
+ */
+public final class Enroller {
+    private Enroller() {
+    }
+
+    /** A person: a fresh software key sealed under {@code passphrase}. The caller wipes the passphrase. */
+    public static X509Certificate person(OcaSession enrolment, String username, char[] passphrase, KeyType type,
+            PassphraseEnvelope envelopes, SecureRandom random) throws IOException, TokenException {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, random);
+        try (SoftwareToken key = SoftwareToken.fromPkcs8(username, pkcs8, List.of())) {
+            byte[] csr = Enrolment.csr(key, new X500Name("CN=" + escape(username)),
+                    key.signatureSchemes().iterator().next()).getEncoded();
+            // The envelope carries the key only: the certificate lives on the server, and key-only envelopes all
+            // pad to one size, which unknown-user decoys match (docs/PROTOCOL.md section 5.5.2).
+            byte[] envelope = envelopes.seal(username, passphrase, pkcs8, List.of());
+            return register(enrolment, csr, envelope);
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
+    /** A service (or a card holder): the key already is in {@code token}; the CSR is signed there. */
+    public static X509Certificate tokenHolder(OcaSession enrolment, String username, Token token)
+            throws IOException, TokenException {
+        byte[] csr = Enrolment.csr(token, new X500Name("CN=" + escape(username)),
+                token.signatureSchemes().iterator().next()).getEncoded();
+        return register(enrolment, csr, new byte[0]);
+    }
+
+    private static X509Certificate register(OcaSession enrolment, byte[] csr, byte[] envelope) throws IOException {
+        ByteBuffer p = ByteBuffer.allocate(4 + csr.length + envelope.length);
+        p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
+        List<RispCommand> reply = enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array()));
+        if (reply.isEmpty() || reply.get(0).id() != EnrolCommands.ISSUED_CERTIFICATE.id()) {
+            String why = reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()
+                    ? StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString() : String.valueOf(reply);
+            throw new IOException("enrolment refused: " + why);
+        }
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(reply.get(0).copyBytes()));
+        } catch (CertificateException e) {
+            throw new IOException("the server sent an unreadable certificate", e);
+        }
+    }
+
+    private static String escape(String name) {
+        return name.replaceAll("([,+=\"\\\\<>;#])", "\\\\$1");
+    }
+}

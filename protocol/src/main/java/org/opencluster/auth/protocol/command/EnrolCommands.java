@@ -1,0 +1,45 @@
+package org.opencluster.auth.protocol.command;
+
+import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
+import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
+
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.CommandSpec;
+
+/**
+ * Enrolment (docs/PROTOCOL.md section 8.1): an admin issues a one-time code for a new account; its owner logs in
+ * with the code (proof kind 3) and, in that session only, registers the key they generated themselves.
+ */
+public final class EnrolCommands {
+    /**
+     * Issue a one-time code (admin only). Parameter: {@code u8 role (0 user, 1 admin) || u8 kind (0 person,
+     * 1 service) || UTF-8 username}. Answered with {@link #ENROLMENT_CODE_IS}.
+     */
+    public static final CommandSpec ADMIN_ENROLMENT_CODE = CommandSpec.string(0x9142, "ADMIN_ENROLMENT_CODE",
+            CLIENT_TO_SERVER, 2 + 255);
+    /** The code, ASCII, groups of four Crockford base32 characters; valid one hour, once. */
+    public static final CommandSpec ENROLMENT_CODE_IS = CommandSpec.string(0x8143, "ENROLMENT_CODE_IS",
+            SERVER_TO_CLIENT, 64);
+    /**
+     * Register the new account's key (enrolment sessions only): {@code u16 n || PKCS#10 request (n bytes, signed
+     * by the new key, which proves possession) || u16 m || passphrase envelope (m bytes; 0 for a service, whose
+     * key stays in its token)}. Answered with {@link #ISSUED_CERTIFICATE}; the session then ends.
+     */
+    public static final CommandSpec ENROL_ACCOUNT = CommandSpec.string(0x9140, "ENROL_ACCOUNT", CLIENT_TO_SERVER,
+            16384);
+    /** The account's certificate (DER), issued by the cluster CA. */
+    public static final CommandSpec ISSUED_CERTIFICATE = CommandSpec.string(0x9141, "ISSUED_CERTIFICATE",
+            SERVER_TO_CLIENT, 16384);
+
+    private static final CommandRegistry REGISTRY = CommandRegistry.builder()
+            .register(ADMIN_ENROLMENT_CODE).register(ENROLMENT_CODE_IS)
+            .register(ENROL_ACCOUNT).register(ISSUED_CERTIFICATE)
+            .build();
+
+    private EnrolCommands() {
+    }
+
+    public static CommandRegistry registry() {
+        return REGISTRY;
+    }
+}
