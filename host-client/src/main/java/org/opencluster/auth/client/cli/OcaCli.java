@@ -44,7 +44,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "oca", mixinStandardHelpOptions = true, version = "OpenCluster Auth client 0.1.0",
         description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
-        subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class})
+        subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class})
 public final class OcaCli {
     static final int REFUSED = 1;
     static final int LOGIN_FAILED = 3;
@@ -94,6 +94,11 @@ public final class OcaCli {
             return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options());
         }
 
+        OcaSession enrol(String code) throws IOException, LoginException {
+            InetSocketAddress address = parse(server);
+            return OcaSession.enrol(address, user, code, trust(address), new OcaSession.Options());
+        }
+
         private LoginCredential credential() {
             if (tokenUri != null) {
                 Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(PinSource.prompt("PIN for " + user + ": "))
@@ -110,7 +115,7 @@ public final class OcaCli {
             };
         }
 
-        private char[] passphrase() throws TokenException {
+        char[] passphrase() throws TokenException {
             try {
                 if (passphraseFile != null) {
                     String s = Files.readString(passphraseFile, StandardCharsets.UTF_8);
@@ -216,6 +221,63 @@ public final class OcaCli {
         }
     }
 
+    @Command(name = "enrol", description = "Enrol a new account with a one-time code: a person's key and envelope"
+            + " are made here (the passphrase never leaves this machine); with --token the key is generated inside"
+            + " the PKCS#11 token and the certificate written back to it.")
+    static final class Enrol implements Callable<Integer> {
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--code", required = true, description = "the one-time enrolment code")
+        String code;
+
+        @Option(names = "--key-label", description = "label of the key generated in the token (default login-key)")
+        String keyLabel = "login-key";
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try (OcaSession s = connection.enrol(code)) {
+                java.security.cert.X509Certificate cert;
+                if (connection.tokenUri != null) {
+                    Pkcs11Tokens tokens = Pkcs11Tokens.builder()
+                            .defaultPinSource(PinSource.prompt("PIN for the token: ")).build();
+                    try (org.opencluster.auth.token.pkcs11.Pkcs11Connection token = tokens.connect(connection.tokenUri)) {
+                        org.opencluster.auth.token.Token key = token.generateKeyPair(
+                                org.opencluster.auth.token.KeyType.EC_P256, keyLabel);
+                        cert = org.opencluster.auth.client.enrol.Enroller.tokenHolder(s, connection.user, key);
+                        token.storeCertificateChain(keyLabel, List.of(cert));
+                    }
+                } else {
+                    char[] passphrase = connection.passphrase();
+                    try {
+                        cert = org.opencluster.auth.client.enrol.Enroller.person(s, connection.user, passphrase,
+                                org.opencluster.auth.token.KeyType.EC_P256, PassphraseEnvelope.builder().build(),
+                                new java.security.SecureRandom());
+                    } finally {
+                        java.util.Arrays.fill(passphrase, '\0');
+                    }
+                }
+                out.println("enrolled " + connection.user + ": " + cert.getSubjectX500Principal());
+                return 0;
+            } catch (LoginException e) {
+                err.println("enrolment failed: " + e.getMessage());
+                return e.code() == HandshakeError.SERVER_KEY_CHANGED.code()
+                        || e.code() == HandshakeError.UNTRUSTED_SERVER_KEY.code() ? UNTRUSTED : LOGIN_FAILED;
+            } catch (TokenException e) {
+                err.println("enrolment failed: " + e.getMessage());
+                return LOGIN_FAILED;
+            } catch (IOException e) {
+                err.println("enrolment failed: " + e.getMessage());
+                return IO;
+            }
+        }
+    }
+
     @Command(name = "login", description = "Log in, show the negotiated session, log out.")
     static final class Login extends SessionCommand {
         @Override
@@ -259,7 +321,8 @@ public final class OcaCli {
 
     @Command(name = "admin", description = "Admin commands (admin accounts only).", subcommands = {
         Admin.SuitesCmd.class, Admin.DisableSuite.class, Admin.EnableSuite.class, Admin.Accounts.class,
-        Admin.DisableAccount.class, Admin.EnableAccount.class, Admin.Sessions.class, Admin.EndSession.class})
+        Admin.DisableAccount.class, Admin.EnableAccount.class, Admin.Sessions.class, Admin.EndSession.class,
+        Admin.EnrolmentCode.class})
     static final class Admin {
         @Command(name = "suites", description = "Show the suite policy.")
         static final class SuitesCmd extends SessionCommand {
@@ -333,6 +396,30 @@ public final class OcaCli {
             }
         }
 
+        @Command(name = "enrolment-code", description = "Issue a one-time enrolment code for a new account.")
+        static final class EnrolmentCode extends SessionCommand {
+            @Parameters(index = "0", description = "the new account's name")
+            String name;
+
+            @Option(names = "--admin", description = "the new account is an admin")
+            boolean admin;
+
+            @Option(names = "--service", description = "the new account is a service (key in a token)")
+            boolean service;
+
+            @Override
+            int work(OcaSession s, PrintWriter out) throws IOException {
+                byte[] n = name.getBytes(StandardCharsets.UTF_8);
+                byte[] p = new byte[2 + n.length];
+                p[0] = (byte) (admin ? 1 : 0);
+                p[1] = (byte) (service ? 1 : 0);
+                System.arraycopy(n, 0, p, 2, n.length);
+                return print(s.exec(RispCommand.string(
+                        org.opencluster.auth.protocol.command.EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p)), out,
+                        spec.commandLine().getErr());
+            }
+        }
+
         @Command(name = "end-session", description = "End a live session by its id (hex).")
         static final class EndSession extends SessionCommand {
             @Parameters(index = "0")
@@ -347,7 +434,8 @@ public final class OcaCli {
     }
 
     static CommandRegistry registry() {
-        return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry()).build();
+        return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry())
+                .include(org.opencluster.auth.protocol.command.EnrolCommands.registry()).build();
     }
 
     static RispCommand build(CommandSpec c, String parameter, CommandLine cl) {
