@@ -23,6 +23,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -35,7 +36,6 @@ import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
-import org.opencluster.auth.protocol.risp.RispEncoder;
 import org.opencluster.auth.protocol.session.SecureChannel;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.HashAlgorithm;
@@ -65,7 +65,7 @@ public final class ServerHandshake {
     private final CommandRegistry applicationRegistry;
     private final MessageAssembler assembler = new MessageAssembler();
     private final List<byte[]> messages = new ArrayList<>();
-    private ByteBuffer output = ByteBuffer.allocate(4096);
+    private final HandshakeOutput output = new HandshakeOutput();
     private State state = State.AWAIT_HELLO;
 
     private SuitePolicy policy;
@@ -100,9 +100,7 @@ public final class ServerHandshake {
 
     /** Bytes to send now (possibly empty); the buffer is the caller's afterwards. */
     public ByteBuffer takeOutput() {
-        ByteBuffer out = output.flip();
-        output = ByteBuffer.allocate(4096);
-        return out;
+        return output.take();
     }
 
     /**
@@ -154,34 +152,27 @@ public final class ServerHandshake {
         HandshakeMessage m = ((MessageAssembler.Message) r).message();
         switch (state) {
             case AWAIT_HELLO:
-                expect(m, HS_CLIENT_HELLO);
+                m.require(HS_CLIENT_HELLO);
                 onClientHello(m);
                 break;
             case AWAIT_CHOICE:
-                expect(m, HS_CLIENT_CHOICE);
+                m.require(HS_CLIENT_CHOICE);
                 onClientChoice(m);
                 break;
             case AWAIT_LOGIN_REQUEST:
-                expect(m, HS_LOGIN_REQUEST);
+                m.require(HS_LOGIN_REQUEST);
                 onLoginRequest(m);
                 break;
             case AWAIT_PROOF:
-                expect(m, HS_LOGIN_PROOF);
+                m.require(HS_LOGIN_PROOF);
                 onLoginProof(m);
                 break;
             case AWAIT_CLIENT_FINISHED:
-                expect(m, HS_CLIENT_FINISHED);
+                m.require(HS_CLIENT_FINISHED);
                 onClientFinished(m);
                 break;
             default:
                 throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "no message expected now");
-        }
-    }
-
-    private static void expect(HandshakeMessage m, int marker) throws HandshakeException {
-        if (m.marker() != marker) {
-            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, String.format(
-                    "expected message 0x%04x, got 0x%04x", marker, m.marker()));
         }
     }
 
@@ -211,7 +202,7 @@ public final class ServerHandshake {
         // The choice rule is deterministic, so one share, for the suite the client must choose, is enough.
         KeyExchange.EphemeralKeyPair eph = KeyExchanges.forGroup(preferred.group()).generate(settings.random());
         shares.add(eph);
-        hello.add(RispCommand.string(KEY_SHARE, share(preferred.group(), eph.publicKey())));
+        hello.add(RispCommand.string(KEY_SHARE, HandshakeOutput.keyShare(preferred.group(), eph.publicKey())));
         hello.add(RispCommand.integer(KEY_UPDATE_BYTES, settings.frames().keyUpdateAfterBytes()));
         hello.add(RispCommand.integer(KEY_UPDATE_RECORDS, settings.frames().keyUpdateAfterRecords()));
         hello.add(RispCommand.integer(MAX_FRAME_PLAINTEXT, settings.frames().maxPlaintextLength()));
@@ -255,7 +246,7 @@ public final class ServerHandshake {
         byte[] keyShare = m.bytes(KEY_SHARE);
         KeyExchange.EphemeralKeyPair mine = shares.stream().filter(p -> p.group() == suite.group()).findFirst()
                 .orElseThrow();
-        if (keyShare.length < 2 || group(keyShare) != suite.group().wireId()) {
+        if (HandshakeOutput.groupOf(keyShare) != suite.group().wireId()) {
             throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "the key share is not in the suite's group");
         }
         byte[] shared;
@@ -316,7 +307,7 @@ public final class ServerHandshake {
         HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE,
                 RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
                 RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
-                RispCommand.string(PROOF_EPHEMERAL, share(ephemeralGroup, proofEphemeral.publicKey())));
+                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, proofEphemeral.publicKey())));
         transcript.add(challenge.encode());
         HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
                 RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
@@ -445,11 +436,9 @@ public final class ServerHandshake {
         err.add(RispCommand.string(CoreCommands.ERROR_TEXT.id(), Arrays.copyOf(utf8, Math.min(utf8.length, 1024))));
         try {
             if (handshakeChannel != null) {
-                output = handshakeChannel.send(err, output);
+                output.framed(handshakeChannel, err);
             } else {
-                for (RispCommand c : err) {
-                    write(c);
-                }
+                output.clear(err);
             }
         } catch (FrameException | RuntimeException e) {
             // nothing more can be said
@@ -477,46 +466,17 @@ public final class ServerHandshake {
     }
 
     private void sendClear(HandshakeMessage m) {
-        byte[] bytes = m.encode();
-        messages.add(bytes);
-        ensure(bytes.length);
-        output.put(bytes);
+        messages.add(output.clear(m));
     }
 
     private void sendFramed(HandshakeMessage... ms) throws FrameException {
-        List<RispCommand> commands = new ArrayList<>();
-        for (HandshakeMessage m : ms) {
-            commands.addAll(RispDecoder.framingOnly().feed(m.encode()));
-        }
-        output = handshakeChannel.send(commands, output);
-    }
-
-    private void write(RispCommand c) {
-        ensure((int) RispEncoder.sizeOf(c));
-        RispEncoder.encode(c, output);
-    }
-
-    private void ensure(int n) {
-        if (output.remaining() < n) {
-            ByteBuffer bigger = ByteBuffer.allocate(output.position() + n + 4096);
-            output.flip();
-            bigger.put(output);
-            output = bigger;
-        }
+        output.framed(handshakeChannel, ms);
     }
 
     private byte[] random(int n) {
         byte[] b = new byte[n];
         settings.random().nextBytes(b);
         return b;
-    }
-
-    private static byte[] share(KeyExchangeGroup g, byte[] pub) {
-        return ByteBuffer.allocate(2 + pub.length).putShort((short) g.wireId()).put(pub).array();
-    }
-
-    private static int group(byte[] share) {
-        return ((share[0] & 0xff) << 8) | (share[1] & 0xff);
     }
 
     /**

@@ -24,6 +24,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -68,7 +69,7 @@ public final class ClientHandshake {
     private final SecureRandom random;
     private final MessageAssembler assembler = new MessageAssembler();
     private final List<byte[]> messages = new ArrayList<>();
-    private ByteBuffer output = ByteBuffer.allocate(2048);
+    private final HandshakeOutput output = new HandshakeOutput();
     private State state = State.AWAIT_SERVER_HELLO;
 
     private HandshakeMessage serverHello;
@@ -125,9 +126,7 @@ public final class ClientHandshake {
     }
 
     public ByteBuffer takeOutput() {
-        ByteBuffer out = output.flip();
-        output = ByteBuffer.allocate(2048);
-        return out;
+        return output.take();
     }
 
     /** Why it failed (after {@link State#FAILED}). */
@@ -182,30 +181,30 @@ public final class ClientHandshake {
         HandshakeMessage m = ((MessageAssembler.Message) r).message();
         switch (state) {
             case AWAIT_SERVER_HELLO:
-                expect(m, HS_SERVER_HELLO);
+                m.require(HS_SERVER_HELLO);
                 serverHello = m;
                 messages.add(m.encode());
                 state = State.AWAIT_CERTIFICATE;
                 break;
             case AWAIT_CERTIFICATE:
-                expect(m, HS_SERVER_CERTIFICATE);
+                m.require(HS_SERVER_CERTIFICATE);
                 serverChain = certificates(m);
                 messages.add(m.encode());
                 trust.check(serverChain);
                 state = State.AWAIT_CERTIFICATE_VERIFY;
                 break;
             case AWAIT_CERTIFICATE_VERIFY:
-                expect(m, HS_SERVER_CERTIFICATE_VERIFY);
+                m.require(HS_SERVER_CERTIFICATE_VERIFY);
                 onCertificateVerify(m);
                 break;
             case AWAIT_CHALLENGE:
-                expect(m, HS_LOGIN_CHALLENGE);
+                m.require(HS_LOGIN_CHALLENGE);
                 challenge = m;
                 transcript.add(m.encode());
                 state = State.AWAIT_SERVER_FINISHED;
                 break;
             case AWAIT_SERVER_FINISHED:
-                expect(m, HS_SERVER_FINISHED);
+                m.require(HS_SERVER_FINISHED);
                 if (!schedule.verifyServerFinished(transcript.hash(), m.bytes(VERIFY_DATA))) {
                     throw new HandshakeException(HandshakeError.BAD_FINISHED, "SERVER_FINISHED does not verify");
                 }
@@ -213,7 +212,7 @@ public final class ClientHandshake {
                 prove();
                 break;
             case AWAIT_RESULT:
-                expect(m, HS_LOGIN_RESULT);
+                m.require(HS_LOGIN_RESULT);
                 onResult(m);
                 break;
             default:
@@ -251,7 +250,7 @@ public final class ClientHandshake {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, e.getMessage());
         }
         byte[] s = serverHello.bytes(KEY_SHARE);
-        if (s.length <= 2 || (((s[0] & 0xff) << 8) | (s[1] & 0xff)) != suite.group().wireId()) {
+        if (s.length <= 2 || HandshakeOutput.groupOf(s) != suite.group().wireId()) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server's key share is not for the "
                     + "suite the choice rule picks: " + suite.name());
         }
@@ -262,7 +261,7 @@ public final class ClientHandshake {
             shared = mine.agree(serverShare);
             send(HandshakeMessage.of(HS_CLIENT_CHOICE, RispCommand.integer(CHOSEN_SUITE, suite.id()),
                     RispCommand.integer(POLICY_VERSION, policy.version()),
-                    RispCommand.string(KEY_SHARE, share(suite.group(), mine.publicKey())),
+                    RispCommand.string(KEY_SHARE, HandshakeOutput.keyShare(suite.group(), mine.publicKey())),
                     RispCommand.string(EXTENSIONS, new byte[0])));
         } catch (SuiteException e) {
             throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
@@ -307,7 +306,7 @@ public final class ClientHandshake {
         try (Token token = credential.unlock(username, envelope)) {
             if (kind == ProofKind.KEY_AGREEMENT) {
                 byte[] eph = challenge.bytes(PROOF_EPHEMERAL);
-                KeyExchangeGroup group = KeyExchangeGroup.byWireId(((eph[0] & 0xff) << 8) | (eph[1] & 0xff))
+                KeyExchangeGroup group = KeyExchangeGroup.byWireId(HandshakeOutput.groupOf(eph))
                         .orElseThrow(() -> new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "unknown group"));
                 byte[] raw = Arrays.copyOfRange(eph, 2, eph.length);
                 try {
@@ -403,13 +402,6 @@ public final class ClientHandshake {
         }
     }
 
-    private static void expect(HandshakeMessage m, int marker) throws HandshakeException {
-        if (m.marker() != marker) {
-            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, String.format(
-                    "expected message 0x%04x, got 0x%04x", marker, m.marker()));
-        }
-    }
-
     private static List<X509Certificate> certificates(HandshakeMessage m) throws HandshakeException {
         List<X509Certificate> chain = new ArrayList<>();
         try {
@@ -424,23 +416,11 @@ public final class ClientHandshake {
     }
 
     private void send(HandshakeMessage m) {
-        byte[] bytes = m.encode();
-        messages.add(bytes);
-        if (output.remaining() < bytes.length) {
-            ByteBuffer bigger = ByteBuffer.allocate(output.position() + bytes.length + 1024);
-            output.flip();
-            bigger.put(output);
-            output = bigger;
-        }
-        output.put(bytes);
+        messages.add(output.clear(m));
     }
 
     private void sendFramed(HandshakeMessage... ms) throws FrameException {
-        List<RispCommand> commands = new ArrayList<>();
-        for (HandshakeMessage m : ms) {
-            commands.addAll(RispDecoder.framingOnly().feed(m.encode()));
-        }
-        output = handshakeChannel.send(commands, output);
+        output.framed(handshakeChannel, ms);
     }
 
     private byte[] random(int n) {
@@ -449,7 +429,4 @@ public final class ClientHandshake {
         return b;
     }
 
-    private static byte[] share(KeyExchangeGroup g, byte[] pub) {
-        return ByteBuffer.allocate(2 + pub.length).putShort((short) g.wireId()).put(pub).array();
-    }
 }

@@ -100,6 +100,15 @@ public final class HandshakeMessage {
         return marker;
     }
 
+    /** Refuses a message other than the one the state machine expects now. */
+    public HandshakeMessage require(int expectedMarker) throws HandshakeException {
+        if (marker != expectedMarker) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, String.format(
+                    "expected message 0x%04x, got 0x%04x", expectedMarker, marker));
+        }
+        return this;
+    }
+
     /** The single field {@code id}. */
     public RispCommand field(int id) {
         for (RispCommand c : fields) {
