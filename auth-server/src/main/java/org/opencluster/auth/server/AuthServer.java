@@ -65,8 +65,12 @@ public final class AuthServer implements AutoCloseable {
     private final X509Certificate serverCertificate;
     private final Bootstrap.Result bootstrap;
 
-    private AuthServer(ServerConfig config, Pkcs11Tokens tokens, Clock clock, SecureRandom random,
-            ProofKind ecProofKind) throws IOException, TokenException, InterruptedException {
+    private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
+        ServerConfig config = b.config;
+        Pkcs11Tokens tokens = b.tokens;
+        Clock clock = b.clock;
+        SecureRandom random = b.random;
+        ProofKind ecProofKind = b.ecProofKind;
         store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
@@ -77,10 +81,13 @@ public final class AuthServer implements AutoCloseable {
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).include(EnrolCommands.registry()).build();
-        CommandDispatcher dispatcher = new EnrolHandlers(store, ca, clock, random).install(
+                .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(b.extraCommands)
+                .build();
+        CommandDispatcher.Builder routes = new EnrolHandlers(store, ca, clock, random).install(
                 new AdminHandlers(policies, store, sessions).install(
-                        BuiltinCommands.install(CommandDispatcher.builder(registry)))).build();
+                        BuiltinCommands.install(CommandDispatcher.builder(registry))));
+        b.extraRoutes.accept(routes);
+        CommandDispatcher dispatcher = routes.build();
         byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
         LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(config.maxAccountFailures())
                 .maxSourceFailures(config.maxSourceFailures()).decay(config.failureDecay())
@@ -107,10 +114,64 @@ public final class AuthServer implements AutoCloseable {
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
     }
 
-    /** Starts a server; a fresh data directory is bootstrapped first. */
+    /** Starts a server with defaults for everything but the configuration. */
     public static AuthServer start(ServerConfig config, Pkcs11Tokens tokens, Clock clock, SecureRandom random,
             ProofKind ecProofKind) throws IOException, TokenException, InterruptedException {
-        return new AuthServer(config, tokens, clock, random, ecProofKind);
+        return builder(config).tokens(tokens).clock(clock).random(random).ecProofKind(ecProofKind).start();
+    }
+
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * How to start a server. The embedding system adds its own commands here: they go into the one registry and
+     * the one dispatcher that every transport uses.
+     */
+    public static final class Builder {
+        private final ServerConfig config;
+        private Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
+        private Clock clock = Clock.systemUTC();
+        private SecureRandom random = new SecureRandom();
+        private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
+        private CommandRegistry extraCommands = CommandRegistry.builder().build();
+        private java.util.function.Consumer<CommandDispatcher.Builder> extraRoutes = r -> { };
+
+        private Builder(ServerConfig config) {
+            this.config = java.util.Objects.requireNonNull(config);
+        }
+
+        public Builder tokens(Pkcs11Tokens tokens) {
+            this.tokens = java.util.Objects.requireNonNull(tokens);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = java.util.Objects.requireNonNull(clock);
+            return this;
+        }
+
+        public Builder random(SecureRandom random) {
+            this.random = java.util.Objects.requireNonNull(random);
+            return this;
+        }
+
+        /** The proof asked of EC account keys (which can do both): key agreement (default) or signature. */
+        public Builder ecProofKind(ProofKind kind) {
+            this.ecProofKind = java.util.Objects.requireNonNull(kind);
+            return this;
+        }
+
+        /** The embedding system's own commands and their handlers (ids in the 0x_800-0x_fff ranges). */
+        public Builder commands(CommandRegistry commands, java.util.function.Consumer<CommandDispatcher.Builder> routes) {
+            this.extraCommands = java.util.Objects.requireNonNull(commands);
+            this.extraRoutes = java.util.Objects.requireNonNull(routes);
+            return this;
+        }
+
+        public AuthServer start() throws IOException, TokenException, InterruptedException {
+            return new AuthServer(this);
+        }
     }
 
     static SignatureScheme schemeOf(Token key) {

@@ -1,0 +1,52 @@
+package org.opencluster.auth.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreSafe() {
+        ServerConfig c = ServerConfig.defaults(dir);
+        assertTrue(c.listen().getAddress().isLoopbackAddress(), "loopback only by default");
+        assertTrue(c.dbUrl().startsWith("jdbc:h2:file:"));
+        assertTrue(c.serverKey().startsWith("keyfile:"));
+        assertEquals(Duration.ofMinutes(5), c.idleTimeout());
+    }
+
+    @Test
+    void fileValuesAreParsedAndPasswordsNeverPrinted() throws Exception {
+        Path f = Files.writeString(dir.resolve("oca-server.properties"), String.join("\n",
+                "listen = 0.0.0.0:4800", "data.dir = state", "session.idle = PT30S", "login.max-account-failures = 3",
+                "db.url = jdbc:postgresql://db/oca", "db.password = s3cret", "server.key = pkcs11:token=srv"));
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals(4800, c.listen().getPort());
+        assertEquals(dir.resolve("state"), c.dataDir());
+        assertEquals(Duration.ofSeconds(30), c.idleTimeout());
+        assertEquals(3, c.maxAccountFailures());
+        assertEquals("pkcs11:token=srv", c.serverKey());
+        assertFalse(c.toString().contains("s3cret"));
+    }
+
+    @Test
+    void typosAndBadValuesAreRefusedWithTheKeyNamed() throws Exception {
+        Path typo = Files.writeString(dir.resolve("a.properties"), "sesion.idle = PT1M\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(typo));
+        assertTrue(e.getMessage().contains("unknown key 'sesion.idle'"), e.getMessage());
+        Path bad = Files.writeString(dir.resolve("b.properties"), "session.idle = 5 minutes\n");
+        e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(bad));
+        assertTrue(e.getMessage().contains("'session.idle'") && e.getMessage().contains("PT5M"), e.getMessage());
+        Path negative = Files.writeString(dir.resolve("c.properties"), "session.idle = PT-5M\n");
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(negative));
+    }
+}
