@@ -7,7 +7,8 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 public interface CommandHandler {
     /**
      * @param caller  the logged-in identity (never null here)
-     * @param command the command, already framed and length-checked by the codec
+     * @param command the command, already framed and length-checked by the codec; its parameter is a view of the
+     *                session's decryption buffer, valid during this call only (copy what you keep)
      * @param replies where the answer goes; a handler that refuses throws instead of writing an error
      */
     void handle(Caller caller, RispCommand command, ReplySink replies) throws CommandException;

@@ -348,8 +348,9 @@ public final class ServerHandshake {
         sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT, RispCommand.integer(LOGIN_STATUS, 0),
                 RispCommand.fixed(SESSION_ID, sessionId)));
         try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
+            // The session answers each frame before it reads the next, so one decryption buffer serves them all.
             applicationChannel = new SecureChannel(ap.sealer(Role.SERVER, settings.frames()),
-                    ap.opener(Role.SERVER, settings.frames()), strictDecoder(applicationRegistry));
+                    ap.opener(Role.SERVER, settings.frames()), strictDecoder(applicationRegistry), true);
         }
         handshakeChannel.close();
         schedule.close();

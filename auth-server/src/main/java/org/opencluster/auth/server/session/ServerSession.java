@@ -85,7 +85,7 @@ public final class ServerSession implements Connection, LiveSession {
             } finally {
                 dispatching = null;
             }
-            out.sendRaw(channel.send(replies, ByteBuffer.allocate(256)).flip());
+            out.sendRaw(channel.send(replies, ByteBuffer.allocate(SecureChannel.frameLength(replies))).flip());
             if (pendingTermination != null) {
                 String reason = pendingTermination;
                 pendingTermination = null;

@@ -27,7 +27,8 @@ public final class SecureChannel implements AutoCloseable {
     private final FrameSealer sealer;
     private final FrameOpener opener;
     private final RispDecoder inner;
-    private ByteBuffer plaintext;
+    private final boolean reusePlaintext;
+    private byte[] scratch = new byte[0];
     private Expect expect = Expect.MARKER;
     private FrameType type;
     private long length;
@@ -38,10 +39,20 @@ public final class SecureChannel implements AutoCloseable {
      * @param innerDecoder   decodes the plaintext of inbound frames (a strict registry decoder on a server)
      */
     public SecureChannel(FrameSealer sealer, FrameOpener opener, RispDecoder innerDecoder) {
+        this(sealer, opener, innerDecoder, false);
+    }
+
+    /**
+     * @param reusePlaintext decrypt every frame into one buffer owned by this channel, so the data path allocates
+     *                       nothing per frame; the commands handed to the sink are then views valid only until the
+     *                       next {@link #receive} (a server that answers each frame before reading the next uses
+     *                       this; a client library that returns commands to its caller does not)
+     */
+    public SecureChannel(FrameSealer sealer, FrameOpener opener, RispDecoder innerDecoder, boolean reusePlaintext) {
         this.sealer = Objects.requireNonNull(sealer);
         this.opener = Objects.requireNonNull(opener);
         this.inner = Objects.requireNonNull(innerDecoder);
-        this.plaintext = ByteBuffer.allocate(4096);
+        this.reusePlaintext = reusePlaintext;
     }
 
     /** True for the ids that may start or continue a frame; everything else is refused after the handshake. */
@@ -82,9 +93,11 @@ public final class SecureChannel implements AutoCloseable {
                     throw malformed("expected ENCRYPTED_STRING, got " + CommandIds.hex(id));
                 }
                 expect = Expect.MARKER;
-                // The opener bounds length before anything is reserved; inner commands slice this fresh array.
-                byte[] out = new byte[(int) Math.min(Math.max(length, 0), outer.length())];
-                int n = opener.open(type, length, outer.bytes(), ByteBuffer.wrap(out));
+                // The opener checks the length against the ciphertext before anything is written; inner commands
+                // slice the plaintext array (a fresh one, or the reused scratch).
+                int need = (int) Math.min(Math.max(length, 0), outer.length());
+                byte[] out = reusePlaintext ? scratch(need) : new byte[need];
+                int n = opener.open(type, length, outer.bytes(), ByteBuffer.wrap(out, 0, need));
                 if (type == FrameType.CLOSE) {
                     return true;
                 }
@@ -95,24 +108,42 @@ public final class SecureChannel implements AutoCloseable {
         }
     }
 
-    /** Seals {@code commands} into one data frame and appends it to {@code out}, growing it if needed. */
-    public ByteBuffer send(List<RispCommand> commands, ByteBuffer out) throws FrameException {
-        plaintext.clear();
+    /** The exact number of bytes {@link #send} appends for {@code commands}. */
+    public static int frameLength(List<RispCommand> commands) {
+        long size = 0;
         for (RispCommand c : commands) {
-            long size = RispEncoder.sizeOf(c);
-            if (plaintext.remaining() < size) {
-                ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 64,
-                        Math.max(plaintext.capacity() * 2L, plaintext.position() + size)));
-                plaintext.flip();
-                bigger.put(plaintext);
-                plaintext = bigger;
-            }
-            RispEncoder.encode(c, plaintext);
+            size += RispEncoder.sizeOf(c);
         }
-        plaintext.flip();
-        out = ensure(out, FrameSealer.frameLength(plaintext.remaining()));
-        sealer.seal(plaintext, out);
+        if (size > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a frame of " + size + " bytes; split the commands");
+        }
+        return FrameSealer.frameLength((int) size);
+    }
+
+    /**
+     * Seals {@code commands} into one data frame appended to {@code out} (grown if needed). The commands are
+     * encoded straight into their place in {@code out} and encrypted in place: no intermediate copy.
+     */
+    public ByteBuffer send(List<RispCommand> commands, ByteBuffer out) throws FrameException {
+        int frame = frameLength(commands);
+        out = ensure(out, frame);
+        int start = out.position() + FrameHeader.LENGTH;
+        ByteBuffer plain = out.duplicate();
+        plain.position(start).limit(start + frame - FrameHeader.LENGTH - 16);
+        for (RispCommand c : commands) {
+            RispEncoder.encode(c, plain);
+        }
+        plain.flip().position(start);
+        sealer.seal(plain, out);
         return out;
+    }
+
+    private byte[] scratch(int need) {
+        if (scratch.length < need) {
+            java.util.Arrays.fill(scratch, (byte) 0);
+            scratch = new byte[Math.max(need, Math.min(2 * scratch.length, 1 << 20))];
+        }
+        return scratch;
     }
 
     /** Appends the authenticated close frame. */
@@ -140,6 +171,6 @@ public final class SecureChannel implements AutoCloseable {
     public void close() {
         sealer.close();
         opener.close();
-        java.util.Arrays.fill(plaintext.array(), (byte) 0);
+        java.util.Arrays.fill(scratch, (byte) 0);
     }
 }

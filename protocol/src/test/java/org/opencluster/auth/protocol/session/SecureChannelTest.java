@@ -73,6 +73,25 @@ class SecureChannelTest {
     }
 
     @Test
+    void aServerChannelReusesOneDecryptionBufferAndSendsExactlySizedFrames() throws Exception {
+        CipherSuite suite = SuiteRegistry.standard().all().get(0);
+        TrafficSecret ab = secret(suite, 3);
+        TrafficSecret ba = secret(suite, 4);
+        SecureChannel client = new SecureChannel(new FrameSealer(ab, CONFIG), new FrameOpener(ba, CONFIG),
+                RispDecoder.framingOnly());
+        SecureChannel server = new SecureChannel(new FrameSealer(ba, CONFIG), new FrameOpener(ab, CONFIG),
+                RispDecoder.framingOnly(), true);
+        for (int i = 0; i < 50; i++) {
+            List<RispCommand> sent = List.of(RispCommand.string(0x9104, new byte[i * 37]), RispCommand.integer(0x3001, i));
+            ByteBuffer exact = ByteBuffer.allocate(SecureChannel.frameLength(sent));
+            ByteBuffer wire = client.send(sent, exact);
+            assertTrue(wire == exact && !wire.hasRemaining(), "the frame fills an exactly sized buffer");
+            List<RispCommand> got = deliver(server, outer(wire));
+            assertEquals(sent, got, "frame " + i);
+        }
+    }
+
+    @Test
     void tamperedReplayedAndMisorderedFramesKillTheChannel() throws Exception {
         CipherSuite suite = SuiteRegistry.standard().all().get(0);
         SecureChannel[] p = pair(suite);
