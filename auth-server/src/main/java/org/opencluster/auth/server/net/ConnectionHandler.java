@@ -105,6 +105,26 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     }
 
     @Override
+    public void sendFilled(int length, Filler filler) throws Exception {
+        io.netty.buffer.ByteBuf buf = ctx.alloc().ioBuffer(length);
+        boolean sent = false;
+        try {
+            java.nio.ByteBuffer target = buf.nioBuffer(0, length);
+            filler.fill(target);
+            if (target.position() != length) {
+                throw new IllegalStateException("filled " + target.position() + " of " + length + " bytes");
+            }
+            buf.writerIndex(length);
+            ctx.write(buf, ctx.voidPromise());
+            sent = true;
+        } finally {
+            if (!sent) {
+                buf.release();
+            }
+        }
+    }
+
+    @Override
     public void flush() {
         ctx.flush();
     }

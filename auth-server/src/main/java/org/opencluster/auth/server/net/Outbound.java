@@ -11,6 +11,15 @@ public interface Outbound {
     /** Queues bytes that already are encoded commands (sealed frames). */
     void sendRaw(java.nio.ByteBuffer bytes);
 
+    /** Fills {@code length} bytes of a transport buffer in place (a pooled, direct buffer) and queues them. */
+    void sendFilled(int length, Filler filler) throws Exception;
+
+    /** Writes exactly the bytes it was given room for into {@code target} (position 0, limit = length). */
+    @FunctionalInterface
+    interface Filler {
+        void fill(java.nio.ByteBuffer target) throws Exception;
+    }
+
     void flush();
 
     /** Flushes what is queued, then closes the connection. */

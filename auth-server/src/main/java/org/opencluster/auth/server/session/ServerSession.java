@@ -85,7 +85,8 @@ public final class ServerSession implements Connection, LiveSession {
             } finally {
                 dispatching = null;
             }
-            out.sendRaw(channel.send(replies, ByteBuffer.allocate(SecureChannel.frameLength(replies))).flip());
+            // Sealed in place into a pooled transport buffer: no copy and no garbage per frame.
+            out.sendFilled(SecureChannel.frameLength(replies), target -> channel.send(replies, target));
             if (pendingTermination != null) {
                 String reason = pendingTermination;
                 pendingTermination = null;
@@ -100,6 +101,9 @@ public final class ServerSession implements Connection, LiveSession {
             LOG.warn("session {} of {}: malformed commands inside a frame: {}", hexId(), caller.username(),
                     e.getMessage());
             sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+            out.close();
+        } catch (Exception e) {
+            LOG.error("session {} of {}: cannot send a reply", hexId(), caller.username(), e);
             out.close();
         }
     }

@@ -24,6 +24,12 @@ import org.opencluster.auth.protocol.risp.RispProtocolException;
 public final class SecureChannel implements AutoCloseable {
     private enum Expect { MARKER, LENGTH, CIPHERTEXT }
 
+    /**
+     * Largest plaintext decrypted into the reused buffer; bigger (rare) frames get their own array, so an idle
+     * session never holds more than this.
+     */
+    private static final int MAX_REUSED = 4096;
+
     private final FrameSealer sealer;
     private final FrameOpener opener;
     private final RispDecoder inner;
@@ -96,7 +102,7 @@ public final class SecureChannel implements AutoCloseable {
                 // The opener checks the length against the ciphertext before anything is written; inner commands
                 // slice the plaintext array (a fresh one, or the reused scratch).
                 int need = (int) Math.min(Math.max(length, 0), outer.length());
-                byte[] out = reusePlaintext ? scratch(need) : new byte[need];
+                byte[] out = reusePlaintext && need <= MAX_REUSED ? scratch(need) : new byte[need];
                 int n = opener.open(type, length, outer.bytes(), ByteBuffer.wrap(out, 0, need));
                 if (type == FrameType.CLOSE) {
                     return true;
@@ -141,7 +147,7 @@ public final class SecureChannel implements AutoCloseable {
     private byte[] scratch(int need) {
         if (scratch.length < need) {
             java.util.Arrays.fill(scratch, (byte) 0);
-            scratch = new byte[Math.max(need, Math.min(2 * scratch.length, 1 << 20))];
+            scratch = new byte[Math.max(need, Math.min(2 * scratch.length, MAX_REUSED))];
         }
         return scratch;
     }
