@@ -67,7 +67,7 @@ class ServiceLoginSoftHsmTest {
         RealComponent.require(SoftHsmFixture.softHsmInstalled(), "SoftHSM2 (apt-get install softhsm2)");
         hsm = SoftHsmFixture.forTestClass(ServiceLoginSoftHsmTest.class);
         // SoftHSM2 sees only the tokens that exist when this JVM first loads it: create them all now.
-        for (String label : List.of("svc-signature", "svc-key_agreement", "svc-pin", "svc-missing", "svc-other")) {
+        for (String label : List.of("svc-signature", "svc-key_agreement", "svc-pin", "svc-missing", "svc-other", "svc-shared")) {
             hsm.initToken(label, SO_PIN, PIN);
         }
         tokens = Pkcs11Tokens.builder().defaultModule(hsm.module()).build();
@@ -191,6 +191,33 @@ class ServiceLoginSoftHsmTest {
                 () -> login("svc-a", TokenCredential.pkcs11(tokens, keyUri("svc-other", "key-b", pinFile))));
         assertEquals(HandshakeError.LOGIN_FAILED.code(), e.code());
         assertEquals(0, cluster.sessions.size());
+    }
+
+    @Test
+    void aSharedTokenCredentialServesConcurrentLogins() throws Exception {
+        cluster = new TestCluster(dir, ProofKind.SIGNATURE);
+        cluster.service("worker", Caller.Role.USER, tokens, tokenUri("svc-shared", pinFile), KEY);
+        TokenCredential credential = TokenCredential.pkcs11Shared(tokens, keyUri("svc-shared", KEY, pinFile));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<String>> whoami = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                whoami.add(pool.submit(() -> {
+                    try (OcaSession s = login("worker", credential)) {
+                        return StandardCharsets.UTF_8.decode(
+                                s.exec(RispCommand.none(CoreCommands.WHOAMI.id())).get(0).bytes()).toString();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<String> f : whoami) {
+                assertEquals("worker", f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+            credential.close();
+        }
+        LoginException afterClose = assertThrows(LoginException.class, () -> login("worker", credential));
+        assertEquals(TokenError.TOKEN_CLOSED, ((TokenException) afterClose.getCause()).error());
     }
 
     /** Records which private-key operation the handshake asked of the token. */
