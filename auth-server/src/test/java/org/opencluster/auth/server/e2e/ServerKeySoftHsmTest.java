@@ -77,6 +77,9 @@ class ServerKeySoftHsmTest {
         hsm.initToken("oca-server-2", SO_PIN, SERVER_PIN);
         hsm.initToken("oca-ca", SO_PIN, CA_PIN);
         hsm.initToken("oca-svc", SO_PIN, SERVICE_PIN);
+        hsm.initToken("oca-both", SO_PIN, SERVER_PIN);
+        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "server-key", "EC:prime256v1", "01");
+        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "ca-key", "EC:prime256v1", "02");
         // The operator's way: a script step, no Java.
         assertEquals("pkcs11:token=oca-server;object=server-key;type=private",
                 hsm.keygenWithCertificate("oca-server", SERVER_PIN, "server-key", "EC:prime256v1", "01"));
@@ -153,6 +156,20 @@ class ServerKeySoftHsmTest {
                 assertLoggedIn(person, "alice");
                 assertEquals(2, cluster.sessions.size());
             }
+        }
+    }
+
+    @Test
+    void serverAndCaKeysMayShareOneTokenWhileTheServerHoldsBoth() throws Exception {
+        String both = "pkcs11:token=oca-both;object=%s;type=private?pin-source=env:OCA_TEST_SERVER_PIN";
+        cluster = new TestCluster(config(String.format(both, "server-key"), String.format(both, "ca-key")),
+                ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(), tokens);
+        assertEquals(List.of(), keyFiles(cluster.config.dataDir()));
+        assertArrayEquals(cluster.serverKey.publicKey().getEncoded(), cluster.serverCert.getPublicKey().getEncoded());
+        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256); // the CA signs after bootstrap
+        try (OcaSession s = OcaSession.login(cluster.address(), "carol", cluster.passphrase(PASS), cluster.pinned(),
+                new OcaSession.Options())) {
+            assertLoggedIn(s, "carol");
         }
     }
 
