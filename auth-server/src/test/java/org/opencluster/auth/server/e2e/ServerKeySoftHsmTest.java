@@ -74,7 +74,6 @@ class ServerKeySoftHsmTest {
                 "SoftHSM2 and OpenSC (apt-get install softhsm2 opensc)");
         hsm = SoftHsmFixture.forTestClass(ServerKeySoftHsmTest.class);
         hsm.initToken("oca-server", SO_PIN, SERVER_PIN);
-        hsm.initToken("oca-server-2", SO_PIN, SERVER_PIN);
         hsm.initToken("oca-ca", SO_PIN, CA_PIN);
         hsm.initToken("oca-svc", SO_PIN, SERVICE_PIN);
         hsm.initToken("oca-both", SO_PIN, SERVER_PIN);
@@ -83,7 +82,6 @@ class ServerKeySoftHsmTest {
         // The operator's way: a script step, no Java.
         assertEquals("pkcs11:token=oca-server;object=server-key;type=private",
                 hsm.keygenWithCertificate("oca-server", SERVER_PIN, "server-key", "EC:prime256v1", "01"));
-        hsm.keygenWithCertificate("oca-server-2", SERVER_PIN, "server-key", "EC:prime256v1", "01");
         tokens = Pkcs11Tokens.builder().defaultModule(hsm.module()).build();
         try (Pkcs11Connection ca = tokens.connect("pkcs11:token=oca-ca?pin-source=env:OCA_TEST_CA_PIN")) {
             ca.generateKeyPair(KeyType.EC_P256, "ca-key");
@@ -194,10 +192,10 @@ class ServerKeySoftHsmTest {
         cluster = null;
 
         // server.key now names another token's key: the stored certificate no longer matches; say so at init.
-        String other = SERVER_KEY.replace("token=oca-server;", "token=oca-server-2;");
+        String other = SERVER_KEY.replace("token=oca-server;", "token=oca-both;");
         IOException e = assertThrows(IOException.class, () -> new TestCluster(config(other, null),
                 ProofKind.SIGNATURE, LoginThrottle.builder().build(), tokens));
-        assertTrue(e.getMessage().contains("certifies another key") && e.getMessage().contains("oca-server-2"),
+        assertTrue(e.getMessage().contains("certifies another key") && e.getMessage().contains("oca-both"),
                 e.getMessage());
         assertFalse(e.getMessage().contains(SERVER_PIN));
         assertTrue(Files.exists(Bootstrap.serverCertificateFile(config(other, null))), "nothing is deleted");
