@@ -155,6 +155,18 @@ public final class SoftHsmFixture implements AutoCloseable {
                 Map.of("SOFTHSM_USER_PIN", userPin));
     }
 
+    /**
+     * As {@link #keygen}, plus a placeholder certificate with the same id and label, so that SunPKCS11 (which only
+     * sees private keys with a certificate) can use the key: how an operator makes a server or CA key.
+     *
+     * @return the key's URI path, {@code pkcs11:token=<token>;object=<keyLabel>;type=private}
+     */
+    public String keygenWithCertificate(String token, String userPin, String keyLabel, String keyType, String hexId)
+            throws IOException {
+        return run(List.of("bash", script.toString(), "keygen-cert", conf.toString(), token, keyLabel, keyType,
+                hexId), Map.of("SOFTHSM_USER_PIN", userPin)).trim();
+    }
+
     /** Runs {@code pkcs11-tool --module <softhsm> args...} against this fixture's tokens; returns stdout. */
     public String pkcs11Tool(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("pkcs11-tool", "--module", module.toString()));

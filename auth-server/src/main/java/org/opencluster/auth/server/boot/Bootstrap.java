@@ -80,15 +80,25 @@ public final class Bootstrap {
             }
             Path serverFile = serverCertificateFile(config);
             X509Certificate serverCert;
-            if (Files.exists(serverFile)) {
-                serverCert = ServerKeys.readCertificate(serverFile);
-            } else {
-                try (Token serverKey = keys.open("server", config.serverKey())) {
+            // The server key may live in a token (server.key = pkcs11:...): then nothing is generated here and the
+            // certificate is issued for the public key the token reports.
+            try (Token serverKey = keys.open("server", config.serverKey())) {
+                if (Files.exists(serverFile)) {
+                    serverCert = ServerKeys.readCertificate(serverFile);
+                    if (!java.security.MessageDigest.isEqual(serverCert.getPublicKey().getEncoded(),
+                            serverKey.publicKey().getEncoded())) {
+                        // Fail here, not at every client: a server signing with a key its certificate does not name
+                        // would be refused by each client as a changed or forged server key.
+                        throw new IOException(serverFile + " certifies another key than server.key ("
+                                + config.serverKey() + "); if the key was replaced on purpose, delete " + serverFile
+                                + " and run init again (clients that pinned the old key will refuse the new one)");
+                    }
+                } else {
                     serverCert = new ClusterCa(caCert, signer, clock, random).issue(
                             config.listen().getHostString(), ClusterCa.Subject.SERVER, serverKey.publicKey(),
                             Duration.ofDays(825));
+                    write(serverFile, serverCert);
                 }
-                write(serverFile, serverCert);
             }
             if (!Files.exists(decoySecretFile(config))) {
                 byte[] secret = new byte[32];

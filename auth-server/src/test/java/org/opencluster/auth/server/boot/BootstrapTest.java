@@ -54,6 +54,22 @@ class BootstrapTest {
     }
 
     @Test
+    void aServerCertificateForAnotherKeyIsRefusedAtInit() throws Exception {
+        ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
+        Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
+                new SecureRandom());
+        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+            boot.init(store);
+            Files.delete(ServerKeys.keyPath(config.serverKey()));
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> boot.init(store));
+            assertTrue(e.getMessage().contains("certifies another key") && e.getMessage().contains("server.crt"),
+                    e.getMessage());
+            Files.delete(Bootstrap.serverCertificateFile(config));
+            boot.init(store).serverCertificate().verify(boot.init(store).caCertificate().getPublicKey());
+        }
+    }
+
+    @Test
     void aKeyFileReadableByOthersIsRefused() throws Exception {
         Path key = dir.resolve("k.pk8");
         ServerKeys.generate("keyfile:" + key, new SecureRandom());

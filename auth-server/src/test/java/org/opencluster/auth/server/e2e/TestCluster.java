@@ -1,5 +1,8 @@
 package org.opencluster.auth.server.e2e;
 
+import org.opencluster.auth.client.enrol.ServiceKeyEnrolment;
+import org.opencluster.auth.server.provision.ServiceAccounts;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -59,6 +62,7 @@ final class TestCluster implements AutoCloseable {
     final SuitePolicyService policies;
     final SessionRegistry sessions = new SessionRegistry();
     final Token serverKey;
+    final Token caKey;
     final ClusterCa ca;
     final X509Certificate serverCert;
     final RispServer server;
@@ -69,13 +73,19 @@ final class TestCluster implements AutoCloseable {
     }
 
     TestCluster(Path dir, ProofKind ecProofKind, LoginThrottle throttle) throws Exception {
+        this(ServerConfig.defaults(dir.resolve("data")), ecProofKind, throttle, Pkcs11Tokens.builder().build());
+    }
+
+    /** A cluster on {@code config} (e.g. with {@code pkcs11:} server or CA keys opened through {@code tokens}). */
+    TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens)
+            throws Exception {
         this.throttle = throttle;
-        config = ServerConfig.defaults(dir.resolve("data"));
+        this.config = config;
         store = JdbcAccountStore.open(config.dbUrl(), "sa", "");
-        ServerKeys keys = new ServerKeys(Pkcs11Tokens.builder().build());
+        ServerKeys keys = new ServerKeys(tokens);
         Bootstrap.Result boot = new Bootstrap(config, keys, Clock.systemUTC(), random).init(store);
         serverCert = boot.serverCertificate();
-        Token caKey = keys.open("ca", config.caKey());
+        caKey = keys.open("ca", config.caKey());
         ca = new ClusterCa(boot.caCertificate(), new TokenContentSigner(caKey,
                 org.opencluster.auth.token.SignatureScheme.ECDSA_P256_SHA256), Clock.systemUTC(), random);
         serverKey = keys.open("server", config.serverKey());
@@ -128,6 +138,20 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Provisions a service as its host would: key generated inside the token {@code tokenUri} selects, CSR signed
+     * there, certificate issued by this cluster's CA, chain stored back on the token, account stored without an
+     * envelope.
+     */
+    List<X509Certificate> service(String name, Caller.Role role, Pkcs11Tokens tokens, String tokenUri,
+            String keyLabel) throws Exception {
+        org.bouncycastle.pkcs.PKCS10CertificationRequest csr = ServiceKeyEnrolment.generate(tokens, tokenUri,
+                keyLabel, KeyType.EC_P256, name);
+        List<X509Certificate> chain = new ServiceAccounts(ca, store).enrol(name, role, csr, Duration.ofDays(30));
+        ServiceKeyEnrolment.install(tokens, tokenUri, keyLabel, chain);
+        return chain;
+    }
+
     PassphraseEnvelope envelopes() {
         return PassphraseEnvelope.builder().kdf(TEST_KDF).policy(EnvelopePolicy.builder().floor(TEST_KDF).build())
                 .random(random).build();
@@ -160,5 +184,6 @@ final class TestCluster implements AutoCloseable {
         server.close();
         store.close();
         serverKey.close();
+        caKey.close();
     }
 }

@@ -161,7 +161,9 @@ public final class ClientHandshake {
             fail(new LoginException(HandshakeError.MALFORMED_MESSAGE.code(),
                     "the server's frames did not authenticate: " + e.getMessage(), e));
         } catch (TokenException e) {
-            fail(new LoginException(-1, e.getMessage(), e));
+            // The server never learns why: the client stops before sending a proof.
+            fail(new LoginException(-1, "the login credential could not be used (" + e.error() + "): "
+                    + e.getMessage(), e));
         } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
             fail(new LoginException(HandshakeError.MALFORMED_MESSAGE.code(), e.getMessage(), e));
         }
