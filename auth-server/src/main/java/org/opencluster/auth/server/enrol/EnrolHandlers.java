@@ -16,6 +16,7 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.dispatch.Access;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
@@ -41,13 +42,13 @@ public final class EnrolHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(EnrolHandlers.class);
 
     private final AccountStore store;
-    private final ClusterCa ca;
+    private final AccountEnrolment enrolment;
     private final Clock clock;
     private final SecureRandom random;
 
     public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random) {
         this.store = store;
-        this.ca = ca;
+        this.enrolment = new AccountEnrolment(ca, store);
         this.clock = clock;
         this.random = random;
     }
@@ -80,25 +81,13 @@ public final class EnrolHandlers {
                     if (p.hasRemaining()) {
                         throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
                     }
-                    if ((grant.kind() == Account.Kind.PERSON) != (envelope.length > 0)) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, grant.kind() == Account.Kind.PERSON
-                                ? "a person enrols with a passphrase envelope"
-                                : "a service keeps its key in its token: no envelope");
-                    }
                     X509Certificate cert;
                     try {
-                        cert = ca.issue(caller.username(), grant.kind() == Account.Kind.PERSON
-                                ? ClusterCa.Subject.PERSON : ClusterCa.Subject.SERVICE,
-                                new PKCS10CertificationRequest(csrDer), CERTIFICATE_VALIDITY);
-                    } catch (IOException | IllegalArgumentException e) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, "the certification request is invalid: "
-                                + e.getMessage());
-                    }
-                    try {
-                        store.createAccount(caller.username(), grant.kind(), grant.role(),
-                                cert.getPublicKey().getEncoded(), cert.getEncoded(),
-                                envelope.length == 0 ? null : envelope);
+                        cert = enrolment.enrol(caller.username(), grant.kind(), grant.role(),
+                                new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY).get(0);
                         out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
+                    } catch (IOException | IllegalArgumentException e) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
                     } catch (StoreException e) {
                         if (e.conflict()) {
                             throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()

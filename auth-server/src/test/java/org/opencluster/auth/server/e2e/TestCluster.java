@@ -1,7 +1,7 @@
 package org.opencluster.auth.server.e2e;
 
 import org.opencluster.auth.client.enrol.ServiceKeyEnrolment;
-import org.opencluster.auth.server.provision.ServiceAccounts;
+import org.opencluster.auth.server.provision.AccountEnrolment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +147,7 @@ final class TestCluster implements AutoCloseable {
             String keyLabel) throws Exception {
         org.bouncycastle.pkcs.PKCS10CertificationRequest csr = ServiceKeyEnrolment.generate(tokens, tokenUri,
                 keyLabel, KeyType.EC_P256, name);
-        List<X509Certificate> chain = new ServiceAccounts(ca, store).enrol(name, role, csr, Duration.ofDays(30));
+        List<X509Certificate> chain = new AccountEnrolment(ca, store).enrol(name, role, csr, Duration.ofDays(30));
         ServiceKeyEnrolment.install(tokens, tokenUri, keyLabel, chain);
         return chain;
     }

@@ -1,0 +1,66 @@
+package org.opencluster.auth.server.provision;
+
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.server.store.AccountStore;
+
+/**
+ * Server side of provisioning, the one place an account comes into being (the ENROL_ACCOUNT command and local
+ * tooling both end here). The server sees only a certification request signed by the new key: the CA checks its
+ * signature (proof of possession) and certifies the key under the name the server chose. A person's account also
+ * stores the envelope the person's own client sealed; a service's key is generated inside its own PKCS#11 token and
+ * never leaves it, so its account has no envelope (at login the server sends the decoy an unknown name gets, and
+ * the service's client ignores it).
+ */
+public final class AccountEnrolment {
+    private final ClusterCa ca;
+    private final AccountStore store;
+
+    public AccountEnrolment(ClusterCa ca, AccountStore store) {
+        this.ca = Objects.requireNonNull(ca, "ca");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * Certifies the request's key for {@code name} and creates the SERVICE account.
+     *
+     * @return the chain to store back on the service's token: the issued certificate, then the CA certificate
+     * @throws IllegalArgumentException when the request's signature does not verify or the name is invalid
+     * @throws org.opencluster.auth.server.store.StoreException (conflict) when the name is taken
+     */
+    public List<X509Certificate> enrol(String name, Caller.Role role, PKCS10CertificationRequest csr,
+            Duration validity) {
+        return enrol(name, Account.Kind.SERVICE, role, csr, null, validity);
+    }
+
+    /**
+     * Certifies the request's key for {@code name} and creates the account of {@code kind}.
+     *
+     * @param envelope the person's passphrase envelope (required for a person, absent for a service)
+     * @return the issued certificate, then the CA certificate
+     */
+    public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
+            byte[] envelope, Duration validity) {
+        if ((kind == Account.Kind.PERSON) != (envelope != null && envelope.length > 0)) {
+            throw new IllegalArgumentException(kind == Account.Kind.PERSON
+                    ? "a person enrols with a passphrase envelope"
+                    : "a service keeps its key in its token: no envelope");
+        }
+        X509Certificate issued = ca.issue(name, kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON
+                : ClusterCa.Subject.SERVICE, csr, validity);
+        try {
+            store.createAccount(name, kind, role, issued.getPublicKey().getEncoded(), issued.getEncoded(),
+                    kind == Account.Kind.PERSON ? envelope : null);
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("the issued certificate cannot be encoded", e);
+        }
+        return List.of(issued, ca.certificate());
+    }
+}
