@@ -39,11 +39,18 @@ final class MitmProxy implements AutoCloseable {
         /** Position of this unit in its flow on its connection, from 0. */
         final int index;
         final List<RispCommand> commands;
+        /** When the proxy had it complete ({@link System#nanoTime()}). */
+        final long seenAt = System.nanoTime();
 
         Unit(Flow flow, int index, List<RispCommand> commands) {
             this.flow = flow;
             this.index = index;
             this.commands = List.copyOf(commands);
+        }
+
+        /** Size on the wire. */
+        int size() {
+            return bytes().length;
         }
 
         boolean isFrame() {
