@@ -38,7 +38,7 @@ import org.opencluster.auth.token.KeyType;
 @Tag("load")
 class LoginLoadTest {
     private static final char[] PASS = "correct horse battery staple".toCharArray();
-    private static final int ACCOUNTS = 20;
+    private static final int ACCOUNTS = 8;
     private static final long MAX_HEAP_PER_SESSION = 64 * 1024;
 
     @TempDir
