@@ -138,7 +138,9 @@ class LoginLoadTest {
                 f.get();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            assertEquals(fit, cluster.sessions.size());
+            assertEquals(fit, cluster.sessions.size(), () -> String.format("sessions held after %.0f s; TestCluster "
+                    + "ends sessions idle for 1 min, so keep oca.load.idleSessions small enough to log in faster",
+                    seconds));
             long heapAfter = usedHeapAfterGc();
             if (Boolean.getBoolean("oca.load.histogram")) {
                 printHistogram();
