@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class ServerSession implements Connection, LiveSession {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSession.class);
 
-    private final ServerHandshake handshake;
+    /** Until established; then dropped, so an idle session does not keep the handshake's buffers and transcript. */
+    private ServerHandshake handshake;
+    private volatile int suiteId;
     private final CommandDispatcher dispatcher;
     private final SessionRegistry registry;
     private final Clock clock;
@@ -114,9 +116,11 @@ public final class ServerSession implements Connection, LiveSession {
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
+        suiteId = handshake.suite().id();
+        String suiteName = handshake.suite().name();
+        handshake = null;
         registry.add(this);
-        LOG.info("session {} established: {} from {} on {}", hexId(), caller.username(), remote,
-                handshake.suite().name());
+        LOG.info("session {} established: {} from {} on {}", hexId(), caller.username(), remote, suiteName);
     }
 
     private void sendError(int code, String text) {
@@ -175,7 +179,7 @@ public final class ServerSession implements Connection, LiveSession {
 
     @Override
     public int suiteId() {
-        return handshake.suite().id();
+        return suiteId;
     }
 
     @Override

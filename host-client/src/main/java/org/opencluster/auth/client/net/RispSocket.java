@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispEncoder;
+import org.opencluster.auth.protocol.risp.RispProtocolException;
 
 /**
  * A blocking RISP connection for the client side: writes commands, reads them back framed. Client code is
@@ -89,12 +91,24 @@ public final class RispSocket implements AutoCloseable {
             } catch (SocketTimeoutException e) {
                 throw new SocketTimeoutException("no answer from the server within the timeout");
             }
+            // A cut or garbled stream is an I/O failure of this connection for the caller (exec and login declare
+            // IOException), not an unchecked surprise: wrap the codec's error, keeping it as the cause.
             if (n < 0) {
-                decoder.finish();
+                try {
+                    decoder.finish();
+                } catch (RispProtocolException e) {
+                    throw (EOFException) new EOFException("the server closed the connection inside a command: "
+                            + e.getMessage()).initCause(e);
+                }
                 throw new EOFException("the server closed the connection");
             }
-            // The decoder keeps slices of what it is fed, so each read is handed over as its own array.
-            decoder.feed(ByteBuffer.wrap(Arrays.copyOf(readBuffer, n)), ready::add);
+            try {
+                // The decoder keeps slices of what it is fed, so each read is handed over as its own array.
+                decoder.feed(ByteBuffer.wrap(Arrays.copyOf(readBuffer, n)), ready::add);
+            } catch (RispProtocolException e) {
+                throw (ProtocolException) new ProtocolException("the server sent invalid RISP: " + e.getMessage())
+                        .initCause(e);
+            }
         }
         return ready.poll();
     }

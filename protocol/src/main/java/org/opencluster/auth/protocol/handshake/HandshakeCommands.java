@@ -5,6 +5,7 @@ import static org.opencluster.auth.protocol.risp.Direction.BOTH;
 import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
 import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
 
+import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 
@@ -53,6 +54,11 @@ public final class HandshakeCommands {
             .register(CommandSpec.none(WRAPPED_ENCRYPTED_CLOSE, "WRAPPED_ENCRYPTED_CLOSE", BOTH))
             .register(CommandSpec.integer(LENGTH_OF_UNCRYPTED, "LENGTH_OF_UNCRYPTED", BOTH))
             .register(CommandSpec.string(ENCRYPTED_STRING, "ENCRYPTED_STRING", BOTH, (1 << 20) + 16))
+            // A refusal after CLIENT_CHOICE (RATE_LIMITED, MALFORMED_MESSAGE, ...) is the core ERROR + ERROR_TEXT
+            // inside a handshake frame; without them here the client's strict decoder hid the server's reason
+            // behind UNKNOWN_COMMAND.
+            .register(CoreCommands.ERROR)
+            .register(CoreCommands.ERROR_TEXT)
             .build();
 
     private HandshakeCommands() {
