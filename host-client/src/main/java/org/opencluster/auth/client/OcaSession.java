@@ -44,14 +44,19 @@ public final class OcaSession implements AutoCloseable {
         this.sessionId = hs.sessionId();
     }
 
-    /** Login settings; defaults: every suite this client knows, a fresh SecureRandom, 10 s timeout. */
+    /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
+    private static final CommandRegistry DEFAULT_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
+            .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
+            .build();
+    /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
+    private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
+
+    /** Login settings; defaults: every suite this client knows, the shared SecureRandom, 10 s timeout. */
     public static final class Options {
         private Set<Integer> suites = SuiteRegistry.standard().all().stream().map(CipherSuite::id)
                 .collect(Collectors.toSet());
-        private CommandRegistry commands = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
-                .build();
-        private SecureRandom random = new SecureRandom();
+        private CommandRegistry commands = DEFAULT_COMMANDS;
+        private SecureRandom random = DEFAULT_RANDOM;
         private Duration timeout = Duration.ofSeconds(10);
 
         public Options suites(Set<Integer> ids) {

@@ -399,6 +399,21 @@ public final class ServerHandshake {
         }
     }
 
+    /**
+     * The connection ended before the handshake did. A client that took its envelope and challenge and left
+     * without proving counts as a failed login for that name and source: otherwise envelopes could be harvested
+     * for offline guessing without ever meeting the rate limit.
+     */
+    public void abandon() {
+        if (state == State.AWAIT_PROOF || state == State.AWAIT_CLIENT_FINISHED) {
+            settings.throttle().recordFailure(username, remote);
+        }
+        if (state != State.ESTABLISHED) {
+            state = State.FAILED;
+            wipe();
+        }
+    }
+
     /** After {@link State#ESTABLISHED}: the session's channel. */
     public SecureChannel applicationChannel() {
         return require(applicationChannel);

@@ -156,6 +156,9 @@ public final class ServerSession implements Connection, LiveSession {
     @Override
     public void onClose() {
         closed = true;
+        if (handshake != null) {
+            handshake.abandon();
+        }
         if (channel != null) {
             registry.remove(this);
             channel.close();

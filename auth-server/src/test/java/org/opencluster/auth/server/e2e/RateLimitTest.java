@@ -106,4 +106,23 @@ class RateLimitTest {
         assertEquals(ErrorCode.RATE_LIMITED.code(), refused("alice", NEVER).code());
         Eventually.nothingOpen(cluster);
     }
+
+    @Test
+    void takingTheEnvelopeAndLeavingWithoutAProofCountsAsAFailure() throws Exception {
+        // A wrong passphrase fails on the client, which then hangs up after the challenge: the server must count
+        // it, or envelopes could be harvested for offline guessing without meeting the limit.
+        for (int i = 0; i < PER_ACCOUNT; i++) {
+            LoginException e = refused("alice", cluster.passphrase("wrong guess".toCharArray()));
+            org.junit.jupiter.api.Assertions.assertEquals(-1, e.code(), "failed locally: " + e.getMessage());
+        }
+        // The server notices each hang-up asynchronously: wait (bounded) until it has counted them.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (cluster.throttle.check("alice", "127.0.0.1") == LoginThrottle.Verdict.ALLOWED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        LoginException limited = refused("alice", cluster.passphrase(PASS));
+        org.junit.jupiter.api.Assertions.assertEquals(org.opencluster.auth.protocol.command.ErrorCode.RATE_LIMITED.code(),
+                limited.code(), limited.getMessage());
+    }
 }
