@@ -26,7 +26,7 @@ final class Accounts {
         for (TestCluster c : clusters) {
             try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
                 X509Certificate cert = c.ca.issue(name, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
-                byte[] envelope = c.envelopes().seal(name, passphrase, pkcs8, List.of(cert));
+                byte[] envelope = c.envelopes().seal(name, passphrase, pkcs8, List.of());
                 c.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
                         cert.getEncoded(), envelope);
             }
@@ -36,6 +36,14 @@ final class Accounts {
     /** The account's own key, without opening the envelope (as a client that cached its unlocked key). */
     LoginCredential cachedKey() {
         return (user, envelope) -> SoftwareToken.fromPkcs8(user, keys.get(user), List.of());
+    }
+
+    /** Writes every key as {@code <name>.pk8} (test keys only), for a client process of its own. */
+    void writeKeys(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        for (Map.Entry<String, byte[]> e : keys.entrySet()) {
+            java.nio.file.Files.write(dir.resolve(e.getKey() + ".pk8"), e.getValue());
+        }
     }
 
     /** Some other key of the same type: the proof it makes is wrong. */

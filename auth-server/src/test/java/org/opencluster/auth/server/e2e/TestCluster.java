@@ -101,7 +101,7 @@ final class TestCluster implements AutoCloseable {
                 decoy, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH, ecProofKind, FrameConfig.defaults(),
                 throttle, random);
         server = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, Clock.systemUTC(),
-                remote)).idleTimeout(Duration.ofMinutes(1)).start();
+                remote)).idleTimeout(Duration.ofMinutes(10)).start();
     }
 
     static LoginAccount login(Account a) {
