@@ -97,7 +97,7 @@ class CardLoginEndToEndTest {
         X509Certificate cert;
         try (PivConnection admin = cards.connect()) {
             ECPublicKey key = admin.transact(c -> {
-                c.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
                 return c.generateKey(slot, PivAlgorithm.EC_P256);
             });
             if (kind == ProofKind.SIGNATURE) {
@@ -111,7 +111,7 @@ class CardLoginEndToEndTest {
             }
             byte[] der = cert.getEncoded();
             admin.transact(c -> {
-                c.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
                 c.putCertificate(slot, der);
                 return null;
             });

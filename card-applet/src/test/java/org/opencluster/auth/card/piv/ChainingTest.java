@@ -9,7 +9,7 @@ import org.opencluster.auth.token.piv.PivClient;
 class ChainingTest {
     private static SimCard adminCard() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         return c;
     }
 

@@ -28,7 +28,7 @@ import org.opencluster.auth.token.piv.PivSlot;
 class KeyTest {
     private static SimCard adminCard() throws PivCardException {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         return c;
     }
 
@@ -185,7 +185,7 @@ class KeyTest {
     void generateNeedsManagementKeyAndSupportedAlgorithm() throws Exception {
         SimCard c = new SimCard().selected();
         assertEquals(0x6982, c.sw("004700 9A 05 AC03800111 00".replace(" ", "")));
-        c.admin.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         assertEquals(0x6A80, c.sw("0047009A05AC0380010700"), "RSA 2048 is not supported");
         assertEquals(0x6A80, c.sw("0047009A05AC0380010300"), "3DES is not an asymmetric algorithm");
         assertEquals(0x6A80, c.sw("0047009A03AC010000"), "no algorithm");

@@ -1,6 +1,5 @@
 package org.opencluster.auth.card.vpcd;
 
-import org.opencluster.auth.token.piv.SmartcardioTransport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,10 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opencluster.auth.token.piv.PivClient;
-import org.opencluster.auth.token.piv.PivAlgorithm;
-import org.opencluster.auth.token.piv.PivSlot;
 import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivSlot;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /**
  * OpenSC as an independent PIV implementation talking to our applet through pcscd: the card is provisioned
@@ -51,7 +51,7 @@ class OpenScPeerTest {
         try {
             PivClient admin = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
             admin.select();
-            admin.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+            admin.authenticateManagementKey(PivClient.defaultManagementKey());
             ECPublicKey pub9a = admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
             ECPublicKey pub9d = admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P384);
             byte[] der9a = ca.issue(pub9a, "OpenCluster Test 9A", KeyUsage.digitalSignature);

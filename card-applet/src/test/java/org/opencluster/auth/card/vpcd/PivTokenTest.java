@@ -50,7 +50,7 @@ class PivTokenTest {
                                      int keyUsage) throws Exception {
         PivClient c = new PivClient(card.directTransport());
         c.select();
-        c.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+        c.authenticateManagementKey(PivClient.defaultManagementKey());
         ECPublicKey key = c.generateKey(slot, algorithm);
         byte[] der = ca.issue(key, "alice " + slot.hex(), keyUsage);
         c.putCertificate(slot, der);
@@ -235,7 +235,7 @@ class PivTokenTest {
         VirtualCard card = VirtualCard.create();
         PivClient c = new PivClient(card.directTransport());
         c.select();
-        c.authenticateManagementKey(PivClient.DEFAULT_MANAGEMENT_KEY);
+        c.authenticateManagementKey(PivClient.defaultManagementKey());
         ECPublicKey key = c.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
         card.powerCycle();
         try (VirtualReader reader = VirtualReader.insert(card)) {

@@ -1,7 +1,5 @@
 package org.opencluster.auth.card.vpcd;
 
-import org.opencluster.auth.token.piv.PcscReaders;
-import org.opencluster.auth.token.piv.SmartcardioTransport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import javax.smartcardio.Card;
 import org.junit.jupiter.api.Test;
+import org.opencluster.auth.token.piv.PcscReaders;
 import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /** The virtual card through the real PC/SC stack: javax.smartcardio -> pcscd -> vpcd -> bridge -> jCardSim. */
 class VpcdBridgeTest {

@@ -1,6 +1,5 @@
 package org.opencluster.auth.card.vpcd;
 
-import org.opencluster.auth.token.piv.SmartcardioTransport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,10 +14,11 @@ import javax.smartcardio.Card;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.token.piv.PivClient;
-import org.opencluster.auth.token.piv.PivAlgorithm;
-import org.opencluster.auth.token.piv.PivSlot;
 import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivSlot;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /**
  * yubico-piv-tool (Yubico's PIV host tool, written for YubiKeys) against our applet through pcscd: status,

@@ -9,14 +9,12 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Host side of the PIV commands used to provision and exercise a card: management-key authentication,
- * on-card key generation, certificate and data object writes, PIN handling, and key use. Works over any
+ * Host side of the PIV commands: management-key authentication, on-card key generation, certificate and data
+ * object reads and writes, PIN handling, and key use. The one PIV client of the project: {@link PivToken}, the
+ * provisioning code and card-applet's tests all use it. Works over any
  * {@link ApduTransport} (PC/SC or the in-process simulator). Not thread-safe: one client per card session.
  */
 public final class PivClient {
-    /** Factory management key 0102030405060708 x3 that PIV middleware and YubiKeys ship with. */
-    public static final byte[] DEFAULT_MANAGEMENT_KEY = defaultManagementKey();
-
     private static final byte[] PIV_AID = hex("A000000308000010000100");
     private static final int SW_OK = 0x9000;
     private static final int MAX_SHORT_LC = 255;
@@ -31,7 +29,8 @@ public final class PivClient {
         this.transport = Objects.requireNonNull(transport, "transport");
     }
 
-    private static byte[] defaultManagementKey() {
+    /** A fresh copy of the factory management key 0102030405060708 x3 that PIV middleware and YubiKeys ship with. */
+    public static byte[] defaultManagementKey() {
         byte[] key = new byte[24];
         for (int i = 0; i < key.length; i++) {
             key[i] = (byte) (i % 8 + 1);

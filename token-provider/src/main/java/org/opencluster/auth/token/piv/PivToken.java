@@ -239,8 +239,8 @@ public final class PivToken implements Token {
                 return new TokenException(TokenError.TOKEN_REMOVED, "cannot " + what + ": the card was removed or"
                         + " reset; insert it and open the token again", e);
             case WRONG_PIN:
-                return new TokenException(TokenError.WRONG_PIN, "wrong PIN for " + what.replaceFirst("^\\S+ ", "")
-                        + ": " + statusOf(e.triesLeft()).describe(), statusOf(e.triesLeft()), e);
+                return new TokenException(TokenError.WRONG_PIN, "wrong PIN, cannot " + what + ": "
+                        + statusOf(e.triesLeft()).describe(), statusOf(e.triesLeft()), e);
             case BLOCKED:
                 return new TokenException(TokenError.PIN_LOCKED, "the PIN is blocked (" + what + "): unblock it with"
                         + " the PUK", statusOf(0), e);
