@@ -230,6 +230,24 @@ class PivTokenTest {
                         .open(PivSlot.AUTHENTICATION)).error());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = PcscProvider.class, names = {"JNASMARTCARDIO", "JDK"})
+    void cardPulledRightBeforeAnOperationIsTokenRemovedBeforePcscdNotices(PcscProvider provider) throws Exception {
+        VirtualCard card = VirtualCard.create();
+        provision(card, new TestCa(), PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, KeyUsage.digitalSignature);
+        VirtualReader reader = VirtualReader.insert(card);
+        try (PivToken auth = PivCards.builder().provider(provider).reader(VirtualReader.READER)
+                .pinSource(PinSource.of(PIN)).build().open(PivSlot.AUTHENTICATION)) {
+            auth.sign(SignatureScheme.ECDSA_P256_SHA256, MESSAGE);
+            reader.pull();
+            TokenException e = assertThrows(TokenException.class,
+                    () -> auth.sign(SignatureScheme.ECDSA_P256_SHA256, MESSAGE));
+            assertEquals(TokenError.TOKEN_REMOVED, e.error(), e.getMessage());
+        } finally {
+            reader.close();
+        }
+    }
+
     @Test
     void slotWithoutCertificateNeedsThePublicKey() throws Exception {
         VirtualCard card = VirtualCard.create();

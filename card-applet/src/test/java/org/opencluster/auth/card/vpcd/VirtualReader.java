@@ -42,6 +42,11 @@ final class VirtualReader implements AutoCloseable {
         return terminal.connect("*");
     }
 
+    /** Pulls the card without waiting for pcscd to notice. */
+    void pull() {
+        inserted.pull();
+    }
+
     boolean bridgeRunning() {
         return inserted.bridgeRunning();
     }

@@ -147,7 +147,7 @@ public final class PivCards {
         CardTerminal terminal = chooseReader();
         try {
             Card card = terminal.connect("*");
-            return new PivConnection(terminal.getName(), card);
+            return new PivConnection(terminal, card);
         } catch (CardException | RuntimeException e) {
             if (PcscFailures.isCardGone(e)) {
                 throw new TokenException(TokenError.TOKEN_ABSENT, "the card left '" + terminal.getName()

@@ -3,6 +3,7 @@ package org.opencluster.auth.token.piv;
 import java.util.Objects;
 import javax.smartcardio.Card;
 import javax.smartcardio.CardException;
+import javax.smartcardio.CardTerminal;
 import org.opencluster.auth.token.TokenException;
 
 /**
@@ -18,14 +19,22 @@ public final class PivConnection implements AutoCloseable {
         T run(PivClient client) throws PivCardException, TokenException;
     }
 
+    /**
+     * How long a transport failure waits for PC/SC to report the reader empty before calling it a removal: pcscd
+     * polls some readers (vpcd) every ~400 ms and meanwhile reports SCARD_E_NOT_TRANSACTED for a card that is gone.
+     */
+    private static final java.time.Duration REMOVAL_SETTLE = java.time.Duration.ofMillis(600);
+
+    private final CardTerminal terminal;
     private final String readerName;
     private final Card card;
     private final PivClient client;
     private boolean closed;
     private boolean selected;
 
-    PivConnection(String readerName, Card card) {
-        this.readerName = Objects.requireNonNull(readerName);
+    PivConnection(CardTerminal terminal, Card card) {
+        this.terminal = Objects.requireNonNull(terminal);
+        this.readerName = terminal.getName();
         this.card = Objects.requireNonNull(card);
         this.client = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
     }
@@ -57,12 +66,24 @@ public final class PivConnection implements AutoCloseable {
                 selected = true;
             }
             return work.run(client);
+        } catch (PivCardException e) {
+            throw e.error() == PivCardError.TRANSPORT && cardLeft() ? new PivCardException(PivCardError.CARD_REMOVED,
+                    "the card left '" + readerName + "' during the operation: insert it and open the token again",
+                    -1, -1, e) : e;
         } finally {
             try {
                 card.endExclusive();
             } catch (CardException | IllegalStateException e) {
                 // The card is gone or the transaction already ended with it; the work's own result stands.
             }
+        }
+    }
+
+    private boolean cardLeft() {
+        try {
+            return PcscReaders.waitForCardAbsent(terminal, REMOVAL_SETTLE);
+        } catch (CardException | RuntimeException e) {
+            return false;
         }
     }
 
