@@ -147,6 +147,7 @@ class PivTokenTest {
                     () -> wrong.sign(SignatureScheme.ECDSA_P256_SHA256, MESSAGE));
             assertEquals(TokenError.WRONG_PIN, first.error());
             assertEquals(2, first.pinStatus().retriesLeft());
+            assertTrue(first.pinStatus().countLow());
             assertTrue(first.getMessage().contains("2 attempts left"), first.getMessage());
             assertFalse(first.getMessage().contains("654321"));
             assertEquals(2, wrong.pinStatus().retriesLeft(), "counted on the card");

@@ -225,11 +225,16 @@ public final class PivToken implements Token {
         }
     }
 
+    /** The card's counter as read; PIV does not tell the try limit, so "count low" is only set after a wrong PIN. */
     private static PinStatus statusOf(int left) {
         if (left < 0) {
             return PinStatus.UNKNOWN;
         }
-        return new PinStatus(left, left < 3, left == 1, left == 0);
+        return new PinStatus(left, false, left == 1, left == 0);
+    }
+
+    private static PinStatus afterWrongPin(int left) {
+        return new PinStatus(Math.max(left, 0), true, left == 1, left <= 0);
     }
 
     static TokenException toTokenException(String what, PivCardException e) {
@@ -240,10 +245,10 @@ public final class PivToken implements Token {
                         + " reset; insert it and open the token again", e);
             case WRONG_PIN:
                 return new TokenException(TokenError.WRONG_PIN, "wrong PIN, cannot " + what + ": "
-                        + statusOf(e.triesLeft()).describe(), statusOf(e.triesLeft()), e);
+                        + afterWrongPin(e.triesLeft()).describe(), afterWrongPin(e.triesLeft()), e);
             case BLOCKED:
                 return new TokenException(TokenError.PIN_LOCKED, "the PIN is blocked (" + what + "): unblock it with"
-                        + " the PUK", statusOf(0), e);
+                        + " the PUK", afterWrongPin(0), e);
             case NOT_FOUND:
                 return new TokenException(TokenError.KEY_NOT_FOUND, m + " (generate a key in the slot first)", e);
             case TRANSPORT:
