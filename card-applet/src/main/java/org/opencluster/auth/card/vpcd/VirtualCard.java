@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
 import javacard.framework.AID;
-import org.opencluster.auth.card.admin.ApduTransport;
+import org.opencluster.auth.token.piv.ApduTransport;
 import org.opencluster.auth.card.piv.PivApplet;
 
 /**

@@ -3,13 +3,13 @@ package org.opencluster.auth.card.piv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.token.piv.PivClient;
 
 /** Command chaining (CLA 0x10) rules: order, mixing, limits. */
 class ChainingTest {
     private static SimCard adminCard() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         return c;
     }
 
@@ -67,8 +67,8 @@ class ChainingTest {
     @Test
     void chainedGeneralAuthenticateAsOpenScSendsIt() throws Exception {
         SimCard c = adminCard();
-        c.admin.generateKey(org.opencluster.auth.card.admin.PivSlot.AUTHENTICATION,
-                org.opencluster.auth.card.admin.PivAlgorithm.EC_P256);
+        c.admin.generateKey(org.opencluster.auth.token.piv.PivSlot.AUTHENTICATION,
+                org.opencluster.auth.token.piv.PivAlgorithm.EC_P256);
         assertEquals(0x9000, c.sw("0020008008313233343536FFFF"));
         assertEquals(0x9000, c.sw("1087119A047C248200"));
         byte[] r = c.raw("0087119A228120" + "11".repeat(32) + "00");

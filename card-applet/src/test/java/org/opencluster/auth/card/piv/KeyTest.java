@@ -18,17 +18,17 @@ import javax.crypto.KeyAgreement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
-import org.opencluster.auth.card.admin.PivAlgorithm;
-import org.opencluster.auth.card.admin.PivCardError;
-import org.opencluster.auth.card.admin.PivCardException;
-import org.opencluster.auth.card.admin.PivSlot;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivCardError;
+import org.opencluster.auth.token.piv.PivCardException;
+import org.opencluster.auth.token.piv.PivSlot;
 
 /** GENERATE ASYMMETRIC KEY PAIR and GENERAL AUTHENTICATE (sign, ECDH), checked against JDK crypto. */
 class KeyTest {
     private static SimCard adminCard() throws PivCardException {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         return c;
     }
 
@@ -84,7 +84,7 @@ class KeyTest {
         for (int i = 0; i < 20; i++) {
             ECPublicKey valid = (ECPublicKey) peer(alg).getPublic();
             c.admin.deriveSharedSecret(PivSlot.KEY_MANAGEMENT, alg, valid);
-            byte[] point = org.opencluster.auth.card.admin.EcPoints.encode(valid, alg.fieldBytes());
+            byte[] point = org.opencluster.auth.token.piv.EcPoints.encode(valid, alg.fieldBytes());
             point[point.length - 1 - (i % 5)] ^= (byte) (1 << (i % 8));
             PivCardException e = assertThrows(PivCardException.class, () -> c.admin.deriveSharedSecret(
                     PivSlot.KEY_MANAGEMENT, alg, rawPoint(alg, point)));
@@ -185,7 +185,7 @@ class KeyTest {
     void generateNeedsManagementKeyAndSupportedAlgorithm() throws Exception {
         SimCard c = new SimCard().selected();
         assertEquals(0x6982, c.sw("004700 9A 05 AC03800111 00".replace(" ", "")));
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         assertEquals(0x6A80, c.sw("0047009A05AC0380010700"), "RSA 2048 is not supported");
         assertEquals(0x6A80, c.sw("0047009A05AC0380010300"), "3DES is not an asymmetric algorithm");
         assertEquals(0x6A80, c.sw("0047009A03AC010000"), "no algorithm");
@@ -203,7 +203,7 @@ class KeyTest {
         assertEquals(0x6A88, c.sw("0087119A267C2482008120" + "00".repeat(32)), "empty slot");
         c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P256);
         c.admin.verifyPin("123456".toCharArray());
-        String point = SimCard.hex(org.opencluster.auth.card.admin.EcPoints.encode((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
+        String point = SimCard.hex(org.opencluster.auth.token.piv.EcPoints.encode((ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic(),
                 32));
         assertEquals(0x9000, SimCard.sw(c.raw("0087119D477C4582008541" + point + "00")));
         String offCurve = point.substring(0, 129) + (point.endsWith("0") ? "1" : "0");

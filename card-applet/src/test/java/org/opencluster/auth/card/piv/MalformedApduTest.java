@@ -7,9 +7,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.opencluster.auth.card.admin.PivAdminClient;
-import org.opencluster.auth.card.admin.PivAlgorithm;
-import org.opencluster.auth.card.admin.PivSlot;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivSlot;
 
 /** Malformed commands always get a specific ISO status word and leave the card working. */
 class MalformedApduTest {
@@ -62,7 +62,7 @@ class MalformedApduTest {
     })
     void malformedAdministrativeCommands(String apdu, String sw, String what) throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         assertEquals(sw, String.format("%04X", c.sw(apdu)), what);
         assertCardStillWorks(c);
     }
@@ -75,7 +75,7 @@ class MalformedApduTest {
     @Test
     void randomCommandsNeverCauseInternalErrors() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
         c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P384);
         byte[] ins = {0x20, 0x24, 0x2C, 0x47, (byte) 0x87, (byte) 0xCB, (byte) 0xDB, (byte) 0xC0, (byte) 0xA4};
@@ -110,7 +110,7 @@ class MalformedApduTest {
         c.sw("00200080");
         c.selected();
         assertCardStillWorks(c);
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
     }
 
     private static void assertCardStillWorks(SimCard c) {

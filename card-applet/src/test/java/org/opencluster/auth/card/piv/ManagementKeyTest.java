@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
-import org.opencluster.auth.card.admin.PivCardError;
-import org.opencluster.auth.card.admin.PivCardException;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivCardError;
+import org.opencluster.auth.token.piv.PivCardException;
 
 /** 9B 3DES management key authentication (mutual and external variants). */
 class ManagementKeyTest {
@@ -25,7 +25,7 @@ class ManagementKeyTest {
     void defaultKeyUnlocksPutDataUntilPowerCycle() throws Exception {
         SimCard c = new SimCard().selected();
         assertEquals(0x6982, c.sw(PUT_CCC));
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         assertEquals(0x9000, c.sw(PUT_CCC));
         c.card.powerCycle();
         c.selected();
@@ -35,7 +35,7 @@ class ManagementKeyTest {
     @Test
     void wrongKeyIsRefusedAndLeavesCardLocked() {
         SimCard c = new SimCard().selected();
-        byte[] wrong = PivAdminClient.DEFAULT_MANAGEMENT_KEY.clone();
+        byte[] wrong = PivClient.defaultManagementKey().clone();
         wrong[23] ^= 0x02;
         PivCardException e = assertThrows(PivCardException.class, () -> c.admin.authenticateManagementKey(wrong));
         assertEquals(PivCardError.SECURITY_STATUS_NOT_SATISFIED, e.error());
@@ -45,7 +45,7 @@ class ManagementKeyTest {
     @Test
     void mutualAuthenticationByHandProvesTheCardKnowsTheKey() throws Exception {
         SimCard c = new SimCard().selected();
-        byte[] key = PivAdminClient.DEFAULT_MANAGEMENT_KEY;
+        byte[] key = PivClient.defaultManagementKey();
         byte[] r1 = c.raw("008703 9B 04 7C028000 00".replace(" ", ""));
         assertEquals(0x9000, SimCard.sw(r1));
         assertEquals("7C0A8008", SimCard.hex(r1).substring(0, 8));
@@ -79,7 +79,7 @@ class ManagementKeyTest {
         byte[] r1 = c.raw("0087039B047C02810000");
         assertEquals(0x9000, SimCard.sw(r1));
         assertEquals("7C0A8108", SimCard.hex(r1).substring(0, 8));
-        byte[] answer = des(PivAdminClient.DEFAULT_MANAGEMENT_KEY, java.util.Arrays.copyOfRange(r1, 4, 12),
+        byte[] answer = des(PivClient.defaultManagementKey(), java.util.Arrays.copyOfRange(r1, 4, 12),
                 Cipher.ENCRYPT_MODE);
         assertEquals(0x9000, c.sw("0087039B0C7C0A8208" + SimCard.hex(answer)));
         assertEquals(0x9000, c.sw(PUT_CCC));
@@ -104,7 +104,7 @@ class ManagementKeyTest {
         SimCard c = new SimCard().selected();
         String newKey = "1122334455667788" + "99AABBCCDDEEFF00" + "0F1E2D3C4B5A6978";
         assertEquals(0x6982, c.sw("00FFFFFF1B039B18" + newKey));
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         assertEquals(0x6A86, c.sw("00FFFFFE1B039B18" + newKey), "touch policy cannot be honoured");
         assertEquals(0x6700, c.sw("00FFFFFF1A039B18" + newKey.substring(2)));
         assertEquals(0x6A80, c.sw("00FFFFFF1B019B18" + newKey), "not 3DES");
@@ -115,7 +115,7 @@ class ManagementKeyTest {
         assertEquals(0x9000, c.sw("00FFFFFF1B039B18" + newKey));
         assertEquals(0x6982, c.sw(PUT_CCC), "changing the key ends the authentication");
         assertThrows(PivCardException.class,
-                () -> c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY));
+                () -> c.admin.authenticateManagementKey(PivClient.defaultManagementKey()));
         c.admin.authenticateManagementKey(SimCard.HEX.parseHex(newKey));
         assertEquals(0x9000, c.sw(PUT_CCC));
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivCardError;
-import org.opencluster.auth.card.admin.PivCardException;
+import org.opencluster.auth.token.piv.PivCardError;
+import org.opencluster.auth.token.piv.PivCardException;
 
 /** VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER with the on-card try counters. */
 class PinTest {

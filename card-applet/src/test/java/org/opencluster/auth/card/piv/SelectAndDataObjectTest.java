@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.token.piv.PivClient;
 
 /** SELECT, GET DATA, PUT DATA and response chaining, in jCardSim without pcscd. */
 class SelectAndDataObjectTest {
@@ -75,7 +75,7 @@ class SelectAndDataObjectTest {
             cert[i] = (byte) (i * 7);
         }
         assertEquals(0x6982, c.sw("00DB3FFF0A5C035FC105530370010000"));
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         c.admin.putData(0x5FC105, cert);
 
         // Read back by hand: 256 bytes per GET RESPONSE round, 61xx telling what is left.
@@ -123,7 +123,7 @@ class SelectAndDataObjectTest {
     @Test
     void emptyContainerDeletesAnObjectAndDiscoveryIsReadOnly() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         c.admin.putData(0x5FC107, new byte[] {(byte) 0xF0, 0x01, 0x21});
         assertEquals("5303F00121", SimCard.hex(c.admin.getData(0x5FC107)).substring(0, 10));
         assertEquals(0x9000, c.sw("00DB3FFF075C035FC1075300"));
@@ -135,7 +135,7 @@ class SelectAndDataObjectTest {
     @Test
     void printedInformationNeedsThePin() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         c.admin.putData(0x5FC109, new byte[] {0x01, 0x02, 0x41, 0x42});
         assertEquals(0x6982, c.sw("00CB3FFF055C035FC10900"));
         assertEquals(0x9000, c.sw("002000800831323334353610FFFF".replace("10FFFF", "FFFF")));
@@ -145,11 +145,11 @@ class SelectAndDataObjectTest {
     @Test
     void objectTooLargeForItsStorageIsRejectedAndOldValueKept() throws Exception {
         SimCard c = new SimCard().selected();
-        c.admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+        c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
         c.admin.putData(0x5FC107, new byte[] {1, 2, 3});
         byte[] before = c.admin.getData(0x5FC107);
         var e = org.junit.jupiter.api.Assertions.assertThrows(
-                org.opencluster.auth.card.admin.PivCardException.class,
+                org.opencluster.auth.token.piv.PivCardException.class,
                 () -> c.admin.putData(0x5FC107, new byte[600]));
         assertEquals(0x6A84, e.statusWord());
         assertNotEquals(0, before.length);

@@ -2,7 +2,7 @@ package org.opencluster.auth.card.piv;
 
 import java.util.Arrays;
 import java.util.HexFormat;
-import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.token.piv.PivClient;
 import org.opencluster.auth.card.vpcd.VirtualCard;
 
 /** A freshly installed applet in jCardSim, driven with raw hex APDUs (no pcscd involved). */
@@ -10,7 +10,7 @@ final class SimCard {
     static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     final VirtualCard card = VirtualCard.create();
-    final PivAdminClient admin = new PivAdminClient(card.directTransport());
+    final PivClient admin = new PivClient(card.directTransport());
 
     /** Raw response (data + SW) of one APDU given in hex (spaces allowed). */
     byte[] raw(String apduHex) {

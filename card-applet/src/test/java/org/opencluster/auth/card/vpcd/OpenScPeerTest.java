@@ -21,10 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opencluster.auth.card.admin.PivAdminClient;
-import org.opencluster.auth.card.admin.PivAlgorithm;
-import org.opencluster.auth.card.admin.PivSlot;
 import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivSlot;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /**
  * OpenSC as an independent PIV implementation talking to our applet through pcscd: the card is provisioned
@@ -48,9 +49,9 @@ class OpenScPeerTest {
         TestCa ca = new TestCa();
         Card card = reader.connect();
         try {
-            PivAdminClient admin = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            PivClient admin = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
             admin.select();
-            admin.authenticateManagementKey(PivAdminClient.DEFAULT_MANAGEMENT_KEY);
+            admin.authenticateManagementKey(PivClient.defaultManagementKey());
             ECPublicKey pub9a = admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
             ECPublicKey pub9d = admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P384);
             byte[] der9a = ca.issue(pub9a, "OpenCluster Test 9A", KeyUsage.digitalSignature);
@@ -141,7 +142,7 @@ class OpenScPeerTest {
         // Restore the counter for the other tests of this class (they share the card).
         Card card = reader.connect();
         try {
-            PivAdminClient admin = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            PivClient admin = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
             admin.select();
             assertEquals(2, admin.pinTriesLeft());
             admin.verifyPin("123456".toCharArray());

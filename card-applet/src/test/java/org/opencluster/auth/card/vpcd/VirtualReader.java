@@ -1,72 +1,40 @@
 package org.opencluster.auth.card.vpcd;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.util.Optional;
 import javax.smartcardio.Card;
 import javax.smartcardio.CardException;
 import javax.smartcardio.CardTerminal;
-import org.opencluster.auth.card.admin.PivAdminClient;
 import org.opencluster.auth.testsupport.RealComponent;
 
-/**
- * A fresh {@link VirtualCard} inserted into pcscd's virtual reader through a {@link VpcdBridge}, following
- * the absent, connect, present order (a stale card stays visible for ~400 ms after a disconnect).
- */
+/** A fresh {@link VirtualCard} in pcscd's virtual reader ({@link InsertedCard}), skipped without pcscd. */
 final class VirtualReader implements AutoCloseable {
     /** Port of vpcd's first reader; override with -Dcard.vpcd.port=35964 to use "Virtual PCD 00 01". */
     static final int PORT = Integer.getInteger("card.vpcd.port", VpcdBridge.DEFAULT_PORT);
-    static final String READER = PORT == VpcdBridge.DEFAULT_PORT ? PcscReaders.VIRTUAL_READER_0
-            : PcscReaders.VIRTUAL_READER_1;
+    static final String READER = InsertedCard.readerName(PORT);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     final VirtualCard card;
     final CardTerminal terminal;
-    private final VpcdBridge bridge;
+    private final InsertedCard inserted;
 
-    private VirtualReader(VirtualCard card, CardTerminal terminal, VpcdBridge bridge) {
-        this.card = card;
-        this.terminal = terminal;
-        this.bridge = bridge;
+    private VirtualReader(InsertedCard inserted) {
+        this.inserted = inserted;
+        this.card = inserted.card();
+        this.terminal = inserted.terminal();
     }
 
     /** Skips (or fails under CI=true) unless pcscd shows the vpcd reader. */
     static CardTerminal requireReader() {
-        Optional<CardTerminal> t = PcscReaders.system().find(READER);
+        Optional<CardTerminal> t = InsertedCard.reader(PORT);
         RealComponent.require(t.isPresent(), "pcscd running with the vpcd reader '" + READER
                 + "' (apt-get install pcscd vsmartcard-vpcd; start pcscd before the JVM, see bin/test)");
         return t.get();
     }
 
     static VirtualReader insert(VirtualCard card) throws Exception {
-        CardTerminal terminal = requireReader();
-        assertTrue(PcscReaders.waitForCardAbsent(terminal, WAIT),
-                "a card is still in '" + READER + "': another virtual card holds vpcd port " + PORT);
-        // Remember this card's identity to make sure PC/SC really talks to it and not another client's card.
-        byte[] chuid = chuid(new PivAdminClient(card.directTransport()));
-        VpcdBridge bridge = VpcdBridge.builder(card).port(PORT).build().start();
-        try {
-            assertTrue(bridge.awaitConnected(WAIT), "vpcd not reachable on 127.0.0.1:" + PORT);
-            assertTrue(PcscReaders.waitForCardPresent(terminal, WAIT), "card did not appear in '" + READER + "'");
-            Card c = terminal.connect("*");
-            try {
-                byte[] seen = chuid(new PivAdminClient(new SmartcardioTransport(c.getBasicChannel())));
-                assertArrayEquals(chuid, seen, "the card in '" + READER + "' is not ours (vpcd queues clients)");
-            } finally {
-                c.disconnect(false);
-            }
-        } catch (Exception | AssertionError e) {
-            bridge.close();
-            throw e;
-        }
-        return new VirtualReader(card, terminal, bridge);
-    }
-
-    private static byte[] chuid(PivAdminClient client) throws Exception {
-        client.select();
-        return client.getData(0x5FC102);
+        requireReader();
+        return new VirtualReader(InsertedCard.insert(card, PORT, WAIT));
     }
 
     /** A PC/SC connection to the card; disconnect it before handing the card to another process. */
@@ -74,13 +42,17 @@ final class VirtualReader implements AutoCloseable {
         return terminal.connect("*");
     }
 
+    /** Pulls the card without waiting for pcscd to notice. */
+    void pull() {
+        inserted.pull();
+    }
+
     boolean bridgeRunning() {
-        return bridge.isRunning();
+        return inserted.bridgeRunning();
     }
 
     @Override
     public void close() throws CardException {
-        bridge.close();
-        PcscReaders.waitForCardAbsent(terminal, WAIT);
+        inserted.close();
     }
 }

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import javax.smartcardio.Card;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
+import org.opencluster.auth.token.piv.PcscReaders;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /** The virtual card through the real PC/SC stack: javax.smartcardio -> pcscd -> vpcd -> bridge -> jCardSim. */
 class VpcdBridgeTest {
@@ -19,7 +21,7 @@ class VpcdBridgeTest {
         try {
             Card c = reader.connect();
             assertArrayEquals(card.atr(), c.getATR().getBytes());
-            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(c.getBasicChannel()));
+            PivClient client = new PivClient(new SmartcardioTransport(c.getBasicChannel()));
             client.select();
             assertEquals(3, client.pinTriesLeft());
             c.disconnect(true);
@@ -35,7 +37,7 @@ class VpcdBridgeTest {
         VirtualCard card = VirtualCard.create();
         try (VirtualReader reader = VirtualReader.insert(card)) {
             Card c = reader.connect();
-            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(c.getBasicChannel()));
+            PivClient client = new PivClient(new SmartcardioTransport(c.getBasicChannel()));
             client.select();
             client.verifyPin("123456".toCharArray());
             assertEquals(-1, client.pinTriesLeft());
@@ -43,7 +45,7 @@ class VpcdBridgeTest {
         }
         try (VirtualReader reader = VirtualReader.insert(card)) {
             Card c = reader.connect();
-            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(c.getBasicChannel()));
+            PivClient client = new PivClient(new SmartcardioTransport(c.getBasicChannel()));
             client.select();
             assertEquals(3, client.pinTriesLeft(), "removal ends the PIN session");
             c.disconnect(false);
@@ -55,12 +57,12 @@ class VpcdBridgeTest {
         VirtualCard card = VirtualCard.create();
         VirtualReader reader = VirtualReader.insert(card);
         Card c = reader.connect();
-        PivAdminClient client = new PivAdminClient(new SmartcardioTransport(c.getBasicChannel()));
+        PivClient client = new PivClient(new SmartcardioTransport(c.getBasicChannel()));
         client.select();
         reader.close();
-        org.opencluster.auth.card.admin.PivCardException e = org.junit.jupiter.api.Assertions.assertThrows(
-                org.opencluster.auth.card.admin.PivCardException.class, client::pinTriesLeft);
-        assertEquals(org.opencluster.auth.card.admin.PivCardError.TRANSPORT, e.error());
+        org.opencluster.auth.token.piv.PivCardException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.opencluster.auth.token.piv.PivCardException.class, client::pinTriesLeft);
+        assertEquals(org.opencluster.auth.token.piv.PivCardError.CARD_REMOVED, e.error());
         assertTrue(PcscReaders.waitForCardAbsent(reader.terminal, Duration.ofSeconds(1)));
     }
 }

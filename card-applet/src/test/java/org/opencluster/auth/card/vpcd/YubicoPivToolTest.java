@@ -14,10 +14,11 @@ import javax.smartcardio.Card;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.card.admin.PivAdminClient;
-import org.opencluster.auth.card.admin.PivAlgorithm;
-import org.opencluster.auth.card.admin.PivSlot;
 import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivSlot;
+import org.opencluster.auth.token.piv.SmartcardioTransport;
 
 /**
  * yubico-piv-tool (Yubico's PIV host tool, written for YubiKeys) against our applet through pcscd: status,
@@ -101,7 +102,7 @@ class YubicoPivToolTest {
         Card card = reader.connect();
         byte[] sig;
         try {
-            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            PivClient client = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
             client.select();
             sig = client.sign(PivSlot.CARD_AUTHENTICATION, PivAlgorithm.EC_P256, hash);
         } finally {
@@ -120,13 +121,13 @@ class YubicoPivToolTest {
         assertNotEquals(0, r.exitCode(), r.toString());
         Card card = reader.connect();
         try {
-            PivAdminClient client = new PivAdminClient(new SmartcardioTransport(card.getBasicChannel()));
+            PivClient client = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
             client.select();
             client.verifyPin("123456".toCharArray());
-            org.opencluster.auth.card.admin.PivCardException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    org.opencluster.auth.card.admin.PivCardException.class,
+            org.opencluster.auth.token.piv.PivCardException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.opencluster.auth.token.piv.PivCardException.class,
                     () -> client.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, new byte[32]));
-            assertEquals(org.opencluster.auth.card.admin.PivCardError.NOT_FOUND, e.error(), "no key was generated");
+            assertEquals(org.opencluster.auth.token.piv.PivCardError.NOT_FOUND, e.error(), "no key was generated");
         } finally {
             card.disconnect(true);
         }

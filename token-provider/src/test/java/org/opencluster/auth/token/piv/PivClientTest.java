@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * The host client's encoding and its defences against a misbehaving card (scripted answers; the client's
  * behaviour against the real applet is covered by the applet and PC/SC tests).
  */
-class PivAdminClientTest {
+class PivClientTest {
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     /** Answers from a script and records what was sent. */
@@ -36,7 +36,7 @@ class PivAdminClientTest {
     @Test
     void longDataIsSentAsCommandChain() throws Exception {
         Scripted card = new Scripted();
-        new PivAdminClient(card).putData(0x5FC105, new byte[600]);
+        new PivClient(card).putData(0x5FC105, new byte[600]);
         assertEquals(3, card.sent.size());
         assertEquals("10DB3FFFFF5C035FC10553820258", card.sent.get(0).substring(0, 28));
         assertEquals("10DB3FFFFF", card.sent.get(1).substring(0, 10));
@@ -48,7 +48,7 @@ class PivAdminClientTest {
     @Test
     void responseChainingIsFollowed() throws Exception {
         Scripted card = new Scripted().answer("53026103").answer("AABB9000");
-        assertArrayEquals(HEX.parseHex("5302AABB"), new PivAdminClient(card).getData(0x5FC107));
+        assertArrayEquals(HEX.parseHex("5302AABB"), new PivClient(card).getData(0x5FC107));
         assertEquals("00C0000003", card.sent.get(1));
     }
 
@@ -56,19 +56,19 @@ class PivAdminClientTest {
     void endlessResponseChainIsCutOff() {
         ApduTransport endless = c -> HEX.parseHex("00".repeat(256) + "6100");
         PivCardException e = assertThrows(PivCardException.class,
-                () -> new PivAdminClient(endless).getData(0x5FC105));
+                () -> new PivClient(endless).getData(0x5FC105));
         assertEquals(PivCardError.MALFORMED_RESPONSE, e.error());
     }
 
     @Test
     void answersWithoutStatusWordOrWithBrokenTemplatesAreMalformed() {
         assertEquals(PivCardError.MALFORMED_RESPONSE, assertThrows(PivCardException.class,
-                () -> new PivAdminClient(c -> new byte[] {(byte) 0x90}).select()).error());
+                () -> new PivClient(c -> new byte[] {(byte) 0x90}).select()).error());
         for (String answer : new String[] {"7F49038641049000", "7F4943860104" + "9000", "7E0286009000",
                 "7F49028600" + "9000", "7F498243" + "9000"}) {
             Scripted card = new Scripted().answer(answer);
             PivCardException e = assertThrows(PivCardException.class,
-                    () -> new PivAdminClient(card).generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256));
+                    () -> new PivClient(card).generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256));
             assertEquals(PivCardError.MALFORMED_RESPONSE, e.error(), answer);
         }
     }
@@ -77,30 +77,30 @@ class PivAdminClientTest {
     void pointThatIsNotOnTheCurveIsRefused() {
         Scripted card = new Scripted().answer("7F494386410" + "4" + "01".repeat(64) + "9000");
         PivCardException e = assertThrows(PivCardException.class,
-                () -> new PivAdminClient(card).generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256));
+                () -> new PivClient(card).generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256));
         assertEquals(PivCardError.MALFORMED_RESPONSE, e.error());
     }
 
     @Test
     void statusWordsMapToErrors() throws Exception {
-        assertEquals(2, new PivAdminClient(c -> HEX.parseHex("63C2")).pinTriesLeft());
-        assertEquals(0, new PivAdminClient(c -> HEX.parseHex("6983")).pinTriesLeft());
+        assertEquals(2, new PivClient(c -> HEX.parseHex("63C2")).pinTriesLeft());
+        assertEquals(0, new PivClient(c -> HEX.parseHex("6983")).pinTriesLeft());
         PivCardException wrong = assertThrows(PivCardException.class,
-                () -> new PivAdminClient(c -> HEX.parseHex("63C1")).verifyPin("123456".toCharArray()));
+                () -> new PivClient(c -> HEX.parseHex("63C1")).verifyPin("123456".toCharArray()));
         assertEquals(PivCardError.WRONG_PIN, wrong.error());
         assertEquals(1, wrong.triesLeft());
         assertEquals(PivCardError.BLOCKED, assertThrows(PivCardException.class,
-                () -> new PivAdminClient(c -> HEX.parseHex("6983")).verifyPin("123456".toCharArray())).error());
+                () -> new PivClient(c -> HEX.parseHex("6983")).verifyPin("123456".toCharArray())).error());
         assertEquals(PivCardError.NOT_FOUND, assertThrows(PivCardException.class,
-                () -> new PivAdminClient(c -> HEX.parseHex("6A82")).getData(0x5FC105)).error());
+                () -> new PivClient(c -> HEX.parseHex("6A82")).getData(0x5FC105)).error());
         assertEquals(PivCardError.INVALID_ARGUMENT, assertThrows(PivCardException.class,
-                () -> new PivAdminClient(c -> HEX.parseHex("9000")).verifyPin("12345".toCharArray())).error());
+                () -> new PivClient(c -> HEX.parseHex("9000")).verifyPin("12345".toCharArray())).error());
     }
 
     @Test
     void pinIsPaddedWithFf() throws Exception {
         Scripted card = new Scripted();
-        new PivAdminClient(card).verifyPin("123456".toCharArray());
+        new PivClient(card).verifyPin("123456".toCharArray());
         assertEquals("0020008008313233343536FFFF", card.sent.get(0));
     }
 }

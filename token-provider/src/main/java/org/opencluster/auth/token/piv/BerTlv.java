@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -56,6 +56,30 @@ final class BerTlv {
             pos[0] += len;
         }
         throw malformed("missing element %X", inner);
+    }
+
+    /**
+     * The elements of the single {@code outer} TLV that makes up {@code data}, by tag (the first of repeated tags
+     * wins); every element must lie inside the template.
+     */
+    static java.util.Map<Integer, byte[]> elementsOf(byte[] data, int outer) throws PivCardException {
+        int[] pos = {0};
+        int outerTag = readTag(data, pos);
+        int outerLen = readLength(data, pos);
+        if (outerTag != outer || pos[0] + outerLen != data.length) {
+            throw malformed("expected one %X template", outer);
+        }
+        java.util.Map<Integer, byte[]> elements = new java.util.HashMap<>();
+        while (pos[0] < data.length) {
+            int tag = readTag(data, pos);
+            int len = readLength(data, pos);
+            if (pos[0] + len > data.length) {
+                throw malformed("truncated %X element", tag);
+            }
+            elements.putIfAbsent(tag, Arrays.copyOfRange(data, pos[0], pos[0] + len));
+            pos[0] += len;
+        }
+        return elements;
     }
 
     private static int readTag(byte[] d, int[] pos) throws PivCardException {

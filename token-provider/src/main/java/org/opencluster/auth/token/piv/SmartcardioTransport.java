@@ -1,19 +1,20 @@
-package org.opencluster.auth.card.vpcd;
+package org.opencluster.auth.token.piv;
 
+import java.util.Objects;
 import javax.smartcardio.CardChannel;
 import javax.smartcardio.CardException;
 import javax.smartcardio.CommandAPDU;
 import javax.smartcardio.ResponseAPDU;
-import org.opencluster.auth.card.admin.ApduTransport;
-import org.opencluster.auth.card.admin.PivCardError;
-import org.opencluster.auth.card.admin.PivCardException;
 
-/** {@link ApduTransport} over a javax.smartcardio channel (PC/SC: pcscd, real readers, vpcd). */
+/**
+ * {@link ApduTransport} over a javax.smartcardio channel (PC/SC: pcscd, real readers, vpcd). A failure that means
+ * the card is gone is reported as {@link PivCardError#CARD_REMOVED}, anything else as {@link PivCardError#TRANSPORT}.
+ */
 public final class SmartcardioTransport implements ApduTransport {
     private final CardChannel channel;
 
     public SmartcardioTransport(CardChannel channel) {
-        this.channel = channel;
+        this.channel = Objects.requireNonNull(channel, "channel");
     }
 
     @Override
@@ -22,8 +23,7 @@ public final class SmartcardioTransport implements ApduTransport {
             ResponseAPDU r = channel.transmit(new CommandAPDU(command));
             return r.getBytes();
         } catch (CardException | IllegalStateException e) {
-            throw new PivCardException(PivCardError.TRANSPORT,
-                    "PC/SC transmit failed (card removed or pcscd stopped?): " + e.getMessage(), -1, -1, e);
+            throw PcscFailures.classify("sending a command to the card", e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 /** The PIV asymmetric key slots, with the data object that holds each slot's certificate. */
 public enum PivSlot {
@@ -21,5 +21,20 @@ public enum PivSlot {
 
     public int certificateTag() {
         return certificateTag;
+    }
+
+    /** The key reference as written on cards and in tools, e.g. "9A". */
+    public String hex() {
+        return String.format("%02X", keyReference);
+    }
+
+    /** The slot with key reference {@code hex} ("9a", "9D", ...). */
+    public static PivSlot fromHex(String hex) {
+        for (PivSlot s : values()) {
+            if (s.hex().equalsIgnoreCase(hex)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("not a PIV key slot: " + hex + " (use 9A, 9C, 9D or 9E)");
     }
 }

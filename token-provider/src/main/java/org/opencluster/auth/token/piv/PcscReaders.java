@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.vpcd;
+package org.opencluster.auth.token.piv;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +8,7 @@ import javax.smartcardio.CardTerminal;
 import javax.smartcardio.TerminalFactory;
 
 /**
- * PC/SC reader lookups and the card presence waits the vpcd set-up needs: pcscd keeps reporting a card for
+ * PC/SC reader lookups and card presence waits. The waits matter for virtual cards: pcscd keeps reporting a card for
  * up to ~400 ms after the bridge disconnects, so tests wait for "absent" before connecting a new card and for
  * "present" before using it.
  */
@@ -27,6 +27,11 @@ public final class PcscReaders {
     /** Uses the JVM's default PC/SC provider (pcscd must already run: the JDK binds to "none" otherwise). */
     public static PcscReaders system() {
         return new PcscReaders(TerminalFactory.getDefault());
+    }
+
+    /** Uses {@code factory}, e.g. {@code PcscProvider.AUTO.terminalFactory()}. */
+    public static PcscReaders of(TerminalFactory factory) {
+        return new PcscReaders(java.util.Objects.requireNonNull(factory, "factory"));
     }
 
     /** The reader whose name contains {@code nameFragment}, if PC/SC lists one. */

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 /** PIV algorithm identifiers (SP 800-78-4) this project's applet supports for on-card keys. */
 public enum PivAlgorithm {

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 /** Sends one command APDU and returns the raw response (data followed by SW1 SW2). */
 @FunctionalInterface

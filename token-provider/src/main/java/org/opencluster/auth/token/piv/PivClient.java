@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
@@ -9,27 +9,28 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Host side of the PIV commands used to provision and exercise a card: management-key authentication,
- * on-card key generation, certificate and data object writes, PIN handling, and key use. Works over any
+ * Host side of the PIV commands: management-key authentication, on-card key generation, certificate and data
+ * object reads and writes, PIN handling, and key use. The one PIV client of the project: {@link PivToken}, the
+ * provisioning code and card-applet's tests all use it. Works over any
  * {@link ApduTransport} (PC/SC or the in-process simulator). Not thread-safe: one client per card session.
  */
-public final class PivAdminClient {
-    /** Factory management key 0102030405060708 x3 that PIV middleware and YubiKeys ship with. */
-    public static final byte[] DEFAULT_MANAGEMENT_KEY = defaultManagementKey();
-
+public final class PivClient {
     private static final byte[] PIV_AID = hex("A000000308000010000100");
     private static final int SW_OK = 0x9000;
     private static final int MAX_SHORT_LC = 255;
     /** Responses are bounded: the largest PIV object this project writes is a few KB. */
     private static final int MAX_RESPONSE = 16 * 1024;
+    /** Largest certificate accepted from a card (PIV containers hold at most a few KB). */
+    public static final int MAX_CERTIFICATE = 8 * 1024;
 
     private final ApduTransport transport;
 
-    public PivAdminClient(ApduTransport transport) {
+    public PivClient(ApduTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
     }
 
-    private static byte[] defaultManagementKey() {
+    /** A fresh copy of the factory management key 0102030405060708 x3 that PIV middleware and YubiKeys ship with. */
+    public static byte[] defaultManagementKey() {
         byte[] key = new byte[24];
         for (int i = 0; i < key.length; i++) {
             key[i] = (byte) (i % 8 + 1);
@@ -40,6 +41,23 @@ public final class PivAdminClient {
     /** SELECTs the PIV application and returns its application property template. */
     public byte[] select() throws PivCardException {
         return expectOk(command(0x00, 0xA4, 0x04, 0x00, PIV_AID, true), "SELECT PIV");
+    }
+
+    /**
+     * Whether PIV is still the selected application, judged as OpenSC does by the discovery object (which names
+     * the PIV AID). Re-SELECTing PIV makes cards forget the PIN verification, so a caller that keeps the card
+     * verified SELECTs only when this says false; cards without a discovery object always answer false.
+     */
+    public boolean pivStillSelected() throws PivCardException {
+        try {
+            byte[] aid = BerTlv.elementsOf(getData(0x7E), 0x7E).get(0x4F);
+            return aid != null && aid.length >= 5 && Arrays.equals(Arrays.copyOf(aid, 5), Arrays.copyOf(PIV_AID, 5));
+        } catch (PivCardException e) {
+            if (e.error() == PivCardError.CARD_REMOVED || e.error() == PivCardError.TRANSPORT) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /** Tries left before the PIN blocks, without spending one; 0 when blocked, -1 when already verified. */
@@ -166,6 +184,52 @@ public final class PivAdminClient {
         byte[] list = tag == 0x7E ? new byte[] {0x5C, 0x01, 0x7E}
                 : new byte[] {0x5C, 0x03, (byte) (tag >> 16), (byte) (tag >> 8), (byte) tag};
         return expectOk(command(0x00, 0xCB, 0x3F, 0xFF, list, true), "GET DATA");
+    }
+
+    /**
+     * The DER certificate stored for {@code slot} ({@code 53 { 70 cert, 71 info, FE }}), empty when the slot has
+     * none. Certificates stored gzip-compressed (info bit 0, as {@code yubico-piv-tool --compress} writes them)
+     * are inflated, to at most {@link #MAX_CERTIFICATE} bytes.
+     */
+    public java.util.Optional<byte[]> readCertificate(PivSlot slot) throws PivCardException {
+        byte[] object;
+        try {
+            object = getData(slot.certificateTag());
+        } catch (PivCardException e) {
+            if (e.error() == PivCardError.NOT_FOUND) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        java.util.Map<Integer, byte[]> elements = BerTlv.elementsOf(object, 0x53);
+        byte[] cert = elements.get(0x70);
+        if (cert == null || cert.length == 0) {
+            return java.util.Optional.empty();
+        }
+        byte[] info = elements.get(0x71);
+        if (info != null && info.length == 1 && (info[0] & 0x01) != 0) {
+            cert = gunzip(cert);
+        }
+        if (cert.length > MAX_CERTIFICATE) {
+            throw new PivCardException(PivCardError.MALFORMED_RESPONSE,
+                    "the certificate in slot " + slot.hex() + " is larger than " + MAX_CERTIFICATE + " bytes");
+        }
+        return java.util.Optional.of(cert);
+    }
+
+    private static byte[] gunzip(byte[] compressed) throws PivCardException {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(compressed))) {
+            byte[] out = in.readNBytes(MAX_CERTIFICATE + 1);
+            if (out.length > MAX_CERTIFICATE) {
+                throw new PivCardException(PivCardError.MALFORMED_RESPONSE,
+                        "a compressed certificate inflates to more than " + MAX_CERTIFICATE + " bytes");
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new PivCardException(PivCardError.MALFORMED_RESPONSE, "a compressed certificate does not inflate",
+                    -1, -1, e);
+        }
     }
 
     /** ECDSA over a host-computed {@code hash}; returns the DER signature. */

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 /** A PIV card operation failed; {@link #error()} classifies it, messages never contain PINs or keys. */
 public final class PivCardException extends Exception {

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 /** What went wrong talking to a PIV card; each value says what the caller can do about it. */
 public enum PivCardError {
@@ -14,7 +14,9 @@ public enum PivCardError {
     REJECTED,
     /** The card's answer does not parse; the card or the reader is not a working PIV card. */
     MALFORMED_RESPONSE,
-    /** The reader or the connection failed (card removed, pcscd gone). */
+    /** The card left the reader (or was reset by another program) while in use: insert it and connect again. */
+    CARD_REMOVED,
+    /** The reader or the PC/SC service failed (reader unplugged, pcscd stopped). */
     TRANSPORT,
     /** The caller passed an argument this client cannot encode (wrong PIN length, unknown slot). */
     INVALID_ARGUMENT

@@ -1,4 +1,4 @@
-package org.opencluster.auth.card.admin;
+package org.opencluster.auth.token.piv;
 
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -53,6 +53,33 @@ public final class EcPoints {
             throw new PivCardException(PivCardError.MALFORMED_RESPONSE,
                     "the card returned a public key that is not on " + algorithm.curveName(), -1, -1, e);
         }
+    }
+
+    /** The PIV algorithm of an EC public key on P-256 or P-384, if it is one. */
+    public static java.util.Optional<PivAlgorithm> algorithmOf(java.security.PublicKey key) {
+        if (!(key instanceof ECPublicKey)) {
+            return java.util.Optional.empty();
+        }
+        ECParameterSpec params = ((ECPublicKey) key).getParams();
+        for (PivAlgorithm a : PivAlgorithm.values()) {
+            try {
+                AlgorithmParameters named = AlgorithmParameters.getInstance("EC");
+                named.init(new ECGenParameterSpec(a.curveName()));
+                ECParameterSpec spec = named.getParameterSpec(ECParameterSpec.class);
+                if (spec.getCurve().equals(params.getCurve()) && spec.getGenerator().equals(params.getGenerator())
+                        && spec.getOrder().equals(params.getOrder())) {
+                    return java.util.Optional.of(a);
+                }
+            } catch (GeneralSecurityException e) {
+                // this JDK lacks the curve: no key can be on it
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** True when {@code key}'s point lies on its curve (keys decoded by the JDK are not checked). */
+    public static boolean isOnCurve(ECPublicKey key) {
+        return onCurve(key.getParams(), key.getW());
     }
 
     /** y^2 = x^3 + ax + b (mod p) with 0 <= x, y < p: the JDK's KeyFactory does not check this. */

@@ -1,0 +1,214 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.opencluster.auth.card.vpcd.InsertedCard;
+import org.opencluster.auth.card.vpcd.VirtualCard;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.SignatureScheme;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.enrol.Enrolment;
+import org.opencluster.auth.token.piv.PivAlgorithm;
+import org.opencluster.auth.token.piv.PivCards;
+import org.opencluster.auth.token.piv.PivClient;
+import org.opencluster.auth.token.piv.PivConnection;
+import org.opencluster.auth.token.piv.PivSlot;
+import org.opencluster.auth.token.piv.PivToken;
+
+/**
+ * A person whose key is on a PIV card logs in over TCP with the ordinary handshake. Everything card-side goes
+ * through the real stack (jnasmartcardio -> pcscd -> vpcd -> jCardSim -> the project's applet), provisioning
+ * included: key generated on the card, certified by the cluster CA, certificate written back with PUT DATA.
+ * Uses vpcd's second reader (port 35964) so it never competes with card-applet's tests for the first.
+ */
+class CardLoginEndToEndTest {
+    private static final int PORT = 35964;
+    private static final String READER = InsertedCard.readerName(PORT);
+    private static final char[] PIN = "123456".toCharArray();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+    private InsertedCard inserted;
+
+    @BeforeEach
+    void requireReader() {
+        RealComponent.require(InsertedCard.reader(PORT).isPresent(), "pcscd running with the vpcd reader '" + READER
+                + "' (apt-get install pcscd vsmartcard-vpcd; start pcscd before the JVM, see bin/test)");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (inserted != null) {
+            inserted.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static PivCards cards(PinSource pins) {
+        return PivCards.builder().reader(READER).pinSource(pins).build();
+    }
+
+    /** The slot a proof kind uses: 9A signs, 9D agrees. */
+    private static PivSlot slotFor(ProofKind kind) {
+        return kind == ProofKind.SIGNATURE ? PivSlot.AUTHENTICATION : PivSlot.KEY_MANAGEMENT;
+    }
+
+    /**
+     * Enrols {@code name}: key generated on the card; for 9A a CSR signed by the card, for 9D (derive-only) the
+     * CA certifies the generated public key; the certificate goes back onto the card; the account has no
+     * envelope (the server sends a decoy, which the card holder's client ignores).
+     */
+    private X509Certificate enrol(String name, ProofKind kind) throws Exception {
+        PivSlot slot = slotFor(kind);
+        PivCards cards = cards(PinSource.of(PIN));
+        X509Certificate cert;
+        try (PivConnection admin = cards.connect()) {
+            ECPublicKey key = admin.transact(c -> {
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
+                return c.generateKey(slot, PivAlgorithm.EC_P256);
+            });
+            if (kind == ProofKind.SIGNATURE) {
+                try (PivToken fresh = cards.open(slot, key)) {
+                    PKCS10CertificationRequest csr = Enrolment.csr(fresh, new X500Name("CN=" + name),
+                            SignatureScheme.ECDSA_P256_SHA256);
+                    cert = cluster.ca.issue(name, ClusterCa.Subject.PERSON, csr, Duration.ofDays(30));
+                }
+            } else {
+                cert = cluster.ca.issue(name, ClusterCa.Subject.PERSON, key, Duration.ofDays(30));
+            }
+            byte[] der = cert.getEncoded();
+            admin.transact(c -> {
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
+                c.putCertificate(slot, der);
+                return null;
+            });
+        }
+        cluster.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, cert.getPublicKey().getEncoded(),
+                cert.getEncoded(), null);
+        return cert;
+    }
+
+    /** The card holder's client: ignores the (decoy) envelope and opens the card slot with the PIN. */
+    private static LoginCredential card(ProofKind kind, PinSource pins) {
+        return (user, envelope) -> cards(pins).open(slotFor(kind));
+    }
+
+    private OcaSession login(String user, LoginCredential credential) throws Exception {
+        return OcaSession.login(cluster.address(), user, credential, cluster.pinned(), new OcaSession.Options());
+    }
+
+    private void start(ProofKind kind) throws Exception {
+        cluster = new TestCluster(dir, kind);
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProofKind.class)
+    void cardHolderLogsInWithEitherProofKind(ProofKind kind) throws Exception {
+        start(kind);
+        X509Certificate cert = enrol("alice", kind);
+        try (PivToken onCard = cards(PinSource.of(PIN)).open(slotFor(kind))) {
+            assertEquals(List.of(cert), onCard.certificateChain(), "the issued certificate was written to the card");
+            assertTrue(cluster.ca.verify(onCard.certificateChain().get(0)));
+        }
+        try (OcaSession s = login("alice", card(kind, PinSource.of(PIN)))) {
+            List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
+            assertEquals("alice", StandardCharsets.UTF_8.decode(who.get(0).bytes()).toString());
+            assertEquals(1, cluster.sessions.size());
+        }
+    }
+
+    @Test
+    void wrongPinIsReportedWithTriesLeftAndTheServerSeesNoProof() throws Exception {
+        start(ProofKind.SIGNATURE);
+        enrol("bob", ProofKind.SIGNATURE);
+        LoginException e = assertThrows(LoginException.class,
+                () -> login("bob", card(ProofKind.SIGNATURE, PinSource.of("000000".toCharArray()))));
+        TokenException cause = assertInstanceOf(TokenException.class, e.getCause());
+        assertEquals(TokenError.WRONG_PIN, cause.error());
+        assertEquals(2, cause.pinStatus().retriesLeft());
+        assertTrue(e.getMessage().contains("2 attempts left"), e.getMessage());
+        assertFalse(e.getMessage().contains("000000"));
+        assertEquals(0, cluster.sessions.size());
+        try (OcaSession s = login("bob", card(ProofKind.SIGNATURE, PinSource.of(PIN)))) {
+            assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+        }
+    }
+
+    @Test
+    void pinBlockedAfterTheLimitThenUnblockedWithThePuk() throws Exception {
+        start(ProofKind.KEY_AGREEMENT);
+        enrol("carol", ProofKind.KEY_AGREEMENT);
+        LoginCredential wrong = card(ProofKind.KEY_AGREEMENT, PinSource.of("000000".toCharArray()));
+        for (int left = 2; left >= 1; left--) {
+            LoginException e = assertThrows(LoginException.class, () -> login("carol", wrong));
+            assertEquals(left, ((TokenException) e.getCause()).pinStatus().retriesLeft());
+        }
+        LoginException blocked = assertThrows(LoginException.class, () -> login("carol", wrong));
+        assertEquals(TokenError.PIN_LOCKED, ((TokenException) blocked.getCause()).error());
+        LoginException still = assertThrows(LoginException.class,
+                () -> login("carol", card(ProofKind.KEY_AGREEMENT, PinSource.of(PIN))));
+        assertEquals(TokenError.PIN_LOCKED, ((TokenException) still.getCause()).error(), "even the right PIN");
+        try (PivConnection admin = cards(PinSource.of(PIN)).connect()) {
+            admin.transact(c -> {
+                c.unblockPin("12345678".toCharArray(), PIN);
+                return null;
+            });
+        }
+        try (OcaSession s = login("carol", card(ProofKind.KEY_AGREEMENT, PinSource.of(PIN)))) {
+            assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+        }
+    }
+
+    @Test
+    void cardRemovedBeforeLoginIsAClearError() throws Exception {
+        start(ProofKind.SIGNATURE);
+        enrol("dave", ProofKind.SIGNATURE);
+        // The client opened the card earlier (e.g. to show which certificate it will use), then it was pulled.
+        PivToken openedEarlier = cards(PinSource.of(PIN)).open(PivSlot.AUTHENTICATION);
+        inserted.close();
+        inserted = null;
+        LoginException removed = assertThrows(LoginException.class, () -> login("dave", (u, env) -> openedEarlier));
+        assertEquals(TokenError.TOKEN_REMOVED, assertInstanceOf(TokenException.class, removed.getCause()).error());
+        assertTrue(removed.getMessage().contains("removed"), removed.getMessage());
+        // Opening at login time with no card in the reader.
+        LoginException absent = assertThrows(LoginException.class,
+                () -> login("dave", card(ProofKind.SIGNATURE, PinSource.of(PIN))));
+        assertEquals(TokenError.TOKEN_ABSENT, assertInstanceOf(TokenException.class, absent.getCause()).error());
+        assertTrue(absent.getMessage().contains("insert the card"), absent.getMessage());
+        assertEquals(0, cluster.sessions.size());
+    }
+}
