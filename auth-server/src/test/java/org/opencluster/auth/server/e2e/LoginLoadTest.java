@@ -127,8 +127,8 @@ class LoginLoadTest {
         Path keyDir = dir.resolve("keys");
         accounts.writeKeys(keyDir);
         long heapBefore = usedHeapAfterGc();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 IdleSessionHolder.class.getName(), "127.0.0.1", String.valueOf(cluster.address().getPort()),
                 java.util.HexFormat.of().formatHex(cluster.serverCert.getPublicKey().getEncoded()),
                 String.valueOf(wanted), "16", keyDir.toString())
