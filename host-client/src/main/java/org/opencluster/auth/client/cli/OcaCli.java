@@ -74,6 +74,14 @@ public final class OcaCli {
         @Option(names = "--token", description = "PKCS#11 URI of the account key (services); default: passphrase")
         String tokenUri;
 
+        @Option(names = "--card", arity = "0..1", fallbackValue = "", description = "log in with a PIV card or"
+                + " YubiKey (optionally: part of the reader's name); the PIN is asked for, never echoed")
+        String card;
+
+        @Option(names = "--slot", description = "PIV slot of the key: 9A (signature proof) or 9D (key agreement);"
+                + " default 9A")
+        String slot = "9A";
+
         @Option(names = "--passphrase-file", description = "read the passphrase from this file (scripts)")
         Path passphraseFile;
 
@@ -100,6 +108,16 @@ public final class OcaCli {
         }
 
         private LoginCredential credential() {
+            if (card != null) {
+                org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
+                        .pinSource(PinSource.prompt("PIN for the card: "));
+                if (!card.isEmpty()) {
+                    b.reader(card);
+                }
+                org.opencluster.auth.token.piv.PivCards cards = b.build();
+                org.opencluster.auth.token.piv.PivSlot pivSlot = org.opencluster.auth.token.piv.PivSlot.fromHex(slot);
+                return (u, envelope) -> cards.open(pivSlot);
+            }
             if (tokenUri != null) {
                 Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(PinSource.prompt("PIN for " + user + ": "))
                         .build();
