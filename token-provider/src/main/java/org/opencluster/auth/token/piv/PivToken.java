@@ -129,7 +129,7 @@ public final class PivToken implements Token {
         } catch (GeneralSecurityException e) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "this JVM lacks the hash of " + scheme, e);
         }
-        byte[] signature = withPin("sign with " + label, c -> c.sign(slot, algorithm, hash));
+        byte[] signature = EcdsaDer.canonical(withPin("sign with " + label, c -> c.sign(slot, algorithm, hash)));
         if (!verifies(scheme, message, signature)) {
             throw new TokenException(TokenError.DEVICE_ERROR, "the signature from " + label + " does not verify with"
                     + " the slot's public key: the certificate in slot " + slot.hex() + " belongs to another key;"
