@@ -71,7 +71,7 @@ public final class AdminHandlers {
                         throw new CommandException(ErrorCode.NOT_FOUND, "no account " + name);
                     }
                     int ended = sessions.endUser(name, "the account was disabled by an admin");
-                    LOG.info("admin {} disabled account {} ({} live sessions ended)", c.username(), name, ended);
+                    LOG.info("event=admin.account.disabled admin={} account={} sessions_ended={}", c.username(), name, ended);
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(AdminCommands.ACCOUNT_ENABLE, Access.ADMIN_ONLY, (c, cmd, out) -> {
@@ -79,7 +79,7 @@ public final class AdminHandlers {
                     if (!accounts.setDisabled(name, false)) {
                         throw new CommandException(ErrorCode.NOT_FOUND, "no account " + name);
                     }
-                    LOG.info("admin {} enabled account {}", c.username(), name);
+                    LOG.info("event=admin.account.enabled admin={} account={}", c.username(), name);
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(AdminCommands.SESSIONS_LIST, Access.ADMIN_ONLY, (c, cmd, out) -> {
@@ -96,7 +96,8 @@ public final class AdminHandlers {
                             .orElseThrow(() -> new CommandException(ErrorCode.NOT_FOUND, "no such session"));
                     s.terminate("ended by an admin");
                     sessions.remove(s);
-                    LOG.info("admin {} ended session {} of {}", c.username(), Long.toHexString(s.id()), s.username());
+                    LOG.info("event=admin.session.ended admin={} session={} user={}", c.username(), Long.toHexString(s.id()),
+                            s.username());
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 });
     }
@@ -112,7 +113,7 @@ public final class AdminHandlers {
     private SuitePolicy change(String admin, SuitePolicyService.Change change) throws CommandException {
         try {
             SuitePolicy p = policies.change(admin, change);
-            LOG.info("admin {} changed the suite policy to {}", admin, p);
+            LOG.info("event=admin.policy.changed admin={} policy_version={} suites={}", admin, p.version(), p.enabledIds());
             return p;
         } catch (SuiteException e) {
             ErrorCode code = e.error() == org.opencluster.auth.protocol.suite.SuiteError.STALE_POLICY

@@ -67,7 +67,7 @@ public final class CommandDispatcher {
             return;
         }
         if (!route.access().permits(caller)) {
-            LOG.warn("refused {} for {} ({})", spec, caller.username(), caller.role());
+            LOG.warn("event=command.refused command={} user={} role={}", spec.name(), caller.username(), caller.role());
             error(replies, ErrorCode.FORBIDDEN, route.access() == Access.ADMIN_ONLY
                     ? spec + " is for admin accounts only"
                     : route.access() == Access.ENROLMENT_ONLY ? spec + " is for enrolment sessions only"
@@ -80,7 +80,7 @@ public final class CommandDispatcher {
             error(replies, e.code(), e.getMessage());
         } catch (RuntimeException e) {
             // The peer learns only that it failed; the log has the cause (handlers never put secrets in exceptions).
-            LOG.error("handler of {} failed for {}", spec, caller.username(), e);
+            LOG.error("event=command.failed command={} user={}", spec.name(), caller.username(), e);
             error(replies, ErrorCode.INTERNAL, spec + " failed on the server");
         }
     }

@@ -8,7 +8,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.protocol.command.EnrolCommands;
@@ -69,7 +68,7 @@ public final class EnrolHandlers {
                     store.addEnrolmentCode(new EnrolmentCode(EnrolmentCodes.hash(code), "enrol", Optional.of(name),
                             p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
                             p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME)));
-                    LOG.info("admin {} issued an enrolment code for {}", caller.username(), name);
+                    LOG.info("event=admin.enrolment_code.issued admin={} account={}", caller.username(), name);
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
                             code.getBytes(StandardCharsets.US_ASCII)));
                 })
@@ -97,8 +96,7 @@ public final class EnrolHandlers {
                     } catch (CertificateEncodingException e) {
                         throw new IllegalStateException(e);
                     }
-                    LOG.info("enrolled {} ({}, {}) at {}", caller.username(), grant.kind(), grant.role(),
-                            Instant.now(clock));
+                    LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
                 });
     }
 

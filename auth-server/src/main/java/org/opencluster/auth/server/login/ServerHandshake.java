@@ -275,8 +275,11 @@ public final class ServerHandshake {
         byte[] raw = m.bytes(USERNAME);
         String name = new String(raw, StandardCharsets.UTF_8);
         if (raw.length == 0 || !Arrays.equals(raw, name.getBytes(StandardCharsets.UTF_8))
-                || !Normalizer.isNormalized(name, Normalizer.Form.NFC)) {
-            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "USERNAME must be NFC UTF-8, 1-255 bytes");
+                || !Normalizer.isNormalized(name, Normalizer.Form.NFC)
+                || name.codePoints().anyMatch(Character::isISOControl)) {
+            // Control characters are refused too: a name ends up in log lines, where a newline could forge one.
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                    "USERNAME must be NFC UTF-8 without control characters, 1-255 bytes");
         }
         enrolling = checkExtensions(m.bytes(EXTENSIONS));
         transcript.add(m.encode());
@@ -421,6 +424,11 @@ public final class ServerHandshake {
 
     public String username() {
         return require(username);
+    }
+
+    /** The name a client asked for, if it got that far (for logs of failed logins). */
+    public Optional<String> attemptedUsername() {
+        return Optional.ofNullable(username);
     }
 
     public Caller caller() {

@@ -60,7 +60,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (evt instanceof IdleStateEvent) {
             fail(ErrorCode.NOT_AUTHENTICATED, "idle timeout");
         } else if (evt == RispFrameDecoder.TruncatedStream.INSTANCE) {
-            LOG.info("connection from {} closed inside a command (truncated)", remoteAddress());
+            LOG.info("event=connection.truncated remote={} detail=\"closed inside a command (truncated)\"", remoteAddress());
         }
         super.userEventTriggered(ctx, evt);
     }
@@ -68,13 +68,13 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof RispProtocolException) {
-            LOG.info("protocol error from {}: {}", remoteAddress(), cause.getMessage());
+            LOG.info("event=connection.protocol_error remote={} detail=\"{}\"", remoteAddress(), cause.getMessage());
             fail(ErrorCode.PROTOCOL_ERROR, cause.getMessage());
         } else if (cause instanceof java.io.IOException) {
             LOG.debug("connection from {} failed: {}", remoteAddress(), cause.toString());
             ctx.close();
         } else {
-            LOG.error("connection from {} failed", remoteAddress(), cause);
+            LOG.error("event=connection.failed remote={}", remoteAddress(), cause);
             fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
         }
     }

@@ -51,7 +51,7 @@ public final class RispServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (channels.size() >= maxConnections) {
-                            LOG.warn("connection cap {} reached; refusing {}", maxConnections, ch.remoteAddress());
+                            LOG.warn("event=connection.refused reason=cap cap={} remote={}", maxConnections, ch.remoteAddress());
                             ch.close();
                             return;
                         }
@@ -67,7 +67,7 @@ public final class RispServer implements AutoCloseable {
                     }
                 });
         serverChannel = bootstrap.bind(b.bindAddress).sync().channel();
-        LOG.info("listening on {}", serverChannel.localAddress());
+        LOG.info("event=server.listening address={}", serverChannel.localAddress());
     }
 
     public static Builder builder(ConnectionFactory factory) {

@@ -61,6 +61,7 @@ public final class ServerSession implements Connection, LiveSession {
             ServerHandshake.State s = handshake.onCommand(command);
             out.sendRaw(handshake.takeOutput());
             if (s == ServerHandshake.State.FAILED) {
+                LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
                 out.close();
             } else if (s == ServerHandshake.State.ESTABLISHED) {
                 established();
@@ -96,16 +97,18 @@ public final class ServerSession implements Connection, LiveSession {
             }
         } catch (FrameException e) {
             // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
-            LOG.warn("session {} of {} from {}: {} ({}); closing", hexId(), caller.username(), remote,
+            LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
+                    caller.username(), remote,
                     e.error(), e.getMessage());
             out.close();
         } catch (RispProtocolException e) {
-            LOG.warn("session {} of {}: malformed commands inside a frame: {}", hexId(), caller.username(),
+            LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
+                    hexId(), caller.username(),
                     e.getMessage());
             sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
             out.close();
         } catch (Exception e) {
-            LOG.error("session {} of {}: cannot send a reply", hexId(), caller.username(), e);
+            LOG.error("event=session.send_failed session={} user={}", hexId(), caller.username(), e);
             out.close();
         }
     }
@@ -120,7 +123,8 @@ public final class ServerSession implements Connection, LiveSession {
         String suiteName = handshake.suite().name();
         handshake = null;
         registry.add(this);
-        LOG.info("session {} established: {} from {} on {}", hexId(), caller.username(), remote, suiteName);
+        LOG.info("event=session.established session={} user={} role={} remote={} suite={}", hexId(),
+                caller.username(), caller.role(), remote, suiteName);
     }
 
     private void sendError(int code, String text) {
@@ -162,7 +166,7 @@ public final class ServerSession implements Connection, LiveSession {
         if (channel != null) {
             registry.remove(this);
             channel.close();
-            LOG.info("session {} of {} closed", hexId(), caller.username());
+            LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
         }
     }
 

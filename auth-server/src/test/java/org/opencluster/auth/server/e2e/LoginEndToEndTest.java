@@ -126,6 +126,14 @@ class LoginEndToEndTest {
     }
 
     @Test
+    void aUsernameWithControlCharactersIsRefusedBeforeAnyLookup() throws Exception {
+        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        LoginException e = assertThrows(LoginException.class, () -> login("ev\nil event=login.ok", PASS,
+                new OcaSession.Options()));
+        assertEquals(HandshakeError.MALFORMED_MESSAGE.code(), e.code(), e.getMessage());
+    }
+
+    @Test
     void nonAdminGetsForbiddenAndAdminIsServed() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
         cluster.person("dave", PASS, Caller.Role.USER, KeyType.EC_P256);
