@@ -44,6 +44,9 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
             throw new IllegalArgumentException("envelopeFieldLength must be 256..8160");
         }
         Objects.requireNonNull(ecProofKind);
+        if (ecProofKind == ProofKind.ENROLMENT_CODE) {
+            throw new IllegalArgumentException("the proof asked of EC keys is SIGNATURE or KEY_AGREEMENT");
+        }
         Objects.requireNonNull(frames);
         Objects.requireNonNull(throttle);
         Objects.requireNonNull(random);

@@ -48,7 +48,7 @@ class LoginEndToEndTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void personLogsInWithThePassphraseAndExchangesEncryptedCommands(ProofKind kind) throws Exception {
         cluster = new TestCluster(dir, kind);
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);

@@ -64,7 +64,7 @@ class ReplayAndRelayTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void recordedLoginTrafficReplayedIntoANewConnectionDoesNotAuthenticate(ProofKind kind) throws Exception {
         TestCluster server = cluster("s", kind);
         Accounts accounts = new Accounts();
@@ -105,7 +105,7 @@ class ReplayAndRelayTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void aProofCapturedInOneSessionFailsInAnother(ProofKind kind) throws Exception {
         TestCluster server = cluster("s", kind);
         Accounts accounts = new Accounts();
@@ -125,7 +125,7 @@ class ReplayAndRelayTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void aRelayToAnotherServerIsRefusedByTheClientsPin(ProofKind kind) throws Exception {
         TestCluster one = cluster("one", kind);
         TestCluster two = cluster("two", kind);
@@ -149,7 +149,7 @@ class ReplayAndRelayTest {
      * sees everything of its own session, including the proof and the token output, and tries it at server one.
      */
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void aProofMadeForASecondServerFailsAtTheFirst(ProofKind kind) throws Exception {
         TestCluster one = cluster("one", kind);
         TestCluster two = cluster("two", kind);

@@ -121,7 +121,7 @@ class ServerKeySoftHsmTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ProofKind.class)
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void serverAndCaKeysInTokensServeAPersonAndAService(ProofKind kind) throws Exception {
         cluster = new TestCluster(config(SERVER_KEY, CA_KEY), kind, LoginThrottle.builder().build(), tokens);
         Path data = cluster.config.dataDir();

@@ -307,6 +307,10 @@ public final class ClientHandshake {
         }
         try (Token token = credential.unlock(username, envelope)) {
             if (kind == ProofKind.KEY_AGREEMENT) {
+                if (!token.operations().contains(org.opencluster.auth.token.TokenOperation.KEY_AGREEMENT)) {
+                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server asks for a key"
+                            + " agreement but the key of '" + token.label() + "' can only sign");
+                }
                 byte[] eph = challenge.bytes(PROOF_EPHEMERAL);
                 KeyExchangeGroup group = KeyExchangeGroup.byWireId(HandshakeOutput.groupOf(eph))
                         .orElseThrow(() -> new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "unknown group"));
@@ -329,6 +333,10 @@ public final class ClientHandshake {
                     Arrays.fill(z, (byte) 0);
                 }
             } else {
+                if (token.signatureSchemes().isEmpty()) {
+                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server asks for a signature"
+                            + " but the key of '" + token.label() + "' can only do key agreement");
+                }
                 SignatureScheme s = token.signatureSchemes().iterator().next();
                 scheme = SignatureAlgorithm.valueOf(s.name()).code();
                 proof = token.sign(s, HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, t));
