@@ -64,6 +64,7 @@ public final class AuthServer implements AutoCloseable {
     private final RispServer transport;
     private final X509Certificate serverCertificate;
     private final Bootstrap.Result bootstrap;
+    private final LoginThrottle throttle;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -89,9 +90,9 @@ public final class AuthServer implements AutoCloseable {
         b.extraRoutes.accept(routes);
         CommandDispatcher dispatcher = routes.build();
         byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
-        LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(config.maxAccountFailures())
-                .maxSourceFailures(config.maxSourceFailures()).decay(config.failureDecay())
-                .lockout(config.lockout()).clock(clock).build();
+        throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
+                .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
+                .decay(config.failureDecay()).lockout(config.lockout()).clock(clock).build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)
@@ -136,6 +137,7 @@ public final class AuthServer implements AutoCloseable {
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
         private java.util.function.Consumer<CommandDispatcher.Builder> extraRoutes = r -> { };
+        private LoginThrottle throttle;
 
         private Builder(ServerConfig config) {
             this.config = java.util.Objects.requireNonNull(config);
@@ -169,6 +171,12 @@ public final class AuthServer implements AutoCloseable {
             return this;
         }
 
+        /** The login throttle (default: built from the configuration's limits). */
+        public Builder throttle(LoginThrottle throttle) {
+            this.throttle = java.util.Objects.requireNonNull(throttle);
+            return this;
+        }
+
         public AuthServer start() throws IOException, TokenException, InterruptedException {
             return new AuthServer(this);
         }
@@ -179,7 +187,7 @@ public final class AuthServer implements AutoCloseable {
     }
 
     /** The handshake's view of a stored account. */
-    static LoginAccount loginView(Account a) {
+    public static LoginAccount loginView(Account a) {
         try {
             byte[] spki = a.publicKey();
             String oid = SubjectPublicKeyInfo.getInstance(spki).getAlgorithm().getAlgorithm().getId();
@@ -214,6 +222,25 @@ public final class AuthServer implements AutoCloseable {
 
     public X509Certificate serverCertificate() {
         return serverCertificate;
+    }
+
+    /** The server's own key (in its token or key file). */
+    public Token serverKey() {
+        return serverKey;
+    }
+
+    /** The cluster CA's key (in its token or key file). */
+    public Token caKey() {
+        return caKey;
+    }
+
+    public LoginThrottle throttle() {
+        return throttle;
+    }
+
+    /** Open connections right now. */
+    public int connectionCount() {
+        return transport.connectionCount();
     }
 
     /** The one-time code for the first admin, when this start created one. */

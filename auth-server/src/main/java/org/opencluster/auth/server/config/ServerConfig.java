@@ -63,6 +63,28 @@ public final class ServerConfig {
         return new Builder();
     }
 
+    /** A builder holding every value of this configuration (to change one or two). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.listen = listen;
+        b.dataDir = dataDir;
+        b.dbUrl = dbUrl;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.serverKey = serverKey;
+        b.caKey = caKey;
+        b.idleTimeout = idleTimeout;
+        b.sessionLifetime = sessionLifetime;
+        b.maxAccountFailures = maxAccountFailures;
+        b.maxSourceFailures = maxSourceFailures;
+        b.failureDecay = failureDecay;
+        b.lockout = lockout;
+        b.keyUpdateBytes = keyUpdateBytes;
+        b.maxStringLength = maxStringLength;
+        b.maxConnections = maxConnections;
+        return b;
+    }
+
     /** Defaults for a data directory. */
     public static ServerConfig defaults(Path dataDir) {
         return builder().dataDir(dataDir).build();
