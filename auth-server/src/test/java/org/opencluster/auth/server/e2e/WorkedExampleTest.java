@@ -27,7 +27,6 @@ import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.frame.FrameConfig;
 import org.opencluster.auth.protocol.frame.FrameOpener;
-import org.opencluster.auth.protocol.frame.TrafficSecret;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.ProofKind;
