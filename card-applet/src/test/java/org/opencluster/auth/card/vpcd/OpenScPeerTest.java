@@ -83,6 +83,25 @@ class OpenScPeerTest {
     }
 
     @Test
+    void ourPkcs11TokenLogsInAndSignsThroughOpenScsModule() throws Exception {
+        // The token-provider's PKCS#11 path (RFC 7512 URI, slot chosen before login, SunPKCS11) with OpenSC's
+        // module in place of SoftHSM2: OpenSC names the token after the 9A certificate's subject, and SunPKCS11
+        // names a key after its certificate's label.
+        Path pin = java.nio.file.Files.writeString(dir.resolve("user.pin"), "123456");
+        String uri = "pkcs11:token=OpenCluster%20Test%209A;object=Certificate%20for%20PIV%20Authentication;type=private?module-path="
+                + Tools.OPENSC_PKCS11 + "&pin-source=file:" + pin;
+        byte[] message = "signed through opensc-pkcs11.so".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (org.opencluster.auth.token.Token token = org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build()
+                .open(uri)) {
+            byte[] signature = token.sign(org.opencluster.auth.token.SignatureScheme.ECDSA_P256_SHA256, message);
+            java.security.Signature v = java.security.Signature.getInstance("SHA256withECDSA");
+            v.initVerify(cert9a.getPublicKey());
+            v.update(message);
+            assertTrue(v.verify(signature), "the card's signature, made through OpenSC, verifies with the 9A certificate");
+        }
+    }
+
+    @Test
     void listsTokenCertificatesAndKeys() throws Exception {
         Tools.Result slots = Tools.pkcs11Tool("-L");
         assertEquals(0, slots.exitCode(), slots.toString());
