@@ -43,21 +43,20 @@ public final class AccountEnrolment {
     /**
      * Certifies the request's key for {@code name} and creates the account of {@code kind}.
      *
-     * @param envelope the person's passphrase envelope (required for a person, absent for a service)
+     * @param envelope the person's passphrase envelope; absent for a service, and for a person whose key is on a
+     *                 card (the server then sends the decoy, which the card holder's client ignores)
      * @return the issued certificate, then the CA certificate
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
-        if ((kind == Account.Kind.PERSON) != (envelope != null && envelope.length > 0)) {
-            throw new IllegalArgumentException(kind == Account.Kind.PERSON
-                    ? "a person enrols with a passphrase envelope"
-                    : "a service keeps its key in its token: no envelope");
+        if (kind == Account.Kind.SERVICE && envelope != null && envelope.length > 0) {
+            throw new IllegalArgumentException("a service keeps its key in its token: no envelope");
         }
         X509Certificate issued = ca.issue(name, kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON
                 : ClusterCa.Subject.SERVICE, csr, validity);
         try {
             store.createAccount(name, kind, role, issued.getPublicKey().getEncoded(), issued.getEncoded(),
-                    kind == Account.Kind.PERSON ? envelope : null);
+                    envelope == null || envelope.length == 0 ? null : envelope);
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException("the issued certificate cannot be encoded", e);
         }

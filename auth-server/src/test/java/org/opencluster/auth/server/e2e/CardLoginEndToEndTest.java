@@ -152,6 +152,46 @@ class CardLoginEndToEndTest {
     }
 
     @Test
+    void theCliEnrolsAKeyGeneratedOnTheCardAndLogsInWithIt() throws Exception {
+        start(ProofKind.SIGNATURE);
+        String code = adminIssuesCode("dora");
+        java.nio.file.Path pin = java.nio.file.Files.writeString(dir.resolve("pin"), "123456");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String[] common = {"-s", "127.0.0.1:" + cluster.address().getPort(), "-u", "dora", "--card", READER,
+            "--slot", "9A", "--pin-source", "file:" + pin, "--known-servers", dir.resolve("known").toString(),
+            "--accept-new"};
+        int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), concat(new String[] {"enrol", "--code", code}, common));
+        assertEquals(0, rc, err.toString());
+        try (PivToken onCard = cards(PinSource.of(PIN)).open(PivSlot.AUTHENTICATION)) {
+            assertTrue(cluster.ca.verify(onCard.certificateChain().get(0)), "the issued certificate is on the card");
+        }
+        rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), concat(new String[] {"exec", "WHOAMI"}, common));
+        assertEquals(0, rc, err.toString());
+        assertTrue(out.toString().contains("WHOAMI_IS dora"), out.toString());
+    }
+
+    /** An admin (a software key) issues a one-time code for a card holder named {@code name}. */
+    private String adminIssuesCode(String name) throws Exception {
+        cluster.person("root", "root pw".toCharArray(), Caller.Role.ADMIN, org.opencluster.auth.token.KeyType.EC_P256);
+        try (OcaSession root = OcaSession.login(cluster.address(), "root", cluster.passphrase("root pw".toCharArray()),
+                cluster.pinned(), new OcaSession.Options())) {
+            byte[] p = ("\0\0" + name).getBytes(StandardCharsets.UTF_8);
+            List<RispCommand> r = root.exec(RispCommand.string(
+                    org.opencluster.auth.protocol.command.EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p));
+            return StandardCharsets.US_ASCII.decode(r.get(0).bytes()).toString();
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void wrongPinIsReportedWithTriesLeftAndTheServerSeesNoProof() throws Exception {
         start(ProofKind.SIGNATURE);
         enrol("bob", ProofKind.SIGNATURE);

@@ -82,6 +82,23 @@ public final class OcaCli {
                 + " default 9A")
         String slot = "9A";
 
+        @Option(names = "--pin-source", description = "where the card or token PIN comes from: prompt (default, no"
+                + " echo), file:PATH or env:VARIABLE")
+        String pinSource = "prompt";
+
+        PinSource pins(String prompt) throws TokenException {
+            return "prompt".equals(pinSource) ? PinSource.prompt(prompt) : PinSource.parse(pinSource);
+        }
+
+        org.opencluster.auth.token.piv.PivCards cards() throws TokenException {
+            org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
+                    .pinSource(pins("PIN for the card: "));
+            if (!card.isEmpty()) {
+                b.reader(card);
+            }
+            return b.build();
+        }
+
         @Option(names = "--passphrase-file", description = "read the passphrase from this file (scripts)")
         Path passphraseFile;
 
@@ -109,19 +126,12 @@ public final class OcaCli {
 
         private LoginCredential credential() {
             if (card != null) {
-                org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
-                        .pinSource(PinSource.prompt("PIN for the card: "));
-                if (!card.isEmpty()) {
-                    b.reader(card);
-                }
-                org.opencluster.auth.token.piv.PivCards cards = b.build();
                 org.opencluster.auth.token.piv.PivSlot pivSlot = org.opencluster.auth.token.piv.PivSlot.fromHex(slot);
-                return (u, envelope) -> cards.open(pivSlot);
+                return (u, envelope) -> cards().open(pivSlot);
             }
             if (tokenUri != null) {
-                Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(PinSource.prompt("PIN for " + user + ": "))
-                        .build();
-                return (u, envelope) -> tokens.open(tokenUri);
+                return (u, envelope) -> Pkcs11Tokens.builder().defaultPinSource(pins("PIN for " + user + ": "))
+                        .build().open(tokenUri);
             }
             return (u, envelope) -> {
                 char[] passphrase = passphrase();
@@ -252,6 +262,43 @@ public final class OcaCli {
         @Option(names = "--key-label", description = "label of the key generated in the token (default login-key)")
         String keyLabel = "login-key";
 
+        @Option(names = "--management-key", description = "the card's 9B management key (3DES, 48 hex digits);"
+                + " default: the well-known factory key, which a real card should no longer have")
+        String managementKey;
+
+        /** Generates the key on the card, has the card sign the request, writes the issued certificate back. */
+        private java.security.cert.X509Certificate enrolCard(OcaSession s) throws IOException, TokenException {
+            org.opencluster.auth.token.piv.PivSlot slot = org.opencluster.auth.token.piv.PivSlot.fromHex(
+                    connection.slot);
+            byte[] mgmt = managementKey == null ? org.opencluster.auth.token.piv.PivClient.defaultManagementKey()
+                    : java.util.HexFormat.of().parseHex(managementKey);
+            org.opencluster.auth.token.piv.PivCards cards = connection.cards();
+            try (org.opencluster.auth.token.piv.PivConnection admin = cards.connect()) {
+                java.security.interfaces.ECPublicKey key = admin.transact(c -> {
+                    c.authenticateManagementKey(mgmt);
+                    return c.generateKey(slot, org.opencluster.auth.token.piv.PivAlgorithm.EC_P256);
+                });
+                java.security.cert.X509Certificate cert;
+                try (org.opencluster.auth.token.piv.PivToken fresh = cards.open(slot, key)) {
+                    cert = org.opencluster.auth.client.enrol.Enroller.tokenHolder(s, connection.user, fresh);
+                }
+                byte[] der = cert.getEncoded();
+                admin.transact(c -> {
+                    c.authenticateManagementKey(mgmt);
+                    c.putCertificate(slot, der);
+                    return null;
+                });
+                return cert;
+            } catch (org.opencluster.auth.token.piv.PivCardException e) {
+                throw new TokenException(org.opencluster.auth.token.TokenError.DEVICE_ERROR,
+                        "the card refused: " + e.getMessage());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IOException("the issued certificate cannot be encoded", e);
+            } finally {
+                java.util.Arrays.fill(mgmt, (byte) 0);
+            }
+        }
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -261,9 +308,11 @@ public final class OcaCli {
             PrintWriter err = spec.commandLine().getErr();
             try (OcaSession s = connection.enrol(code)) {
                 java.security.cert.X509Certificate cert;
-                if (connection.tokenUri != null) {
+                if (connection.card != null) {
+                    cert = enrolCard(s);
+                } else if (connection.tokenUri != null) {
                     Pkcs11Tokens tokens = Pkcs11Tokens.builder()
-                            .defaultPinSource(PinSource.prompt("PIN for the token: ")).build();
+                            .defaultPinSource(connection.pins("PIN for the token: ")).build();
                     try (org.opencluster.auth.token.pkcs11.Pkcs11Connection token = tokens.connect(connection.tokenUri)) {
                         org.opencluster.auth.token.Token key = token.generateKeyPair(
                                 org.opencluster.auth.token.KeyType.EC_P256, keyLabel);

@@ -22,8 +22,8 @@ public final class EnrolCommands {
             SERVER_TO_CLIENT, 64);
     /**
      * Register the new account's key (enrolment sessions only): {@code u16 n || PKCS#10 request (n bytes, signed
-     * by the new key, which proves possession) || u16 m || passphrase envelope (m bytes; 0 for a service, whose
-     * key stays in its token)}. Answered with {@link #ISSUED_CERTIFICATE}; the session then ends.
+     * by the new key, which proves possession) || u16 m || passphrase envelope (m bytes; 0 for a service or a card
+     * holder, whose key stays in its token)}. Answered with {@link #ISSUED_CERTIFICATE}; the session then ends.
      */
     public static final CommandSpec ENROL_ACCOUNT = CommandSpec.string(0x9140, "ENROL_ACCOUNT", CLIENT_TO_SERVER,
             16384);
