@@ -86,8 +86,9 @@ public final class RispServer implements AutoCloseable {
     public void close() {
         serverChannel.close().syncUninterruptibly();
         channels.close().syncUninterruptibly();
+        // The I/O loops hand their last events (channel inactive) to the logic executors: stop them first.
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         logic.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
