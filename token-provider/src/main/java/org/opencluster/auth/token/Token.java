@@ -40,11 +40,16 @@ public interface Token extends AutoCloseable {
     /** The type of the token's key. */
     KeyType keyType();
 
-    /** What this token's key can do. */
-    Set<TokenOperation> operations();
+    /** What this token's key can do: by default all its key type can (a PIV slot narrows this). */
+    default Set<TokenOperation> operations() {
+        return keyType().operations();
+    }
 
     /** The signature schemes {@link #sign} accepts for this key (empty when {@link TokenOperation#SIGN} is absent). */
-    Set<SignatureScheme> signatureSchemes();
+    default Set<SignatureScheme> signatureSchemes() {
+        return operations().contains(TokenOperation.SIGN) ? keyType().signatureSchemes()
+                : java.util.EnumSet.noneOf(SignatureScheme.class);
+    }
 
     /**
      * Signs {@code message} (the token hashes it as the scheme prescribes; pass a transcript hash as the message

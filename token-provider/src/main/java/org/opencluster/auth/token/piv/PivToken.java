@@ -94,12 +94,6 @@ public final class PivToken implements Token {
                 : EnumSet.of(TokenOperation.SIGN);
     }
 
-    @Override
-    public Set<SignatureScheme> signatureSchemes() {
-        return operations().contains(TokenOperation.SIGN) ? keyType.signatureSchemes()
-                : EnumSet.noneOf(SignatureScheme.class);
-    }
-
     /**
      * What the card says about the PIN now, without spending a try: retries left, or {@code retriesLeft == -1}
      * when the card is currently verified (it then does not say), {@code locked} when blocked.

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
@@ -26,7 +25,6 @@ import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenError;
 import org.opencluster.auth.token.TokenException;
-import org.opencluster.auth.token.TokenOperation;
 
 /**
  * A key on a PKCS#11 token, used through the connection's SunPKCS11 provider. The private key is a handle to a token
@@ -76,16 +74,6 @@ public final class Pkcs11Token implements Token {
     @Override
     public KeyType keyType() {
         return keyType;
-    }
-
-    @Override
-    public Set<TokenOperation> operations() {
-        return keyType.operations();
-    }
-
-    @Override
-    public Set<SignatureScheme> signatureSchemes() {
-        return keyType.signatureSchemes();
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 import org.bouncycastle.crypto.AsymmetricBlockCipher;
 import org.bouncycastle.crypto.CryptoException;
@@ -111,16 +110,6 @@ public final class SoftwareToken implements Token {
     @Override
     public PublicKey publicKey() {
         return publicKey;
-    }
-
-    @Override
-    public Set<TokenOperation> operations() {
-        return keyType.operations();
-    }
-
-    @Override
-    public Set<SignatureScheme> signatureSchemes() {
-        return keyType.signatureSchemes();
     }
 
     @Override
