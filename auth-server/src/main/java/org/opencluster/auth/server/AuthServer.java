@@ -82,7 +82,8 @@ public final class AuthServer implements AutoCloseable {
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(b.extraCommands)
+                .include(AdminCommands.registry()).include(EnrolCommands.registry())
+                .include(org.opencluster.auth.protocol.command.ReauthCommands.registry()).include(b.extraCommands)
                 .build();
         CommandDispatcher.Builder routes = new EnrolHandlers(store, ca, clock, random).install(
                 new AdminHandlers(policies, store, sessions).install(
@@ -108,7 +109,8 @@ public final class AuthServer implements AutoCloseable {
                         return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
                     }
                 });
-        transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock, remote))
+        transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock,
+                config.reauthPolicy(), remote))
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
                 .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -17,6 +18,16 @@ import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.net.RispSocket;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.handshake.ReauthSchedule;
+import org.opencluster.auth.protocol.handshake.TrafficSecrets;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -35,19 +46,32 @@ public final class OcaSession implements AutoCloseable {
     private final CipherSuite suite;
     private final SuitePolicy policy;
     private final byte[] sessionId;
+    private final String username;
+    private final LoginCredential credential;
+    private final byte[] envelope;
+    private final ReauthSchedule reauth;
+    private final boolean autoReauthenticate;
+    private boolean ended;
+    private boolean released;
 
-    private OcaSession(RispSocket socket, ClientHandshake hs) {
+    private OcaSession(RispSocket socket, ClientHandshake hs, String username, LoginCredential credential,
+            Options options) {
         this.socket = socket;
         this.channel = hs.applicationChannel();
         this.suite = hs.suite();
         this.policy = hs.policy();
         this.sessionId = hs.sessionId();
+        this.reauth = hs.reauthSchedule();
+        this.envelope = hs.envelope();
+        this.username = username;
+        this.credential = credential;
+        this.autoReauthenticate = options.autoReauthenticate;
     }
 
     /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
     private static final CommandRegistry DEFAULT_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
-            .build();
+            .include(ReauthCommands.registry()).build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
 
@@ -58,6 +82,7 @@ public final class OcaSession implements AutoCloseable {
         private CommandRegistry commands = DEFAULT_COMMANDS;
         private SecureRandom random = DEFAULT_RANDOM;
         private Duration timeout = Duration.ofSeconds(10);
+        private boolean autoReauthenticate = true;
 
         public Options suites(Set<Integer> ids) {
             this.suites = Set.copyOf(ids);
@@ -79,12 +104,21 @@ public final class OcaSession implements AutoCloseable {
             this.timeout = Objects.requireNonNull(timeout);
             return this;
         }
+
+        /**
+         * Whether {@link #exec} answers the server's {@code REAUTH_REQUIRED} by re-authenticating (a fresh token
+         * operation: the passphrase, PIN or token is asked again) and resending the commands; default on.
+         */
+        public Options autoReauthenticate(boolean on) {
+            this.autoReauthenticate = on;
+            return this;
+        }
     }
 
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
         return open(server, new ClientHandshake(username, credential, trust, options.suites, SuiteRegistry.standard(),
-                options.commands, options.random), options);
+                options.commands, options.random), username, credential, options);
     }
 
     /**
@@ -98,10 +132,11 @@ public final class OcaSession implements AutoCloseable {
         };
         return open(server, new ClientHandshake(username, none, trust, options.suites, SuiteRegistry.standard(),
                 options.commands, options.random).enrolWith(
-                        org.opencluster.auth.protocol.handshake.EnrolmentCodes.hash(code)), options);
+                        org.opencluster.auth.protocol.handshake.EnrolmentCodes.hash(code)), username, none, options);
     }
 
-    private static OcaSession open(InetSocketAddress server, ClientHandshake hs, Options options)
+    private static OcaSession open(InetSocketAddress server, ClientHandshake hs, String username,
+            LoginCredential credential, Options options)
             throws IOException, LoginException {
         RispSocket socket = RispSocket.connect(server, options.timeout);
         boolean ok = false;
@@ -120,7 +155,7 @@ public final class OcaSession implements AutoCloseable {
                 }
             }
             ok = true;
-            return new OcaSession(socket, hs);
+            return new OcaSession(socket, hs, username, credential, options);
         } catch (java.io.EOFException e) {
             throw new LoginException(-1, "the server closed the connection during login", e);
         } finally {
@@ -130,10 +165,88 @@ public final class OcaSession implements AutoCloseable {
         }
     }
 
-    /** Sends {@code commands} in one frame; returns the reply frame's commands. */
+    /**
+     * Sends {@code commands} in one frame; returns the reply frame's commands. When the server answers
+     * {@code REAUTH_REQUIRED}, re-authenticates first (see {@link Options#autoReauthenticate}) and sends again.
+     *
+     * @throws SessionEndedException the session is over (ended by the server, or the card was removed)
+     */
     public List<RispCommand> exec(RispCommand... commands) throws IOException {
+        List<RispCommand> reply = roundTrip(List.of(commands));
+        if (autoReauthenticate && errorCode(reply) == ErrorCode.REAUTH_REQUIRED.code()) {
+            reauthenticate();
+            reply = roundTrip(List.of(commands));
+        }
+        return reply;
+    }
+
+    /**
+     * Proves possession of the account key again (docs/PROTOCOL.md section 5.13) with a fresh token operation, and
+     * moves both directions to new keys. A token that cannot be opened or was removed ends the session
+     * ({@link SessionEndedException} with the token's error as the cause); any other token failure (a wrong PIN)
+     * leaves the session as it was, so the caller may try again within the server's grace period.
+     */
+    public void reauthenticate() throws IOException {
+        List<RispCommand> challenge = roundTrip(List.of(RispCommand.none(ReauthCommands.REAUTH_BEGIN.id())));
+        if (errorCode(challenge) >= 0) {
+            throw new IOException("the server refused re-authentication: " + errorText(challenge));
+        }
+        byte[] nonce = value(challenge, ReauthCommands.REAUTH_NONCE.id()).copyBytes();
+        int kindValue = (int) value(challenge, ReauthCommands.REAUTH_PROOF_KIND.id()).number();
+        byte[] share = value(challenge, ReauthCommands.REAUTH_EPHEMERAL.id()).copyBytes();
+        ProofKind kind = ProofKind.fromWire(kindValue).filter(k -> k == ProofKind.SIGNATURE
+                || k == ProofKind.KEY_AGREEMENT).orElseThrow(() -> new IOException("the server asked for proof kind "
+                        + kindValue + ", which a re-authentication does not use"));
+        byte[] context = reauth.context(kind, nonce, share);
+        byte[] z = null;
         try {
-            socket.writeRaw(channel.send(List.of(commands), ByteBuffer.allocate(256)).flip());
+            TokenProofs.Proof proof;
+            try (Token token = credential.unlock(username, envelope)) {
+                if (kind == ProofKind.KEY_AGREEMENT) {
+                    z = TokenProofs.agree(token, share);
+                    proof = new TokenProofs.Proof(0, reauth.keyAgreementProof(z, context));
+                } else {
+                    proof = TokenProofs.sign(token, ReauthSchedule.signatureInput(context));
+                }
+            } catch (TokenException e) {
+                if (e.error() == TokenError.TOKEN_REMOVED || e.error() == TokenError.TOKEN_ABSENT) {
+                    end();
+                    throw new SessionEndedException("the card or token of '" + username + "' is gone ("
+                            + e.getMessage() + "): the session ended at re-authentication; log in again", -1, e);
+                }
+                throw new IOException("re-authentication failed: " + e.getMessage(), e);
+            } catch (HandshakeException e) {
+                end();
+                throw new SessionEndedException("re-authentication impossible: " + e.getMessage(), -1, e);
+            }
+            List<RispCommand> done = roundTrip(List.of(
+                    RispCommand.integer(ReauthCommands.REAUTH_SIGNATURE_SCHEME.id(), proof.scheme()),
+                    RispCommand.string(ReauthCommands.REAUTH_PROOF.id(), proof.value())));
+            int code = errorCode(done);
+            if (code >= 0 || done.isEmpty() || done.get(0).id() != ReauthCommands.REAUTH_DONE.id()) {
+                end();
+                throw new SessionEndedException("the server refused the re-authentication and ended the session: "
+                        + errorText(done), code, null);
+            }
+            try (TrafficSecrets fresh = reauth.advance(z, context)) {
+                channel.rekey(fresh.clientToServer(), fresh.serverToClient());
+            } catch (FrameException e) {
+                throw new IOException("the session's frames failed (" + e.error() + "): " + e.getMessage(), e);
+            }
+        } finally {
+            Arrays.fill(context, (byte) 0);
+            if (z != null) {
+                Arrays.fill(z, (byte) 0);
+            }
+        }
+    }
+
+    private List<RispCommand> roundTrip(List<RispCommand> commands) throws IOException {
+        if (ended) {
+            throw new SessionEndedException("this session has ended; log in again", -1, null);
+        }
+        try {
+            socket.writeRaw(channel.send(commands, ByteBuffer.allocate(256)).flip());
             socket.flush();
             List<RispCommand> reply = new ArrayList<>();
             int seen = 0;
@@ -143,13 +256,66 @@ public final class OcaSession implements AutoCloseable {
                     throw new IOException("the server sent a clear command in an encrypted session");
                 }
                 if (channel.receive(outer, reply::add)) {
-                    throw new java.io.EOFException("the server closed the session");
+                    ended = true;
+                    throw new SessionEndedException("the server closed the session", -1, null);
                 }
                 seen++;
             }
             return reply;
+        } catch (java.io.EOFException e) {
+            ended = true;
+            throw new SessionEndedException("the server ended the session", -1, e);
         } catch (FrameException e) {
+            ended = true;
             throw new IOException("the session's frames failed (" + e.error() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static int errorCode(List<RispCommand> reply) {
+        return !reply.isEmpty() && reply.get(0).id() == CoreCommands.ERROR.id() ? (int) reply.get(0).number() : -1;
+    }
+
+    private static String errorText(List<RispCommand> reply) {
+        for (RispCommand c : reply) {
+            if (c.id() == CoreCommands.ERROR_TEXT.id()) {
+                return java.nio.charset.StandardCharsets.UTF_8.decode(c.bytes()).toString();
+            }
+        }
+        return "no explanation";
+    }
+
+    private static RispCommand value(List<RispCommand> reply, int id) throws IOException {
+        for (RispCommand c : reply) {
+            if (c.id() == id) {
+                return c;
+            }
+        }
+        throw new IOException("the re-authentication challenge lacks " + org.opencluster.auth.protocol.risp.CommandIds.hex(id));
+    }
+
+    /**
+     * Ends the session from this side (the authenticated close frame, unless the session already ended) and
+     * releases the socket and every key; idempotent.
+     */
+    private void end() {
+        if (!ended) {
+            ended = true;
+            try {
+                socket.writeRaw(channel.sendClose(ByteBuffer.allocate(64)).flip());
+                socket.flush();
+            } catch (FrameException | IOException | RuntimeException e) {
+                // ending anyway
+            }
+        }
+        if (!released) {
+            released = true;
+            channel.close();
+            reauth.close();
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already gone
+            }
         }
     }
 
@@ -166,18 +332,15 @@ public final class OcaSession implements AutoCloseable {
         return sessionId.clone();
     }
 
+    /** True once the session has ended (closed, ended by the server, or the token was removed). */
+    public boolean ended() {
+        return ended;
+    }
+
     /** Sends the authenticated close frame and closes the socket. */
     @Override
-    public void close() throws IOException {
-        try {
-            socket.writeRaw(channel.sendClose(ByteBuffer.allocate(64)).flip());
-            socket.flush();
-        } catch (FrameException | IOException e) {
-            // closing anyway
-        } finally {
-            channel.close();
-            socket.close();
-        }
+    public void close() {
+        end();
     }
 
 }

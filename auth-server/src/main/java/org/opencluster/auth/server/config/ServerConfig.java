@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public final class ServerConfig {
     private static final Set<String> KEYS = Set.of("listen", "data.dir", "db.url", "db.user", "db.password",
-            "server.key", "ca.key", "session.idle", "session.lifetime", "login.max-account-failures",
+            "server.key", "ca.key", "session.idle", "session.lifetime", "session.reauth", "session.reauth-grace",
+            "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
             "risp.max-string", "connections.max");
 
@@ -32,6 +33,7 @@ public final class ServerConfig {
     private final String caKey;
     private final Duration idleTimeout;
     private final Duration sessionLifetime;
+    private final org.opencluster.auth.server.session.ReauthPolicy reauthPolicy;
     private final int maxAccountFailures;
     private final int maxSourceFailures;
     private final Duration failureDecay;
@@ -50,6 +52,7 @@ public final class ServerConfig {
         this.caKey = b.caKey != null ? b.caKey : "keyfile:" + b.dataDir.resolve("ca-key.pk8");
         this.idleTimeout = b.idleTimeout;
         this.sessionLifetime = b.sessionLifetime;
+        this.reauthPolicy = new org.opencluster.auth.server.session.ReauthPolicy(b.reauthInterval, b.reauthGrace);
         this.maxAccountFailures = b.maxAccountFailures;
         this.maxSourceFailures = b.maxSourceFailures;
         this.failureDecay = b.failureDecay;
@@ -75,6 +78,8 @@ public final class ServerConfig {
         b.caKey = caKey;
         b.idleTimeout = idleTimeout;
         b.sessionLifetime = sessionLifetime;
+        b.reauthInterval = reauthPolicy.interval();
+        b.reauthGrace = reauthPolicy.grace();
         b.maxAccountFailures = maxAccountFailures;
         b.maxSourceFailures = maxSourceFailures;
         b.failureDecay = failureDecay;
@@ -115,6 +120,8 @@ public final class ServerConfig {
                     case "ca.key": b.caKey = v; break;
                     case "session.idle": b.idleTimeout = positive(Duration.parse(v)); break;
                     case "session.lifetime": b.sessionLifetime = positive(Duration.parse(v)); break;
+                    case "session.reauth": b.reauthInterval = positive(Duration.parse(v)); break;
+                    case "session.reauth-grace": b.reauthGrace = notNegative(Duration.parse(v)); break;
                     case "login.max-account-failures": b.maxAccountFailures = atLeastOne(Integer.parseInt(v)); break;
                     case "login.max-source-failures": b.maxSourceFailures = atLeastOne(Integer.parseInt(v)); break;
                     case "login.decay": b.failureDecay = positive(Duration.parse(v)); break;
@@ -145,6 +152,13 @@ public final class ServerConfig {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    private static Duration notNegative(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("must not be negative: " + d);
+        }
+        return d;
     }
 
     private static Duration positive(Duration d) {
@@ -179,6 +193,8 @@ public final class ServerConfig {
     public String caKey() { return caKey; }
     public Duration idleTimeout() { return idleTimeout; }
     public Duration sessionLifetime() { return sessionLifetime; }
+    /** When a session must re-authenticate (a fresh token operation), and how long it may lag before it ends. */
+    public org.opencluster.auth.server.session.ReauthPolicy reauthPolicy() { return reauthPolicy; }
     public int maxAccountFailures() { return maxAccountFailures; }
     public int maxSourceFailures() { return maxSourceFailures; }
     public Duration failureDecay() { return failureDecay; }
@@ -205,6 +221,8 @@ public final class ServerConfig {
         private String caKey;
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration sessionLifetime = Duration.ofHours(8);
+        private Duration reauthInterval = Duration.ofHours(1);
+        private Duration reauthGrace = Duration.ofMinutes(2);
         private int maxAccountFailures = 5;
         private int maxSourceFailures = 50;
         private Duration failureDecay = Duration.ofMinutes(1);
@@ -225,6 +243,11 @@ public final class ServerConfig {
         public Builder caKey(String k) { this.caKey = k; return this; }
         public Builder idleTimeout(Duration d) { this.idleTimeout = positive(d); return this; }
         public Builder sessionLifetime(Duration d) { this.sessionLifetime = positive(d); return this; }
+        public Builder reauth(Duration interval, Duration grace) {
+            this.reauthInterval = positive(interval);
+            this.reauthGrace = notNegative(grace);
+            return this;
+        }
         public Builder keyUpdateBytes(long n) { this.keyUpdateBytes = atLeastOne(n); return this; }
         public Builder loginLimits(int perAccount, int perSource, Duration decay, Duration lockout) {
             this.maxAccountFailures = atLeastOne(perAccount);

@@ -84,6 +84,7 @@ public final class ServerHandshake {
     private org.opencluster.auth.server.store.EnrolmentCode enrolment;
     private byte[] transcriptThroughServerFinished;
     private byte[] proofBytes;
+    private org.opencluster.auth.protocol.handshake.ReauthSchedule reauth;
     private int proofScheme;
     private SecureChannel applicationChannel;
     private byte[] sessionId;
@@ -355,6 +356,7 @@ public final class ServerHandshake {
             applicationChannel = new SecureChannel(ap.sealer(Role.SERVER, settings.frames()),
                     ap.opener(Role.SERVER, settings.frames()), strictDecoder(applicationRegistry), true);
         }
+        reauth = schedule.reauthSchedule(transcript.hash());
         handshakeChannel.close();
         schedule.close();
         state = State.ESTABLISHED;
@@ -424,6 +426,20 @@ public final class ServerHandshake {
 
     public String username() {
         return require(username);
+    }
+
+    /** After {@link State#ESTABLISHED}: the session's re-authentication schedule (section 5.13), owned by the caller. */
+    public org.opencluster.auth.protocol.handshake.ReauthSchedule reauthSchedule() {
+        return require(reauth);
+    }
+
+    /**
+     * After {@link State#ESTABLISHED}: the account key a re-authentication must prove again, and the proof kind the
+     * login used; empty for an enrolling session (it has no key yet).
+     */
+    public Optional<AccountProof> accountProof() {
+        require(reauth);
+        return enrolling ? Optional.empty() : Optional.of(new AccountProof(account.get().key(), proofKind));
     }
 
     /** The name a client asked for, if it got that far (for logs of failed logins). */

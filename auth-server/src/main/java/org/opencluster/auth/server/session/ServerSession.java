@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.protocol.session.SecureChannel;
@@ -34,9 +36,12 @@ public final class ServerSession implements Connection, LiveSession {
     private final CommandDispatcher dispatcher;
     private final SessionRegistry registry;
     private final Clock clock;
+    private final ReauthPolicy reauthPolicy;
+    private final java.security.SecureRandom random;
     private final String remote;
     private volatile Outbound out;
     private SecureChannel channel;
+    private SessionReauth reauth;
     private Caller caller;
     private long id;
     private Instant started;
@@ -46,11 +51,13 @@ public final class ServerSession implements Connection, LiveSession {
     private String pendingTermination;
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
-            Clock clock, String remoteAddress) {
+            Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.clock = clock;
+        this.reauthPolicy = reauthPolicy;
+        this.random = settings.random();
         this.remote = remoteAddress;
     }
 
@@ -79,17 +86,48 @@ public final class ServerSession implements Connection, LiveSession {
             if (requests.isEmpty()) {
                 return;
             }
+            if (reauth.expired()) {
+                LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), caller.username());
+                sendError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
+                out.close();
+                return;
+            }
             List<RispCommand> replies = new ArrayList<>();
+            SessionReauth.Outcome outcome = SessionReauth.Outcome.CONTINUE;
             dispatching = Thread.currentThread();
             try {
                 for (RispCommand r : requests) {
-                    dispatcher.dispatch(caller, r, replies::add);
+                    if (ReauthCommands.isReauthRequest(r.id())) {
+                        outcome = reauth.handle(r, replies);
+                        if (outcome != SessionReauth.Outcome.CONTINUE) {
+                            break;
+                        }
+                    } else if (reauth.overdue()) {
+                        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due since "
+                                + reauth.due() + ": send REAUTH_BEGIN");
+                    } else {
+                        dispatcher.dispatch(caller, r, replies::add);
+                    }
                 }
             } finally {
                 dispatching = null;
             }
             // Sealed in place into a pooled transport buffer: no copy and no garbage per frame.
             out.sendFilled(SecureChannel.frameLength(replies), target -> channel.send(replies, target));
+            if (outcome == SessionReauth.Outcome.REKEY) {
+                // Both directions change keys after this exchange: the client's proof frame was the last under the
+                // old inbound key, this reply the last under the old outbound key.
+                try (TrafficSecrets fresh = reauth.takeFresh()) {
+                    channel.rekey(fresh.serverToClient(), fresh.clientToServer());
+                }
+                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), caller.username(),
+                        reauth.due());
+            } else if (outcome == SessionReauth.Outcome.FAIL) {
+                LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
+                        caller.username(), remote);
+                out.close();
+                return;
+            }
             if (pendingTermination != null) {
                 String reason = pendingTermination;
                 pendingTermination = null;
@@ -116,6 +154,7 @@ public final class ServerSession implements Connection, LiveSession {
     private void established() {
         channel = handshake.applicationChannel();
         caller = handshake.caller();
+        reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(), reauthPolicy, clock, random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
@@ -166,6 +205,7 @@ public final class ServerSession implements Connection, LiveSession {
         if (channel != null) {
             registry.remove(this);
             channel.close();
+            reauth.close();
             LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
         }
     }

@@ -251,4 +251,44 @@ class CardLoginEndToEndTest {
         assertTrue(absent.getMessage().contains("insert the card"), absent.getMessage());
         assertEquals(0, cluster.sessions.size());
     }
+
+    /**
+     * Defined behaviour of a card pulled during a session (docs/PROTOCOL.md section 5.13): commands that do not
+     * need the card keep working until re-authentication is due; the re-authentication needs a fresh card
+     * operation (the PIN is asked again), so with the card gone it fails with a clear "no card" error and the
+     * session ends on both sides.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
+    void reauthenticationNeedsTheCardAgainAndARemovedCardEndsTheSession(ProofKind kind) throws Exception {
+        start(kind);
+        enrol("erin", kind);
+        java.util.concurrent.atomic.AtomicInteger pinReads = new java.util.concurrent.atomic.AtomicInteger();
+        PinSource counted = () -> {
+            pinReads.incrementAndGet();
+            return PIN.clone();
+        };
+        OcaSession s = login("erin", card(kind, counted));
+        assertEquals(1, pinReads.get());
+        cluster.clock.advance(cluster.config.reauthPolicy().interval());
+        List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
+        assertEquals("erin", StandardCharsets.UTF_8.decode(who.get(0).bytes()).toString());
+        assertEquals(2, pinReads.get(), "the re-authentication was a fresh card operation");
+
+        inserted.close();
+        inserted = null;
+        assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id(),
+                "until the next due time the session does not need the card");
+        cluster.clock.advance(cluster.config.reauthPolicy().interval());
+        org.opencluster.auth.client.SessionEndedException ended = assertThrows(
+                org.opencluster.auth.client.SessionEndedException.class,
+                () -> s.exec(RispCommand.none(CoreCommands.WHOAMI.id())));
+        TokenException cause = assertInstanceOf(TokenException.class, ended.getCause());
+        assertTrue(cause.error() == TokenError.TOKEN_ABSENT || cause.error() == TokenError.TOKEN_REMOVED,
+                cause.error().toString());
+        assertTrue(ended.getMessage().contains("gone") && ended.getMessage().contains("log in again"),
+                ended.getMessage());
+        assertTrue(s.ended());
+        Eventually.equals(0, cluster.sessions::size, 5000, "the client's close frame ended the server's session");
+    }
 }

@@ -42,6 +42,8 @@ final class TestCluster implements AutoCloseable {
     static final KdfParameters TEST_KDF = new KdfParameters(19 * 1024, 2, 1);
 
     final SecureRandom random = new SecureRandom();
+    /** The server's clock: tests move it forward to make re-authentication due. */
+    final TestClock clock = new TestClock();
     final ServerConfig config;
     final AuthServer server;
     final JdbcAccountStore store;
@@ -70,7 +72,7 @@ final class TestCluster implements AutoCloseable {
         this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(Duration.ofMinutes(10)).build();
         this.throttle = throttle;
-        server = AuthServer.builder(this.config).tokens(tokens).random(random).ecProofKind(ecProofKind)
+        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).random(random).ecProofKind(ecProofKind)
                 .throttle(throttle).start();
         store = server.store();
         policies = server.policies();

@@ -273,4 +273,76 @@ class PivTokenTest {
                     () -> cards.open(PivSlot.KEY_MANAGEMENT, key).agree(key)).error(), "9D has no key");
         }
     }
+
+    /**
+     * Two cards, one in each vpcd reader: the serial (the CHUID GUID on this applet) picks the right one without
+     * naming a reader, an unknown serial lists what was seen, and without a serial the choice is ambiguous. OpenSC,
+     * as an independent reader of the same cards, reports token serials that are the end of ours.
+     */
+    @Test
+    void theSerialChoosesAmongSeveralCards() throws Exception {
+        int secondPort = VirtualReader.PORT == VpcdBridge.DEFAULT_PORT ? VpcdBridge.DEFAULT_PORT + 1
+                : VpcdBridge.DEFAULT_PORT;
+        org.opencluster.auth.testsupport.RealComponent.require(InsertedCard.reader(secondPort).isPresent(),
+                "pcscd with vpcd's second reader '" + InsertedCard.readerName(secondPort) + "'");
+        TestCa ca = new TestCa();
+        VirtualCard first = VirtualCard.create();
+        VirtualCard second = VirtualCard.create();
+        X509Certificate certFirst = provision(first, ca, PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256,
+                KeyUsage.digitalSignature);
+        X509Certificate certSecond = provision(second, ca, PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256,
+                KeyUsage.digitalSignature);
+        try (VirtualReader a = VirtualReader.insert(first);
+                InsertedCard b = InsertedCard.insert(second, secondPort, java.time.Duration.ofSeconds(10))) {
+            String serialFirst;
+            String serialSecond;
+            try (PivConnection c = PivCards.builder().reader(VirtualReader.READER).build().connect()) {
+                serialFirst = c.transact(PivClient::serial).orElseThrow();
+            }
+            try (PivConnection c = PivCards.builder().reader(b.readerName()).build().connect()) {
+                serialSecond = c.transact(PivClient::serial).orElseThrow();
+            }
+            assertEquals(32, serialFirst.length(), serialFirst);
+            assertFalse(serialFirst.equals(serialSecond), "every virtual card has its own GUID");
+
+            PivCards virtual = PivCards.builder().reader("Virtual PCD").pinSource(PinSource.of(PIN)).build();
+            TokenException ambiguous = assertThrows(TokenException.class, virtual::connect);
+            assertEquals(TokenError.TOKEN_AMBIGUOUS, ambiguous.error());
+            for (var expected : List.of(java.util.Map.entry(serialFirst, certFirst),
+                    java.util.Map.entry(serialSecond, certSecond))) {
+                // Written as people copy it: upper case, in groups.
+                String typed = expected.getKey().toUpperCase(java.util.Locale.ROOT).replaceAll("(.{8})(?!$)", "$1-");
+                try (PivToken t = PivCards.builder().reader("Virtual PCD").serial(typed).pinSource(PinSource.of(PIN))
+                        .build().open(PivSlot.AUTHENTICATION)) {
+                    assertEquals(List.of(expected.getValue()), t.certificateChain());
+                    Signature v = Signature.getInstance("SHA256withECDSA");
+                    v.initVerify(expected.getValue().getPublicKey());
+                    v.update(MESSAGE);
+                    assertTrue(v.verify(t.sign(SignatureScheme.ECDSA_P256_SHA256, MESSAGE)));
+                }
+            }
+            TokenException unknown = assertThrows(TokenException.class, () -> PivCards.builder()
+                    .serial("00112233445566778899aabbccddeeff").build().connect());
+            assertEquals(TokenError.TOKEN_ABSENT, unknown.error());
+            assertTrue(unknown.getMessage().contains(serialFirst) && unknown.getMessage().contains(serialSecond),
+                    unknown.getMessage());
+
+            if (Tools.OPENSC_PKCS11 != null && Tools.onPath("pkcs11-tool")) {
+                Tools.Result listed = Tools.pkcs11Tool("-L");
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("serial num\\s*:\\s*(\\S+)")
+                        .matcher(listed.output());
+                List<String> openscSerials = new java.util.ArrayList<>();
+                while (m.find()) {
+                    openscSerials.add(m.group(1).toLowerCase(java.util.Locale.ROOT));
+                }
+                // OpenSC shows the GUID's last 8 bytes as the token serial; that form selects the card too.
+                assertTrue(openscSerials.contains(serialFirst.substring(16))
+                        && openscSerials.contains(serialSecond.substring(16)),
+                        "OpenSC's token serials " + openscSerials + " vs ours " + serialFirst + ", " + serialSecond);
+                try (PivConnection c = PivCards.builder().serial(serialSecond.substring(16)).build().connect()) {
+                    assertEquals(b.readerName(), c.readerName());
+                }
+            }
+        }
+    }
 }

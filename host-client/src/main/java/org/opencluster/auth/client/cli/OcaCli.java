@@ -78,6 +78,10 @@ public final class OcaCli {
                 + " YubiKey (optionally: part of the reader's name); the PIN is asked for, never echoed")
         String card;
 
+        @Option(names = "--card-serial", description = "with --card: the card with this serial (a YubiKey's serial"
+                + " number, or the PIV CHUID GUID in hex as `pkcs11-tool -L` shows it), when several are inserted")
+        String cardSerial;
+
         @Option(names = "--slot", description = "PIV slot of the key: 9A (signature proof) or 9D (key agreement);"
                 + " default 9A")
         String slot = "9A";
@@ -95,6 +99,9 @@ public final class OcaCli {
                     .pinSource(pins("PIN for the card: "));
             if (!card.isEmpty()) {
                 b.reader(card);
+            }
+            if (cardSerial != null) {
+                b.serial(cardSerial);
             }
             return b.build();
         }

@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -28,7 +27,6 @@ import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
-import org.opencluster.auth.protocol.handshake.PublicKeys;
 import org.opencluster.auth.protocol.handshake.Role;
 import org.opencluster.auth.protocol.handshake.SignatureAlgorithm;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
@@ -41,12 +39,10 @@ import org.opencluster.auth.protocol.session.SecureChannel;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.KeyExchange;
-import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
 import org.opencluster.auth.protocol.suite.KeyExchanges;
 import org.opencluster.auth.protocol.suite.SuiteException;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
 
@@ -85,6 +81,8 @@ public final class ClientHandshake {
     private byte[] sessionId;
     private LoginException failure;
     private byte[] enrolmentCodeHash;
+    private byte[] envelope = new byte[0];
+    private org.opencluster.auth.protocol.handshake.ReauthSchedule reauth;
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
             SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
@@ -305,41 +303,20 @@ public final class ClientHandshake {
             finishProof(kind, scheme, proof);
             return;
         }
+        this.envelope = envelope;
         try (Token token = credential.unlock(username, envelope)) {
             if (kind == ProofKind.KEY_AGREEMENT) {
-                if (!token.operations().contains(org.opencluster.auth.token.TokenOperation.KEY_AGREEMENT)) {
-                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server asks for a key"
-                            + " agreement but the key of '" + token.label() + "' can only sign");
-                }
-                byte[] eph = challenge.bytes(PROOF_EPHEMERAL);
-                KeyExchangeGroup group = KeyExchangeGroup.byWireId(HandshakeOutput.groupOf(eph))
-                        .orElseThrow(() -> new HandshakeException(HandshakeError.INVALID_KEY_SHARE, "unknown group"));
-                byte[] raw = Arrays.copyOfRange(eph, 2, eph.length);
-                try {
-                    KeyExchanges.forGroup(group).validatePublicKey(raw);
-                } catch (SuiteException e) {
-                    throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
-                }
-                PublicKey peer;
-                try {
-                    peer = PublicKeys.decode(group, raw);
-                } catch (GeneralSecurityException e) {
-                    throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
-                }
-                byte[] z = token.agree(peer);
+                byte[] z = TokenProofs.agree(token, challenge.bytes(PROOF_EPHEMERAL));
                 try {
                     proof = schedule.keyAgreementProof(z, t);
                 } finally {
                     Arrays.fill(z, (byte) 0);
                 }
             } else {
-                if (token.signatureSchemes().isEmpty()) {
-                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the server asks for a signature"
-                            + " but the key of '" + token.label() + "' can only do key agreement");
-                }
-                SignatureScheme s = token.signatureSchemes().iterator().next();
-                scheme = SignatureAlgorithm.valueOf(s.name()).code();
-                proof = token.sign(s, HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, t));
+                TokenProofs.Proof sig = TokenProofs.sign(token,
+                        HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, t));
+                scheme = sig.scheme();
+                proof = sig.value();
             }
         }
         finishProof(kind, scheme, proof);
@@ -369,6 +346,7 @@ public final class ClientHandshake {
             applicationChannel = new SecureChannel(ap.sealer(Role.CLIENT, frames), ap.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(applicationRegistry, Direction.SERVER_TO_CLIENT).build());
         }
+        reauth = schedule.reauthSchedule(transcript.hash());
         handshakeChannel.close();
         schedule.close();
         state = State.ESTABLISHED;
@@ -380,6 +358,16 @@ public final class ClientHandshake {
 
     public CipherSuite suite() {
         return require(suite);
+    }
+
+    /** After {@link State#ESTABLISHED}: the session's re-authentication schedule (section 5.13), owned by the caller. */
+    public org.opencluster.auth.protocol.handshake.ReauthSchedule reauthSchedule() {
+        return require(reauth);
+    }
+
+    /** The envelope the server sent (unpadded; a decoy for card holders and services), for re-authentication. */
+    public byte[] envelope() {
+        return envelope.clone();
     }
 
     public SuitePolicy policy() {

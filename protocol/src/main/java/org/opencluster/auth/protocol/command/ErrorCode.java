@@ -19,6 +19,13 @@ public enum ErrorCode {
     FORBIDDEN(0x0202, "forbidden"),
     /** Too many failed attempts from this account or source; retry later. */
     RATE_LIMITED(0x0203, "rate-limited"),
+    /**
+     * The session's re-authentication interval has passed: re-authenticate (REAUTH_BEGIN, section 5.13) before any
+     * other command; the server ends the session when the grace period runs out too.
+     */
+    REAUTH_REQUIRED(0x0204, "reauth-required"),
+    /** A re-authentication proof did not verify, or came out of order: the session ends. */
+    REAUTH_FAILED(0x0205, "reauth-failed"),
     /** The thing named does not exist (account, suite). */
     NOT_FOUND(0x0301, "not-found"),
     /** The request conflicts with the current state (an account that exists, a stale policy version). */

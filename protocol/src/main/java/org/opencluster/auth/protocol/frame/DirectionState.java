@@ -50,6 +50,23 @@ final class DirectionState {
         }
     }
 
+    /**
+     * Replaces the secret outright (a re-authentication's new traffic secret): a new epoch starting at sequence 0.
+     * Uses a copy of {@code fresh}; the old secret is wiped.
+     */
+    void replace(TrafficSecret fresh) {
+        if (fresh.suite() != secret.suite()) {
+            throw new IllegalArgumentException("a replacement secret must be for the same suite");
+        }
+        TrafficSecret copy = new TrafficSecret(fresh.suite(), fresh.secretBytes());
+        secret.close();
+        secret = copy;
+        cipher.install(secret);
+        epoch++;
+        sequence = 0;
+        bytesThisEpoch = 0;
+    }
+
     void destroy() {
         secret.close();
         cipher.destroy();

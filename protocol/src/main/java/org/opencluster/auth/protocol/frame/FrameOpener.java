@@ -129,6 +129,15 @@ public final class FrameOpener implements AutoCloseable {
         return state.epoch();
     }
 
+    /**
+     * Continues with {@code fresh} from the next frame on (sequence 0): the new traffic secret a re-authentication
+     * derived. The caller keeps ownership of {@code fresh}.
+     */
+    public void rekey(TrafficSecret fresh) throws FrameException {
+        checkUsable();
+        state.replace(fresh);
+    }
+
     @Override
     public void close() {
         state.destroy();

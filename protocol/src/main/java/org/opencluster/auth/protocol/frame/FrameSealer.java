@@ -83,6 +83,17 @@ public final class FrameSealer implements AutoCloseable {
         return state.epoch();
     }
 
+    /**
+     * Continues with {@code fresh} from the next frame on (sequence 0): the new traffic secret a re-authentication
+     * derived. The caller keeps ownership of {@code fresh}.
+     */
+    public void rekey(TrafficSecret fresh) {
+        if (closed) {
+            throw new IllegalStateException("this sealer has sent its close frame or was closed");
+        }
+        state.replace(fresh);
+    }
+
     /** Wipes the key material. */
     @Override
     public void close() {

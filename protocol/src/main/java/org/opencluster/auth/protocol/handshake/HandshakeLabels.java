@@ -17,6 +17,9 @@ public final class HandshakeLabels {
     public static final String KEY_AGREEMENT_PROOF = "ka proof";
     public static final String DECOY_ENVELOPE = "decoy envelope";
     public static final String ENROLMENT_PROOF = "enrol proof";
+    /** Re-authentication (section 5.13): the session's re-authentication secret, and the proof of kind 2. */
+    public static final String REAUTH = "reauth";
+    public static final String KEY_AGREEMENT_REAUTH_PROOF = "ka reauth";
     /** LOGIN_REQUEST extension type: this login enrols a new account with a one-time code (empty data). */
     public static final int EXTENSION_ENROLMENT = 0x0010;
 
@@ -24,6 +27,9 @@ public final class HandshakeLabels {
     public static final String SERVER_SIGNATURE_CONTEXT = "oca1 server hello signature";
     /** Signed by the account key over the transcript hash through SERVER_FINISHED (signature proof). */
     public static final String CLIENT_PROOF_SIGNATURE_CONTEXT = "oca1 client proof signature";
+
+    /** Signed by the account key over a re-authentication context (section 5.13). */
+    public static final String CLIENT_REAUTH_SIGNATURE_CONTEXT = "oca1 client reauth signature";
 
     private HandshakeLabels() {
     }

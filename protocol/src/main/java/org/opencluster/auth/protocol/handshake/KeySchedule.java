@@ -156,6 +156,20 @@ public final class KeySchedule implements AutoCloseable {
         }
     }
 
+    /**
+     * The session's first re-authentication secret, {@code Derive-Secret(master_secret, "reauth",
+     * TH(..CLIENT_FINISHED))} (section 5.13); call after {@link #applicationTraffic}. The caller owns the result.
+     */
+    public ReauthSchedule reauthSchedule(byte[] transcriptThroughClientFinished) {
+        byte[] r = Hkdf.deriveSecret(hash, require(masterSecret, "applicationTraffic"), HandshakeLabels.REAUTH,
+                transcriptThroughClientFinished);
+        try {
+            return new ReauthSchedule(suite, r);
+        } finally {
+            Arrays.fill(r, (byte) 0);
+        }
+    }
+
     /** Intermediate secrets for the worked example and tests (copies). */
     byte[] earlySecret() {
         return earlySecret.clone();

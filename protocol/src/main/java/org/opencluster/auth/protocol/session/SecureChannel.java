@@ -152,6 +152,19 @@ public final class SecureChannel implements AutoCloseable {
         return scratch;
     }
 
+    /**
+     * Switches both directions to new traffic secrets (a re-authentication, docs/PROTOCOL.md section 5.13) from
+     * the next frame on; the caller keeps ownership of the secrets. Call between frames only.
+     */
+    public void rekey(org.opencluster.auth.protocol.frame.TrafficSecret outbound,
+            org.opencluster.auth.protocol.frame.TrafficSecret inbound) throws FrameException {
+        if (expect != Expect.MARKER) {
+            throw new IllegalStateException("rekey in the middle of a frame");
+        }
+        sealer.rekey(outbound);
+        opener.rekey(inbound);
+    }
+
     /** Appends the authenticated close frame. */
     public ByteBuffer sendClose(ByteBuffer out) throws FrameException {
         out = ensure(out, FrameSealer.frameLength(0));

@@ -22,8 +22,9 @@ import org.opencluster.auth.token.TokenException;
  * Opens PIV cards (YubiKeys, PIV smartcards, the project's virtual card) as {@link PivToken}s.
  *
  * <p>Reader choice: with {@link Builder#reader(String)}, the readers whose PC/SC name contains that text (ignoring
- * case); without, all readers. Among those, exactly one must hold a card: none is {@link TokenError#TOKEN_ABSENT},
- * several is {@link TokenError#TOKEN_AMBIGUOUS}; both messages list the readers seen.
+ * case); without, all readers. With {@link Builder#serial(String)}, the card among those whose serial matches;
+ * without, exactly one of them must hold a card: none is {@link TokenError#TOKEN_ABSENT}, several is
+ * {@link TokenError#TOKEN_AMBIGUOUS}; the messages list the readers (and serials) seen.
  *
  * <pre>{@code
  * PivCards cards = PivCards.builder().reader("Yubico").pinSource(PinSource.prompt("PIV PIN: ")).build();
@@ -33,12 +34,14 @@ import org.opencluster.auth.token.TokenException;
 public final class PivCards {
     private final PcscProvider provider;
     private final String readerFragment;
+    private final String serial;
     private final PinSource pinSource;
     private final PinPolicy pinPolicy;
 
     private PivCards(Builder b) {
         this.provider = b.provider;
         this.readerFragment = b.readerFragment;
+        this.serial = b.serial;
         this.pinSource = b.pinSource;
         this.pinPolicy = b.pinPolicy;
     }
@@ -51,6 +54,7 @@ public final class PivCards {
     public static final class Builder {
         private PcscProvider provider = PcscProvider.AUTO;
         private String readerFragment;
+        private String serial;
         private PinSource pinSource;
         private PinPolicy pinPolicy = PinPolicy.EVERY_OPERATION;
 
@@ -68,6 +72,21 @@ public final class PivCards {
                 throw new IllegalArgumentException("a reader name fragment must not be empty");
             }
             this.readerFragment = nameFragment;
+            return this;
+        }
+
+        /**
+         * Only the card with this serial ({@link PivClient#serial()}: a YubiKey's decimal serial number, or the
+         * CHUID GUID as 32 hex digits, or its last 16 as {@code pkcs11-tool -L} shows them; dashes, spaces and
+         * case are ignored), among the readers chosen by {@link #reader}.
+         * With several cards present this picks one without naming its reader.
+         */
+        public Builder serial(String serial) {
+            String s = normaliseSerial(Objects.requireNonNull(serial, "serial"));
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("a card serial must not be empty");
+            }
+            this.serial = s;
             return this;
         }
 
@@ -144,7 +163,54 @@ public final class PivCards {
 
     /** A connection to the chosen card, e.g. for provisioning with {@link PivConnection#transact}. */
     public PivConnection connect() throws TokenException {
-        CardTerminal terminal = chooseReader();
+        List<CardTerminal> candidates = readersWithCard();
+        if (serial == null) {
+            if (candidates.size() > 1) {
+                List<String> names = new ArrayList<>();
+                candidates.forEach(t -> names.add(t.getName()));
+                throw new TokenException(TokenError.TOKEN_AMBIGUOUS, "cards in several of " + where() + ": " + names
+                        + "; choose one with reader(...) or serial(...)");
+            }
+            return connect(candidates.get(0));
+        }
+        List<String> seen = new ArrayList<>();
+        for (CardTerminal t : candidates) {
+            PivConnection c = connect(t);
+            boolean match = false;
+            try {
+                Optional<String> s = c.transact(PivClient::serial);
+                seen.add(t.getName() + ": " + s.orElse("no serial"));
+                match = s.isPresent() && serialMatches(normaliseSerial(s.get()));
+            } catch (PivCardException e) {
+                seen.add(t.getName() + ": unreadable (" + e.getMessage() + ")");
+            } finally {
+                if (!match) {
+                    c.close();
+                }
+            }
+            if (match) {
+                return c;
+            }
+        }
+        throw new TokenException(TokenError.TOKEN_ABSENT, "no card with serial " + serial + " in " + where()
+                + ": insert it (cards seen: " + seen + ")");
+    }
+
+    /** The full serial, or for a GUID its last 16 hex digits: the token serial OpenSC's tools show. */
+    private boolean serialMatches(String cardSerial) {
+        return cardSerial.equals(serial) || cardSerial.length() == 32 && serial.length() == 16
+                && cardSerial.endsWith(serial);
+    }
+
+    private static String normaliseSerial(String s) {
+        return s.replaceAll("[\\s-]", "").toLowerCase(Locale.ROOT);
+    }
+
+    private String where() {
+        return readerFragment == null ? "any reader" : "readers matching '" + readerFragment + "'";
+    }
+
+    private PivConnection connect(CardTerminal terminal) throws TokenException {
         try {
             Card card = terminal.connect("*");
             return new PivConnection(terminal, card);
@@ -158,7 +224,8 @@ public final class PivCards {
         }
     }
 
-    private CardTerminal chooseReader() throws TokenException {
+    /** The chosen readers that hold a card; at least one. */
+    private List<CardTerminal> readersWithCard() throws TokenException {
         List<CardTerminal> all;
         try {
             TerminalFactory factory = provider.terminalFactory();
@@ -183,18 +250,11 @@ public final class PivCards {
                 // a reader that cannot report its state holds no usable card
             }
         }
-        String where = readerFragment == null ? "any reader" : "readers matching '" + readerFragment + "'";
         if (withCard.isEmpty()) {
-            throw new TokenException(TokenError.TOKEN_ABSENT, "no card in " + where + ": insert the card (readers: "
+            throw new TokenException(TokenError.TOKEN_ABSENT, "no card in " + where() + ": insert the card (readers: "
                     + seen + ")");
         }
-        if (withCard.size() > 1) {
-            List<String> names = new ArrayList<>();
-            withCard.forEach(t -> names.add(t.getName()));
-            throw new TokenException(TokenError.TOKEN_AMBIGUOUS, "cards in several of " + where + ": " + names
-                    + "; choose one with reader(...)");
-        }
-        return withCard.get(0);
+        return withCard;
     }
 
     private static X509Certificate parse(byte[] der, PivSlot slot, String reader) throws TokenException {

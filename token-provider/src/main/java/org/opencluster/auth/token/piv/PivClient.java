@@ -249,6 +249,30 @@ public final class PivClient {
         return BerTlv.valueIn(r, 0x7C, 0x82, algorithm.fieldBytes());
     }
 
+    /**
+     * The card's serial, for choosing among several cards: a YubiKey's own serial number in decimal (its GET SERIAL
+     * instruction, {@code 00 F8 00 00}), otherwise the CHUID's GUID (tag 34) as 32 lower-case hex digits, which is
+     * also what OpenSC derives its token serial from. Empty when the card has neither. Call with PIV selected.
+     */
+    public java.util.Optional<String> serial() throws PivCardException {
+        Response yubico = exchange(command(0x00, 0xF8, 0x00, 0x00, new byte[0], true));
+        if (yubico.sw == SW_OK && yubico.data.length == 4) {
+            return java.util.Optional.of(Long.toString(java.nio.ByteBuffer.wrap(yubico.data).getInt() & 0xFFFFFFFFL));
+        }
+        byte[] chuid;
+        try {
+            chuid = getData(0x5FC102);
+        } catch (PivCardException e) {
+            if (e.error() == PivCardError.NOT_FOUND) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        byte[] guid = BerTlv.elementsOf(chuid, 0x53).get(0x34);
+        boolean usable = guid != null && guid.length == 16 && !Arrays.equals(guid, new byte[16]);
+        return usable ? java.util.Optional.of(java.util.HexFormat.of().formatHex(guid)) : java.util.Optional.empty();
+    }
+
     // ---- encoding helpers -------------------------------------------------------------------------------------
 
     /** Builds short APDUs; data above 255 bytes is sent as a command chain (CLA 0x10 on all but the last). */

@@ -1,0 +1,180 @@
+package org.opencluster.auth.server.session;
+
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeOutput;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.handshake.PublicKeys;
+import org.opencluster.auth.protocol.handshake.ReauthSchedule;
+import org.opencluster.auth.protocol.handshake.SignatureAlgorithm;
+import org.opencluster.auth.protocol.handshake.TrafficSecrets;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.suite.KeyExchange;
+import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
+import org.opencluster.auth.protocol.suite.KeyExchanges;
+import org.opencluster.auth.protocol.suite.SuiteException;
+import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.opencluster.auth.server.login.AccountProof;
+
+/**
+ * The server side of re-authentication for one session (docs/PROTOCOL.md section 5.13): an explicit state
+ * machine IDLE -> CHALLENGED -> (SCHEME_SEEN) -> IDLE, deciding each REAUTH_* request. A proof that fails or comes
+ * out of order ends the session; a verified one yields the new traffic secrets, which the caller installs after
+ * the reply frame. Not thread-safe (the session's lock guards it).
+ */
+final class SessionReauth implements AutoCloseable {
+    /** What the session does after the reply frame. */
+    enum Outcome { CONTINUE, REKEY, FAIL }
+
+    private enum State { IDLE, CHALLENGED, SCHEME_SEEN }
+
+    private final ReauthSchedule schedule;
+    private final Optional<AccountProof> account;
+    private final ReauthPolicy policy;
+    private final Clock clock;
+    private final SecureRandom random;
+    private State state = State.IDLE;
+    private Instant due;
+    private byte[] context;
+    private KeyExchange.EphemeralKeyPair ephemeral;
+    private int scheme;
+    private TrafficSecrets fresh;
+
+    SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, ReauthPolicy policy, Clock clock,
+            SecureRandom random) {
+        this.schedule = schedule;
+        this.account = account;
+        this.policy = policy;
+        this.clock = clock;
+        this.random = random;
+        this.due = clock.instant().plus(policy.interval());
+    }
+
+    /** True once the interval has passed (an enrolling session has no key to prove and is never due). */
+    boolean overdue() {
+        return account.isPresent() && !clock.instant().isBefore(due);
+    }
+
+    /** True once the grace period after the due time has passed too: the session must end. */
+    boolean expired() {
+        return account.isPresent() && !clock.instant().isBefore(due.plus(policy.grace()));
+    }
+
+    Instant due() {
+        return due;
+    }
+
+    /** Decides one REAUTH_* request, appending the replies. */
+    Outcome handle(RispCommand c, List<RispCommand> replies) {
+        int id = c.id();
+        if (account.isEmpty()) {
+            CommandDispatcher.error(replies::add, ErrorCode.FORBIDDEN, "an enrolment session has no key to prove");
+            return Outcome.CONTINUE;
+        }
+        if (id == ReauthCommands.REAUTH_BEGIN.id()) {
+            challenge(replies);
+            return Outcome.CONTINUE;
+        }
+        if (id == ReauthCommands.REAUTH_SIGNATURE_SCHEME.id() && state == State.CHALLENGED) {
+            scheme = (int) c.number();
+            state = State.SCHEME_SEEN;
+            return Outcome.CONTINUE;
+        }
+        if (id == ReauthCommands.REAUTH_PROOF.id() && state == State.SCHEME_SEEN) {
+            return verify(c.copyBytes(), replies);
+        }
+        return fail(replies, "re-authentication messages out of order");
+    }
+
+    private void challenge(List<RispCommand> replies) {
+        discardChallenge();
+        AccountProof a = account.get();
+        byte[] nonce = new byte[ReauthSchedule.NONCE_LENGTH];
+        random.nextBytes(nonce);
+        byte[] share = new byte[0];
+        if (a.kind() == ProofKind.KEY_AGREEMENT) {
+            KeyExchangeGroup group = PublicKeys.groupOf(a.key()).orElseThrow();
+            ephemeral = KeyExchanges.forGroup(group).generate(random);
+            share = HandshakeOutput.keyShare(group, ephemeral.publicKey());
+        }
+        context = schedule.context(a.kind(), nonce, share);
+        state = State.CHALLENGED;
+        replies.add(RispCommand.fixed(ReauthCommands.REAUTH_NONCE.id(), nonce));
+        replies.add(RispCommand.integer(ReauthCommands.REAUTH_PROOF_KIND.id(), a.kind().wireValue()));
+        replies.add(RispCommand.string(ReauthCommands.REAUTH_EPHEMERAL.id(), share));
+    }
+
+    private Outcome verify(byte[] proof, List<RispCommand> replies) {
+        AccountProof a = account.get();
+        byte[] z = null;
+        try {
+            boolean ok;
+            if (a.kind() == ProofKind.KEY_AGREEMENT) {
+                z = ephemeral.agree(PublicKeys.encode(a.key()));
+                ok = scheme == 0 && schedule.verifyKeyAgreementProof(z, context, proof);
+            } else {
+                PublicKey key = a.key();
+                Optional<SignatureAlgorithm> alg = SignatureAlgorithm.fromCode(scheme);
+                ok = alg.isPresent() && alg.get().verify(key, ReauthSchedule.signatureInput(context), proof);
+            }
+            if (!ok) {
+                return fail(replies, "the re-authentication proof did not verify");
+            }
+            fresh = schedule.advance(a.kind() == ProofKind.KEY_AGREEMENT ? z : null, context);
+            due = clock.instant().plus(policy.interval());
+            discardChallenge();
+            replies.add(RispCommand.none(ReauthCommands.REAUTH_DONE.id()));
+            replies.add(RispCommand.integer(ReauthCommands.REAUTH_DUE.id(), due.getEpochSecond()));
+            return Outcome.REKEY;
+        } catch (SuiteException | RuntimeException e) {
+            return fail(replies, "the re-authentication proof did not verify");
+        } finally {
+            if (z != null) {
+                Arrays.fill(z, (byte) 0);
+            }
+        }
+    }
+
+    /** The verified re-authentication's secrets (the caller installs and closes them). */
+    TrafficSecrets takeFresh() {
+        TrafficSecrets t = fresh;
+        fresh = null;
+        return t;
+    }
+
+    private Outcome fail(List<RispCommand> replies, String why) {
+        discardChallenge();
+        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_FAILED, why + "; the session ends");
+        return Outcome.FAIL;
+    }
+
+    private void discardChallenge() {
+        if (ephemeral != null) {
+            ephemeral.close();
+            ephemeral = null;
+        }
+        if (context != null) {
+            Arrays.fill(context, (byte) 0);
+            context = null;
+        }
+        scheme = 0;
+        state = State.IDLE;
+    }
+
+    @Override
+    public void close() {
+        discardChallenge();
+        if (fresh != null) {
+            fresh.close();
+            fresh = null;
+        }
+        schedule.close();
+    }
+}
