@@ -40,13 +40,7 @@ final class DirectionState {
         sequence++;
         bytesThisEpoch += plaintextLength;
         if (sequence >= config.keyUpdateAfterRecords() || bytesThisEpoch >= config.keyUpdateAfterBytes()) {
-            TrafficSecret next = secret.next();
-            secret.close();
-            secret = next;
-            cipher.install(secret);
-            epoch++;
-            sequence = 0;
-            bytesThisEpoch = 0;
+            switchTo(secret.next());
         }
     }
 
@@ -58,9 +52,13 @@ final class DirectionState {
         if (fresh.suite() != secret.suite()) {
             throw new IllegalArgumentException("a replacement secret must be for the same suite");
         }
-        TrafficSecret copy = new TrafficSecret(fresh.suite(), fresh.secretBytes());
+        switchTo(new TrafficSecret(fresh.suite(), fresh.secretBytes()));
+    }
+
+    /** A new epoch under {@code next} (owned from now on); the old secret is wiped. */
+    private void switchTo(TrafficSecret next) {
         secret.close();
-        secret = copy;
+        secret = next;
         cipher.install(secret);
         epoch++;
         sequence = 0;
