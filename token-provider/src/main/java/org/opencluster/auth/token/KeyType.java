@@ -9,12 +9,24 @@ public enum KeyType {
     EC_P384(EnumSet.of(TokenOperation.SIGN, TokenOperation.KEY_AGREEMENT)),
     ED25519(EnumSet.of(TokenOperation.SIGN)),
     X25519(EnumSet.of(TokenOperation.KEY_AGREEMENT)),
+    /** RSA 2048: what PIV cards and YubiKeys hold (NIST allows it until 2030; prefer 3072 or EC elsewhere). */
+    RSA_2048(EnumSet.of(TokenOperation.SIGN, TokenOperation.DECRYPT)),
     RSA_3072(EnumSet.of(TokenOperation.SIGN, TokenOperation.DECRYPT));
 
     private final Set<TokenOperation> operations;
 
     KeyType(Set<TokenOperation> operations) {
         this.operations = operations;
+    }
+
+    public boolean isRsa() {
+        return this == RSA_2048 || this == RSA_3072;
+    }
+
+    /** RSA key type of a modulus of {@code bits}, if one is supported. */
+    public static java.util.Optional<KeyType> rsa(int bits) {
+        return bits == 2048 ? java.util.Optional.of(RSA_2048) : bits == 3072 ? java.util.Optional.of(RSA_3072)
+                : java.util.Optional.empty();
     }
 
     /** A fresh copy of the operations this key type supports. */
@@ -26,7 +38,7 @@ public enum KeyType {
     public Set<SignatureScheme> signatureSchemes() {
         Set<SignatureScheme> schemes = EnumSet.noneOf(SignatureScheme.class);
         for (SignatureScheme s : SignatureScheme.values()) {
-            if (s.keyType() == this) {
+            if (s.supports(this)) {
                 schemes.add(s);
             }
         }

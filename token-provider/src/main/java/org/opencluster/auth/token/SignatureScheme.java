@@ -27,7 +27,12 @@ public enum SignatureScheme {
         this.parameters = parameters;
     }
 
-    /** The key type that produces this scheme. */
+    /** Whether a key of {@code type} produces this scheme: its own type, or for RSA schemes any RSA size. */
+    public boolean supports(KeyType type) {
+        return type == keyType || keyType.isRsa() && type.isRsa();
+    }
+
+    /** The key type that produces this scheme (for RSA: the preferred size; see {@link #supports}). */
     public KeyType keyType() {
         return keyType;
     }

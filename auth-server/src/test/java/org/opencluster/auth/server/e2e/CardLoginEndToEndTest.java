@@ -151,8 +151,10 @@ class CardLoginEndToEndTest {
         }
     }
 
-    @Test
-    void theCliEnrolsAKeyGeneratedOnTheCardAndLogsInWithIt() throws Exception {
+    /** EC and RSA keys alike: an RSA key proves with an RSA-PSS signature the server checks with its certificate. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ECCP256", "RSA2048"})
+    void theCliEnrolsAKeyGeneratedOnTheCardAndLogsInWithIt(String algorithm) throws Exception {
         start(ProofKind.SIGNATURE);
         String code = adminIssuesCode("dora");
         java.nio.file.Path pin = java.nio.file.Files.writeString(dir.resolve("pin"), "123456");
@@ -162,10 +164,13 @@ class CardLoginEndToEndTest {
             "--slot", "9A", "--pin-source", "file:" + pin, "--known-servers", dir.resolve("known").toString(),
             "--accept-new"};
         int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true), concat(new String[] {"enrol", "--code", code}, common));
+                new java.io.PrintWriter(err, true), concat(new String[] {"enrol", "--code", code, "--card-key",
+                    algorithm}, common));
         assertEquals(0, rc, err.toString());
         try (PivToken onCard = cards(PinSource.of(PIN)).open(PivSlot.AUTHENTICATION)) {
             assertTrue(cluster.ca.verify(onCard.certificateChain().get(0)), "the issued certificate is on the card");
+            assertEquals(algorithm.equals("RSA2048") ? PivAlgorithm.RSA_2048 : PivAlgorithm.EC_P256,
+                    onCard.algorithm());
         }
         rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
                 new java.io.PrintWriter(err, true), concat(new String[] {"exec", "WHOAMI"}, common));

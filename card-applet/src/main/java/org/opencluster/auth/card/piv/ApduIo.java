@@ -17,8 +17,11 @@ import javacard.framework.Util;
 final class ApduIo {
     /** Largest complete command (chained PUT DATA of a certificate object with its 5C/53 header). */
     static final short WORK_SIZE = 3072;
-    /** Largest response built in {@link #out()} (a GENERAL AUTHENTICATE or GENERATE template). */
-    static final short OUT_SIZE = 256;
+    /**
+     * Largest response built in {@link #out()}: a GENERATE template of an RSA-2048 key ({@code 7F49 82 0109 {81
+     * 82 0100 modulus, 82 03 exponent}}, 269 bytes) or an RSA GENERAL AUTHENTICATE answer (264 bytes).
+     */
+    static final short OUT_SIZE = 272;
 
     static final short SW_LAST_COMMAND_EXPECTED = 0x6883;
     static final short SW_CHAINING_NOT_SUPPORTED = 0x6884;

@@ -9,7 +9,9 @@ import javacard.security.ECPublicKey;
 import javacard.security.KeyAgreement;
 import javacard.security.KeyBuilder;
 import javacard.security.KeyPair;
+import javacard.security.RSAPublicKey;
 import javacard.security.Signature;
+import javacardx.crypto.Cipher;
 
 /**
  * The asymmetric keys of slots 9A, 9C, 9D and 9E. Keys are generated on the card; this class has no way to
@@ -18,6 +20,8 @@ import javacard.security.Signature;
 final class KeySlots {
     static final byte ALG_EC_P256 = 0x11;
     static final byte ALG_EC_P384 = 0x14;
+    static final byte ALG_RSA_2048 = 0x07;
+    static final short RSA_BYTES = 256;
 
     static final byte SLOT_AUTHENTICATION = (byte) 0x9A;
     static final byte SLOT_SIGNATURE = (byte) 0x9C;
@@ -29,22 +33,28 @@ final class KeySlots {
     /** Per slot: a P-256 and a P-384 pair, allocated at install so GENERATE never allocates. */
     private final KeyPair[] p256;
     private final KeyPair[] p384;
+    private final KeyPair[] rsa2048;
     /** Per slot: the algorithm of the current key, 0 when the slot is empty. */
     private final byte[] algorithms;
     private final Signature ecdsa256;
     private final Signature ecdsa384;
     private final KeyAgreement ecdh;
+    /** The raw RSA private-key operation: PIV hosts pad (PKCS#1 v1.5, PSS, OAEP) themselves. */
+    private final Cipher rsaRaw;
     /** Whether this platform's ECDH rejects points off the curve; if not, {@link EcPointCheck} does. */
     private final boolean platformChecksPoints;
 
     KeySlots() {
         p256 = new KeyPair[SLOTS];
         p384 = new KeyPair[SLOTS];
+        rsa2048 = new KeyPair[SLOTS];
         algorithms = new byte[SLOTS];
         for (short i = 0; i < SLOTS; i++) {
             p256[i] = newPair(KeyBuilder.LENGTH_EC_FP_256);
             p384[i] = newPair(KeyBuilder.LENGTH_EC_FP_384);
+            rsa2048[i] = new KeyPair(KeyPair.ALG_RSA_CRT, KeyBuilder.LENGTH_RSA_2048);
         }
+        rsaRaw = Cipher.getInstance(Cipher.ALG_RSA_NOPAD, false);
         ecdsa256 = Signature.getInstance(Signature.ALG_ECDSA_SHA_256, false);
         ecdsa384 = Signature.getInstance(Signature.ALG_ECDSA_SHA_384, false);
         ecdh = KeyAgreement.getInstance(KeyAgreement.ALG_EC_SVDP_DH_PLAIN, false);
@@ -108,7 +118,7 @@ final class KeySlots {
     }
 
     static boolean supported(byte alg) {
-        return alg == ALG_EC_P256 || alg == ALG_EC_P384;
+        return alg == ALG_EC_P256 || alg == ALG_EC_P384 || alg == ALG_RSA_2048;
     }
 
     static short fieldBytes(byte alg) {
@@ -128,6 +138,10 @@ final class KeySlots {
         algorithms[slot] = 0;
         p256[slot].getPrivate().clearKey();
         p384[slot].getPrivate().clearKey();
+        rsa2048[slot].getPrivate().clearKey();
+        if (alg == ALG_RSA_2048) {
+            return generateRsa(slot, out, outOff);
+        }
         KeyPair pair = alg == ALG_EC_P256 ? p256[slot] : p384[slot];
         // clearKey() clears the domain parameters too (Java Card API), so set them again before generating.
         short bits = alg == ALG_EC_P256 ? KeyBuilder.LENGTH_EC_FP_256 : KeyBuilder.LENGTH_EC_FP_384;
@@ -145,6 +159,74 @@ final class KeySlots {
         out[off++] = (byte) pointLen;
         off += ((ECPublicKey) pair.getPublic()).getW(out, off);
         return (short) (off - outOff);
+    }
+
+    /** RSA-2048: {@code 7F49 82 L { 81 82 0100 modulus, 82 L exponent }}. */
+    private short generateRsa(short slot, byte[] out, short outOff) {
+        KeyPair pair = rsa2048[slot];
+        pair.genKeyPair();
+        algorithms[slot] = ALG_RSA_2048;
+        RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
+        // Modulus at a fixed place behind the headers, the exponent after it; then the headers are written.
+        short modOff = (short) (outOff + 2 + 3 + 1 + 3);
+        short modLen = pub.getModulus(out, modOff);
+        short expTagOff = (short) (modOff + modLen);
+        short expLen = pub.getExponent(out, (short) (expTagOff + 2));
+        out[expTagOff] = (byte) 0x82;
+        out[(short) (expTagOff + 1)] = (byte) expLen;
+        short body = (short) (1 + 3 + modLen + 2 + expLen);
+        short off = outOff;
+        out[off++] = 0x7F;
+        out[off++] = 0x49;
+        off = Tlv.writeLength(out, off, body);
+        if (off != (short) (outOff + 5) || modLen != RSA_BYTES) {
+            ISOException.throwIt(ISO7816.SW_UNKNOWN);
+        }
+        out[off++] = (byte) 0x81;
+        Tlv.writeLength(out, off, modLen);
+        return (short) (expTagOff + 2 + expLen - outOff);
+    }
+
+    /**
+     * The raw RSA private-key operation on {@code buf[off..off+len)}, which must be exactly one 256-byte block
+     * below the modulus (the host padded it); writes 256 bytes to {@code out}.
+     */
+    short rawRsa(short slot, byte[] buf, short off, short len, byte[] out, short outOff) {
+        if (len != RSA_BYTES) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        // The block must be below the modulus; checked here rather than trusting every platform's cipher to say so.
+        ((RSAPublicKey) rsa2048[slot].getPublic()).getModulus(out, outOff);
+        if (!unsignedLess(buf, off, out, outOff, RSA_BYTES)) {
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+        }
+        rsaRaw.init(rsa2048[slot].getPrivate(), Cipher.MODE_DECRYPT);
+        try {
+            short n = rsaRaw.doFinal(buf, off, len, out, outOff);
+            // Some platforms drop leading zero bytes of the result; PIV answers a full-length block.
+            if (n < RSA_BYTES) {
+                short pad = (short) (RSA_BYTES - n);
+                Util.arrayCopyNonAtomic(out, outOff, out, (short) (outOff + pad), n);
+                Util.arrayFillNonAtomic(out, outOff, pad, (byte) 0);
+            }
+            return RSA_BYTES;
+        } catch (CryptoException e) {
+            // A block not below the modulus.
+            ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+            return 0;
+        }
+    }
+
+    /** a < b as unsigned big-endian numbers of {@code len} bytes. */
+    private static boolean unsignedLess(byte[] a, short aOff, byte[] b, short bOff, short len) {
+        for (short i = 0; i < len; i++) {
+            short x = (short) (a[(short) (aOff + i)] & 0xFF);
+            short y = (short) (b[(short) (bOff + i)] & 0xFF);
+            if (x != y) {
+                return x < y;
+            }
+        }
+        return false;
     }
 
     /**

@@ -67,7 +67,8 @@ public final class PivApplet extends Applet {
     /** 61 { 4F PIX, 79 { 4F RID }, 50 label, AC { 80 alg..., 06 00 } }: what SELECT answers. */
     private static byte[] buildApplicationTemplate() {
         byte[] label = {'O', 'p', 'e', 'n', 'C', 'l', 'u', 's', 't', 'e', 'r', ' ', 'P', 'I', 'V'};
-        byte[] algorithms = {ManagementKey.ALG_3DES, KeySlots.ALG_EC_P256, KeySlots.ALG_EC_P384};
+        byte[] algorithms = {ManagementKey.ALG_3DES, KeySlots.ALG_RSA_2048, KeySlots.ALG_EC_P256,
+            KeySlots.ALG_EC_P384};
         short bodyLen = (short) ((2 + 6) + (2 + 2 + 5) + (2 + label.length) + (2 + 3 * algorithms.length + 3));
         byte[] t = new byte[(short) (2 + bodyLen)];
         short off = 0;
@@ -351,7 +352,10 @@ public final class PivApplet extends Applet {
         }
     }
 
-    /** Sign (81 hash) or ECDH (85 point) with the slot's key; answers {@code 7C { 82 result }}. */
+    /**
+     * Sign (81: a hash for EC, the padded block for RSA) or ECDH (85 point, EC only) with the slot's key; answers
+     * {@code 7C { 82 result }}.
+     */
     private short useKey(short slot, byte alg, byte[] work, short workLen, byte[] out) {
         if (keys.algorithm(slot) == 0) {
             ISOException.throwIt(SW_REFERENCED_DATA_NOT_FOUND);
@@ -362,15 +366,19 @@ public final class PivApplet extends Applet {
         boolean sign = template.length(GaTemplate.CHALLENGE) >= 0;
         boolean derive = template.length(GaTemplate.EXPONENTIATION) >= 0;
         if (template.length(GaTemplate.RESPONSE) != 0 || sign == derive
-                || template.length(GaTemplate.WITNESS) >= 0) {
+                || template.length(GaTemplate.WITNESS) >= 0 || derive && alg == KeySlots.ALG_RSA_2048) {
             ISOException.throwIt(ISO7816.SW_WRONG_DATA);
         }
         checkKeyAccess(slot);
-        // The result goes to out[4..] behind 7C L 82 L: at most a 104-byte P-384 signature, so both lengths
-        // fit the one-byte form.
-        short resultOff = 4;
+        // The result goes behind 7C L 82 L: one-byte lengths up to a 104-byte P-384 signature, three-byte
+        // (82 hi lo) ones for the 256-byte RSA result.
+        boolean rsa = alg == KeySlots.ALG_RSA_2048;
+        short resultOff = rsa ? (short) 8 : (short) 4;
         short resultLen;
-        if (sign) {
+        if (rsa) {
+            resultLen = keys.rawRsa(slot, work, template.offset(GaTemplate.CHALLENGE),
+                    template.length(GaTemplate.CHALLENGE), out, resultOff);
+        } else if (sign) {
             resultLen = keys.sign(slot, work, template.offset(GaTemplate.CHALLENGE),
                     template.length(GaTemplate.CHALLENGE), work, workLen, out, resultOff);
         } else {
@@ -378,10 +386,14 @@ public final class PivApplet extends Applet {
                     template.length(GaTemplate.EXPONENTIATION), work, workLen, out, resultOff);
         }
         io.markOutUsed((short) (resultOff + resultLen));
-        out[0] = TAG_DYNAMIC_AUTH;
-        out[1] = (byte) (2 + resultLen);
-        out[2] = GaTemplate.TAG_RESPONSE;
-        out[3] = (byte) resultLen;
+        short off = 0;
+        out[off++] = TAG_DYNAMIC_AUTH;
+        off = Tlv.writeLength(out, off, (short) (1 + Tlv.lengthSize(resultLen) + resultLen));
+        out[off++] = GaTemplate.TAG_RESPONSE;
+        off = Tlv.writeLength(out, off, resultLen);
+        if (off != resultOff) {
+            ISOException.throwIt(ISO7816.SW_UNKNOWN);
+        }
         return (short) (resultOff + resultLen);
     }
 

@@ -46,7 +46,7 @@ class KeyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(PivAlgorithm.class)
+    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "EC_P384"})
     void generatedKeySignsHashesThatVerifyWithItsPublicKey(PivAlgorithm alg) throws Exception {
         SimCard c = adminCard();
         ECPublicKey pub = c.admin.generateKey(PivSlot.AUTHENTICATION, alg);
@@ -61,7 +61,7 @@ class KeyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(PivAlgorithm.class)
+    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "EC_P384"})
     void ecdhMatchesSoftwareKeyAgreement(PivAlgorithm alg) throws Exception {
         SimCard c = adminCard();
         ECPublicKey cardKey = c.admin.generateKey(PivSlot.KEY_MANAGEMENT, alg);
@@ -76,7 +76,7 @@ class KeyTest {
 
     /** Invalid-curve attack: a peer point of another curve (same a, other b) must not reach the ECDH. */
     @ParameterizedTest
-    @EnumSource(PivAlgorithm.class)
+    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "EC_P384"})
     void ecdhRefusesPointsOffTheCurveButAcceptsManyValidOnes(PivAlgorithm alg) throws Exception {
         SimCard c = adminCard();
         c.admin.generateKey(PivSlot.KEY_MANAGEMENT, alg);
@@ -186,7 +186,7 @@ class KeyTest {
         SimCard c = new SimCard().selected();
         assertEquals(0x6982, c.sw("004700 9A 05 AC03800111 00".replace(" ", "")));
         c.admin.authenticateManagementKey(PivClient.defaultManagementKey());
-        assertEquals(0x6A80, c.sw("0047009A05AC0380010700"), "RSA 2048 is not supported");
+        assertEquals(0x6A80, c.sw("0047009A05AC0380010600"), "RSA 1024 is not supported");
         assertEquals(0x6A80, c.sw("0047009A05AC0380010300"), "3DES is not an asymmetric algorithm");
         assertEquals(0x6A80, c.sw("0047009A03AC010000"), "no algorithm");
         assertEquals(0x6A80, c.sw("0047009A08AC06800111800111"), "algorithm twice");
@@ -235,5 +235,72 @@ class KeyTest {
         // Sanity: the public key is the only key material GENERATE returns (65-byte point, nothing more).
         byte[] r = c.raw("0047009A05AC0380011100");
         assertEquals(2 + 3 + 2 + 65, r.length);
+    }
+
+    /**
+     * RSA-2048 on card: GENERATE answers {@code 7F49 {81 modulus, 82 exponent}} (long-form lengths), the raw
+     * private operation on a host-padded block gives a PKCS#1 v1.5 signature the JDK verifies, and a block that
+     * is not exactly 256 bytes or not below the modulus is refused with 6A80.
+     */
+    @Test
+    void rsa2048GeneratesAndDoesTheRawPrivateOperationOnAPaddedBlock() throws Exception {
+        SimCard c = adminCard();
+        java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) c.admin.generate(
+                PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048);
+        assertEquals(2048, pub.getModulus().bitLength());
+        assertEquals(java.math.BigInteger.valueOf(65537), pub.getPublicExponent());
+        c.admin.verifyPin("123456".toCharArray());
+        byte[] message = "hello".getBytes();
+        // EMSA-PKCS1-v1_5 for SHA-256, built by hand: 00 01 FF.. 00 DigestInfo
+        byte[] digestInfo = java.util.HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(message);
+        byte[] block = new byte[256];
+        Arrays.fill(block, (byte) 0xFF);
+        block[0] = 0;
+        block[1] = 1;
+        int t = digestInfo.length + hash.length;
+        block[256 - t - 1] = 0;
+        System.arraycopy(digestInfo, 0, block, 256 - t, digestInfo.length);
+        System.arraycopy(hash, 0, block, 256 - hash.length, hash.length);
+        byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048, block);
+        assertEquals(256, sig.length);
+        Signature v = Signature.getInstance("SHA256withRSA");
+        v.initVerify(pub);
+        v.update(message);
+        assertTrue(v.verify(sig));
+
+        PivCardException shortBlock = assertThrows(PivCardException.class,
+                () -> c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048, new byte[255]));
+        assertEquals(0x6A80, shortBlock.statusWord());
+        byte[] tooBig = new byte[256];
+        Arrays.fill(tooBig, (byte) 0xFF);
+        PivCardException aboveModulus = assertThrows(PivCardException.class,
+                () -> c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048, tooBig));
+        assertEquals(0x6A80, aboveModulus.statusWord());
+        // The slot holds RSA now: asking for EC with it is a wrong algorithm reference, ECDH is not RSA's.
+        PivCardException wrongAlg = assertThrows(PivCardException.class,
+                () -> c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, hash));
+        assertEquals(0x6A86, wrongAlg.statusWord());
+        ECPublicKey ecPeer = (ECPublicKey) peer(PivAlgorithm.EC_P256).getPublic();
+        PivCardException noEcdh = assertThrows(PivCardException.class,
+                () -> c.admin.deriveSharedSecret(PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048, ecPeer));
+        assertTrue(noEcdh.statusWord() == 0x6A80 || noEcdh.statusWord() == 0x6A86, Integer.toHexString(
+                noEcdh.statusWord()));
+    }
+
+    @Test
+    void anRsaKeyReplacesAnEcKeyAndTheOtherWayRound() throws Exception {
+        SimCard c = adminCard();
+        c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P256);
+        java.security.PublicKey rsa = c.admin.generate(PivSlot.KEY_MANAGEMENT, PivAlgorithm.RSA_2048);
+        assertTrue(rsa instanceof java.security.interfaces.RSAPublicKey);
+        c.admin.verifyPin("123456".toCharArray());
+        byte[] hash = new byte[32];
+        assertEquals(0x6A86, assertThrows(PivCardException.class,
+                () -> c.admin.sign(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P256, hash)).statusWord());
+        ECPublicKey ec = c.admin.generateKey(PivSlot.KEY_MANAGEMENT, PivAlgorithm.EC_P384);
+        assertEquals(384, ec.getParams().getCurve().getField().getFieldSize());
+        assertEquals(0x6A86, assertThrows(PivCardException.class,
+                () -> c.admin.sign(PivSlot.KEY_MANAGEMENT, PivAlgorithm.RSA_2048, new byte[256])).statusWord());
     }
 }

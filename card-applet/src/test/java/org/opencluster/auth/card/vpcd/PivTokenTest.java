@@ -345,4 +345,67 @@ class PivTokenTest {
             }
         }
     }
+
+    /** Generates an RSA-2048 key on the card in {@code slot} and stores its certificate (before insertion). */
+    private static X509Certificate provisionRsa(VirtualCard card, TestCa ca, PivSlot slot, int keyUsage)
+            throws Exception {
+        PivClient c = new PivClient(card.directTransport());
+        c.select();
+        c.authenticateManagementKey(PivClient.defaultManagementKey());
+        java.security.PublicKey key = c.generate(slot, PivAlgorithm.RSA_2048);
+        byte[] der = ca.issue(key, "alice rsa " + slot.hex(), keyUsage);
+        c.putCertificate(slot, der);
+        card.powerCycle();
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+    }
+
+    /**
+     * RSA keys on the card: 9A signs RSA-PSS (encoded on the host, raw RSA on the card) and 9D decrypts RSA-OAEP,
+     * both through pcscd; the JDK verifies and encrypts independently. A damaged ciphertext is a clear error.
+     */
+    @Test
+    void rsa2048SignsPssAndDecryptsOaepThroughPcscd() throws Exception {
+        VirtualCard card = VirtualCard.create();
+        TestCa ca = new TestCa();
+        X509Certificate cert9a = provisionRsa(card, ca, PivSlot.AUTHENTICATION, KeyUsage.digitalSignature);
+        X509Certificate cert9d = provisionRsa(card, ca, PivSlot.KEY_MANAGEMENT, KeyUsage.keyEncipherment);
+        AtomicInteger reads = new AtomicInteger();
+        PivCards cards = PivCards.builder().reader(VirtualReader.READER).pinSource(counting(PIN, reads)).build();
+        try (VirtualReader reader = VirtualReader.insert(card);
+             PivToken auth = cards.open(PivSlot.AUTHENTICATION);
+             PivToken keyMgmt = cards.open(PivSlot.KEY_MANAGEMENT)) {
+            assertEquals(KeyType.RSA_2048, auth.keyType());
+            assertEquals(PivAlgorithm.RSA_2048, auth.algorithm());
+            assertEquals(Set.of(SignatureScheme.RSA_PSS_SHA256, SignatureScheme.RSA_PSS_SHA384),
+                    auth.signatureSchemes());
+            assertEquals(Set.of(TokenOperation.DECRYPT), keyMgmt.operations());
+            for (SignatureScheme scheme : List.of(SignatureScheme.RSA_PSS_SHA256, SignatureScheme.RSA_PSS_SHA384)) {
+                byte[] sig = auth.sign(scheme, MESSAGE);
+                Signature v = Signature.getInstance("RSASSA-PSS");
+                v.setParameter(scheme.jcaParameters().orElseThrow());
+                v.initVerify(cert9a.getPublicKey());
+                v.update(MESSAGE);
+                assertTrue(v.verify(sig), scheme + " verifies with the 9A certificate's key");
+            }
+            javax.crypto.Cipher oaep = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+            oaep.init(javax.crypto.Cipher.ENCRYPT_MODE, cert9d.getPublicKey(), new javax.crypto.spec.OAEPParameterSpec(
+                    "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256,
+                    javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            byte[] secret = "a wrapped session key, 32 bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] ciphertext = oaep.doFinal(secret);
+            assertArrayEquals(secret, keyMgmt.decrypt(org.opencluster.auth.token.EncryptionScheme.RSA_OAEP_SHA256,
+                    ciphertext));
+            ciphertext[100] ^= 1;
+            TokenException damaged = assertThrows(TokenException.class, () -> keyMgmt.decrypt(
+                    org.opencluster.auth.token.EncryptionScheme.RSA_OAEP_SHA256, ciphertext));
+            assertEquals(TokenError.DEVICE_ERROR, damaged.error());
+            assertEquals(4, reads.get(), "one PIN read per card operation (two signatures, two decryptions)");
+            assertEquals(TokenError.MECHANISM_UNSUPPORTED, assertThrows(TokenException.class,
+                    () -> auth.decrypt(org.opencluster.auth.token.EncryptionScheme.RSA_OAEP_SHA256, ciphertext))
+                    .error());
+            assertEquals(TokenError.MECHANISM_UNSUPPORTED, assertThrows(TokenException.class,
+                    () -> keyMgmt.agree(cert9a.getPublicKey())).error());
+        }
+    }
 }

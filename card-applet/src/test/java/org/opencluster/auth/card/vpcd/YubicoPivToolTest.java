@@ -143,4 +143,66 @@ class YubicoPivToolTest {
         assertEquals(0, gen.exitCode(), gen.toString());
         assertTrue(gen.output().contains("BEGIN PUBLIC KEY"), gen.toString());
     }
+
+    /**
+     * RSA on the applet, with both independent tools: yubico-piv-tool generates an RSA-2048 key in 9A, the
+     * certificate is written back, OpenSC's pkcs11-tool signs SHA256-RSA-PKCS with it (OpenSC pads, the card does
+     * the raw operation) and the JDK verifies; our PIV token signs RSA-PSS with the same key.
+     */
+    @Test
+    void rsa2048GeneratedByYubicoPivToolSignsThroughOpenScAndOurToken() throws Exception {
+        RealComponent.require(Tools.OPENSC_PKCS11 != null && Tools.onPath("pkcs11-tool"),
+                "OpenSC pkcs11-tool and opensc-pkcs11.so (apt-get install opensc opensc-pkcs11)");
+        Tools.Result r = piv("-a", "generate", "-s", "9a", "-A", "RSA2048");
+        assertEquals(0, r.exitCode(), r.toString());
+        String out = r.output();
+        int begin = out.indexOf("-----BEGIN PUBLIC KEY-----");
+        int end = out.indexOf("-----END PUBLIC KEY-----");
+        assertTrue(begin >= 0 && end > begin, r.toString());
+        PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(
+                Base64.getMimeDecoder().decode(out.substring(begin + 26, end))));
+        assertEquals(2048, ((java.security.interfaces.RSAPublicKey) pub).getModulus().bitLength());
+        byte[] der = new TestCa().issue(pub, "OpenCluster RSA 9A", org.bouncycastle.asn1.x509.KeyUsage.digitalSignature);
+        Card card = reader.connect();
+        try {
+            PivClient client = new PivClient(new SmartcardioTransport(card.getBasicChannel()));
+            client.select();
+            client.authenticateManagementKey(PivClient.defaultManagementKey());
+            client.putCertificate(PivSlot.AUTHENTICATION, der);
+        } finally {
+            card.disconnect(true);
+        }
+
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rsa-sign");
+        try {
+            byte[] data = "signed by OpenSC with the card's RSA key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Path in = java.nio.file.Files.write(dir.resolve("data"), data);
+            java.nio.file.Path sig = dir.resolve("sig");
+            Tools.Result signed = Tools.pkcs11Tool("--slot-description", VirtualReader.READER, "--login", "--pin",
+                    "123456", "--sign", "--id", "01", "-m", "SHA256-RSA-PKCS", "-i", in.toString(), "-o",
+                    sig.toString());
+            assertEquals(0, signed.exitCode(), signed.toString());
+            Signature v = Signature.getInstance("SHA256withRSA");
+            v.initVerify(pub);
+            v.update(data);
+            assertTrue(v.verify(java.nio.file.Files.readAllBytes(sig)), "OpenSC's RSA signature verifies");
+        } finally {
+            for (java.nio.file.Path p : java.nio.file.Files.list(dir).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+            java.nio.file.Files.delete(dir);
+        }
+
+        try (org.opencluster.auth.token.piv.PivToken token = org.opencluster.auth.token.piv.PivCards.builder()
+                .reader(VirtualReader.READER).pinSource(org.opencluster.auth.token.PinSource.of("123456".toCharArray()))
+                .build().open(PivSlot.AUTHENTICATION)) {
+            byte[] message = "login transcript stand-in".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] pss = token.sign(org.opencluster.auth.token.SignatureScheme.RSA_PSS_SHA256, message);
+            Signature v = Signature.getInstance("RSASSA-PSS");
+            v.setParameter(org.opencluster.auth.token.SignatureScheme.RSA_PSS_SHA256.jcaParameters().orElseThrow());
+            v.initVerify(pub);
+            v.update(message);
+            assertTrue(v.verify(pss));
+        }
+    }
 }

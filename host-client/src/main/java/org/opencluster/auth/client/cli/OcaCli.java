@@ -269,9 +269,23 @@ public final class OcaCli {
         @Option(names = "--key-label", description = "label of the key generated in the token (default login-key)")
         String keyLabel = "login-key";
 
+        @Option(names = "--card-key", description = "with --card: the key generated on the card, ECCP256 (default),"
+                + " ECCP384 or RSA2048 (as yubico-piv-tool -A names them)")
+        String cardKey = "ECCP256";
+
         @Option(names = "--management-key", description = "the card's 9B management key (3DES, 48 hex digits);"
                 + " default: the well-known factory key, which a real card should no longer have")
         String managementKey;
+
+        private org.opencluster.auth.token.piv.PivAlgorithm cardAlgorithm() {
+            switch (cardKey.toUpperCase(java.util.Locale.ROOT)) {
+                case "ECCP256": return org.opencluster.auth.token.piv.PivAlgorithm.EC_P256;
+                case "ECCP384": return org.opencluster.auth.token.piv.PivAlgorithm.EC_P384;
+                case "RSA2048": return org.opencluster.auth.token.piv.PivAlgorithm.RSA_2048;
+                default: throw new CommandLine.ParameterException(spec.commandLine(), "--card-key: ECCP256, ECCP384"
+                        + " or RSA2048, not '" + cardKey + "'");
+            }
+        }
 
         /** Generates the key on the card, has the card sign the request, writes the issued certificate back. */
         private java.security.cert.X509Certificate enrolCard(OcaSession s) throws IOException, TokenException {
@@ -279,11 +293,12 @@ public final class OcaCli {
                     connection.slot);
             byte[] mgmt = managementKey == null ? org.opencluster.auth.token.piv.PivClient.defaultManagementKey()
                     : java.util.HexFormat.of().parseHex(managementKey);
+            org.opencluster.auth.token.piv.PivAlgorithm algorithm = cardAlgorithm();
             org.opencluster.auth.token.piv.PivCards cards = connection.cards();
             try (org.opencluster.auth.token.piv.PivConnection admin = cards.connect()) {
-                java.security.interfaces.ECPublicKey key = admin.transact(c -> {
+                java.security.PublicKey key = admin.transact(c -> {
                     c.authenticateManagementKey(mgmt);
-                    return c.generateKey(slot, org.opencluster.auth.token.piv.PivAlgorithm.EC_P256);
+                    return c.generate(slot, algorithm);
                 });
                 java.security.cert.X509Certificate cert;
                 try (org.opencluster.auth.token.piv.PivToken fresh = cards.open(slot, key)) {

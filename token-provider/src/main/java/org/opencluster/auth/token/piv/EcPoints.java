@@ -62,6 +62,9 @@ public final class EcPoints {
         }
         ECParameterSpec params = ((ECPublicKey) key).getParams();
         for (PivAlgorithm a : PivAlgorithm.values()) {
+            if (a.isRsa()) {
+                continue;
+            }
             try {
                 AlgorithmParameters named = AlgorithmParameters.getInstance("EC");
                 named.init(new ECGenParameterSpec(a.curveName()));

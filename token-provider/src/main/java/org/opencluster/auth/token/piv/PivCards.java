@@ -117,10 +117,11 @@ public final class PivCards {
     }
 
     /**
-     * The key in {@code slot} with a known public key (e.g. from GENERATE, before a certificate exists); the
+     * The key in {@code slot} with a known public key (e.g. from GENERATE, before a certificate exists; EC or
+     * RSA); the
      * slot's certificate becomes the chain only if it certifies this key.
      */
-    public PivToken open(PivSlot slot, ECPublicKey publicKey) throws TokenException {
+    public PivToken open(PivSlot slot, PublicKey publicKey) throws TokenException {
         Objects.requireNonNull(slot, "slot");
         if (pinSource == null) {
             throw new IllegalStateException("PivCards.builder().pinSource(...) is required to open a token");
@@ -145,11 +146,11 @@ public final class PivCards {
                         + connection.readerName() + "' has no certificate: import one (yubico-piv-tool -a"
                         + " import-certificate -s " + slot.hex().toLowerCase(Locale.ROOT) + ") or pass the public key");
             }
-            PivAlgorithm algorithm = EcPoints.algorithmOf(key).orElseThrow(() -> new TokenException(
+            PivAlgorithm algorithm = PivAlgorithm.of(key).orElseThrow(() -> new TokenException(
                     TokenError.MECHANISM_UNSUPPORTED, "slot " + slot.hex() + " of the card in '"
                     + reader + "' holds a " + key.getAlgorithm()
-                    + " key; PIV tokens support EC P-256 and P-384"));
-            PivToken token = new PivToken(connection, slot, algorithm, (ECPublicKey) key, chain, pinSource, pinPolicy);
+                    + " key; PIV tokens support EC P-256, P-384 and RSA 2048"));
+            PivToken token = new PivToken(connection, slot, algorithm, key, chain, pinSource, pinPolicy);
             handedOver = true;
             return token;
         } catch (PivCardException e) {

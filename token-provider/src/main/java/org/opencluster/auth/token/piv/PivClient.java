@@ -150,12 +150,43 @@ public final class PivClient {
         }
     }
 
-    /** GENERATE ASYMMETRIC KEY PAIR in {@code slot}; returns the new public key. */
+    /** GENERATE ASYMMETRIC KEY PAIR in {@code slot} for an EC algorithm; returns the new public key. */
     public ECPublicKey generateKey(PivSlot slot, PivAlgorithm algorithm) throws PivCardException {
+        if (algorithm.isRsa()) {
+            throw new PivCardException(PivCardError.INVALID_ARGUMENT, "use generate(...) for RSA keys");
+        }
+        return (ECPublicKey) generate(slot, algorithm);
+    }
+
+    /**
+     * GENERATE ASYMMETRIC KEY PAIR in {@code slot}; returns the new public key ({@code 7F49 { 86 point }} for EC,
+     * {@code 7F49 { 81 modulus, 82 exponent }} for RSA).
+     */
+    public java.security.PublicKey generate(PivSlot slot, PivAlgorithm algorithm) throws PivCardException {
         byte[] data = {(byte) 0xAC, 0x03, (byte) 0x80, 0x01, (byte) algorithm.id()};
         byte[] r = expectOk(command(0x00, 0x47, 0x00, slot.keyReference(), data, true), "GENERATE");
-        byte[] point = BerTlv.valueIn(r, 0x7F49, 0x86, 1 + 2 * algorithm.fieldBytes());
-        return EcPoints.publicKey(algorithm, point);
+        if (!algorithm.isRsa()) {
+            byte[] point = BerTlv.valueIn(r, 0x7F49, 0x86, 1 + 2 * algorithm.fieldBytes());
+            return EcPoints.publicKey(algorithm, point);
+        }
+        java.util.Map<Integer, byte[]> e = BerTlv.elementsOf(r, 0x7F49);
+        byte[] modulus = e.get(0x81);
+        byte[] exponent = e.get(0x82);
+        if (modulus == null || exponent == null || exponent.length > 8) {
+            throw new PivCardException(PivCardError.MALFORMED_RESPONSE, "GENERATE: no RSA modulus and exponent");
+        }
+        java.math.BigInteger n = new java.math.BigInteger(1, modulus);
+        if (n.bitLength() != 8 * algorithm.fieldBytes()) {
+            throw new PivCardException(PivCardError.MALFORMED_RESPONSE, "GENERATE: a " + n.bitLength()
+                    + "-bit modulus for " + algorithm);
+        }
+        try {
+            return java.security.KeyFactory.getInstance("RSA").generatePublic(
+                    new java.security.spec.RSAPublicKeySpec(n, new java.math.BigInteger(1, exponent)));
+        } catch (GeneralSecurityException ex) {
+            throw new PivCardException(PivCardError.MALFORMED_RESPONSE, "GENERATE: the RSA key does not decode",
+                    -1, -1, ex);
+        }
     }
 
     /** PUT DATA of {@code 53 { value }} under {@code tag} (5FC1xx); needs management-key authentication. */
@@ -232,7 +263,10 @@ public final class PivClient {
         }
     }
 
-    /** ECDSA over a host-computed {@code hash}; returns the DER signature. */
+    /**
+     * The slot's private-key operation on {@code hash}: ECDSA over a host-computed hash (returns the DER
+     * signature), or for RSA the raw operation on one block the host padded (returns the block).
+     */
     public byte[] sign(PivSlot slot, PivAlgorithm algorithm, byte[] hash) throws PivCardException {
         byte[] inner = concat(new byte[] {(byte) 0x82, 0x00}, BerTlv.encode(0x81, hash));
         byte[] r = expectOk(command(0x00, 0x87, algorithm.id(), slot.keyReference(), BerTlv.encode(0x7C, inner), true),

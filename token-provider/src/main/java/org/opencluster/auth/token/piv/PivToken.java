@@ -34,10 +34,12 @@ import org.opencluster.auth.token.TokenOperation;
  * {@link TokenError#TOKEN_REMOVED}; reinserting does not revive this object: open the slot again.
  */
 public final class PivToken implements Token {
+    /** Salts of RSA-PSS signatures; SecureRandom is thread-safe. */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final PivConnection connection;
     private final PivSlot slot;
     private final PivAlgorithm algorithm;
-    private final ECPublicKey publicKey;
+    private final PublicKey publicKey;
     private final List<X509Certificate> chain;
     private final KeyType keyType;
     private final PinSource pinSource;
@@ -46,14 +48,14 @@ public final class PivToken implements Token {
     private boolean verifiedByThisToken;
     private boolean closed;
 
-    PivToken(PivConnection connection, PivSlot slot, PivAlgorithm algorithm, ECPublicKey publicKey,
+    PivToken(PivConnection connection, PivSlot slot, PivAlgorithm algorithm, PublicKey publicKey,
              List<X509Certificate> chain, PinSource pinSource, PinPolicy pinPolicy) {
         this.connection = connection;
         this.slot = slot;
         this.algorithm = algorithm;
         this.publicKey = publicKey;
         this.chain = List.copyOf(chain);
-        this.keyType = algorithm == PivAlgorithm.EC_P256 ? KeyType.EC_P256 : KeyType.EC_P384;
+        this.keyType = algorithm.keyType();
         this.pinSource = pinSource;
         this.pinPolicy = pinPolicy;
         this.label = connection.readerName() + "/" + slot.hex();
@@ -90,8 +92,11 @@ public final class PivToken implements Token {
 
     @Override
     public Set<TokenOperation> operations() {
-        return slot == PivSlot.KEY_MANAGEMENT ? EnumSet.of(TokenOperation.KEY_AGREEMENT)
-                : EnumSet.of(TokenOperation.SIGN);
+        if (slot == PivSlot.KEY_MANAGEMENT) {
+            // PIV's key-management slot: key agreement with EC, key transport (decryption) with RSA.
+            return EnumSet.of(algorithm.isRsa() ? TokenOperation.DECRYPT : TokenOperation.KEY_AGREEMENT);
+        }
+        return EnumSet.of(TokenOperation.SIGN);
     }
 
     /**
@@ -115,6 +120,15 @@ public final class PivToken implements Token {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' cannot sign with " + scheme
                     + (operations().contains(TokenOperation.SIGN) ? "; it holds a " + keyType + " key"
                     : ": slot 9D is for key agreement; sign with slot 9A"));
+        }
+        if (algorithm.isRsa()) {
+            byte[] signature = rsaSign(scheme, message);
+            if (!verifies(scheme, message, signature)) {
+                throw new TokenException(TokenError.DEVICE_ERROR, "the signature from " + label + " does not verify"
+                        + " with the slot's public key: the certificate in slot " + slot.hex() + " belongs to another"
+                        + " key; provision the slot again");
+            }
+            return signature;
         }
         byte[] hash;
         try {
@@ -143,8 +157,9 @@ public final class PivToken implements Token {
     public synchronized byte[] agree(PublicKey peerPublicKey) throws TokenException {
         ensureOpen();
         if (!operations().contains(TokenOperation.KEY_AGREEMENT)) {
-            throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' is a signing slot; use slot"
-                    + " 9D (key management) for key agreement");
+            throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' " + (algorithm.isRsa()
+                    ? "holds an RSA key, which signs or decrypts but does no key agreement"
+                    : "is a signing slot; use slot 9D (key management) for key agreement"));
         }
         if (EcPoints.algorithmOf(peerPublicKey).orElse(null) != algorithm
                 || !EcPoints.isOnCurve((ECPublicKey) peerPublicKey)) {
@@ -155,10 +170,23 @@ public final class PivToken implements Token {
         return withPin("do ECDH with " + label, c -> c.deriveSharedSecret(slot, algorithm, peer));
     }
 
+    /** PSS-encoded here, the raw RSA operation on the card, all under one PIN check. */
+    private byte[] rsaSign(SignatureScheme scheme, byte[] message) throws TokenException {
+        return CardRsa.signPss((java.security.interfaces.RSAPublicKey) publicKey, scheme, message, RANDOM,
+                block -> withPin("sign with " + label, c -> c.sign(slot, algorithm, block)));
+    }
+
+    /** RSA-OAEP with the key-management slot's RSA key (PIV key transport). */
     @Override
-    public byte[] decrypt(EncryptionScheme scheme, byte[] ciphertext) throws TokenException {
-        throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' holds an EC key, which cannot"
-                + " decrypt " + scheme);
+    public synchronized byte[] decrypt(EncryptionScheme scheme, byte[] ciphertext) throws TokenException {
+        ensureOpen();
+        if (!operations().contains(TokenOperation.DECRYPT)) {
+            throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' holds a " + keyType
+                    + " key in slot " + slot.hex() + ", which cannot decrypt " + scheme
+                    + (algorithm.isRsa() ? "; decrypt with slot 9D" : ""));
+        }
+        return CardRsa.decryptOaep((java.security.interfaces.RSAPublicKey) publicKey, scheme, ciphertext,
+                block -> withPin("decrypt with " + label, c -> c.sign(slot, algorithm, block)));
     }
 
     /** Runs {@code work} with the PIN handled as the policy says; see {@link PinPolicy}. */
@@ -218,6 +246,9 @@ public final class PivToken implements Token {
     private boolean verifies(SignatureScheme scheme, byte[] message, byte[] signature) {
         try {
             Signature v = Signature.getInstance(scheme.jcaAlgorithm());
+            if (scheme.jcaParameters().isPresent()) {
+                v.setParameter(scheme.jcaParameters().get());
+            }
             v.initVerify(publicKey);
             v.update(message);
             return v.verify(signature);

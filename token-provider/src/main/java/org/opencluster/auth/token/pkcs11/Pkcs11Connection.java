@@ -197,9 +197,10 @@ public final class Pkcs11Connection implements AutoCloseable {
                     generator.initialize(new ECGenParameterSpec(type == KeyType.EC_P256 ? "secp256r1" : "secp384r1"));
                     signature = type == KeyType.EC_P256 ? "SHA256withECDSA" : "SHA384withECDSA";
                     break;
+                case RSA_2048:
                 case RSA_3072:
                     generator = KeyPairGenerator.getInstance("RSA", provider);
-                    generator.initialize(3072);
+                    generator.initialize(type == KeyType.RSA_2048 ? 2048 : 3072);
                     signature = "SHA256withRSA";
                     break;
                 default:

@@ -79,7 +79,7 @@ public final class Pkcs11Token implements Token {
     @Override
     public synchronized byte[] sign(SignatureScheme scheme, byte[] message) throws TokenException {
         ensureOpen();
-        if (scheme.keyType() != keyType) {
+        if (!scheme.supports(keyType)) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' holds a " + keyType
                     + " key and cannot sign with " + scheme);
         }
@@ -133,7 +133,7 @@ public final class Pkcs11Token implements Token {
     @Override
     public synchronized byte[] decrypt(EncryptionScheme scheme, byte[] ciphertext) throws TokenException {
         ensureOpen();
-        if (keyType != KeyType.RSA_3072 || scheme != EncryptionScheme.RSA_OAEP_SHA256) {
+        if (!keyType.isRsa() || scheme != EncryptionScheme.RSA_OAEP_SHA256) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "'" + label + "' holds a " + keyType
                     + " key and cannot decrypt " + scheme);
         }
@@ -189,8 +189,11 @@ public final class Pkcs11Token implements Token {
     }
 
     static KeyType keyTypeOf(PublicKey key) throws TokenException {
-        if (key instanceof RSAPublicKey && ((RSAPublicKey) key).getModulus().bitLength() == 3072) {
-            return KeyType.RSA_3072;
+        if (key instanceof RSAPublicKey) {
+            java.util.Optional<KeyType> rsa = KeyType.rsa(((RSAPublicKey) key).getModulus().bitLength());
+            if (rsa.isPresent()) {
+                return rsa.get();
+            }
         }
         if (key instanceof ECPublicKey) {
             ECParameterSpec params = ((ECPublicKey) key).getParams();

@@ -52,9 +52,11 @@ public final class SoftwareKeys {
                 generator = new X25519KeyPairGenerator();
                 generator.init(new X25519KeyGenerationParameters(random));
                 break;
+            case RSA_2048:
             case RSA_3072:
                 generator = new RSAKeyPairGenerator();
-                generator.init(new RSAKeyGenerationParameters(BigInteger.valueOf(65537), random, 3072, 112));
+                generator.init(new RSAKeyGenerationParameters(BigInteger.valueOf(65537), random,
+                        type == KeyType.RSA_2048 ? 2048 : 3072, 112));
                 break;
             default:
                 throw new IllegalArgumentException("unsupported key type " + type);

@@ -115,7 +115,7 @@ public final class SoftwareToken implements Token {
     @Override
     public synchronized byte[] sign(SignatureScheme scheme, byte[] message) throws TokenException {
         AsymmetricKeyParameter key = open();
-        if (scheme.keyType() != keyType) {
+        if (!scheme.supports(keyType)) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED,
                     "'" + label + "' holds a " + keyType + " key and cannot sign with " + scheme);
         }
@@ -184,7 +184,7 @@ public final class SoftwareToken implements Token {
     @Override
     public synchronized byte[] decrypt(EncryptionScheme scheme, byte[] ciphertext) throws TokenException {
         AsymmetricKeyParameter key = open();
-        if (keyType != KeyType.RSA_3072 || scheme != EncryptionScheme.RSA_OAEP_SHA256) {
+        if (!keyType.isRsa() || scheme != EncryptionScheme.RSA_OAEP_SHA256) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED,
                     "'" + label + "' holds a " + keyType + " key and cannot decrypt " + scheme);
         }
@@ -244,11 +244,11 @@ public final class SoftwareToken implements Token {
         } else if (key instanceof X25519PrivateKeyParameters) {
             return KeyType.X25519;
         } else if (key instanceof RSAPrivateCrtKeyParameters
-                && ((RSAKeyParameters) key).getModulus().bitLength() == 3072) {
-            return KeyType.RSA_3072;
+                && KeyType.rsa(((RSAKeyParameters) key).getModulus().bitLength()).isPresent()) {
+            return KeyType.rsa(((RSAKeyParameters) key).getModulus().bitLength()).get();
         }
         throw new TokenException(TokenError.MECHANISM_UNSUPPORTED,
-                "unsupported private key type; use EC P-256/P-384, Ed25519, X25519 or RSA 3072");
+                "unsupported private key type; use EC P-256/P-384, Ed25519, X25519 or RSA 2048/3072");
     }
 
     private static AsymmetricKeyParameter publicOf(AsymmetricKeyParameter key) {
