@@ -9,6 +9,7 @@ import javacard.security.ECPublicKey;
 import javacard.security.KeyAgreement;
 import javacard.security.KeyBuilder;
 import javacard.security.KeyPair;
+import javacard.security.RSAPrivateCrtKey;
 import javacard.security.RSAPublicKey;
 import javacard.security.Signature;
 import javacardx.crypto.Cipher;
@@ -148,6 +149,7 @@ final class KeySlots {
         EcCurves.setParameters((ECPrivateKey) pair.getPrivate(), bits);
         EcCurves.setParameters((ECPublicKey) pair.getPublic(), bits);
         pair.genKeyPair();
+        normaliseScalar((ECPrivateKey) pair.getPrivate(), fieldBytes(alg), out, outOff);
         algorithms[slot] = alg;
 
         short pointLen = (short) (1 + 2 * fieldBytes(alg));
@@ -161,10 +163,55 @@ final class KeySlots {
         return (short) (off - outOff);
     }
 
+    /**
+     * Writes the private scalar back as exactly {@code n} bytes when the platform hands it out shorter. jCardSim,
+     * after re-generating a key into a key object that held one before, signs and derives with a wrong scalar when
+     * the new one has a leading zero byte (about one key in 256; measured, and the cause of keys whose signatures
+     * did not verify with their own public key). Setting the left-padded value again repairs it; on cards that
+     * return fixed-length values this does nothing. {@code scratch} is wiped.
+     */
+    private static void normaliseScalar(ECPrivateKey key, short n, byte[] scratch, short off) {
+        short len = key.getS(scratch, off);
+        if (len < n) {
+            Util.arrayCopyNonAtomic(scratch, off, scratch, (short) (off + n - len), len);
+            Util.arrayFillNonAtomic(scratch, off, (short) (n - len), (byte) 0);
+            key.setS(scratch, off, n);
+        }
+        Util.arrayFillNonAtomic(scratch, off, n, (byte) 0);
+    }
+
+    /** The same for the five CRT components of an RSA-2048 key (each nominally 128 bytes). */
+    private static void normaliseCrt(RSAPrivateCrtKey key, byte[] scratch, short off) {
+        final short n = RSA_BYTES / 2;
+        for (byte part = 0; part < 5; part++) {
+            short len;
+            switch (part) {
+                case 0: len = key.getP(scratch, off); break;
+                case 1: len = key.getQ(scratch, off); break;
+                case 2: len = key.getDP1(scratch, off); break;
+                case 3: len = key.getDQ1(scratch, off); break;
+                default: len = key.getPQ(scratch, off); break;
+            }
+            if (len < n) {
+                Util.arrayCopyNonAtomic(scratch, off, scratch, (short) (off + n - len), len);
+                Util.arrayFillNonAtomic(scratch, off, (short) (n - len), (byte) 0);
+                switch (part) {
+                    case 0: key.setP(scratch, off, n); break;
+                    case 1: key.setQ(scratch, off, n); break;
+                    case 2: key.setDP1(scratch, off, n); break;
+                    case 3: key.setDQ1(scratch, off, n); break;
+                    default: key.setPQ(scratch, off, n); break;
+                }
+            }
+            Util.arrayFillNonAtomic(scratch, off, n, (byte) 0);
+        }
+    }
+
     /** RSA-2048: {@code 7F49 82 L { 81 82 0100 modulus, 82 L exponent }}. */
     private short generateRsa(short slot, byte[] out, short outOff) {
         KeyPair pair = rsa2048[slot];
         pair.genKeyPair();
+        normaliseCrt((RSAPrivateCrtKey) pair.getPrivate(), out, outOff);
         algorithms[slot] = ALG_RSA_2048;
         RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
         // Modulus at a fixed place behind the headers, the exponent after it; then the headers are written.

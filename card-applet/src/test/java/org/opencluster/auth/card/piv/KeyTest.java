@@ -303,4 +303,35 @@ class KeyTest {
         assertEquals(0x6A86, assertThrows(PivCardException.class,
                 () -> c.admin.sign(PivSlot.KEY_MANAGEMENT, PivAlgorithm.RSA_2048, new byte[256])).statusWord());
     }
+
+    /**
+     * Keys generated again and again into the same slot always work with their own public key. jCardSim used a
+     * wrong private value after re-generating into a key object whose new value has a leading zero byte (about 1
+     * EC key in 256, 1 RSA key in 50: measured 7 of 1500 and 6 of 300 before the applet re-set such values); this
+     * was the intermittent "signature does not verify" seen in CI. 600 EC keys catch a regression of the EC repair
+     * with a probability of 90%, 30 RSA keys one of the RSA repair with 45% (kept short: RSA generation is slow).
+     */
+    @Test
+    void regeneratedKeysAlwaysMatchTheirPublicKey() throws Exception {
+        SimCard c = adminCard();
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest("regenerated".getBytes());
+        for (int i = 0; i < 600; i++) {
+            ECPublicKey pub = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+            c.admin.verifyPin("123456".toCharArray());
+            assertTrue(verifies(pub, hash, c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256, hash)),
+                    "EC key " + i);
+        }
+        java.math.BigInteger m = java.math.BigInteger.valueOf(0x0123456789L).shiftLeft(1900);
+        byte[] block = new byte[256];
+        byte[] mb = m.toByteArray();
+        System.arraycopy(mb, 0, block, 256 - mb.length, mb.length);
+        for (int i = 0; i < 30; i++) {
+            java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) c.admin.generate(
+                    PivSlot.KEY_MANAGEMENT, PivAlgorithm.RSA_2048);
+            c.admin.verifyPin("123456".toCharArray());
+            byte[] out = c.admin.sign(PivSlot.KEY_MANAGEMENT, PivAlgorithm.RSA_2048, block);
+            assertEquals(m, new java.math.BigInteger(1, out).modPow(pub.getPublicExponent(), pub.getModulus()),
+                    "RSA key " + i);
+        }
+    }
 }

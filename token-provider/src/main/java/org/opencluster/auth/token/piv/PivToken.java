@@ -121,15 +121,18 @@ public final class PivToken implements Token {
                     + (operations().contains(TokenOperation.SIGN) ? "; it holds a " + keyType + " key"
                     : ": slot 9D is for key agreement; sign with slot 9A"));
         }
-        if (algorithm.isRsa()) {
-            byte[] signature = rsaSign(scheme, message);
-            if (!verifies(scheme, message, signature)) {
-                throw new TokenException(TokenError.DEVICE_ERROR, "the signature from " + label + " does not verify"
-                        + " with the slot's public key: the certificate in slot " + slot.hex() + " belongs to another"
-                        + " key; provision the slot again");
-            }
-            return signature;
+        byte[] signature = algorithm.isRsa() ? rsaSign(scheme, message) : ecdsaSign(scheme, message);
+        // Never returned unverified: a certificate that belongs to another key shows here, not as a failed login.
+        if (!verifies(scheme, message, signature)) {
+            throw new TokenException(TokenError.DEVICE_ERROR, "the signature from " + label + " does not verify with"
+                    + " the slot's public key: the certificate in slot " + slot.hex() + " belongs to another key;"
+                    + " provision the slot again");
         }
+        return signature;
+    }
+
+    /** The message hashed here (SHA-256 for P-256, SHA-384 for P-384), the hash signed by the card. */
+    private byte[] ecdsaSign(SignatureScheme scheme, byte[] message) throws TokenException {
         byte[] hash;
         try {
             hash = MessageDigest.getInstance(algorithm == PivAlgorithm.EC_P256 ? "SHA-256" : "SHA-384")
@@ -137,20 +140,7 @@ public final class PivToken implements Token {
         } catch (GeneralSecurityException e) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "this JVM lacks the hash of " + scheme, e);
         }
-        byte[] signature = EcdsaDer.canonical(withPin("sign with " + label, c -> c.sign(slot, algorithm, hash)));
-        if (!verifies(scheme, message, signature)) {
-            // Never returned unverified. One fresh signature is asked for before concluding that key and certificate
-            // differ: through pcscd + vpcd + jCardSim an answer that does not verify has been seen intermittently
-            // (a few times in hundreds of test runs; not reproduced in 300 direct signatures), and a real card can
-            // return a damaged answer too. A second mismatch is a real mismatch.
-            signature = EcdsaDer.canonical(withPin("sign with " + label, c -> c.sign(slot, algorithm, hash)));
-        }
-        if (!verifies(scheme, message, signature)) {
-            throw new TokenException(TokenError.DEVICE_ERROR, "the signature from " + label + " does not verify with"
-                    + " the slot's public key: the certificate in slot " + slot.hex() + " belongs to another key;"
-                    + " provision the slot again");
-        }
-        return signature;
+        return EcdsaDer.canonical(withPin("sign with " + label, c -> c.sign(slot, algorithm, hash)));
     }
 
     @Override
