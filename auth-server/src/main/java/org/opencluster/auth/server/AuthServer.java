@@ -188,6 +188,21 @@ public final class AuthServer implements AutoCloseable {
         return key.signatureSchemes().iterator().next();
     }
 
+    /** False when the account's certificate marks its key for key agreement only (digitalSignature not set). */
+    private static boolean keySigns(Account a) {
+        if (a.certificate().isEmpty()) {
+            return true;
+        }
+        try {
+            X509Certificate cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(a.certificate().get()));
+            boolean[] usage = cert.getKeyUsage();
+            return usage == null || usage[0];
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("stored certificate of " + a.username() + " is unreadable", e);
+        }
+    }
+
     /** The handshake's view of a stored account. */
     public static LoginAccount loginView(Account a) {
         try {
@@ -196,7 +211,7 @@ public final class AuthServer implements AutoCloseable {
             String alg = oid.equals("1.3.101.112") ? "Ed25519" : oid.equals("1.3.101.110") ? "X25519"
                     : oid.equals("1.2.840.113549.1.1.1") ? "RSA" : "EC";
             PublicKey key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(spki));
-            return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled());
+            return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled(), keySigns(a));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("stored public key of " + a.username() + " is unreadable", e);
         }

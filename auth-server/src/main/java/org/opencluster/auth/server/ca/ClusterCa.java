@@ -82,7 +82,8 @@ public final class ClusterCa {
 
     /** Certifies {@code key} for {@code name}. */
     public X509Certificate issue(String name, Subject subject, PublicKey key, Duration validity) {
-        return issue(name, subject, SubjectPublicKeyInfo.getInstance(key.getEncoded()), validity);
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
+        return issue(name, subject, spki, keyUsageFor(spki), validity);
     }
 
     /**
@@ -99,10 +100,25 @@ public final class ClusterCa {
         } catch (OperatorCreationException | PKCSException e) {
             throw new IllegalArgumentException("the certification request cannot be verified: " + e.getMessage(), e);
         }
-        return issue(name, subject, csr.getSubjectPublicKeyInfo(), validity);
+        return issue(name, subject, csr.getSubjectPublicKeyInfo(), keyUsageFor(csr.getSubjectPublicKeyInfo()),
+                validity);
     }
 
-    private X509Certificate issue(String name, Subject subject, SubjectPublicKeyInfo spki, Duration validity) {
+    /**
+     * Certifies a derive-only key (its possession proven by key agreement, not by a signature) with key usage
+     * keyAgreement alone, so the server asks its holder for the key-agreement proof at every login.
+     */
+    public X509Certificate issueForKeyAgreement(String name, Subject subject, PublicKey key, Duration validity) {
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
+        String oid = spki.getAlgorithm().getAlgorithm().getId();
+        if (!oid.equals("1.2.840.10045.2.1") && !oid.equals("1.3.101.110")) {
+            throw new IllegalArgumentException("only EC and X25519 keys do key agreement");
+        }
+        return issue(name, subject, spki, KeyUsage.keyAgreement, validity);
+    }
+
+    private X509Certificate issue(String name, Subject subject, SubjectPublicKeyInfo spki, int keyUsage,
+            Duration validity) {
         if (name == null || name.isEmpty() || name.length() > 255) {
             throw new IllegalArgumentException("a certificate name is 1-255 characters");
         }
@@ -120,7 +136,7 @@ public final class ClusterCa {
             X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial(random),
                     Date.from(now.minusSeconds(300)), Date.from(notAfter), dn, spki)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsageFor(spki)))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
                             subject == Subject.SERVER ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spki))

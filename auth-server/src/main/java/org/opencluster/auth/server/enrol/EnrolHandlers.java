@@ -8,6 +8,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.protocol.command.EnrolCommands;
@@ -20,6 +21,7 @@ import org.opencluster.auth.server.dispatch.Access;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
+import org.opencluster.auth.server.dispatch.ReplySink;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
@@ -44,17 +46,18 @@ public final class EnrolHandlers {
     private final AccountEnrolment enrolment;
     private final Clock clock;
     private final SecureRandom random;
+    private final KeyAgreementEnrolment keyAgreement;
 
     public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random) {
         this.store = store;
         this.enrolment = new AccountEnrolment(ca, store);
         this.clock = clock;
         this.random = random;
+        this.keyAgreement = new KeyAgreementEnrolment(this, enrolment, clock, random);
     }
 
     public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
-        return b
-                .route(EnrolCommands.ADMIN_ENROLMENT_CODE, Access.ADMIN_ONLY, (caller, cmd, out) -> {
+        b.route(EnrolCommands.ADMIN_ENROLMENT_CODE, Access.ADMIN_ONLY, (caller, cmd, out) -> {
                     byte[] p = cmd.copyBytes();
                     if (p.length < 3 || (p[0] & 0xff) > 1 || (p[1] & 0xff) > 1) {
                         throw new CommandException(ErrorCode.BAD_PARAMETER,
@@ -80,27 +83,39 @@ public final class EnrolHandlers {
                     if (p.hasRemaining()) {
                         throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
                     }
-                    X509Certificate cert;
-                    try {
-                        cert = enrolment.enrol(caller.username(), grant.kind(), grant.role(),
-                                new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY).get(0);
-                        out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
-                    } catch (IOException | IllegalArgumentException e) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
-                    } catch (StoreException e) {
-                        if (e.conflict()) {
-                            throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()
-                                    + " exists already (a code enrols once)");
-                        }
-                        throw e;
-                    } catch (CertificateEncodingException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
+                    answerIssued(caller, grant, out, () -> enrolment.enrol(caller.username(), grant.kind(),
+                            grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY));
                 });
+        return keyAgreement.install(b);
     }
 
-    private static byte[] field(ByteBuffer p, String what) throws CommandException {
+    /** Creates the account through {@code issue} and answers ISSUED_CERTIFICATE, or the matching error. */
+    void answerIssued(Caller caller, EnrolmentCode grant, ReplySink out, Issuance issue) throws CommandException {
+        X509Certificate cert;
+        try {
+            cert = issue.run().get(0);
+            out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
+        } catch (StoreException e) {
+            if (e.conflict()) {
+                throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()
+                        + " exists already (a code enrols once)");
+            }
+            throw e;
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
+    }
+
+    /** One way of certifying the new key and creating the account. */
+    @FunctionalInterface
+    interface Issuance {
+        List<X509Certificate> run() throws IOException;
+    }
+
+    static byte[] field(ByteBuffer p, String what) throws CommandException {
         if (p.remaining() < 2) {
             throw new CommandException(ErrorCode.BAD_PARAMETER, "missing the length of the " + what);
         }

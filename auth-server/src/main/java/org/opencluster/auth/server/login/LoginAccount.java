@@ -5,9 +5,20 @@ import java.util.Objects;
 import java.util.Optional;
 import org.opencluster.auth.server.dispatch.Caller;
 
-/** What the handshake needs to know of an account. */
+/**
+ * What the handshake needs to know of an account.
+ *
+ * @param keySigns false when the account's certificate allows key agreement only (a derive-only key, e.g. PIV 9D):
+ *                 the server then asks for the key-agreement proof whatever its default
+ */
 public record LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
-        boolean disabled) {
+        boolean disabled, boolean keySigns) {
+    /** An account whose key may sign (if its type can). */
+    public LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
+            boolean disabled) {
+        this(username, role, key, envelope, disabled, true);
+    }
+
     public LoginAccount {
         Objects.requireNonNull(username);
         Objects.requireNonNull(role);

@@ -300,7 +300,8 @@ public final class ServerHandshake {
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
-        boolean canSign = key == null || !"XDH".equals(key.getAlgorithm()) && !"X25519".equals(key.getAlgorithm());
+        boolean canSign = key == null || !"XDH".equals(key.getAlgorithm()) && !"X25519".equals(key.getAlgorithm())
+                && account.get().keySigns();
         proofKind = enrolling ? ProofKind.ENROLMENT_CODE
                 : canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
                 ? ProofKind.KEY_AGREEMENT : ProofKind.SIGNATURE;

@@ -49,11 +49,32 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
+        checkEnvelope(kind, envelope);
+        return register(name, kind, role, ca.issue(name, subject(kind), csr, validity), envelope);
+    }
+
+    /**
+     * Certifies a derive-only key whose possession the caller has verified by key agreement (it cannot sign a
+     * request), for key agreement only, and creates the account of {@code kind}.
+     */
+    public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
+            java.security.PublicKey key, byte[] envelope, Duration validity) {
+        checkEnvelope(kind, envelope);
+        return register(name, kind, role, ca.issueForKeyAgreement(name, subject(kind), key, validity), envelope);
+    }
+
+    private static void checkEnvelope(Account.Kind kind, byte[] envelope) {
         if (kind == Account.Kind.SERVICE && envelope != null && envelope.length > 0) {
             throw new IllegalArgumentException("a service keeps its key in its token: no envelope");
         }
-        X509Certificate issued = ca.issue(name, kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON
-                : ClusterCa.Subject.SERVICE, csr, validity);
+    }
+
+    private static ClusterCa.Subject subject(Account.Kind kind) {
+        return kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON : ClusterCa.Subject.SERVICE;
+    }
+
+    private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role, X509Certificate issued,
+            byte[] envelope) {
         try {
             store.createAccount(name, kind, role, issued.getPublicKey().getEncoded(), issued.getEncoded(),
                     envelope == null || envelope.length == 0 ? null : envelope);

@@ -157,25 +157,54 @@ class CardLoginEndToEndTest {
     void theCliEnrolsAKeyGeneratedOnTheCardAndLogsInWithIt(String algorithm) throws Exception {
         start(ProofKind.SIGNATURE);
         String code = adminIssuesCode("dora");
-        java.nio.file.Path pin = java.nio.file.Files.writeString(dir.resolve("pin"), "123456");
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        String[] common = {"-s", "127.0.0.1:" + cluster.address().getPort(), "-u", "dora", "--card", READER,
-            "--slot", "9A", "--pin-source", "file:" + pin, "--known-servers", dir.resolve("known").toString(),
-            "--accept-new"};
-        int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true), concat(new String[] {"enrol", "--code", code, "--card-key",
-                    algorithm}, common));
-        assertEquals(0, rc, err.toString());
+        String[] common = cardOptions("dora", "9A");
+        cli(concat(new String[] {"enrol", "--code", code, "--card-key", algorithm}, common));
         try (PivToken onCard = cards(PinSource.of(PIN)).open(PivSlot.AUTHENTICATION)) {
             assertTrue(cluster.ca.verify(onCard.certificateChain().get(0)), "the issued certificate is on the card");
             assertEquals(algorithm.equals("RSA2048") ? PivAlgorithm.RSA_2048 : PivAlgorithm.EC_P256,
                     onCard.algorithm());
         }
-        rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true), concat(new String[] {"exec", "WHOAMI"}, common));
+        String out = cli(concat(new String[] {"exec", "WHOAMI"}, common));
+        assertTrue(out.contains("WHOAMI_IS dora"), out);
+    }
+
+    /**
+     * Slot 9D from the CLI on a server whose default proof is the signature: the derive-only key is generated on
+     * the card, proves possession by key agreement (the card does the ECDH), is certified for key agreement only,
+     * and its holder then logs in with the key-agreement proof, which the server asks because of that certificate.
+     */
+    @Test
+    void theCliEnrolsADeriveOnly9dKeyByKeyAgreementAndLogsInWithIt() throws Exception {
+        start(ProofKind.SIGNATURE);
+        String code = adminIssuesCode("finn");
+        String[] common = cardOptions("finn", "9D");
+        cli(concat(new String[] {"enrol", "--code", code}, common));
+        try (PivToken onCard = cards(PinSource.of(PIN)).open(PivSlot.KEY_MANAGEMENT)) {
+            X509Certificate cert = onCard.certificateChain().get(0);
+            assertTrue(cluster.ca.verify(cert), "the issued certificate is on the card");
+            assertFalse(cert.getKeyUsage()[0], "not for signatures");
+            assertTrue(cert.getKeyUsage()[4], "for key agreement");
+        }
+        String out = cli(concat(new String[] {"exec", "WHOAMI"}, common));
+        assertTrue(out.contains("WHOAMI_IS finn"), out);
+    }
+
+    /** The CLI options of a card holder using this test's reader and PIN file. */
+    private String[] cardOptions(String user, String slot) throws java.io.IOException {
+        java.nio.file.Path pin = java.nio.file.Files.writeString(dir.resolve("pin"), "123456");
+        return new String[] {"-s", "127.0.0.1:" + cluster.address().getPort(), "-u", user, "--card", READER,
+            "--slot", slot, "--pin-source", "file:" + pin, "--known-servers", dir.resolve("known").toString(),
+            "--accept-new"};
+    }
+
+    /** Runs {@code oca args}; fails unless it exits 0; returns what it printed. */
+    private static String cli(String[] args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), args);
         assertEquals(0, rc, err.toString());
-        assertTrue(out.toString().contains("WHOAMI_IS dora"), out.toString());
+        return out.toString();
     }
 
     /** An admin (a software key) issues a one-time code for a card holder named {@code name}. */

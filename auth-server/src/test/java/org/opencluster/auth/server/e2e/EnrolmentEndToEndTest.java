@@ -2,6 +2,7 @@ package org.opencluster.auth.server.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -110,5 +111,69 @@ class EnrolmentEndToEndTest {
             Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new SecureRandom());
         }
         assertTrue(server.store().findAccount("root").isPresent());
+    }
+
+    /**
+     * A derive-only key (as a PIV 9D key) enrols by key agreement: a wrong proof, a proof without a challenge and a
+     * key other than the challenged one are refused and leave the code's session able to try again; the right
+     * proof gets a certificate for key agreement only, and the server then asks that account for the key-agreement
+     * proof although its default for EC keys is the signature proof.
+     */
+    @Test
+    void aDeriveOnlyKeyEnrolsByKeyAgreementAndLogsInWithTheKeyAgreementProof() throws Exception {
+        server.close();
+        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data2"))
+                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
+        server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
+                ProofKind.SIGNATURE);
+        trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
+        String code = server.enrolmentCode().orElseThrow();
+        byte[] pkcs8 = org.opencluster.auth.token.software.SoftwareKeys.generatePkcs8(KeyType.EC_P256,
+                new SecureRandom());
+        byte[] otherPkcs8 = org.opencluster.auth.token.software.SoftwareKeys.generatePkcs8(KeyType.EC_P256,
+                new SecureRandom());
+        try (org.opencluster.auth.token.software.SoftwareToken key = org.opencluster.auth.token.software.SoftwareToken
+                .fromPkcs8("dee", pkcs8, List.of());
+             org.opencluster.auth.token.software.SoftwareToken other = org.opencluster.auth.token.software
+                .SoftwareToken.fromPkcs8("other", otherPkcs8, List.of());
+             OcaSession e = enrol("dee", code)) {
+            byte[] spki = key.publicKey().getEncoded();
+            java.nio.ByteBuffer forged = java.nio.ByteBuffer.allocate(6 + spki.length + 32);
+            forged.putShort((short) spki.length).put(spki).putShort((short) 32).put(new byte[32]).putShort((short) 0);
+            List<RispCommand> noChallenge = e.exec(RispCommand.string(
+                    EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), forged.array()));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), noChallenge.get(0).number(), noChallenge.toString());
+            List<RispCommand> challenge = e.exec(RispCommand.string(EnrolCommands.ENROL_KEY_CHALLENGE.id(), spki));
+            assertEquals(EnrolCommands.ENROL_KEY_EPHEMERAL.id(), challenge.get(0).id());
+            List<RispCommand> wrongProof = e.exec(RispCommand.string(
+                    EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), forged.array()));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), wrongProof.get(0).number());
+            assertTrue(server.store().findAccount("dee").isEmpty());
+            // A proof made with another key than the one announced is refused too.
+            IOException swapped = assertThrows(IOException.class, () -> Enroller.keyAgreementHolder(e, "dee", code,
+                    new org.opencluster.auth.token.Token() {
+                        @Override public String label() { return "swapped"; }
+                        @Override public java.util.List<X509Certificate> certificateChain() { return List.of(); }
+                        @Override public java.security.PublicKey publicKey() { return key.publicKey(); }
+                        @Override public KeyType keyType() { return KeyType.EC_P256; }
+                        @Override public byte[] sign(org.opencluster.auth.token.SignatureScheme s, byte[] m)
+                                throws org.opencluster.auth.token.TokenException { return other.sign(s, m); }
+                        @Override public byte[] agree(java.security.PublicKey peer)
+                                throws org.opencluster.auth.token.TokenException { return other.agree(peer); }
+                        @Override public byte[] decrypt(org.opencluster.auth.token.EncryptionScheme s, byte[] c)
+                                throws org.opencluster.auth.token.TokenException { return other.decrypt(s, c); }
+                        @Override public void close() { }
+                    }));
+            assertTrue(swapped.getMessage().contains("does not verify"), swapped.getMessage());
+            X509Certificate cert = Enroller.keyAgreementHolder(e, "dee", code, key);
+            assertEquals(List.of(false, false, false, false, true), java.util.Arrays.stream(
+                    new int[] {0, 1, 2, 3, 4}).mapToObj(i -> cert.getKeyUsage()[i]).toList(),
+                    "keyAgreement only");
+        }
+        try (OcaSession dee = OcaSession.login(server.address(), "dee", (u, env) ->
+                org.opencluster.auth.token.software.SoftwareToken.fromPkcs8("dee", pkcs8, List.of()), trust,
+                new OcaSession.Options())) {
+            assertEquals(CoreCommands.PONG.id(), dee.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+        }
     }
 }

@@ -294,6 +294,11 @@ public final class OcaCli {
             byte[] mgmt = managementKey == null ? org.opencluster.auth.token.piv.PivClient.defaultManagementKey()
                     : java.util.HexFormat.of().parseHex(managementKey);
             org.opencluster.auth.token.piv.PivAlgorithm algorithm = cardAlgorithm();
+            if (slot == org.opencluster.auth.token.piv.PivSlot.KEY_MANAGEMENT
+                    && algorithm != org.opencluster.auth.token.piv.PivAlgorithm.EC_P256) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "slot 9D enrols by key agreement, which"
+                        + " needs --card-key ECCP256");
+            }
             org.opencluster.auth.token.piv.PivCards cards = connection.cards();
             try (org.opencluster.auth.token.piv.PivConnection admin = cards.connect()) {
                 java.security.PublicKey key = admin.transact(c -> {
@@ -302,7 +307,11 @@ public final class OcaCli {
                 });
                 java.security.cert.X509Certificate cert;
                 try (org.opencluster.auth.token.piv.PivToken fresh = cards.open(slot, key)) {
-                    cert = org.opencluster.auth.client.enrol.Enroller.tokenHolder(s, connection.user, fresh);
+                    // 9D (key management) cannot sign its request: it proves possession by key agreement instead.
+                    cert = slot == org.opencluster.auth.token.piv.PivSlot.KEY_MANAGEMENT
+                            ? org.opencluster.auth.client.enrol.Enroller.keyAgreementHolder(s, connection.user, code,
+                                    fresh)
+                            : org.opencluster.auth.client.enrol.Enroller.tokenHolder(s, connection.user, fresh);
                 }
                 byte[] der = cert.getEncoded();
                 admin.transact(c -> {

@@ -13,7 +13,11 @@ import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.handshake.KeyAgreementPossession;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.Token;
@@ -55,14 +59,49 @@ public final class Enroller {
         return register(enrolment, csr, new byte[0]);
     }
 
+    /**
+     * A derive-only key (e.g. PIV 9D, which cannot sign a request): possession is proven by ECDH with the server's
+     * enrolment ephemeral, keyed by the one-time {@code code} (docs/PROTOCOL.md section 8.1). The certificate is
+     * issued for key agreement only, so the server asks this account for the key-agreement proof at login.
+     */
+    public static X509Certificate keyAgreementHolder(OcaSession enrolment, String username, String code, Token token)
+            throws IOException, TokenException {
+        byte[] spki = token.publicKey().getEncoded();
+        List<RispCommand> challenge = enrolment.exec(RispCommand.string(EnrolCommands.ENROL_KEY_CHALLENGE.id(), spki));
+        if (challenge.isEmpty() || challenge.get(0).id() != EnrolCommands.ENROL_KEY_EPHEMERAL.id()) {
+            throw new IOException("enrolment refused: " + why(challenge));
+        }
+        byte[] z;
+        try {
+            z = TokenProofs.agree(token, challenge.get(0).copyBytes());
+        } catch (HandshakeException e) {
+            throw new IOException("the server's enrolment ephemeral is unusable: " + e.getMessage(), e);
+        }
+        byte[] proof;
+        try {
+            proof = KeyAgreementPossession.proof(EnrolmentCodes.hash(code), z, spki, username);
+        } finally {
+            Arrays.fill(z, (byte) 0);
+        }
+        ByteBuffer p = ByteBuffer.allocate(6 + spki.length + proof.length);
+        p.putShort((short) spki.length).put(spki).putShort((short) proof.length).put(proof).putShort((short) 0);
+        return issued(enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), p.array())));
+    }
+
     private static X509Certificate register(OcaSession enrolment, byte[] csr, byte[] envelope) throws IOException {
         ByteBuffer p = ByteBuffer.allocate(4 + csr.length + envelope.length);
         p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
-        List<RispCommand> reply = enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array()));
+        return issued(enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array())));
+    }
+
+    private static String why(List<RispCommand> reply) {
+        return reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()
+                ? StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString() : String.valueOf(reply);
+    }
+
+    private static X509Certificate issued(List<RispCommand> reply) throws IOException {
         if (reply.isEmpty() || reply.get(0).id() != EnrolCommands.ISSUED_CERTIFICATE.id()) {
-            String why = reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()
-                    ? StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString() : String.valueOf(reply);
-            throw new IOException("enrolment refused: " + why);
+            throw new IOException("enrolment refused: " + why(reply));
         }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")

@@ -31,9 +31,26 @@ public final class EnrolCommands {
     public static final CommandSpec ISSUED_CERTIFICATE = CommandSpec.string(0x9141, "ISSUED_CERTIFICATE",
             SERVER_TO_CLIENT, 16384);
 
+    /**
+     * For a derive-only key (a PIV 9D key cannot sign a request): its SubjectPublicKeyInfo (DER, EC P-256/P-384 or
+     * X25519); answered with {@link #ENROL_KEY_EPHEMERAL}. Enrolment sessions only.
+     */
+    public static final CommandSpec ENROL_KEY_CHALLENGE = CommandSpec.string(0x9144, "ENROL_KEY_CHALLENGE",
+            CLIENT_TO_SERVER, 1024);
+    /** A fresh ephemeral key share in the key's group ({@code u16 group || public key}), valid for this session. */
+    public static final CommandSpec ENROL_KEY_EPHEMERAL = CommandSpec.string(0x8145, "ENROL_KEY_EPHEMERAL",
+            SERVER_TO_CLIENT, 2 + 133);
+    /**
+     * Register a derive-only key: {@code u16 n || SubjectPublicKeyInfo (n) || u16 p || proof (p = 32) || u16 m ||
+     * envelope (m)}, the proof as {@code KeyAgreementPossession}. Answered with {@link #ISSUED_CERTIFICATE}.
+     */
+    public static final CommandSpec ENROL_ACCOUNT_BY_AGREEMENT = CommandSpec.string(0x9146,
+            "ENROL_ACCOUNT_BY_AGREEMENT", CLIENT_TO_SERVER, 16384);
+
     private static final CommandRegistry REGISTRY = CommandRegistry.builder()
             .register(ADMIN_ENROLMENT_CODE).register(ENROLMENT_CODE_IS)
             .register(ENROL_ACCOUNT).register(ISSUED_CERTIFICATE)
+            .register(ENROL_KEY_CHALLENGE).register(ENROL_KEY_EPHEMERAL).register(ENROL_ACCOUNT_BY_AGREEMENT)
             .build();
 
     private EnrolCommands() {
