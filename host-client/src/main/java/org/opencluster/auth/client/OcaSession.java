@@ -35,6 +35,8 @@ public final class OcaSession implements AutoCloseable {
     private final CipherSuite suite;
     private final SuitePolicy policy;
     private final byte[] sessionId;
+    /** Reused for every request frame (grown to the largest one); wiped on close. */
+    private ByteBuffer sendBuffer = ByteBuffer.allocate(256);
 
     private OcaSession(RispSocket socket, ClientHandshake hs) {
         this.socket = socket;
@@ -133,7 +135,9 @@ public final class OcaSession implements AutoCloseable {
     /** Sends {@code commands} in one frame; returns the reply frame's commands. */
     public List<RispCommand> exec(RispCommand... commands) throws IOException {
         try {
-            socket.writeRaw(channel.send(List.of(commands), ByteBuffer.allocate(256)).flip());
+            sendBuffer.clear();
+            sendBuffer = channel.send(List.of(commands), sendBuffer);
+            socket.writeRaw(sendBuffer.flip());
             socket.flush();
             List<RispCommand> reply = new ArrayList<>();
             int seen = 0;
@@ -176,6 +180,7 @@ public final class OcaSession implements AutoCloseable {
             // closing anyway
         } finally {
             channel.close();
+            java.util.Arrays.fill(sendBuffer.array(), (byte) 0);
             socket.close();
         }
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.frame.FrameException;
+import org.opencluster.auth.protocol.frame.FrameHeader;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
@@ -54,21 +56,27 @@ public final class ServerSession implements Connection, LiveSession {
         this.remote = remoteAddress;
     }
 
+    /** The login's steps block (token, database) and run offloaded; an established session's data path does not. */
+    @Override
+    public boolean runsOnIoThread() {
+        return true;
+    }
+
     @Override
     public synchronized void onCommand(RispCommand command, Outbound out) {
         this.out = out;
         if (channel == null) {
-            ServerHandshake.State s = handshake.onCommand(command);
-            out.sendRaw(handshake.takeOutput());
-            if (s == ServerHandshake.State.FAILED) {
-                LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
-                out.close();
-            } else if (s == ServerHandshake.State.ESTABLISHED) {
-                established();
+            // Only a command that completes a message (HS_END in clear, a frame's ciphertext) can cause blocking
+            // work; the others just accumulate fields, and handing each to a worker would cost a hop apiece.
+            int id = command.id();
+            if (id == HandshakeCommandIds.HS_END || id == FrameHeader.ENCRYPTED_STRING) {
+                out.offload(() -> handshakeStep(command, out));
+            } else {
+                handshakeStep(command, out);
             }
             return;
         }
-        List<RispCommand> requests = new ArrayList<>();
+        List<RispCommand> requests = new ArrayList<>(2);
         try {
             boolean peerClosed = channel.receive(command, requests::add);
             if (peerClosed) {
@@ -79,7 +87,42 @@ public final class ServerSession implements Connection, LiveSession {
             if (requests.isEmpty()) {
                 return;
             }
-            List<RispCommand> replies = new ArrayList<>();
+        } catch (FrameException e) {
+            frameFailed(e, out);
+            return;
+        } catch (RispProtocolException e) {
+            protocolFailed(e, out);
+            return;
+        }
+        if (dispatcher.nonBlocking(requests)) {
+            answer(requests, out);
+        } else {
+            // The requests are views of the channel's buffer; no frame is opened until this work has finished.
+            out.offload(() -> answer(requests, out));
+        }
+    }
+
+    private synchronized void handshakeStep(RispCommand command, Outbound out) {
+        if (handshake == null) {
+            return; // ended (closed) while this step waited
+        }
+        ServerHandshake.State s = handshake.onCommand(command);
+        out.sendRaw(handshake.takeOutput());
+        if (s == ServerHandshake.State.FAILED) {
+            LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
+            out.close();
+        } else if (s == ServerHandshake.State.ESTABLISHED) {
+            established();
+        }
+    }
+
+    /** Dispatches one frame's requests and sends their replies in one frame. */
+    private synchronized void answer(List<RispCommand> requests, Outbound out) {
+        if (closed) {
+            return;
+        }
+        try {
+            List<RispCommand> replies = new ArrayList<>(requests.size() * 2);
             dispatching = Thread.currentThread();
             try {
                 for (RispCommand r : requests) {
@@ -96,21 +139,27 @@ public final class ServerSession implements Connection, LiveSession {
                 terminate(reason);
             }
         } catch (FrameException e) {
-            // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
-            LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
-                    caller.username(), remote,
-                    e.error(), e.getMessage());
-            out.close();
+            frameFailed(e, out);
         } catch (RispProtocolException e) {
-            LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
-                    hexId(), caller.username(),
-                    e.getMessage());
-            sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
-            out.close();
+            protocolFailed(e, out);
         } catch (Exception e) {
             LOG.error("event=session.send_failed session={} user={}", hexId(), caller.username(), e);
             out.close();
         }
+    }
+
+    private void frameFailed(FrameException e, Outbound out) {
+        // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
+        LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
+                caller.username(), remote, e.error(), e.getMessage());
+        out.close();
+    }
+
+    private void protocolFailed(RispProtocolException e, Outbound out) {
+        LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
+                hexId(), caller.username(), e.getMessage());
+        sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+        out.close();
     }
 
     private void established() {

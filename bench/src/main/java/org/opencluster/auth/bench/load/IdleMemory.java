@@ -48,7 +48,7 @@ final class IdleMemory {
     }
 
     static void ours(Path work, int count, Results out) throws Exception {
-        try (OursFixture f = new OursFixture(work.resolve("idle-ours"), false)) {
+        try (OursFixture f = new OursFixture(work.resolve("idle-ours"), false, false)) {
             Path files = Files.createDirectories(work.resolve("idle-ours-client"));
             f.writeClientFiles(files);
             measure("ours", f.address(), files, count, () -> f.server.sessions().size(), out);

@@ -38,7 +38,8 @@ public final class LoadBench {
 
         Settings(boolean quick, Path work) {
             this.seconds = quick ? 1.5 : 4;
-            this.warmup = quick ? 1.5 : 4;
+            // C2 needs several seconds on a loaded 2-core machine before the AEAD and EC code are compiled.
+            this.warmup = quick ? 2 : 8;
             this.rounds = quick ? 1 : 3;
             this.idleSessions = quick ? 2_000 : 10_000;
             this.work = work;
@@ -93,10 +94,16 @@ public final class LoadBench {
     /** Runs every side once for warm-up, then {@code rounds} alternating rounds; records each side's median. */
     private static void compare(Settings s, Results out, Map<String, Rates.PerThread> sides, Map<String, Integer> threads,
             double scale) throws Exception {
+        // -Doca.bench.sides=REGEX keeps only matching sides (for profiling one side with JFR).
+        String only = System.getProperty("oca.bench.sides");
+        if (only != null) {
+            sides.keySet().removeIf(k -> !k.matches(only));
+        }
         for (Map.Entry<String, Rates.PerThread> e : sides.entrySet()) {
             Rates.run(threads.get(e.getKey()), s.warmup, e.getValue());
         }
         Map<String, List<Double>> rounds = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         for (int round = 0; round < s.rounds; round++) {
             List<String> order = new ArrayList<>(sides.keySet());
             if (round % 2 == 1) {
@@ -105,17 +112,21 @@ public final class LoadBench {
             for (String key : order) {
                 double rate = Rates.run(threads.get(key), s.seconds, sides.get(key)) * scale;
                 rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(rate);
-                System.out.printf(Locale.ROOT, "round %d %-22s %,14.1f%n", round + 1, key, rate);
+                double cpuPerOp = Rates.lastCpuMicrosPerOp;
+                cpu.computeIfAbsent(key, k -> new ArrayList<>()).add(cpuPerOp);
+                System.out.printf(Locale.ROOT, "round %d %-22s %,14.1f   (%,.1f us CPU per op, both sides)%n",
+                        round + 1, key, rate, cpuPerOp);
             }
         }
         for (Map.Entry<String, List<Double>> e : rounds.entrySet()) {
             out.put(e.getKey(), Rates.median(e.getValue()));
+            out.put(e.getKey() + ".cpu_us", Rates.median(cpu.get(e.getKey())));
         }
     }
 
     private static void logins(Settings s, Results out) throws Exception {
         JsseFixture tls = JsseFixture.generate();
-        try (OursFixture f = new OursFixture(s.work.resolve("logins"), true);
+        try (OursFixture f = new OursFixture(s.work.resolve("logins"), true, true);
              PeerServer jsse = PeerServer.tls(tls.server)) {
             Optional<LoginCredential> hsm = f.softHsmService();
             for (int t : new int[] {1, 2}) {
@@ -151,7 +162,7 @@ public final class LoadBench {
 
     private static void bulk(Settings s, Results out) throws Exception {
         JsseFixture tls = JsseFixture.generate();
-        try (OursFixture f = new OursFixture(s.work.resolve("bulk"), false);
+        try (OursFixture f = new OursFixture(s.work.resolve("bulk"), false, false);
              PeerServer jsse = PeerServer.tls(tls.server);
              PeerServer tcp = PeerServer.plain()) {
             Map<String, Rates.PerThread> sides = new LinkedHashMap<>();
@@ -168,7 +179,7 @@ public final class LoadBench {
 
     private static void roundTrips(Settings s, Results out) throws Exception {
         JsseFixture tls = JsseFixture.generate();
-        try (OursFixture f = new OursFixture(s.work.resolve("rtt"), false);
+        try (OursFixture f = new OursFixture(s.work.resolve("rtt"), false, false);
              PeerServer jsse = PeerServer.tls(tls.server);
              PeerServer tcp = PeerServer.plain()) {
             Map<String, Rates.PerThread> sides = new LinkedHashMap<>();

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.opencluster.auth.client.login.ClientHandshake;
@@ -33,7 +32,7 @@ final class OcaConnection implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final RispDecoder decoder = RispDecoder.builder().build();
+    private final RispDecoder decoder = RispDecoder.builder().copyStrings(true).build();
     private final ArrayDeque<RispCommand> ready = new ArrayDeque<>();
     private final byte[] readBuffer;
     private SecureChannel channel;
@@ -111,8 +110,8 @@ final class OcaConnection implements AutoCloseable {
             if (n < 0) {
                 throw new EOFException("the server closed the connection");
             }
-            // The decoder keeps slices of what it is fed: each read gets its own array.
-            decoder.feed(ByteBuffer.wrap(Arrays.copyOf(readBuffer, n)), ready::add);
+            // Strings are copied out as they are decoded: the read buffer is reused.
+            decoder.feed(ByteBuffer.wrap(readBuffer, 0, n), ready::add);
         }
         return ready.poll();
     }

@@ -70,7 +70,11 @@ final class OursFixture implements AutoCloseable {
     private SoftHsmFixture hsm;
     private TokenCredential hsmCredential;
 
-    OursFixture(Path dir, boolean withSoftHsm) throws Exception {
+    /**
+     * @param withSoftHsm   provision the SoftHSM2 service (the JVM's SoftHSM2 is claimed for good)
+     * @param withPerson    provision the person (sealing its envelope costs one default-parameter KDF run)
+     */
+    OursFixture(Path dir, boolean withSoftHsm, boolean withPerson) throws Exception {
         this.dir = dir;
         if (withSoftHsm) {
             // SoftHSM2 sees only the tokens that exist when the JVM first loads it: create the token first.
@@ -79,7 +83,7 @@ final class OursFixture implements AutoCloseable {
         }
         ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("server"))
                 .listen(new InetSocketAddress("127.0.0.1", 0)).maxConnections(20_000).build();
-        server = AuthServer.builder(config).random(random).commands(BENCH_COMMANDS, routes -> routes.route(SINK,
+        server = AuthServer.builder(config).random(random).commands(BENCH_COMMANDS, routes -> routes.routeNonBlocking(SINK,
                 Access.ANY_ACCOUNT, (caller, cmd, out) -> out.send(RispCommand.none(CoreCommands.OK.id())))).start();
         ClusterCa ca = server.ca();
 
@@ -92,11 +96,13 @@ final class OursFixture implements AutoCloseable {
         }
 
         personPkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
-        personEnvelope = envelopes.seal(PERSON, PASSPHRASE.clone(), personPkcs8, List.of());
-        try (SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of())) {
+        personEnvelope = withPerson ? envelopes.seal(PERSON, PASSPHRASE.clone(), personPkcs8, List.of()) : null;
+        if (withPerson) {
+            SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of());
             X509Certificate cert = ca.issue(PERSON, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
             server.store().createAccount(PERSON, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
                     cert.getEncoded(), personEnvelope);
+            t.close();
         }
 
         if (hsm != null) {
