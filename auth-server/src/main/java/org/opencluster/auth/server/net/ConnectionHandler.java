@@ -101,10 +101,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
 
     private void resume() {
         offloaded = false;
-        ctx.flush();
         while (!offloaded && !waiting.isEmpty() && !failed) {
             deliver(waiting.poll());
         }
+        // The offloaded work's writes and those of the commands just delivered: no read completes to flush them.
+        ctx.flush();
         if (!offloaded && inactive) {
             closeConnection();
         }

@@ -18,8 +18,10 @@ final class ResultTable {
         out.println("OpenCluster Auth vs JSSE TLS 1.3 on loopback, same run (" + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores)");
         out.println("JSSE: mutual auth, ECDSA P-256 certificates, X25519, TLS_AES_256_GCM_SHA384, no resumption");
-        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s%n", "workload", "ours", "JSSE TLS1.3",
-                "ratio", "target", "met?", "plain TCP", "ours/TCP");
+        out.println("ratio = ours/JSSE (JSSE/ours for memory); CPU = process CPU per operation, client and server"
+                + " together, in microseconds (less sensitive than rates to what other processes take)");
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s %17s%n", "workload", "ours", "JSSE TLS1.3",
+                "ratio", "target", "met?", "plain TCP", "ours/TCP", "CPU us ours/JSSE");
         section("full logins/s (JSSE: full handshakes/s)");
         for (int t : new int[] {1, 2}) {
             row("service, software Ed25519 key, " + t + " thr", "login.ed25519.t" + t, "login.jsse.t" + t, 3.0,
@@ -88,9 +90,12 @@ final class ResultTable {
         if (tcpTarget != null) {
             targetText += String.format(Locale.ROOT, ",%.1fT", tcpTarget);
         }
-        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s%n", label, fmt(o), fmt(j),
+        Double oc = r.get(ours + ".cpu_us");
+        Double jc = r.get(jsse + ".cpu_us");
+        String cpu = oc == null || jc == null ? "" : String.format(Locale.ROOT, "%.0f / %.0f", oc, jc);
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s %17s%n", label, fmt(o), fmt(j),
                 ratio == null ? "-" : String.format(Locale.ROOT, "%.2fx", ratio), targetText, met, fmt(t),
-                tcpRatio == null ? "" : String.format(Locale.ROOT, "%.2fx", tcpRatio));
+                tcpRatio == null ? "" : String.format(Locale.ROOT, "%.2fx", tcpRatio), cpu);
     }
 
     private static String fmt(Double v) {
