@@ -53,6 +53,8 @@ public final class OcaSession implements AutoCloseable {
     private final boolean autoReauthenticate;
     private boolean ended;
     private boolean released;
+    /** Reused for every request frame (grown to the largest one); wiped on close. */
+    private ByteBuffer sendBuffer = ByteBuffer.allocate(256);
 
     private OcaSession(RispSocket socket, ClientHandshake hs, String username, LoginCredential credential,
             Options options) {
@@ -246,7 +248,9 @@ public final class OcaSession implements AutoCloseable {
             throw new SessionEndedException("this session has ended; log in again", -1, null);
         }
         try {
-            socket.writeRaw(channel.send(commands, ByteBuffer.allocate(256)).flip());
+            sendBuffer.clear();
+            sendBuffer = channel.send(commands, sendBuffer);
+            socket.writeRaw(sendBuffer.flip());
             socket.flush();
             List<RispCommand> reply = new ArrayList<>();
             int seen = 0;
@@ -311,6 +315,7 @@ public final class OcaSession implements AutoCloseable {
             released = true;
             channel.close();
             reauth.close();
+            java.util.Arrays.fill(sendBuffer.array(), (byte) 0);
             try {
                 socket.close();
             } catch (IOException e) {

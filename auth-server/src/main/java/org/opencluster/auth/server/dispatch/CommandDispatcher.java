@@ -23,7 +23,7 @@ public final class CommandDispatcher {
     private final CommandRegistry registry;
     private final Route[] routes;
 
-    private record Route(CommandSpec spec, Access access, CommandHandler handler) {
+    private record Route(CommandSpec spec, Access access, CommandHandler handler, boolean nonBlocking) {
     }
 
     private CommandDispatcher(Builder b) {
@@ -43,6 +43,22 @@ public final class CommandDispatcher {
     /** True when a handler serves {@code id}. */
     public boolean serves(int id) {
         return id >= 0 && id <= CommandIds.MAX_ID && routes[id] != null;
+    }
+
+    /**
+     * True when every command of {@code commands} can be decided without blocking: its handler was routed with
+     * {@link Builder#routeNonBlocking}, or it is refused (unknown, not served), which needs no handler. A transport
+     * may then decide them on its I/O thread instead of handing them to a worker thread.
+     */
+    public boolean nonBlocking(java.util.List<RispCommand> commands) {
+        for (RispCommand c : commands) {
+            int id = c.id();
+            Route route = id >= 0 && id <= CommandIds.MAX_ID ? routes[id] : null;
+            if (route != null && !route.nonBlocking()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -111,6 +127,18 @@ public final class CommandDispatcher {
         }
 
         public Builder route(CommandSpec spec, Access access, CommandHandler handler) {
+            return add(spec, access, handler, false);
+        }
+
+        /**
+         * Routes a command whose handler never blocks (no I/O, no database, no token, no long lock): a transport
+         * may run it on its I/O thread, which saves the hand-off to a worker thread and back per request.
+         */
+        public Builder routeNonBlocking(CommandSpec spec, Access access, CommandHandler handler) {
+            return add(spec, access, handler, true);
+        }
+
+        private Builder add(CommandSpec spec, Access access, CommandHandler handler, boolean nonBlocking) {
             if (!spec.equals(registry.lookup(spec.id()))) {
                 throw new IllegalArgumentException(spec + " is not in the dispatcher's registry");
             }
@@ -120,7 +148,8 @@ public final class CommandDispatcher {
             if (routes[spec.id()] != null) {
                 throw new IllegalArgumentException(spec + " already has a handler");
             }
-            routes[spec.id()] = new Route(spec, Objects.requireNonNull(access), Objects.requireNonNull(handler));
+            routes[spec.id()] = new Route(spec, Objects.requireNonNull(access), Objects.requireNonNull(handler),
+                    nonBlocking);
             return this;
         }
 

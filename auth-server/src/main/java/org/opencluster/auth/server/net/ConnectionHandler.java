@@ -4,7 +4,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -17,26 +19,39 @@ import org.slf4j.LoggerFactory;
 /**
  * Bridges Netty to a {@link Connection}: delivers commands in order, turns codec errors, idle time, the absolute
  * lifetime and truncation into an error reply and a close, and makes sure {@link Connection#onClose()} runs once.
+ *
+ * <p>Runs on the channel's I/O thread. Work that may block goes to this connection's logic executor (one of the
+ * group, fixed per connection) through {@link #offload}: every command of a connection that does not run on the
+ * I/O thread, and what a connection that does hands over. While offloaded work runs, arriving commands wait here
+ * in order; when it ends, a task queued on the I/O thread behind the work's own writes resumes delivery, so
+ * replies keep their order too. All fields but {@link #failed} are touched on the I/O thread only.
  */
 final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> implements Outbound {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final ConnectionFactory factory;
     private final long absoluteTimeoutMillis;
+    private final EventExecutor logic;
+    private final ArrayDeque<RispCommand> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Connection connection;
+    private boolean onIoThread;
     private ScheduledFuture<?> lifetime;
-    private boolean failed;
+    private boolean offloaded;
+    private boolean inactive;
+    private volatile boolean failed;
 
-    ConnectionHandler(ConnectionFactory factory, long absoluteTimeoutMillis) {
+    ConnectionHandler(ConnectionFactory factory, long absoluteTimeoutMillis, EventExecutor logic) {
         this.factory = factory;
         this.absoluteTimeoutMillis = absoluteTimeoutMillis;
+        this.logic = logic;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.connection = factory.open(remoteAddress());
+        this.onIoThread = connection.runsOnIoThread();
         lifetime = ctx.executor().schedule(() -> fail(ErrorCode.NOT_AUTHENTICATED,
                 "session reached its absolute lifetime; log in again"), absoluteTimeoutMillis, TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
@@ -47,7 +62,53 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (failed) {
             return;
         }
-        connection.onCommand(command, this);
+        if (offloaded || !waiting.isEmpty()) {
+            // The decoder hands out commands over arrays of their own (never reused), so keeping them is safe.
+            waiting.add(command);
+            return;
+        }
+        deliver(command);
+    }
+
+    private void deliver(RispCommand command) {
+        if (onIoThread) {
+            connection.onCommand(command, this);
+        } else {
+            offload(() -> connection.onCommand(command, this));
+        }
+    }
+
+    @Override
+    public void offload(Runnable task) {
+        offloaded = true;
+        logic.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("event=connection.failed remote={}", remoteAddress(), e);
+                fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
+            } finally {
+                // Queued behind the writes the task made (they hop to the I/O thread in order), so resuming can
+                // never let a later reply overtake an earlier one.
+                try {
+                    ctx.executor().execute(this::resume);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the I/O loop is shutting down: nothing more will be delivered anyway
+                }
+            }
+        });
+    }
+
+    private void resume() {
+        offloaded = false;
+        while (!offloaded && !waiting.isEmpty() && !failed) {
+            deliver(waiting.poll());
+        }
+        // The offloaded work's writes and those of the commands just delivered: no read completes to flush them.
+        ctx.flush();
+        if (!offloaded && inactive) {
+            closeConnection();
+        }
     }
 
     @Override
@@ -84,12 +145,21 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (lifetime != null) {
             lifetime.cancel(false);
         }
+        waiting.clear();
+        if (offloaded) {
+            inactive = true; // onClose after the running work, never concurrently with it
+        } else {
+            closeConnection();
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void closeConnection() {
         if (connection != null) {
             Connection c = connection;
             connection = null;
             c.onClose();
         }
-        super.channelInactive(ctx);
     }
 
     @Override

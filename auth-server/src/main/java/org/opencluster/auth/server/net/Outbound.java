@@ -22,6 +22,15 @@ public interface Outbound {
 
     void flush();
 
+    /**
+     * Runs {@code task} where it may block, in order with this connection's commands: no further command is
+     * delivered to the connection until the task has finished and what it sent is queued. Call it from
+     * {@link Connection#onCommand} only. A transport whose threads may all block runs the task at once.
+     */
+    default void offload(Runnable task) {
+        task.run();
+    }
+
     /** Flushes what is queued, then closes the connection. */
     void close();
 

@@ -1,19 +1,23 @@
 package org.opencluster.auth.server.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.ByteBuffer;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 
 /**
- * Frames inbound bytes into {@link org.opencluster.auth.protocol.risp.RispCommand}s and nothing else. Netty
- * recycles its buffers, so each read is copied once into an array the decoder may keep slices of; the commands of
- * one read share that array. A codec error propagates as an exception for the connection handler to answer.
+ * Frames inbound bytes into {@link org.opencluster.auth.protocol.risp.RispCommand}s and nothing else. The decoder
+ * reads Netty's (pooled, recycled) buffer in place and copies each string parameter once into an array of its own
+ * ({@code copyStrings}), so nothing points into the buffer after this read: no copy of the whole read, no second
+ * copy of a parameter that spans reads, and a frame's ciphertext can be decrypted where it lies. A codec error
+ * propagates as an exception for the connection handler to answer.
  */
 final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
     private final RispDecoder decoder;
 
+    /** @param decoder a decoder built with {@code copyStrings(true)} */
     RispFrameDecoder(RispDecoder decoder) {
         this.decoder = decoder;
     }
@@ -25,14 +29,14 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf in = (ByteBuf) msg;
-        byte[] bytes;
         try {
-            bytes = new byte[in.readableBytes()];
-            in.readBytes(bytes);
+            int n = in.readableBytes();
+            ByteBuffer view = in.nioBufferCount() == 1 ? in.nioBuffer(in.readerIndex(), n)
+                    : ByteBuffer.wrap(ByteBufUtil.getBytes(in));
+            decoder.feed(view, ctx::fireChannelRead);
         } finally {
             in.release();
         }
-        decoder.feed(ByteBuffer.wrap(bytes), ctx::fireChannelRead);
     }
 
     @Override

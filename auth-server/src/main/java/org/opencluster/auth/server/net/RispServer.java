@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TCP transport: accepts connections, frames RISP both ways, enforces the connection cap, idle and absolute
- * timeouts, and runs each connection's logic on a separate executor group (token operations and database
- * lookups block; the I/O threads must not). Per-connection order is kept: Netty pins a channel to one executor.
+ * timeouts, and runs each connection's blocking work on a separate executor group (token operations and database
+ * lookups block; the I/O threads must not). Per-connection order is kept: each connection has one logic executor
+ * and {@link ConnectionHandler} delivers its commands one piece of work at a time.
  */
 public final class RispServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RispServer.class);
@@ -54,14 +55,15 @@ public final class RispServer implements AutoCloseable {
                             return;
                         }
                         channels.add(ch);
-                        RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength).build();
+                        RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
+                                .copyStrings(true).build();
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(b.idleTimeout.toMillis(), 0, 0,
                                         TimeUnit.MILLISECONDS))
                                 .addLast("frame-decoder", new RispFrameDecoder(decoder))
                                 .addLast("frame-encoder", new RispFrameEncoder())
-                                .addLast(logic, "connection",
-                                        new ConnectionHandler(b.factory, b.absoluteTimeout.toMillis()));
+                                .addLast("connection", new ConnectionHandler(b.factory,
+                                        b.absoluteTimeout.toMillis(), logic.next()));
                     }
                 });
         serverChannel = bootstrap.bind(b.bindAddress).sync().channel();

@@ -8,6 +8,8 @@ import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.frame.FrameException;
+import org.opencluster.auth.protocol.frame.FrameHeader;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -61,21 +63,27 @@ public final class ServerSession implements Connection, LiveSession {
         this.remote = remoteAddress;
     }
 
+    /** The login's steps block (token, database) and run offloaded; an established session's data path does not. */
+    @Override
+    public boolean runsOnIoThread() {
+        return true;
+    }
+
     @Override
     public synchronized void onCommand(RispCommand command, Outbound out) {
         this.out = out;
         if (channel == null) {
-            ServerHandshake.State s = handshake.onCommand(command);
-            out.sendRaw(handshake.takeOutput());
-            if (s == ServerHandshake.State.FAILED) {
-                LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
-                out.close();
-            } else if (s == ServerHandshake.State.ESTABLISHED) {
-                established();
+            // Only a command that completes a message (HS_END in clear, a frame's ciphertext) can cause blocking
+            // work; the others just accumulate fields, and handing each to a worker would cost a hop apiece.
+            int id = command.id();
+            if (id == HandshakeCommandIds.HS_END || id == FrameHeader.ENCRYPTED_STRING) {
+                out.offload(() -> handshakeStep(command, out));
+            } else {
+                handshakeStep(command, out);
             }
             return;
         }
-        List<RispCommand> requests = new ArrayList<>();
+        List<RispCommand> requests = new ArrayList<>(2);
         try {
             boolean peerClosed = channel.receive(command, requests::add);
             if (peerClosed) {
@@ -86,13 +94,61 @@ public final class ServerSession implements Connection, LiveSession {
             if (requests.isEmpty()) {
                 return;
             }
+        } catch (FrameException e) {
+            frameFailed(e, out);
+            return;
+        } catch (RispProtocolException e) {
+            protocolFailed(e, out);
+            return;
+        }
+        if (dispatcher.nonBlocking(requests) && !touchesReauth(requests)) {
+            answer(requests, out);
+        } else {
+            // The requests are views of the channel's buffer; no frame is opened until this work has finished.
+            out.offload(() -> answer(requests, out));
+        }
+    }
+
+    private synchronized void handshakeStep(RispCommand command, Outbound out) {
+        if (handshake == null) {
+            return; // ended (closed) while this step waited
+        }
+        ServerHandshake.State s = handshake.onCommand(command);
+        out.sendRaw(handshake.takeOutput());
+        if (s == ServerHandshake.State.FAILED) {
+            LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
+            out.close();
+        } else if (s == ServerHandshake.State.ESTABLISHED) {
+            established();
+        }
+    }
+
+    /** Re-authentication verifies a signature or does ECDH, so it runs off the I/O thread like a login step. */
+    private static boolean touchesReauth(List<RispCommand> requests) {
+        for (RispCommand r : requests) {
+            if (ReauthCommands.isReauthRequest(r.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Dispatches one frame's requests and sends their replies in one frame. Re-authentication requests are decided
+     * here (they change the keys); once re-authentication is due every other command is refused (section 5.13).
+     */
+    private synchronized void answer(List<RispCommand> requests, Outbound out) {
+        if (closed) {
+            return;
+        }
+        try {
             if (reauth.expired()) {
                 LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), caller.username());
                 sendError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
                 out.close();
                 return;
             }
-            List<RispCommand> replies = new ArrayList<>();
+            List<RispCommand> replies = new ArrayList<>(requests.size() * 2);
             SessionReauth.Outcome outcome = SessionReauth.Outcome.CONTINUE;
             dispatching = Thread.currentThread();
             try {
@@ -134,21 +190,27 @@ public final class ServerSession implements Connection, LiveSession {
                 terminate(reason);
             }
         } catch (FrameException e) {
-            // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
-            LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
-                    caller.username(), remote,
-                    e.error(), e.getMessage());
-            out.close();
+            frameFailed(e, out);
         } catch (RispProtocolException e) {
-            LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
-                    hexId(), caller.username(),
-                    e.getMessage());
-            sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
-            out.close();
+            protocolFailed(e, out);
         } catch (Exception e) {
             LOG.error("event=session.send_failed session={} user={}", hexId(), caller.username(), e);
             out.close();
         }
+    }
+
+    private void frameFailed(FrameException e, Outbound out) {
+        // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
+        LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
+                caller.username(), remote, e.error(), e.getMessage());
+        out.close();
+    }
+
+    private void protocolFailed(RispProtocolException e, Outbound out) {
+        LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
+                hexId(), caller.username(), e.getMessage());
+        sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+        out.close();
     }
 
     private void established() {
@@ -199,14 +261,17 @@ public final class ServerSession implements Connection, LiveSession {
     @Override
     public void onClose() {
         closed = true;
-        if (handshake != null) {
-            handshake.abandon();
-        }
-        if (channel != null) {
-            registry.remove(this);
-            channel.close();
-            reauth.close();
-            LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
+        // Under the session's lock: an offloaded step still using the keys finishes before they are wiped.
+        synchronized (this) {
+            if (handshake != null) {
+                handshake.abandon();
+            }
+            if (channel != null) {
+                registry.remove(this);
+                channel.close();
+                reauth.close();
+                LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
+            }
         }
     }
 

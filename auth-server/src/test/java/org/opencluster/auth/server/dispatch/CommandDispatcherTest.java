@@ -80,4 +80,14 @@ class CommandDispatcherTest {
         assertThrows(IllegalArgumentException.class,
                 () -> CommandDispatcher.builder(CommandRegistry.builder().register(SHUTDOWN).build()));
     }
+
+    @Test
+    void onlyCommandsRoutedAsNonBlockingOrRefusedMayRunOnTheIoThread() {
+        RispCommand ping = RispCommand.none(CoreCommands.PING.id());
+        RispCommand echo = RispCommand.string(CoreCommands.ECHO.id(), new byte[4]);
+        assertEquals(true, dispatcher.nonBlocking(List.of(ping, echo)), "built-ins never block");
+        assertEquals(true, dispatcher.nonBlocking(List.of(RispCommand.none(UNSERVED.id()))), "a refusal needs no handler");
+        assertEquals(false, dispatcher.nonBlocking(List.of(ping, RispCommand.none(SHUTDOWN.id()))),
+                "a handler routed with route() may block, and so may the frame that carries it");
+    }
 }

@@ -176,4 +176,50 @@ class RispServerTest {
         InetSocketAddress a = server.address();
         assertTrue(a.getAddress().isLoopbackAddress(), a.toString());
     }
+
+    /**
+     * A connection on the I/O thread that offloads some commands (slow, blocking) and answers others inline: the
+     * replies come back in request order, and no command is delivered while offloaded work runs.
+     */
+    @Test
+    void offloadedWorkKeepsCommandAndReplyOrder() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        start(RispServer.builder(remote -> new Connection() {
+            @Override
+            public boolean runsOnIoThread() {
+                return true;
+            }
+
+            @Override
+            public void onCommand(RispCommand command, Outbound out) {
+                if (running.get() != 0) {
+                    overlapped.set(true);
+                }
+                if (command.number() % 3 == 0) {
+                    out.offload(() -> {
+                        running.incrementAndGet();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        out.send(command);
+                        running.decrementAndGet();
+                    });
+                } else {
+                    out.send(command);
+                }
+            }
+        }));
+        List<RispCommand> sent = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sent.add(RispCommand.integer(0x1001, i));
+        }
+        try (Socket s = connect(server)) {
+            s.getOutputStream().write(RispEncoder.toBytes(sent.toArray(new RispCommand[0])));
+            assertEquals(sent, read(s, 30));
+        }
+        assertEquals(false, overlapped.get(), "a command was delivered while offloaded work ran");
+    }
 }

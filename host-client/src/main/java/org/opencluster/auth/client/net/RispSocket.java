@@ -11,7 +11,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispEncoder;
@@ -35,7 +34,8 @@ public final class RispSocket implements AutoCloseable {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
-        this.decoder = RispDecoder.builder().maxStringLength(maxStringLength).build();
+        // Strings are copied out of the read buffer as they are decoded, so the buffer is reused for every read.
+        this.decoder = RispDecoder.builder().maxStringLength(maxStringLength).copyStrings(true).build();
     }
 
     public static RispSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
@@ -103,8 +103,7 @@ public final class RispSocket implements AutoCloseable {
                 throw new EOFException("the server closed the connection");
             }
             try {
-                // The decoder keeps slices of what it is fed, so each read is handed over as its own array.
-                decoder.feed(ByteBuffer.wrap(Arrays.copyOf(readBuffer, n)), ready::add);
+                decoder.feed(ByteBuffer.wrap(readBuffer, 0, n), ready::add);
             } catch (RispProtocolException e) {
                 throw (ProtocolException) new ProtocolException("the server sent invalid RISP: " + e.getMessage())
                         .initCause(e);

@@ -19,6 +19,8 @@ public enum SignatureAlgorithm {
     RSA_PSS_SHA256(0x0804, "RSASSA-PSS", new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1)),
     RSA_PSS_SHA384(0x0805, "RSASSA-PSS", new PSSParameterSpec("SHA-384", "MGF1", MGF1ParameterSpec.SHA384, 48, 1));
 
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private final int code;
     private final String jcaName;
     private final PSSParameterSpec pss;
@@ -42,10 +44,17 @@ public enum SignatureAlgorithm {
         return Optional.empty();
     }
 
-    /** Verifies; any malformed signature or mismatched key is simply {@code false}. */
+    /**
+     * Verifies; any malformed signature or mismatched key is simply {@code false}.
+     *
+     * <p>ECDSA and Ed25519 verify with Bouncy Castle (a private provider instance, not registered in the JVM):
+     * measured on OpenJDK 17.0.15 (SignatureChoice in the bench module, same run), Ed25519 verification is
+     * about 9x faster and ECDSA P-256 about 2x faster than SunEC, and every login verifies one of each (the
+     * client the server's signature, the server a signature proof). RSA-PSS stays with the JDK.
+     */
     public boolean verify(PublicKey key, byte[] message, byte[] signature) {
         try {
-            Signature v = Signature.getInstance(jcaName);
+            Signature v = pss == null ? Signature.getInstance(jcaName, BC) : Signature.getInstance(jcaName);
             if (pss != null) {
                 v.setParameter(pss);
             }

@@ -18,11 +18,18 @@ public final class RispCommand {
     private final int id;
     private final long number;
     private final ByteBuffer bytes;
+    /** The parameter's array when the decoder made it for this command alone (then {@code bytes} views all of it). */
+    private final byte[] owned;
 
     private RispCommand(int id, long number, ByteBuffer bytes) {
+        this(id, number, bytes, null);
+    }
+
+    private RispCommand(int id, long number, ByteBuffer bytes, byte[] owned) {
         this.id = id;
         this.number = number;
         this.bytes = bytes;
+        this.owned = owned;
     }
 
     /** A command without parameter. */
@@ -84,6 +91,11 @@ public final class RispCommand {
         return new RispCommand(id, 0, view);
     }
 
+    /** Decoder path: {@code array} was allocated for this command's parameter alone and nobody else holds it. */
+    static RispCommand owning(int id, byte[] array) {
+        return new RispCommand(id, 0, ByteBuffer.wrap(array).asReadOnlyBuffer(), array);
+    }
+
     static RispCommand number(int id, long value) {
         return new RispCommand(id, value, null);
     }
@@ -124,6 +136,16 @@ public final class RispCommand {
     /** A fresh read-only view of the byte parameter (position 0); empty for commands without one. */
     public ByteBuffer bytes() {
         return bytes == null ? EMPTY : bytes.duplicate();
+    }
+
+    /**
+     * A writable view of the byte parameter when the decoder copied it into an array of its own for this command
+     * (a parameter that spanned reads, or any string of a {@link RispDecoder.Builder#copyStrings} decoder), else
+     * {@code null}. For the one consumer of a received command that may transform it where it lies, such as
+     * decrypting a frame in place instead of into another buffer; whoever does so must be its only user.
+     */
+    public ByteBuffer ownedBytes() {
+        return owned == null ? null : ByteBuffer.wrap(owned);
     }
 
     /** A copy of the byte parameter. */

@@ -34,6 +34,7 @@ public final class RispDecoder {
     private final int maxStringLength;
     private final CommandRegistry registry;
     private final Direction travel;
+    private final boolean copyStrings;
 
     private State state = State.ID;
     private int id;
@@ -48,6 +49,7 @@ public final class RispDecoder {
         this.maxStringLength = b.maxStringLength;
         this.registry = b.registry;
         this.travel = b.travel;
+        this.copyStrings = b.copyStrings;
     }
 
     /** A framing-only decoder with the default limit: accepts any id. */
@@ -176,10 +178,10 @@ public final class RispDecoder {
                     if (bodyFill < body.length) {
                         return;
                     }
-                    ByteBuffer view = ByteBuffer.wrap(body).asReadOnlyBuffer();
+                    byte[] filled = body;
                     body = null;
                     state = State.ID;
-                    sink.accept(RispCommand.viewing(id, view));
+                    sink.accept(RispCommand.owning(id, filled));
                     break;
                 default:
                     throw new IllegalStateException("unreachable: " + state);
@@ -240,7 +242,12 @@ public final class RispDecoder {
                     + Long.toUnsignedString(length) + " bytes, the limit is " + limit);
         }
         int len = (int) length;
-        if (src.remaining() >= len) {
+        if (copyStrings && src.remaining() >= len) {
+            byte[] copy = new byte[len];
+            src.get(copy);
+            state = State.ID;
+            sink.accept(RispCommand.owning(id, copy));
+        } else if (src.remaining() >= len) {
             ByteBuffer view = src.slice(src.position(), len);
             src.position(src.position() + len);
             state = State.ID;
@@ -285,8 +292,19 @@ public final class RispDecoder {
         private int maxStringLength = DEFAULT_MAX_STRING_LENGTH;
         private CommandRegistry registry;
         private Direction travel = Direction.CLIENT_TO_SERVER;
+        private boolean copyStrings;
 
         private Builder() {
+        }
+
+        /**
+         * Copy every string parameter into an array of its own instead of viewing the fed buffer, so the feeder may
+         * reuse or release its buffer as soon as {@link #feed} returns (a pooled network buffer, a reused read
+         * array). Each string is then copied exactly once, and its command offers {@link RispCommand#ownedBytes}.
+         */
+        public Builder copyStrings(boolean copy) {
+            this.copyStrings = copy;
+            return this;
         }
 
         /** Largest string parameter accepted (bytes); a longer claim is {@link RispError#LENGTH_OVER_LIMIT}. */

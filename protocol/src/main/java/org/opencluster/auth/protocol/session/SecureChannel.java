@@ -99,6 +99,19 @@ public final class SecureChannel implements AutoCloseable {
                     throw malformed("expected ENCRYPTED_STRING, got " + CommandIds.hex(id));
                 }
                 expect = Expect.MARKER;
+                ByteBuffer owned = outer.ownedBytes();
+                if (owned != null) {
+                    // The ciphertext sits in an array made for it alone: decrypt where it lies (the plaintext is
+                    // 16 bytes shorter and starts at the same place), no second buffer and no copy. Inner commands
+                    // slice that array, which nobody else holds.
+                    int n = opener.open(type, length, owned.duplicate(), owned);
+                    if (type == FrameType.CLOSE) {
+                        return true;
+                    }
+                    inner.feed(owned.flip().limit(n), sink);
+                    inner.finishCommandBoundary();
+                    return false;
+                }
                 // The opener checks the length against the ciphertext before anything is written; inner commands
                 // slice the plaintext array (a fresh one, or the reused scratch).
                 int need = (int) Math.min(Math.max(length, 0), outer.length());

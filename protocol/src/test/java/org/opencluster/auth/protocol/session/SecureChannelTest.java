@@ -141,4 +141,35 @@ class SecureChannelTest {
         assertEquals(RispError.TRUNCATED, e.error());
         assertFalse(SecureChannel.isFrameCommand(0x7101));
     }
+
+    /**
+     * A receiver whose decoder copies strings (the transports' mode) decrypts each frame where its ciphertext lies,
+     * on every suite, across key updates, with the wire buffer reused between frames; a flipped bit still fails.
+     */
+    @Test
+    void framesFromACopyingDecoderAreOpenedInPlace() throws Exception {
+        for (CipherSuite suite : SuiteRegistry.standard().all()) {
+            SecureChannel[] p = pair(suite);
+            RispDecoder wireDecoder = RispDecoder.builder().copyStrings(true).build();
+            ByteBuffer reused = ByteBuffer.allocate(70_000);
+            for (int i = 0; i < 8; i++) {
+                byte[] payload = new byte[i % 2 == 0 ? 40 : 20_000];
+                java.util.Arrays.fill(payload, (byte) i);
+                List<RispCommand> sent = List.of(RispCommand.string(0x9104, payload), RispCommand.none(0x7101));
+                reused.clear();
+                ByteBuffer wire = p[0].send(sent, reused).flip();
+                List<RispCommand> outer = new ArrayList<>();
+                wireDecoder.feed(wire, outer::add);
+                assertTrue(outer.get(2).ownedBytes() != null, "the ciphertext is the decoder's own copy");
+                assertEquals(sent, deliver(p[1], outer), suite + " frame " + i);
+            }
+            reused.clear();
+            ByteBuffer wire = p[0].send(List.of(RispCommand.none(0x7101)), reused).flip();
+            wire.put(wire.limit() - 1, (byte) (wire.get(wire.limit() - 1) ^ 1));
+            List<RispCommand> outer = new ArrayList<>();
+            wireDecoder.feed(wire, outer::add);
+            FrameException e = assertThrows(FrameException.class, () -> deliver(p[1], outer));
+            assertEquals(FrameError.AUTHENTICATION_FAILED, e.error());
+        }
+    }
 }

@@ -1,0 +1,191 @@
+package org.opencluster.auth.bench.load;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.enrol.ServiceKeyEnrolment;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.client.login.TokenCredential;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.Direction;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.AuthServer;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Access;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.provision.AccountEnrolment;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.softhsm.SoftHsmFixture;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.envelope.KdfParameters;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.opencluster.auth.token.software.SoftwareKeys;
+import org.opencluster.auth.token.software.SoftwareToken;
+
+/**
+ * Our side: a server started through the {@link AuthServer} builder exactly as in production (H2 store in a
+ * scratch directory, bootstrap keys, CA, policy, Netty transport on 127.0.0.1), plus one bench-only command
+ * registered through the builder's embedding hook, never in production: {@link #SINK} takes a string and answers
+ * {@code OK}. Accounts: a service with a software Ed25519 key, a service with a P-256 key inside SoftHSM2 (when
+ * installed), and a person with a passphrase envelope sealed with the default (production) KDF parameters.
+ */
+final class OursFixture implements AutoCloseable {
+    static final CommandSpec SINK = CommandSpec.string(0x98b0, "BENCH_SINK", Direction.CLIENT_TO_SERVER, 65535);
+    static final CommandRegistry BENCH_COMMANDS = CommandRegistry.builder().register(SINK).build();
+    static final CommandRegistry CLIENT_VIEW = CommandRegistry.builder().include(CoreCommands.registry())
+            .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(BENCH_COMMANDS).build();
+
+    static final String SERVICE_ED25519 = "svc-ed25519";
+    static final String SERVICE_HSM = "svc-softhsm-p256";
+    static final String PERSON = "person-p256";
+    private static final String HSM_TOKEN = "bench-svc";
+    private static final String HSM_PIN = "8642";
+    private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
+
+    final Path dir;
+    final AuthServer server;
+    final SecureRandom random = new SecureRandom();
+    final byte[] ed25519Pkcs8;
+    final byte[] personPkcs8;
+    final byte[] personEnvelope;
+    final PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(KdfParameters.DEFAULT).build();
+    private SoftHsmFixture hsm;
+    private TokenCredential hsmCredential;
+
+    /**
+     * @param withSoftHsm   provision the SoftHSM2 service (the JVM's SoftHSM2 is claimed for good)
+     * @param withPerson    provision the person (sealing its envelope costs one default-parameter KDF run)
+     */
+    OursFixture(Path dir, boolean withSoftHsm, boolean withPerson) throws Exception {
+        this.dir = dir;
+        if (withSoftHsm) {
+            // SoftHSM2 sees only the tokens that exist when the JVM first loads it: create the token first.
+            hsm = SoftHsmFixture.forTestClass(OursFixture.class);
+            hsm.initToken(HSM_TOKEN, "12345678", HSM_PIN);
+        }
+        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("server"))
+                .listen(new InetSocketAddress("127.0.0.1", 0)).maxConnections(20_000).build();
+        server = AuthServer.builder(config).random(random).commands(BENCH_COMMANDS, routes -> routes.routeNonBlocking(SINK,
+                Access.ANY_ACCOUNT, (caller, cmd, out) -> out.send(RispCommand.none(CoreCommands.OK.id())))).start();
+        ClusterCa ca = server.ca();
+
+        ed25519Pkcs8 = SoftwareKeys.generatePkcs8(KeyType.ED25519, random);
+        try (SoftwareToken t = SoftwareToken.fromPkcs8(SERVICE_ED25519, ed25519Pkcs8, List.of())) {
+            X509Certificate cert = ca.issue(SERVICE_ED25519, ClusterCa.Subject.SERVICE, t.publicKey(),
+                    Duration.ofDays(30));
+            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Caller.Role.USER,
+                    t.publicKey().getEncoded(), cert.getEncoded(), null);
+        }
+
+        personPkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
+        personEnvelope = withPerson ? envelopes.seal(PERSON, PASSPHRASE.clone(), personPkcs8, List.of()) : null;
+        if (withPerson) {
+            SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of());
+            X509Certificate cert = ca.issue(PERSON, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
+            server.store().createAccount(PERSON, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+                    cert.getEncoded(), personEnvelope);
+            t.close();
+        }
+
+        if (hsm != null) {
+            Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultModule(hsm.module())
+                    .defaultPinSource(PinSource.of(HSM_PIN.toCharArray())).build();
+            String tokenUri = "pkcs11:token=" + HSM_TOKEN;
+            var csr = ServiceKeyEnrolment.generate(tokens, tokenUri, "login-key", KeyType.EC_P256, SERVICE_HSM);
+            List<X509Certificate> chain = new AccountEnrolment(ca, server.store()).enrol(SERVICE_HSM,
+                    Caller.Role.USER, csr, Duration.ofDays(30));
+            ServiceKeyEnrolment.install(tokens, tokenUri, "login-key", chain);
+            // Logged in once and shared by concurrent logins, as a long-running service would hold its token.
+            hsmCredential = TokenCredential.pkcs11Shared(tokens, tokenUri + ";object=login-key;type=private");
+        }
+    }
+
+    InetSocketAddress address() {
+        return server.address();
+    }
+
+    ServerTrust trust() {
+        return pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
+    }
+
+    static ServerTrust pinnedTo(byte[] spki) {
+        return chain -> {
+            if (!MessageDigest.isEqual(chain.get(0).getPublicKey().getEncoded(), spki)) {
+                throw new HandshakeException(HandshakeError.SERVER_KEY_CHANGED, "the server key changed");
+            }
+        };
+    }
+
+    /** The service's software key, as a service process holds it (parsed per login, as a key file would be). */
+    static LoginCredential softwareKey(byte[] pkcs8) {
+        return (user, envelope) -> SoftwareToken.fromPkcs8(user, pkcs8, List.of());
+    }
+
+    LoginCredential ed25519Service() {
+        return softwareKey(ed25519Pkcs8);
+    }
+
+    Optional<LoginCredential> softHsmService() {
+        return Optional.ofNullable(hsmCredential);
+    }
+
+    /** The person's key as a client that already unlocked its envelope would hold it: the protocol alone. */
+    LoginCredential personUnlocked() {
+        return softwareKey(personPkcs8);
+    }
+
+    /** The person as a fresh client: opens the envelope with the passphrase (Argon2id, default parameters). */
+    LoginCredential personWithPassphrase() {
+        return (user, envelope) -> envelopes.open(user, PASSPHRASE.clone(), envelope, user);
+    }
+
+    /** The envelope's open cost alone (the KDF dominates it). */
+    void openEnvelopeOnce() throws Exception {
+        envelopes.open(PERSON, PASSPHRASE.clone(), personEnvelope, PERSON).close();
+    }
+
+    OcaSession.Options options() {
+        return new OcaSession.Options().commands(CLIENT_VIEW).timeout(Duration.ofSeconds(60));
+    }
+
+    OcaSession.Options options(int suite) {
+        return options().suites(java.util.Set.of(suite));
+    }
+
+    /** Writes the Ed25519 service key (bench key only) and the pinned server key for an idle-holder child. */
+    void writeClientFiles(Path to) throws Exception {
+        Files.write(to.resolve("service.pk8"), ed25519Pkcs8);
+        Files.write(to.resolve("server.spki"), server.serverCertificate().getPublicKey().getEncoded());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (hsmCredential != null) {
+            hsmCredential.close();
+        }
+        server.close();
+        if (hsm != null) {
+            hsm.close();
+        }
+        Arrays.fill(ed25519Pkcs8, (byte) 0);
+        Arrays.fill(personPkcs8, (byte) 0);
+    }
+}

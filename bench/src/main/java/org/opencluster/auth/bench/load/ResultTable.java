@@ -1,0 +1,107 @@
+package org.opencluster.auth.bench.load;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** The comparison table: ours | JSSE TLS 1.3 | ratio | target | met?, plus plain TCP where it applies. */
+final class ResultTable {
+    private final Results r;
+    private final PrintStream out;
+
+    ResultTable(Results r, PrintStream out) {
+        this.r = r;
+        this.out = out;
+    }
+
+    void print() {
+        out.println();
+        out.println("OpenCluster Auth vs JSSE TLS 1.3 on loopback, same run (" + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores)");
+        out.println("JSSE: mutual auth, ECDSA P-256 certificates, X25519, TLS_AES_256_GCM_SHA384, no resumption");
+        out.println("ratio = ours/JSSE (JSSE/ours for memory); CPU = process CPU per operation, client and server"
+                + " together, in microseconds (less sensitive than rates to what other processes take)");
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s %17s%n", "workload", "ours", "JSSE TLS1.3",
+                "ratio", "target", "met?", "plain TCP", "ours/TCP", "CPU us ours/JSSE");
+        section("full logins/s (JSSE: full handshakes/s)");
+        for (int t : new int[] {1, 2}) {
+            row("service, software Ed25519 key, " + t + " thr", "login.ed25519.t" + t, "login.jsse.t" + t, 3.0,
+                    null, null, false);
+        }
+        for (int t : new int[] {1, 2}) {
+            row("service, P-256 key in SoftHSM2, " + t + " thr", "login.softhsm.t" + t, "login.jsse.t" + t, 1.5,
+                    null, null, false);
+        }
+        for (int t : new int[] {1, 2}) {
+            row("person P-256, protocol only, " + t + " thr", "login.person.t" + t, "login.jsse.t" + t, null, null,
+                    null, false);
+        }
+        for (int t : new int[] {1, 2}) {
+            row("person P-256, with envelope KDF, " + t + " thr", "login.personkdf.t" + t, "login.jsse.t" + t, null,
+                    null, null, false);
+        }
+        value("envelope open alone (Argon2id 64 MiB, t=3), ms", "kdf.open.ms");
+        section("bulk MB/s, one session, 16 KiB commands, " + Workloads.WINDOW + " in flight");
+        String[] suites = {"0101 X25519 AES-256-GCM", "0102 X25519 ChaCha20-P1305", "0103 P-256 AES-256-GCM",
+            "0104 P-256 ChaCha20-P1305"};
+        for (String s : suites) {
+            row("suite " + s, "bulk." + s.substring(0, 4), "bulk.jsse", 1.5, "bulk.tcp", 0.6, false);
+        }
+        value("raw AES-256-GCM seal, 16 KiB, one core, MB/s", "aead.aes");
+        value("raw ChaCha20-Poly1305 seal, 16 KiB, one core, MB/s", "aead.chacha");
+        section("64-byte round trips/s, one session, JVM pinned to one core (taskset -c 0)");
+        row("ECHO 64 B via OcaSession.exec", "rtt.ours", "rtt.jsse", 1.2, "rtt.tcp", null, false);
+        Double n = r.get("idle.sessions");
+        section("memory per idle session, " + (n == null ? "?" : String.format(Locale.ROOT, "%.0f", n))
+                + " sessions open (server JVM; lower is better, ratio = JSSE/ours)");
+        row("heap after GC, bytes/session", "idle.ours.heap", "idle.jsse.heap", null, null, null, true);
+        row("RSS delta, bytes/session", "idle.ours.rss", "idle.jsse.rss", null, null, null, true);
+        Double jsseHandshakes = r.get("jsse.handshakes");
+        Double verified = r.get("jsse.server.verified");
+        if (jsseHandshakes != null && verified != null) {
+            out.printf(Locale.ROOT, "JSSE full handshakes: %.0f connections, %.0f client chains verified by the server"
+                    + " (equal means no resumption)%n", jsseHandshakes, verified);
+        }
+    }
+
+    private void section(String title) {
+        out.println("-- " + title);
+    }
+
+    private void value(String label, String key) {
+        Double v = r.get(key);
+        out.printf(Locale.ROOT, "%-50s %12s%n", label, fmt(v));
+    }
+
+    private void row(String label, String ours, String jsse, Double target, String tcp, Double tcpTarget,
+            boolean lowerIsBetter) {
+        Double o = r.get(ours);
+        Double j = r.get(jsse);
+        Double t = tcp == null ? null : r.get(tcp);
+        Double ratio = o == null || j == null ? null : lowerIsBetter ? j / o : o / j;
+        Double tcpRatio = o == null || t == null ? null : o / t;
+        String met = "";
+        if (target != null && ratio != null) {
+            met = ratio >= target ? "yes" : "NO";
+        }
+        if (tcpTarget != null && tcpRatio != null) {
+            met += tcpRatio >= tcpTarget ? "/yes" : "/NO";
+        }
+        String targetText = target == null ? "" : String.format(Locale.ROOT, ">=%.1fx", target);
+        if (tcpTarget != null) {
+            targetText += String.format(Locale.ROOT, ",%.1fT", tcpTarget);
+        }
+        Double oc = r.get(ours + ".cpu_us");
+        Double jc = r.get(jsse + ".cpu_us");
+        String cpu = oc == null || jc == null ? "" : String.format(Locale.ROOT, "%.0f / %.0f", oc, jc);
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s %12s %9s %17s%n", label, fmt(o), fmt(j),
+                ratio == null ? "-" : String.format(Locale.ROOT, "%.2fx", ratio), targetText, met, fmt(t),
+                tcpRatio == null ? "" : String.format(Locale.ROOT, "%.2fx", tcpRatio), cpu);
+    }
+
+    private static String fmt(Double v) {
+        if (v == null) {
+            return "n/a";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+}
