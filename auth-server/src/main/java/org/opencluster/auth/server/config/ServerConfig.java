@@ -23,6 +23,8 @@ public final class ServerConfig {
             "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
             "risp.max-string", "connections.max");
+    /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
+    private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -41,6 +43,8 @@ public final class ServerConfig {
     private final long keyUpdateBytes;
     private final int maxStringLength;
     private final int maxConnections;
+    private final String webAuthnRpId;
+    private final Set<String> webAuthnOrigins;
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
@@ -60,6 +64,8 @@ public final class ServerConfig {
         this.keyUpdateBytes = b.keyUpdateBytes;
         this.maxStringLength = b.maxStringLength;
         this.maxConnections = b.maxConnections;
+        this.webAuthnRpId = b.webAuthnRpId;
+        this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
     }
 
     public static Builder builder() {
@@ -87,6 +93,8 @@ public final class ServerConfig {
         b.keyUpdateBytes = keyUpdateBytes;
         b.maxStringLength = maxStringLength;
         b.maxConnections = maxConnections;
+        b.webAuthnRpId = webAuthnRpId;
+        b.webAuthnOrigins = webAuthnOrigins;
         return b;
     }
 
@@ -104,11 +112,20 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: "
-                        + new java.util.TreeSet<>(KEYS));
+            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key)) {
+                java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
+                known.addAll(WEBAUTHN_KEYS);
+                throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
+            if (key.equals("webauthn.rp-id")) {
+                b.webAuthn(v, b.webAuthnOrigins);
+                continue;
+            }
+            if (key.equals("webauthn.origins")) {
+                b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
+                continue;
+            }
             try {
                 switch (key) {
                     case "listen": b.listen(parseAddress(v)); break;
@@ -202,6 +219,10 @@ public final class ServerConfig {
     public long keyUpdateBytes() { return keyUpdateBytes; }
     public int maxStringLength() { return maxStringLength; }
     public int maxConnections() { return maxConnections; }
+    /** The WebAuthn relying-party id (a host name; default {@code localhost}). */
+    public String webAuthnRpId() { return webAuthnRpId; }
+    /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
+    public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
 
     @Override
     public String toString() {
@@ -230,6 +251,8 @@ public final class ServerConfig {
         private long keyUpdateBytes = 1L << 30;
         private int maxStringLength = 1 << 20;
         private int maxConnections = 20_000;
+        private String webAuthnRpId = "localhost";
+        private Set<String> webAuthnOrigins = Set.of();
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -257,6 +280,15 @@ public final class ServerConfig {
             return this;
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
+        /** WebAuthn RP id and exact allowed origins (empty: https://rpId on any port). */
+        public Builder webAuthn(String rpId, Set<String> origins) {
+            if (rpId.isEmpty()) {
+                throw new IllegalArgumentException("webauthn.rp-id must not be empty");
+            }
+            this.webAuthnRpId = rpId;
+            this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
 
         public ServerConfig build() {
             return new ServerConfig(this);

@@ -8,6 +8,8 @@ import org.opencluster.auth.server.dispatch.Caller;
 /**
  * What the handshake needs to know of an account.
  *
+ * @param key the account's public key, or {@code null} for a person who has security keys only (such an account
+ *            can log in with proof kind 4 alone; the other kinds treat it like an unknown name)
  * @param keySigns false when the account's certificate allows key agreement only (a derive-only key, e.g. PIV 9D):
  *                 the server then asks for the key-agreement proof whatever its default
  */
@@ -22,7 +24,6 @@ public record LoginAccount(String username, Caller.Role role, PublicKey key, Opt
     public LoginAccount {
         Objects.requireNonNull(username);
         Objects.requireNonNull(role);
-        Objects.requireNonNull(key);
         Objects.requireNonNull(envelope);
     }
 }

@@ -216,7 +216,8 @@ public final class ServerSession implements Connection, LiveSession {
     private void established() {
         channel = handshake.applicationChannel();
         caller = handshake.caller();
-        reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(), reauthPolicy, clock, random);
+        reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
+                handshake.reauthenticationDue(), reauthPolicy, clock, random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();

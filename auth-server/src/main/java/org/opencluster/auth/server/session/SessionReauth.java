@@ -37,6 +37,7 @@ final class SessionReauth implements AutoCloseable {
 
     private final ReauthSchedule schedule;
     private final Optional<AccountProof> account;
+    private final boolean timed;
     private final ReauthPolicy policy;
     private final Clock clock;
     private final SecureRandom random;
@@ -47,24 +48,30 @@ final class SessionReauth implements AutoCloseable {
     private int scheme;
     private TrafficSecrets fresh;
 
-    SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, ReauthPolicy policy, Clock clock,
-            SecureRandom random) {
+    /**
+     * @param account what a re-authentication proves; empty when this session cannot re-authenticate in place
+     * @param timed   whether the interval applies (false for an enrolment session; a security-key session is timed
+     *                but has nothing to prove here, so it ends at its due time plus the grace)
+     */
+    SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, boolean timed, ReauthPolicy policy,
+            Clock clock, SecureRandom random) {
         this.schedule = schedule;
         this.account = account;
+        this.timed = timed;
         this.policy = policy;
         this.clock = clock;
         this.random = random;
         this.due = clock.instant().plus(policy.interval());
     }
 
-    /** True once the interval has passed (an enrolling session has no key to prove and is never due). */
+    /** True once the interval has passed (an enrolling session is never due). */
     boolean overdue() {
-        return account.isPresent() && !clock.instant().isBefore(due);
+        return timed && !clock.instant().isBefore(due);
     }
 
     /** True once the grace period after the due time has passed too: the session must end. */
     boolean expired() {
-        return account.isPresent() && !clock.instant().isBefore(due.plus(policy.grace()));
+        return timed && !clock.instant().isBefore(due.plus(policy.grace()));
     }
 
     Instant due() {
@@ -75,7 +82,9 @@ final class SessionReauth implements AutoCloseable {
     Outcome handle(RispCommand c, List<RispCommand> replies) {
         int id = c.id();
         if (account.isEmpty()) {
-            CommandDispatcher.error(replies::add, ErrorCode.FORBIDDEN, "an enrolment session has no key to prove");
+            CommandDispatcher.error(replies::add, ErrorCode.FORBIDDEN, timed
+                    ? "a security-key session re-authenticates by logging in again"
+                    : "an enrolment session has no key to prove");
             return Outcome.CONTINUE;
         }
         if (id == ReauthCommands.REAUTH_BEGIN.id()) {
