@@ -65,6 +65,7 @@ public final class AuthServer implements AutoCloseable {
     private final X509Certificate serverCertificate;
     private final Bootstrap.Result bootstrap;
     private final LoginThrottle throttle;
+    private final org.opencluster.auth.server.rest.RestServer https;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -108,11 +109,30 @@ public final class AuthServer implements AutoCloseable {
                         return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
                     }
                 });
-        transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock, remote))
+        // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
+        org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
+                remote -> new ServerSession(settings, dispatcher, sessions, clock, remote);
+        transport = RispServer.builder(sessionFactory)
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
                 .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
+        try {
+            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random) : null;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
+    }
+
+    private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random)
+            throws IOException, InterruptedException {
+        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory,
+                        ServerKeys.tlsPrivateKey(config.serverKey()), List.of(serverCertificate, bootstrap.caCertificate()))
+                .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
+                .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
+                .maxStringLength(config.maxStringLength()).start();
     }
 
     /** Starts a server with defaults for everything but the configuration. */
@@ -204,6 +224,11 @@ public final class AuthServer implements AutoCloseable {
         return transport.address();
     }
 
+    /** The HTTPS listener's address, when it is on. */
+    public Optional<InetSocketAddress> httpsAddress() {
+        return Optional.ofNullable(https).map(org.opencluster.auth.server.rest.RestServer::address);
+    }
+
     public JdbcAccountStore store() {
         return store;
     }
@@ -250,6 +275,9 @@ public final class AuthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (https != null) {
+            https.close();
+        }
         transport.close();
         store.close();
         serverKey.close();

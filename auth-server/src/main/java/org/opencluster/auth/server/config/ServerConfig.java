@@ -21,7 +21,7 @@ public final class ServerConfig {
     private static final Set<String> KEYS = Set.of("listen", "data.dir", "db.url", "db.user", "db.password",
             "server.key", "ca.key", "session.idle", "session.lifetime", "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
-            "risp.max-string", "connections.max");
+            "risp.max-string", "connections.max", "https.listen");
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -39,6 +39,7 @@ public final class ServerConfig {
     private final long keyUpdateBytes;
     private final int maxStringLength;
     private final int maxConnections;
+    private final java.util.Optional<InetSocketAddress> httpsListen;
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
@@ -57,6 +58,7 @@ public final class ServerConfig {
         this.keyUpdateBytes = b.keyUpdateBytes;
         this.maxStringLength = b.maxStringLength;
         this.maxConnections = b.maxConnections;
+        this.httpsListen = b.httpsListen;
     }
 
     public static Builder builder() {
@@ -82,6 +84,7 @@ public final class ServerConfig {
         b.keyUpdateBytes = keyUpdateBytes;
         b.maxStringLength = maxStringLength;
         b.maxConnections = maxConnections;
+        b.httpsListen = httpsListen;
         return b;
     }
 
@@ -121,6 +124,7 @@ public final class ServerConfig {
                     case "login.lockout": b.lockout = positive(Duration.parse(v)); break;
                     case "frame.key-update-bytes": b.keyUpdateBytes = atLeastOne(Long.parseLong(v)); break;
                     case "risp.max-string": b.maxStringLength = atLeastOne(Integer.parseInt(v)); break;
+                    case "https.listen": b.httpsListen = httpsFromFile(parseAddress(v)); break;
                     default: b.maxConnections = atLeastOne(Integer.parseInt(v));
                 }
             } catch (NumberFormatException | DateTimeParseException e) {
@@ -145,6 +149,11 @@ public final class ServerConfig {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    /** In the file, port 0 means "off" (the default), so a copied example cannot open an unplanned listener. */
+    private static java.util.Optional<InetSocketAddress> httpsFromFile(InetSocketAddress a) {
+        return a.getPort() == 0 ? java.util.Optional.empty() : java.util.Optional.of(a);
     }
 
     private static Duration positive(Duration d) {
@@ -186,6 +195,8 @@ public final class ServerConfig {
     public long keyUpdateBytes() { return keyUpdateBytes; }
     public int maxStringLength() { return maxStringLength; }
     public int maxConnections() { return maxConnections; }
+    /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
+    public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
 
     @Override
     public String toString() {
@@ -212,6 +223,7 @@ public final class ServerConfig {
         private long keyUpdateBytes = 1L << 30;
         private int maxStringLength = 1 << 20;
         private int maxConnections = 20_000;
+        private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -234,6 +246,11 @@ public final class ServerConfig {
             return this;
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
+        /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
+        public Builder httpsListen(InetSocketAddress a) {
+            this.httpsListen = java.util.Optional.ofNullable(a);
+            return this;
+        }
 
         public ServerConfig build() {
             return new ServerConfig(this);

@@ -100,7 +100,7 @@ public final class ServerSession implements Connection, LiveSession {
             LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
                     caller.username(), remote,
                     e.error(), e.getMessage());
-            out.close();
+            out.closeOnFrameError(e.error());
         } catch (RispProtocolException e) {
             LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
                     hexId(), caller.username(),
@@ -168,6 +168,11 @@ public final class ServerSession implements Connection, LiveSession {
             channel.close();
             LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
         }
+    }
+
+    @Override
+    public boolean loggedIn() {
+        return channel != null;
     }
 
     private String hexId() {
