@@ -66,6 +66,7 @@ public final class AuthServer implements AutoCloseable {
     private final Bootstrap.Result bootstrap;
     private final LoginThrottle throttle;
     private final org.opencluster.auth.server.rest.RestServer https;
+    private final CommandDispatcher dispatcher;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -89,7 +90,7 @@ public final class AuthServer implements AutoCloseable {
                 new AdminHandlers(policies, store, sessions).install(
                         BuiltinCommands.install(CommandDispatcher.builder(registry))));
         b.extraRoutes.accept(routes);
-        CommandDispatcher dispatcher = routes.build();
+        dispatcher = routes.build();
         byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
@@ -222,6 +223,11 @@ public final class AuthServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return transport.address();
+    }
+
+    /** The one dispatcher behind every transport. */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** The HTTPS listener's address, when it is on. */
