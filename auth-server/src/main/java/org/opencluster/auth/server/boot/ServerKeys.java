@@ -68,13 +68,11 @@ public final class ServerKeys {
 
     /**
      * The private key of a {@code keyfile:} spec as a JCA key, for the HTTPS listener's TLS (JSSE signs with it
-     * itself). A {@code pkcs11:} key cannot be handed to JSSE without installing its provider process-wide, which
-     * this server does not do (yet): a server whose key is in a token cannot enable HTTPS.
+     * itself). A {@code pkcs11:} key is handed to JSSE as its token handle instead (see AuthServer).
      */
     public static java.security.PrivateKey tlsPrivateKey(String spec) throws IOException {
         if (!spec.startsWith("keyfile:")) {
-            throw new IOException("the HTTPS listener needs a keyfile: server key; " + spec
-                    + " is in a token, which is not supported for TLS yet (leave https.listen unset)");
+            throw new IOException("not a keyfile: key spec: " + spec);
         }
         byte[] pkcs8 = KeyFiles.readSecret(keyPath(spec));
         try {

@@ -55,7 +55,7 @@ public final class RestServer implements AutoCloseable {
     private final ScheduledFuture<?> reaper;
 
     private RestServer(Builder b) throws InterruptedException, SSLException {
-        SslContext tls = SslContextBuilder.forServer(b.key, b.chain.toArray(new X509Certificate[0]))
+        SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
         sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.maxPendingHandshakes,
                 b.maxSessions, b.maxStringLength);
