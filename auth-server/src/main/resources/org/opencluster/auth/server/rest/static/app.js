@@ -19,12 +19,12 @@ const ID = {
   EXTENSIONS: 0x9201, KEY_SHARE: 0x9202, SUITE_POLICY: 0x9203, CERTIFICATE: 0x9204, SIGNATURE: 0x9205, PROOF: 0x9208,
   FRAME: 0x7300, CLOSE: 0x7301, LENGTH_OF_UNCRYPTED: 0x2300, ENCRYPTED_STRING: 0xa300,
   PING: 0x7101, PONG: 0x7102, WHOAMI: 0x7103, WHOAMI_IS: 0x8103, ECHO: 0x9104, ECHO_REPLY: 0x9105, OK: 0x7106,
-  ERROR: 0x1100, ERROR_TEXT: 0x9100,
+  ERROR: 0x1100, ERROR_TEXT: 0x9100, WEBAUTHN_REGISTRATION_CODE: 0x7178, ENROLMENT_CODE_IS: 0x8143,
 };
-// WebAuthn (issue 6, docs/PROTOCOL.md): ids agreed with the server; see /api/v1/openapi.json and section 10.
+// WebAuthn (proof kind 4 and the registration commands, docs/PROTOCOL.md).
 const WEBAUTHN = {
   EXTENSION: 0x0011, OPTIONS_FIELD: 0x9209, PROOF_KIND: 4,
-  REGISTER_BEGIN: 0x7150, CREATION_OPTIONS: 0x9151, REGISTER_FINISH: 0x9152,
+  REGISTER_BEGIN: 0x7170, CREATION_OPTIONS: 0x9171, REGISTER_FINISH: 0x9172,
 };
 const EXTENSION_ENROLMENT = 0x0010;
 const PROOF_KIND_ENROLMENT = 3;
@@ -303,7 +303,13 @@ export class Session {
   // mode: {kind: 'enrol', code} or {kind: 'webauthn', assertion?: JSON to replay instead of asking the key}
   static async login(username, mode) {
     const s = new Session();
-    await s.run(username, mode);
+    try {
+      await s.run(username, mode);
+    } catch (e) {
+      // Like a TCP client closing its socket: the server ends the session (an abandoned login counts as failed).
+      if (s.restId) await s.close().catch(() => {});
+      throw e;
+    }
     return s;
   }
 
@@ -498,7 +504,7 @@ async function guarded(action) {
     show('working...');
     await action();
   } catch (e) {
-    show(e.message, true);
+    show(e instanceof DOMException ? `${e.name}: ${e.message}` : e.message, true);
   }
 }
 
