@@ -295,4 +295,19 @@ class RestApiTest {
                 () -> rest.login("mallory", cluster.passphrase(PASS), cluster.pinned(), COMMANDS));
         assertEquals(ErrorCode.RATE_LIMITED.code(), viaRest.code(), viaRest.getMessage());
     }
+
+    @Test
+    void tamperedHandshakeFrameEndsTheSession() throws Exception {
+        RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake("alice",
+                cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0101),
+                org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom()));
+        java.nio.ByteBuffer flight = pending.handshake.takeOutput();
+        byte[] bytes = new byte[flight.remaining()];
+        flight.get(bytes);
+        bytes[bytes.length - 1] ^= 0x40; // the tag of the frame holding LOGIN_REQUEST
+        problem(rest.postJson("/api/v1/sessions/" + pending.id + "/handshake",
+                Map.of("flight", RestClient.b64(java.nio.ByteBuffer.wrap(bytes)))), 400,
+                FrameError.AUTHENTICATION_FAILED.code());
+        assertEquals(404, pending.delete());
+    }
 }
