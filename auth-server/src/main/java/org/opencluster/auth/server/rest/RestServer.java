@@ -58,7 +58,7 @@ public final class RestServer implements AutoCloseable {
         SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
         sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.maxPendingHandshakes,
-                b.maxSessions, b.maxStringLength);
+                b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
         RestApi api = new RestApi(sessions, b.suites);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
         int maxBody = b.maxBody;
@@ -129,7 +129,7 @@ public final class RestServer implements AutoCloseable {
         sessions.close();
     }
 
-    /** Safe defaults: loopback, 5 min idle, 8 h lifetime, 64 pending handshakes, one maximal frame per body. */
+    /** Safe defaults: loopback, 5 min idle, 8 h lifetime, 64 pending handshakes (16 per source address), one maximal frame per body. */
     public static final class Builder {
         private final ConnectionFactory factory;
         private final PrivateKey key;
@@ -141,6 +141,7 @@ public final class RestServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration lifetime = Duration.ofHours(8);
         private int maxPendingHandshakes = 64;
+        private int maxPendingPerSource = 16;
         private int maxSessions = 10_000;
         private int maxConnections = 1_000;
         private int maxStringLength = 1 << 20;
@@ -160,6 +161,7 @@ public final class RestServer implements AutoCloseable {
         public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }
         public Builder lifetime(Duration d) { this.lifetime = Objects.requireNonNull(d); return this; }
         public Builder maxPendingHandshakes(int n) { this.maxPendingHandshakes = atLeastOne(n); return this; }
+        public Builder maxPendingPerSource(int n) { this.maxPendingPerSource = atLeastOne(n); return this; }
         public Builder maxSessions(int n) { this.maxSessions = atLeastOne(n); return this; }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
         public Builder maxStringLength(int n) { this.maxStringLength = atLeastOne(n); return this; }

@@ -20,6 +20,7 @@ final class RestSession {
     }
 
     private final String id;
+    private final String remote;
     private final Connection connection;
     private final RestOutbound out;
     private final int maxStringLength;
@@ -29,6 +30,7 @@ final class RestSession {
 
     RestSession(String id, Connection connection, String remote, int maxStringLength, Instant now) {
         this.id = id;
+        this.remote = remote;
         this.connection = connection;
         this.out = new RestOutbound(remote);
         this.maxStringLength = maxStringLength;
@@ -38,6 +40,10 @@ final class RestSession {
 
     String id() {
         return id;
+    }
+
+    String remote() {
+        return remote;
     }
 
     synchronized boolean loggedIn() {

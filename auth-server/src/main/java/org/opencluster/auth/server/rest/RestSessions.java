@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The live REST sessions of this node, by their random 128-bit id. The id only routes requests: it carries no
  * authority, because every command travels in frames sealed under the session's own keys. Bounds: at most
- * {@code maxPending} sessions still in their handshake, at most {@code maxSessions} in all; a session idle longer
+ * {@code maxPending} sessions still in their handshake ({@code maxPendingPerSource} from one address), at most {@code maxSessions} in all; a session idle longer
  * than {@code idle}, or older than {@code lifetime}, is ended by {@link #reap()}.
  */
 final class RestSessions implements AutoCloseable {
@@ -28,18 +28,20 @@ final class RestSessions implements AutoCloseable {
     private final Duration idle;
     private final Duration lifetime;
     private final int maxPending;
+    private final int maxPendingPerSource;
     private final int maxSessions;
     private final int maxStringLength;
     private final ConcurrentHashMap<String, RestSession> sessions = new ConcurrentHashMap<>();
 
     RestSessions(ConnectionFactory factory, Clock clock, SecureRandom random, Duration idle, Duration lifetime,
-            int maxPending, int maxSessions, int maxStringLength) {
+            int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
         this.factory = factory;
         this.clock = clock;
         this.random = random;
         this.idle = idle;
         this.lifetime = lifetime;
         this.maxPending = maxPending;
+        this.maxPendingPerSource = maxPendingPerSource;
         this.maxSessions = maxSessions;
         this.maxStringLength = maxStringLength;
     }
@@ -47,8 +49,16 @@ final class RestSessions implements AutoCloseable {
     /** A new session in its handshake, or 503 when too many are open or pending. */
     RestSession open(String remote) throws RestProblem {
         reap();
-        long pending = sessions.values().stream().filter(s -> !s.loggedIn()).count();
-        if (pending >= maxPending || sessions.size() >= maxSessions) {
+        long pending = 0;
+        long fromSource = 0;
+        for (RestSession s : sessions.values()) {
+            if (!s.loggedIn()) {
+                pending++;
+                fromSource += s.remote().equals(remote) ? 1 : 0;
+            }
+        }
+        // The per-source bound keeps one address from holding every handshake slot.
+        if (pending >= maxPending || fromSource >= maxPendingPerSource || sessions.size() >= maxSessions) {
             LOG.warn("event=rest.session_refused reason=cap pending={} total={} remote={}", pending, sessions.size(),
                     remote);
             throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many open sessions or handshakes; retry later");

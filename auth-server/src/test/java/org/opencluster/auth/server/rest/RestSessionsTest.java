@@ -67,11 +67,16 @@ class RestSessionsTest {
     private final List<Recording> made = new ArrayList<>();
 
     private RestSessions sessions(int maxPending, int maxSessions) {
+        return sessions(maxPending, maxPending, maxSessions);
+    }
+
+    private RestSessions sessions(int maxPending, int perSource, int maxSessions) {
         return new RestSessions(remote -> {
             Recording r = new Recording();
             made.add(r);
             return r;
-        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), maxPending, maxSessions, 1024);
+        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), maxPending, perSource, maxSessions,
+                1024);
     }
 
     @Test
@@ -87,6 +92,15 @@ class RestSessionsTest {
         assertTrue(a.loggedIn());
         s.open("10.0.0.2");
         assertEquals(3, s.size());
+    }
+
+    @Test
+    void oneSourceCannotHoldEveryHandshakeSlot() throws Exception {
+        RestSessions s = sessions(10, 2, 10);
+        s.open("10.0.0.1");
+        s.open("10.0.0.1");
+        assertEquals(503, assertThrows(RestProblem.class, () -> s.open("10.0.0.1")).status());
+        s.open("10.0.0.2");
     }
 
     @Test
