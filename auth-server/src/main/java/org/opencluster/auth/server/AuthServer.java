@@ -16,7 +16,11 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.WebAuthnCommands;
 import org.opencluster.auth.server.enrol.EnrolHandlers;
+import org.opencluster.auth.server.webauthn.WebAuthnHandlers;
+import org.opencluster.auth.server.webauthn.WebAuthnService;
+import org.opencluster.auth.server.webauthn.WebAuthnSettings;
 import org.opencluster.auth.server.login.Enrolments;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.protocol.frame.FrameConfig;
@@ -67,6 +71,7 @@ public final class AuthServer implements AutoCloseable {
     private final LoginThrottle throttle;
     private final org.opencluster.auth.server.rest.RestServer https;
     private final CommandDispatcher dispatcher;
+    private final WebAuthnService webAuthn;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -84,14 +89,21 @@ public final class AuthServer implements AutoCloseable {
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(b.extraCommands)
+                .include(AdminCommands.registry()).include(EnrolCommands.registry())
+                .include(WebAuthnCommands.registry()).include(b.extraCommands)
                 .build();
-        CommandDispatcher.Builder routes = new EnrolHandlers(store, ca, clock, random).install(
+        byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
+        WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());
+        if (!config.webAuthnOrigins().isEmpty()) {
+            webAuthnSettings = webAuthnSettings.withOrigins(config.webAuthnOrigins());
+        }
+        webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
+        CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, clock, random).install(
+                new EnrolHandlers(store, ca, clock, random).install(
                 new AdminHandlers(policies, store, sessions).install(
-                        BuiltinCommands.install(CommandDispatcher.builder(registry))));
+                        BuiltinCommands.install(CommandDispatcher.builder(registry)))));
         b.extraRoutes.accept(routes);
         dispatcher = routes.build();
-        byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout()).clock(clock).build();
@@ -109,7 +121,7 @@ public final class AuthServer implements AutoCloseable {
                     public boolean consume(EnrolmentCode code) {
                         return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
                     }
-                });
+                }, Optional.of(webAuthn));
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock, remote);
@@ -224,6 +236,9 @@ public final class AuthServer implements AutoCloseable {
 
     /** The handshake's view of a stored account. */
     public static LoginAccount loginView(Account a) {
+        if (!a.hasPublicKey()) {
+            return new LoginAccount(a.username(), a.role(), null, a.envelope(), a.disabled());
+        }
         try {
             byte[] spki = a.publicKey();
             String oid = SubjectPublicKeyInfo.getInstance(spki).getAlgorithm().getAlgorithm().getId();
@@ -280,6 +295,11 @@ public final class AuthServer implements AutoCloseable {
         return caKey;
     }
 
+    /** Security-key logins and registrations (the relying party of this server). */
+    public WebAuthnService webAuthn() {
+        return webAuthn;
+    }
+
     public LoginThrottle throttle() {
         return throttle;
     }
@@ -301,6 +321,7 @@ public final class AuthServer implements AutoCloseable {
         }
         transport.close();
         store.close();
+        webAuthn.close();
         serverKey.close();
         caKey.close();
     }

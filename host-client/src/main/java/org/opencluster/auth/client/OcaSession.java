@@ -3,6 +3,7 @@ package org.opencluster.auth.client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,9 +15,11 @@ import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.client.login.WebAuthnAuthenticator;
 import org.opencluster.auth.client.net.RispSocket;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.WebAuthnCommands;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -47,6 +50,7 @@ public final class OcaSession implements AutoCloseable {
     /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
     private static final CommandRegistry DEFAULT_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
+            .include(WebAuthnCommands.registry())
             .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
@@ -99,6 +103,85 @@ public final class OcaSession implements AutoCloseable {
         return open(server, new ClientHandshake(username, none, trust, options.suites, SuiteRegistry.standard(),
                 options.commands, options.random).enrolWith(
                         org.opencluster.auth.protocol.handshake.EnrolmentCodes.hash(code)), options);
+    }
+
+    /**
+     * Logs in with a security key (proof kind 4): {@code authenticator} turns the server's request options and the
+     * challenge this handshake derives into the assertion JSON.
+     */
+    public static OcaSession loginWithSecurityKey(InetSocketAddress server, String username,
+            WebAuthnAuthenticator authenticator, ServerTrust trust, Options options) throws IOException, LoginException {
+        LoginCredential none = (u, envelope) -> {
+            throw new IllegalStateException("a security-key login proves with the key, not an envelope");
+        };
+        return open(server, new ClientHandshake(username, none, trust, options.suites, SuiteRegistry.standard(),
+                options.commands, options.random).withSecurityKey(authenticator), options);
+    }
+
+    /**
+     * WEBAUTHN_REGISTER_BEGIN: the options for navigator.credentials.create(), as JSON ({@code {"publicKey":...}}).
+     * Works in a person's session (a key for their account) and in an enrolment session.
+     */
+    public String webAuthnRegistrationOptions() throws IOException {
+        RispCommand r = expect(WebAuthnCommands.WEBAUTHN_CREATION_OPTIONS.id(),
+                exec(RispCommand.none(WebAuthnCommands.WEBAUTHN_REGISTER_BEGIN.id())));
+        return StandardCharsets.UTF_8.decode(r.bytes()).toString();
+    }
+
+    /** WEBAUTHN_REGISTER_FINISH with the created credential's JSON; returns normally when the key is stored. */
+    public void webAuthnRegister(String credentialJson) throws IOException {
+        expect(CoreCommands.OK.id(), exec(RispCommand.string(WebAuthnCommands.WEBAUTHN_REGISTER_FINISH.id(),
+                credentialJson.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** WEBAUTHN_REGISTRATION_CODE: a one-time code to add a security key to this account from a browser. */
+    public String webAuthnRegistrationCode() throws IOException {
+        RispCommand r = expect(org.opencluster.auth.protocol.command.EnrolCommands.ENROLMENT_CODE_IS.id(),
+                exec(RispCommand.none(WebAuthnCommands.WEBAUTHN_REGISTRATION_CODE.id())));
+        return StandardCharsets.US_ASCII.decode(r.bytes()).toString();
+    }
+
+    /** One of the account's security keys as WEBAUTHN_LIST_CREDENTIALS reports it. */
+    public record SecurityKey(byte[] credentialId, String label) {
+        public SecurityKey {
+            credentialId = credentialId.clone();
+        }
+
+        @Override
+        public byte[] credentialId() {
+            return credentialId.clone();
+        }
+    }
+
+    /** WEBAUTHN_LIST_CREDENTIALS: this account's security keys, in registration order. */
+    public List<SecurityKey> webAuthnCredentials() throws IOException {
+        List<RispCommand> reply = exec(RispCommand.none(WebAuthnCommands.WEBAUTHN_LIST_CREDENTIALS.id()));
+        if (reply.isEmpty() || reply.get(reply.size() - 1).id() != WebAuthnCommands.WEBAUTHN_CREDENTIALS_END.id()) {
+            expect(WebAuthnCommands.WEBAUTHN_CREDENTIALS_END.id(), reply);
+        }
+        List<SecurityKey> keys = new ArrayList<>();
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            keys.add(new SecurityKey(reply.get(i).copyBytes(),
+                    StandardCharsets.UTF_8.decode(reply.get(i + 1).bytes()).toString()));
+        }
+        return keys;
+    }
+
+    /** WEBAUTHN_REMOVE_CREDENTIAL: removes one of this account's keys ({@link CommandRefusedException} NOT_FOUND). */
+    public void webAuthnRemove(byte[] credentialId) throws IOException {
+        expect(CoreCommands.OK.id(), exec(RispCommand.string(WebAuthnCommands.WEBAUTHN_REMOVE_CREDENTIAL.id(),
+                credentialId)));
+    }
+
+    private static RispCommand expect(int id, List<RispCommand> reply) throws IOException {
+        if (!reply.isEmpty() && reply.get(0).id() == id) {
+            return reply.get(0);
+        }
+        if (reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()) {
+            throw new CommandRefusedException((int) reply.get(0).number(),
+                    StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString());
+        }
+        throw new IOException("unexpected reply " + reply);
     }
 
     private static OcaSession open(InetSocketAddress server, ClientHandshake hs, Options options)

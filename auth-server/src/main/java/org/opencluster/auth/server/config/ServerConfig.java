@@ -22,6 +22,8 @@ public final class ServerConfig {
             "server.key", "ca.key", "session.idle", "session.lifetime", "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
             "risp.max-string", "connections.max", "https.listen");
+    /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
+    private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -40,6 +42,8 @@ public final class ServerConfig {
     private final int maxStringLength;
     private final int maxConnections;
     private final java.util.Optional<InetSocketAddress> httpsListen;
+    private final String webAuthnRpId;
+    private final Set<String> webAuthnOrigins;
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
@@ -59,6 +63,8 @@ public final class ServerConfig {
         this.maxStringLength = b.maxStringLength;
         this.maxConnections = b.maxConnections;
         this.httpsListen = b.httpsListen;
+        this.webAuthnRpId = b.webAuthnRpId;
+        this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
     }
 
     public static Builder builder() {
@@ -85,6 +91,8 @@ public final class ServerConfig {
         b.maxStringLength = maxStringLength;
         b.maxConnections = maxConnections;
         b.httpsListen = httpsListen;
+        b.webAuthnRpId = webAuthnRpId;
+        b.webAuthnOrigins = webAuthnOrigins;
         return b;
     }
 
@@ -102,11 +110,20 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: "
-                        + new java.util.TreeSet<>(KEYS));
+            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key)) {
+                java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
+                known.addAll(WEBAUTHN_KEYS);
+                throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
+            if (key.equals("webauthn.rp-id")) {
+                b.webAuthn(v, b.webAuthnOrigins);
+                continue;
+            }
+            if (key.equals("webauthn.origins")) {
+                b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
+                continue;
+            }
             try {
                 switch (key) {
                     case "listen": b.listen(parseAddress(v)); break;
@@ -197,6 +214,10 @@ public final class ServerConfig {
     public int maxConnections() { return maxConnections; }
     /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
     public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
+    /** The WebAuthn relying-party id (a host name; default {@code localhost}). */
+    public String webAuthnRpId() { return webAuthnRpId; }
+    /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
+    public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
 
     @Override
     public String toString() {
@@ -224,6 +245,8 @@ public final class ServerConfig {
         private int maxStringLength = 1 << 20;
         private int maxConnections = 20_000;
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
+        private String webAuthnRpId = "localhost";
+        private Set<String> webAuthnOrigins = Set.of();
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -249,6 +272,15 @@ public final class ServerConfig {
         /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
         public Builder httpsListen(InetSocketAddress a) {
             this.httpsListen = java.util.Optional.ofNullable(a);
+            return this;
+        }
+        /** WebAuthn RP id and exact allowed origins (empty: https://rpId on any port). */
+        public Builder webAuthn(String rpId, Set<String> origins) {
+            if (rpId.isEmpty()) {
+                throw new IllegalArgumentException("webauthn.rp-id must not be empty");
+            }
+            this.webAuthnRpId = rpId;
+            this.webAuthnOrigins = Set.copyOf(origins);
             return this;
         }
 

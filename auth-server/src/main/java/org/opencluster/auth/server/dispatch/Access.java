@@ -7,13 +7,17 @@ package org.opencluster.auth.server.dispatch;
 public enum Access {
     ANY_ACCOUNT,
     ADMIN_ONLY,
-    ENROLMENT_ONLY;
+    ENROLMENT_ONLY,
+    /** Logged-in accounts and enrolment sessions alike (registering a security key). */
+    ANY_SESSION;
 
     /** Whether {@code caller} may run a command with this access. */
     public boolean permits(Caller caller) {
         switch (this) {
             case ENROLMENT_ONLY:
                 return caller.role() == Caller.Role.ENROLLING;
+            case ANY_SESSION:
+                return true;
             case ADMIN_ONLY:
                 return caller.role() == Caller.Role.ADMIN;
             default:

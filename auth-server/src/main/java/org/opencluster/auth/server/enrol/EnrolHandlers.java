@@ -74,6 +74,10 @@ public final class EnrolHandlers {
                 })
                 .route(EnrolCommands.ENROL_ACCOUNT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
                     EnrolmentCode grant = caller.enrolment().orElseThrow();
+                    if (grant.addsSecurityKey()) {
+                        throw new CommandException(ErrorCode.FORBIDDEN, "this code only adds a security key to "
+                                + caller.username() + " (WEBAUTHN_REGISTER_BEGIN / FINISH)");
+                    }
                     ByteBuffer p = cmd.bytes();
                     byte[] csrDer = field(p, "certification request");
                     byte[] envelope = field(p, "envelope");

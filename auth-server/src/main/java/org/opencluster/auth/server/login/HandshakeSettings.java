@@ -19,11 +19,12 @@ import org.opencluster.auth.token.Token;
  * @param envelopeFieldLength every ENVELOPE field is exactly this long (real envelopes padded, decoys derived)
  * @param ecProofKind         the proof asked of EC keys, which can do both (Ed25519/RSA always sign, X25519 always
  *                            agrees)
+ * @param webAuthn            security-key logins (proof kind 4); empty: a kind-4 request is refused
  */
 public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
         List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
         ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
-        Enrolments enrolments) {
+        Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn) {
 
     /** Default ENVELOPE field size: a P-256 or Ed25519 key with its certificate fits with room to spare. */
     public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2048;
@@ -44,13 +45,23 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
             throw new IllegalArgumentException("envelopeFieldLength must be 256..8160");
         }
         Objects.requireNonNull(ecProofKind);
-        if (ecProofKind == ProofKind.ENROLMENT_CODE) {
+        if (ecProofKind == ProofKind.ENROLMENT_CODE || ecProofKind == ProofKind.WEBAUTHN) {
             throw new IllegalArgumentException("the proof asked of EC keys is SIGNATURE or KEY_AGREEMENT");
         }
         Objects.requireNonNull(frames);
         Objects.requireNonNull(throttle);
         Objects.requireNonNull(random);
         Objects.requireNonNull(enrolments);
+        Objects.requireNonNull(webAuthn);
+    }
+
+    /** Settings without security-key logins. */
+    public HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
+            List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
+            ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
+            Enrolments enrolments) {
+        this(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength, ecProofKind, frames,
+                throttle, random, enrolments, java.util.Optional.empty());
     }
 
     /** Settings without enrolment (logins of existing accounts only). */

@@ -80,6 +80,8 @@ public final class ServerHandshake {
     private String username;
     private Optional<LoginAccount> account = Optional.empty();
     private boolean enrolling;
+    private boolean webAuthnLogin;
+    private byte[] webAuthnChallenge;
     private List<org.opencluster.auth.server.store.EnrolmentCode> enrolmentCandidates = List.of();
     private org.opencluster.auth.server.store.EnrolmentCode enrolment;
     private byte[] transcriptThroughServerFinished;
@@ -281,7 +283,17 @@ public final class ServerHandshake {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
                     "USERNAME must be NFC UTF-8 without control characters, 1-255 bytes");
         }
-        enrolling = checkExtensions(m.bytes(EXTENSIONS));
+        int requested = checkExtensions(m.bytes(EXTENSIONS));
+        enrolling = (requested & ENROLMENT_REQUESTED) != 0;
+        webAuthnLogin = (requested & WEBAUTHN_REQUESTED) != 0;
+        if (enrolling && webAuthnLogin) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                    "a login either enrols with a code or proves with a security key, not both");
+        }
+        if (webAuthnLogin && settings.webAuthn().isEmpty()) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                    "this server does not accept security-key (WebAuthn) logins");
+        }
         transcript.add(m.encode());
         username = name;
         if (settings.throttle().check(name, remote) != LoginThrottle.Verdict.ALLOWED) {
@@ -292,30 +304,44 @@ public final class ServerHandshake {
         }
         account = settings.accounts().find(name);
         if (enrolling) {
-            // An existing name cannot be enrolled again; the answer still has the usual shape.
-            enrolmentCandidates = account.isPresent() ? List.of() : settings.enrolments().active(name);
+            // An existing name cannot be enrolled again, only get a security key added by a code issued for it;
+            // the answer has the usual shape either way.
+            boolean exists = account.isPresent();
+            enrolmentCandidates = settings.enrolments().active(name).stream()
+                    .filter(code -> exists ? code.addsSecurityKey() && code.username().filter(name::equals)
+                            .isPresent() : !code.addsSecurityKey())
+                    .collect(java.util.stream.Collectors.toList());
             account = Optional.empty();
         }
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
         boolean canSign = key == null || !"XDH".equals(key.getAlgorithm()) && !"X25519".equals(key.getAlgorithm());
-        proofKind = enrolling ? ProofKind.ENROLMENT_CODE
+        proofKind = enrolling ? ProofKind.ENROLMENT_CODE : webAuthnLogin ? ProofKind.WEBAUTHN
                 : canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
                 ? ProofKind.KEY_AGREEMENT : ProofKind.SIGNATURE;
         KeyExchangeGroup ephemeralGroup = group.orElse(KeyExchangeGroup.P256);
         proofEphemeral = KeyExchanges.forGroup(ephemeralGroup).generate(settings.random());
-        byte[] envelope = account.flatMap(LoginAccount::envelope)
+        // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
+        byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
                 .orElseGet(() -> DecoyEnvelopes.derive(settings.decoySecret(), name));
-        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE,
+        List<RispCommand> challengeFields = new ArrayList<>(List.of(
                 RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
                 RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
-                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, proofEphemeral.publicKey())));
+                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, proofEphemeral.publicKey()))));
+        if (webAuthnLogin) {
+            challengeFields.add(RispCommand.string(WEBAUTHN_OPTIONS,
+                    settings.webAuthn().orElseThrow().requestOptions(name, account)));
+        }
+        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE, challengeFields.toArray(new RispCommand[0]));
         transcript.add(challenge.encode());
         HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
                 RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
         transcript.add(finished.encode());
         transcriptThroughServerFinished = transcript.hash();
+        if (webAuthnLogin) {
+            webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
+        }
         sendFramed(challenge, finished);
         state = State.AWAIT_PROOF;
     }
@@ -326,6 +352,10 @@ public final class ServerHandshake {
         }
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
+        if (proofKind != ProofKind.WEBAUTHN && proofBytes.length > HandshakeCommands.MAX_KEY_PROOF) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PROOF of kind " + proofKind.wireValue()
+                    + " is at most " + HandshakeCommands.MAX_KEY_PROOF + " bytes");
+        }
         transcript.add(m.encode());
         state = State.AWAIT_CLIENT_FINISHED;
     }
@@ -364,6 +394,9 @@ public final class ServerHandshake {
         byte[] z = null;
         try {
             PublicKey key = account.map(LoginAccount::key).orElse(null);
+            if (proofKind == ProofKind.WEBAUTHN) {
+                return settings.webAuthn().orElseThrow().verify(username, account, webAuthnChallenge, proofBytes);
+            }
             if (proofKind == ProofKind.ENROLMENT_CODE) {
                 boolean ok = false;
                 for (org.opencluster.auth.server.store.EnrolmentCode code : enrolmentCandidates) {
@@ -472,6 +505,9 @@ public final class ServerHandshake {
     }
 
     private void wipe() {
+        if (webAuthnChallenge != null) {
+            Arrays.fill(webAuthnChallenge, (byte) 0);
+        }
         shares.forEach(KeyExchange.EphemeralKeyPair::close);
         shares.clear();
         if (proofEphemeral != null) {
@@ -503,12 +539,15 @@ public final class ServerHandshake {
         return b;
     }
 
+    private static final int ENROLMENT_REQUESTED = 1;
+    private static final int WEBAUTHN_REQUESTED = 2;
+
     /**
-     * Extensions: u16 type, u16 length, data; types strictly increasing. Known: ENROLMENT (LOGIN_REQUEST only,
-     * empty); others are ignored. Returns whether the enrolment extension is present.
+     * Extensions: u16 type, u16 length, data; types strictly increasing. Known: ENROLMENT and WEBAUTHN
+     * (LOGIN_REQUEST only, empty); others are ignored. Returns which of the two are present (bit flags).
      */
-    private static boolean checkExtensions(byte[] ext) throws HandshakeException {
-        boolean enrolment = false;
+    private static int checkExtensions(byte[] ext) throws HandshakeException {
+        int requested = 0;
         int i = 0;
         int last = -1;
         while (i < ext.length) {
@@ -525,11 +564,17 @@ public final class ServerHandshake {
                 if (len != 0) {
                     throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the enrolment extension is empty");
                 }
-                enrolment = true;
+                requested |= ENROLMENT_REQUESTED;
+            }
+            if (type == HandshakeLabels.EXTENSION_WEBAUTHN) {
+                if (len != 0) {
+                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the WebAuthn extension is empty");
+                }
+                requested |= WEBAUTHN_REQUESTED;
             }
             i += 4 + len;
         }
-        return enrolment;
+        return requested;
     }
 
     private static RispDecoder strictDecoder(CommandRegistry registry) {

@@ -29,7 +29,7 @@ public final class Account {
         this.username = Objects.requireNonNull(username, "username");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.role = Objects.requireNonNull(role, "role");
-        this.publicKey = Objects.requireNonNull(publicKey, "publicKey").clone();
+        this.publicKey = publicKey == null ? null : publicKey.clone();
         this.certificate = certificate == null ? null : certificate.clone();
         this.envelope = envelope == null ? null : envelope.clone();
         this.disabled = disabled;
@@ -52,9 +52,21 @@ public final class Account {
         return role;
     }
 
-    /** SubjectPublicKeyInfo (DER), a copy. */
+    /**
+     * SubjectPublicKeyInfo (DER), a copy.
+     *
+     * @throws IllegalStateException for a person who enrolled with a security key only ({@link #hasPublicKey()})
+     */
     public byte[] publicKey() {
+        if (publicKey == null) {
+            throw new IllegalStateException(username + " has no key pair, only security keys");
+        }
         return publicKey.clone();
+    }
+
+    /** False for a person whose only credentials are WebAuthn security keys. */
+    public boolean hasPublicKey() {
+        return publicKey != null;
     }
 
     /** X.509 certificate (DER), a copy. */

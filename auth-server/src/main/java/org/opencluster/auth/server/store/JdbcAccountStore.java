@@ -20,7 +20,7 @@ import org.opencluster.auth.server.dispatch.Caller;
  * {@link AccountStore} over JDBC: an embedded H2 file by default, PostgreSQL for several server nodes. The schema
  * is owned by Flyway migrations ({@code db/migration}) that run unchanged on both.
  */
-public final class JdbcAccountStore implements AccountStore, AutoCloseable {
+public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialStore, AutoCloseable {
     private static final String ACCOUNT_COLUMNS =
             "id, username, kind, role, public_key, certificate, envelope, disabled, created_at";
 
@@ -199,6 +199,132 @@ public final class JdbcAccountStore implements AccountStore, AutoCloseable {
                     ps.setString(3, purpose);
                     ps.setTimestamp(4, Timestamp.from(now));
                 }) == 1;
+    }
+
+    private static final String CREDENTIAL_COLUMNS = "a.username, w.credential_id, w.user_handle, w.public_key_cose,"
+            + " w.signature_count, w.label, w.flagged, w.created_at, w.last_used_at"
+            + " FROM webauthn_credentials w JOIN account a ON a.id = w.account_id";
+
+    @Override
+    public List<WebAuthnCredential> webAuthnCredentials(String username) {
+        return credentials("SELECT " + CREDENTIAL_COLUMNS + " WHERE a.username = ? ORDER BY w.created_at",
+                ps -> ps.setString(1, username));
+    }
+
+    @Override
+    public Optional<WebAuthnCredential> findWebAuthnCredential(byte[] credentialId) {
+        return credentials("SELECT " + CREDENTIAL_COLUMNS + " WHERE w.credential_id = ?",
+                ps -> ps.setBytes(1, credentialId)).stream().findFirst();
+    }
+
+    @Override
+    public Optional<String> usernameForUserHandle(byte[] userHandle) {
+        return credentials("SELECT " + CREDENTIAL_COLUMNS + " WHERE w.user_handle = ? LIMIT 1",
+                ps -> ps.setBytes(1, userHandle)).stream().map(WebAuthnCredential::username).findFirst();
+    }
+
+    @Override
+    public void addWebAuthnCredential(WebAuthnCredential credential) {
+        try (Connection c = pool.getConnection()) {
+            insertCredential(c, credential);
+        } catch (SQLException e) {
+            throw failure("add a security key to " + credential.username(), e);
+        }
+    }
+
+    @Override
+    public Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential) {
+        String username = credential.username();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Instant now = Instant.now();
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role,"
+                        + " public_key, certificate, envelope, disabled, created_at, updated_at)"
+                        + " VALUES (?,?,?,NULL,NULL,NULL,FALSE,?,?)")) {
+                    ps.setString(1, username);
+                    ps.setString(2, Account.Kind.PERSON.name());
+                    ps.setString(3, role.name());
+                    ps.setTimestamp(4, Timestamp.from(now));
+                    ps.setTimestamp(5, Timestamp.from(now));
+                    ps.executeUpdate();
+                }
+                insertCredential(c, credential);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("create security-key person " + username, e);
+        }
+        return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
+                null));
+    }
+
+    private static void insertCredential(Connection c, WebAuthnCredential w) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO webauthn_credentials (credential_id, account_id,"
+                + " user_handle, public_key_cose, signature_count, label, flagged, created_at, last_used_at)"
+                + " SELECT ?, id, ?, ?, ?, ?, ?, ?, ? FROM account WHERE username = ?")) {
+            ps.setBytes(1, w.credentialId());
+            ps.setBytes(2, w.userHandle());
+            ps.setBytes(3, w.publicKeyCose());
+            ps.setLong(4, w.signatureCount());
+            ps.setString(5, w.label());
+            ps.setBoolean(6, w.flagged());
+            ps.setTimestamp(7, Timestamp.from(w.createdAt()));
+            ps.setTimestamp(8, w.lastUsedAt().map(Timestamp::from).orElse(null));
+            ps.setString(9, w.username());
+            if (ps.executeUpdate() != 1) {
+                throw new StoreException("no account " + w.username() + " to add a security key to", false, null);
+            }
+        }
+    }
+
+    @Override
+    public boolean recordWebAuthnUse(byte[] credentialId, long expectedCount, long newCount, Instant at) {
+        return update("UPDATE webauthn_credentials SET signature_count = ?, last_used_at = ?"
+                + " WHERE credential_id = ? AND signature_count = ? AND flagged = FALSE", ps -> {
+                    ps.setLong(1, newCount);
+                    ps.setTimestamp(2, Timestamp.from(at));
+                    ps.setBytes(3, credentialId);
+                    ps.setLong(4, expectedCount);
+                }) == 1;
+    }
+
+    @Override
+    public void flagWebAuthnCredential(byte[] credentialId) {
+        update("UPDATE webauthn_credentials SET flagged = TRUE WHERE credential_id = ?",
+                ps -> ps.setBytes(1, credentialId));
+    }
+
+    @Override
+    public boolean removeWebAuthnCredential(String username, byte[] credentialId) {
+        return update("DELETE FROM webauthn_credentials WHERE credential_id = ?"
+                + " AND account_id = (SELECT id FROM account WHERE username = ?)", ps -> {
+                    ps.setBytes(1, credentialId);
+                    ps.setString(2, username);
+                }) == 1;
+    }
+
+    private List<WebAuthnCredential> credentials(String sql, Binder binder) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<WebAuthnCredential> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp lastUsed = rs.getTimestamp(9);
+                    out.add(new WebAuthnCredential(rs.getString(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4),
+                            rs.getLong(5), rs.getString(6), rs.getBoolean(7), rs.getTimestamp(8).toInstant(),
+                            Optional.ofNullable(lastUsed).map(Timestamp::toInstant)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("query security keys", e);
+        }
     }
 
     @Override

@@ -99,4 +99,81 @@ abstract class AccountStoreContract {
         store().addEnrolmentCode(expired, "bootstrap-admin", now.minusSeconds(1));
         assertFalse(store().consumeEnrolmentCode(expired, "bootstrap-admin", now));
     }
+
+    private WebAuthnCredentialStore keys() {
+        return (WebAuthnCredentialStore) store();
+    }
+
+    private static WebAuthnCredential credential(String user, byte[] id, byte[] handle) {
+        return new WebAuthnCredential(user, id, handle, new byte[] {(byte) 0xa5, 1, 2}, 0, "key",
+                false, Instant.now().truncatedTo(ChronoUnit.MILLIS), java.util.Optional.empty());
+    }
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void securityKeysRoundTripAndCredentialIdsAreUnique() {
+        String name = unique("keyed");
+        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, new byte[] {2});
+        byte[] id = random(64);
+        byte[] handle = random(32);
+        keys().addWebAuthnCredential(credential(name, id, handle));
+        WebAuthnCredential back = keys().findWebAuthnCredential(id).orElseThrow();
+        assertEquals(name, back.username());
+        assertArrayEquals(handle, back.userHandle());
+        assertArrayEquals(new byte[] {(byte) 0xa5, 1, 2}, back.publicKeyCose());
+        assertFalse(back.flagged());
+        assertEquals(name, keys().usernameForUserHandle(handle).orElseThrow());
+        assertEquals(1, keys().webAuthnCredentials(name).size());
+        StoreException dup = assertThrows(StoreException.class,
+                () -> keys().addWebAuthnCredential(credential(name, id, handle)));
+        assertTrue(dup.conflict(), "the same credential id twice is a conflict");
+        StoreException noAccount = assertThrows(StoreException.class,
+                () -> keys().addWebAuthnCredential(credential(unique("ghost"), random(64), handle)));
+        assertFalse(noAccount.conflict(), "a key for a missing account is not a conflict");
+        assertTrue(keys().usernameForUserHandle(random(32)).isEmpty());
+    }
+
+    @Test
+    void securityKeyPersonIsCreatedWithItsKeyOrNotAtAll() {
+        String name = unique("fido");
+        byte[] id = random(64);
+        Account a = keys().createSecurityKeyPerson(Caller.Role.ADMIN, credential(name, id, random(32)));
+        assertFalse(a.hasPublicKey(), "a security-key person has no key pair");
+        assertTrue(a.envelope().isEmpty());
+        assertEquals(Caller.Role.ADMIN, a.role());
+        assertEquals(Account.Kind.PERSON, a.kind());
+        assertThrows(IllegalStateException.class, a::publicKey);
+        byte[] second = random(64);
+        StoreException taken = assertThrows(StoreException.class,
+                () -> keys().createSecurityKeyPerson(Caller.Role.USER, credential(name, second, random(32))));
+        assertTrue(taken.conflict());
+        assertTrue(keys().findWebAuthnCredential(second).isEmpty(), "the failed creation left no key behind");
+        assertEquals(1, keys().webAuthnCredentials(name).size());
+    }
+
+    @Test
+    void signatureCounterMovesOnlyFromTheExpectedValueAndFlaggingStopsIt() {
+        String name = unique("counter");
+        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, null);
+        byte[] id = random(48);
+        keys().addWebAuthnCredential(credential(name, id, random(32)));
+        Instant now = Instant.now();
+        assertTrue(keys().recordWebAuthnUse(id, 0, 5, now));
+        assertFalse(keys().recordWebAuthnUse(id, 0, 6, now), "a stale expected value loses");
+        assertTrue(keys().recordWebAuthnUse(id, 5, 6, now));
+        WebAuthnCredential used = keys().findWebAuthnCredential(id).orElseThrow();
+        assertEquals(6, used.signatureCount());
+        assertTrue(used.lastUsedAt().isPresent());
+        keys().flagWebAuthnCredential(id);
+        assertTrue(keys().findWebAuthnCredential(id).orElseThrow().flagged());
+        assertFalse(keys().recordWebAuthnUse(id, 6, 7, now), "a flagged credential is never used again");
+        assertFalse(keys().removeWebAuthnCredential(unique("other"), id), "only the owner removes a key");
+        assertTrue(keys().removeWebAuthnCredential(name, id));
+        assertTrue(keys().findWebAuthnCredential(id).isEmpty());
+    }
 }

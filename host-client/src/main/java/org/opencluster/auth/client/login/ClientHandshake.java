@@ -85,6 +85,7 @@ public final class ClientHandshake {
     private byte[] sessionId;
     private LoginException failure;
     private byte[] enrolmentCodeHash;
+    private WebAuthnAuthenticator securityKey;
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
             SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
@@ -108,6 +109,18 @@ public final class ClientHandshake {
      */
     public ClientHandshake enrolWith(byte[] codeHash) {
         this.enrolmentCodeHash = codeHash.clone();
+        return this;
+    }
+
+    /**
+     * Makes this handshake a security-key login: LOGIN_REQUEST carries the WEBAUTHN extension and the proof is the
+     * assertion {@code authenticator} makes over the handshake's challenge (the credential is not used).
+     */
+    public ClientHandshake withSecurityKey(WebAuthnAuthenticator authenticator) {
+        if (enrolmentCodeHash != null) {
+            throw new IllegalStateException("a login either enrols or uses a security key");
+        }
+        this.securityKey = Objects.requireNonNull(authenticator);
         return this;
     }
 
@@ -166,11 +179,14 @@ public final class ClientHandshake {
                     + e.getMessage(), e));
         } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
             fail(new LoginException(HandshakeError.MALFORMED_MESSAGE.code(), e.getMessage(), e));
+        } catch (LoginException e) {
+            fail(e);
         }
         return state;
     }
 
-    private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException, TokenException {
+    private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException, TokenException,
+            LoginException {
         MessageAssembler.Result r = assembler.accept(c);
         if (r instanceof MessageAssembler.PeerError) {
             MessageAssembler.PeerError e = (MessageAssembler.PeerError) r;
@@ -279,8 +295,11 @@ public final class ClientHandshake {
             handshakeChannel = new SecureChannel(hs.sealer(Role.CLIENT, frames), hs.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(HandshakeCommands.registry(), Direction.SERVER_TO_CLIENT).build());
         }
-        byte[] extensions = enrolmentCodeHash == null ? new byte[0] : ByteBuffer.allocate(4)
-                .putShort((short) HandshakeLabels.EXTENSION_ENROLMENT).putShort((short) 0).array();
+        byte[] extensions = enrolmentCodeHash != null ? ByteBuffer.allocate(4)
+                .putShort((short) HandshakeLabels.EXTENSION_ENROLMENT).putShort((short) 0).array()
+                : securityKey != null ? ByteBuffer.allocate(4)
+                .putShort((short) HandshakeLabels.EXTENSION_WEBAUTHN).putShort((short) 0).array()
+                : new byte[0];
         HandshakeMessage request = HandshakeMessage.of(HS_LOGIN_REQUEST,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
                 RispCommand.string(EXTENSIONS, extensions));
@@ -289,7 +308,7 @@ public final class ClientHandshake {
         state = State.AWAIT_CHALLENGE;
     }
 
-    private void prove() throws HandshakeException, FrameException, TokenException {
+    private void prove() throws HandshakeException, FrameException, TokenException, LoginException {
         byte[] t = transcript.hash();
         ProofKind kind = ProofKind.fromWire((int) challenge.number(PROOF_KIND)).orElseThrow(
                 () -> new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "unknown PROOF_KIND"));
@@ -302,6 +321,20 @@ public final class ClientHandshake {
                         "the server asked for a proof kind that does not fit this login or enrolment");
             }
             proof = schedule.enrolmentProof(enrolmentCodeHash, t);
+            finishProof(kind, scheme, proof);
+            return;
+        }
+        if (securityKey != null || kind == ProofKind.WEBAUTHN) {
+            if (securityKey == null || kind != ProofKind.WEBAUTHN || !challenge.has(WEBAUTHN_OPTIONS)) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                        "the server asked for a proof kind that does not fit this security-key login");
+            }
+            byte[] webauthnChallenge = schedule.webauthnChallenge(t);
+            proof = securityKey.getAssertion(challenge.bytes(WEBAUTHN_OPTIONS), webauthnChallenge);
+            if (proof == null || proof.length == 0 || proof.length > HandshakeCommands.MAX_WEBAUTHN_PROOF) {
+                throw new LoginException(-1, "the security key's assertion must be 1-"
+                        + HandshakeCommands.MAX_WEBAUTHN_PROOF + " bytes of JSON");
+            }
             finishProof(kind, scheme, proof);
             return;
         }

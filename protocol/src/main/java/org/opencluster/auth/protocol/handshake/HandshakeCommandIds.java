@@ -45,7 +45,8 @@ public final class HandshakeCommandIds {
     public static final int SIGNATURE = 0x9205;                  // str16
     public static final int ENVELOPE = 0x9206;                   // str16: real or decoy envelope
     public static final int PROOF_EPHEMERAL = 0x9207;            // str16: u16 group || public key
-    public static final int PROOF = 0x9208;                      // str16: signature or HMAC
+    public static final int PROOF = 0x9208;                      // str16: signature, HMAC or WebAuthn JSON
+    public static final int WEBAUTHN_OPTIONS = 0x9209;           // str16: UTF-8 JSON, LOGIN_CHALLENGE of kind 4
 
     // Record layer (see org.opencluster.auth.protocol.frame.FrameHeader).
     public static final int WRAPPED_ENCRYPTED_COMMAND = 0x7300;

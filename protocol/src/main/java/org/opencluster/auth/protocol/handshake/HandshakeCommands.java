@@ -14,6 +14,13 @@ import org.opencluster.auth.protocol.risp.CommandSpec;
  * the largest parameter each accepts. The decoders of both sides are strict with this registry.
  */
 public final class HandshakeCommands {
+    /** Largest PROOF of kinds 1-3 (signatures and HMACs); the registry admits more for WebAuthn JSON only. */
+    public static final int MAX_KEY_PROOF = 1024;
+    /** Largest PROOF of kind 4 (the UTF-8 JSON of a WebAuthn assertion). */
+    public static final int MAX_WEBAUTHN_PROOF = 8192;
+    /** Largest WEBAUTHN_OPTIONS (request options JSON; a few dozen credential ids fit). */
+    public static final int MAX_WEBAUTHN_OPTIONS = 4096;
+
     private static final CommandRegistry REGISTRY = CommandRegistry.builder()
             .register(CommandSpec.none(HS_CLIENT_HELLO, "HS_CLIENT_HELLO", CLIENT_TO_SERVER))
             .register(CommandSpec.none(HS_SERVER_HELLO, "HS_SERVER_HELLO", SERVER_TO_CLIENT))
@@ -49,7 +56,8 @@ public final class HandshakeCommands {
             .register(CommandSpec.string(SIGNATURE, "SIGNATURE", SERVER_TO_CLIENT, 1024))
             .register(CommandSpec.string(ENVELOPE, "ENVELOPE", SERVER_TO_CLIENT, 8160))
             .register(CommandSpec.string(PROOF_EPHEMERAL, "PROOF_EPHEMERAL", SERVER_TO_CLIENT, 4096))
-            .register(CommandSpec.string(PROOF, "PROOF", CLIENT_TO_SERVER, 1024))
+            .register(CommandSpec.string(PROOF, "PROOF", CLIENT_TO_SERVER, MAX_WEBAUTHN_PROOF))
+            .register(CommandSpec.string(WEBAUTHN_OPTIONS, "WEBAUTHN_OPTIONS", SERVER_TO_CLIENT, MAX_WEBAUTHN_OPTIONS))
             .register(CommandSpec.none(WRAPPED_ENCRYPTED_COMMAND, "WRAPPED_ENCRYPTED_COMMAND", BOTH))
             .register(CommandSpec.none(WRAPPED_ENCRYPTED_CLOSE, "WRAPPED_ENCRYPTED_CLOSE", BOTH))
             .register(CommandSpec.integer(LENGTH_OF_UNCRYPTED, "LENGTH_OF_UNCRYPTED", BOTH))

@@ -19,6 +19,12 @@ public final class HandshakeLabels {
     public static final String ENROLMENT_PROOF = "enrol proof";
     /** LOGIN_REQUEST extension type: this login enrols a new account with a one-time code (empty data). */
     public static final int EXTENSION_ENROLMENT = 0x0010;
+    /** LOGIN_REQUEST extension type: prove with a WebAuthn security key, proof kind 4 (empty data). */
+    public static final int EXTENSION_WEBAUTHN = 0x0011;
+    /** HKDF-Expand-Label label of the WebAuthn challenge (proof kind 4). */
+    public static final String WEBAUTHN_CHALLENGE = "webauthn challenge";
+    /** Length of the WebAuthn challenge in bytes. */
+    public static final int WEBAUTHN_CHALLENGE_LENGTH = 32;
 
     /** Signed by the server key over the hello hash (CertificateVerify-like). */
     public static final String SERVER_SIGNATURE_CONTEXT = "oca1 server hello signature";

@@ -17,7 +17,7 @@ import org.opencluster.auth.protocol.risp.RispEncoder;
  */
 public final class HandshakeMessage {
     /** A field of a layout: its id, and whether it may repeat (then at least once). */
-    private record Field(int id, boolean repeated) {
+    private record Field(int id, boolean repeated, boolean optional) {
     }
 
     private static final Map<Integer, List<Field>> LAYOUTS = Map.ofEntries(
@@ -30,7 +30,8 @@ public final class HandshakeMessage {
             Map.entry(HS_SERVER_CERTIFICATE_VERIFY, List.of(f(SIGNATURE_SCHEME), f(SIGNATURE))),
             Map.entry(HS_CLIENT_CHOICE, List.of(f(CHOSEN_SUITE), f(POLICY_VERSION), f(KEY_SHARE), f(EXTENSIONS))),
             Map.entry(HS_LOGIN_REQUEST, List.of(f(USERNAME), f(EXTENSIONS))),
-            Map.entry(HS_LOGIN_CHALLENGE, List.of(f(ENVELOPE), f(PROOF_KIND), f(PROOF_EPHEMERAL))),
+            Map.entry(HS_LOGIN_CHALLENGE, List.of(f(ENVELOPE), f(PROOF_KIND), f(PROOF_EPHEMERAL),
+                    optional(WEBAUTHN_OPTIONS))),
             Map.entry(HS_SERVER_FINISHED, List.of(f(VERIFY_DATA))),
             Map.entry(HS_LOGIN_PROOF, List.of(f(PROOF_KIND), f(SIGNATURE_SCHEME), f(PROOF))),
             Map.entry(HS_CLIENT_FINISHED, List.of(f(VERIFY_DATA))),
@@ -40,11 +41,16 @@ public final class HandshakeMessage {
     private final List<RispCommand> fields;
 
     private static Field f(int id) {
-        return new Field(id, false);
+        return new Field(id, false, false);
     }
 
     private static Field many(int id) {
-        return new Field(id, true);
+        return new Field(id, true, false);
+    }
+
+    /** A field that is there for one variant of the message only (WEBAUTHN_OPTIONS for proof kind 4). */
+    private static Field optional(int id) {
+        return new Field(id, false, true);
     }
 
     private HandshakeMessage(int marker, List<RispCommand> fields) {
@@ -83,7 +89,7 @@ public final class HandshakeMessage {
                     break;
                 }
             }
-            if (count == 0) {
+            if (count == 0 && !field.optional()) {
                 throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, CommandIds.hex(marker) + " lacks "
                         + CommandIds.hex(field.id()) + (i < fields.size()
                                 ? " (found " + CommandIds.hex(fields.get(i).id()) + " in its place)" : ""));
@@ -107,6 +113,16 @@ public final class HandshakeMessage {
                     "expected message 0x%04x, got 0x%04x", expectedMarker, marker));
         }
         return this;
+    }
+
+    /** Whether the message carries field {@code id} (for optional fields). */
+    public boolean has(int id) {
+        for (RispCommand c : fields) {
+            if (c.id() == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The single field {@code id}. */

@@ -135,6 +135,23 @@ public final class KeySchedule implements AutoCloseable {
         }
     }
 
+    /**
+     * The WebAuthn challenge of proof kind 4: {@code HKDF-Expand-Label(proof_salt, "webauthn challenge", T, 32)}
+     * with {@code proof_salt = Derive-Secret(handshake_secret, "proof salt", T)}, T = TH(..SERVER_FINISHED). The
+     * authenticator signs it (inside clientDataJSON), which binds the assertion to this connection's key exchange,
+     * transcript and server exactly as the other proofs are bound.
+     */
+    public byte[] webauthnChallenge(byte[] transcriptThroughServerFinished) {
+        require(handshakeSecret, "mixKeyExchange");
+        byte[] salt = Hkdf.deriveSecret(hash, handshakeSecret, PROOF_SALT, transcriptThroughServerFinished);
+        try {
+            return Hkdf.expandLabel(hash, salt, HandshakeLabels.WEBAUTHN_CHALLENGE, transcriptThroughServerFinished,
+                    HandshakeLabels.WEBAUTHN_CHALLENGE_LENGTH);
+        } finally {
+            Arrays.fill(salt, (byte) 0);
+        }
+    }
+
     /** Constant-time check of a received key-agreement proof. */
     public boolean verifyKeyAgreementProof(byte[] z, byte[] transcriptThroughServerFinished, byte[] received) {
         return constantTimeEquals(keyAgreementProof(z, transcriptThroughServerFinished), received);

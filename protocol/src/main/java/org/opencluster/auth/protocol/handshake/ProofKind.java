@@ -15,7 +15,13 @@ public enum ProofKind {
      * Enrolment: no account exists yet; the client proves knowledge of a one-time enrolment code issued by an admin
      * (or by {@code oca-server init} for the first admin). The session that follows may only enrol the account.
      */
-    ENROLMENT_CODE(0x03);
+    ENROLMENT_CODE(0x03),
+    /**
+     * A WebAuthn assertion (a FIDO2 security key, in a browser or through a platform API): the authenticator signs
+     * a challenge derived from the handshake transcript, so the assertion is bound to this session and suite.
+     * Asked for with the LOGIN_REQUEST extension WEBAUTHN; PROOF is the assertion's JSON.
+     */
+    WEBAUTHN(0x04);
 
     private final int wireValue;
 

@@ -1,0 +1,351 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.client.CommandRefusedException;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.client.login.WebAuthnAuthenticator;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.token.KeyType;
+
+/**
+ * Security-key logins (proof kind 4) and registrations over TCP against a real server, with a software FIDO2
+ * authenticator standing in for the key.
+ */
+class WebAuthnLoginTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT,
+                LoginThrottle.builder().maxAccountFailures(50).maxSourceFailures(500).build());
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private OcaSession passphraseLogin(String user, String pass) throws Exception {
+        return OcaSession.login(cluster.address(), user, cluster.passphrase(pass.toCharArray()), cluster.pinned(),
+                new OcaSession.Options());
+    }
+
+    private OcaSession keyLogin(String user, WebAuthnAuthenticator key) throws Exception {
+        return OcaSession.loginWithSecurityKey(cluster.address(), user, key, cluster.pinned(),
+                new OcaSession.Options());
+    }
+
+    private static String whoami(OcaSession s) throws Exception {
+        List<RispCommand> r = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
+        return StandardCharsets.UTF_8.decode(r.get(0).bytes()).toString();
+    }
+
+    private SoftwareAuthenticator registered(String user, String pass) throws Exception {
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        try (OcaSession s = passphraseLogin(user, pass)) {
+            s.webAuthnRegister(key.create(s.webAuthnRegistrationOptions()));
+        }
+        return key;
+    }
+
+    private static void assertLoginFailed(org.junit.jupiter.api.function.Executable login) {
+        LoginException e = assertThrows(LoginException.class, login);
+        assertEquals(HandshakeError.LOGIN_FAILED.code(), e.code(), e.getMessage());
+    }
+
+    @Test
+    void registerThenLogInWithTheKey() throws Exception {
+        cluster.person("alice", "alice pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("alice", "alice pass");
+        try (OcaSession s = keyLogin("alice", key.login())) {
+            assertEquals("alice", whoami(s));
+        }
+        assertEquals(1, cluster.store.webAuthnCredentials("alice").get(0).signatureCount(),
+                "the counter the key reported was stored");
+        try (OcaSession s = keyLogin("alice", key.login())) {
+            assertEquals("alice", whoami(s), "a second login moves the counter on and works");
+        }
+    }
+
+    @Test
+    void secondKeyWorksAndAKeyCanBeListedAndRemoved() throws Exception {
+        cluster.person("bob", "bob pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator first = registered("bob", "bob pass");
+        SoftwareAuthenticator second = registered("bob", "bob pass");
+        try (OcaSession s = keyLogin("bob", second.login())) {
+            List<OcaSession.SecurityKey> keys = s.webAuthnCredentials();
+            assertEquals(2, keys.size());
+            assertArrayEquals(first.credentialId, keys.get(0).credentialId());
+            String again = s.webAuthnRegistrationOptions();
+            IllegalStateException excluded = assertThrows(IllegalStateException.class, () -> first.create(again),
+                    "the options exclude keys already registered");
+            assertTrue(excluded.getMessage().contains("registered already"));
+            s.webAuthnRemove(first.credentialId);
+            CommandRefusedException gone = assertThrows(CommandRefusedException.class,
+                    () -> s.webAuthnRemove(first.credentialId));
+            assertEquals(ErrorCode.NOT_FOUND.code(), gone.code());
+        }
+        first.ignoresAllowList = true; // no longer offered; answer anyway, so the server is what refuses
+        assertLoginFailed(() -> keyLogin("bob", first.login()));
+        keyLogin("bob", second.login()).close();
+    }
+
+    @Test
+    void aKeyThatIsNotRegisteredIsRefused() throws Exception {
+        cluster.person("carol", "carol pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        registered("carol", "carol pass");
+        SoftwareAuthenticator stranger = new SoftwareAuthenticator(cluster.random);
+        stranger.ignoresAllowList = true;
+        assertLoginFailed(() -> keyLogin("carol", stranger.login()));
+    }
+
+    @Test
+    void aCapturedAssertionReplayedIntoAnotherSessionIsRefused() throws Exception {
+        cluster.person("dave", "dave pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("dave", "dave pass");
+        keyLogin("dave", key.login()).close();
+        byte[] captured = key.lastAssertion.clone();
+        assertLoginFailed(() -> keyLogin("dave", (options, challenge) -> captured));
+        keyLogin("dave", key.login()).close();
+    }
+
+    @Test
+    void aCounterThatGoesBackIsRefusedAndTheKeyFlagged() throws Exception {
+        cluster.person("erin", "erin pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("erin", "erin pass");
+        key.counter(9);
+        keyLogin("erin", key.login()).close();
+        key.counter(4); // a clone that has signed less than the original
+        assertLoginFailed(() -> keyLogin("erin", key.login()));
+        assertTrue(cluster.store.webAuthnCredentials("erin").get(0).flagged());
+        key.counter(100);
+        key.ignoresAllowList = true; // the server no longer offers it; a clone would answer anyway
+        assertLoginFailed(() -> keyLogin("erin", key.login()));
+        try (OcaSession s = passphraseLogin("erin", "erin pass")) {
+            assertTrue(s.webAuthnCredentials().get(0).label().contains("refused"),
+                    "the owner sees why the key stopped working");
+        }
+    }
+
+    @Test
+    void userVerificationIsRequiredForAdminsOnly() throws Exception {
+        cluster.person("root", "root pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("user", "user pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator noPin = new SoftwareAuthenticator(cluster.random);
+        noPin.verifiesUser = false;
+        try (OcaSession s = passphraseLogin("root", "root pass")) {
+            String options = s.webAuthnRegistrationOptions();
+            assertEquals("required", JSON.readTree(options).get("publicKey").get("authenticatorSelection")
+                    .get("userVerification").asText());
+            CommandRefusedException refused = assertThrows(CommandRefusedException.class,
+                    () -> s.webAuthnRegister(noPin.create(options)));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), refused.code());
+        }
+        SoftwareAuthenticator adminKey = registered("root", "root pass");
+        AtomicReference<byte[]> seen = new AtomicReference<>();
+        try (OcaSession s = keyLogin("root", (o, c) -> {
+            seen.set(o);
+            return adminKey.login().getAssertion(o, c);
+        })) {
+            assertEquals("root", whoami(s));
+        }
+        assertEquals("required", JSON.readTree(seen.get()).get("userVerification").asText());
+        adminKey.verifiesUser = false;
+        assertLoginFailed(() -> keyLogin("root", adminKey.login()));
+
+        SoftwareAuthenticator userKey = new SoftwareAuthenticator(cluster.random);
+        userKey.verifiesUser = false;
+        try (OcaSession s = passphraseLogin("user", "user pass")) {
+            s.webAuthnRegister(userKey.create(s.webAuthnRegistrationOptions()));
+        }
+        keyLogin("user", userKey.login()).close();
+    }
+
+    @Test
+    void unknownNamesGetStableDecoyOptionsOfTheUsualShapeThenLoginFailed() throws Exception {
+        cluster.person("frank", "frank pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        registered("frank", "frank pass");
+        cluster.person("keyless", "keyless pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        JsonNode real = options("frank");
+        JsonNode unknown = options("nobody");
+        JsonNode unknownAgain = options("nobody");
+        JsonNode keyless = options("keyless");
+        for (JsonNode o : List.of(unknown, keyless)) {
+            assertEquals(fieldNames(real), fieldNames(o));
+            assertEquals(1, o.get("allowCredentials").size());
+            assertEquals(real.get("allowCredentials").get(0).get("id").asText().length(),
+                    o.get("allowCredentials").get(0).get("id").asText().length(), "a decoy id is as long as a key's");
+            assertEquals(real.get("userVerification"), o.get("userVerification"));
+            assertEquals(real.get("rpId"), o.get("rpId"));
+        }
+        assertEquals(unknown, unknownAgain, "the decoy for a name is stable, as real options are");
+        assertNotEquals(unknown.get("allowCredentials"), keyless.get("allowCredentials"));
+        SoftwareAuthenticator any = new SoftwareAuthenticator(cluster.random);
+        any.ignoresAllowList = true;
+        assertLoginFailed(() -> keyLogin("nobody", any.login()));
+        assertLoginFailed(() -> keyLogin("keyless", any.login()));
+    }
+
+    private JsonNode options(String user) throws Exception {
+        AtomicReference<byte[]> seen = new AtomicReference<>();
+        assertThrows(LoginException.class, () -> keyLogin(user, (o, c) -> {
+            seen.set(o);
+            throw new LoginException(-1, "probe only");
+        }));
+        return JSON.readTree(seen.get());
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void malformedProofsFailTheLoginAndOversizeOnesAreStoppedWithAClearError() throws Exception {
+        cluster.person("gina", "gina pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("gina", "gina pass");
+        for (String bad : List.of("not json", "{}", "[]", "{\"type\":\"public-key\",\"id\":\"!!\"}",
+                "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}")) {
+            assertLoginFailed(() -> keyLogin("gina", (o, c) -> bad.getBytes(StandardCharsets.UTF_8)));
+        }
+        byte[] good = key.get(options("gina").toString().getBytes(StandardCharsets.UTF_8), new byte[32]);
+        String padded = new String(good, StandardCharsets.UTF_8).replaceFirst("\\{", "{\"pad\":\""
+                + "x".repeat(8000) + "\",");
+        LoginException oversize = assertThrows(LoginException.class,
+                () -> keyLogin("gina", (o, c) -> padded.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(oversize.getMessage().contains("8192"), oversize.getMessage());
+        keyLogin("gina", key.login()).close();
+    }
+
+    @Test
+    void registrationWithAWrongChallengeOrOriginIsRefused() throws Exception {
+        cluster.person("hank", "hank pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        try (OcaSession s = passphraseLogin("hank", "hank pass")) {
+            String options = s.webAuthnRegistrationOptions();
+            CommandRefusedException wrongChallenge = assertThrows(CommandRefusedException.class,
+                    () -> s.webAuthnRegister(key.create(options, new byte[32])));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), wrongChallenge.code());
+            CommandRefusedException consumed = assertThrows(CommandRefusedException.class,
+                    () -> s.webAuthnRegister(key.create(options)), "a registration is tried once");
+            assertEquals(ErrorCode.CONFLICT.code(), consumed.code());
+            key.origin = "https://phish.example";
+            CommandRefusedException wrongOrigin = assertThrows(CommandRefusedException.class,
+                    () -> s.webAuthnRegister(key.create(s.webAuthnRegistrationOptions())));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), wrongOrigin.code());
+            CommandRefusedException garbage = assertThrows(CommandRefusedException.class, () -> {
+                s.webAuthnRegistrationOptions();
+                s.webAuthnRegister("{\"id\":");
+            });
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), garbage.code());
+        }
+        assertTrue(cluster.store.webAuthnCredentials("hank").isEmpty());
+        key.origin = SoftwareAuthenticator.ORIGIN;
+        key.ignoresAllowList = true;
+        assertLoginFailed(() -> keyLogin("hank", key.login()));
+    }
+
+    @Test
+    void anEnrolmentCodeCreatesASecurityKeyOnlyPerson() throws Exception {
+        cluster.person("admin", "admin pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        String code;
+        try (OcaSession s = passphraseLogin("admin", "admin pass")) {
+            byte[] name = "ivy".getBytes(StandardCharsets.UTF_8);
+            byte[] p = new byte[2 + name.length];
+            System.arraycopy(name, 0, p, 2, name.length);
+            List<RispCommand> r = s.exec(RispCommand.string(
+                    org.opencluster.auth.protocol.command.EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p));
+            code = StandardCharsets.US_ASCII.decode(r.get(0).bytes()).toString();
+        }
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "ivy", code, cluster.pinned(),
+                new OcaSession.Options())) {
+            e.webAuthnRegister(key.create(e.webAuthnRegistrationOptions()));
+            CommandRefusedException again = assertThrows(CommandRefusedException.class,
+                    e::webAuthnRegistrationOptions);
+            assertEquals(ErrorCode.CONFLICT.code(), again.code(), "the enrolment created the account; log in now");
+        }
+        assertFalse(cluster.store.findAccount("ivy").orElseThrow().hasPublicKey());
+        try (OcaSession s = keyLogin("ivy", key.login())) {
+            assertEquals("ivy", whoami(s));
+        }
+        // No key pair, so no envelope: a passphrase login gets the decoy, which no passphrase opens.
+        LoginException noEnvelope = assertThrows(LoginException.class, () -> passphraseLogin("ivy", "anything"));
+        assertTrue(noEnvelope.getMessage().contains("WRONG_PASSPHRASE"), noEnvelope.getMessage());
+    }
+
+    @Test
+    void aRegistrationCodeAddsAKeyToAPassphraseAccountWhichThenLogsInBothWays() throws Exception {
+        cluster.person("jane", "jane pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        String code;
+        try (OcaSession s = passphraseLogin("jane", "jane pass")) {
+            code = s.webAuthnRegistrationCode();
+        }
+        assertThrows(LoginException.class, () -> OcaSession.enrol(cluster.address(), "someone-else", code,
+                cluster.pinned(), new OcaSession.Options()), "the code is for jane only");
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "jane", code, cluster.pinned(),
+                new OcaSession.Options())) {
+            List<RispCommand> enrol = e.exec(RispCommand.string(
+                    org.opencluster.auth.protocol.command.EnrolCommands.ENROL_ACCOUNT.id(), new byte[4]));
+            assertEquals(ErrorCode.FORBIDDEN.code(), enrol.get(0).number(), "the code adds a key, nothing else");
+            e.webAuthnRegister(key.create(e.webAuthnRegistrationOptions()));
+        }
+        assertThrows(LoginException.class, () -> OcaSession.enrol(cluster.address(), "jane", code, cluster.pinned(),
+                new OcaSession.Options()), "the code works once");
+        try (OcaSession s = keyLogin("jane", key.login())) {
+            assertEquals("jane", whoami(s));
+        }
+        try (OcaSession s = passphraseLogin("jane", "jane pass")) {
+            assertEquals("jane", whoami(s));
+        }
+    }
+
+    @Test
+    void failedSecurityKeyLoginsCountInTheSharedThrottle() throws Exception {
+        cluster.close();
+        cluster = new TestCluster(dir.resolve("throttled"), ProofKind.KEY_AGREEMENT,
+                LoginThrottle.builder().maxAccountFailures(2).build());
+        cluster.person("kim", "kim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("kim", "kim pass");
+        SoftwareAuthenticator stranger = new SoftwareAuthenticator(cluster.random);
+        stranger.ignoresAllowList = true;
+        assertLoginFailed(() -> keyLogin("kim", stranger.login()));
+        assertLoginFailed(() -> keyLogin("kim", stranger.login()));
+        LoginException limited = assertThrows(LoginException.class, () -> keyLogin("kim", key.login()));
+        assertEquals(ErrorCode.RATE_LIMITED.code(), limited.code(), limited.getMessage());
+        LoginException passToo = assertThrows(LoginException.class, () -> passphraseLogin("kim", "kim pass"));
+        assertEquals(ErrorCode.RATE_LIMITED.code(), passToo.code(), "one throttle for every kind of login");
+        assertNotEquals(0, Base64.getEncoder().encodeToString(key.credentialId).length());
+    }
+}
