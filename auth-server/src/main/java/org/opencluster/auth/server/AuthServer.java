@@ -141,21 +141,8 @@ public final class AuthServer implements AutoCloseable {
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
             org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random)
             throws IOException, InterruptedException {
-        java.security.PrivateKey tlsKey;
-        if (serverKey instanceof org.opencluster.auth.token.pkcs11.Pkcs11Token) {
-            org.opencluster.auth.token.pkcs11.Pkcs11Token inToken = (org.opencluster.auth.token.pkcs11.Pkcs11Token) serverKey;
-            // JSSE looks for its signature engine among the installed providers only: the token's SunPKCS11
-            // instance must be one of them (the key itself stays in the token).
-            java.security.Provider provider = inToken.jcaProvider();
-            if (java.security.Security.getProvider(provider.getName()) != provider
-                    && java.security.Security.addProvider(provider) < 0) {
-                LOG.warn("event=https.provider_clash provider={} detail=\"another provider of that name is installed;"
-                        + " TLS may not find the token's signature engine\"", provider.getName());
-            }
-            tlsKey = inToken.jcaPrivateKey();
-        } else {
-            tlsKey = ServerKeys.tlsPrivateKey(config.serverKey());
-        }
+        java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
+                serverKey);
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
                         List.of(serverCertificate, bootstrap.caCertificate()))
                 .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())

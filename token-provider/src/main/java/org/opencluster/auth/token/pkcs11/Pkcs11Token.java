@@ -56,19 +56,6 @@ public final class Pkcs11Token implements Token {
         this.ownsConnection = ownsConnection;
     }
 
-    /**
-     * The key as a handle of its SunPKCS11 provider, for APIs that sign with a JCA key themselves (JSSE for TLS).
-     * The key material stays in the token; signing with it needs {@link #jcaProvider()}.
-     */
-    public PrivateKey jcaPrivateKey() {
-        return privateKey;
-    }
-
-    /** The SunPKCS11 provider bound to this token's slot. */
-    public java.security.Provider jcaProvider() {
-        return connection.provider();
-    }
-
     @Override
     public String label() {
         return label;
