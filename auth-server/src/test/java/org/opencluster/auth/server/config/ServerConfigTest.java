@@ -49,4 +49,19 @@ class ServerConfigTest {
         Path negative = Files.writeString(dir.resolve("c.properties"), "session.idle = PT-5M\n");
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(negative));
     }
+
+    @Test
+    void webAuthnRelyingPartyIsConfigurable() throws Exception {
+        ServerConfig defaults = ServerConfig.defaults(dir);
+        assertEquals("localhost", defaults.webAuthnRpId());
+        assertTrue(defaults.webAuthnOrigins().isEmpty(), "no origins configured: https://<rp id> on any port");
+        Path f = Files.writeString(dir.resolve("webauthn.properties"),
+                "webauthn.rp-id = auth.example\nwebauthn.origins = https://auth.example, https://auth.example:8443\n");
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals("auth.example", c.webAuthnRpId());
+        assertEquals(java.util.Set.of("https://auth.example", "https://auth.example:8443"), c.webAuthnOrigins());
+        assertEquals(c.webAuthnOrigins(), c.toBuilder().build().webAuthnOrigins());
+        Path empty = Files.writeString(dir.resolve("empty-rp.properties"), "webauthn.rp-id =\n");
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(empty));
+    }
 }

@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.CommandRefusedException;
 import org.opencluster.auth.client.OcaSession;
@@ -36,20 +36,21 @@ import org.opencluster.auth.token.KeyType;
  * Security-key logins (proof kind 4) and registrations over TCP against a real server, with a software FIDO2
  * authenticator standing in for the key.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server for all tests (each uses its own names): faster
 class WebAuthnLoginTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path dir;
+    static Path dir;
     private TestCluster cluster;
 
-    @BeforeEach
+    @BeforeAll
     void start() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT,
                 LoginThrottle.builder().maxAccountFailures(50).maxSourceFailures(500).build());
     }
 
-    @AfterEach
+    @AfterAll
     void stop() {
         cluster.close();
     }
@@ -158,11 +159,11 @@ class WebAuthnLoginTest {
 
     @Test
     void userVerificationIsRequiredForAdminsOnly() throws Exception {
-        cluster.person("root", "root pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("uvadmin", "root pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
         cluster.person("user", "user pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator noPin = new SoftwareAuthenticator(cluster.random);
         noPin.verifiesUser = false;
-        try (OcaSession s = passphraseLogin("root", "root pass")) {
+        try (OcaSession s = passphraseLogin("uvadmin", "root pass")) {
             String options = s.webAuthnRegistrationOptions();
             assertEquals("required", JSON.readTree(options).get("publicKey").get("authenticatorSelection")
                     .get("userVerification").asText());
@@ -170,17 +171,17 @@ class WebAuthnLoginTest {
                     () -> s.webAuthnRegister(noPin.create(options)));
             assertEquals(ErrorCode.BAD_PARAMETER.code(), refused.code());
         }
-        SoftwareAuthenticator adminKey = registered("root", "root pass");
+        SoftwareAuthenticator adminKey = registered("uvadmin", "root pass");
         AtomicReference<byte[]> seen = new AtomicReference<>();
-        try (OcaSession s = keyLogin("root", (o, c) -> {
+        try (OcaSession s = keyLogin("uvadmin", (o, c) -> {
             seen.set(o);
             return adminKey.login().getAssertion(o, c);
         })) {
-            assertEquals("root", whoami(s));
+            assertEquals("uvadmin", whoami(s));
         }
         assertEquals("required", JSON.readTree(seen.get()).get("userVerification").asText());
         adminKey.verifiesUser = false;
-        assertLoginFailed(() -> keyLogin("root", adminKey.login()));
+        assertLoginFailed(() -> keyLogin("uvadmin", adminKey.login()));
 
         SoftwareAuthenticator userKey = new SoftwareAuthenticator(cluster.random);
         userKey.verifiesUser = false;
@@ -333,19 +334,87 @@ class WebAuthnLoginTest {
 
     @Test
     void failedSecurityKeyLoginsCountInTheSharedThrottle() throws Exception {
-        cluster.close();
-        cluster = new TestCluster(dir.resolve("throttled"), ProofKind.KEY_AGREEMENT,
-                LoginThrottle.builder().maxAccountFailures(2).build());
-        cluster.person("kim", "kim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
-        SoftwareAuthenticator key = registered("kim", "kim pass");
-        SoftwareAuthenticator stranger = new SoftwareAuthenticator(cluster.random);
-        stranger.ignoresAllowList = true;
-        assertLoginFailed(() -> keyLogin("kim", stranger.login()));
-        assertLoginFailed(() -> keyLogin("kim", stranger.login()));
-        LoginException limited = assertThrows(LoginException.class, () -> keyLogin("kim", key.login()));
-        assertEquals(ErrorCode.RATE_LIMITED.code(), limited.code(), limited.getMessage());
-        LoginException passToo = assertThrows(LoginException.class, () -> passphraseLogin("kim", "kim pass"));
-        assertEquals(ErrorCode.RATE_LIMITED.code(), passToo.code(), "one throttle for every kind of login");
-        assertNotEquals(0, Base64.getEncoder().encodeToString(key.credentialId).length());
+        try (TestCluster strict = new TestCluster(dir.resolve("throttled"), ProofKind.KEY_AGREEMENT,
+                LoginThrottle.builder().maxAccountFailures(2).build())) {
+            strict.person("kim", "kim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            SoftwareAuthenticator key = new SoftwareAuthenticator(strict.random);
+            try (OcaSession s = OcaSession.login(strict.address(), "kim", strict.passphrase("kim pass".toCharArray()),
+                    strict.pinned(), new OcaSession.Options())) {
+                s.webAuthnRegister(key.create(s.webAuthnRegistrationOptions()));
+            }
+            SoftwareAuthenticator stranger = new SoftwareAuthenticator(strict.random);
+            stranger.ignoresAllowList = true;
+            for (int i = 0; i < 2; i++) {
+                LoginException e = assertThrows(LoginException.class, () -> OcaSession.loginWithSecurityKey(
+                        strict.address(), "kim", stranger.login(), strict.pinned(), new OcaSession.Options()));
+                assertEquals(HandshakeError.LOGIN_FAILED.code(), e.code());
+            }
+            LoginException limited = assertThrows(LoginException.class, () -> OcaSession.loginWithSecurityKey(
+                    strict.address(), "kim", key.login(), strict.pinned(), new OcaSession.Options()));
+            assertEquals(ErrorCode.RATE_LIMITED.code(), limited.code(), limited.getMessage());
+            LoginException passToo = assertThrows(LoginException.class, () -> OcaSession.login(strict.address(),
+                    "kim", strict.passphrase("kim pass".toCharArray()), strict.pinned(), new OcaSession.Options()));
+            assertEquals(ErrorCode.RATE_LIMITED.code(), passToo.code(), "one throttle for every kind of login");
+        }
+    }
+
+    @Test
+    void theFirstAdminCanEnrolWithAVerifyingSecurityKeyOnly() throws Exception {
+        String bootCode = cluster.server.enrolmentCode().orElseThrow();
+        SoftwareAuthenticator noPin = new SoftwareAuthenticator(cluster.random);
+        noPin.verifiesUser = false;
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "root", bootCode, cluster.pinned(),
+                new OcaSession.Options())) {
+            CommandRefusedException unverified = assertThrows(CommandRefusedException.class,
+                    () -> e.webAuthnRegister(noPin.create(e.webAuthnRegistrationOptions())));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), unverified.code(), "an admin's key must verify its user");
+            e.webAuthnRegister(key.create(e.webAuthnRegistrationOptions()));
+        }
+        assertEquals(Caller.Role.ADMIN, cluster.store.findAccount("root").orElseThrow().role());
+        try (OcaSession s = keyLogin("root", key.login())) {
+            List<RispCommand> r = s.exec(RispCommand.none(
+                    org.opencluster.auth.protocol.command.AdminCommands.ACCOUNTS_LIST.id()));
+            assertEquals(org.opencluster.auth.protocol.command.AdminCommands.ACCOUNT_NAME.id(), r.get(0).id(),
+                    "the key-only admin may run admin commands");
+        }
+    }
+
+    @Test
+    void aServiceCodeCannotRegisterASecurityKeyAndADisabledAccountCannotLogInWithOne() throws Exception {
+        cluster.person("boss", "boss pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        String code;
+        try (OcaSession s = passphraseLogin("boss", "boss pass")) {
+            byte[] name = "svc".getBytes(StandardCharsets.UTF_8);
+            byte[] p = new byte[2 + name.length];
+            p[1] = 1; // kind: service
+            System.arraycopy(name, 0, p, 2, name.length);
+            code = StandardCharsets.US_ASCII.decode(s.exec(RispCommand.string(
+                    org.opencluster.auth.protocol.command.EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p)).get(0)
+                    .bytes()).toString();
+        }
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "svc", code, cluster.pinned(),
+                new OcaSession.Options())) {
+            CommandRefusedException refused = assertThrows(CommandRefusedException.class,
+                    e::webAuthnRegistrationOptions);
+            assertEquals(ErrorCode.FORBIDDEN.code(), refused.code());
+        }
+        cluster.person("leo", "leo pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = registered("leo", "leo pass");
+        cluster.store.setDisabled("leo", true);
+        assertLoginFailed(() -> keyLogin("leo", key.login()));
+        cluster.store.setDisabled("leo", false);
+        keyLogin("leo", key.login()).close();
+    }
+
+    @Test
+    void aProofOfExactlyTheLimitIsReadAndRefusedOnItsMerits() throws Exception {
+        cluster.person("max", "max pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        registered("max", "max pass");
+        byte[] limit = new byte[8192];
+        java.util.Arrays.fill(limit, (byte) ' ');
+        limit[0] = '{';
+        limit[limit.length - 1] = '}';
+        assertLoginFailed(() -> keyLogin("max", (o, c) -> limit));
     }
 }
