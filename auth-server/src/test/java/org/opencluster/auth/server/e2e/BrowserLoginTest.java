@@ -76,8 +76,10 @@ class BrowserLoginTest {
     private String waitFor(String id, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
+            // The class first: once it says "failed", the text read after it is the final one.
+            boolean failed = "failed".equals(browser.driver.findElement(By.id("status")).getAttribute("class"));
             String t = browser.driver.findElement(By.id(id)).getText();
-            if (t.contains(text) || "failed".equals(browser.driver.findElement(By.id("status")).getAttribute("class"))) {
+            if (t.contains(text) || failed) {
                 return t;
             }
             Thread.sleep(50);
