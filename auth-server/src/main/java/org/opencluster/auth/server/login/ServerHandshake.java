@@ -353,6 +353,7 @@ public final class ServerHandshake {
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
         if (proofKind != ProofKind.WEBAUTHN && proofBytes.length > HandshakeCommands.MAX_KEY_PROOF) {
+            settings.throttle().recordFailure(username, remote);
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PROOF of kind " + proofKind.wireValue()
                     + " is at most " + HandshakeCommands.MAX_KEY_PROOF + " bytes");
         }
