@@ -69,6 +69,8 @@ public final class AuthServer implements AutoCloseable {
     private final X509Certificate serverCertificate;
     private final Bootstrap.Result bootstrap;
     private final LoginThrottle throttle;
+    private final org.opencluster.auth.server.rest.RestServer https;
+    private final CommandDispatcher dispatcher;
     private final WebAuthnService webAuthn;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
@@ -102,7 +104,7 @@ public final class AuthServer implements AutoCloseable {
                 new AdminHandlers(policies, store, sessions).install(
                         BuiltinCommands.install(CommandDispatcher.builder(registry)))));
         b.extraRoutes.accept(routes);
-        CommandDispatcher dispatcher = routes.build();
+        dispatcher = routes.build();
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout()).clock(clock).build();
@@ -121,12 +123,33 @@ public final class AuthServer implements AutoCloseable {
                         return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
                     }
                 }, Optional.of(webAuthn));
-        transport = RispServer.builder(remote -> new ServerSession(settings, dispatcher, sessions, clock,
-                config.reauthPolicy(), remote))
+        // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
+        org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
+                remote -> new ServerSession(settings, dispatcher, sessions, clock,
+                        config.reauthPolicy(), remote);
+        transport = RispServer.builder(sessionFactory)
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
                 .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
+        try {
+            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random) : null;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
+    }
+
+    private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random)
+            throws IOException, InterruptedException {
+        java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
+                serverKey);
+        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
+                        List.of(serverCertificate, bootstrap.caCertificate()))
+                .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
+                .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
+                .maxStringLength(config.maxStringLength()).start();
     }
 
     /** Starts a server with defaults for everything but the configuration. */
@@ -236,6 +259,16 @@ public final class AuthServer implements AutoCloseable {
         return transport.address();
     }
 
+    /** The one dispatcher behind every transport. */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** The HTTPS listener's address, when it is on. */
+    public Optional<InetSocketAddress> httpsAddress() {
+        return Optional.ofNullable(https).map(org.opencluster.auth.server.rest.RestServer::address);
+    }
+
     public JdbcAccountStore store() {
         return store;
     }
@@ -287,6 +320,9 @@ public final class AuthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (https != null) {
+            https.close();
+        }
         transport.close();
         store.close();
         webAuthn.close();

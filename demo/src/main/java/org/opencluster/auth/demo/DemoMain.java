@@ -69,13 +69,16 @@ public final class DemoMain {
         }
         SecureRandom random = new SecureRandom();
         ServerConfig config = ServerConfig.builder().dataDir(data)
-                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
+                .listen(new InetSocketAddress("127.0.0.1", 0)).httpsListen(new InetSocketAddress("127.0.0.1", 0))
+                .build();
         Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
         step("1. start the server (embedded defaults; data in " + data + ")");
         try (AuthServer server = AuthServer.start(config, tokens, Clock.systemUTC(), random, ProofKind.KEY_AGREEMENT)) {
             X509Certificate serverCert = server.serverCertificate();
             say("listening on " + server.address() + ", server key "
                     + KnownServers.fingerprint(serverCert.getPublicKey().getEncoded()));
+            server.httpsAddress().ifPresent(a -> say("web page and REST API on https://localhost:" + a.getPort()
+                    + "/ (same sessions and commands; docs/PROTOCOL.md section 10)"));
             Path known = data.resolve("client-known-servers");
             ServerTrust trust = firstContactPins(new KnownServers(known), server.address().toString());
 

@@ -66,6 +66,28 @@ public final class ServerKeys {
         }
     }
 
+    /**
+     * The private key of a {@code keyfile:} spec as a JCA key, for the HTTPS listener's TLS (JSSE signs with it
+     * itself). A {@code pkcs11:} key is handed to JSSE as its token handle instead (see AuthServer).
+     */
+    public static java.security.PrivateKey tlsPrivateKey(String spec) throws IOException {
+        if (!spec.startsWith("keyfile:")) {
+            throw new IOException("not a keyfile: key spec: " + spec);
+        }
+        byte[] pkcs8 = KeyFiles.readSecret(keyPath(spec));
+        try {
+            java.security.spec.PKCS8EncodedKeySpec der = new java.security.spec.PKCS8EncodedKeySpec(pkcs8);
+            String oid = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pkcs8).getPrivateKeyAlgorithm()
+                    .getAlgorithm().getId();
+            String alg = oid.equals("1.3.101.112") ? "Ed25519" : oid.equals("1.2.840.113549.1.1.1") ? "RSA" : "EC";
+            return java.security.KeyFactory.getInstance(alg).generatePrivate(der);
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(spec + " is not a readable PKCS#8 private key", e);
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
     static X509Certificate readCertificate(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

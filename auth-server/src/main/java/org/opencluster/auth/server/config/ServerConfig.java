@@ -22,7 +22,7 @@ public final class ServerConfig {
             "server.key", "ca.key", "session.idle", "session.lifetime", "session.reauth", "session.reauth-grace",
             "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
-            "risp.max-string", "connections.max");
+            "risp.max-string", "connections.max", "https.listen");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
 
@@ -43,6 +43,7 @@ public final class ServerConfig {
     private final long keyUpdateBytes;
     private final int maxStringLength;
     private final int maxConnections;
+    private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
 
@@ -64,6 +65,7 @@ public final class ServerConfig {
         this.keyUpdateBytes = b.keyUpdateBytes;
         this.maxStringLength = b.maxStringLength;
         this.maxConnections = b.maxConnections;
+        this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
     }
@@ -93,6 +95,7 @@ public final class ServerConfig {
         b.keyUpdateBytes = keyUpdateBytes;
         b.maxStringLength = maxStringLength;
         b.maxConnections = maxConnections;
+        b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
         return b;
@@ -145,6 +148,7 @@ public final class ServerConfig {
                     case "login.lockout": b.lockout = positive(Duration.parse(v)); break;
                     case "frame.key-update-bytes": b.keyUpdateBytes = atLeastOne(Long.parseLong(v)); break;
                     case "risp.max-string": b.maxStringLength = atLeastOne(Integer.parseInt(v)); break;
+                    case "https.listen": b.httpsListen = httpsFromFile(parseAddress(v)); break;
                     default: b.maxConnections = atLeastOne(Integer.parseInt(v));
                 }
             } catch (NumberFormatException | DateTimeParseException e) {
@@ -176,6 +180,11 @@ public final class ServerConfig {
             throw new IllegalArgumentException("must not be negative: " + d);
         }
         return d;
+    }
+
+    /** In the file, port 0 means "off" (the default), so a copied example cannot open an unplanned listener. */
+    private static java.util.Optional<InetSocketAddress> httpsFromFile(InetSocketAddress a) {
+        return a.getPort() == 0 ? java.util.Optional.empty() : java.util.Optional.of(a);
     }
 
     private static Duration positive(Duration d) {
@@ -219,6 +228,8 @@ public final class ServerConfig {
     public long keyUpdateBytes() { return keyUpdateBytes; }
     public int maxStringLength() { return maxStringLength; }
     public int maxConnections() { return maxConnections; }
+    /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
+    public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
     /** The WebAuthn relying-party id (a host name; default {@code localhost}). */
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
@@ -251,6 +262,7 @@ public final class ServerConfig {
         private long keyUpdateBytes = 1L << 30;
         private int maxStringLength = 1 << 20;
         private int maxConnections = 20_000;
+        private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
 
@@ -280,6 +292,11 @@ public final class ServerConfig {
             return this;
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
+        /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
+        public Builder httpsListen(InetSocketAddress a) {
+            this.httpsListen = java.util.Optional.ofNullable(a);
+            return this;
+        }
         /** WebAuthn RP id and exact allowed origins (empty: https://rpId on any port). */
         public Builder webAuthn(String rpId, Set<String> origins) {
             if (rpId.isEmpty()) {

@@ -21,6 +21,14 @@ public interface Connection {
         return false;
     }
 
+    /**
+     * True once the login handshake has succeeded and commands are accepted (the REST transport routes
+     * handshake flights and command frames to different endpoints by this).
+     */
+    default boolean loggedIn() {
+        return false;
+    }
+
     /** Called once when the connection is gone, for whatever reason; release secrets here. */
     default void onClose() {
     }

@@ -34,6 +34,14 @@ public interface Outbound {
     /** Flushes what is queued, then closes the connection. */
     void close();
 
+    /**
+     * Closes after the record layer refused a frame (nothing can be sent under a failed channel). TCP just closes;
+     * the REST transport turns the reason into its problem answer.
+     */
+    default void closeOnFrameError(org.opencluster.auth.protocol.frame.FrameError error) {
+        close();
+    }
+
     /** Sends {@code ERROR} + {@code ERROR_TEXT}, flushes, and closes the connection. */
     void fail(ErrorCode code, String text);
 

@@ -203,7 +203,7 @@ public final class ServerSession implements Connection, LiveSession {
         // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
         LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
                 caller.username(), remote, e.error(), e.getMessage());
-        out.close();
+        out.closeOnFrameError(e.error());
     }
 
     private void protocolFailed(RispProtocolException e, Outbound out) {
@@ -274,6 +274,11 @@ public final class ServerSession implements Connection, LiveSession {
                 LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
             }
         }
+    }
+
+    @Override
+    public boolean loggedIn() {
+        return channel != null;
     }
 
     private String hexId() {

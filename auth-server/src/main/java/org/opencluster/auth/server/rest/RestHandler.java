@@ -1,0 +1,99 @@
+package org.opencluster.auth.server.rest;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Adapts Netty's aggregated requests to {@link RestApi} and adds the security headers to every answer. */
+final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RestHandler.class);
+
+    /** Same-origin only, no inline script or style, no framing, no plugins; the page needs nothing more. */
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';"
+            + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final RestApi api;
+
+    RestHandler(RestApi api) {
+        this.api = api;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        RestApi.Response res;
+        if (!req.decoderResult().isSuccess()) {
+            res = RestApi.problem(RestProblem.of(400, ErrorCode.BAD_PARAMETER, "malformed HTTP request"));
+        } else {
+            HttpHeaders h = req.headers();
+            String path = new QueryStringDecoder(req.uri()).rawPath();
+            RestApi.Request r = new RestApi.Request(req.method().name(), path,
+                    Optional.ofNullable(h.get(HttpHeaderNames.CONTENT_TYPE)),
+                    Optional.ofNullable(h.get(HttpHeaderNames.ORIGIN)), Optional.ofNullable(h.get(HttpHeaderNames.HOST)),
+                    ByteBufUtil.getBytes(req.content()), remote(ctx));
+            try {
+                res = api.handle(r);
+            } catch (RuntimeException e) {
+                LOG.error("event=rest.failed method={} path={}", r.method(), path, e);
+                res = RestApi.problem(RestProblem.of(500, ErrorCode.INTERNAL, "internal error"));
+            }
+        }
+        write(ctx, res, HttpUtil.isKeepAlive(req));
+    }
+
+    static void write(ChannelHandlerContext ctx, RestApi.Response res, boolean keepAlive) {
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(
+                res.status()), Unpooled.wrappedBuffer(res.body()));
+        HttpHeaders h = out.headers();
+        if (res.contentType() != null) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, res.contentType());
+        }
+        h.set(HttpHeaderNames.CONTENT_LENGTH, res.body().length);
+        for (Map.Entry<String, String> e : res.headers().entrySet()) {
+            h.set(e.getKey(), e.getValue());
+        }
+        h.set("Content-Security-Policy", CSP);
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("Referrer-Policy", "no-referrer");
+        h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        h.set("X-Frame-Options", "DENY");
+        h.set("Cross-Origin-Opener-Policy", "same-origin");
+        h.set("Cross-Origin-Resource-Policy", "same-origin");
+        h.set("Strict-Transport-Security", "max-age=31536000");
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(out, true);
+            ctx.writeAndFlush(out);
+        } else {
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("https connection from {} failed: {}", remote(ctx), cause.toString());
+        ctx.close();
+    }
+
+    private static String remote(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
+            return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        }
+        return String.valueOf(ctx.channel().remoteAddress());
+    }
+}

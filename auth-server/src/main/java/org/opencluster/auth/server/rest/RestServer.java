@@ -1,0 +1,180 @@
+package org.opencluster.auth.server.rest;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.net.ConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS transport (TLS 1.3 only, HTTP/1.1): the REST API and the web page, over the same sessions, dispatcher
+ * and login throttle as TCP (docs/PROTOCOL.md section 10). Request logic runs on its own executor group, as on
+ * TCP, because logins sign with the server key and read the store.
+ */
+public final class RestServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
+
+    private final EventLoopGroup boss = new NioEventLoopGroup(1);
+    private final EventLoopGroup io = new NioEventLoopGroup(1);
+    private final EventExecutorGroup logic;
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final RestSessions sessions;
+    private final Channel serverChannel;
+    private final ScheduledFuture<?> reaper;
+
+    private RestServer(Builder b) throws InterruptedException, SSLException {
+        SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
+                .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
+        sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.maxPendingHandshakes,
+                b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
+        RestApi api = new RestApi(sessions, b.suites);
+        logic = new DefaultEventExecutorGroup(b.logicThreads);
+        int maxBody = b.maxBody;
+        int maxConnections = b.maxConnections;
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, io).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (channels.size() >= maxConnections) {
+                            ch.close();
+                            return;
+                        }
+                        channels.add(ch);
+                        ch.pipeline()
+                                .addLast("tls", tls.newHandler(ch.alloc()))
+                                .addLast("idle", new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS) {
+                                    @Override
+                                    protected void channelIdle(ChannelHandlerContext ctx,
+                                            io.netty.handler.timeout.IdleStateEvent evt) {
+                                        ctx.close();
+                                    }
+                                })
+                                .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                .addLast("aggregate", new BoundedAggregator(maxBody))
+                                .addLast(logic, "api", new RestHandler(api));
+                    }
+                });
+        serverChannel = bootstrap.bind(b.bind).sync().channel();
+        long every = Math.max(1, Math.min(30, b.idleTimeout.toSeconds() / 4));
+        reaper = io.next().scheduleAtFixedRate(() -> logic.execute(sessions::reap), every, every, TimeUnit.SECONDS);
+        LOG.info("event=https.listening address={}", serverChannel.localAddress());
+    }
+
+    /** Answers an oversized body with a 413 problem (and closes: the rest of the body is not read). */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        BoundedAggregator(int maxBody) {
+            super(maxBody);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
+                    "the body is larger than " + maxContentLength() + " bytes")), false);
+        }
+    }
+
+    public static Builder builder(ConnectionFactory factory, PrivateKey key, List<X509Certificate> chain) {
+        return new Builder(factory, key, chain);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** REST sessions open now (in their handshake or logged in). */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        reaper.cancel(false);
+        serverChannel.close().syncUninterruptibly();
+        channels.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        logic.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        sessions.close();
+    }
+
+    /** Safe defaults: loopback, 5 min idle, 8 h lifetime, 64 pending handshakes (16 per source address), one maximal frame per body. */
+    public static final class Builder {
+        private final ConnectionFactory factory;
+        private final PrivateKey key;
+        private final List<X509Certificate> chain;
+        private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+        private Clock clock = Clock.systemUTC();
+        private SecureRandom random = new SecureRandom();
+        private SuiteRegistry suites = SuiteRegistry.standard();
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration lifetime = Duration.ofHours(8);
+        private int maxPendingHandshakes = 64;
+        private int maxPendingPerSource = 16;
+        private int maxSessions = 10_000;
+        private int maxConnections = 1_000;
+        private int maxStringLength = 1 << 20;
+        /** One frame of the largest plaintext (2^20 - 16) plus its 14-byte header and 16-byte tag, and some slack. */
+        private int maxBody = (1 << 20) + 1024;
+        private int logicThreads = 2;
+
+        private Builder(ConnectionFactory factory, PrivateKey key, List<X509Certificate> chain) {
+            this.factory = Objects.requireNonNull(factory);
+            this.key = Objects.requireNonNull(key);
+            this.chain = List.copyOf(chain);
+        }
+
+        public Builder bind(InetSocketAddress a) { this.bind = Objects.requireNonNull(a); return this; }
+        public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
+        public Builder random(SecureRandom r) { this.random = Objects.requireNonNull(r); return this; }
+        public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }
+        public Builder lifetime(Duration d) { this.lifetime = Objects.requireNonNull(d); return this; }
+        public Builder maxPendingHandshakes(int n) { this.maxPendingHandshakes = atLeastOne(n); return this; }
+        public Builder maxPendingPerSource(int n) { this.maxPendingPerSource = atLeastOne(n); return this; }
+        public Builder maxSessions(int n) { this.maxSessions = atLeastOne(n); return this; }
+        public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
+        public Builder maxStringLength(int n) { this.maxStringLength = atLeastOne(n); return this; }
+
+        private static int atLeastOne(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("must be at least 1: " + n);
+            }
+            return n;
+        }
+
+        public RestServer start() throws InterruptedException, SSLException {
+            return new RestServer(this);
+        }
+    }
+}

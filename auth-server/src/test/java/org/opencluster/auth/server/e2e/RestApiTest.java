@@ -1,0 +1,313 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.frame.FrameError;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+
+/** The REST transport over real HTTPS on loopback: every control endpoint, its refusals, and the frames. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestApiTest {
+    static final char[] PASS = "correct horse battery staple".toCharArray();
+    static final CommandRegistry COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
+            .include(AdminCommands.registry()).include(EnrolCommands.registry()).build();
+
+    @TempDir
+    static Path dir;
+    private TestCluster cluster;
+    private RestClient rest;
+
+    @BeforeAll
+    void start() throws Exception {
+        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
+                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
+        LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(2).lockout(Duration.ofMinutes(5)).build();
+        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
+        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("mallory", PASS, Caller.Role.USER, KeyType.EC_P256);
+        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+    }
+
+    @AfterAll
+    void stop() {
+        cluster.close();
+    }
+
+    private RestClient.Session alice() throws Exception {
+        return rest.login("alice", cluster.passphrase(PASS), cluster.pinned(), COMMANDS);
+    }
+
+    private static JsonNode problem(HttpResponse<byte[]> r, int status, int code) throws Exception {
+        assertEquals(status, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+        JsonNode p = RestClient.json(r);
+        assertEquals(status, p.get("status").asInt());
+        assertEquals(code, p.get("code").asInt(), p.toString());
+        assertTrue(p.get("type").asText().startsWith("urn:opencluster:auth:problem:"));
+        assertFalse(p.get("title").asText().isEmpty());
+        assertFalse(p.get("detail").asText().isEmpty());
+        return p;
+    }
+
+    @Test
+    void loginOverRestThenEncryptedCommandsReachTheDispatcher() throws Exception {
+        RestClient.Session s = alice();
+        assertEquals(22, s.id.length());
+        assertEquals(cluster.policies.current().version(), s.created.get("policyVersion").asLong());
+        List<Integer> offered = new java.util.ArrayList<>();
+        s.created.get("suites").forEach(n -> offered.add(n.get("id").asInt()));
+        assertEquals(cluster.policies.current().enabledIds(), offered);
+        assertEquals("OCA_X25519_AES_256_GCM_SHA384", s.created.get("suites").get(0).get("name").asText());
+        assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
+        List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
+        assertEquals("alice", new String(who.get(0).copyBytes(), StandardCharsets.UTF_8));
+        byte[] payload = new byte[50_000];
+        new java.util.Random(7).nextBytes(payload);
+        assertArrayEquals(payload, s.exec(RispCommand.string(CoreCommands.ECHO.id(), payload)).get(0).copyBytes());
+        // The REST session is a session like any other: admins see it, named by the protocol's session id.
+        assertTrue(cluster.sessions.list().stream().anyMatch(l -> l.username().equals("alice")));
+        assertEquals(204, s.delete());
+        assertEquals(404, s.delete());
+        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+    }
+
+    @Test
+    void twoCommandsInOneFrameAndTwoFramesInOneBody() throws Exception {
+        RestClient.Session s = alice();
+        byte[] a = s.seal(RispCommand.none(CoreCommands.PING.id()), RispCommand.none(CoreCommands.WHOAMI.id()));
+        byte[] b = s.seal(RispCommand.string(CoreCommands.ECHO.id(), new byte[] {1, 2, 3}));
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        HttpResponse<byte[]> r = s.postFrames(both);
+        assertEquals(200, r.statusCode());
+        assertEquals("application/x-risp", r.headers().firstValue("Content-Type").orElse(""));
+        List<RispCommand> replies = s.open(r.body());
+        assertEquals(CoreCommands.PONG.id(), replies.get(0).id());
+        assertEquals(CoreCommands.WHOAMI_IS.id(), replies.get(1).id());
+        assertArrayEquals(new byte[] {1, 2, 3}, replies.get(2).copyBytes());
+    }
+
+    @Test
+    void tamperedFrameIsAuthenticationFailedAndEndsTheSession() throws Exception {
+        RestClient.Session s = alice();
+        byte[] frame = s.seal(RispCommand.none(CoreCommands.PING.id()));
+        frame[frame.length - 1] ^= 1;
+        problem(s.postFrames(frame), 400, FrameError.AUTHENTICATION_FAILED.code());
+        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+    }
+
+    @Test
+    void replayedFrameIsRefusedAndEndsTheSession() throws Exception {
+        RestClient.Session s = alice();
+        byte[] frame = s.seal(RispCommand.none(CoreCommands.WHOAMI.id()));
+        assertEquals(200, s.postFrames(frame).statusCode());
+        problem(s.postFrames(frame), 400, FrameError.AUTHENTICATION_FAILED.code());
+    }
+
+    @Test
+    void cutFrameIsALengthMismatch() throws Exception {
+        RestClient.Session s = alice();
+        byte[] frame = s.seal(RispCommand.string(CoreCommands.ECHO.id(), new byte[40]));
+        // Shorten ENCRYPTED_STRING's declared length by one and drop the last byte: framing holds, n + 16 does not.
+        frame[13] -= 1;
+        problem(s.postFrames(java.util.Arrays.copyOf(frame, frame.length - 1)), 400,
+                FrameError.LENGTH_MISMATCH.code());
+    }
+
+    @Test
+    void malformedRispBodyIsAProtocolError() throws Exception {
+        RestClient.Session s = alice();
+        problem(s.postFrames(new byte[] {(byte) 0x73, 0x00, 0x23}), 400, ErrorCode.PROTOCOL_ERROR.code());
+        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+    }
+
+    @Test
+    void wrongPhaseIsAConflict() throws Exception {
+        RestClient.Session s = alice();
+        problem(rest.postJson("/api/v1/sessions/" + s.id + "/handshake", Map.of("flight", "AAAA")), 409,
+                ErrorCode.CONFLICT.code());
+        RestClient.Session pending = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert)
+                .new Session(new org.opencluster.auth.client.login.ClientHandshake("alice", cluster.passphrase(PASS),
+                        cluster.pinned(), java.util.Set.of(0x0101), org.opencluster.auth.protocol.suite.SuiteRegistry
+                                .standard(), COMMANDS, new java.security.SecureRandom()));
+        problem(pending.postFrames(new byte[] {0x71, 0x01}), 409, ErrorCode.NOT_AUTHENTICATED.code());
+        assertEquals(204, pending.delete());
+    }
+
+    @Test
+    void badJsonUnknownFieldsAndMissingFieldsAreRefused() throws Exception {
+        String[] bodies = {"{", "[]", "{\"clientHello\":\"AAAA\",\"x\":1}", "{}", "{\"clientHello\":null}",
+            "{\"clientHello\":\"AAAA\"} {}", "{\"clientHello\":\"AA\",\"clientHello\":\"AA\"}",
+            "{\"clientHello\":\"!!!!\"}", "{\"clientHello\":7}"};
+        for (String b : bodies) {
+            problem(rest.send("POST", "/api/v1/sessions", "application/json", b.getBytes(StandardCharsets.UTF_8)),
+                    400, ErrorCode.BAD_PARAMETER.code());
+        }
+    }
+
+    @Test
+    void wrongContentTypesAre415() throws Exception {
+        byte[] json = "{\"clientHello\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8);
+        for (String type : new String[] {null, "text/plain", "application/json; charset=latin1",
+            "application/x-www-form-urlencoded", "application/jsonx"}) {
+            problem(rest.send("POST", "/api/v1/sessions", type, json), 415, ErrorCode.BAD_PARAMETER.code());
+        }
+        RestClient.Session s = alice();
+        problem(rest.send("POST", "/api/v1/sessions/" + s.id + "/frames", "application/json",
+                s.seal(RispCommand.none(CoreCommands.PING.id()))), 415, ErrorCode.BAD_PARAMETER.code());
+        assertEquals(201, rest.send("POST", "/api/v1/sessions", "application/json; charset=utf-8",
+                RestClient.JSON.writeValueAsBytes(Map.of("clientHello", helloB64()))).statusCode());
+    }
+
+    private static String helloB64() {
+        return RestClient.b64(new org.opencluster.auth.client.login.ClientHandshake("x", (u, e) -> null,
+                c -> { }, java.util.Set.of(0x0103), org.opencluster.auth.protocol.suite.SuiteRegistry.standard(),
+                COMMANDS, new java.security.SecureRandom()).start());
+    }
+
+    @Test
+    void oversizeBodiesAre413() throws Exception {
+        byte[] big = new byte[20 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        problem(rest.send("POST", "/api/v1/sessions", "application/json", big), 413, ErrorCode.BAD_PARAMETER.code());
+        RestClient.Session s = alice();
+        problem(rest.send("POST", "/api/v1/sessions/" + s.id + "/frames", "application/x-risp",
+                new byte[(1 << 20) + 2048]), 413, ErrorCode.BAD_PARAMETER.code());
+    }
+
+    @Test
+    void unknownSessionsRoutesAndMethods() throws Exception {
+        String ghost = "AAAAAAAAAAAAAAAAAAAAAA";
+        problem(rest.postJson("/api/v1/sessions/" + ghost + "/handshake", Map.of("flight", "AAAA")), 404,
+                ErrorCode.NOT_FOUND.code());
+        problem(rest.send("POST", "/api/v1/sessions/" + ghost + "/frames", "application/x-risp", new byte[] {1}),
+                404, ErrorCode.NOT_FOUND.code());
+        problem(rest.send("DELETE", "/api/v1/sessions/" + ghost, null, null), 404, ErrorCode.NOT_FOUND.code());
+        problem(rest.send("GET", "/api/v1/nothing", null, null), 404, ErrorCode.NOT_FOUND.code());
+        problem(rest.send("GET", "/static/../openapi.json", null, null), 404, ErrorCode.NOT_FOUND.code());
+        problem(rest.send("GET", "/static/missing.js", null, null), 404, ErrorCode.NOT_FOUND.code());
+        HttpResponse<byte[]> r = rest.send("GET", "/api/v1/sessions", null, null);
+        problem(r, 405, ErrorCode.UNSUPPORTED_COMMAND.code());
+        assertEquals("POST", r.headers().firstValue("Allow").orElse(""));
+        problem(rest.send("PUT", "/api/v1/sessions/" + ghost, "application/json", new byte[] {'{', '}'}), 405,
+                ErrorCode.UNSUPPORTED_COMMAND.code());
+    }
+
+    @Test
+    void corsIsClosed() throws Exception {
+        HttpResponse<byte[]> pre = rest.send("OPTIONS", "/api/v1/sessions", null, null, "https://evil.example");
+        problem(pre, 405, ErrorCode.UNSUPPORTED_COMMAND.code());
+        assertTrue(pre.headers().map().keySet().stream().noneMatch(h -> h.toLowerCase().startsWith("access-control")),
+                pre.headers().map().toString());
+        HttpResponse<byte[]> cross = rest.send("POST", "/api/v1/sessions", "application/json",
+                RestClient.JSON.writeValueAsBytes(Map.of("clientHello", helloB64())), "https://evil.example");
+        problem(cross, 403, ErrorCode.FORBIDDEN.code());
+        assertTrue(cross.headers().map().keySet().stream().noneMatch(h -> h.toLowerCase().startsWith("access-control")));
+        HttpResponse<byte[]> same = rest.send("POST", "/api/v1/sessions", "application/json",
+                RestClient.JSON.writeValueAsBytes(Map.of("clientHello", helloB64())),
+                "https://localhost:" + rest.base().getPort());
+        assertEquals(201, same.statusCode());
+    }
+
+    @Test
+    void pageAndDocumentsCarryTheSecurityHeadersAndNoCookies() throws Exception {
+        for (String path : new String[] {"/", "/static/app.js", "/static/style.css", "/api/v1/openapi.json",
+            "/api/v1/nothing"}) {
+            HttpResponse<byte[]> r = rest.send("GET", path, null, null);
+            var h = r.headers();
+            assertTrue(h.firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"), path);
+            assertFalse(h.firstValue("Content-Security-Policy").orElse("").contains("unsafe-inline"), path);
+            assertEquals("nosniff", h.firstValue("X-Content-Type-Options").orElse(""), path);
+            assertEquals("no-referrer", h.firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("no-store", h.firstValue("Cache-Control").orElse(""), path);
+            assertTrue(h.firstValue("Set-Cookie").isEmpty(), path);
+        }
+        assertTrue(rest.send("GET", "/", null, null).headers().firstValue("Content-Type").orElse("")
+                .startsWith("text/html"));
+        assertTrue(rest.send("GET", "/static/app.js", null, null).headers().firstValue("Content-Type").orElse("")
+                .startsWith("text/javascript"));
+        problem(rest.send("DELETE", "/api/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA", "application/json",
+                new byte[] {'{', '}'}), 400, ErrorCode.BAD_PARAMETER.code());
+    }
+
+    @Test
+    void handshakeErrorsInClearBecomeProblemsWithTheHandshakeCode() throws Exception {
+        byte[] hello = HandshakeMessage.of(HandshakeCommandIds.HS_CLIENT_HELLO,
+                RispCommand.integer(HandshakeCommandIds.PROTOCOL_VERSION, 1),
+                RispCommand.fixed(HandshakeCommandIds.CLIENT_RANDOM, new byte[32]),
+                RispCommand.string(HandshakeCommandIds.SUPPORTED_SUITES, new byte[] {0x09, (byte) 0x99}),
+                RispCommand.string(HandshakeCommandIds.EXTENSIONS, new byte[0])).encode();
+        problem(rest.postJson("/api/v1/sessions", Map.of("clientHello", RestClient.b64(java.nio.ByteBuffer.wrap(
+                hello)))), 400, HandshakeError.NO_COMMON_SUITE.code());
+        byte[] half = java.util.Arrays.copyOf(hello, 20);
+        problem(rest.postJson("/api/v1/sessions", Map.of("clientHello", RestClient.b64(java.nio.ByteBuffer.wrap(
+                half)))), 400, ErrorCode.PROTOCOL_ERROR.code());
+    }
+
+    @Test
+    void wrongPassphraseFailsAndTheThrottleIsSharedWithTcp() throws Exception {
+        char[] wrong = "wrong".toCharArray();
+        for (int i = 0; i < 2; i++) {
+            LoginException e = assertThrows(LoginException.class,
+                    () -> rest.login("mallory", cluster.passphrase(wrong), cluster.pinned(), COMMANDS));
+            assertTrue(e.getMessage().toLowerCase().contains("passphrase") || e.code()
+                    == HandshakeError.LOGIN_FAILED.code(), e.getMessage());
+        }
+        // Two REST failures lock the account for TCP as well: one throttle for every transport.
+        LoginException tcp = assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "mallory",
+                cluster.passphrase(PASS), cluster.pinned(), new OcaSession.Options()));
+        assertEquals(ErrorCode.RATE_LIMITED.code(), tcp.code(), tcp.getMessage());
+        LoginException viaRest = assertThrows(LoginException.class,
+                () -> rest.login("mallory", cluster.passphrase(PASS), cluster.pinned(), COMMANDS));
+        assertEquals(ErrorCode.RATE_LIMITED.code(), viaRest.code(), viaRest.getMessage());
+    }
+
+    @Test
+    void tamperedHandshakeFrameEndsTheSession() throws Exception {
+        RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake("alice",
+                cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0101),
+                org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom()));
+        java.nio.ByteBuffer flight = pending.handshake.takeOutput();
+        byte[] bytes = new byte[flight.remaining()];
+        flight.get(bytes);
+        bytes[bytes.length - 1] ^= 0x40; // the tag of the frame holding LOGIN_REQUEST
+        problem(rest.postJson("/api/v1/sessions/" + pending.id + "/handshake",
+                Map.of("flight", RestClient.b64(java.nio.ByteBuffer.wrap(bytes)))), 400,
+                FrameError.AUTHENTICATION_FAILED.code());
+        assertEquals(404, pending.delete());
+    }
+}

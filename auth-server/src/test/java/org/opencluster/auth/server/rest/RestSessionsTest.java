@@ -1,0 +1,159 @@
+package org.opencluster.auth.server.rest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.net.Connection;
+import org.opencluster.auth.server.net.Outbound;
+
+/** Session bookkeeping of the REST transport (pure logic; the connection is a stand-in that records calls). */
+class RestSessionsTest {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private final Clock clock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+
+    /** Logs in after its first command; echoes every later command back; records onClose. */
+    private static final class Recording implements Connection {
+        boolean loggedIn;
+        int closes;
+        final List<Integer> seen = new ArrayList<>();
+
+        @Override
+        public void onCommand(RispCommand command, Outbound out) {
+            seen.add(command.id());
+            if (loggedIn) {
+                out.send(command);
+            }
+            loggedIn = true;
+        }
+
+        @Override
+        public boolean loggedIn() {
+            return loggedIn;
+        }
+
+        @Override
+        public void onClose() {
+            closes++;
+        }
+    }
+
+    private final List<Recording> made = new ArrayList<>();
+
+    private RestSessions sessions(int maxPending, int maxSessions) {
+        return sessions(maxPending, maxPending, maxSessions);
+    }
+
+    private RestSessions sessions(int maxPending, int perSource, int maxSessions) {
+        return new RestSessions(remote -> {
+            Recording r = new Recording();
+            made.add(r);
+            return r;
+        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), maxPending, perSource, maxSessions,
+                1024);
+    }
+
+    @Test
+    void pendingHandshakesAreCapped() throws Exception {
+        RestSessions s = sessions(2, 10);
+        RestSession a = s.open("10.0.0.1");
+        s.open("10.0.0.1");
+        RestProblem p = assertThrows(RestProblem.class, () -> s.open("10.0.0.2"));
+        assertEquals(503, p.status());
+        assertEquals(ErrorCode.RATE_LIMITED.code(), p.code());
+        // Once one of them has logged in, it no longer counts as pending.
+        a.exchange(new byte[] {0x71, 0x01}, true, now);
+        assertTrue(a.loggedIn());
+        s.open("10.0.0.2");
+        assertEquals(3, s.size());
+    }
+
+    @Test
+    void oneSourceCannotHoldEveryHandshakeSlot() throws Exception {
+        RestSessions s = sessions(10, 2, 10);
+        s.open("10.0.0.1");
+        s.open("10.0.0.1");
+        assertEquals(503, assertThrows(RestProblem.class, () -> s.open("10.0.0.1")).status());
+        s.open("10.0.0.2");
+    }
+
+    @Test
+    void totalSessionsAreCapped() throws Exception {
+        RestSessions s = sessions(10, 1);
+        s.open("10.0.0.1");
+        assertEquals(503, assertThrows(RestProblem.class, () -> s.open("10.0.0.1")).status());
+    }
+
+    @Test
+    void idleAndExpiredSessionsEndAndReleaseTheirConnection() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession idle = s.open("10.0.0.1");
+        RestSession busy = s.open("10.0.0.1");
+        busy.exchange(new byte[] {0x71, 0x01}, true, now);
+        now = now.plus(Duration.ofMinutes(4));
+        busy.exchange(new byte[] {0x71, 0x01}, false, now);
+        now = now.plus(Duration.ofMinutes(2));
+        assertEquals(1, s.reap());
+        assertTrue(s.find(idle.id()).isEmpty());
+        assertEquals(1, made.get(0).closes);
+        assertTrue(s.find(busy.id()).isPresent());
+        now = now.plus(Duration.ofMinutes(61));
+        assertEquals(1, s.reap());
+        assertEquals(1, made.get(1).closes);
+        assertEquals(0, s.size());
+    }
+
+    @Test
+    void sessionIdsAreRandom128BitBase64url() throws Exception {
+        RestSessions s = sessions(10, 10);
+        String a = s.open("x").id();
+        String b = s.open("x").id();
+        assertEquals(22, a.length());
+        assertTrue(a.matches("[A-Za-z0-9_-]{22}"));
+        assertFalse(a.equals(b));
+    }
+
+    @Test
+    void phasesAreEnforcedAndOutputIsTheConnectionsBytes() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession r = s.open("x");
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, now))
+                .status());
+        assertEquals(0, r.exchange(new byte[] {0x71, 0x01}, true, now).output().length);
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true, now))
+                .status());
+        RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, now);
+        assertEquals(4, x.output().length);
+        assertFalse(x.closed());
+        RestProblem bad = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {(byte) 0x91}, false, now));
+        assertEquals(ErrorCode.PROTOCOL_ERROR.code(), bad.code());
+        assertTrue(r.closed());
+        assertEquals(1, made.get(0).closes);
+    }
+}
