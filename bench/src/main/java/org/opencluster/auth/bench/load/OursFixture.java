@@ -3,6 +3,7 @@ package org.opencluster.auth.bench.load;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Proxy;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -34,6 +35,7 @@ import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.PinSource;
+import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.envelope.KdfParameters;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
@@ -134,13 +136,33 @@ final class OursFixture implements AutoCloseable {
         };
     }
 
-    /** The service's software key, as a service process holds it (parsed per login, as a key file would be). */
+    /** A key parsed at every login (as a client that reads its key file each time would). */
     static LoginCredential softwareKey(byte[] pkcs8) {
         return (user, envelope) -> SoftwareToken.fromPkcs8(user, pkcs8, List.of());
     }
 
-    LoginCredential ed25519Service() {
-        return softwareKey(ed25519Pkcs8);
+    /**
+     * A key loaded once and held, as a long-running service holds it, and as the JSSE side holds its key in its
+     * KeyManager: each login gets a view whose close() leaves the key loaded (the handshake closes what it got).
+     */
+    static LoginCredential loadedKey(String user, byte[] pkcs8) throws Exception {
+        Token key = SoftwareToken.fromPkcs8(user, pkcs8, List.of());
+        Token view = (Token) Proxy.newProxyInstance(Token.class.getClassLoader(), new Class<?>[] {Token.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(key, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return (u, envelope) -> view;
+    }
+
+    LoginCredential ed25519Service() throws Exception {
+        return loadedKey(SERVICE_ED25519, ed25519Pkcs8);
     }
 
     Optional<LoginCredential> softHsmService() {
@@ -148,8 +170,8 @@ final class OursFixture implements AutoCloseable {
     }
 
     /** The person's key as a client that already unlocked its envelope would hold it: the protocol alone. */
-    LoginCredential personUnlocked() {
-        return softwareKey(personPkcs8);
+    LoginCredential personUnlocked() throws Exception {
+        return loadedKey(PERSON, personPkcs8);
     }
 
     /** The person as a fresh client: opens the envelope with the passphrase (Argon2id, default parameters). */

@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * <p>Immutable. Byte parameters (strings and 16/32/64-byte integers) are held as a read-only view; commands made by
  * {@link RispDecoder} view the very bytes that were fed to it instead of copying them, so the feeder must not
- * reuse a buffer after feeding it (the same contract as a Netty retained slice). The factories here copy.
+ * reuse a buffer after feeding it (the same contract as a Netty retained slice), unless the decoder copies strings
+ * ({@link RispDecoder.Builder#copyStrings}). The factories here copy. The one exception to immutability is
+ * {@link #ownedBytes()}, for the single consumer of a received command's private copy.
  *
  * <p>{@link #toString()} never prints parameter bytes: a decrypted command can carry secrets.
  */
