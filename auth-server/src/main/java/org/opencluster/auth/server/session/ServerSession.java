@@ -150,6 +150,7 @@ public final class ServerSession implements Connection, LiveSession {
             }
             List<RispCommand> replies = new ArrayList<>(requests.size() * 2);
             SessionReauth.Outcome outcome = SessionReauth.Outcome.CONTINUE;
+            boolean due = reauth.overdue(); // one clock read per frame, not per command
             dispatching = Thread.currentThread();
             try {
                 for (RispCommand r : requests) {
@@ -158,7 +159,7 @@ public final class ServerSession implements Connection, LiveSession {
                         if (outcome != SessionReauth.Outcome.CONTINUE) {
                             break;
                         }
-                    } else if (reauth.overdue()) {
+                    } else if (due) {
                         CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due since "
                                 + reauth.due() + ": send REAUTH_BEGIN");
                     } else {

@@ -43,7 +43,8 @@ final class TestCluster implements AutoCloseable {
 
     final SecureRandom random = new SecureRandom();
     /** The server's clock: tests move it forward to make re-authentication due. */
-    final TestClock clock = new TestClock();
+    final org.opencluster.auth.server.testsupport.SteppingClock clock =
+            org.opencluster.auth.server.testsupport.SteppingClock.systemPlusOffset();
     final ServerConfig config;
     final AuthServer server;
     final JdbcAccountStore store;

@@ -3,34 +3,13 @@ package org.opencluster.auth.server.limit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final org.opencluster.auth.server.testsupport.SteppingClock clock =
+            org.opencluster.auth.server.testsupport.SteppingClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     private final LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(3).maxSourceFailures(5)
             .decay(Duration.ofSeconds(10)).lockout(Duration.ofSeconds(30)).clock(clock).build();
 
@@ -43,14 +22,14 @@ class LoginThrottleTest {
         assertEquals(LoginThrottle.Verdict.ACCOUNT_LOCKED, throttle.check("alice", "10.0.0.9"));
         assertEquals(LoginThrottle.Verdict.ALLOWED, throttle.check("bob", "10.0.0.9"));
         assertEquals(Duration.ofSeconds(30), throttle.retryAfter("alice", "10.0.0.9"));
-        clock.now = clock.now.plusSeconds(29);
+        clock.advance(java.time.Duration.ofSeconds(29));
         assertEquals(LoginThrottle.Verdict.ACCOUNT_LOCKED, throttle.check("alice", "10.0.0.9"));
-        clock.now = clock.now.plusSeconds(2);
+        clock.advance(java.time.Duration.ofSeconds(2));
         assertEquals(LoginThrottle.Verdict.ALLOWED, throttle.check("alice", "10.0.0.9"));
         throttle.recordFailure("alice", "10.0.0.9");
         assertEquals(LoginThrottle.Verdict.ACCOUNT_LOCKED, throttle.check("alice", "10.0.0.9"),
                 "one failure right after a lock locks again");
-        clock.now = clock.now.plusSeconds(31 + 30);
+        clock.advance(java.time.Duration.ofSeconds(31 + 30));
         throttle.recordFailure("alice", "10.0.0.9");
         assertEquals(LoginThrottle.Verdict.ALLOWED, throttle.check("alice", "10.0.0.9"),
                 "after the lock and some decay, failures count up from below the limit");
@@ -83,7 +62,7 @@ class LoginThrottleTest {
                 .build();
         for (int i = 0; i < 10_000; i++) {
             small.recordFailure("u" + i, "s" + i);
-            clock.now = clock.now.plusMillis(50);
+            clock.advance(java.time.Duration.ofMillis(50));
         }
         assertTrue(small.retryAfter("u9999", "s9999").isZero());
     }

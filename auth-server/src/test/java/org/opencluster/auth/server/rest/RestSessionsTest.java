@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,23 +18,8 @@ import org.opencluster.auth.server.net.Outbound;
 
 /** Session bookkeeping of the REST transport (pure logic; the connection is a stand-in that records calls). */
 class RestSessionsTest {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final org.opencluster.auth.server.testsupport.SteppingClock clock =
+            org.opencluster.auth.server.testsupport.SteppingClock.at(Instant.parse("2026-01-01T00:00:00Z"));
 
     /** Logs in after its first command; echoes every later command back; records onClose. */
     private static final class Recording implements Connection {
@@ -88,7 +71,7 @@ class RestSessionsTest {
         assertEquals(503, p.status());
         assertEquals(ErrorCode.RATE_LIMITED.code(), p.code());
         // Once one of them has logged in, it no longer counts as pending.
-        a.exchange(new byte[] {0x71, 0x01}, true, now);
+        a.exchange(new byte[] {0x71, 0x01}, true, clock.instant());
         assertTrue(a.loggedIn());
         s.open("10.0.0.2");
         assertEquals(3, s.size());
@@ -115,15 +98,15 @@ class RestSessionsTest {
         RestSessions s = sessions(10, 10);
         RestSession idle = s.open("10.0.0.1");
         RestSession busy = s.open("10.0.0.1");
-        busy.exchange(new byte[] {0x71, 0x01}, true, now);
-        now = now.plus(Duration.ofMinutes(4));
-        busy.exchange(new byte[] {0x71, 0x01}, false, now);
-        now = now.plus(Duration.ofMinutes(2));
+        busy.exchange(new byte[] {0x71, 0x01}, true, clock.instant());
+        clock.advance(Duration.ofMinutes(4));
+        busy.exchange(new byte[] {0x71, 0x01}, false, clock.instant());
+        clock.advance(Duration.ofMinutes(2));
         assertEquals(1, s.reap());
         assertTrue(s.find(idle.id()).isEmpty());
         assertEquals(1, made.get(0).closes);
         assertTrue(s.find(busy.id()).isPresent());
-        now = now.plus(Duration.ofMinutes(61));
+        clock.advance(Duration.ofMinutes(61));
         assertEquals(1, s.reap());
         assertEquals(1, made.get(1).closes);
         assertEquals(0, s.size());
@@ -143,15 +126,15 @@ class RestSessionsTest {
     void phasesAreEnforcedAndOutputIsTheConnectionsBytes() throws Exception {
         RestSessions s = sessions(10, 10);
         RestSession r = s.open("x");
-        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, now))
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, clock.instant()))
                 .status());
-        assertEquals(0, r.exchange(new byte[] {0x71, 0x01}, true, now).output().length);
-        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true, now))
+        assertEquals(0, r.exchange(new byte[] {0x71, 0x01}, true, clock.instant()).output().length);
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true, clock.instant()))
                 .status());
-        RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, now);
+        RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, clock.instant());
         assertEquals(4, x.output().length);
         assertFalse(x.closed());
-        RestProblem bad = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {(byte) 0x91}, false, now));
+        RestProblem bad = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {(byte) 0x91}, false, clock.instant()));
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), bad.code());
         assertTrue(r.closed());
         assertEquals(1, made.get(0).closes);

@@ -9,32 +9,15 @@ import com.yubico.webauthn.data.PublicKeyCredentialCreationOptions;
 import com.yubico.webauthn.data.PublicKeyCredentialParameters;
 import com.yubico.webauthn.data.RelyingPartyIdentity;
 import com.yubico.webauthn.data.UserIdentity;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A registration's challenge is used once, only before it expires, and the table of them is bounded. */
 class PendingRegistrationsTest {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final org.opencluster.auth.server.testsupport.SteppingClock clock =
+            org.opencluster.auth.server.testsupport.SteppingClock.at(Instant.parse("2026-01-01T00:00:00Z"));
 
     private static PublicKeyCredentialCreationOptions options(int challenge) {
         return PublicKeyCredentialCreationOptions.builder()
@@ -53,7 +36,7 @@ class PendingRegistrationsTest {
         assertEquals(2, pending.take("alice").orElseThrow().getChallenge().getBytes()[0]);
         assertTrue(pending.take("alice").isEmpty(), "used up");
         pending.put("bob", options(3));
-        now = now.plusSeconds(91);
+        clock.advance(java.time.Duration.ofSeconds(91));
         assertTrue(pending.take("bob").isEmpty(), "expired");
     }
 
@@ -65,7 +48,7 @@ class PendingRegistrationsTest {
         }
         assertFalse(pending.put("one-too-many", options(0)));
         assertTrue(pending.put("user7", options(0)), "replacing one's own entry is always possible");
-        now = now.plusSeconds(91);
+        clock.advance(java.time.Duration.ofSeconds(91));
         assertTrue(pending.put("one-too-many", options(0)), "expired entries are dropped when the table is full");
     }
 }
