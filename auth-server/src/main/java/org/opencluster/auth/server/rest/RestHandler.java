@@ -57,7 +57,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         write(ctx, res, HttpUtil.isKeepAlive(req));
     }
 
-    static void write(ChannelHandlerContext ctx, RestApi.Response res, boolean keepAlive) {
+    /**
+     * Sends {@code res}; without keep-alive the connection then closes, at once or, with {@code lingerMillis > 0},
+     * that long after the answer was written (meanwhile what the peer still sends is read and discarded).
+     */
+    static void write(ChannelHandlerContext ctx, RestApi.Response res, boolean keepAlive, long lingerMillis) {
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(
                 res.status()), Unpooled.wrappedBuffer(res.body()));
         HttpHeaders h = out.headers();
@@ -79,9 +83,19 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (keepAlive) {
             HttpUtil.setKeepAlive(out, true);
             ctx.writeAndFlush(out);
+        } else if (lingerMillis > 0) {
+            // A lingering close: closing while the peer is still sending leaves unread bytes, and the kernel then
+            // resets the connection, which can destroy this answer before the peer reads it.
+            HttpUtil.setKeepAlive(out, false);
+            ctx.writeAndFlush(out).addListener(f -> ctx.executor().schedule(() -> ctx.close(), lingerMillis,
+                    java.util.concurrent.TimeUnit.MILLISECONDS));
         } else {
             ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    static void write(ChannelHandlerContext ctx, RestApi.Response res, boolean keepAlive) {
+        write(ctx, res, keepAlive, 0);
     }
 
     @Override

@@ -92,7 +92,10 @@ public final class RestServer implements AutoCloseable {
         LOG.info("event=https.listening address={}", serverChannel.localAddress());
     }
 
-    /** Answers an oversized body with a 413 problem (and closes: the rest of the body is not read). */
+    /**
+     * Answers an oversized body with a 413 problem and closes the connection two seconds later; until then the
+     * aggregator reads and discards the rest of the body, so the client has finished sending and reads the answer.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
         BoundedAggregator(int maxBody) {
             super(maxBody);
@@ -101,7 +104,7 @@ public final class RestServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
-                    "the body is larger than " + maxContentLength() + " bytes")), false);
+                    "the body is larger than " + maxContentLength() + " bytes")), false, 2000);
         }
     }
 
