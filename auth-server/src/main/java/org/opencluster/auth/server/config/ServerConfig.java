@@ -253,8 +253,8 @@ public final class ServerConfig {
         private String caKey;
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration sessionLifetime = Duration.ofHours(8);
-        private Duration reauthInterval = Duration.ofHours(1);
-        private Duration reauthGrace = Duration.ofMinutes(2);
+        private Duration reauthInterval = org.opencluster.auth.server.session.ReauthPolicy.DEFAULT.interval();
+        private Duration reauthGrace = org.opencluster.auth.server.session.ReauthPolicy.DEFAULT.grace();
         private int maxAccountFailures = 5;
         private int maxSourceFailures = 50;
         private Duration failureDecay = Duration.ofMinutes(1);
