@@ -52,6 +52,15 @@ public interface Token extends AutoCloseable {
     }
 
     /**
+     * Whether an operation may wait on something outside this process's CPU (a device, a driver, a network HSM).
+     * A server runs operations that cannot wait on its I/O threads, as a TLS stack does its handshake arithmetic,
+     * and hands the others to worker threads. Unknown implementations are assumed to wait.
+     */
+    default boolean operationsMayBlock() {
+        return true;
+    }
+
+    /**
      * Signs {@code message} (the token hashes it as the scheme prescribes; pass a transcript hash as the message
      * when signing a transcript).
      *

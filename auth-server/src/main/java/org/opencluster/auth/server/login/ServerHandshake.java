@@ -101,6 +101,25 @@ public final class ServerHandshake {
         return state;
     }
 
+    /**
+     * Whether the message that completes next may wait on something besides this CPU: the server key's token
+     * (unless it is a software key), the account store (every login request), enrolment codes and security-key
+     * credentials (also in the store). The rest is arithmetic and runs where the bytes arrived.
+     */
+    public boolean nextStepMayBlock() {
+        switch (state) {
+            case AWAIT_HELLO:
+                return settings.serverKey().operationsMayBlock();
+            case AWAIT_CHOICE:
+                return false;
+            case AWAIT_PROOF:
+            case AWAIT_CLIENT_FINISHED:
+                return enrolling || webAuthnLogin;
+            default:
+                return true;
+        }
+    }
+
     /** Bytes to send now (possibly empty); the buffer is the caller's afterwards. */
     public ByteBuffer takeOutput() {
         return output.take();
@@ -323,14 +342,23 @@ public final class ServerHandshake {
                 : canAgree && (!canSign || settings.ecProofKind() == ProofKind.KEY_AGREEMENT)
                 ? ProofKind.KEY_AGREEMENT : ProofKind.SIGNATURE;
         KeyExchangeGroup ephemeralGroup = group.orElse(KeyExchangeGroup.P256);
-        proofEphemeral = KeyExchanges.forGroup(ephemeralGroup).generate(settings.random());
+        // Only the key-agreement proof uses the ephemeral; every other challenge carries a decoy share of the same
+        // group and distribution, so the field looks the same (which proof is asked for is said in clear anyway).
+        KeyExchange exchange = KeyExchanges.forGroup(ephemeralGroup);
+        byte[] ephemeralShare;
+        if (proofKind == ProofKind.KEY_AGREEMENT) {
+            proofEphemeral = exchange.generate(settings.random());
+            ephemeralShare = proofEphemeral.publicKey();
+        } else {
+            ephemeralShare = exchange.decoyPublicKey(settings.random());
+        }
         // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
         byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
                 .orElseGet(() -> DecoyEnvelopes.derive(settings.decoySecret(), name));
         List<RispCommand> challengeFields = new ArrayList<>(List.of(
                 RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
                 RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
-                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, proofEphemeral.publicKey()))));
+                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, ephemeralShare))));
         if (webAuthnLogin) {
             challengeFields.add(RispCommand.string(WEBAUTHN_OPTIONS,
                     settings.webAuthn().orElseThrow().requestOptions(name, account)));
@@ -418,8 +446,9 @@ public final class ServerHandshake {
             }
             if (proofKind == ProofKind.KEY_AGREEMENT) {
                 if (key == null) {
-                    // Unknown user: the same HMAC work against a throwaway secret, then refuse.
-                    z = random(32);
+                    // Unknown user: the same agreement and HMAC work against a key nobody holds, then refuse.
+                    z = proofEphemeral.agree(KeyExchanges.forGroup(proofEphemeral.group())
+                            .decoyPublicKey(settings.random()));
                     schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
                     return false;
                 }
@@ -427,15 +456,23 @@ public final class ServerHandshake {
                 return schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
             }
             Optional<SignatureAlgorithm> alg = SignatureAlgorithm.fromCode(proofScheme);
-            return key != null && alg.isPresent() && alg.get().verify(key, HandshakeLabels.signatureInput(
-                    HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, transcriptThroughServerFinished), proofBytes);
+            if (alg.isEmpty()) {
+                return false;
+            }
+            // Unknown user: the same verification against a key nobody holds, then refuse.
+            boolean verified = alg.get().verify(key != null ? key : DecoyVerifyingKeys.forScheme(alg.get()),
+                    HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT,
+                            transcriptThroughServerFinished), proofBytes);
+            return key != null && verified;
         } catch (SuiteException | RuntimeException e) {
             return false;
         } finally {
             if (z != null) {
                 Arrays.fill(z, (byte) 0);
             }
-            proofEphemeral.close();
+            if (proofEphemeral != null) {
+                proofEphemeral.close();
+            }
         }
     }
 

@@ -42,6 +42,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class JsseFixture {
     static final String PROTOCOL = "TLSv1.3";
     static final String SUITE = "TLS_AES_256_GCM_SHA384";
+    /** Only for the bulk rows that compare our ChaCha20-Poly1305 suites with the same cipher in JSSE. */
+    static final String CHACHA_SUITE = "TLS_CHACHA20_POLY1305_SHA256";
     private static final char[] STORE_PASSWORD = "bench".toCharArray();
 
     /** Must run before the first JSSE use in the JVM: JDK 17 has no API for the named groups. */
@@ -129,12 +131,17 @@ final class JsseFixture {
         };
     }
 
-    /** Applies the compared configuration: TLS 1.3 only, one suite, mutual authentication on the server. */
+    /**
+     * Applies the compared configuration: TLS 1.3 only, mutual authentication on the server. The server accepts
+     * {@link #SUITE} and {@link #CHACHA_SUITE}; a client offers one, so it gets what it offers.
+     */
     static void configure(SSLSocket s, boolean serverSide) {
         s.setEnabledProtocols(new String[] {PROTOCOL});
-        s.setEnabledCipherSuites(new String[] {SUITE});
         if (serverSide) {
+            s.setEnabledCipherSuites(new String[] {SUITE, CHACHA_SUITE});
             s.setNeedClientAuth(true);
+        } else {
+            s.setEnabledCipherSuites(new String[] {SUITE});
         }
     }
 
@@ -146,13 +153,24 @@ final class JsseFixture {
         e.setSSLParameters(p);
     }
 
-    /** Connects, runs a full handshake and checks what was negotiated. */
+    /** Connects with {@link #SUITE} and runs a full handshake. */
     static SSLSocket connect(SSLContext context, java.net.InetSocketAddress server) throws IOException {
+        return connect(context, server, SUITE);
+    }
+
+    /** Connects offering only {@code suite}, runs a full handshake and checks that it was negotiated. */
+    static SSLSocket connect(SSLContext context, java.net.InetSocketAddress server, String suite) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket();
         s.setTcpNoDelay(true);
         configure(s, false);
+        s.setEnabledCipherSuites(new String[] {suite});
         s.connect(server, 10_000);
         s.startHandshake();
+        String negotiated = s.getSession().getCipherSuite();
+        if (!negotiated.equals(suite)) {
+            s.close();
+            throw new IOException("JSSE negotiated " + negotiated + " instead of " + suite);
+        }
         return s;
     }
 

@@ -37,7 +37,8 @@ public final class LoadBench {
         final Path work;
 
         Settings(boolean quick, Path work) {
-            this.seconds = quick ? 1.5 : 4;
+            // -Doca.bench.seconds=N lengthens each round (for profiling one side with JFR or perf).
+            this.seconds = Double.parseDouble(System.getProperty("oca.bench.seconds", quick ? "1.5" : "4"));
             // C2 needs several seconds on a loaded 2-core machine before the AEAD and EC code are compiled.
             this.warmup = quick ? 2 : 8;
             this.rounds = quick ? 1 : 3;
@@ -170,6 +171,7 @@ public final class LoadBench {
                 sides.put(String.format(Locale.ROOT, "bulk.%04x", suite), Workloads.oursBulk(f, suite));
             }
             sides.put("bulk.jsse", Workloads.peerBulk(tls.client, jsse.address()));
+            sides.put("bulk.jsse.chacha", Workloads.peerBulk(tls.client, jsse.address(), JsseFixture.CHACHA_SUITE));
             sides.put("bulk.tcp", Workloads.peerBulk(null, tcp.address()));
             Map<String, Integer> threads = new LinkedHashMap<>();
             sides.keySet().forEach(k -> threads.put(k, 1));

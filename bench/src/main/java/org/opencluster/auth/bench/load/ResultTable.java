@@ -46,6 +46,11 @@ final class ResultTable {
         for (String s : suites) {
             row("suite " + s, "bulk." + s.substring(0, 4), "bulk.jsse", 1.5, "bulk.tcp", 0.6, false);
         }
+        // The targets compare with JSSE's AES-256-GCM; these rows compare the same cipher on both sides.
+        row("suite 0102 vs JSSE " + JsseFixture.CHACHA_SUITE, "bulk.0102", "bulk.jsse.chacha", null, null, null,
+                false);
+        row("suite 0104 vs JSSE " + JsseFixture.CHACHA_SUITE, "bulk.0104", "bulk.jsse.chacha", null, null, null,
+                false);
         value("raw AES-256-GCM seal, 16 KiB, one core, MB/s", "aead.aes");
         value("raw ChaCha20-Poly1305 seal, 16 KiB, one core, MB/s", "aead.chacha");
         section("64-byte round trips/s, one session, JVM pinned to one core (taskset -c 0)");

@@ -78,8 +78,13 @@ final class Workloads {
     }
 
     static Rates.PerThread peerBulk(SSLContext tls, InetSocketAddress server) {
+        return peerBulk(tls, server, JsseFixture.SUITE);
+    }
+
+    /** Bulk over JSSE with {@code suite} (or plain TCP when {@code tls} is null). */
+    static Rates.PerThread peerBulk(SSLContext tls, InetSocketAddress server, String suite) {
         return () -> {
-            PeerProtocol.Client c = peer(tls, server);
+            PeerProtocol.Client c = peer(tls, server, suite);
             byte[] payload = new byte[BULK_MESSAGE];
             return stop -> {
                 try (c) {
@@ -142,9 +147,13 @@ final class Workloads {
 
     /** A connected baseline client: TLS when {@code tls} is set, plain TCP otherwise. */
     static PeerProtocol.Client peer(SSLContext tls, InetSocketAddress server) throws IOException {
+        return peer(tls, server, JsseFixture.SUITE);
+    }
+
+    static PeerProtocol.Client peer(SSLContext tls, InetSocketAddress server, String suite) throws IOException {
         Socket s;
         if (tls != null) {
-            s = JsseFixture.connect(tls, server);
+            s = JsseFixture.connect(tls, server, suite);
             JSSE_HANDSHAKES.incrementAndGet();
         } else {
             s = new Socket();

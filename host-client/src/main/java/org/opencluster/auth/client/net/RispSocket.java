@@ -29,9 +29,14 @@ public final class RispSocket implements AutoCloseable {
     private final ArrayDeque<RispCommand> ready = new ArrayDeque<>();
     private final byte[] readBuffer = new byte[64 * 1024];
     private ByteBuffer writeBuffer = ByteBuffer.allocate(16 * 1024);
+    private volatile long timeoutNanos;
+    /** When the read in progress gives up (System.nanoTime), or 0 when no read waits. */
+    private volatile long readDeadline;
+    private volatile boolean timedOut;
 
-    private RispSocket(Socket socket, int maxStringLength) throws IOException {
+    private RispSocket(Socket socket, int maxStringLength, Duration timeout) throws IOException {
         this.socket = socket;
+        this.timeoutNanos = timeout.toNanos();
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         // Strings are copied out of the read buffer as they are decoded, so the buffer is reused for every read.
@@ -43,8 +48,10 @@ public final class RispSocket implements AutoCloseable {
         try {
             s.setTcpNoDelay(true);
             s.connect(address, (int) timeout.toMillis());
-            s.setSoTimeout((int) timeout.toMillis());
-            return new RispSocket(s, RispDecoder.DEFAULT_MAX_STRING_LENGTH);
+            // Reads block without SO_TIMEOUT; ReadDeadlines closes the socket when one waits too long.
+            RispSocket r = new RispSocket(s, RispDecoder.DEFAULT_MAX_STRING_LENGTH, timeout);
+            ReadDeadlines.watch(r);
+            return r;
         } catch (IOException e) {
             s.close();
             throw e;
@@ -86,10 +93,16 @@ public final class RispSocket implements AutoCloseable {
     public RispCommand read() throws IOException {
         while (ready.isEmpty()) {
             int n;
+            readDeadline = System.nanoTime() + timeoutNanos;
             try {
                 n = in.read(readBuffer);
-            } catch (SocketTimeoutException e) {
-                throw new SocketTimeoutException("no answer from the server within the timeout");
+            } catch (IOException e) {
+                if (timedOut) {
+                    throw new SocketTimeoutException("no answer from the server within the timeout");
+                }
+                throw e;
+            } finally {
+                readDeadline = 0;
             }
             // A cut or garbled stream is an I/O failure of this connection for the caller (exec and login declare
             // IOException), not an unchecked surprise: wrap the codec's error, keeping it as the cause.
@@ -112,12 +125,27 @@ public final class RispSocket implements AutoCloseable {
         return ready.poll();
     }
 
-    public void setTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
+    public void setTimeout(Duration timeout) {
+        timeoutNanos = timeout.toNanos();
+    }
+
+    /** Called by {@link ReadDeadlines}: closes the socket when the read in progress has waited too long. */
+    void expireIfOverdue(long now) {
+        long deadline = readDeadline;
+        if (deadline != 0 && now - deadline > 0 && !timedOut) {
+            timedOut = true;
+            try {
+                socket.close(); // the blocked read throws; read() turns that into SocketTimeoutException
+            } catch (IOException e) {
+                // closing anyway
+            }
+            ReadDeadlines.forget(this);
+        }
     }
 
     @Override
     public void close() throws IOException {
+        ReadDeadlines.forget(this);
         socket.close();
     }
 }

@@ -14,6 +14,17 @@ public interface KeyExchange {
     EphemeralKeyPair generate(SecureRandom random);
 
     /**
+     * A public key nobody holds the private key of, distributed exactly as {@link #generate}'s public keys are: for
+     * a message that must carry a key share of this group whether or not it will be used (a decoy), without paying
+     * for a key pair. The default generates one and drops it.
+     */
+    default byte[] decoyPublicKey(SecureRandom random) {
+        try (EphemeralKeyPair pair = generate(random)) {
+            return pair.publicKey();
+        }
+    }
+
+    /**
      * Refuses a peer public key that is not a canonical, valid encoding of a non-identity point of the group
      * ({@link SuiteError#INVALID_PUBLIC_KEY}). {@link EphemeralKeyPair#agree} calls this itself.
      */

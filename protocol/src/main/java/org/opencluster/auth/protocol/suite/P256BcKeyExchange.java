@@ -36,6 +36,30 @@ final class P256BcKeyExchange implements KeyExchange {
         return new Pair(gen.generateKeyPair());
     }
 
+    /**
+     * A uniformly random point: a random x with a random choice of the two y, retried while x is not on the curve
+     * (half of them are). P-256 has cofactor 1, so every point but the identity is a possible public key, and a
+     * real key pair's public key is uniform over them too. One square root (about 20 us on JDK 17) instead of a
+     * scalar multiplication (about 80 us).
+     */
+    @Override
+    public byte[] decoyPublicKey(SecureRandom random) {
+        byte[] compressed = new byte[1 + P256Points.COORDINATE];
+        while (true) {
+            random.nextBytes(compressed);
+            compressed[0] = (byte) (0x02 | (compressed[0] & 0x01));
+            if (new BigInteger(1, java.util.Arrays.copyOfRange(compressed, 1, compressed.length))
+                    .compareTo(P256Points.P) >= 0) {
+                continue; // not a field element
+            }
+            try {
+                return DOMAIN.getCurve().decodePoint(compressed).getEncoded(false);
+            } catch (IllegalArgumentException notOnTheCurve) {
+                // x^3 - 3x + b is not a square: try another x
+            }
+        }
+    }
+
     @Override
     public void validatePublicKey(byte[] peer) throws SuiteException {
         decode(peer);

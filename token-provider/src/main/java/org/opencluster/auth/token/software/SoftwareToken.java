@@ -92,6 +92,12 @@ public final class SoftwareToken implements Token {
         return new SoftwareToken(label, type, key, publicKey, chain);
     }
 
+    /** Arithmetic in this process's memory: nothing to wait for. */
+    @Override
+    public boolean operationsMayBlock() {
+        return false;
+    }
+
     @Override
     public KeyType keyType() {
         return keyType;
