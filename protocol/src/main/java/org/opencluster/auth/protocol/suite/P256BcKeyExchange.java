@@ -10,6 +10,8 @@ import org.bouncycastle.crypto.generators.ECKeyPairGenerator;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECKeyGenerationParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.math.ec.ECCurve;
+import org.bouncycastle.math.ec.ECFieldElement;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -44,19 +46,23 @@ final class P256BcKeyExchange implements KeyExchange {
      */
     @Override
     public byte[] decoyPublicKey(SecureRandom random) {
-        byte[] compressed = new byte[1 + P256Points.COORDINATE];
+        ECCurve curve = DOMAIN.getCurve();
+        byte[] coordinate = new byte[P256Points.COORDINATE];
         while (true) {
-            random.nextBytes(compressed);
-            compressed[0] = (byte) (0x02 | (compressed[0] & 0x01));
-            if (new BigInteger(1, java.util.Arrays.copyOfRange(compressed, 1, compressed.length))
-                    .compareTo(P256Points.P) >= 0) {
+            random.nextBytes(coordinate);
+            BigInteger xValue = new BigInteger(1, coordinate);
+            if (xValue.compareTo(P256Points.P) >= 0) {
                 continue; // not a field element
             }
-            try {
-                return DOMAIN.getCurve().decodePoint(compressed).getEncoded(false);
-            } catch (IllegalArgumentException notOnTheCurve) {
-                // x^3 - 3x + b is not a square: try another x
+            ECFieldElement x = curve.fromBigInteger(xValue);
+            ECFieldElement y = x.square().add(curve.getA()).multiply(x).add(curve.getB()).sqrt();
+            if (y == null) {
+                continue; // x^3 - 3x + b is not a square: no point has this x
             }
+            if (random.nextBoolean()) {
+                y = y.negate();
+            }
+            return curve.validatePoint(x.toBigInteger(), y.toBigInteger()).getEncoded(false);
         }
     }
 

@@ -24,6 +24,33 @@ class KeyExchangeTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(KeyExchangeGroup.class)
+    void decoyKeysAreValidDistinctKeysOfTheGroupThatBothImplementationsAccept(KeyExchangeGroup group)
+            throws Exception {
+        KeyExchange kx = KeyExchanges.forGroup(group);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int oddY = 0;
+        for (int i = 0; i < 200; i++) {
+            byte[] decoy = kx.decoyPublicKey(random);
+            assertEquals(group.publicKeyLength(), decoy.length);
+            kx.validatePublicKey(decoy);
+            seen.add(java.util.HexFormat.of().formatHex(decoy));
+            oddY += decoy[decoy.length - 1] & 1;
+            if (group == KeyExchangeGroup.P256 && i < 20) {
+                KeyExchanges.jdkP256().validatePublicKey(decoy); // an independent decoder agrees it is a point
+                try (KeyExchange.EphemeralKeyPair pair = kx.generate(random)) {
+                    assertEquals(KeyExchangeGroup.SHARED_SECRET_LENGTH, pair.agree(decoy).length);
+                }
+            }
+        }
+        assertEquals(200, seen.size());
+        if (group == KeyExchangeGroup.P256) {
+            // Both points of an x come out: the parity of y is a coin flip (200 flips: 60..140 by a wide margin).
+            org.junit.jupiter.api.Assertions.assertTrue(oddY > 60 && oddY < 140, "odd y in " + oddY + " of 200");
+        }
+    }
+
     @Test
     void bouncyCastleAndJdkP256Interoperate() throws Exception {
         try (KeyExchange.EphemeralKeyPair bc = KeyExchanges.forGroup(KeyExchangeGroup.P256).generate(random);
