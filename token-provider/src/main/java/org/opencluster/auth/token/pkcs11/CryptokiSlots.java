@@ -40,6 +40,13 @@ final class CryptokiSlots {
     private static final int FN_GET_SLOT_LIST = 4;
     private static final int FN_GET_TOKEN_INFO = 6;
     private static final int MAX_SLOTS = 1024;
+    /**
+     * Every module loaded here, held for the life of the JVM. JNA keeps its libraries only weakly: once a
+     * NativeLibrary is collected its cleaner calls dlclose, and if SunPKCS11 has let go of the module too the
+     * code behind our function-list pointers is unmapped (seen as a SIGSEGV in C_GetTokenInfo after a failed
+     * login on JDK 25). An initialised module must not be unloaded anyway.
+     */
+    private static final java.util.Set<NativeLibrary> LOADED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path module;
     private final Pointer functionList;
@@ -62,6 +69,7 @@ final class CryptokiSlots {
         NativeLibrary library;
         try {
             library = NativeLibrary.getInstance(module.toString());
+            LOADED.add(library);
         } catch (UnsatisfiedLinkError e) {
             throw new TokenException(TokenError.MODULE_MISSING, "cannot load PKCS#11 module " + module
                     + " (" + e.getMessage() + ")");
