@@ -62,7 +62,8 @@ final class P256BcKeyExchange implements KeyExchange {
             if (random.nextBoolean()) {
                 y = y.negate();
             }
-            return curve.validatePoint(x.toBigInteger(), y.toBigInteger()).getEncoded(false);
+            // On the curve by construction (y^2 = x^3 - 3x + b), so no second check.
+            return curve.createPoint(x.toBigInteger(), y.toBigInteger()).getEncoded(false);
         }
     }
 
