@@ -34,6 +34,7 @@ import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.BuiltinCommands;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.opencluster.auth.server.limit.DeviceTokens;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.LoginAccount;
@@ -107,7 +108,10 @@ public final class AuthServer implements AutoCloseable {
         dispatcher = routes.build();
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
-                .decay(config.failureDecay()).lockout(config.lockout()).clock(clock).build();
+                .decay(config.failureDecay()).lockout(config.lockout())
+                .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
+                .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
+                .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)

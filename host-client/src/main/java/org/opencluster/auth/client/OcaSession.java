@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.opencluster.auth.client.login.ClientHandshake;
+import org.opencluster.auth.client.login.DeviceTokenStore;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.ServerTrust;
@@ -89,6 +90,7 @@ public final class OcaSession implements AutoCloseable {
         private SecureRandom random = DEFAULT_RANDOM;
         private Duration timeout = Duration.ofSeconds(10);
         private boolean autoReauthenticate = true;
+        private DeviceTokenStore deviceTokens;
 
         public Options suites(Set<Integer> ids) {
             this.suites = Set.copyOf(ids);
@@ -119,12 +121,25 @@ public final class OcaSession implements AutoCloseable {
             this.autoReauthenticate = on;
             return this;
         }
+
+        /**
+         * Keeps device tokens in {@code store} (docs/PROTOCOL.md section 5.14): a device that logged in before is
+         * not locked out by strangers' failed logins. Default: none (the login asks for no token).
+         */
+        public Options deviceTokens(DeviceTokenStore store) {
+            this.deviceTokens = Objects.requireNonNull(store);
+            return this;
+        }
+
+        private ClientHandshake apply(ClientHandshake hs) {
+            return deviceTokens == null ? hs : hs.withDeviceTokens(deviceTokens);
+        }
     }
 
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
-        return open(server, new ClientHandshake(username, credential, trust, options.suites, SuiteRegistry.standard(),
-                options.commands, options.random), username, credential, options);
+        return open(server, options.apply(new ClientHandshake(username, credential, trust, options.suites,
+                SuiteRegistry.standard(), options.commands, options.random)), username, credential, options);
     }
 
     /**
@@ -150,8 +165,9 @@ public final class OcaSession implements AutoCloseable {
         LoginCredential none = (u, envelope) -> {
             throw new IllegalStateException("a security-key login proves with the key, not an envelope");
         };
-        return open(server, new ClientHandshake(username, none, trust, options.suites, SuiteRegistry.standard(),
-                options.commands, options.random).withSecurityKey(authenticator), username, none, options);
+        return open(server, options.apply(new ClientHandshake(username, none, trust, options.suites,
+                SuiteRegistry.standard(), options.commands, options.random).withSecurityKey(authenticator)), username,
+                none, options);
     }
 
     /**

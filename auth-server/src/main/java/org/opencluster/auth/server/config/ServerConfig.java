@@ -25,6 +25,9 @@ public final class ServerConfig {
             "risp.max-string", "connections.max", "https.listen");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
+    /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
+    private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
+            "login.device-token-lifetime");
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -46,6 +49,9 @@ public final class ServerConfig {
     private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
+    private final int maxDeviceFailures;
+    private final Duration maxLockout;
+    private final Duration deviceTokenLifetime;
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
@@ -68,6 +74,9 @@ public final class ServerConfig {
         this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
+        this.maxDeviceFailures = b.maxDeviceFailures;
+        this.maxLockout = b.maxLockout;
+        this.deviceTokenLifetime = b.deviceTokenLifetime;
     }
 
     public static Builder builder() {
@@ -98,6 +107,9 @@ public final class ServerConfig {
         b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
+        b.maxDeviceFailures = maxDeviceFailures;
+        b.maxLockout = maxLockout;
+        b.deviceTokenLifetime = deviceTokenLifetime;
         return b;
     }
 
@@ -115,9 +127,10 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
+                known.addAll(DEVICE_LOGIN_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -146,6 +159,9 @@ public final class ServerConfig {
                     case "login.max-source-failures": b.maxSourceFailures = atLeastOne(Integer.parseInt(v)); break;
                     case "login.decay": b.failureDecay = positive(Duration.parse(v)); break;
                     case "login.lockout": b.lockout = positive(Duration.parse(v)); break;
+                    case "login.device-failures": b.maxDeviceFailures = atLeastOne(Integer.parseInt(v)); break;
+                    case "login.max-lockout": b.maxLockout = positive(Duration.parse(v)); break;
+                    case "login.device-token-lifetime": b.deviceTokenLifetime = positive(Duration.parse(v)); break;
                     case "frame.key-update-bytes": b.keyUpdateBytes = atLeastOne(Long.parseLong(v)); break;
                     case "risp.max-string": b.maxStringLength = atLeastOne(Integer.parseInt(v)); break;
                     case "https.listen": b.httpsListen = httpsFromFile(parseAddress(v)); break;
@@ -234,6 +250,12 @@ public final class ServerConfig {
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
     public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
+    /** Failed logins a known device (valid device token) may make before its own lock. */
+    public int maxDeviceFailures() { return maxDeviceFailures; }
+    /** The longest lock the doubling of {@link #lockout()} reaches. */
+    public Duration maxLockout() { return maxLockout; }
+    /** How long a device token stays valid after it was issued (renewed at each login that presents it). */
+    public Duration deviceTokenLifetime() { return deviceTokenLifetime; }
 
     @Override
     public String toString() {
@@ -265,6 +287,9 @@ public final class ServerConfig {
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
+        private int maxDeviceFailures = 5;
+        private Duration maxLockout = Duration.ofHours(1);
+        private Duration deviceTokenLifetime = Duration.ofDays(90);
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -304,6 +329,14 @@ public final class ServerConfig {
             }
             this.webAuthnRpId = rpId;
             this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** Known-device limit, the longest lock of the back-off, and the device token lifetime. */
+        public Builder deviceLimits(int perDevice, Duration maxLockout, Duration tokenLifetime) {
+            this.maxDeviceFailures = atLeastOne(perDevice);
+            this.maxLockout = positive(maxLockout);
+            this.deviceTokenLifetime = positive(tokenLifetime);
             return this;
         }
 

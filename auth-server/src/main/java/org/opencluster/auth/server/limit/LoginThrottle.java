@@ -1,138 +1,258 @@
 package org.opencluster.auth.server.limit;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
- * Limits failed logins per account and per source address, shared by every transport (TCP and REST).
+ * Limits failed logins, shared by every transport (TCP and REST), in three kinds of bucket (docs/PROTOCOL.md
+ * section 5.14):
+ * <ul>
+ * <li><b>source</b> (an opaque key: the caller's address prefix): every failure counts, whatever the account;</li>
+ * <li><b>account</b>: failures from devices the server does not know, and only for accounts that can be guessed
+ * online (a passphrase envelope, an enrolment code, or an unknown name, which must look like one);</li>
+ * <li><b>device</b> (an account's device token, {@link DeviceTokens}): a device that logged in to that account
+ * before is exempt from the account and source locks and has its own small limit instead, so strangers cannot
+ * lock the owner out.</li>
+ * </ul>
  *
- * <p>Each key has a failure count that decays: every {@code decay} one failure is forgiven. When a key reaches its
- * limit it is locked for {@code lockout}; after the lock, one more failure locks it again at once. A success clears
- * the account's count (not the source's: one good account must not launder a scanning source). The check is made
- * <em>before</em> any expensive work, and an unknown username is counted like a known one so the answer does not
- * reveal which usernames exist.
+ * <p>Each bucket has a failure count that decays: every {@code decay} one failure is forgiven, nothing while locked.
+ * When a bucket reaches its limit it is locked, for {@code lockout} the first time and twice as long at each lock
+ * after that, up to {@code maxLockout}; its count stays one below the limit, so the next failure locks again. The
+ * doubling is forgotten once the count has decayed to zero. A success clears the account (unknown device) or the
+ * device bucket, never the source's (one good account must not launder a scanning source).
+ *
+ * <p>Time is measured with a monotonic ticker (nanoseconds, {@link System#nanoTime} by default), never the wall
+ * clock. Each kind keeps at most {@code maxTrackedKeys} buckets, least recently used evicted first, in O(1).
  */
 public final class LoginThrottle {
-    private final int maxAccountFailures;
-    private final int maxSourceFailures;
-    private final Duration decay;
-    private final Duration lockout;
-    private final Clock clock;
-    private final int maxTrackedKeys;
-    private final ConcurrentHashMap<String, Bucket> accounts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Bucket> sources = new ConcurrentHashMap<>();
+    private final BucketMap sources;
+    private final BucketMap accounts;
+    private final BucketMap devices;
+    private final long decayNanos;
+    private final long lockoutNanos;
+    private final long maxLockoutNanos;
+    private final LongSupplier ticker;
+    private final DeviceTokens deviceTokens;
 
-    /** Failure count and when it was last brought up to date. */
-    private static final class Bucket {
-        long failures;
-        Instant updated;
-        Instant lockedUntil = Instant.MIN;
+    /**
+     * One login attempt as the throttle sees it.
+     *
+     * @param device    the device id of a valid device token for this very account, if the client presented one
+     * @param guessable whether a stranger could guess this account's credential online (passphrase envelope,
+     *                  enrolment code, unknown name); false for accounts whose login needs a private key
+     */
+    public record Attempt(String account, String source, Optional<String> device, boolean guessable) {
+        public Attempt {
+            Objects.requireNonNull(account);
+            Objects.requireNonNull(source);
+            Objects.requireNonNull(device);
+        }
 
-        Bucket(Instant now) {
-            this.updated = now;
+        /** An attempt from an unknown device at a guessable account (how an unknown name is treated). */
+        public static Attempt unknownDevice(String account, String source) {
+            return new Attempt(account, source, Optional.empty(), true);
+        }
+
+        private String deviceKey() {
+            // The device id is fixed-length hex, so the pair cannot be confused with another.
+            return device.orElseThrow() + ":" + account;
         }
     }
 
+    /** Why a login may not proceed now, or {@link Verdict#ALLOWED}. */
+    public enum Verdict { ALLOWED, ACCOUNT_LOCKED, SOURCE_LOCKED, DEVICE_LOCKED }
+
     private LoginThrottle(Builder b) {
-        this.maxAccountFailures = b.maxAccountFailures;
-        this.maxSourceFailures = b.maxSourceFailures;
-        this.decay = b.decay;
-        this.lockout = b.lockout;
-        this.clock = b.clock;
-        this.maxTrackedKeys = b.maxTrackedKeys;
+        this.sources = new BucketMap(b.maxSourceFailures, b.maxTrackedKeys);
+        this.accounts = new BucketMap(b.maxAccountFailures, b.maxTrackedKeys);
+        this.devices = new BucketMap(b.maxDeviceFailures, b.maxTrackedKeys);
+        this.decayNanos = b.decay.toNanos();
+        this.lockoutNanos = b.lockout.toNanos();
+        this.maxLockoutNanos = Math.max(b.lockout.toNanos(), b.maxLockout.toNanos());
+        this.ticker = b.ticker;
+        this.deviceTokens = b.deviceTokens != null ? b.deviceTokens : DeviceTokens.ephemeral();
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Why a login may not proceed now, or {@link Verdict#ALLOWED}. */
-    public enum Verdict { ALLOWED, ACCOUNT_LOCKED, SOURCE_LOCKED }
+    /** The tokens that name known devices (issued and verified by the handshake). */
+    public DeviceTokens deviceTokens() {
+        return deviceTokens;
+    }
 
-    public Verdict check(String account, String source) {
-        Instant now = clock.instant();
-        if (lockedFor(sources, source, now).compareTo(Duration.ZERO) > 0) {
+    public Verdict check(Attempt a) {
+        long now = ticker.getAsLong();
+        if (a.device().isPresent()) {
+            return devices.lockedFor(a.deviceKey(), now) > 0 ? Verdict.DEVICE_LOCKED : Verdict.ALLOWED;
+        }
+        if (sources.lockedFor(a.source(), now) > 0) {
             return Verdict.SOURCE_LOCKED;
         }
-        if (lockedFor(accounts, account, now).compareTo(Duration.ZERO) > 0) {
+        if (a.guessable() && accounts.lockedFor(a.account(), now) > 0) {
             return Verdict.ACCOUNT_LOCKED;
         }
         return Verdict.ALLOWED;
     }
 
-    public void recordFailure(String account, String source) {
-        Instant now = clock.instant();
-        bump(accounts, account, now, maxAccountFailures);
-        bump(sources, source, now, maxSourceFailures);
-    }
-
-    public void recordSuccess(String account) {
-        accounts.remove(account);
-    }
-
-    /** Time until {@code account} may try again (zero when it may now). */
-    public Duration retryAfter(String account, String source) {
-        Instant now = clock.instant();
-        Duration a = lockedFor(accounts, account, now);
-        Duration s = lockedFor(sources, source, now);
-        return a.compareTo(s) >= 0 ? a : s;
-    }
-
-    private static Duration lockedFor(ConcurrentHashMap<String, Bucket> map, String key, Instant now) {
-        Bucket b = map.get(key);
-        if (b == null) {
-            return Duration.ZERO;
+    /** Time until this attempt may be made (zero when it may now). */
+    public Duration retryAfter(Attempt a) {
+        long now = ticker.getAsLong();
+        long wait;
+        if (a.device().isPresent()) {
+            wait = devices.lockedFor(a.deviceKey(), now);
+        } else {
+            wait = Math.max(sources.lockedFor(a.source(), now),
+                    a.guessable() ? accounts.lockedFor(a.account(), now) : 0);
         }
-        synchronized (b) {
-            return now.isBefore(b.lockedUntil) ? Duration.between(now, b.lockedUntil) : Duration.ZERO;
-        }
+        return Duration.ofNanos(wait);
     }
 
-    private void bump(ConcurrentHashMap<String, Bucket> map, String key, Instant now, int max) {
-        if (map.size() >= maxTrackedKeys) {
-            // Bounded memory under a flood of distinct keys: drop the ones that have fully decayed.
-            map.entrySet().removeIf(e -> {
-                synchronized (e.getValue()) {
-                    decay(e.getValue(), now);
-                    return e.getValue().failures < 1 && !now.isBefore(e.getValue().lockedUntil);
-                }
-            });
-        }
-        Bucket b = map.computeIfAbsent(key, k -> new Bucket(now));
-        synchronized (b) {
-            decay(b, now);
-            b.failures += 1;
-            if (b.failures >= max) {
-                b.lockedUntil = now.plus(lockout);
-                b.failures = max - 1;
-            }
-        }
-    }
-
-    private void decay(Bucket b, Instant now) {
-        // Nothing is forgiven while locked, so the first failure after a lock locks again.
-        Instant from = b.updated.isAfter(b.lockedUntil) ? b.updated : b.lockedUntil;
-        long steps = Duration.between(from, now).toMillis() / decay.toMillis();
-        if (steps > 0) {
-            b.failures = Math.max(0, b.failures - steps);
-            b.updated = from.plus(decay.multipliedBy(steps));
+    public void recordFailure(Attempt a) {
+        long now = ticker.getAsLong();
+        sources.fail(a.source(), now);
+        if (a.device().isPresent()) {
+            devices.fail(a.deviceKey(), now);
+        } else if (a.guessable()) {
+            accounts.fail(a.account(), now);
         }
     }
 
     /**
-     * Defaults: 5 failures per account, 50 per source, one forgiven every 60 s, a 5-minute lock, 100 000 keys
-     * tracked per kind.
+     * A login succeeded. From a known device it clears that device's bucket only: the owner logging in must not
+     * hand strangers a fresh set of guesses at the account.
+     */
+    public void recordSuccess(Attempt a) {
+        if (a.device().isPresent()) {
+            devices.clear(a.deviceKey());
+        } else {
+            accounts.clear(a.account());
+        }
+    }
+
+    public Verdict check(String account, String source) {
+        return check(Attempt.unknownDevice(account, source));
+    }
+
+    public void recordFailure(String account, String source) {
+        recordFailure(Attempt.unknownDevice(account, source));
+    }
+
+    public void recordSuccess(String account) {
+        accounts.clear(account);
+    }
+
+    public Duration retryAfter(String account, String source) {
+        return retryAfter(Attempt.unknownDevice(account, source));
+    }
+
+    /** Buckets held now, all kinds together (for tests of the bound). */
+    int trackedKeys() {
+        return sources.size() + accounts.size() + devices.size();
+    }
+
+    /** Failure count and lock of one key; guarded by its {@link BucketMap}. */
+    private static final class Bucket {
+        long failures;
+        long updated;
+        long lockedUntil;
+        int strikes;
+
+        Bucket(long now) {
+            this.updated = now;
+            this.lockedUntil = now;
+        }
+    }
+
+    /**
+     * The buckets of one kind: an access-ordered map under one lock, so a lookup, an insert and the eviction of the
+     * least recently used bucket past the cap are each O(1). The work under the lock is a few arithmetic steps.
+     */
+    private final class BucketMap {
+        private final int max;
+        private final LinkedHashMap<String, Bucket> map;
+
+        BucketMap(int max, int cap) {
+            this.max = max;
+            this.map = new LinkedHashMap<>(Math.min(cap, 1 << 16), 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+                    return size() > cap;
+                }
+            };
+        }
+
+        synchronized long lockedFor(String key, long now) {
+            Bucket b = map.get(key);
+            return b == null ? 0 : Math.max(0, b.lockedUntil - now);
+        }
+
+        synchronized void fail(String key, long now) {
+            Bucket b = map.computeIfAbsent(key, k -> new Bucket(now));
+            decay(b, now);
+            b.failures += 1;
+            if (b.failures >= max) {
+                b.strikes = Math.min(b.strikes + 1, 62);
+                b.lockedUntil = now + lockFor(b.strikes);
+                b.failures = max - 1;
+            }
+        }
+
+        synchronized void clear(String key) {
+            map.remove(key);
+        }
+
+        synchronized int size() {
+            return map.size();
+        }
+    }
+
+    /** The lock after {@code strikes} locks in a row: lockout, doubled each time, at most maxLockout. */
+    private long lockFor(int strikes) {
+        long d = lockoutNanos;
+        for (int i = 1; i < strikes && d < maxLockoutNanos; i++) {
+            d = d > maxLockoutNanos / 2 ? maxLockoutNanos : d * 2;
+        }
+        return Math.min(d, maxLockoutNanos);
+    }
+
+    private void decay(Bucket b, long now) {
+        // Nothing is forgiven while locked, so the first failure after a lock locks again. Ticker values are compared
+        // by difference only (System.nanoTime may be negative or wrap).
+        long from = b.updated - b.lockedUntil > 0 ? b.updated : b.lockedUntil;
+        long elapsed = now - from;
+        if (elapsed <= 0) {
+            return;
+        }
+        long steps = elapsed / decayNanos;
+        if (steps > 0) {
+            b.failures = Math.max(0, b.failures - steps);
+            b.updated = from + steps * decayNanos;
+            if (b.failures == 0) {
+                b.strikes = 0;
+            }
+        }
+    }
+
+    /**
+     * Defaults: 5 failures per account, 50 per source, 5 per known device, one forgiven every 60 s, a 5-minute lock
+     * doubling up to 1 hour, 100 000 keys tracked per kind, {@link System#nanoTime}.
      */
     public static final class Builder {
         private int maxAccountFailures = 5;
         private int maxSourceFailures = 50;
+        private int maxDeviceFailures = 5;
         private Duration decay = Duration.ofSeconds(60);
         private Duration lockout = Duration.ofMinutes(5);
-        private Clock clock = Clock.systemUTC();
+        private Duration maxLockout = Duration.ofHours(1);
+        private LongSupplier ticker = System::nanoTime;
         private int maxTrackedKeys = 100_000;
+        private DeviceTokens deviceTokens;
 
         public Builder maxAccountFailures(int n) {
             this.maxAccountFailures = positive(n);
@@ -144,24 +264,30 @@ public final class LoginThrottle {
             return this;
         }
 
+        public Builder maxDeviceFailures(int n) {
+            this.maxDeviceFailures = positive(n);
+            return this;
+        }
+
         public Builder decay(Duration perFailure) {
-            if (perFailure.isNegative() || perFailure.isZero()) {
-                throw new IllegalArgumentException("decay must be positive");
-            }
-            this.decay = perFailure;
+            this.decay = positive(perFailure, "decay");
             return this;
         }
 
         public Builder lockout(Duration lockout) {
-            if (lockout.isNegative() || lockout.isZero()) {
-                throw new IllegalArgumentException("lockout must be positive");
-            }
-            this.lockout = lockout;
+            this.lockout = positive(lockout, "lockout");
             return this;
         }
 
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock);
+        /** The longest lock the doubling reaches (a value below {@code lockout} means: no doubling). */
+        public Builder maxLockout(Duration maxLockout) {
+            this.maxLockout = positive(maxLockout, "maxLockout");
+            return this;
+        }
+
+        /** A monotonic clock in nanoseconds (tests inject one they move). */
+        public Builder ticker(LongSupplier nanoTime) {
+            this.ticker = Objects.requireNonNull(nanoTime);
             return this;
         }
 
@@ -170,11 +296,24 @@ public final class LoginThrottle {
             return this;
         }
 
+        /** The device tokens (default: a fresh random key, so tokens last as long as this throttle). */
+        public Builder deviceTokens(DeviceTokens tokens) {
+            this.deviceTokens = Objects.requireNonNull(tokens);
+            return this;
+        }
+
         private static int positive(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("must be at least 1: " + n);
             }
             return n;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return d;
         }
 
         public LoginThrottle build() {

@@ -90,6 +90,15 @@ public final class ServerHandshake {
     private int proofScheme;
     private SecureChannel applicationChannel;
     private byte[] sessionId;
+    /** The LOGIN_REQUEST carried the device-token extension: a successful LOGIN_RESULT carries a token. */
+    private boolean keepsDeviceToken;
+    /** The throttle's view of this login, from LOGIN_REQUEST on. */
+    private LoginThrottle.Attempt attempt;
+    /**
+     * Set when LOGIN_CHALLENGE is sent, cleared when the outcome is recorded: a login that got its envelope owes the
+     * throttle exactly one outcome, whatever ends it ({@link #settle}).
+     */
+    private boolean outcomeOwed;
 
     public ServerHandshake(HandshakeSettings settings, String remoteAddress, CommandRegistry applicationRegistry) {
         this.settings = settings;
@@ -155,8 +164,7 @@ public final class ServerHandshake {
             fail(e.error().code(), e.getMessage());
         } catch (FrameException e) {
             // The channel is dead: nothing more can be sent under it. Close.
-            state = State.FAILED;
-            wipe();
+            enterFailed();
         } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
             fail(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
         }
@@ -303,7 +311,8 @@ public final class ServerHandshake {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
                     "USERNAME must be NFC UTF-8 without control characters, 1-255 bytes");
         }
-        int requested = checkExtensions(m.bytes(EXTENSIONS));
+        byte[] extensions = m.bytes(EXTENSIONS);
+        int requested = checkExtensions(extensions);
         enrolling = (requested & ENROLMENT_REQUESTED) != 0;
         webAuthnLogin = (requested & WEBAUTHN_REQUESTED) != 0;
         if (enrolling && webAuthnLogin) {
@@ -316,13 +325,18 @@ public final class ServerHandshake {
         }
         transcript.add(m.encode());
         username = name;
-        if (settings.throttle().check(name, remote) != LoginThrottle.Verdict.ALLOWED) {
-            // Said before any work: the lock is about the name and the source, which the client already knows.
+        account = settings.accounts().find(name);
+        Optional<byte[]> deviceToken = deviceTokenOf(extensions);
+        keepsDeviceToken = deviceToken.isPresent() && !enrolling;
+        attempt = new LoginThrottle.Attempt(name, remote, deviceToken.filter(t -> !enrolling)
+                .flatMap(t -> settings.throttle().deviceTokens().verify(t, name)), guessableOnline());
+        if (settings.throttle().check(attempt) != LoginThrottle.Verdict.ALLOWED) {
+            // Said before any proof work: the lock is about the name, the source or the device, which the client
+            // already knows.
             fail(ErrorCode.RATE_LIMITED.code(), "too many failed logins; retry in "
-                    + settings.throttle().retryAfter(name, remote).toSeconds() + " s");
+                    + Math.max(1, settings.throttle().retryAfter(attempt).toSeconds()) + " s");
             return;
         }
-        account = settings.accounts().find(name);
         if (enrolling) {
             // An existing name cannot be enrolled again, only get a security key added by a code issued for it;
             // the answer has the usual shape either way.
@@ -372,8 +386,19 @@ public final class ServerHandshake {
         if (webAuthnLogin) {
             webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
         }
+        outcomeOwed = true;
         sendFramed(challenge, finished);
         state = State.AWAIT_PROOF;
+    }
+
+    /**
+     * Whether a stranger could guess this login's secret online, so the account-wide lock applies: a passphrase
+     * envelope, an enrolment code, or an unknown name (which must stay indistinguishable from a passphrase
+     * account: its decoy envelope looks like one). An account that needs a private key (service, card, security
+     * key only) cannot be guessed; only its sources are throttled (section 5.14 says what that reveals).
+     */
+    private boolean guessableOnline() {
+        return enrolling || account.isEmpty() || account.get().envelope().isPresent();
     }
 
     private void onLoginProof(HandshakeMessage m) throws HandshakeException {
@@ -383,7 +408,6 @@ public final class ServerHandshake {
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
         if (proofKind != ProofKind.WEBAUTHN && proofBytes.length > HandshakeCommands.MAX_KEY_PROOF) {
-            settings.throttle().recordFailure(username, remote);
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PROOF of kind " + proofKind.wireValue()
                     + " is at most " + HandshakeCommands.MAX_KEY_PROOF + " bytes");
         }
@@ -399,18 +423,24 @@ public final class ServerHandshake {
         boolean accountOk = enrolling ? enrolment != null && settings.enrolments().consume(enrolment)
                 : account.isPresent() && !account.get().disabled();
         if (!(finishedOk && proofOk && accountOk)) {
-            settings.throttle().recordFailure(username, remote);
-            sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
-                    RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
-                    RispCommand.fixed(SESSION_ID, new byte[16])));
-            state = State.FAILED;
-            wipe();
+            try {
+                sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
+                        RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
+                        RispCommand.fixed(SESSION_ID, new byte[16])));
+            } finally {
+                enterFailed();
+            }
             return;
         }
-        settings.throttle().recordSuccess(username);
+        settle(true);
         sessionId = random(16);
-        sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT, RispCommand.integer(LOGIN_STATUS, 0),
+        List<RispCommand> result = new ArrayList<>(List.of(RispCommand.integer(LOGIN_STATUS, 0),
                 RispCommand.fixed(SESSION_ID, sessionId)));
+        if (keepsDeviceToken) {
+            result.add(RispCommand.string(DEVICE_TOKEN, settings.throttle().deviceTokens().issue(username,
+                    attempt.device())));
+        }
+        sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT, result.toArray(new RispCommand[0])));
         try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
             // The session answers each frame before it reads the next, so one decryption buffer serves them all.
             applicationChannel = new SecureChannel(ap.sealer(Role.SERVER, settings.frames()),
@@ -477,17 +507,39 @@ public final class ServerHandshake {
     }
 
     /**
-     * The connection ended before the handshake did. A client that took its envelope and challenge and left
-     * without proving counts as a failed login for that name and source: otherwise envelopes could be harvested
-     * for offline guessing without ever meeting the rate limit.
+     * The connection ended (disconnect, timeout, REST DELETE or reap). If the handshake had not finished it has
+     * failed, and a login that got its challenge counts as failed ({@link #enterFailed}).
      */
     public void abandon() {
-        if (state == State.AWAIT_PROOF || state == State.AWAIT_CLIENT_FINISHED) {
-            settings.throttle().recordFailure(username, remote);
+        if (state != State.ESTABLISHED && state != State.FAILED) {
+            enterFailed();
         }
-        if (state != State.ESTABLISHED) {
-            state = State.FAILED;
+    }
+
+    /**
+     * Every unsuccessful end of the handshake comes here, whatever ended it (a refusal, a bad frame, a wrong proof,
+     * the connection closing): a login that got LOGIN_CHALLENGE counts as one failure. Otherwise envelopes could be
+     * harvested for offline guessing without ever meeting the limit.
+     */
+    private void enterFailed() {
+        state = State.FAILED;
+        try {
+            settle(false);
+        } finally {
             wipe();
+        }
+    }
+
+    /** Records the login's outcome with the throttle, once, and only for a login that got its challenge. */
+    private void settle(boolean succeeded) {
+        if (!outcomeOwed) {
+            return;
+        }
+        outcomeOwed = false;
+        if (succeeded) {
+            settings.throttle().recordSuccess(attempt);
+        } else {
+            settings.throttle().recordFailure(attempt);
         }
     }
 
@@ -562,8 +614,7 @@ public final class ServerHandshake {
         } catch (FrameException | RuntimeException e) {
             // nothing more can be said
         }
-        state = State.FAILED;
-        wipe();
+        enterFailed();
     }
 
     private void wipe() {
@@ -603,6 +654,27 @@ public final class ServerHandshake {
 
     private static final int ENROLMENT_REQUESTED = 1;
     private static final int WEBAUTHN_REQUESTED = 2;
+
+    /**
+     * The data of the DEVICE_TOKEN extension (empty: the client keeps tokens but has none for this server and name),
+     * or empty when the extension is absent. Call after {@link #checkExtensions} has checked the layout.
+     */
+    private static Optional<byte[]> deviceTokenOf(byte[] ext) throws HandshakeException {
+        int i = 0;
+        while (i < ext.length) {
+            int type = ((ext[i] & 0xff) << 8) | (ext[i + 1] & 0xff);
+            int len = ((ext[i + 2] & 0xff) << 8) | (ext[i + 3] & 0xff);
+            if (type == HandshakeLabels.EXTENSION_DEVICE_TOKEN) {
+                if (len > HandshakeCommands.MAX_DEVICE_TOKEN) {
+                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "a device token is at most "
+                            + HandshakeCommands.MAX_DEVICE_TOKEN + " bytes");
+                }
+                return Optional.of(Arrays.copyOfRange(ext, i + 4, i + 4 + len));
+            }
+            i += 4 + len;
+        }
+        return Optional.empty();
+    }
 
     /**
      * Extensions: u16 type, u16 length, data; types strictly increasing. Known: ENROLMENT and WEBAUTHN

@@ -115,6 +115,10 @@ public final class OcaCli {
         @Option(names = "--known-servers", description = "pinned server keys (default ~/.oca/known_servers)")
         Path knownServers = Path.of(System.getProperty("user.home"), ".oca", "known_servers");
 
+        @Option(names = "--device-tokens", description = "this device's login tokens, so strangers' failed logins"
+                + " cannot lock it out (default: device_tokens next to the known-servers file)")
+        Path deviceTokens;
+
         @Option(names = "--accept-new", description = "pin an unknown server's key without asking (first contact)")
         boolean acceptNew;
 
@@ -123,7 +127,9 @@ public final class OcaCli {
 
         OcaSession login() throws IOException, LoginException {
             InetSocketAddress address = parse(server);
-            return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options());
+            return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options()
+                    .deviceTokens(new org.opencluster.auth.client.trust.DeviceTokenFile(deviceTokens != null
+                            ? deviceTokens : knownServers.toAbsolutePath().resolveSibling("device_tokens"))));
         }
 
         OcaSession enrol(String code) throws IOException, LoginException {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.opencluster.auth.protocol.frame.FrameConfig;
 import org.opencluster.auth.protocol.frame.FrameException;
@@ -84,6 +85,8 @@ public final class ClientHandshake {
     private byte[] envelope = new byte[0];
     private org.opencluster.auth.protocol.handshake.ReauthSchedule reauth;
     private WebAuthnAuthenticator securityKey;
+    private DeviceTokenStore deviceTokens;
+    private RuntimeException deviceTokenNotSaved;
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
             SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
@@ -119,6 +122,16 @@ public final class ClientHandshake {
             throw new IllegalStateException("a login either enrols or uses a security key");
         }
         this.securityKey = Objects.requireNonNull(authenticator);
+        return this;
+    }
+
+    /**
+     * Keeps device tokens in {@code store} (section 5.14): LOGIN_REQUEST carries the DEVICE_TOKEN extension with the
+     * token kept for this server and name (or empty), and the token of a successful LOGIN_RESULT is saved there.
+     * Not for enrolments (a new account has no device yet).
+     */
+    public ClientHandshake withDeviceTokens(DeviceTokenStore store) {
+        this.deviceTokens = Objects.requireNonNull(store);
         return this;
     }
 
@@ -293,17 +306,38 @@ public final class ClientHandshake {
             handshakeChannel = new SecureChannel(hs.sealer(Role.CLIENT, frames), hs.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(HandshakeCommands.registry(), Direction.SERVER_TO_CLIENT).build());
         }
-        byte[] extensions = enrolmentCodeHash != null ? ByteBuffer.allocate(4)
-                .putShort((short) HandshakeLabels.EXTENSION_ENROLMENT).putShort((short) 0).array()
-                : securityKey != null ? ByteBuffer.allocate(4)
-                .putShort((short) HandshakeLabels.EXTENSION_WEBAUTHN).putShort((short) 0).array()
-                : new byte[0];
         HandshakeMessage request = HandshakeMessage.of(HS_LOGIN_REQUEST,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
-                RispCommand.string(EXTENSIONS, extensions));
+                RispCommand.string(EXTENSIONS, loginRequestExtensions()));
         transcript.add(request.encode());
         sendFramed(request);
         state = State.AWAIT_CHALLENGE;
+    }
+
+    /** LOGIN_REQUEST extensions, in increasing type order: ENROLMENT or WEBAUTHN, then DEVICE_TOKEN. */
+    private byte[] loginRequestExtensions() {
+        ByteBuffer ext = ByteBuffer.allocate(8 + HandshakeCommands.MAX_DEVICE_TOKEN);
+        if (enrolmentCodeHash != null) {
+            ext.putShort((short) HandshakeLabels.EXTENSION_ENROLMENT).putShort((short) 0);
+        } else if (securityKey != null) {
+            ext.putShort((short) HandshakeLabels.EXTENSION_WEBAUTHN).putShort((short) 0);
+        }
+        if (deviceTokens != null && enrolmentCodeHash == null) {
+            byte[] token;
+            try {
+                token = deviceTokens.find(serverKeyFingerprint(), username)
+                        .filter(t -> t.length <= HandshakeCommands.MAX_DEVICE_TOKEN).orElse(new byte[0]);
+            } catch (RuntimeException e) {
+                token = new byte[0]; // an unreadable store: log in as a device that has no token yet
+            }
+            ext.putShort((short) HandshakeLabels.EXTENSION_DEVICE_TOKEN).putShort((short) token.length).put(token);
+        }
+        return Arrays.copyOf(ext.array(), ext.position());
+    }
+
+    private String serverKeyFingerprint() {
+        return org.opencluster.auth.protocol.handshake.KeyFingerprint.of(serverChain.get(0).getPublicKey()
+                .getEncoded());
     }
 
     private void prove() throws HandshakeException, FrameException, TokenException, LoginException {
@@ -375,6 +409,18 @@ public final class ClientHandshake {
             return;
         }
         sessionId = m.bytes(SESSION_ID);
+        if (m.has(DEVICE_TOKEN)) {
+            if (deviceTokens == null) {
+                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                        "a DEVICE_TOKEN this client did not ask for");
+            }
+            // The login stands even if the token cannot be kept: the next login asks for a new one.
+            try {
+                deviceTokens.save(serverKeyFingerprint(), username, m.bytes(DEVICE_TOKEN));
+            } catch (RuntimeException e) {
+                deviceTokenNotSaved = e;
+            }
+        }
         try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
             applicationChannel = new SecureChannel(ap.sealer(Role.CLIENT, frames), ap.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(applicationRegistry, Direction.SERVER_TO_CLIENT).build());
@@ -383,6 +429,11 @@ public final class ClientHandshake {
         handshakeChannel.close();
         schedule.close();
         state = State.ESTABLISHED;
+    }
+
+    /** Why the device token of a successful login could not be saved, if it could not (the login stands). */
+    public Optional<RuntimeException> deviceTokenNotSaved() {
+        return Optional.ofNullable(deviceTokenNotSaved);
     }
 
     public SecureChannel applicationChannel() {

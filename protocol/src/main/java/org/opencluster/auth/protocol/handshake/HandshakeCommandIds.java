@@ -37,6 +37,7 @@ public final class HandshakeCommandIds {
     public static final int SERVER_RANDOM = 0x5201;              // 32 bytes
     public static final int USERNAME = 0x8200;                   // str8: UTF-8, NFC, 1..255 bytes
     public static final int VERIFY_DATA = 0x8201;                // str8: Hash.length bytes
+    public static final int DEVICE_TOKEN = 0x8203;               // str8: LOGIN_RESULT, optional (section 5.14)
     public static final int SUPPORTED_SUITES = 0x9200;           // str16: n * u16
     public static final int EXTENSIONS = 0x9201;                 // str16: n * (u16 type, u16 length, data)
     public static final int KEY_SHARE = 0x9202;                  // str16: u16 group || public key

@@ -18,6 +18,8 @@ public final class HandshakeCommands {
     public static final int MAX_KEY_PROOF = 1024;
     /** Largest PROOF of kind 4 (the UTF-8 JSON of a WebAuthn assertion). */
     public static final int MAX_WEBAUTHN_PROOF = 8192;
+    /** Largest DEVICE_TOKEN (field of LOGIN_RESULT and data of the LOGIN_REQUEST extension; section 5.14). */
+    public static final int MAX_DEVICE_TOKEN = 255;
     /** Largest WEBAUTHN_OPTIONS (request options JSON; a few dozen credential ids fit). */
     public static final int MAX_WEBAUTHN_OPTIONS = 4096;
 
@@ -48,6 +50,7 @@ public final class HandshakeCommands {
             .register(CommandSpec.integer(SERVER_RANDOM, "SERVER_RANDOM", SERVER_TO_CLIENT))
             .register(CommandSpec.string(USERNAME, "USERNAME", CLIENT_TO_SERVER, 255))
             .register(CommandSpec.string(VERIFY_DATA, "VERIFY_DATA", BOTH, 48))
+            .register(CommandSpec.string(DEVICE_TOKEN, "DEVICE_TOKEN", SERVER_TO_CLIENT, MAX_DEVICE_TOKEN))
             .register(CommandSpec.string(SUPPORTED_SUITES, "SUPPORTED_SUITES", CLIENT_TO_SERVER, 128))
             .register(CommandSpec.string(EXTENSIONS, "EXTENSIONS", BOTH, 16384))
             .register(CommandSpec.string(KEY_SHARE, "KEY_SHARE", BOTH, 4096))

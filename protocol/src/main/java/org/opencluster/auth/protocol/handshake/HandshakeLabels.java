@@ -24,6 +24,13 @@ public final class HandshakeLabels {
     public static final int EXTENSION_ENROLMENT = 0x0010;
     /** LOGIN_REQUEST extension type: prove with a WebAuthn security key, proof kind 4 (empty data). */
     public static final int EXTENSION_WEBAUTHN = 0x0011;
+    /**
+     * LOGIN_REQUEST extension type: the client keeps device tokens; empty data (none yet for this server and name)
+     * or the token it was given (section 5.14).
+     */
+    public static final int EXTENSION_DEVICE_TOKEN = 0x0012;
+    /** HKDF-Expand-Label label (SHA-256, over the server's decoy secret) of the device-token MAC key. */
+    public static final String DEVICE_TOKEN_KEY = "device token key";
     /** HKDF-Expand-Label label of the WebAuthn challenge (proof kind 4). */
     public static final String WEBAUTHN_CHALLENGE = "webauthn challenge";
     /** Length of the WebAuthn challenge in bytes. */
