@@ -70,8 +70,14 @@ final class TestCluster implements AutoCloseable {
      */
     TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens)
             throws Exception {
+        this(config, ecProofKind, throttle, tokens, Duration.ofMinutes(10));
+    }
+
+    /** As above with another idle timeout (tests of what a silent client costs). */
+    TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
+            Duration idleTimeout) throws Exception {
         this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .idleTimeout(Duration.ofMinutes(10)).build();
+                .idleTimeout(idleTimeout).build();
         this.throttle = throttle;
         server = AuthServer.builder(this.config).tokens(tokens).clock(clock).random(random).ecProofKind(ecProofKind)
                 .throttle(throttle).start();
