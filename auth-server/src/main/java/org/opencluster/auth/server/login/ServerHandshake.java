@@ -432,7 +432,6 @@ public final class ServerHandshake {
             }
             return;
         }
-        settle(true);
         sessionId = random(16);
         List<RispCommand> result = new ArrayList<>(List.of(RispCommand.integer(LOGIN_STATUS, 0),
                 RispCommand.fixed(SESSION_ID, sessionId)));
@@ -449,6 +448,7 @@ public final class ServerHandshake {
         reauth = schedule.reauthSchedule(transcript.hash());
         handshakeChannel.close();
         schedule.close();
+        settle(true);
         state = State.ESTABLISHED;
     }
 

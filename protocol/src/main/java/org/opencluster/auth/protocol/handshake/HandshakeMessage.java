@@ -35,7 +35,7 @@ public final class HandshakeMessage {
             Map.entry(HS_SERVER_FINISHED, List.of(f(VERIFY_DATA))),
             Map.entry(HS_LOGIN_PROOF, List.of(f(PROOF_KIND), f(SIGNATURE_SCHEME), f(PROOF))),
             Map.entry(HS_CLIENT_FINISHED, List.of(f(VERIFY_DATA))),
-            Map.entry(HS_LOGIN_RESULT, List.of(f(LOGIN_STATUS), f(SESSION_ID))));
+            Map.entry(HS_LOGIN_RESULT, List.of(f(LOGIN_STATUS), f(SESSION_ID), optional(DEVICE_TOKEN))));
 
     private final int marker;
     private final List<RispCommand> fields;
@@ -48,7 +48,10 @@ public final class HandshakeMessage {
         return new Field(id, true, false);
     }
 
-    /** A field that is there for one variant of the message only (WEBAUTHN_OPTIONS for proof kind 4). */
+    /**
+     * A field that is there for one variant of the message only (WEBAUTHN_OPTIONS for proof kind 4, DEVICE_TOKEN
+     * for a client that sent the DEVICE_TOKEN extension).
+     */
     private static Field optional(int id) {
         return new Field(id, false, true);
     }
