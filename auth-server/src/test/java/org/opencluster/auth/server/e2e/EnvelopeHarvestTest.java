@@ -118,6 +118,27 @@ class EnvelopeHarvestTest {
     }
 
     @Test
+    void aThousandBadFrameHarvestsFromOneAddressStopAtTheAccountLimit() throws Exception {
+        cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        int envelopes = 0;
+        for (int i = 0; i < 1000; i++) {
+            ChallengedLogin login;
+            try {
+                login = tcp("root");
+            } catch (LoginException e) {
+                assertEquals(ErrorCode.RATE_LIMITED.code(), e.code(), e::getMessage);
+                break;
+            }
+            try (login) {
+                envelopes++;
+                login.sendBadFrame();
+                assertTrue(login.serverClosesWithin(5_000));
+            }
+        }
+        assertEquals(PER_ACCOUNT, envelopes, "envelopes harvested before the limit");
+    }
+
+    @Test
     void badFrameAfterChallengeCounts() throws Exception {
         countsOnceOverTcp("bad-frame", ChallengedLogin::sendBadFrame);
     }
