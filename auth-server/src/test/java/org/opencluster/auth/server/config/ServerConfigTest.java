@@ -39,6 +39,23 @@ class ServerConfigTest {
     }
 
     @Test
+    void deviceLoginLimitsAreConfigurable() throws Exception {
+        ServerConfig defaults = ServerConfig.defaults(dir);
+        assertEquals(5, defaults.maxDeviceFailures());
+        assertEquals(Duration.ofHours(1), defaults.maxLockout());
+        assertEquals(Duration.ofDays(90), defaults.deviceTokenLifetime());
+        Path f = Files.writeString(dir.resolve("d.properties"), String.join("\n", "login.device-failures = 3",
+                "login.max-lockout = PT2H", "login.device-token-lifetime = P30D"));
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals(3, c.maxDeviceFailures());
+        assertEquals(Duration.ofHours(2), c.maxLockout());
+        assertEquals(Duration.ofDays(30), c.deviceTokenLifetime());
+        assertEquals(3, c.toBuilder().build().maxDeviceFailures(), "kept by toBuilder");
+        Path zero = Files.writeString(dir.resolve("e.properties"), "login.device-failures = 0\n");
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(zero));
+    }
+
+    @Test
     void typosAndBadValuesAreRefusedWithTheKeyNamed() throws Exception {
         Path typo = Files.writeString(dir.resolve("a.properties"), "sesion.idle = PT1M\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(typo));
