@@ -56,6 +56,8 @@ class CliEndToEndTest {
         assertEquals(0, oca("alice", "pw-alice", "login"), err.toString());
         assertTrue(out.toString().contains("logged in as alice; suite OCA_"), out.toString());
         assertTrue(err.toString().contains("First contact") && Files.readString(known).contains("SHA256:"));
+        Path deviceTokens = known.resolveSibling("device_tokens");
+        assertTrue(Files.readString(deviceTokens).contains("SHA256:"), "the CLI keeps a device token next to the pins");
 
         assertEquals(0, oca("alice", "pw-alice", "exec", "PING"));
         assertTrue(out.toString().contains("PONG"));
