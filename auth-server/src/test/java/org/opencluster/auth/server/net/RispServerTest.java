@@ -44,7 +44,7 @@ class RispServerTest {
             public void onClose() {
                 closed.countDown();
             }
-        });
+        }).strictUntilLogin(false);
     }
 
     @AfterEach
@@ -211,7 +211,7 @@ class RispServerTest {
                     out.send(command);
                 }
             }
-        }));
+        }).strictUntilLogin(false));
         List<RispCommand> sent = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             sent.add(RispCommand.integer(0x1001, i));
