@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthServer.class);
+    /** Concurrent HTTPS connections (the TCP cap leaves their descriptors free). */
+    private static final int HTTPS_CONNECTIONS = 1_000;
 
     private final JdbcAccountStore store;
     private final Token serverKey;
@@ -127,11 +129,18 @@ public final class AuthServer implements AutoCloseable {
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock,
                         config.reauthPolicy(), remote);
+        org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
+                config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
         transport = RispServer.builder(sessionFactory)
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
-                .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
+                .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections())
+                .handshakeTimeout(config.handshakeTimeout()).sources(sources)
+                .perSource(config.connectionsPerSource(), config.handshakesPerSource())
+                .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
+                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
-            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random) : null;
+            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random, sources)
+                    : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -141,15 +150,19 @@ public final class AuthServer implements AutoCloseable {
     }
 
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
-            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random)
-            throws IOException, InterruptedException {
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random,
+            org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
                         List.of(serverCertificate, bootstrap.caCertificate()))
                 .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
-                .maxStringLength(config.maxStringLength()).start();
+                .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
+                .handshakeTimeout(config.handshakeTimeout()).sources(sources)
+                .connectionsPerSource(config.connectionsPerSource())
+                .maxPendingPerSource(config.handshakesPerSource())
+                .httpDeadlines(config.httpsHeaderTimeout(), config.httpsBodyTimeout()).start();
     }
 
     /** Starts a server with defaults for everything but the configuration. */

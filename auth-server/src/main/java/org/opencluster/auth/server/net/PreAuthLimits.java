@@ -14,7 +14,7 @@ import org.opencluster.auth.protocol.risp.RispDecoder;
  * the bytes buffered per connection and over all unauthenticated connections together (shared by every connection
  * of one server).
  */
-final class PreAuthLimits {
+public final class PreAuthLimits {
     /**
      * Largest ENCRYPTED_STRING before login: the largest handshake flight is a WebAuthn LOGIN_PROOF (a PROOF of up
      * to 8 KiB plus CLIENT_FINISHED, about 8.3 KiB with its tag), so 16 KiB leaves room and refuses application-sized
@@ -43,10 +43,13 @@ final class PreAuthLimits {
         return b.build();
     }
 
-    /** A strict decoder for a connection that has not logged in (strings copied, as on the data path). */
-    RispDecoder decoder(int maxStringLength) {
+    /**
+     * A strict decoder for a client that has not logged in, on any transport: handshake and frame commands only,
+     * client to server, each within its own maximum and handshake frames within {@link #MAX_HANDSHAKE_FRAME}.
+     */
+    public static RispDecoder strictDecoder(int maxStringLength, boolean copyStrings) {
         return RispDecoder.builder().registry(REGISTRY, Direction.CLIENT_TO_SERVER)
-                .maxStringLength(Math.min(maxStringLength, MAX_HANDSHAKE_FRAME)).copyStrings(true).build();
+                .maxStringLength(Math.min(maxStringLength, MAX_HANDSHAKE_FRAME)).copyStrings(copyStrings).build();
     }
 
     int perConnection() {

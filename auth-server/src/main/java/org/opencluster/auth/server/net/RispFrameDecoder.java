@@ -64,7 +64,7 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
     RispFrameDecoder(RispDecoder application, PreAuthLimits preAuth) {
         this.application = application;
         this.preAuth = preAuth;
-        this.decoder = preAuth == null ? application : preAuth.decoder(application.maxStringLength());
+        this.decoder = preAuth == null ? application : PreAuthLimits.strictDecoder(application.maxStringLength(), true);
     }
 
     void gate(Gate gate) {
