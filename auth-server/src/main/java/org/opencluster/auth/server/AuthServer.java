@@ -326,6 +326,11 @@ public final class AuthServer implements AutoCloseable {
         return transport.connectionCount();
     }
 
+    /** REST sessions open right now (pending or logged in; 0 without the HTTPS listener). */
+    public int httpsSessionCount() {
+        return https == null ? 0 : https.sessionCount();
+    }
+
     /** The one-time code for the first admin, when this start created one. */
     public Optional<String> enrolmentCode() {
         return bootstrap.enrolmentCode();
