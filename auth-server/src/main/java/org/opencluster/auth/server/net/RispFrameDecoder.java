@@ -120,6 +120,7 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
     private void decode(ByteBuf in) {
         try {
             while (in.isReadable() && !dead) {
+                switchIfLoggedIn();
                 if (gate.busy()) {
                     held = in;
                     in = null;
@@ -145,15 +146,24 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
                 } finally {
                     in.skipBytes(view.position() - start);
                 }
-                if (decoder != application && gate.loggedIn()) {
-                    decoder = application;
-                }
+                switchIfLoggedIn();
             }
         } finally {
             if (in != null) {
                 in.release();
             }
             account();
+        }
+    }
+
+    /**
+     * Once the connection has logged in, the application decoder takes over, on a command boundary: the login
+     * completes while its last command is handled (at once or offloaded), and decoding stops after every command
+     * until that is known.
+     */
+    private void switchIfLoggedIn() {
+        if (decoder != application && decoder.isIdle() && gate.loggedIn()) {
+            decoder = application;
         }
     }
 
