@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>A string or binary parameter that lies whole inside one fed buffer is a read-only <em>slice</em> of that buffer
  * (no copy): the feeder hands those bytes over and must not modify them afterwards. Only a parameter split across
- * feeds is gathered, into an array that grows with the bytes that arrived (doubling, capped at the claimed length).
+ * feeds is gathered, into an array that grows with the bytes that arrived (to twice what arrived, capped at the claimed length).
  *
  * <p>Every length is checked against the limit before anything is reserved for it, and what is then reserved follows
  * the bytes received, never the claim: a peer that claims the maximum and sends nothing more costs nothing (at most
@@ -186,10 +186,10 @@ public final class RispDecoder {
                 case BODY:
                     int n = Math.min(bodyLength - bodyFill, src.remaining());
                     if (bodyFill + n > body.length) {
-                        // Doubling keeps the copies amortised (each byte moves at most twice) while what is
-                        // reserved stays within twice what arrived.
-                        body = java.util.Arrays.copyOf(body, (int) Math.min(bodyLength,
-                                Math.max(bodyFill + (long) n, 2L * body.length)));
+                        // Twice what has arrived: copies stay amortised (each byte moves at most twice, and a
+                        // parameter whose first half has arrived is reserved whole), what is reserved stays within
+                        // twice what arrived.
+                        body = java.util.Arrays.copyOf(body, (int) Math.min(bodyLength, 2L * (bodyFill + n)));
                     }
                     src.get(body, bodyFill, n);
                     bodyFill += n;
@@ -272,7 +272,7 @@ public final class RispDecoder {
             sink.accept(RispCommand.viewing(id, view));
         } else {
             // Only what arrived (or a small first block) is reserved, never the claim: see bufferedBytes().
-            body = new byte[Math.min(len, Math.max(FIRST_GATHER_BYTES, src.remaining()))];
+            body = new byte[(int) Math.min(len, Math.max(FIRST_GATHER_BYTES, 2L * src.remaining()))];
             bodyLength = len;
             bodyFill = 0;
             state = State.BODY;
