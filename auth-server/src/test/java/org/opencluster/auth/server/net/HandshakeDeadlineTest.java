@@ -3,7 +3,6 @@ package org.opencluster.auth.server.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -49,17 +48,6 @@ class HandshakeDeadlineTest {
         };
     }
 
-    private static List<RispCommand> readUntilClosed(Socket s) throws Exception {
-        RispDecoder d = RispDecoder.framingOnly();
-        List<RispCommand> out = new ArrayList<>();
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[4096];
-        for (int n; (n = in.read(buf)) >= 0; ) {
-            d.feed(ByteBuffer.wrap(java.util.Arrays.copyOf(buf, n)), out::add);
-        }
-        return out;
-    }
-
     @Test
     void silentConnectionClosedAtDeadline() throws Exception {
         server = RispServer.builder(remote -> loginOnFirstCommand()).strictUntilLogin(false)
@@ -68,7 +56,7 @@ class HandshakeDeadlineTest {
             s.connect(server.address(), 2000);
             s.setSoTimeout(5000);
             long start = System.nanoTime();
-            List<RispCommand> got = readUntilClosed(s);
+            List<RispCommand> got = RispServerTest.read(s, Integer.MAX_VALUE);
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMillis >= 250 && tookMillis < 3000, "closed after " + tookMillis + " ms");
             assertEquals(CoreCommands.ERROR.id(), got.get(0).id());

@@ -3,10 +3,7 @@ package org.opencluster.auth.server.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +14,6 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.frame.FrameHeader;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispEncoder;
 
 /**
@@ -76,21 +72,6 @@ class PreAuthDecodingTest {
         }
     }
 
-    private static List<RispCommand> read(Socket s, int count) throws Exception {
-        RispDecoder d = RispDecoder.framingOnly();
-        List<RispCommand> out = new ArrayList<>();
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[4096];
-        while (out.size() < count) {
-            int n = in.read(buf);
-            if (n < 0) {
-                break;
-            }
-            d.feed(ByteBuffer.wrap(java.util.Arrays.copyOf(buf, n)), out::add);
-        }
-        return out;
-    }
-
     private Socket connect() throws Exception {
         Socket s = new Socket();
         s.connect(server.address(), 2000);
@@ -103,7 +84,7 @@ class PreAuthDecodingTest {
         start(false);
         try (Socket s = connect()) {
             s.getOutputStream().write(RispEncoder.toBytes(RispCommand.none(0x7101)));
-            List<RispCommand> got = read(s, 2);
+            List<RispCommand> got = RispServerTest.read(s, 2);
             assertEquals(CoreCommands.ERROR.id(), got.get(0).id());
             assertEquals(ErrorCode.PROTOCOL_ERROR.code(), got.get(0).number());
         }
@@ -114,7 +95,7 @@ class PreAuthDecodingTest {
         start(false);
         try (Socket s = connect()) {
             s.getOutputStream().write(new byte[] {(byte) 0xa3, 0x00, 0x00, 0x00, 0x40, 0x01});
-            List<RispCommand> got = read(s, 2);
+            List<RispCommand> got = RispServerTest.read(s, 2);
             assertEquals(ErrorCode.PROTOCOL_ERROR.code(), got.get(0).number());
             assertTrue(new String(got.get(1).copyBytes(), java.nio.charset.StandardCharsets.UTF_8)
                     .contains("LENGTH_OVER_LIMIT"));
@@ -130,7 +111,7 @@ class PreAuthDecodingTest {
             // CLIENT_HELLO and a 200 KB frame in one write: the switch happens between them.
             s.getOutputStream().write(RispEncoder.toBytes(RispCommand.none(HandshakeCommandIds.HS_CLIENT_HELLO),
                     RispCommand.string(FrameHeader.ENCRYPTED_STRING, big)));
-            List<RispCommand> got = read(s, 1);
+            List<RispCommand> got = RispServerTest.read(s, 1);
             assertEquals(0x3101, got.get(0).id(), got.toString());
             assertEquals(big.length, got.get(0).number());
         }
@@ -145,7 +126,7 @@ class PreAuthDecodingTest {
             Thread.sleep(300); // the login is over, nothing is held: the next read starts on the new limits
             s.getOutputStream().write(RispEncoder.toBytes(RispCommand.string(FrameHeader.ENCRYPTED_STRING,
                     new byte[100_000])));
-            List<RispCommand> got = read(s, 1);
+            List<RispCommand> got = RispServerTest.read(s, 1);
             assertEquals(100_000, got.get(0).number(), got.toString());
         }
     }

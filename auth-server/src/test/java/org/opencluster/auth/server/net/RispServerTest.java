@@ -55,7 +55,7 @@ class RispServerTest {
     }
 
     /** Reads commands until {@code count} arrived or the peer closed; returns what arrived. */
-    private static List<RispCommand> read(Socket s, int count) throws IOException {
+    static List<RispCommand> read(Socket s, int count) throws IOException {
         RispDecoder d = RispDecoder.framingOnly();
         List<RispCommand> out = new ArrayList<>();
         InputStream in = s.getInputStream();
