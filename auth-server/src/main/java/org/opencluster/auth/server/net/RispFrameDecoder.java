@@ -179,12 +179,12 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (now > preAuth.perConnection()) {
-            dead = true;
+            release();
             throw new RispProtocolException(RispError.LENGTH_OVER_LIMIT, "an unauthenticated connection may buffer "
                     + preAuth.perConnection() + " bytes (preauth.max-bytes-per-connection); this one holds " + now);
         }
         if (all > preAuth.total()) {
-            dead = true;
+            release();
             throw new RispProtocolException(RispError.LENGTH_OVER_LIMIT, "unauthenticated connections together"
                     + " hold more than " + preAuth.total() + " bytes (preauth.max-bytes); retry later");
         }
@@ -206,6 +206,11 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    /** Decodes nothing more and gives back what this connection held and counted (once it fails or is gone). */
+    private void release() {
         dead = true;
         if (held != null) {
             held.release();

@@ -159,7 +159,7 @@ public final class RispServer implements AutoCloseable {
         private long preAuthBytes = 16L << 20;
         private int otherConnections;
         private Long fdLimit;
-        private final ConnectionFactory factory;
+        private ConnectionFactory factory;
         private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
         private int maxStringLength = RispDecoder.DEFAULT_MAX_STRING_LENGTH;
         private Duration idleTimeout = Duration.ofMinutes(5);
@@ -170,6 +170,12 @@ public final class RispServer implements AutoCloseable {
 
         private Builder(ConnectionFactory factory) {
             this.factory = Objects.requireNonNull(factory, "factory");
+        }
+
+        /** The connection logic (replaces the one given to {@link RispServer#builder}). */
+        public Builder factory(ConnectionFactory factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         public Builder bind(InetSocketAddress address) {

@@ -1,6 +1,7 @@
 package org.opencluster.auth.server.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
@@ -33,7 +34,11 @@ class PreAuthDecodingTest {
 
     /** Logs in on CLIENT_HELLO (offloaded or not) and answers every later command with its length. */
     private void start(boolean offloadLogin) throws InterruptedException {
-        server = RispServer.builder(remote -> new Connection() {
+        start(offloadLogin, RispServer.builder(remote -> null));
+    }
+
+    private void start(boolean offloadLogin, RispServer.Builder limits) throws InterruptedException {
+        server = limits.factory(remote -> new Connection() {
             private volatile boolean in;
 
             @Override
@@ -128,6 +133,48 @@ class PreAuthDecodingTest {
                     new byte[100_000])));
             List<RispCommand> got = RispServerTest.read(s, 1);
             assertEquals(100_000, got.get(0).number(), got.toString());
+        }
+    }
+
+    /** A partial handshake frame of {@code bytes} bytes (header claiming 16 KiB). */
+    private static byte[] partialFrame(int bytes) {
+        byte[] b = new byte[6 + bytes];
+        b[0] = (byte) 0xa3;
+        b[4] = 0x40;
+        return b;
+    }
+
+    @Test
+    void anUnauthenticatedConnectionOverItsByteCapIsClosed() throws Exception {
+        start(false, RispServer.builder(remote -> null).preAuthBytes(1000, 100_000));
+        try (Socket s = connect()) {
+            s.getOutputStream().write(partialFrame(1200));
+            List<RispCommand> got = RispServerTest.read(s, 2);
+            assertEquals(ErrorCode.PROTOCOL_ERROR.code(), got.get(0).number());
+            assertTrue(new String(got.get(1).copyBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("preauth.max-bytes-per-connection"));
+        }
+        assertEquals(0, server.preAuthBufferedBytes(), "a closed connection's bytes are no longer counted");
+    }
+
+    @Test
+    void unauthenticatedConnectionsOverTheSharedByteCapAreClosed() throws Exception {
+        start(false, RispServer.builder(remote -> null).preAuthBytes(1000, 1000));
+        try (Socket a = connect(); Socket b = connect()) {
+            a.getOutputStream().write(partialFrame(300));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (server.preAuthBufferedBytes() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(server.preAuthBufferedBytes() > 0 && server.preAuthBufferedBytes() <= 1000);
+            b.getOutputStream().write(partialFrame(300));
+            List<RispCommand> got = RispServerTest.read(b, 2);
+            assertEquals(ErrorCode.PROTOCOL_ERROR.code(), got.get(0).number());
+            assertTrue(new String(got.get(1).copyBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("preauth.max-bytes"));
+            a.setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, () -> a.getInputStream().read(),
+                    "the first connection stays open");
         }
     }
 }
