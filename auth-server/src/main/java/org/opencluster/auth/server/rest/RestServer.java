@@ -12,7 +12,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -123,7 +126,29 @@ public final class RestServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
-                    "the body is larger than " + maxContentLength() + " bytes")), false, 2000);
+                    "the body is larger than " + limitOf(oversized) + " bytes")), false, 2000);
+        }
+
+        /**
+         * Only a frames body may be large (a logged-in session's frame); every other route takes at most a JSON
+         * body, so a larger declared length is refused from the headers, before anything of the body is held.
+         */
+        @Override
+        protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
+            try {
+                return HttpUtil.getContentLength(start, -1L) > limitOf(start);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        private int limitOf(HttpMessage m) {
+            if (m instanceof HttpRequest && RestRoute.FRAMES.match(
+                    new QueryStringDecoder(
+                            ((HttpRequest) m).uri()).rawPath()).isEmpty()) {
+                return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+            }
+            return maxContentLength();
         }
     }
 

@@ -113,4 +113,18 @@ class HttpsSlowlorisTest {
             }
         }
     }
+
+    /** A JSON route refuses a large declared body from its headers (413), without waiting for or holding it. */
+    @Test
+    void largeDeclaredBodyOnAJsonRouteIsRefusedFromTheHeaders() throws Exception {
+        try (Socket s = SourceSockets.tls(https, "127.0.0.6", cluster.serverCert)) {
+            s.getOutputStream().write(("POST /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.setSoTimeout((int) BODY_MILLIS / 2);
+            byte[] head = new byte[12];
+            int n = s.getInputStream().readNBytes(head, 0, 12);
+            assertEquals("HTTP/1.1 413", new String(head, 0, n, StandardCharsets.US_ASCII));
+        }
+    }
 }
