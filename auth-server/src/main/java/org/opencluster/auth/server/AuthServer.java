@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class AuthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthServer.class);
     /** Concurrent HTTPS connections (the TCP cap leaves their descriptors free). */
-    private static final int HTTPS_CONNECTIONS = 1_000;
+    private static final int HTTPS_CONNECTIONS = org.opencluster.auth.server.rest.RestServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
     private final JdbcAccountStore store;
     private final Token serverKey;

@@ -186,6 +186,8 @@ public final class RestServer implements AutoCloseable {
      * 1 000 connections (256 per source), 10 s for TLS and headers, 30 s for a body, one maximal frame per body.
      */
     public static final class Builder {
+        /** Concurrent HTTPS connections by default. */
+        public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(30);
@@ -203,7 +205,7 @@ public final class RestServer implements AutoCloseable {
         private int maxPendingHandshakes = 64;
         private int maxPendingPerSource = 16;
         private int maxSessions = 10_000;
-        private int maxConnections = 1_000;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxStringLength = 1 << 20;
         /** One frame of the largest plaintext (2^20 - 16) plus its 14-byte header and 16-byte tag, and some slack. */
         private int maxBody = (1 << 20) + 1024;
