@@ -190,11 +190,6 @@ final class RispFrameDecoder extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Bytes this connection holds undecoded or half-decoded (for tests and the pre-auth caps). */
-    long bufferedBytes() {
-        return decoder.bufferedBytes() + (held == null ? 0 : held.readableBytes());
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         // A stream that ends inside a command is a truncation, which the connection should know about.
