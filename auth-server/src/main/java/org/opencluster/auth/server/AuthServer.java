@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuthServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthServer.class);
+    /** Concurrent HTTPS connections (the TCP cap leaves their descriptors free). */
+    private static final int HTTPS_CONNECTIONS = org.opencluster.auth.server.rest.RestServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
     private final JdbcAccountStore store;
     private final Token serverKey;
@@ -131,11 +133,18 @@ public final class AuthServer implements AutoCloseable {
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock,
                         config.reauthPolicy(), remote);
+        org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
+                config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
         transport = RispServer.builder(sessionFactory)
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
-                .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections()).start();
+                .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections())
+                .handshakeTimeout(config.handshakeTimeout()).sources(sources)
+                .perSource(config.connectionsPerSource(), config.handshakesPerSource())
+                .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
+                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
-            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random) : null;
+            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random, sources)
+                    : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -145,15 +154,19 @@ public final class AuthServer implements AutoCloseable {
     }
 
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
-            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random)
-            throws IOException, InterruptedException {
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random,
+            org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
                         List.of(serverCertificate, bootstrap.caCertificate()))
                 .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
-                .maxStringLength(config.maxStringLength()).start();
+                .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
+                .handshakeTimeout(config.handshakeTimeout()).sources(sources)
+                .connectionsPerSource(config.connectionsPerSource())
+                .maxPendingPerSource(config.handshakesPerSource())
+                .httpDeadlines(config.httpsHeaderTimeout(), config.httpsBodyTimeout()).start();
     }
 
     /** Starts a server with defaults for everything but the configuration. */
@@ -315,6 +328,11 @@ public final class AuthServer implements AutoCloseable {
     /** Open connections right now. */
     public int connectionCount() {
         return transport.connectionCount();
+    }
+
+    /** REST sessions open right now (pending or logged in; 0 without the HTTPS listener). */
+    public int httpsSessionCount() {
+        return https == null ? 0 : https.sessionCount();
     }
 
     /** The one-time code for the first admin, when this start created one. */

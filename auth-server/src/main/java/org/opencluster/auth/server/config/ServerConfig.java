@@ -28,6 +28,10 @@ public final class ServerConfig {
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
+    /** What an anonymous client may cost (issue 12): deadlines, per-source caps, pre-login memory. */
+    private static final Set<String> EXPOSURE_KEYS = Set.of("handshake.timeout", "source.ipv4-prefix",
+            "source.ipv6-prefix", "connections.per-source", "handshakes.per-source",
+            "preauth.max-bytes-per-connection", "preauth.max-bytes", "https.header-timeout", "https.body-timeout");
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -52,8 +56,27 @@ public final class ServerConfig {
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
+    // exposure limits (EXPOSURE_KEYS)
+    private final Duration handshakeTimeout;
+    private final int sourceIpv4Prefix;
+    private final int sourceIpv6Prefix;
+    private final int connectionsPerSource;
+    private final int handshakesPerSource;
+    private final int preAuthBytesPerConnection;
+    private final long preAuthBytes;
+    private final Duration httpsHeaderTimeout;
+    private final Duration httpsBodyTimeout;
 
     private ServerConfig(Builder b) {
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.sourceIpv4Prefix = b.sourceIpv4Prefix;
+        this.sourceIpv6Prefix = b.sourceIpv6Prefix;
+        this.connectionsPerSource = b.connectionsPerSource;
+        this.handshakesPerSource = b.handshakesPerSource;
+        this.preAuthBytesPerConnection = b.preAuthBytesPerConnection;
+        this.preAuthBytes = b.preAuthBytes;
+        this.httpsHeaderTimeout = b.httpsHeaderTimeout;
+        this.httpsBodyTimeout = b.httpsBodyTimeout;
         this.listen = b.listen;
         this.dataDir = b.dataDir;
         this.dbUrl = b.dbUrl != null ? b.dbUrl : "jdbc:h2:file:" + b.dataDir.toAbsolutePath().resolve("oca");
@@ -86,6 +109,15 @@ public final class ServerConfig {
     /** A builder holding every value of this configuration (to change one or two). */
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.handshakeTimeout = handshakeTimeout;
+        b.sourceIpv4Prefix = sourceIpv4Prefix;
+        b.sourceIpv6Prefix = sourceIpv6Prefix;
+        b.connectionsPerSource = connectionsPerSource;
+        b.handshakesPerSource = handshakesPerSource;
+        b.preAuthBytesPerConnection = preAuthBytesPerConnection;
+        b.preAuthBytes = preAuthBytes;
+        b.httpsHeaderTimeout = httpsHeaderTimeout;
+        b.httpsBodyTimeout = httpsBodyTimeout;
         b.listen = listen;
         b.dataDir = dataDir;
         b.dbUrl = dbUrl;
@@ -127,10 +159,12 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
+                    && !EXPOSURE_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
+                known.addAll(EXPOSURE_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -143,6 +177,10 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (EXPOSURE_KEYS.contains(key)) {
+                    b.exposureKey(key, v);
+                    continue;
+                }
                 switch (key) {
                     case "listen": b.listen(parseAddress(v)); break;
                     case "data.dir": b.dataDir(base.resolve(v)); break;
@@ -256,6 +294,21 @@ public final class ServerConfig {
     public Duration maxLockout() { return maxLockout; }
     /** How long a device token stays valid after it was issued (renewed at each login that presents it). */
     public Duration deviceTokenLifetime() { return deviceTokenLifetime; }
+    /** From accept (TCP) or session creation (REST) to login; then the connection or session ends. */
+    public Duration handshakeTimeout() { return handshakeTimeout; }
+    /** Prefix lengths that make addresses one source (IPv4, IPv6). */
+    public int sourceIpv4Prefix() { return sourceIpv4Prefix; }
+    public int sourceIpv6Prefix() { return sourceIpv6Prefix; }
+    /** Concurrent connections per source, on each listener. */
+    public int connectionsPerSource() { return connectionsPerSource; }
+    /** Handshakes in progress (connections or REST sessions not logged in) per source, on each listener. */
+    public int handshakesPerSource() { return handshakesPerSource; }
+    /** Bytes one unauthenticated TCP connection may buffer, and all of them together. */
+    public int preAuthBytesPerConnection() { return preAuthBytesPerConnection; }
+    public long preAuthBytes() { return preAuthBytes; }
+    /** HTTPS: TLS handshake + request line + headers, and then the body, of each request. */
+    public Duration httpsHeaderTimeout() { return httpsHeaderTimeout; }
+    public Duration httpsBodyTimeout() { return httpsBodyTimeout; }
 
     @Override
     public String toString() {
@@ -290,6 +343,55 @@ public final class ServerConfig {
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
+        // exposure limits (EXPOSURE_KEYS)
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private int sourceIpv4Prefix = 32;
+        private int sourceIpv6Prefix = 64;
+        private int connectionsPerSource = 256;
+        private int handshakesPerSource = 16;
+        private int preAuthBytesPerConnection = 32 * 1024;
+        private long preAuthBytes = 16L << 20;
+        private Duration httpsHeaderTimeout = Duration.ofSeconds(10);
+        private Duration httpsBodyTimeout = Duration.ofSeconds(30);
+
+        /** One of {@link #EXPOSURE_KEYS} from the file. */
+        private void exposureKey(String key, String v) {
+            switch (key) {
+                case "handshake.timeout": handshakeTimeout(Duration.parse(v)); break;
+                case "source.ipv4-prefix": sourcePrefixes(Integer.parseInt(v), sourceIpv6Prefix); break;
+                case "source.ipv6-prefix": sourcePrefixes(sourceIpv4Prefix, Integer.parseInt(v)); break;
+                case "connections.per-source": perSource(Integer.parseInt(v), handshakesPerSource); break;
+                case "handshakes.per-source": perSource(connectionsPerSource, Integer.parseInt(v)); break;
+                case "preauth.max-bytes-per-connection": preAuthBytes(Integer.parseInt(v), preAuthBytes); break;
+                case "preauth.max-bytes": preAuthBytes(preAuthBytesPerConnection, Long.parseLong(v)); break;
+                case "https.header-timeout": httpsDeadlines(Duration.parse(v), httpsBodyTimeout); break;
+                default: httpsDeadlines(httpsHeaderTimeout, Duration.parse(v));
+            }
+        }
+
+        public Builder handshakeTimeout(Duration d) { this.handshakeTimeout = positive(d); return this; }
+        public Builder sourcePrefixes(int ipv4Bits, int ipv6Bits) {
+            new org.opencluster.auth.server.limit.SourcePrefix(ipv4Bits, ipv6Bits); // checks the ranges
+            this.sourceIpv4Prefix = ipv4Bits;
+            this.sourceIpv6Prefix = ipv6Bits;
+            return this;
+        }
+        public Builder perSource(int connections, int handshakes) {
+            this.connectionsPerSource = atLeastOne(connections);
+            this.handshakesPerSource = atLeastOne(handshakes);
+            return this;
+        }
+        /** Pre-login buffering (the per-connection cap may be checked against the total only at build). */
+        public Builder preAuthBytes(int perConnection, long total) {
+            this.preAuthBytesPerConnection = atLeastOne(perConnection);
+            this.preAuthBytes = atLeastOne(total);
+            return this;
+        }
+        public Builder httpsDeadlines(Duration headers, Duration body) {
+            this.httpsHeaderTimeout = positive(headers);
+            this.httpsBodyTimeout = positive(body);
+            return this;
+        }
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -341,6 +443,10 @@ public final class ServerConfig {
         }
 
         public ServerConfig build() {
+            if (preAuthBytes < preAuthBytesPerConnection) {
+                throw new IllegalArgumentException("preauth.max-bytes (" + preAuthBytes
+                        + ") must be at least preauth.max-bytes-per-connection (" + preAuthBytesPerConnection + ")");
+            }
             return new ServerConfig(this);
         }
     }

@@ -6,7 +6,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -17,44 +16,96 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bridges Netty to a {@link Connection}: delivers commands in order, turns codec errors, idle time, the absolute
- * lifetime and truncation into an error reply and a close, and makes sure {@link Connection#onClose()} runs once.
+ * Bridges Netty to a {@link Connection}: delivers commands in order, turns codec errors, idle time, the handshake
+ * deadline, the absolute lifetime and truncation into an error reply and a close, and makes sure
+ * {@link Connection#onClose()} runs once.
  *
  * <p>Runs on the channel's I/O thread. Work that may block goes to this connection's logic executor (one of the
  * group, fixed per connection) through {@link #offload}: every command of a connection that does not run on the
- * I/O thread, and what a connection that does hands over. While offloaded work runs, arriving commands wait here
- * in order; when it ends, a task queued on the I/O thread behind the work's own writes resumes delivery, so
- * replies keep their order too. All fields but {@link #failed} are touched on the I/O thread only.
+ * I/O thread, and what a connection that does hands over. While offloaded work runs, nothing more is decoded: the
+ * frame decoder holds the rest of the read and stops reading the socket ({@link RispFrameDecoder.Gate}), so no
+ * queue of commands grows here, whatever the client pipelines. When the work ends, a task queued on the I/O thread
+ * behind the work's own writes resumes decoding, so replies keep their order too. All fields but {@link #failed}
+ * are touched on the I/O thread only.
  */
-final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> implements Outbound {
+final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> implements Outbound,
+        RispFrameDecoder.Gate {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final ConnectionFactory factory;
     private final long absoluteTimeoutMillis;
     private final EventExecutor logic;
-    private final ArrayDeque<RispCommand> waiting = new ArrayDeque<>();
+    private final String source;
+    private final long handshakeTimeoutMillis;
+    private final RispFrameDecoder frames;
+    private final Runnable loginSettled;
     private ChannelHandlerContext ctx;
     private Connection connection;
     private boolean onIoThread;
     private ScheduledFuture<?> lifetime;
+    private ScheduledFuture<?> handshakeDeadline;
+    private boolean loginSeen;
     private boolean offloaded;
     private boolean inactive;
     private volatile boolean failed;
 
-    ConnectionHandler(ConnectionFactory factory, long absoluteTimeoutMillis, EventExecutor logic) {
+    /**
+     * @param source                 the peer's source key (its address aggregated to its prefix), given to the
+     *                               connection for throttling
+     * @param handshakeTimeoutMillis from accept to login, whatever the idle timer says
+     * @param loginSettled           run once, when the connection logged in or closed (frees its handshake slot)
+     */
+    ConnectionHandler(ConnectionFactory factory, String source, long handshakeTimeoutMillis,
+            long absoluteTimeoutMillis, EventExecutor logic, RispFrameDecoder frames, Runnable loginSettled) {
         this.factory = factory;
+        this.source = source;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.absoluteTimeoutMillis = absoluteTimeoutMillis;
         this.logic = logic;
+        this.frames = frames;
+        this.loginSettled = loginSettled;
+        frames.gate(this);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
-        this.connection = factory.open(remoteAddress());
+        this.connection = factory.open(source);
         this.onIoThread = connection.runsOnIoThread();
         lifetime = ctx.executor().schedule(() -> fail(ErrorCode.NOT_AUTHENTICATED,
                 "session reached its absolute lifetime; log in again"), absoluteTimeoutMillis, TimeUnit.MILLISECONDS);
+        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, handshakeTimeoutMillis,
+                TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
+    }
+
+    private void handshakeExpired() {
+        if (!loggedIn()) {
+            LOG.info("event=connection.handshake_timeout remote={} timeout_ms={}", remoteAddress(),
+                    handshakeTimeoutMillis);
+            fail(ErrorCode.NOT_AUTHENTICATED, "no login within " + handshakeTimeoutMillis
+                    + " ms of connecting (handshake.timeout); the connection is closed");
+        }
+    }
+
+    /** Once the connection is logged in: the handshake deadline no longer applies and its slot is free. */
+    private void noteLogin() {
+        if (!loginSeen && loggedIn()) {
+            loginSeen = true;
+            handshakeDeadline.cancel(false);
+            loginSettled.run();
+        }
+    }
+
+    @Override
+    public boolean busy() {
+        return offloaded;
+    }
+
+    @Override
+    public boolean loggedIn() {
+        Connection c = connection;
+        return c != null && c.loggedIn();
     }
 
     @Override
@@ -62,10 +113,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (failed) {
             return;
         }
-        if (offloaded || !waiting.isEmpty()) {
-            // The decoder hands out commands over arrays of their own (never reused), so keeping them is safe.
-            waiting.add(command);
-            return;
+        if (offloaded) {
+            // The frame decoder decodes nothing while work is offloaded; a command here would break the order.
+            throw new IllegalStateException("a command arrived while the previous work was offloaded");
         }
         deliver(command);
     }
@@ -73,6 +123,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     private void deliver(RispCommand command) {
         if (onIoThread) {
             connection.onCommand(command, this);
+            noteLogin();
         } else {
             offload(() -> connection.onCommand(command, this));
         }
@@ -101,10 +152,13 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
 
     private void resume() {
         offloaded = false;
-        while (!offloaded && !waiting.isEmpty() && !failed) {
-            deliver(waiting.poll());
+        if (connection != null) {
+            noteLogin();
         }
-        // The offloaded work's writes and those of the commands just delivered: no read completes to flush them.
+        if (!inactive && !failed) {
+            frames.resume();
+        }
+        // The offloaded work's writes and those of the commands just decoded: no read completes to flush them.
         ctx.flush();
         if (!offloaded && inactive) {
             closeConnection();
@@ -144,8 +198,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (lifetime != null) {
             lifetime.cancel(false);
+            handshakeDeadline.cancel(false);
         }
-        waiting.clear();
+        loginSettled.run();
         if (offloaded) {
             inactive = true; // onClose after the running work, never concurrently with it
         } else {

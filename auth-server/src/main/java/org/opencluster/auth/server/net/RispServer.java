@@ -19,12 +19,15 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.risp.RispDecoder;
+import org.opencluster.auth.server.limit.SourceCounts;
+import org.opencluster.auth.server.limit.SourcePrefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP transport: accepts connections, frames RISP both ways, enforces the connection cap, idle and absolute
- * timeouts, and runs each connection's blocking work on a separate executor group (token operations and database
+ * The TCP transport: accepts connections, frames RISP both ways, enforces the connection caps (in all, per source,
+ * handshakes in progress per source; within the process's descriptor limit), the pre-login limits
+ * ({@link PreAuthLimits}), the handshake deadline, idle and absolute timeouts, and runs each connection's blocking work on a separate executor group (token operations and database
  * lookups block; the I/O threads must not). Per-connection order is kept: each connection has one logic executor
  * and {@link ConnectionHandler} delivers its commands one piece of work at a time.
  */
@@ -36,11 +39,25 @@ public final class RispServer implements AutoCloseable {
     private final EventExecutorGroup logic;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
+    private final int maxConnections;
+    private final PreAuthLimits preAuth;
 
     private RispServer(Builder b) throws InterruptedException {
+        FileDescriptorBudget.Decision fds = FileDescriptorBudget.decide(
+                b.fdLimit != null ? b.fdLimit : FileDescriptorBudget.processLimit(), b.maxConnections,
+                b.otherConnections);
+        if (fds.lowered()) {
+            LOG.warn(fds.logLine());
+        } else {
+            LOG.info(fds.logLine());
+        }
+        maxConnections = fds.tcpConnections();
+        preAuth = b.strictUntilLogin ? new PreAuthLimits(b.preAuthBytesPerConnection, b.preAuthBytes) : null;
+        SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
+        SourceCounts handshakesPerSource = new SourceCounts(b.handshakesPerSource);
         io = new NioEventLoopGroup(b.ioThreads);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
-        int maxConnections = b.maxConnections;
+        int maxConnections = this.maxConnections;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)
                 .channel(NioServerSocketChannel.class)
@@ -54,16 +71,39 @@ public final class RispServer implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        String source = b.sources.key(ch.remoteAddress());
+                        if (!connectionsPerSource.tryAcquire(source)) {
+                            LOG.warn("event=connection.refused reason=source_cap cap={} source={}",
+                                    connectionsPerSource.perSource(), source);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connectionsPerSource.release(source));
+                        if (!handshakesPerSource.tryAcquire(source)) {
+                            LOG.warn("event=connection.refused reason=source_handshakes cap={} source={}",
+                                    handshakesPerSource.perSource(), source);
+                            ch.close();
+                            return;
+                        }
+                        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+                        Runnable loginSettled = () -> {
+                            if (settled.compareAndSet(false, true)) {
+                                handshakesPerSource.release(source);
+                            }
+                        };
+                        ch.closeFuture().addListener(f -> loginSettled.run());
                         channels.add(ch);
                         RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
                                 .copyStrings(true).build();
+                        RispFrameDecoder frames = new RispFrameDecoder(decoder, preAuth);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(b.idleTimeout.toMillis(), 0, 0,
                                         TimeUnit.MILLISECONDS))
-                                .addLast("frame-decoder", new RispFrameDecoder(decoder))
+                                .addLast("frame-decoder", frames)
                                 .addLast("frame-encoder", new RispFrameEncoder())
-                                .addLast("connection", new ConnectionHandler(b.factory,
-                                        b.absoluteTimeout.toMillis(), logic.next()));
+                                .addLast("connection", new ConnectionHandler(b.factory, source,
+                                        b.handshakeTimeout.toMillis(), b.absoluteTimeout.toMillis(), logic.next(),
+                                        frames, loginSettled));
                     }
                 });
         serverChannel = bootstrap.bind(b.bindAddress).sync().channel();
@@ -84,6 +124,16 @@ public final class RispServer implements AutoCloseable {
         return channels.size();
     }
 
+    /** The connection cap in force: {@code connections.max}, lowered when the descriptor limit is too low. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Bytes buffered now by all connections that have not logged in (0 when the pre-login limits are off). */
+    public long preAuthBufferedBytes() {
+        return preAuth == null ? 0 : preAuth.buffered();
+    }
+
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
@@ -94,9 +144,22 @@ public final class RispServer implements AutoCloseable {
         logic.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Safe defaults: loopback only, 1 MiB strings, 5 min idle, 8 h lifetime, 20 000 connections. */
+    /**
+     * Safe defaults: loopback only, 1 MiB strings, 5 min idle, 8 h lifetime, 20 000 connections (256 per source),
+     * 10 s to log in, 16 handshakes in progress per source, strict decoding before login with 32 KiB buffered per
+     * connection and 16 MiB over all of them.
+     */
     public static final class Builder {
-        private final ConnectionFactory factory;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private SourcePrefix sources = SourcePrefix.DEFAULT;
+        private int connectionsPerSource = 256;
+        private int handshakesPerSource = 16;
+        private boolean strictUntilLogin = true;
+        private int preAuthBytesPerConnection = 32 * 1024;
+        private long preAuthBytes = 16L << 20;
+        private int otherConnections;
+        private Long fdLimit;
+        private ConnectionFactory factory;
         private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
         private int maxStringLength = RispDecoder.DEFAULT_MAX_STRING_LENGTH;
         private Duration idleTimeout = Duration.ofMinutes(5);
@@ -107,6 +170,12 @@ public final class RispServer implements AutoCloseable {
 
         private Builder(ConnectionFactory factory) {
             this.factory = Objects.requireNonNull(factory, "factory");
+        }
+
+        /** The connection logic (replaces the one given to {@link RispServer#builder}). */
+        public Builder factory(ConnectionFactory factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         public Builder bind(InetSocketAddress address) {
@@ -134,6 +203,59 @@ public final class RispServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConnections must be at least 1");
             }
             this.maxConnections = n;
+            return this;
+        }
+
+        /** From accept to login (LOGIN_RESULT), whatever the idle timer says; then ERROR and close. */
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = positive(d);
+            return this;
+        }
+
+        /** How addresses aggregate into sources, for the per-source caps and the connections' throttling. */
+        public Builder sources(SourcePrefix prefix) {
+            this.sources = Objects.requireNonNull(prefix);
+            return this;
+        }
+
+        /** Concurrent connections per source, and of them connections not logged in yet. */
+        public Builder perSource(int connections, int handshakes) {
+            if (connections < 1 || handshakes < 1) {
+                throw new IllegalArgumentException("per-source caps must be at least 1");
+            }
+            this.connectionsPerSource = connections;
+            this.handshakesPerSource = handshakes;
+            return this;
+        }
+
+        /** Bytes an unauthenticated connection may buffer, and all of them together. */
+        public Builder preAuthBytes(int perConnection, long total) {
+            if (perConnection < 1 || total < perConnection) {
+                throw new IllegalArgumentException("pre-login byte caps: 1 <= per connection <= total");
+            }
+            this.preAuthBytesPerConnection = perConnection;
+            this.preAuthBytes = total;
+            return this;
+        }
+
+        /**
+         * Before login only handshake and frame commands are decoded, with the pre-login limits (the default).
+         * Off only for a transport test whose connections never log in.
+         */
+        public Builder strictUntilLogin(boolean strict) {
+            this.strictUntilLogin = strict;
+            return this;
+        }
+
+        /** Connections another listener of this process may hold (descriptors the TCP cap must leave free). */
+        public Builder otherConnections(int n) {
+            this.otherConnections = Math.max(0, n);
+            return this;
+        }
+
+        /** The descriptor limit to plan with, instead of the process's (tests). */
+        Builder fileDescriptorLimit(long limit) {
+            this.fdLimit = limit;
             return this;
         }
 

@@ -30,9 +30,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final RestApi api;
+    private final String source;
 
-    RestHandler(RestApi api) {
+    /** @param source the peer's source key (address prefix): what sessions and the throttle count it as */
+    RestHandler(RestApi api, String source) {
         this.api = api;
+        this.source = source;
     }
 
     @Override
@@ -46,7 +49,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             RestApi.Request r = new RestApi.Request(req.method().name(), path,
                     Optional.ofNullable(h.get(HttpHeaderNames.CONTENT_TYPE)),
                     Optional.ofNullable(h.get(HttpHeaderNames.ORIGIN)), Optional.ofNullable(h.get(HttpHeaderNames.HOST)),
-                    ByteBufUtil.getBytes(req.content()), remote(ctx));
+                    ByteBufUtil.getBytes(req.content()), source);
             try {
                 res = api.handle(r);
             } catch (RuntimeException e) {

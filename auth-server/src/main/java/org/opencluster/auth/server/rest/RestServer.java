@@ -12,7 +12,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -34,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.limit.SourceCounts;
+import org.opencluster.auth.server.limit.SourcePrefix;
 import org.opencluster.auth.server.net.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,15 +58,18 @@ public final class RestServer implements AutoCloseable {
     private final RestSessions sessions;
     private final Channel serverChannel;
     private final ScheduledFuture<?> reaper;
+    private final int maxConnections;
 
     private RestServer(Builder b) throws InterruptedException, SSLException {
         SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
-        sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.maxPendingHandshakes,
-                b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
+        sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
+                b.maxPendingHandshakes, b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
+        SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         RestApi api = new RestApi(sessions, b.suites);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
         int maxBody = b.maxBody;
+        this.maxConnections = b.maxConnections;
         int maxConnections = b.maxConnections;
         ServerBootstrap bootstrap = new ServerBootstrap().group(boss, io).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -71,9 +79,19 @@ public final class RestServer implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        String source = b.sources.key(ch.remoteAddress());
+                        if (!connectionsPerSource.tryAcquire(source)) {
+                            LOG.warn("event=https.connection_refused reason=source_cap cap={} source={}",
+                                    connectionsPerSource.perSource(), source);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connectionsPerSource.release(source));
                         channels.add(ch);
+                        HttpDeadlines deadlines = new HttpDeadlines(b.headerTimeout.toMillis(), b.bodyTimeout.toMillis());
                         ch.pipeline()
                                 .addLast("tls", tls.newHandler(ch.alloc()))
+                                .addLast("header-deadline", deadlines.beforeHttp())
                                 .addLast("idle", new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS) {
                                     @Override
                                     protected void channelIdle(ChannelHandlerContext ctx,
@@ -82,13 +100,17 @@ public final class RestServer implements AutoCloseable {
                                     }
                                 })
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                .addLast("body-deadline", deadlines.afterHttp())
                                 .addLast("aggregate", new BoundedAggregator(maxBody))
-                                .addLast(logic, "api", new RestHandler(api));
+                                .addLast(logic, "api", new RestHandler(api, source));
                     }
                 });
         serverChannel = bootstrap.bind(b.bind).sync().channel();
-        long every = Math.max(1, Math.min(30, b.idleTimeout.toSeconds() / 4));
-        reaper = io.next().scheduleAtFixedRate(() -> logic.execute(sessions::reap), every, every, TimeUnit.SECONDS);
+        // Often enough that a pending session's slot is free soon after its handshake deadline.
+        long every = Math.max(100, Math.min(30_000, Math.min(b.idleTimeout.toMillis() / 4,
+                b.handshakeTimeout.toMillis() / 2)));
+        reaper = io.next().scheduleAtFixedRate(() -> logic.execute(sessions::reap), every, every,
+                TimeUnit.MILLISECONDS);
         LOG.info("event=https.listening address={}", serverChannel.localAddress());
     }
 
@@ -104,7 +126,29 @@ public final class RestServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
-                    "the body is larger than " + maxContentLength() + " bytes")), false, 2000);
+                    "the body is larger than " + limitOf(oversized) + " bytes")), false, 2000);
+        }
+
+        /**
+         * Only a frames body may be large (a logged-in session's frame); every other route takes at most a JSON
+         * body, so a larger declared length is refused from the headers, before anything of the body is held.
+         */
+        @Override
+        protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
+            try {
+                return HttpUtil.getContentLength(start, -1L) > limitOf(start);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        private int limitOf(HttpMessage m) {
+            if (m instanceof HttpRequest && RestRoute.FRAMES.match(
+                    new QueryStringDecoder(
+                            ((HttpRequest) m).uri()).rawPath()).isEmpty()) {
+                return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+            }
+            return maxContentLength();
         }
     }
 
@@ -114,6 +158,11 @@ public final class RestServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The cap on concurrent HTTPS connections. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** REST sessions open now (in their handshake or logged in). */
@@ -132,8 +181,18 @@ public final class RestServer implements AutoCloseable {
         sessions.close();
     }
 
-    /** Safe defaults: loopback, 5 min idle, 8 h lifetime, 64 pending handshakes (16 per source address), one maximal frame per body. */
+    /**
+     * Safe defaults: loopback, 5 min idle, 8 h lifetime, 10 s to log in, 64 pending handshakes (16 per source),
+     * 1 000 connections (256 per source), 10 s for TLS and headers, 30 s for a body, one maximal frame per body.
+     */
     public static final class Builder {
+        /** Concurrent HTTPS connections by default. */
+        public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private SourcePrefix sources = SourcePrefix.DEFAULT;
+        private int connectionsPerSource = 256;
         private final ConnectionFactory factory;
         private final PrivateKey key;
         private final List<X509Certificate> chain;
@@ -146,7 +205,7 @@ public final class RestServer implements AutoCloseable {
         private int maxPendingHandshakes = 64;
         private int maxPendingPerSource = 16;
         private int maxSessions = 10_000;
-        private int maxConnections = 1_000;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxStringLength = 1 << 20;
         /** One frame of the largest plaintext (2^20 - 16) plus its 14-byte header and 16-byte tag, and some slack. */
         private int maxBody = (1 << 20) + 1024;
@@ -168,6 +227,24 @@ public final class RestServer implements AutoCloseable {
         public Builder maxSessions(int n) { this.maxSessions = atLeastOne(n); return this; }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
         public Builder maxStringLength(int n) { this.maxStringLength = atLeastOne(n); return this; }
+        /** From session creation to login; a pending session then ends and its slot is free. */
+        public Builder handshakeTimeout(Duration d) { this.handshakeTimeout = positive(d); return this; }
+        /** TLS handshake + request line + headers of each request (from its first byte), and then its body. */
+        public Builder httpDeadlines(Duration headers, Duration body) {
+            this.headerTimeout = positive(headers);
+            this.bodyTimeout = positive(body);
+            return this;
+        }
+        /** How addresses aggregate into sources, for the per-source caps. */
+        public Builder sources(SourcePrefix p) { this.sources = Objects.requireNonNull(p); return this; }
+        public Builder connectionsPerSource(int n) { this.connectionsPerSource = atLeastOne(n); return this; }
+
+        private static Duration positive(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("durations must be positive: " + d);
+            }
+            return d;
+        }
 
         private static int atLeastOne(int n) {
             if (n < 1) {

@@ -8,6 +8,7 @@ import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.server.net.Connection;
+import org.opencluster.auth.server.net.PreAuthLimits;
 
 /**
  * One REST session: the very same {@link Connection} (login handshake, then the shared dispatcher) that a TCP
@@ -78,7 +79,9 @@ final class RestSession {
                             + " the handshake first");
         }
         lastUsed = now;
-        RispDecoder decoder = RispDecoder.builder().maxStringLength(maxStringLength).build();
+        // Before login, as on TCP, only handshake and frame commands within their own limits (section 3).
+        RispDecoder decoder = loginPhase ? PreAuthLimits.strictDecoder(maxStringLength, false)
+                : RispDecoder.builder().maxStringLength(maxStringLength).build();
         try {
             ByteBuffer in = ByteBuffer.wrap(body);
             decoder.feed(in, command -> {

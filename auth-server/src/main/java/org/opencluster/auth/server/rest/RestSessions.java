@@ -4,7 +4,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -15,7 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The live REST sessions of this node, by their random 128-bit id. The id only routes requests: it carries no
  * authority, because every command travels in frames sealed under the session's own keys. Bounds: at most
- * {@code maxPending} sessions still in their handshake ({@code maxPendingPerSource} from one address), at most {@code maxSessions} in all; a session idle longer
+ * {@code maxSessions} in all; at most {@code maxPending} still in their handshake, and a pending session ends at
+ * its handshake deadline ({@code handshakeTimeout} after creation). A source (address prefix) at its
+ * {@code maxPendingPerSource} loses its own oldest pending session to its new one, and when all pending slots are
+ * taken a newcomer takes the oldest pending slot of the source holding the most, if that source holds more than
+ * the newcomer: bare CLIENT_HELLOs from a few addresses cannot keep another address out. A session idle longer
  * than {@code idle}, or older than {@code lifetime}, is ended by {@link #reap()}.
  */
 final class RestSessions implements AutoCloseable {
@@ -27,6 +35,7 @@ final class RestSessions implements AutoCloseable {
     private final SecureRandom random;
     private final Duration idle;
     private final Duration lifetime;
+    private final Duration handshakeTimeout;
     private final int maxPending;
     private final int maxPendingPerSource;
     private final int maxSessions;
@@ -34,35 +43,73 @@ final class RestSessions implements AutoCloseable {
     private final ConcurrentHashMap<String, RestSession> sessions = new ConcurrentHashMap<>();
 
     RestSessions(ConnectionFactory factory, Clock clock, SecureRandom random, Duration idle, Duration lifetime,
-            int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
+            Duration handshakeTimeout, int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
         this.factory = factory;
         this.clock = clock;
         this.random = random;
         this.idle = idle;
         this.lifetime = lifetime;
+        this.handshakeTimeout = handshakeTimeout;
         this.maxPending = maxPending;
         this.maxPendingPerSource = maxPendingPerSource;
         this.maxSessions = maxSessions;
         this.maxStringLength = maxStringLength;
     }
 
-    /** A new session in its handshake, or 503 when too many are open or pending. */
-    RestSession open(String remote) throws RestProblem {
+    /**
+     * A new session in its handshake for {@code source} (a source key), making room by evicting a pending session
+     * (see the class comment), or 503 when no room can fairly be made.
+     */
+    RestSession open(String source) throws RestProblem {
         reap();
-        long pending = 0;
-        long fromSource = 0;
-        for (RestSession s : sessions.values()) {
-            if (!s.loggedIn()) {
-                pending++;
-                fromSource += s.remote().equals(remote) ? 1 : 0;
+        synchronized (this) {
+            Map<String, List<RestSession>> pendingBySource = new HashMap<>();
+            int pending = 0;
+            for (RestSession s : sessions.values()) {
+                if (!s.loggedIn()) {
+                    pendingBySource.computeIfAbsent(s.remote(), k -> new ArrayList<>()).add(s);
+                    pending++;
+                }
+            }
+            List<RestSession> own = pendingBySource.getOrDefault(source, List.of());
+            if (own.size() >= maxPendingPerSource) {
+                evictOldest(own, "source_cap");
+                pending--;
+            } else if (pending >= maxPending) {
+                List<RestSession> largest = own;
+                for (List<RestSession> l : pendingBySource.values()) {
+                    if (l.size() > largest.size()) {
+                        largest = l;
+                    }
+                }
+                if (largest.size() <= own.size()) {
+                    LOG.warn("event=rest.session_refused reason=pending_cap pending={} remote={}", pending, source);
+                    throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many handshakes in progress; retry later");
+                }
+                evictOldest(largest, "fair_share");
+                pending--;
+            }
+            if (sessions.size() >= maxSessions) {
+                LOG.warn("event=rest.session_refused reason=cap pending={} total={} remote={}", pending,
+                        sessions.size(), source);
+                throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many open sessions; retry later");
+            }
+            return create(source);
+        }
+    }
+
+    private void evictOldest(List<RestSession> pendingOfOneSource, String reason) {
+        RestSession oldest = pendingOfOneSource.get(0);
+        for (RestSession s : pendingOfOneSource) {
+            if (s.created().isBefore(oldest.created())) {
+                oldest = s;
             }
         }
-        // The per-source bound keeps one address from holding every handshake slot.
-        if (pending >= maxPending || fromSource >= maxPendingPerSource || sessions.size() >= maxSessions) {
-            LOG.warn("event=rest.session_refused reason=cap pending={} total={} remote={}", pending, sessions.size(),
-                    remote);
-            throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many open sessions or handshakes; retry later");
-        }
+        LOG.info("event=rest.pending_evicted reason={} remote={}", reason, oldest.remote());
+        end(oldest);
+    }
+
+    private RestSession create(String remote) {
         byte[] raw = new byte[16];
         random.nextBytes(raw);
         String id = IDS.encodeToString(raw);
@@ -74,7 +121,7 @@ final class RestSessions implements AutoCloseable {
     /** The live session with this id (an ended one is removed and not found). */
     Optional<RestSession> find(String id) {
         RestSession s = sessions.get(id);
-        if (s != null && s.closed()) {
+        if (s != null && (s.closed() || handshakeExpired(s, clock.instant()))) {
             end(s);
             return Optional.empty();
         }
@@ -99,12 +146,18 @@ final class RestSessions implements AutoCloseable {
         Instant now = clock.instant();
         int ended = 0;
         for (RestSession s : sessions.values()) {
-            if (s.closed() || s.lastUsed().plus(idle).isBefore(now) || s.created().plus(lifetime).isBefore(now)) {
+            if (s.closed() || s.lastUsed().plus(idle).isBefore(now) || s.created().plus(lifetime).isBefore(now)
+                    || handshakeExpired(s, now)) {
                 end(s);
                 ended++;
             }
         }
         return ended;
+    }
+
+    /** A session still in its handshake past its deadline: it ends, and its slot is free. */
+    private boolean handshakeExpired(RestSession s, Instant now) {
+        return s.created().plus(handshakeTimeout).isBefore(now) && !s.loggedIn();
     }
 
     @Override

@@ -81,4 +81,38 @@ class ServerConfigTest {
         Path empty = Files.writeString(dir.resolve("empty-rp.properties"), "webauthn.rp-id =\n");
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(empty));
     }
+
+    /** Issue 12: what an anonymous client may cost, each key with its safe default, parsed, kept by toBuilder. */
+    @Test
+    void exposureLimitsHaveSafeDefaultsAndAreConfigurable() throws Exception {
+        ServerConfig d = ServerConfig.defaults(dir);
+        assertEquals(Duration.ofSeconds(10), d.handshakeTimeout());
+        assertEquals(32, d.sourceIpv4Prefix());
+        assertEquals(64, d.sourceIpv6Prefix());
+        assertEquals(256, d.connectionsPerSource());
+        assertEquals(16, d.handshakesPerSource());
+        assertEquals(32 * 1024, d.preAuthBytesPerConnection());
+        assertEquals(16L << 20, d.preAuthBytes());
+        assertEquals(Duration.ofSeconds(10), d.httpsHeaderTimeout());
+        assertEquals(Duration.ofSeconds(30), d.httpsBodyTimeout());
+        Path f = Files.writeString(dir.resolve("exposure.properties"), String.join("\n", "handshake.timeout = PT5S",
+                "source.ipv4-prefix = 24", "source.ipv6-prefix = 56", "connections.per-source = 100",
+                "handshakes.per-source = 8", "preauth.max-bytes-per-connection = 20000", "preauth.max-bytes = 1000000",
+                "https.header-timeout = PT4S", "https.body-timeout = PT20S"));
+        ServerConfig c = ServerConfig.load(f).toBuilder().build();
+        assertEquals(Duration.ofSeconds(5), c.handshakeTimeout());
+        assertEquals(24, c.sourceIpv4Prefix());
+        assertEquals(56, c.sourceIpv6Prefix());
+        assertEquals(100, c.connectionsPerSource());
+        assertEquals(8, c.handshakesPerSource());
+        assertEquals(20000, c.preAuthBytesPerConnection());
+        assertEquals(1000000, c.preAuthBytes());
+        assertEquals(Duration.ofSeconds(4), c.httpsHeaderTimeout());
+        assertEquals(Duration.ofSeconds(20), c.httpsBodyTimeout());
+        for (String bad : new String[] {"source.ipv4-prefix = 33", "source.ipv6-prefix = 0", "handshake.timeout = PT0S",
+                "connections.per-source = 0", "preauth.max-bytes = 100", "https.body-timeout = 30"}) {
+            Path p = Files.writeString(dir.resolve("bad.properties"), bad + "\n");
+            assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
+        }
+    }
 }

@@ -47,7 +47,12 @@ class LoginLoadTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        // Every client of this test is one source (127.0.0.1): the per-source caps are lifted to the global ones.
+        cluster = new TestCluster(org.opencluster.auth.server.config.ServerConfig.builder().dataDir(dir.resolve("data"))
+                .perSource(20_000, 20_000).handshakeTimeout(java.time.Duration.ofMinutes(1)).build(),
+                ProofKind.KEY_AGREEMENT,
+                org.opencluster.auth.server.limit.LoginThrottle.builder().build(),
+                org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build());
         for (int i = 0; i < ACCOUNTS; i++) {
             accounts.person("user" + i, PASS, KeyType.EC_P256, cluster);
         }

@@ -44,7 +44,7 @@ class RispServerTest {
             public void onClose() {
                 closed.countDown();
             }
-        });
+        }).strictUntilLogin(false);
     }
 
     @AfterEach
@@ -55,7 +55,7 @@ class RispServerTest {
     }
 
     /** Reads commands until {@code count} arrived or the peer closed; returns what arrived. */
-    private static List<RispCommand> read(Socket s, int count) throws IOException {
+    static List<RispCommand> read(Socket s, int count) throws IOException {
         RispDecoder d = RispDecoder.framingOnly();
         List<RispCommand> out = new ArrayList<>();
         InputStream in = s.getInputStream();
@@ -211,7 +211,7 @@ class RispServerTest {
                     out.send(command);
                 }
             }
-        }));
+        }).strictUntilLogin(false));
         List<RispCommand> sent = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             sent.add(RispCommand.integer(0x1001, i));

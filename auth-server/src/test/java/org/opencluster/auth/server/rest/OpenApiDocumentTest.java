@@ -24,7 +24,8 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 class OpenApiDocumentTest {
     private final RestApi api = new RestApi(new RestSessions(remote -> {
         throw new AssertionError("no session is opened by these requests");
-    }, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), 4, 4, 4, 1 << 20),
+    }, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
+            1 << 20),
             SuiteRegistry.standard());
 
     private RestApi.Response get(String method, String path) {

@@ -58,32 +58,60 @@ class RestSessionsTest {
             Recording r = new Recording();
             made.add(r);
             return r;
-        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), maxPending, perSource, maxSessions,
-                1024);
+        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), HANDSHAKE, maxPending, perSource,
+                maxSessions, 1024);
     }
 
+    private static final Duration HANDSHAKE = Duration.ofSeconds(10);
+    /** A whole CLIENT_HELLO marker: the only kind of command a session accepts before login (strict decoding). */
+    private static final byte[] HELLO = {0x72, 0x00};
+
+    /** Issue 12, row 5: the old cap answered 503 to every newcomer once a few sources held every pending slot. */
     @Test
-    void pendingHandshakesAreCapped() throws Exception {
+    void aNewSourceTakesTheOldestPendingSlotOfTheLargestSource() throws Exception {
         RestSessions s = sessions(2, 10);
         RestSession a = s.open("10.0.0.1");
-        s.open("10.0.0.1");
+        RestSession b = s.open("10.0.0.1");
+        RestSession c = s.open("10.0.0.2");
+        assertTrue(s.find(a.id()).isEmpty(), "the oldest pending session of the largest source was evicted");
+        assertTrue(s.find(b.id()).isPresent() && s.find(c.id()).isPresent());
+        assertEquals(1, made.get(0).closes);
+        // Sources holding equal shares: a newcomer with as many gets no one's slot.
         RestProblem p = assertThrows(RestProblem.class, () -> s.open("10.0.0.2"));
         assertEquals(503, p.status());
         assertEquals(ErrorCode.RATE_LIMITED.code(), p.code());
         // Once one of them has logged in, it no longer counts as pending.
-        a.exchange(new byte[] {0x71, 0x01}, true, clock.instant());
-        assertTrue(a.loggedIn());
+        b.exchange(HELLO, true, clock.instant());
+        assertTrue(b.loggedIn());
+        s.open("10.0.0.3");
+        assertEquals(3, s.size());
+    }
+
+    @Test
+    void aSourceAtItsCapLosesItsOwnOldestPendingSession() throws Exception {
+        RestSessions s = sessions(10, 2, 10);
+        RestSession first = s.open("10.0.0.1");
+        clock.advance(Duration.ofMillis(1));
+        RestSession second = s.open("10.0.0.1");
+        clock.advance(Duration.ofMillis(1));
+        RestSession third = s.open("10.0.0.1");
+        assertTrue(s.find(first.id()).isEmpty());
+        assertTrue(s.find(second.id()).isPresent() && s.find(third.id()).isPresent());
         s.open("10.0.0.2");
         assertEquals(3, s.size());
     }
 
     @Test
-    void oneSourceCannotHoldEveryHandshakeSlot() throws Exception {
-        RestSessions s = sessions(10, 2, 10);
-        s.open("10.0.0.1");
-        s.open("10.0.0.1");
-        assertEquals(503, assertThrows(RestProblem.class, () -> s.open("10.0.0.1")).status());
-        s.open("10.0.0.2");
+    void aPendingSessionEndsAtTheHandshakeDeadline() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession pending = s.open("10.0.0.1");
+        RestSession in = s.open("10.0.0.1");
+        in.exchange(HELLO, true, clock.instant());
+        clock.advance(HANDSHAKE.plusMillis(1));
+        assertTrue(s.find(pending.id()).isEmpty(), "still pending after the handshake deadline");
+        assertEquals(1, made.get(0).closes);
+        assertTrue(s.find(in.id()).isPresent(), "a logged-in session is not subject to the handshake deadline");
+        assertEquals(1, s.size());
     }
 
     @Test
@@ -98,7 +126,7 @@ class RestSessionsTest {
         RestSessions s = sessions(10, 10);
         RestSession idle = s.open("10.0.0.1");
         RestSession busy = s.open("10.0.0.1");
-        busy.exchange(new byte[] {0x71, 0x01}, true, clock.instant());
+        busy.exchange(HELLO, true, clock.instant());
         clock.advance(Duration.ofMinutes(4));
         busy.exchange(new byte[] {0x71, 0x01}, false, clock.instant());
         clock.advance(Duration.ofMinutes(2));
@@ -128,8 +156,8 @@ class RestSessionsTest {
         RestSession r = s.open("x");
         assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, clock.instant()))
                 .status());
-        assertEquals(0, r.exchange(new byte[] {0x71, 0x01}, true, clock.instant()).output().length);
-        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true, clock.instant()))
+        assertEquals(0, r.exchange(HELLO, true, clock.instant()).output().length);
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(HELLO, true, clock.instant()))
                 .status());
         RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, clock.instant());
         assertEquals(4, x.output().length);
@@ -138,5 +166,22 @@ class RestSessionsTest {
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), bad.code());
         assertTrue(r.closed());
         assertEquals(1, made.get(0).closes);
+    }
+
+    /** Issue 12, item 1: before login a session decodes only handshake and frame commands (section 3). */
+    @Test
+    void beforeLoginOnlyHandshakeCommandsAreDecoded() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession r = s.open("x");
+        RestProblem p = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true,
+                clock.instant()));
+        assertEquals(ErrorCode.PROTOCOL_ERROR.code(), p.code());
+        assertTrue(p.getMessage().contains("UNKNOWN_COMMAND"), p.getMessage());
+        assertTrue(made.get(0).seen.isEmpty());
+        RestSession big = s.open("y");
+        // A handshake frame over 16 KiB: refused by its header, before any of it is buffered.
+        byte[] frame = {(byte) 0xa3, 0x00, 0x00, 0x00, 0x40, 0x01};
+        assertEquals(ErrorCode.PROTOCOL_ERROR.code(), assertThrows(RestProblem.class, () -> big.exchange(frame, true,
+                clock.instant())).code());
     }
 }

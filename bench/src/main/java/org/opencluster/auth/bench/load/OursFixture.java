@@ -84,7 +84,9 @@ final class OursFixture implements AutoCloseable {
             hsm.initToken(HSM_TOKEN, "12345678", HSM_PIN);
         }
         ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("server"))
-                .listen(new InetSocketAddress("127.0.0.1", 0)).maxConnections(20_000).build();
+                .listen(new InetSocketAddress("127.0.0.1", 0)).maxConnections(20_000)
+                .perSource(20_000, 20_000) // every bench client is one source, 127.0.0.1
+                .build();
         server = AuthServer.builder(config).random(random).commands(BENCH_COMMANDS, routes -> routes.routeNonBlocking(SINK,
                 Access.ANY_ACCOUNT, (caller, cmd, out) -> out.send(RispCommand.none(CoreCommands.OK.id())))).start();
         ClusterCa ca = server.ca();

@@ -11,10 +11,11 @@ import java.util.Objects;
  *
  * <p>A string or binary parameter that lies whole inside one fed buffer is a read-only <em>slice</em> of that buffer
  * (no copy): the feeder hands those bytes over and must not modify them afterwards. Only a parameter split across
- * feeds is gathered into an array of its exact, already-checked length.
+ * feeds is gathered, into an array that grows with the bytes that arrived (to twice what arrived, capped at the claimed length).
  *
- * <p>Every length is checked against the limit before anything is reserved for it, so a claimed length costs
- * nothing. Any error poisons the decoder: a stream that went wrong is never resumed (fail closed). Not thread-safe;
+ * <p>Every length is checked against the limit before anything is reserved for it, and what is then reserved follows
+ * the bytes received, never the claim: a peer that claims the maximum and sends nothing more costs nothing (at most
+ * {@link #FIRST_GATHER_BYTES}), one that sends n bytes of it costs at most 2n ({@link #bufferedBytes()}). Any error poisons the decoder: a stream that went wrong is never resumed (fail closed). Not thread-safe;
  * one decoder per connection.
  */
 public final class RispDecoder {
@@ -22,6 +23,8 @@ public final class RispDecoder {
     public static final int DEFAULT_MAX_STRING_LENGTH = 1 << 20;
     /** Hard ceiling for the configurable limit: a parameter must fit one Java array. */
     public static final int MAX_STRING_LENGTH_CEILING = Integer.MAX_VALUE - 16;
+    /** What a split parameter reserves at first when fewer bytes of it arrived (less when it is shorter). */
+    public static final int FIRST_GATHER_BYTES = 256;
 
     /** Receives decoded commands. */
     @FunctionalInterface
@@ -42,6 +45,7 @@ public final class RispDecoder {
     private int accHave;
     private int need;
     private byte[] body;
+    private int bodyLength;
     private int bodyFill;
     private String failure;
 
@@ -116,7 +120,7 @@ public final class RispDecoder {
                     break;
                 default:
                     where = "inside the parameter of " + CommandIds.hex(id) + " (" + bodyFill + " of "
-                            + body.length + " bytes received)";
+                            + bodyLength + " bytes received)";
             }
             RispProtocolException e = new RispProtocolException(RispError.TRUNCATED, "stream ended " + where);
             state = State.FAILED;
@@ -134,6 +138,14 @@ public final class RispDecoder {
         if (state != State.FAILED && !isIdle()) {
             finish();
         }
+    }
+
+    /**
+     * Bytes this decoder holds for a parameter split across feeds (0 between commands): at most twice what arrived
+     * of it, or {@link #FIRST_GATHER_BYTES}, whatever its claimed length.
+     */
+    public int bufferedBytes() {
+        return body == null ? 0 : body.length;
     }
 
     /** True between commands (nothing partial buffered). */
@@ -172,10 +184,16 @@ public final class RispDecoder {
                     startBody(takeAcc(), src, sink);
                     break;
                 case BODY:
-                    int n = Math.min(body.length - bodyFill, src.remaining());
+                    int n = Math.min(bodyLength - bodyFill, src.remaining());
+                    if (bodyFill + n > body.length) {
+                        // Twice what has arrived: copies stay amortised (each byte moves at most twice, and a
+                        // parameter whose first half has arrived is reserved whole), what is reserved stays within
+                        // twice what arrived.
+                        body = java.util.Arrays.copyOf(body, (int) Math.min(bodyLength, 2L * (bodyFill + n)));
+                    }
                     src.get(body, bodyFill, n);
                     bodyFill += n;
-                    if (bodyFill < body.length) {
+                    if (bodyFill < bodyLength) {
                         return;
                     }
                     byte[] filled = body;
@@ -253,7 +271,9 @@ public final class RispDecoder {
             state = State.ID;
             sink.accept(RispCommand.viewing(id, view));
         } else {
-            body = new byte[len];
+            // Only what arrived (or a small first block) is reserved, never the claim: see bufferedBytes().
+            body = new byte[(int) Math.min(len, Math.max(FIRST_GATHER_BYTES, 2L * src.remaining()))];
+            bodyLength = len;
             bodyFill = 0;
             state = State.BODY;
         }

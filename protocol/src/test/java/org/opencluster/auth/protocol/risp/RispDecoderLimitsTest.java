@@ -26,8 +26,19 @@ class RispDecoderLimitsTest {
         return assertThrows(RispProtocolException.class, () -> d.feed(bytes));
     }
 
+    /**
+     * Loads the classes of a refusal (exception, message formatting) before a measurement, so the allocation counter
+     * sees the decoder, not the JVM's first use of them (which depends on test order and JDK).
+     */
+    private static void warmUpRefusal() {
+        assertThrows(RispProtocolException.class, () -> RispDecoder.builder().maxStringLength(1).build()
+                .feed(HEX.parseHex("a00100000002" + "0000")));
+        RispDecoder.framingOnly().feed(HEX.parseHex("a001000000ff"));
+    }
+
     @Test
     void eightByteLengthClaimingTwoToThe62IsRefusedWithoutAllocating() {
+        warmUpRefusal();
         byte[] attack = HEX.parseHex("b001" + "4000000000000000" + "00112233");
         RispDecoder d = RispDecoder.framingOnly();
         long before = allocatedByThisThread();
@@ -45,6 +56,7 @@ class RispDecoderLimitsTest {
         ByteBuffer attack = ByteBuffer.allocate(16);
         RispEncoder.putStringHeader(attack, 0xa001, 48 * 1024 * 1024 + 1L);
         attack.flip();
+        warmUpRefusal();
         long before = allocatedByThisThread();
         RispProtocolException e = assertThrows(RispProtocolException.class, () -> d.feed(attack, c -> { }));
         assertEquals(RispError.LENGTH_OVER_LIMIT, e.error());
@@ -150,5 +162,54 @@ class RispDecoderLimitsTest {
         List<RispCommand> rest = new ArrayList<>();
         d.feed(in, rest::add);
         assertEquals(List.of(RispCommand.none(0x7002)), rest);
+    }
+
+    /**
+     * Issue 12, row 1: docs/PROTOCOL.md section 3 promises that a claim costs nothing, at the limit too. The old
+     * decoder reserved the whole claimed megabyte as soon as the 6-byte header arrived.
+     */
+    @Test
+    void claimAtTheLimitHoldsOnlyWhatArrived() {
+        RispDecoder d = RispDecoder.framingOnly();
+        warmUpRefusal();
+        long before = allocatedByThisThread();
+        assertEquals(List.of(), d.feed(HEX.parseHex("a30000100000"))); // ENCRYPTED_STRING claiming 1 MiB
+        assertTrue(d.bufferedBytes() <= RispDecoder.FIRST_GATHER_BYTES, "held " + d.bufferedBytes());
+        assertTrue(allocatedByThisThread() - before < 16 * 1024, "a bare claim allocated");
+        int received = 0;
+        for (int chunk = 1000; received + chunk <= 300_000; chunk += 1000) {
+            d.feed(new byte[chunk]);
+            received += chunk;
+            assertTrue(d.bufferedBytes() <= 2L * received, d.bufferedBytes() + " held for " + received + " received");
+            assertTrue(d.bufferedBytes() >= received);
+        }
+        byte[] rest = new byte[(1 << 20) - received];
+        rest[rest.length - 1] = 7;
+        List<RispCommand> out = d.feed(rest);
+        assertEquals(1, out.size());
+        assertEquals(1 << 20, out.get(0).length());
+        assertEquals(7, out.get(0).bytes().get((1 << 20) - 1));
+        assertEquals(0, d.bufferedBytes());
+    }
+
+    @Test
+    void splitParameterKeepsItsBytesInOrderWhileGrowing() {
+        byte[] payload = new byte[5000];
+        new java.util.Random(1).nextBytes(payload);
+        ByteBuffer whole = ByteBuffer.allocate(payload.length + 4);
+        RispEncoder.putStringHeader(whole, 0x9001, payload.length);
+        whole.put(payload);
+        byte[] wire = whole.array();
+        for (int step : new int[] {1, 7, 255, 256, 257, 4096}) {
+            RispDecoder d = RispDecoder.framingOnly();
+            List<RispCommand> out = new ArrayList<>();
+            for (int i = 0; i < wire.length; i += step) {
+                out.addAll(d.feed(java.util.Arrays.copyOfRange(wire, i, Math.min(wire.length, i + step))));
+            }
+            assertEquals(1, out.size(), "step " + step);
+            byte[] got = new byte[payload.length];
+            out.get(0).bytes().get(got);
+            assertTrue(java.util.Arrays.equals(payload, got), "step " + step);
+        }
     }
 }

@@ -1,0 +1,100 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.client.login.ClientHandshake;
+import org.opencluster.auth.protocol.command.AdminCommands;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+
+/**
+ * Issue 12, row 5: 64 bare REST CLIENT_HELLOs from 4 addresses (16 each, the per-source cap) took every pending
+ * slot, and every other REST or web login got 503 until the 5-minute idle reap, which they then re-armed. Now a
+ * newcomer takes the oldest pending slot of the largest source, and pending sessions end at the handshake deadline.
+ */
+class RestPendingHandshakesTest {
+    private static final char[] PASS = "correct horse battery staple".toCharArray();
+    private static final CommandRegistry COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
+            .include(AdminCommands.registry()).build();
+    private static final String[] HOGS = {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"};
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    private void start(Duration handshakeTimeout) throws Exception {
+        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
+                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).handshakeTimeout(handshakeTimeout).build();
+        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
+                Pkcs11Tokens.builder().build());
+        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket s : sockets) {
+            s.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String bareHello() {
+        return "{\"clientHello\":\"" + RestClient.b64(new ClientHandshake("x", (u, e) -> null, c -> { },
+                java.util.Set.of(0x0103), SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom())
+                .start()) + "\"}";
+    }
+
+    /** Sends {@code perSource} bare CLIENT_HELLOs from each hog address; returns how many sessions were created. */
+    private int flood(int perSource) throws Exception {
+        int created = 0;
+        for (String hog : HOGS) {
+            Socket s = SourceSockets.tls(cluster.server.httpsAddress().orElseThrow(), hog, cluster.serverCert);
+            sockets.add(s);
+            for (int i = 0; i < perSource; i++) {
+                created += SourceSockets.postJson(s, "/api/v1/sessions", bareHello()) == 201 ? 1 : 0;
+            }
+        }
+        return created;
+    }
+
+    @Test
+    void bareHellosFromFourAddressesDoNotKeepAFifthOut() throws Exception {
+        start(Duration.ofMinutes(5));
+        int created = flood(17);
+        RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        for (int i = 0; i < 3; i++) {
+            // The old server answered 503 here for as long as the hogs kept sending.
+            assertEquals(204, rest.login("alice", cluster.passphrase(PASS), cluster.pinned(), COMMANDS).delete());
+        }
+        assertEquals(68, created, "each hello is answered (a hog's own oldest pending session makes room)");
+    }
+
+    @Test
+    void pendingSessionsEndAtTheHandshakeDeadline() throws Exception {
+        start(Duration.ofSeconds(2));
+        flood(16);
+        assertTrue(cluster.server.httpsSessionCount() > 0);
+        // The old server kept them for the 5-minute idle time.
+        Eventually.equals(0, cluster.server::httpsSessionCount, 6_000, "pending REST sessions after the deadline");
+    }
+}
