@@ -23,6 +23,9 @@ public final class ServerConfig {
             "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
             "risp.max-string", "connections.max", "https.listen");
+    /** The cookie round before a signed hello (docs/PROTOCOL.md section 5.3.11): auto|always|off, rate, load. */
+    private static final Set<String> HELLO_KEYS = Set.of("hello.cookies", "hello.per-source-rate",
+            "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
 
@@ -46,6 +49,7 @@ public final class ServerConfig {
     private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
+    private final org.opencluster.auth.server.login.HelloGate.Settings hello;
 
     private ServerConfig(Builder b) {
         this.listen = b.listen;
@@ -68,6 +72,7 @@ public final class ServerConfig {
         this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
+        this.hello = b.hello;
     }
 
     public static Builder builder() {
@@ -98,6 +103,7 @@ public final class ServerConfig {
         b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
+        b.hello = hello;
         return b;
     }
 
@@ -115,9 +121,10 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key)) {
+            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !HELLO_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
+                known.addAll(HELLO_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -127,6 +134,10 @@ public final class ServerConfig {
             }
             if (key.equals("webauthn.origins")) {
                 b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
+                continue;
+            }
+            if (HELLO_KEYS.contains(key)) {
+                b.hello = helloSetting(file, b.hello, key, v);
                 continue;
             }
             try {
@@ -173,6 +184,27 @@ public final class ServerConfig {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    private static org.opencluster.auth.server.login.HelloGate.Settings helloSetting(Path file,
+            org.opencluster.auth.server.login.HelloGate.Settings h, String key, String v) {
+        try {
+            switch (key) {
+                case "hello.cookies":
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(
+                            org.opencluster.auth.server.login.HelloGate.Mode.valueOf(v.toUpperCase(
+                                    java.util.Locale.ROOT)), h.perSourceRate(), h.loadThreshold());
+                case "hello.per-source-rate":
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(h.mode(),
+                            atLeastOne(Integer.parseInt(v)), h.loadThreshold());
+                default:
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(h.mode(), h.perSourceRate(),
+                            atLeastOne(Integer.parseInt(v)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": '" + key + "' has an invalid value '" + v
+                    + "' (hello.cookies is auto, always or off; the rates are whole numbers >= 1)", e);
+        }
     }
 
     private static Duration notNegative(Duration d) {
@@ -234,6 +266,8 @@ public final class ServerConfig {
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
     public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
+    /** {@code hello.cookies}, {@code hello.per-source-rate}, {@code hello.load-threshold}. */
+    public org.opencluster.auth.server.login.HelloGate.Settings hello() { return hello; }
 
     @Override
     public String toString() {
@@ -265,6 +299,8 @@ public final class ServerConfig {
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
+        private org.opencluster.auth.server.login.HelloGate.Settings hello =
+                org.opencluster.auth.server.login.HelloGate.Settings.DEFAULT;
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -304,6 +340,12 @@ public final class ServerConfig {
             }
             this.webAuthnRpId = rpId;
             this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** The cookie round of CLIENT_HELLO (section 5.3.11). */
+        public Builder hello(org.opencluster.auth.server.login.HelloGate.Settings h) {
+            this.hello = Objects.requireNonNull(h);
             return this;
         }
 

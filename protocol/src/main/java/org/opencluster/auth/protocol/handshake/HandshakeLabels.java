@@ -24,6 +24,8 @@ public final class HandshakeLabels {
     public static final int EXTENSION_ENROLMENT = 0x0010;
     /** LOGIN_REQUEST extension type: prove with a WebAuthn security key, proof kind 4 (empty data). */
     public static final int EXTENSION_WEBAUTHN = 0x0011;
+    /** CLIENT_HELLO extension type (version 2): the COOKIE of the server's HELLO_RETRY, echoed (section 5.3.11). */
+    public static final int EXTENSION_HELLO_COOKIE = 0x0013;
     /** HKDF-Expand-Label label of the WebAuthn challenge (proof kind 4). */
     public static final String WEBAUTHN_CHALLENGE = "webauthn challenge";
     /** Length of the WebAuthn challenge in bytes. */
