@@ -16,11 +16,13 @@ import java.util.function.LongSupplier;
  * <li>{@code off}: every hello is answered in full (version-1 behaviour, no accounting).
  * <li>{@code always}: a hello without a valid cookie gets a retry.
  * <li>{@code auto}: a hello without a valid cookie gets a retry when the node is under load (at least
- *     {@code loadThreshold} signed hellos started in the last second, all sources) or its source has no signature
- *     left in its bucket ({@code perSourceRate} signed hellos per second, burst of as many).
+ *     {@code loadThreshold} hellos signed in the last second, all sources) or its source is above its rate (more
+ *     than {@code perSourceRate} hellos, with or without cookie, in the last second).
  * </ul>
- * In every mode but off, a hello with a valid cookie is signed only if its source has a signature left, else it
- * is RATE_LIMITED: echoing cookies does not buy signatures beyond the source's rate.
+ * In every mode but off, a hello with a valid cookie is signed only while its source has had fewer than
+ * {@code perSourceRate} hellos signed in the last second, else it is RATE_LIMITED: echoing cookies does not buy
+ * signatures beyond the source's rate, and a flood that does not echo them gets none once it is above the rate.
+ * "The last second" is a sliding estimate over two one-second slots of the monotonic clock.
  */
 public final class HelloGate {
     /** {@code hello.cookies}. */
@@ -29,7 +31,7 @@ public final class HelloGate {
     /** What to answer. */
     public enum Verdict { SIGN, RETRY, RATE_LIMITED }
 
-    /** Sources tracked at most; past it the least recently seen is forgotten (its bucket starts full again). */
+    /** Sources tracked at most; past it the least recently seen is forgotten (its counts start at zero again). */
     static final int MAX_SOURCES = 65_536;
     private static final long SECOND = 1_000_000_000L;
 
@@ -38,27 +40,42 @@ public final class HelloGate {
     private final int loadThreshold;
     private final HelloCookies cookies;
     private final LongSupplier nanoTime;
-    private final Map<String, Bucket> buckets = new LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, Source> sources = new LinkedHashMap<>(1024, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Source> eldest) {
             return size() > MAX_SOURCES;
         }
     };
-    // Signed hellos in the current one-second slot and the one before: the "last second" is their sliding blend.
-    private long slot;
-    private long inSlot;
-    private long inPreviousSlot;
+    private final LastSecond signedByNode = new LastSecond();
 
-    private static final class Bucket {
-        double tokens;
-        long updated;
+    /** Events of the last second: this slot's count plus the unexpired share of the previous slot's. */
+    private static final class LastSecond {
+        private long slot = Long.MIN_VALUE;
+        private long inSlot;
+        private long inPreviousSlot;
 
-        Bucket(double tokens, long now) {
-            this.tokens = tokens;
-            this.updated = now;
+        long count(long now) {
+            long s = Math.floorDiv(now, SECOND);
+            if (s != slot) {
+                inPreviousSlot = s == slot + 1 ? inSlot : 0;
+                inSlot = 0;
+                slot = s;
+            }
+            double elapsed = (double) Math.floorMod(now, SECOND) / SECOND;
+            return inSlot + (long) Math.ceil(inPreviousSlot * (1 - elapsed));
         }
+
+        void add(long now) {
+            count(now);
+            inSlot++;
+        }
+    }
+
+    private static final class Source {
+        final LastSecond hellos = new LastSecond();
+        final LastSecond signed = new LastSecond();
     }
 
     public HelloGate(Mode mode, int perSourceRate, int loadThreshold, HelloCookies cookies, LongSupplier nanoTime) {
@@ -70,7 +87,6 @@ public final class HelloGate {
         this.loadThreshold = loadThreshold;
         this.cookies = Objects.requireNonNull(cookies);
         this.nanoTime = Objects.requireNonNull(nanoTime);
-        this.slot = Math.floorDiv(nanoTime.getAsLong(), SECOND);
     }
 
     /** The gate of a node with these settings, on the system's monotonic clock. */
@@ -88,8 +104,7 @@ public final class HelloGate {
     }
 
     /**
-     * The verdict for one CLIENT_HELLO; {@link Verdict#SIGN} takes one signature from the source's bucket and counts
-     * towards the node's load.
+     * The verdict for one CLIENT_HELLO; {@link Verdict#SIGN} counts as a signature of its source and of the node.
      *
      * @param helloWithoutCookie the hello's bytes without its cookie extension ({@link HelloCookies})
      */
@@ -101,19 +116,17 @@ public final class HelloGate {
                 && cookies.check(cookie.get(), source, helloWithoutCookie) == HelloCookies.Check.VALID;
         long now = nanoTime.getAsLong();
         synchronized (this) {
-            Bucket b = buckets.computeIfAbsent(source, s -> new Bucket(perSourceRate, now));
-            b.tokens = Math.min(perSourceRate, b.tokens + (now - b.updated) * (double) perSourceRate / SECOND);
-            b.updated = now;
-            boolean hasToken = b.tokens >= 1;
-            if (!cookieValid && (mode == Mode.ALWAYS || !hasToken || signedInLastSecond(now) >= loadThreshold)) {
+            Source src = sources.computeIfAbsent(source, s -> new Source());
+            src.hellos.add(now);
+            if (!cookieValid && (mode == Mode.ALWAYS || src.hellos.count(now) > perSourceRate
+                    || signedByNode.count(now) >= loadThreshold)) {
                 return Verdict.RETRY;
             }
-            if (!hasToken) {
+            if (src.signed.count(now) >= perSourceRate) {
                 return Verdict.RATE_LIMITED;
             }
-            b.tokens -= 1;
-            signedInLastSecond(now);
-            inSlot++;
+            src.signed.add(now);
+            signedByNode.add(now);
             return Verdict.SIGN;
         }
     }
@@ -121,18 +134,6 @@ public final class HelloGate {
     /** A cookie for a retry (minted only when {@link #decide} said so). */
     public byte[] cookie(String source, byte[] helloWithoutCookie) {
         return cookies.mint(source, helloWithoutCookie);
-    }
-
-    /** Signed hellos of the last second: this slot's count plus the unexpired share of the previous slot's. */
-    private long signedInLastSecond(long now) {
-        long s = Math.floorDiv(now, SECOND);
-        if (s != slot) {
-            inPreviousSlot = s == slot + 1 ? inSlot : 0;
-            inSlot = 0;
-            slot = s;
-        }
-        double elapsed = (double) Math.floorMod(now, SECOND) / SECOND;
-        return inSlot + Math.round(inPreviousSlot * (1 - elapsed));
     }
 
     /** Settings of {@code hello.*} as read from the configuration (see ServerConfig). */
