@@ -43,13 +43,15 @@ class HelloFloodTest {
     /** 25 logins a second: well inside the default per-source rate, as one person or service logs in. */
     private static final long LOGIN_INTERVAL_MILLIS = 40;
     private static final long FLOOD_LIMIT_MILLIS = 15_000;
+    /** Connections the flooder keeps open at once (each holds a hello the server has or will have answered). */
+    private static final int OPEN = 64;
 
     @TempDir
     Path dir;
     private TestCluster cluster;
     private final Accounts accounts = new Accounts();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private final java.util.Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong signedForFlood = new AtomicLong();
 
     @BeforeEach
     void start() throws Exception {
@@ -71,6 +73,7 @@ class HelloFloodTest {
         AtomicLong hellos = new AtomicLong();
         AtomicLong flooderCpu = new AtomicLong();
         Thread flooder = new Thread(() -> flood(stop, hellos, flooderCpu), "hello-flooder");
+        long floodStart = System.nanoTime();
         flooder.start();
         List<Long> flooded;
         long floodCpu;
@@ -79,31 +82,34 @@ class HelloFloodTest {
             Thread.sleep(1_200); // the flood reaches its pace and its source is above its rate before we measure
             long cpu0 = serverCpuNanos();
             long hellos0 = hellos.get();
-            java.util.Map<String, Long> per0 = perThread();
             Thread.sleep(1_000); // the flood alone: the server's CPU per flood hello
             floodCpu = serverCpuNanos() - cpu0;
-            java.util.Map<String, Long> per1 = perThread();
-            per1.forEach((k, v) -> System.out.println("DEBUG " + k + " " + (v - per0.getOrDefault(k, 0L)) / 1000));
             floodHellos = hellos.get() - hellos0;
             flooded = logins(LOGINS);
         } finally {
             stop.set(true);
             flooder.join(FLOOD_LIMIT_MILLIS);
         }
+        double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
         long idleMedian = median(idle);
         long floodMedian = median(flooded);
         double serverPerHello = (double) floodCpu / floodHellos / 1000;
         double clientPerHello = (double) flooderCpu.get() / hellos.get() / 1000;
-        System.out.println("first command of the server's answers: " + answers);
-        System.out.printf("idle median %.2f ms, under flood %.2f ms (%.1fx); %d flood hellos; server %.1f us CPU per "
-                + "flood hello, flooder %.1f us%n", idleMedian / 1e6, floodMedian / 1e6,
-                (double) floodMedian / idleMedian, floodHellos, serverPerHello, clientPerHello);
+        System.out.printf("idle median %.2f ms, under flood %.2f ms (%.1fx); %d flood hellos (%d in %.1f s, %d of "
+                + "them signed); server %.1f us CPU per flood hello, flooder %.1f us%n", idleMedian / 1e6,
+                floodMedian / 1e6, (double) floodMedian / idleMedian, floodHellos, hellos.get(), floodSeconds,
+                signedForFlood.get(), serverPerHello, clientPerHello);
+        // The default hello.per-source-rate (100 a second): past it the flood gets cookies, which it does not echo.
+        assertTrue(signedForFlood.get() <= 100 + 100 * floodSeconds, signedForFlood.get() + " of " + hellos.get()
+                + " flood hellos were signed in " + floodSeconds + " s");
         assertTrue(floodHellos >= 100, "the flood must be a flood: " + floodHellos + " hellos");
-        // 3x the idle median, plus 5 ms of slack for scheduling noise on a small shared CI machine.
-        assertTrue(floodMedian <= 3 * idleMedian + 5_000_000L, String.format(
+        // 3x the idle median, plus 10 ms of slack for scheduling noise on a small shared CI machine.
+        assertTrue(floodMedian <= 3 * idleMedian + 10_000_000L, String.format(
                 "a legitimate login during the flood took %.2f ms (median), idle %.2f ms", floodMedian / 1e6,
                 idleMedian / 1e6));
-        assertTrue(serverPerHello <= clientPerHello * 1.5, String.format("the server spent %.1f us of CPU per flood "
+        // What is left per hello is the transport's (accept, channel set-up, reset), not a signature: bounded
+        // loosely, because on a loaded 2-core machine thread CPU times of both sides swing by a factor of two.
+        assertTrue(serverPerHello <= clientPerHello * 3, String.format("the server spent %.1f us of CPU per flood "
                 + "hello, the flooder %.1f us", serverPerHello, clientPerHello));
     }
 
@@ -124,38 +130,69 @@ class HelloFloodTest {
         return took;
     }
 
-    /** One thread, one source: connect, CLIENT_HELLO, read the first answer, reset; until told to stop. */
+    /**
+     * One thread, one source, open loop (it does not wait for answers, as a flood does not): connect, CLIENT_HELLO,
+     * keep the connection; past {@link #OPEN} connections the oldest is reset. Until told to stop.
+     */
     private void flood(AtomicBoolean stop, AtomicLong hellos, AtomicLong cpu) {
         long cpu0 = threads.getCurrentThreadCpuTime();
         long deadline = System.nanoTime() + FLOOD_LIMIT_MILLIS * 1_000_000;
         SecureRandom random = new SecureRandom();
-        byte[] buf = new byte[4096];
-        while (!stop.get() && System.nanoTime() < deadline) {
-            byte[] clientRandom = new byte[32];
-            random.nextBytes(clientRandom);
-            byte[] hello = HandshakeMessage.of(HandshakeCommandIds.HS_CLIENT_HELLO,
-                    RispCommand.integer(HandshakeCommandIds.PROTOCOL_VERSION, 2),
-                    RispCommand.fixed(HandshakeCommandIds.CLIENT_RANDOM, clientRandom),
-                    RispCommand.string(HandshakeCommandIds.SUPPORTED_SUITES, ByteBuffer.allocate(2)
-                            .putShort((short) 0x0103).array()),
-                    RispCommand.string(HandshakeCommandIds.EXTENSIONS, new byte[0])).encode();
-            try (Socket s = new Socket()) {
-                s.bind(new InetSocketAddress(FLOODER, 0));
-                s.setSoLinger(true, 0); // reset on close: no TIME_WAIT piling up on the flooder's ports
-                s.setTcpNoDelay(true);
-                s.connect(cluster.address(), 2_000);
-                s.setSoTimeout(2_000);
-                s.getOutputStream().write(hello);
-                InputStream in = s.getInputStream();
-                if (in.read(buf) > 1) {
+        java.util.ArrayDeque<Socket> open = new java.util.ArrayDeque<>();
+        try {
+            while (!stop.get() && System.nanoTime() < deadline) {
+                byte[] clientRandom = new byte[32];
+                random.nextBytes(clientRandom);
+                byte[] hello = HandshakeMessage.of(HandshakeCommandIds.HS_CLIENT_HELLO,
+                        RispCommand.integer(HandshakeCommandIds.PROTOCOL_VERSION, 2),
+                        RispCommand.fixed(HandshakeCommandIds.CLIENT_RANDOM, clientRandom),
+                        RispCommand.string(HandshakeCommandIds.SUPPORTED_SUITES, ByteBuffer.allocate(2)
+                                .putShort((short) 0x0103).array()),
+                        RispCommand.string(HandshakeCommandIds.EXTENSIONS, new byte[0])).encode();
+                Socket s = new Socket();
+                try {
+                    s.bind(new InetSocketAddress(FLOODER, 0));
+                    s.setSoLinger(true, 0); // reset on close: no TIME_WAIT piling up on the flooder's ports
+                    s.setTcpNoDelay(true);
+                    s.connect(cluster.address(), 2_000);
+                    s.getOutputStream().write(hello);
                     hellos.incrementAndGet();
-                    answers.merge(String.format("%02x%02x", buf[0], buf[1]), 1, Integer::sum);
+                    open.add(s);
+                } catch (java.io.IOException e) {
+                    closeQuietly(s); // refused or timed out: the flood goes on
                 }
-            } catch (java.io.IOException e) {
-                // refused or reset: the flood goes on
+                while (open.size() > OPEN) {
+                    tallyAndClose(open.poll());
+                }
             }
+        } finally {
+            open.forEach(this::tallyAndClose);
+            cpu.set(threads.getCurrentThreadCpuTime() - cpu0);
         }
-        cpu.set(threads.getCurrentThreadCpuTime() - cpu0);
+    }
+
+    /** Counts the signed answers (SERVER_HELLO) among what the server sent on {@code s}, then resets it. */
+    private void tallyAndClose(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            if (in.available() >= 2) {
+                int id = (in.read() << 8) | in.read();
+                if (id == HandshakeCommandIds.HS_SERVER_HELLO) {
+                    signedForFlood.incrementAndGet();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // reset by the server: nothing to count
+        }
+        closeQuietly(s);
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (java.io.IOException e) {
+            // already gone
+        }
     }
 
     /** CPU time of the server's threads: every live thread but this test's own (the driver and the flooder). */
@@ -170,17 +207,6 @@ class HelloFloodTest {
             }
         }
         return sum;
-    }
-
-    private java.util.Map<String, Long> perThread() {
-        java.util.Map<String, Long> m = new java.util.TreeMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
-            if (info != null) {
-                m.merge(info.getThreadName() + "#" + id, threads.getThreadCpuTime(id), Long::sum);
-            }
-        }
-        return m;
     }
 
     private static long median(List<Long> values) {
