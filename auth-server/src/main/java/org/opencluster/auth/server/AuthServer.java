@@ -128,7 +128,7 @@ public final class AuthServer implements AutoCloseable {
                     public boolean consume(EnrolmentCode code) {
                         return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
                     }
-                }, Optional.of(webAuthn));
+                }, Optional.of(webAuthn), config.hello().gate(random));
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock,

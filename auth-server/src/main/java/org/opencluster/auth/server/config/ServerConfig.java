@@ -23,6 +23,9 @@ public final class ServerConfig {
             "login.max-account-failures",
             "login.max-source-failures", "login.decay", "login.lockout", "frame.key-update-bytes",
             "risp.max-string", "connections.max", "https.listen");
+    /** The cookie round before a signed hello (docs/PROTOCOL.md section 5.3.11): auto|always|off, rate, load. */
+    private static final Set<String> HELLO_KEYS = Set.of("hello.cookies", "hello.per-source-rate",
+            "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
@@ -66,6 +69,7 @@ public final class ServerConfig {
     private final long preAuthBytes;
     private final Duration httpsHeaderTimeout;
     private final Duration httpsBodyTimeout;
+    private final org.opencluster.auth.server.login.HelloGate.Settings hello;
 
     private ServerConfig(Builder b) {
         this.handshakeTimeout = b.handshakeTimeout;
@@ -100,6 +104,7 @@ public final class ServerConfig {
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
+        this.hello = b.hello;
     }
 
     public static Builder builder() {
@@ -142,6 +147,7 @@ public final class ServerConfig {
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
+        b.hello = hello;
         return b;
     }
 
@@ -160,11 +166,12 @@ public final class ServerConfig {
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
-                    && !EXPOSURE_KEYS.contains(key)) {
+                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
+                known.addAll(HELLO_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -174,6 +181,10 @@ public final class ServerConfig {
             }
             if (key.equals("webauthn.origins")) {
                 b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
+                continue;
+            }
+            if (HELLO_KEYS.contains(key)) {
+                b.hello = helloSetting(file, b.hello, key, v);
                 continue;
             }
             try {
@@ -227,6 +238,27 @@ public final class ServerConfig {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    private static org.opencluster.auth.server.login.HelloGate.Settings helloSetting(Path file,
+            org.opencluster.auth.server.login.HelloGate.Settings h, String key, String v) {
+        try {
+            switch (key) {
+                case "hello.cookies":
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(
+                            org.opencluster.auth.server.login.HelloGate.Mode.valueOf(v.toUpperCase(
+                                    java.util.Locale.ROOT)), h.perSourceRate(), h.loadThreshold());
+                case "hello.per-source-rate":
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(h.mode(),
+                            atLeastOne(Integer.parseInt(v)), h.loadThreshold());
+                default:
+                    return new org.opencluster.auth.server.login.HelloGate.Settings(h.mode(), h.perSourceRate(),
+                            atLeastOne(Integer.parseInt(v)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": '" + key + "' has an invalid value '" + v
+                    + "' (hello.cookies is auto, always or off; the rates are whole numbers >= 1)", e);
+        }
     }
 
     private static Duration notNegative(Duration d) {
@@ -309,6 +341,8 @@ public final class ServerConfig {
     /** HTTPS: TLS handshake + request line + headers, and then the body, of each request. */
     public Duration httpsHeaderTimeout() { return httpsHeaderTimeout; }
     public Duration httpsBodyTimeout() { return httpsBodyTimeout; }
+    /** {@code hello.cookies}, {@code hello.per-source-rate}, {@code hello.load-threshold}. */
+    public org.opencluster.auth.server.login.HelloGate.Settings hello() { return hello; }
 
     @Override
     public String toString() {
@@ -392,6 +426,8 @@ public final class ServerConfig {
             this.httpsBodyTimeout = positive(body);
             return this;
         }
+        private org.opencluster.auth.server.login.HelloGate.Settings hello =
+                org.opencluster.auth.server.login.HelloGate.Settings.DEFAULT;
 
         public Builder listen(InetSocketAddress a) { this.listen = Objects.requireNonNull(a); return this; }
         public Builder dataDir(Path d) { this.dataDir = Objects.requireNonNull(d); return this; }
@@ -439,6 +475,11 @@ public final class ServerConfig {
             this.maxDeviceFailures = atLeastOne(perDevice);
             this.maxLockout = positive(maxLockout);
             this.deviceTokenLifetime = positive(tokenLifetime);
+            return this;
+        }
+        /** The cookie round of CLIENT_HELLO (section 5.3.11). */
+        public Builder hello(org.opencluster.auth.server.login.HelloGate.Settings h) {
+            this.hello = Objects.requireNonNull(h);
             return this;
         }
 

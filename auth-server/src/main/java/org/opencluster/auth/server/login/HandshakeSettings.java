@@ -20,11 +20,12 @@ import org.opencluster.auth.token.Token;
  * @param ecProofKind         the proof asked of EC keys, which can do both (Ed25519/RSA always sign, X25519 always
  *                            agrees)
  * @param webAuthn            security-key logins (proof kind 4); empty: a kind-4 request is refused
+ * @param hello               what a CLIENT_HELLO gets before any signature: signed answer, cookie retry or refusal
  */
 public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
         List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
         ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
-        Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn) {
+        Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn, HelloGate hello) {
 
     /** Default ENVELOPE field size: a P-256 or Ed25519 key with its certificate fits with room to spare. */
     public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2048;
@@ -53,6 +54,22 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
         Objects.requireNonNull(random);
         Objects.requireNonNull(enrolments);
         Objects.requireNonNull(webAuthn);
+        Objects.requireNonNull(hello);
+    }
+
+    /** Settings whose hellos are all signed (no cookie round, section 5.3.11). */
+    public HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
+            List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
+            ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
+            Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn) {
+        this(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength, ecProofKind, frames,
+                throttle, random, enrolments, webAuthn, HelloGate.off());
+    }
+
+    /** The same settings with another hello gate. */
+    public HandshakeSettings withHelloGate(HelloGate gate) {
+        return new HandshakeSettings(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength,
+                ecProofKind, frames, throttle, random, enrolments, webAuthn, gate);
     }
 
     /** Settings without security-key logins. */

@@ -67,6 +67,8 @@ public final class ServerHandshake {
     private final List<byte[]> messages = new ArrayList<>();
     private final HandshakeOutput output = new HandshakeOutput();
     private State state = State.AWAIT_HELLO;
+    /** A HELLO_RETRY went out on this connection (there is at most one). */
+    private boolean helloRetried;
 
     private SuitePolicy policy;
     private Set<Integer> offered;
@@ -207,7 +209,8 @@ public final class ServerHandshake {
     }
 
     private void onClientHello(HandshakeMessage m) throws HandshakeException {
-        if (m.number(PROTOCOL_VERSION) < PROTOCOL_VERSION_1) {
+        long clientVersion = m.number(PROTOCOL_VERSION);
+        if (clientVersion < PROTOCOL_VERSION_1) {
             throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "protocol version 1 or later is needed");
         }
         byte[] list = m.bytes(SUPPORTED_SUITES);
@@ -221,12 +224,15 @@ public final class ServerHandshake {
             }
         }
         checkExtensions(m.bytes(EXTENSIONS));
+        if (!admitHello(m, clientVersion)) {
+            return;
+        }
         record(m);
         policy = settings.policy().get();
         CipherSuite preferred = policy.choose(offered).orElseThrow(() -> new HandshakeException(
                 HandshakeError.NO_COMMON_SUITE, "none of the client's suites is enabled on this server"));
         List<RispCommand> hello = new ArrayList<>(List.of(
-                RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_1),
+                RispCommand.integer(PROTOCOL_VERSION, Math.min(clientVersion, PROTOCOL_VERSION_2)),
                 RispCommand.fixed(SERVER_RANDOM, random(32)),
                 RispCommand.string(SUITE_POLICY, policy.encode())));
         // The choice rule is deterministic, so one share, for the suite the client must choose, is enough.
@@ -261,6 +267,42 @@ public final class ServerHandshake {
                 RispCommand.integer(SIGNATURE_SCHEME, SignatureAlgorithm.valueOf(scheme.name()).code()),
                 RispCommand.string(SIGNATURE, signature)));
         state = State.AWAIT_CHOICE;
+    }
+
+    /**
+     * The cookie round of section 5.3.11, before any key generation or signature: whether this hello is answered in
+     * full. If not, the answer (HELLO_RETRY, or a clear RATE_LIMITED) is already in the output; nothing of the hello
+     * is kept, and the state stays AWAIT_HELLO for the hello with the cookie (a retry is sent once per connection).
+     */
+    private boolean admitHello(HandshakeMessage m, long clientVersion) {
+        HelloGate gate = settings.hello();
+        if (gate.mode() == HelloGate.Mode.OFF) {
+            return true;
+        }
+        byte[] withoutCookie = HelloCookies.helloWithoutCookie(m);
+        HelloGate.Verdict verdict = gate.decide(remote, withoutCookie, HelloCookies.cookieOf(m.bytes(EXTENSIONS)));
+        if (verdict == HelloGate.Verdict.SIGN) {
+            return true;
+        }
+        // Each refusal is a clear ERROR RATE_LIMITED, then the connection closes (section 5.3.11).
+        if (verdict == HelloGate.Verdict.RATE_LIMITED) {
+            fail(ErrorCode.RATE_LIMITED.code(), "too many hellos from this source; retry later");
+            return false;
+        }
+        if (clientVersion < PROTOCOL_VERSION_2) {
+            fail(ErrorCode.RATE_LIMITED.code(), "this server asks for a cookie round (HELLO_RETRY), which needs "
+                    + "protocol version 2; retry later");
+            return false;
+        }
+        if (helloRetried) {
+            fail(ErrorCode.RATE_LIMITED.code(), "the second CLIENT_HELLO carries no valid cookie (expired, altered, "
+                    + "or from another source); retry later on a new connection");
+            return false;
+        }
+        helloRetried = true;
+        output.clear(HandshakeMessage.of(HS_HELLO_RETRY, RispCommand.string(COOKIE, gate.cookie(remote,
+                withoutCookie))));
+        return false;
     }
 
     private void onClientChoice(HandshakeMessage m) throws HandshakeException {

@@ -145,6 +145,12 @@ final class RestApi {
         RestSession s = sessions.open(r.remote());
         RestSession.Exchange x = s.exchange(hello, true, sessions.now());
         loginFailure(s, x);
+        if (isHelloRetry(x.output())) {
+            // Stateless, as on TCP: the session ends before the answer leaves, so it holds no slot; the client's
+            // next POST /sessions with the cookie opens a new one (section 10.4).
+            sessions.end(s);
+            return Response.of(200, JSON, RestJson.write(new RestJson.HelloRetry(RestJson.base64url(x.output()))));
+        }
         SuitePolicy policy = offeredPolicy(x.output()).orElse(null);
         if (policy == null) {
             sessions.end(s);
@@ -217,6 +223,11 @@ final class RestApi {
                     ? new String(clear.get(1).copyBytes(), StandardCharsets.UTF_8) : "the handshake failed";
             throw RestProblem.ofWireCode((int) clear.get(0).number(), text);
         }
+    }
+
+    private static boolean isHelloRetry(byte[] serverFlight) {
+        return serverFlight.length >= 2
+                && (((serverFlight[0] & 0xff) << 8) | (serverFlight[1] & 0xff)) == HandshakeCommandIds.HS_HELLO_RETRY;
     }
 
     private Optional<SuitePolicy> offeredPolicy(byte[] serverFlight) {

@@ -40,6 +40,10 @@ final class RestJson {
     record SessionCreated(String sessionId, String serverFlight, List<Suite> suites, long policyVersion) {
     }
 
+    /** Answer of POST /sessions when the server asks for the hello again with a cookie (no session exists). */
+    record HelloRetry(String helloRetry) {
+    }
+
     /** Answer of POST /sessions/{id}/handshake. */
     record FlightAnswer(String flight, boolean closed) {
     }

@@ -115,4 +115,24 @@ class ServerConfigTest {
             assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
         }
     }
+
+    @Test
+    void helloCookieSettingsAreReadAndChecked() throws Exception {
+        org.opencluster.auth.server.login.HelloGate.Settings d = ServerConfig.defaults(dir).hello();
+        assertEquals(org.opencluster.auth.server.login.HelloGate.Mode.AUTO, d.mode());
+        assertEquals(100, d.perSourceRate());
+        assertEquals(500, d.loadThreshold());
+        Path f = Files.writeString(dir.resolve("hello.properties"),
+                "hello.cookies = always\nhello.per-source-rate = 7\nhello.load-threshold = 40\n");
+        org.opencluster.auth.server.login.HelloGate.Settings h = ServerConfig.load(f).hello();
+        assertEquals(new org.opencluster.auth.server.login.HelloGate.Settings(
+                org.opencluster.auth.server.login.HelloGate.Mode.ALWAYS, 7, 40), h);
+        assertEquals(h, ServerConfig.load(f).toBuilder().build().hello());
+        for (String bad : new String[] {"hello.cookies = sometimes", "hello.per-source-rate = 0",
+            "hello.load-threshold = many"}) {
+            Path b = Files.writeString(dir.resolve("bad-hello.properties"), bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(b));
+            assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
+        }
+    }
 }

@@ -47,8 +47,11 @@ class BrowserLoginTest {
 
     @BeforeAll
     void start() throws Exception {
+        // hello.cookies=always: every login of the page answers a HELLO_RETRY first (section 5.3.11).
         ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
+                .httpsListen(new InetSocketAddress("127.0.0.1", 0))
+                .hello(new org.opencluster.auth.server.login.HelloGate.Settings(
+                        org.opencluster.auth.server.login.HelloGate.Mode.ALWAYS, 100, 500)).build();
         cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
                 Pkcs11Tokens.builder().build());
         browser = new Browser(cluster.serverCert, Files.createDirectories(dir.resolve("profile")));

@@ -55,9 +55,18 @@ final class RawClient implements AutoCloseable {
 
     static RawClient login(InetSocketAddress server, String user, LoginCredential credential, ServerTrust trust,
             int timeoutMillis) throws IOException, LoginException {
+        return login(server, null, user, credential, trust, timeoutMillis);
+    }
+
+    /** A login from {@code local} (an address of 127.0.0.0/8 stands for another source), or any address if null. */
+    static RawClient login(InetSocketAddress server, java.net.InetAddress local, String user,
+            LoginCredential credential, ServerTrust trust, int timeoutMillis) throws IOException, LoginException {
         Socket s = new Socket();
         RawClient c = null;
         try {
+            if (local != null) {
+                s.bind(new InetSocketAddress(local, 0));
+            }
             s.setTcpNoDelay(true);
             s.connect(server, timeoutMillis);
             s.setSoTimeout(timeoutMillis);

@@ -108,6 +108,11 @@ final class RestClient {
         Session(ClientHandshake hs) throws Exception {
             this.handshake = hs;
             HttpResponse<byte[]> r = postJson("/api/v1/sessions", java.util.Map.of("clientHello", b64(hs.start())));
+            if (r.statusCode() == 200 && json(r).has("helloRetry")) {
+                // HELLO_RETRY (section 5.3.11): no session yet; the same hello again, with the cookie.
+                feed(unb64(json(r).get("helloRetry").asText()));
+                r = postJson("/api/v1/sessions", java.util.Map.of("clientHello", b64(hs.takeOutput())));
+            }
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("create session: " + r.statusCode() + " "
                         + new String(r.body(), StandardCharsets.UTF_8));

@@ -98,6 +98,7 @@ class OpenApiDocumentTest {
         check(schemas.get("Flight"), RestJson.Flight.class, true);
         check(schemas.get("FlightAnswer"), RestJson.FlightAnswer.class, true);
         check(schemas.get("SessionCreated"), RestJson.SessionCreated.class, true);
+        check(schemas.get("HelloRetry"), RestJson.HelloRetry.class, true);
         check(schemas.get("Suite"), RestJson.Suite.class, true);
         check(schemas.get("Problem"), RestJson.Problem.class, false);
     }

@@ -60,12 +60,48 @@ final class ResultTable {
                 + " sessions open (server JVM; lower is better, ratio = JSSE/ours)");
         row("heap after GC, bytes/session", "idle.ours.heap", "idle.jsse.heap", null, null, null, true);
         row("RSS delta, bytes/session", "idle.ours.rss", "idle.jsse.rss", null, null, null, true);
+        if (r.get("hello.auto.server_us") != null) {
+            helloFlood();
+        }
         Double jsseHandshakes = r.get("jsse.handshakes");
         Double verified = r.get("jsse.server.verified");
         if (jsseHandshakes != null && verified != null) {
             out.printf(Locale.ROOT, "JSSE full handshakes: %.0f connections, %.0f client chains verified by the server"
                     + " (equal means no resumption)%n", jsseHandshakes, verified);
         }
+    }
+
+    /** Issue 12 row 7: the CLIENT_HELLO flood, cookie round off and on (section 5.3.11). */
+    private void helloFlood() {
+        section("CLIENT_HELLO flood from one thread (127.0.0.2), hello.cookies off | auto; legitimate logins from"
+                + " 127.0.0.1");
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s%n", "", "off", "auto", "", "target", "met?");
+        for (String mode : new String[] {"off", "auto"}) {
+            Double s = r.get("hello." + mode + ".server_us");
+            Double c = r.get("hello." + mode + ".client_us");
+            out.printf(Locale.ROOT, "%-50s %12s%n", "server/client CPU us per hello, " + mode,
+                    fmt(s) + " / " + fmt(c));
+        }
+        Double s = r.get("hello.auto.server_us");
+        Double c = r.get("hello.auto.client_us");
+        out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s%n", "server CPU per hello / client's", ratio(
+                r.get("hello.off.server_us"), r.get("hello.off.client_us")), ratio(s, c), "", "<=1x",
+                s == null || c == null ? "" : s <= c ? "yes" : "NO");
+        out.printf(Locale.ROOT, "%-50s %12s %12s%n", "flood hellos/s (signed/s)", fmt(r.get("hello.off.hellos_per_s"))
+                + " (" + fmt(r.get("hello.off.signed_per_s")) + ")", fmt(r.get("hello.auto.hellos_per_s")) + " ("
+                + fmt(r.get("hello.auto.signed_per_s")) + ")");
+        for (String mode : new String[] {"off", "auto"}) {
+            Double idle = r.get("hello." + mode + ".login_idle_ms");
+            Double flood = r.get("hello." + mode + ".login_flood_ms");
+            String x = ratio(flood, idle);
+            out.printf(Locale.ROOT, "%-50s %12s %12s %9s %8s %5s%n", "login median ms idle -> flood, " + mode,
+                    fmt(idle), fmt(flood), x, mode.equals("auto") ? "<=3x" : "", mode.equals("auto")
+                    && idle != null && flood != null ? flood <= 3 * idle ? "yes" : "NO" : "");
+        }
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2fx", a / b);
     }
 
     private void section(String title) {

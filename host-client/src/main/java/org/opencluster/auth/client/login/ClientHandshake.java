@@ -68,6 +68,9 @@ public final class ClientHandshake {
     private final List<byte[]> messages = new ArrayList<>();
     private final HandshakeOutput output = new HandshakeOutput();
     private State state = State.AWAIT_SERVER_HELLO;
+    private byte[] clientRandom;
+    /** A HELLO_RETRY was answered (at most one per handshake). */
+    private boolean helloRetried;
 
     private HandshakeMessage serverHello;
     private List<X509Certificate> serverChain;
@@ -137,12 +140,36 @@ public final class ClientHandshake {
 
     /** CLIENT_HELLO. */
     public ByteBuffer start() {
+        clientRandom = random(32);
+        sendHello(new byte[0]);
+        return takeOutput();
+    }
+
+    /**
+     * CLIENT_HELLO, version 2: the first one with {@code extensions} empty; after a HELLO_RETRY the same hello again
+     * with the HELLO_COOKIE extension (section 5.3.11).
+     */
+    private void sendHello(byte[] extensions) {
         ByteBuffer list = ByteBuffer.allocate(2 * supported.size());
         supported.stream().sorted().forEach(id -> list.putShort((short) (int) id));
-        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_1),
-                RispCommand.fixed(CLIENT_RANDOM, random(32)), RispCommand.string(SUPPORTED_SUITES, list.array()),
-                RispCommand.string(EXTENSIONS, new byte[0])));
-        return takeOutput();
+        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_2),
+                RispCommand.fixed(CLIENT_RANDOM, clientRandom), RispCommand.string(SUPPORTED_SUITES, list.array()),
+                RispCommand.string(EXTENSIONS, extensions)));
+    }
+
+    /** HELLO_RETRY: the first CLIENT_HELLO leaves the transcript; the same hello goes again with the cookie. */
+    private void onHelloRetry(HandshakeMessage m) throws HandshakeException {
+        if (helloRetried) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "a second HELLO_RETRY (one at most)");
+        }
+        helloRetried = true;
+        byte[] cookie = m.bytes(COOKIE);
+        if (cookie.length == 0) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "HELLO_RETRY with an empty cookie");
+        }
+        messages.clear();
+        sendHello(ByteBuffer.allocate(4 + cookie.length).putShort((short) HandshakeLabels.EXTENSION_HELLO_COOKIE)
+                .putShort((short) cookie.length).put(cookie).array());
     }
 
     public State state() {
@@ -210,6 +237,10 @@ public final class ClientHandshake {
         HandshakeMessage m = ((MessageAssembler.Message) r).message();
         switch (state) {
             case AWAIT_SERVER_HELLO:
+                if (m.marker() == HS_HELLO_RETRY) {
+                    onHelloRetry(m);
+                    break;
+                }
                 m.require(HS_SERVER_HELLO);
                 serverHello = m;
                 messages.add(m.encode());
@@ -260,7 +291,8 @@ public final class ClientHandshake {
                     "the server's signature over the hello does not verify: not the server it claims to be");
         }
         messages.add(m.encode());
-        if (serverHello.number(PROTOCOL_VERSION) != PROTOCOL_VERSION_1) {
+        long version = serverHello.number(PROTOCOL_VERSION);
+        if (version != PROTOCOL_VERSION_1 && version != PROTOCOL_VERSION_2) {
             throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "the server speaks version "
                     + serverHello.number(PROTOCOL_VERSION));
         }

@@ -20,6 +20,8 @@ public final class HandshakeCommandIds {
     public static final int HS_LOGIN_PROOF = 0x7208;
     public static final int HS_CLIENT_FINISHED = 0x7209;
     public static final int HS_LOGIN_RESULT = 0x720a;
+    /** Version 2: the server asks for the CLIENT_HELLO again with its cookie (section 5.3.11), clear. */
+    public static final int HS_HELLO_RETRY = 0x720b;
     public static final int HS_END = 0x72ff;
 
     // Fields.
@@ -37,6 +39,7 @@ public final class HandshakeCommandIds {
     public static final int SERVER_RANDOM = 0x5201;              // 32 bytes
     public static final int USERNAME = 0x8200;                   // str8: UTF-8, NFC, 1..255 bytes
     public static final int VERIFY_DATA = 0x8201;                // str8: Hash.length bytes
+    public static final int COOKIE = 0x8202;                     // str8: HELLO_RETRY's cookie, 1..255 bytes
     public static final int DEVICE_TOKEN = 0x8203;               // str8: LOGIN_RESULT, optional (section 5.14)
     public static final int SUPPORTED_SUITES = 0x9200;           // str16: n * u16
     public static final int EXTENSIONS = 0x9201;                 // str16: n * (u16 type, u16 length, data)
@@ -55,8 +58,10 @@ public final class HandshakeCommandIds {
     public static final int LENGTH_OF_UNCRYPTED = 0x2300;        // u32
     public static final int ENCRYPTED_STRING = 0xa300;           // str32
 
-    /** Protocol version 1 (this document). */
+    /** Protocol version 1: no HELLO_RETRY. */
     public static final int PROTOCOL_VERSION_1 = 0x0001;
+    /** Protocol version 2 (this document): a client that sends it understands HS_HELLO_RETRY (section 5.3.11). */
+    public static final int PROTOCOL_VERSION_2 = 0x0002;
 
     private HandshakeCommandIds() {
     }

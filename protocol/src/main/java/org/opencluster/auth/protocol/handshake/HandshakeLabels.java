@@ -31,6 +31,8 @@ public final class HandshakeLabels {
     public static final int EXTENSION_DEVICE_TOKEN = 0x0012;
     /** HKDF-Expand-Label label (SHA-256, over the server's decoy secret) of the device-token MAC key. */
     public static final String DEVICE_TOKEN_KEY = "device token key";
+    /** CLIENT_HELLO extension type (version 2): the COOKIE of the server's HELLO_RETRY, echoed (section 5.3.11). */
+    public static final int EXTENSION_HELLO_COOKIE = 0x0013;
     /** HKDF-Expand-Label label of the WebAuthn challenge (proof kind 4). */
     public static final String WEBAUTHN_CHALLENGE = "webauthn challenge";
     /** Length of the WebAuthn challenge in bytes. */

@@ -35,7 +35,8 @@ public final class HandshakeMessage {
             Map.entry(HS_SERVER_FINISHED, List.of(f(VERIFY_DATA))),
             Map.entry(HS_LOGIN_PROOF, List.of(f(PROOF_KIND), f(SIGNATURE_SCHEME), f(PROOF))),
             Map.entry(HS_CLIENT_FINISHED, List.of(f(VERIFY_DATA))),
-            Map.entry(HS_LOGIN_RESULT, List.of(f(LOGIN_STATUS), f(SESSION_ID), optional(DEVICE_TOKEN))));
+            Map.entry(HS_LOGIN_RESULT, List.of(f(LOGIN_STATUS), f(SESSION_ID), optional(DEVICE_TOKEN))),
+            Map.entry(HS_HELLO_RETRY, List.of(f(COOKIE))));
 
     private final int marker;
     private final List<RispCommand> fields;

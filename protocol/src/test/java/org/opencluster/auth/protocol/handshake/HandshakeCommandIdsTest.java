@@ -36,9 +36,10 @@ class HandshakeCommandIdsTest {
                 Map.entry("CLIENT_RANDOM", "int32"), Map.entry("SERVER_RANDOM", "int32"),
                 Map.entry("USERNAME", "str1"), Map.entry("VERIFY_DATA", "str1"),
                 Map.entry("LENGTH_OF_UNCRYPTED", "int4"), Map.entry("ENCRYPTED_STRING", "str4"),
+                Map.entry("COOKIE", "str1"),
                 Map.entry("DEVICE_TOKEN", "str1"));
         for (Field f : HandshakeCommandIds.class.getFields()) {
-            if (!Modifier.isStatic(f.getModifiers()) || f.getName().equals("PROTOCOL_VERSION_1")) {
+            if (!Modifier.isStatic(f.getModifiers()) || f.getName().startsWith("PROTOCOL_VERSION_")) {
                 continue;
             }
             int id = f.getInt(null);

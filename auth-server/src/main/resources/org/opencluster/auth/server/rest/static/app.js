@@ -12,10 +12,11 @@ const dec = new TextDecoder('utf-8', { fatal: true });
 const ID = {
   HS_CLIENT_HELLO: 0x7200, HS_SERVER_HELLO: 0x7201, HS_SERVER_CERTIFICATE: 0x7202, HS_SERVER_CERTIFICATE_VERIFY: 0x7203,
   HS_CLIENT_CHOICE: 0x7204, HS_LOGIN_REQUEST: 0x7205, HS_LOGIN_CHALLENGE: 0x7206, HS_SERVER_FINISHED: 0x7207,
-  HS_LOGIN_PROOF: 0x7208, HS_CLIENT_FINISHED: 0x7209, HS_LOGIN_RESULT: 0x720a, HS_END: 0x72ff,
+  HS_LOGIN_PROOF: 0x7208, HS_CLIENT_FINISHED: 0x7209, HS_LOGIN_RESULT: 0x720a, HS_HELLO_RETRY: 0x720b, HS_END: 0x72ff,
   PROOF_KIND: 0x0200, PROTOCOL_VERSION: 0x1200, SIGNATURE_SCHEME: 0x1201, CHOSEN_SUITE: 0x1202, LOGIN_STATUS: 0x1203,
   MAX_FRAME_PLAINTEXT: 0x2200, KEY_UPDATE_BYTES: 0x3200, KEY_UPDATE_RECORDS: 0x3201, POLICY_VERSION: 0x3202,
-  SESSION_ID: 0x4200, CLIENT_RANDOM: 0x5200, USERNAME: 0x8200, VERIFY_DATA: 0x8201, SUPPORTED_SUITES: 0x9200,
+  SESSION_ID: 0x4200, CLIENT_RANDOM: 0x5200, USERNAME: 0x8200, VERIFY_DATA: 0x8201, COOKIE: 0x8202,
+  SUPPORTED_SUITES: 0x9200,
   EXTENSIONS: 0x9201, KEY_SHARE: 0x9202, SUITE_POLICY: 0x9203, CERTIFICATE: 0x9204, SIGNATURE: 0x9205, PROOF: 0x9208,
   FRAME: 0x7300, CLOSE: 0x7301, LENGTH_OF_UNCRYPTED: 0x2300, ENCRYPTED_STRING: 0xa300,
   PING: 0x7101, PONG: 0x7102, WHOAMI: 0x7103, WHOAMI_IS: 0x8103, ECHO: 0x9104, ECHO_REPLY: 0x9105, OK: 0x7106,
@@ -27,6 +28,7 @@ const WEBAUTHN = {
   REGISTER_BEGIN: 0x7170, CREATION_OPTIONS: 0x9171, REGISTER_FINISH: 0x9172,
 };
 const EXTENSION_ENROLMENT = 0x0010;
+const EXTENSION_HELLO_COOKIE = 0x0013;
 const PROOF_KIND_ENROLMENT = 3;
 
 // ---- bytes --------------------------------------------------------------------------------------------------------
@@ -316,15 +318,31 @@ export class Session {
   async run(username, mode) {
     const transcript = new Transcript();
     const clientRandom = crypto.getRandomValues(new Uint8Array(32));
-    const hello = message(ID.HS_CLIENT_HELLO, risp(ID.PROTOCOL_VERSION, 1), risp(ID.CLIENT_RANDOM, clientRandom),
-      risp(ID.SUPPORTED_SUITES, u16(SUITE)), risp(ID.EXTENSIONS, EMPTY));
+    const helloWith = (extensions) => message(ID.HS_CLIENT_HELLO, risp(ID.PROTOCOL_VERSION, 2),
+      risp(ID.CLIENT_RANDOM, clientRandom), risp(ID.SUPPORTED_SUITES, u16(SUITE)), risp(ID.EXTENSIONS, extensions));
+    let hello = helloWith(EMPTY);
+    let created = await call('POST', '/api/v1/sessions', { clientHello: b64url(hello) });
+    if (created.helloRetry !== undefined) {
+      // HELLO_RETRY (section 5.3.11): the same hello again with the cookie; it alone enters the transcript.
+      const [retry] = messages(decodeRisp(unb64url(created.helloRetry)));
+      if (retry.marker !== ID.HS_HELLO_RETRY) throw new Error('unexpected server answer to CLIENT_HELLO');
+      const cookie = field(retry, ID.COOKIE);
+      const ext = new Uint8Array(4 + cookie.length);
+      new DataView(ext.buffer).setUint16(0, EXTENSION_HELLO_COOKIE);
+      new DataView(ext.buffer).setUint16(2, cookie.length);
+      ext.set(cookie, 4);
+      hello = helloWith(ext);
+      created = await call('POST', '/api/v1/sessions', { clientHello: b64url(hello) });
+      if (created.helloRetry !== undefined) throw new Error('UNEXPECTED_MESSAGE: a second HELLO_RETRY');
+    }
     transcript.add(hello);
-    const created = await call('POST', '/api/v1/sessions', { clientHello: b64url(hello) });
     this.restId = created.sessionId;
     const [sh, sc, sv] = messages(decodeRisp(unb64url(created.serverFlight)));
     if (sh.marker !== ID.HS_SERVER_HELLO || sc.marker !== ID.HS_SERVER_CERTIFICATE
         || sv.marker !== ID.HS_SERVER_CERTIFICATE_VERIFY) throw new Error('unexpected server flight');
     transcript.add(sh.bytes); transcript.add(sc.bytes); transcript.add(sv.bytes);
+    const version = Number(field(sh, ID.PROTOCOL_VERSION));
+    if (version !== 1 && version !== 2) throw new Error(`UNSUPPORTED_VERSION: the server speaks version ${version}`);
 
     // 1. the server proves its key over the hello hash (SHA-384 of the three messages, section 5.3.4)
     const hh = await sha('SHA-384', concat(hello, sh.bytes, sc.bytes));

@@ -1,0 +1,184 @@
+package org.opencluster.auth.bench.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.opencluster.auth.client.login.LoginCredential;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
+import org.opencluster.auth.protocol.handshake.HandshakeMessage;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.login.HelloGate;
+
+/**
+ * Issue 12, row 7: what an anonymous flood of CLIENT_HELLOs from one core costs the server, with the cookie round
+ * off and on (default {@code hello.cookies=auto}). One flooder thread from 127.0.0.2: connect, CLIENT_HELLO (suite
+ * 0x0103, so an answer costs a P-256 key generation and the server's signature), read the answer's first command,
+ * reset. Server CPU is the thread CPU time of every thread of this JVM but the flooder and the driver (the server
+ * runs in-process; the flooder's CPU is its own thread's). Then a legitimate service logs in from 127.0.0.1,
+ * paced, idle and during the flood; its median latency is compared.
+ */
+final class HelloFlood {
+    private static final InetAddress FLOODER = address("127.0.0.2");
+    private static final String FLOODER_THREAD = "hello-flooder";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private HelloFlood() {
+    }
+
+    static void run(Path work, boolean quick, Results out) throws Exception {
+        double seconds = quick ? 2 : 5;
+        int logins = quick ? 20 : 40;
+        for (HelloGate.Mode mode : new HelloGate.Mode[] {HelloGate.Mode.OFF, HelloGate.Mode.AUTO}) {
+            String key = "hello." + mode.name().toLowerCase(Locale.ROOT);
+            HelloGate.Settings settings = new HelloGate.Settings(mode, HelloGate.Settings.DEFAULT.perSourceRate(),
+                    HelloGate.Settings.DEFAULT.loadThreshold());
+            try (OursFixture f = new OursFixture(work.resolve(key), false, false, settings)) {
+                LoginCredential service = f.ed25519Service();
+                logins(f, service, 20); // warm-up of the login path
+                flood(f, 1.5, null); // warm-up of the hello path
+                Thread.sleep(1_500); // the flooder's source falls back under its rate
+                List<Double> idle = logins(f, service, logins);
+
+                AtomicBoolean stop = new AtomicBoolean();
+                Counts counts = new Counts();
+                Thread flooder = new Thread(() -> flood(f, 600, stop, counts), FLOODER_THREAD);
+                flooder.start();
+                List<Double> flooded;
+                double serverUs;
+                double clientUs;
+                long hellos;
+                long signed;
+                try {
+                    Thread.sleep(1_000);
+                    long server0 = serverCpuNanos();
+                    long client0 = counts.cpuNanos.get();
+                    long hellos0 = counts.hellos.get();
+                    long signed0 = counts.signed.get();
+                    Thread.sleep((long) (seconds * 1000));
+                    long server1 = serverCpuNanos();
+                    hellos = counts.hellos.get() - hellos0;
+                    signed = counts.signed.get() - signed0;
+                    serverUs = (server1 - server0) / 1e3 / hellos;
+                    clientUs = (counts.cpuNanos.get() - client0) / 1e3 / hellos;
+                    flooded = logins(f, service, logins);
+                } finally {
+                    stop.set(true);
+                    flooder.join(30_000);
+                }
+                double idleMs = Rates.median(idle);
+                double floodMs = Rates.median(flooded);
+                System.out.printf(Locale.ROOT, "%s: %,d flood hellos in %.1f s (%.0f/s), %d signed; server %.1f us CPU"
+                        + " per hello, flooder %.1f us; login median idle %.2f ms, during the flood %.2f ms (%.1fx)%n",
+                        key, hellos, seconds, hellos / seconds, signed, serverUs, clientUs, idleMs, floodMs,
+                        floodMs / idleMs);
+                out.put(key + ".server_us", serverUs);
+                out.put(key + ".client_us", clientUs);
+                out.put(key + ".hellos_per_s", hellos / seconds);
+                out.put(key + ".signed_per_s", signed / seconds);
+                out.put(key + ".login_idle_ms", idleMs);
+                out.put(key + ".login_flood_ms", floodMs);
+            }
+        }
+    }
+
+    private static final class Counts {
+        final AtomicLong hellos = new AtomicLong();
+        final AtomicLong signed = new AtomicLong();
+        /** The flooder's own CPU time so far, updated after every hello. */
+        final AtomicLong cpuNanos = new AtomicLong();
+    }
+
+    /** Logins of the Ed25519 service from 127.0.0.1, one every 50 ms at most; latencies in milliseconds. */
+    private static List<Double> logins(OursFixture f, LoginCredential service, int n) throws Exception {
+        List<Double> took = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (OcaConnection c = OcaConnection.login(f.address(), OursFixture.SERVICE_ED25519, service, f.trust(),
+                    0x0101, 16 * 1024)) {
+                took.add((System.nanoTime() - t0) / 1e6);
+            }
+            long rest = 50 - (System.nanoTime() - t0) / 1_000_000;
+            if (rest > 0) {
+                Thread.sleep(rest);
+            }
+        }
+        return took;
+    }
+
+    private static void flood(OursFixture f, double seconds, Counts counts) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread t = new Thread(() -> flood(f, seconds, stop, counts == null ? new Counts() : counts), FLOODER_THREAD);
+        t.start();
+        t.join();
+    }
+
+    /** One thread, one source: connect, CLIENT_HELLO, first command of the answer, reset; bounded by seconds. */
+    private static void flood(OursFixture f, double seconds, AtomicBoolean stop, Counts counts) {
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        SecureRandom random = new SecureRandom();
+        byte[] suites = ByteBuffer.allocate(2).putShort((short) 0x0103).array();
+        while (!stop.get() && System.nanoTime() < deadline) {
+            byte[] clientRandom = new byte[32];
+            random.nextBytes(clientRandom);
+            byte[] hello = HandshakeMessage.of(HandshakeCommandIds.HS_CLIENT_HELLO,
+                    RispCommand.integer(HandshakeCommandIds.PROTOCOL_VERSION, HandshakeCommandIds.PROTOCOL_VERSION_2),
+                    RispCommand.fixed(HandshakeCommandIds.CLIENT_RANDOM, clientRandom),
+                    RispCommand.string(HandshakeCommandIds.SUPPORTED_SUITES, suites),
+                    RispCommand.string(HandshakeCommandIds.EXTENSIONS, new byte[0])).encode();
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(FLOODER, 0));
+                s.setSoLinger(true, 0); // reset on close: no TIME_WAIT on the flooder's ports
+                s.setTcpNoDelay(true);
+                s.connect(f.address(), 5_000);
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write(hello);
+                InputStream in = s.getInputStream();
+                int id = (in.read() << 8) | in.read();
+                if (id == HandshakeCommandIds.HS_SERVER_HELLO) {
+                    counts.signed.incrementAndGet();
+                }
+                counts.hellos.incrementAndGet();
+            } catch (IOException e) {
+                // refused, reset or timed out: the flood goes on
+            }
+            counts.cpuNanos.set(THREADS.getCurrentThreadCpuTime() - cpu0);
+        }
+    }
+
+    /** Thread CPU time of the server: every live thread but the flooder and this driver. */
+    private static long serverCpuNanos() {
+        Set<String> notServer = Set.of(FLOODER_THREAD, Thread.currentThread().getName());
+        long sum = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            long t = THREADS.getThreadCpuTime(id);
+            if (info != null && t > 0 && !notServer.contains(info.getThreadName())) {
+                sum += t;
+            }
+        }
+        return sum;
+    }
+
+    private static InetAddress address(String a) {
+        try {
+            return InetAddress.getByName(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
