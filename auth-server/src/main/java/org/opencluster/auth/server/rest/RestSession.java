@@ -21,6 +21,7 @@ final class RestSession {
     }
 
     private final String id;
+    private final long serial;
     private final String remote;
     private final Connection connection;
     private final RestOutbound out;
@@ -29,8 +30,10 @@ final class RestSession {
     private Instant lastUsed;
     private boolean finished;
 
-    RestSession(String id, Connection connection, String remote, int maxStringLength, Instant now) {
+    /** @param serial this node's count of sessions opened before this one: orders sessions opened in one clock tick */
+    RestSession(String id, long serial, Connection connection, String remote, int maxStringLength, Instant now) {
         this.id = id;
+        this.serial = serial;
         this.remote = remote;
         this.connection = connection;
         this.out = new RestOutbound(remote);
@@ -41,6 +44,10 @@ final class RestSession {
 
     String id() {
         return id;
+    }
+
+    long serial() {
+        return serial;
     }
 
     String remote() {

@@ -41,6 +41,8 @@ final class RestSessions implements AutoCloseable {
     private final int maxSessions;
     private final int maxStringLength;
     private final ConcurrentHashMap<String, RestSession> sessions = new ConcurrentHashMap<>();
+    /** Sessions opened so far; guarded by this (create runs inside open's lock). */
+    private long opened;
 
     RestSessions(ConnectionFactory factory, Clock clock, SecureRandom random, Duration idle, Duration lifetime,
             Duration handshakeTimeout, int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
@@ -101,7 +103,7 @@ final class RestSessions implements AutoCloseable {
     private void evictOldest(List<RestSession> pendingOfOneSource, String reason) {
         RestSession oldest = pendingOfOneSource.get(0);
         for (RestSession s : pendingOfOneSource) {
-            if (s.created().isBefore(oldest.created())) {
+            if (s.serial() < oldest.serial()) {
                 oldest = s;
             }
         }
@@ -113,7 +115,7 @@ final class RestSessions implements AutoCloseable {
         byte[] raw = new byte[16];
         random.nextBytes(raw);
         String id = IDS.encodeToString(raw);
-        RestSession s = new RestSession(id, factory.open(remote), remote, maxStringLength, clock.instant());
+        RestSession s = new RestSession(id, opened++, factory.open(remote), remote, maxStringLength, clock.instant());
         sessions.put(id, s);
         return s;
     }
