@@ -1,0 +1,43 @@
+package org.opencluster.auth.token.pkcs11;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+
+/**
+ * Fuzz target for the PKCS#11 URI parser (RFC 7512 subset) that reads URIs from configuration and the command line.
+ * The input is the URI as UTF-8.
+ *
+ * <p>Contract: {@link TokenException} with {@link TokenError#INVALID_URI} and nothing else; a parsed URI never holds
+ * a PIN ({@code pin-value} is refused), gives its slot id as a non-negative number, and names at most one module.
+ */
+class Pkcs11UriFuzzTest {
+
+    @FuzzTest
+    void parse(byte[] input) {
+        String text = new String(input, StandardCharsets.UTF_8);
+        Pkcs11Uri uri;
+        try {
+            uri = Pkcs11Uri.parse(text);
+        } catch (TokenException e) {
+            assertEquals(TokenError.INVALID_URI, e.error());
+            return;
+        } catch (RuntimeException | Error e) {
+            throw new AssertionError("only TokenException may escape the URI parser", e);
+        }
+        assertFalse(text.toLowerCase(Locale.ROOT).matches("(?s).*[:;?&]pin-value=.*"), "a URI with a PIN parsed");
+        uri.slotId().ifPresent(id -> assertTrue(id >= 0, "negative slot id"));
+        assertFalse(uri.modulePath().isPresent() && uri.moduleName().isPresent(), "two modules named");
+        uri.tokenLabel();
+        uri.serial();
+        uri.object();
+        uri.pinSource();
+        assertEquals(text, uri.toString());
+    }
+}
