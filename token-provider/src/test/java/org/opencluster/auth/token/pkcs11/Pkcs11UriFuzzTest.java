@@ -15,7 +15,8 @@ import org.opencluster.auth.token.TokenException;
  * The input is the URI as UTF-8.
  *
  * <p>Contract: {@link TokenException} with {@link TokenError#INVALID_URI} and nothing else; a parsed URI never holds
- * a PIN ({@code pin-value} is refused), gives its slot id as a non-negative number, and names at most one module.
+ * a PIN attribute ({@code pin-value} is refused), gives its slot id as a non-negative number, and names at most
+ * one module.
  */
 class Pkcs11UriFuzzTest {
 
@@ -31,7 +32,7 @@ class Pkcs11UriFuzzTest {
         } catch (RuntimeException | Error e) {
             throw new AssertionError("only TokenException may escape the URI parser", e);
         }
-        assertFalse(text.toLowerCase(Locale.ROOT).matches("(?s).*[:;?&]pin-value=.*"), "a URI with a PIN parsed");
+        assertNoPinAttribute(text);
         uri.slotId().ifPresent(id -> assertTrue(id >= 0, "negative slot id"));
         assertFalse(uri.modulePath().isPresent() && uri.moduleName().isPresent(), "two modules named");
         uri.tokenLabel();
@@ -39,5 +40,21 @@ class Pkcs11UriFuzzTest {
         uri.object();
         uri.pinSource();
         assertEquals(text, uri.toString());
+    }
+
+    /**
+     * No attribute of the path (before the first '?', split at ';') or of the query (after it, split at '&') is
+     * named pin-value. Text such as "?pin-value=" inside a query value (a '?' may appear there unencoded) is part of
+     * that value, not an attribute.
+     */
+    private static void assertNoPinAttribute(String text) {
+        int q = text.indexOf('?');
+        String path = text.substring(7, q < 0 ? text.length() : q);
+        String query = q < 0 ? "" : text.substring(q + 1);
+        for (String attribute : (path + ";" + query.replace('&', ';')).split(";", -1)) {
+            int eq = attribute.indexOf('=');
+            String name = eq < 0 ? attribute : attribute.substring(0, eq);
+            assertFalse(name.toLowerCase(Locale.ROOT).equals("pin-value"), "a URI with a PIN attribute parsed");
+        }
     }
 }
