@@ -161,6 +161,10 @@ public final class ServerConfig {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + ": not UTF-8 text", e);
+        } catch (IllegalArgumentException e) { // Properties: a malformed backslash-u escape
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
@@ -175,19 +179,19 @@ public final class ServerConfig {
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
-            if (key.equals("webauthn.rp-id")) {
-                b.webAuthn(v, b.webAuthnOrigins);
-                continue;
-            }
-            if (key.equals("webauthn.origins")) {
-                b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
-                continue;
-            }
             if (HELLO_KEYS.contains(key)) {
                 b.hello = helloSetting(file, b.hello, key, v);
                 continue;
             }
             try {
+                if (key.equals("webauthn.rp-id")) {
+                    b.webAuthn(v, b.webAuthnOrigins);
+                    continue;
+                }
+                if (key.equals("webauthn.origins")) {
+                    b.webAuthn(b.webAuthnRpId, Set.of(v.split("\\s*,\\s*")));
+                    continue;
+                }
                 if (EXPOSURE_KEYS.contains(key)) {
                     b.exposureKey(key, v);
                     continue;
@@ -219,9 +223,15 @@ public final class ServerConfig {
             } catch (NumberFormatException | DateTimeParseException e) {
                 throw new IllegalArgumentException(file + ": '" + key + "' has an invalid value '" + v
                         + "' (durations are ISO-8601 such as PT5M; counts are whole numbers)", e);
+            } catch (IllegalArgumentException e) { // range checks and addresses: say which file and key
+                throw new IllegalArgumentException(file + ": '" + key + "': " + e.getMessage(), e);
             }
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     static InetSocketAddress parseAddress(String v) {

@@ -46,8 +46,8 @@ public final class VirtualCard {
 
     /**
      * Sends one APDU to the card; serialised so the bridge and in-process provisioning never interleave. A
-     * byte string that is not a well-formed APDU (Lc disagreeing with the data, fewer than 4 bytes) gets 6700,
-     * as a real card's I/O layer would answer, instead of jCardSim's IllegalArgumentException.
+     * byte string that is not a well-formed APDU (Lc disagreeing with the data, fewer than 4 bytes, an extended
+     * length cut short) gets 6700, as a real card's I/O layer would answer, instead of jCardSim's exception.
      */
     public byte[] transmit(byte[] command) {
         synchronized (lock) {
@@ -56,7 +56,10 @@ public final class VirtualCard {
             }
             try {
                 return simulator.transmitCommand(command);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                // jCardSim's APDU parser throws these for a header it cannot frame (an extended-length Lc cut short
+                // threw ArrayIndexOutOfBoundsException past the bridge and ended its vpcd connection); the applet's
+                // own exceptions never get here: the simulator turns them into status words.
                 return new byte[] {0x67, 0x00};
             }
         }

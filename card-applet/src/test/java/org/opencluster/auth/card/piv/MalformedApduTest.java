@@ -18,6 +18,7 @@ class MalformedApduTest {
         "00DB3FFF0A5C035FC10553037001, 6700, Lc says more bytes than present",
         "00CB3FFF055C035F, 6700, Lc larger than data",
         "00CB, 6700, header shorter than 4 bytes",
+        "070003290000, 6700, extended-length Lc cut short (found by PivAppletFuzzTest)",
         "80CB3FFF035C017E, 6E00, proprietary class",
         "0CCB3FFF035C017E, 6E00, secure messaging class",
         "0050000000, 6D00, unknown instruction",
