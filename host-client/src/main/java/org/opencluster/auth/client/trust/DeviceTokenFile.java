@@ -3,16 +3,8 @@ package org.opencluster.auth.client.trust;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -61,45 +53,15 @@ public final class DeviceTokenFile implements DeviceTokenStore {
     }
 
     private Map<String, String> read() throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            n++;
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            String[] parts = t.split(" ");
-            if (parts.length != 3 || !parts[0].startsWith("SHA256:")) {
-                throw new IOException(file + " line " + n + " is not 'SHA256:<key> <user> <token>'");
-            }
-            out.put(parts[0] + " " + parts[1], parts[2]);
-        }
-        return out;
+        return records().read();
     }
 
     private void write(Map<String, String> all) throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add("# OpenCluster Auth device tokens: SHA256:<server key> <base64url username> <base64url token>");
-        all.forEach((k, v) -> lines.add(k + " " + v));
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                ? Files.createTempFile(dir, ".device-tokens", ".tmp",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                : Files.createTempFile(dir, ".device-tokens", ".tmp");
-        try {
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        records().write(all);
+    }
+
+    private LineRecordFile records() {
+        return new LineRecordFile(file, 2, parts -> parts[0].startsWith("SHA256:"), "SHA256:<key> <user> <token>",
+                "# OpenCluster Auth device tokens: SHA256:<server key> <base64url username> <base64url token>");
     }
 }

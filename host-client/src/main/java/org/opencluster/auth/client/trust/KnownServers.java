@@ -2,14 +2,8 @@ package org.opencluster.auth.client.trust;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,38 +76,15 @@ public final class KnownServers {
     }
 
     private Map<String, String> read() throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            n++;
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            String[] parts = t.split("\\s+");
-            if (parts.length != 2 || !parts[1].startsWith("SHA256:")) {
-                throw new IOException(file + " line " + n + " is not 'host:port SHA256:...'");
-            }
-            out.put(parts[0], parts[1]);
-        }
-        return out;
+        return records().read();
     }
 
     private void write(Map<String, String> all) throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add("# OpenCluster Auth pinned server keys: host:port SHA256:<base64 of SHA-256(SubjectPublicKeyInfo)>");
-        all.forEach((k, v) -> lines.add(k + " " + v));
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".known-servers", ".tmp");
-        Files.write(tmp, lines, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        records().write(all);
+    }
+
+    private LineRecordFile records() {
+        return new LineRecordFile(file, 1, parts -> parts[1].startsWith("SHA256:"), "host:port SHA256:...",
+                "# OpenCluster Auth pinned server keys: host:port SHA256:<base64 of SHA-256(SubjectPublicKeyInfo)>");
     }
 }
