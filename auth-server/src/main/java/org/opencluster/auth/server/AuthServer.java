@@ -103,7 +103,7 @@ public final class AuthServer implements AutoCloseable {
         }
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, clock, random).install(
-                new EnrolHandlers(store, ca, clock, random).install(
+                new EnrolHandlers(store, ca, clock, random, config.keyPolicy()).install(
                 new AdminHandlers(policies, store, sessions).install(
                         BuiltinCommands.install(CommandDispatcher.builder(registry)))));
         b.extraRoutes.accept(routes);
@@ -117,7 +117,7 @@ public final class AuthServer implements AutoCloseable {
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)
-                        .map(AuthServer::loginView), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
+                        .map(a -> loginView(a, ca, clock.instant())), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
                 ecProofKind, frames, throttle, random, new Enrolments() {
                     @Override
                     public List<EnrolmentCode> active(String username) {
@@ -240,36 +240,73 @@ public final class AuthServer implements AutoCloseable {
         return key.signatureSchemes().iterator().next();
     }
 
-    /** False when the account's certificate marks its key for key agreement only (digitalSignature not set). */
-    private static boolean keySigns(Account a) {
-        if (a.certificate().isEmpty()) {
-            return true;
-        }
-        try {
-            X509Certificate cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(a.certificate().get()));
-            boolean[] usage = cert.getKeyUsage();
-            return usage == null || usage[0];
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("stored certificate of " + a.username() + " is unreadable", e);
-        }
+    /** False when the certificate marks its key for key agreement only (digitalSignature not set). */
+    private static boolean keySigns(X509Certificate cert) {
+        boolean[] usage = cert.getKeyUsage();
+        return usage == null || usage[0];
     }
 
-    /** The handshake's view of a stored account. */
+    /**
+     * The handshake's view of a stored account, without the certificate check (tests and tools that build a view of
+     * an account they made themselves).
+     */
     public static LoginAccount loginView(Account a) {
+        LoginAccount v = loginView(a, null, null);
+        return new LoginAccount(v.username(), v.role(), v.key(), v.envelope(), v.disabled(), v.keySigns());
+    }
+
+    /**
+     * The handshake's view of a stored account, its certificate checked against the cluster CA at {@code now}: a key
+     * account needs a certificate issued by {@code ca} for that very key and valid at {@code now}, else the view
+     * carries why ({@link LoginAccount#certificateProblem()}) and the login fails like a wrong proof.
+     */
+    public static LoginAccount loginView(Account a, ClusterCa ca, java.time.Instant now) {
         if (!a.hasPublicKey()) {
             return new LoginAccount(a.username(), a.role(), null, a.envelope(), a.disabled());
         }
+        PublicKey key;
         try {
             byte[] spki = a.publicKey();
             String oid = SubjectPublicKeyInfo.getInstance(spki).getAlgorithm().getAlgorithm().getId();
             String alg = oid.equals("1.3.101.112") ? "Ed25519" : oid.equals("1.3.101.110") ? "X25519"
                     : oid.equals("1.2.840.113549.1.1.1") ? "RSA" : "EC";
-            PublicKey key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(spki));
-            return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled(), keySigns(a));
+            key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(spki));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("stored public key of " + a.username() + " is unreadable", e);
         }
+        X509Certificate cert = null;
+        if (a.certificate().isPresent()) {
+            try {
+                cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new java.io.ByteArrayInputStream(a.certificate().get()));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("stored certificate of " + a.username() + " is unreadable", e);
+            }
+        }
+        Optional<String> problem = ca == null ? Optional.empty() : certificateProblem(cert, key, ca, now);
+        return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled(),
+                cert == null || keySigns(cert), problem);
+    }
+
+    /** Why {@code cert} does not let the holder of {@code key} log in at {@code now}, if it does not. */
+    private static Optional<String> certificateProblem(X509Certificate cert, PublicKey key, ClusterCa ca,
+            java.time.Instant now) {
+        if (cert == null) {
+            return Optional.of("the account has no certificate");
+        }
+        if (!java.security.MessageDigest.isEqual(cert.getPublicKey().getEncoded(), key.getEncoded())) {
+            return Optional.of("the certificate is for another key");
+        }
+        if (!ca.issued(cert)) {
+            return Optional.of("the certificate was not issued by this cluster's CA");
+        }
+        if (now.isBefore(cert.getNotBefore().toInstant())) {
+            return Optional.of("the certificate is valid only from " + cert.getNotBefore().toInstant());
+        }
+        if (now.isAfter(cert.getNotAfter().toInstant())) {
+            return Optional.of("the certificate expired at " + cert.getNotAfter().toInstant());
+        }
+        return Optional.empty();
     }
 
     public InetSocketAddress address() {

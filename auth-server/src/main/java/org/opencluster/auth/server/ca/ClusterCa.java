@@ -163,15 +163,24 @@ public final class ClusterCa {
         }
     }
 
-    /** True when {@code cert} was issued by this CA and is valid now. */
-    public boolean verify(X509Certificate cert) {
+    /** True when this CA's key signed {@code cert} and names this CA as its issuer (validity dates not checked). */
+    public boolean issued(X509Certificate cert) {
         try {
             cert.verify(caCertificate.getPublicKey());
-            cert.checkValidity(Date.from(clock.instant()));
             return cert.getIssuerX500Principal().equals(caCertificate.getSubjectX500Principal());
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /** True when {@code cert} was issued by this CA and is valid now. */
+    public boolean verify(X509Certificate cert) {
+        try {
+            cert.checkValidity(Date.from(clock.instant()));
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+        return issued(cert);
     }
 
     private static BigInteger serial(SecureRandom random) {

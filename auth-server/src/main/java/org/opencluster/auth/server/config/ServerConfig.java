@@ -36,6 +36,9 @@ public final class ServerConfig {
             "source.ipv6-prefix", "connections.per-source", "handshakes.per-source",
             "preauth.max-bytes-per-connection", "preauth.max-bytes", "https.header-timeout", "https.body-timeout");
 
+    /** Which account keys the CA certifies at enrolment (issue 13 item 13). */
+    private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
+
     private final InetSocketAddress listen;
     private final Path dataDir;
     private final String dbUrl;
@@ -70,8 +73,10 @@ public final class ServerConfig {
     private final Duration httpsHeaderTimeout;
     private final Duration httpsBodyTimeout;
     private final org.opencluster.auth.server.login.HelloGate.Settings hello;
+    private final org.opencluster.auth.server.provision.KeyPolicy keyPolicy;
 
     private ServerConfig(Builder b) {
+        this.keyPolicy = b.keyPolicy;
         this.handshakeTimeout = b.handshakeTimeout;
         this.sourceIpv4Prefix = b.sourceIpv4Prefix;
         this.sourceIpv6Prefix = b.sourceIpv6Prefix;
@@ -148,6 +153,7 @@ public final class ServerConfig {
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
         b.hello = hello;
+        b.keyPolicy = keyPolicy;
         return b;
     }
 
@@ -170,12 +176,14 @@ public final class ServerConfig {
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
-                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)) {
+                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
+                    && !KEY_POLICY_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
                 known.addAll(HELLO_KEYS);
+                known.addAll(KEY_POLICY_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -184,6 +192,14 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (key.equals("keys.allowed")) {
+                    b.keyPolicy = b.keyPolicy.withAllowed(v);
+                    continue;
+                }
+                if (key.equals("keys.rsa-min-bits")) {
+                    b.keyPolicy = b.keyPolicy.withRsaMinBits(Integer.parseInt(v));
+                    continue;
+                }
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
                     continue;
@@ -353,6 +369,8 @@ public final class ServerConfig {
     public Duration httpsBodyTimeout() { return httpsBodyTimeout; }
     /** {@code hello.cookies}, {@code hello.per-source-rate}, {@code hello.load-threshold}. */
     public org.opencluster.auth.server.login.HelloGate.Settings hello() { return hello; }
+    /** {@code keys.allowed}, {@code keys.rsa-min-bits}: which account keys enrol. */
+    public org.opencluster.auth.server.provision.KeyPolicy keyPolicy() { return keyPolicy; }
 
     @Override
     public String toString() {
@@ -490,6 +508,15 @@ public final class ServerConfig {
         /** The cookie round of CLIENT_HELLO (section 5.3.11). */
         public Builder hello(org.opencluster.auth.server.login.HelloGate.Settings h) {
             this.hello = Objects.requireNonNull(h);
+            return this;
+        }
+
+        private org.opencluster.auth.server.provision.KeyPolicy keyPolicy =
+                org.opencluster.auth.server.provision.KeyPolicy.DEFAULT;
+
+        /** Which account keys the CA certifies at enrolment. */
+        public Builder keyPolicy(org.opencluster.auth.server.provision.KeyPolicy p) {
+            this.keyPolicy = Objects.requireNonNull(p);
             return this;
         }
 

@@ -17,6 +17,7 @@ import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.provision.AccountEnrolment;
+import org.opencluster.auth.server.provision.KeyPolicy;
 import org.opencluster.auth.server.dispatch.Access;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
@@ -49,8 +50,13 @@ public final class EnrolHandlers {
     private final KeyAgreementEnrolment keyAgreement;
 
     public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random) {
+        this(store, ca, clock, random, KeyPolicy.DEFAULT);
+    }
+
+    /** @param keys which account keys the CA certifies (configuration keys {@code keys.*}) */
+    public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random, KeyPolicy keys) {
         this.store = store;
-        this.enrolment = new AccountEnrolment(ca, store);
+        this.enrolment = new AccountEnrolment(ca, store, keys);
         this.clock = clock;
         this.random = random;
         this.keyAgreement = new KeyAgreementEnrolment(this, enrolment, clock, random);
@@ -76,11 +82,7 @@ public final class EnrolHandlers {
                             code.getBytes(StandardCharsets.US_ASCII)));
                 })
                 .route(EnrolCommands.ENROL_ACCOUNT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
-                    EnrolmentCode grant = caller.enrolment().orElseThrow();
-                    if (grant.addsSecurityKey()) {
-                        throw new CommandException(ErrorCode.FORBIDDEN, "this code only adds a security key to "
-                                + caller.username() + " (WEBAUTHN_REGISTER_BEGIN / FINISH)");
-                    }
+                    EnrolmentCode grant = newAccountGrant(caller);
                     ByteBuffer p = cmd.bytes();
                     byte[] csrDer = field(p, "certification request");
                     byte[] envelope = field(p, "envelope");
@@ -91,6 +93,20 @@ public final class EnrolHandlers {
                             grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY));
                 });
         return keyAgreement.install(b);
+    }
+
+    /**
+     * The code of an enrolment session that may create an account: a code that only adds a security key to an
+     * existing account (WEBAUTHN_REGISTRATION_CODE) opens a session for WEBAUTHN_REGISTER_* alone, so every route
+     * that certifies a key refuses it before any key work.
+     */
+    static EnrolmentCode newAccountGrant(Caller caller) throws CommandException {
+        EnrolmentCode grant = caller.enrolment().orElseThrow();
+        if (grant.addsSecurityKey()) {
+            throw new CommandException(ErrorCode.FORBIDDEN, "this code only adds a security key to "
+                    + caller.username() + " (WEBAUTHN_REGISTER_BEGIN / FINISH)");
+        }
+        return grant;
     }
 
     /** Creates the account through {@code issue} and answers ISSUED_CERTIFICATE, or the matching error. */

@@ -57,9 +57,15 @@ final class KeyAgreementEnrolment {
     CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
         return b
                 .route(EnrolCommands.ENROL_KEY_CHALLENGE, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
-                    EnrolmentCode grant = caller.enrolment().orElseThrow();
+                    EnrolmentCode grant = EnrolHandlers.newAccountGrant(caller);
                     byte[] spki = cmd.copyBytes();
-                    KeyExchangeGroup group = PublicKeys.groupOf(decode(spki)).orElseThrow(() -> new CommandException(
+                    PublicKey offered = decode(spki);
+                    try {
+                        enrolment.checkKey(SubjectPublicKeyInfo.getInstance(spki));
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
+                    }
+                    KeyExchangeGroup group = PublicKeys.groupOf(offered).orElseThrow(() -> new CommandException(
                             ErrorCode.BAD_PARAMETER, "only P-256 and X25519 keys enrol by key agreement"));
                     KeyExchange.EphemeralKeyPair ephemeral = KeyExchanges.forGroup(group).generate(random);
                     expireOld();
@@ -72,7 +78,7 @@ final class KeyAgreementEnrolment {
                             HandshakeOutput.keyShare(group, ephemeral.publicKey())));
                 })
                 .route(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
-                    EnrolmentCode grant = caller.enrolment().orElseThrow();
+                    EnrolmentCode grant = EnrolHandlers.newAccountGrant(caller);
                     ByteBuffer p = cmd.bytes();
                     byte[] spki = EnrolHandlers.field(p, "public key");
                     byte[] proof = EnrolHandlers.field(p, "proof");

@@ -12,18 +12,33 @@ import org.opencluster.auth.server.dispatch.Caller;
  *            can log in with proof kind 4 alone; the other kinds treat it like an unknown name)
  * @param keySigns false when the account's certificate allows key agreement only (a derive-only key, e.g. PIV 9D):
  *                 the server then asks for the key-agreement proof whatever its default
+ * @param certificateProblem why the account's certificate does not allow a login now (expired, not yet valid, not
+ *                 issued by the cluster CA, for another key); checked with the server's clock when the account is
+ *                 looked up. Such a login fails exactly like a wrong proof; only the server's log says why.
  */
 public record LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
-        boolean disabled, boolean keySigns) {
+        boolean disabled, boolean keySigns, Optional<String> certificateProblem) {
     /** An account whose key may sign (if its type can). */
     public LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
             boolean disabled) {
         this(username, role, key, envelope, disabled, true);
     }
 
+    /** An account whose certificate allows a login now. */
+    public LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
+            boolean disabled, boolean keySigns) {
+        this(username, role, key, envelope, disabled, keySigns, Optional.empty());
+    }
+
     public LoginAccount {
         Objects.requireNonNull(username);
         Objects.requireNonNull(role);
         Objects.requireNonNull(envelope);
+        Objects.requireNonNull(certificateProblem);
+    }
+
+    /** Why this account may not log in (or re-authenticate) now, if it may not: disabled, or its certificate. */
+    public Optional<String> refusal() {
+        return disabled ? Optional.of("account disabled") : certificateProblem;
     }
 }

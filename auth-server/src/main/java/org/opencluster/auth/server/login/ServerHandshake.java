@@ -56,6 +56,7 @@ import org.opencluster.auth.token.TokenException;
  * client can act on and ends the connection; a wrong proof, a wrong passphrase and an unknown user look alike.
  */
 public final class ServerHandshake {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerHandshake.class);
     /** Where the handshake stands. */
     public enum State { AWAIT_HELLO, AWAIT_CHOICE, AWAIT_LOGIN_REQUEST, AWAIT_PROOF, AWAIT_CLIENT_FINISHED,
         ESTABLISHED, FAILED }
@@ -463,7 +464,12 @@ public final class ServerHandshake {
         // Every check runs for every login, known or not, so the answer's timing says as little as its bytes.
         boolean proofOk = verifyProof();
         boolean accountOk = enrolling ? enrolment != null && settings.enrolments().consume(enrolment)
-                : account.isPresent() && !account.get().disabled();
+                : account.isPresent() && account.get().refusal().isEmpty();
+        if (finishedOk && proofOk && !enrolling && account.isPresent() && !accountOk) {
+            // The client learns only LOGIN_FAILED, as for a wrong proof; the operator learns why.
+            LOG.info("event=login.refused user={} remote={} reason=\"{}\"", username, remote,
+                    account.get().refusal().orElse("-"));
+        }
         if (!(finishedOk && proofOk && accountOk)) {
             try {
                 sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,

@@ -5,6 +5,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.dispatch.Caller;
@@ -22,17 +24,25 @@ import org.opencluster.auth.server.store.AccountStore;
 public final class AccountEnrolment {
     private final ClusterCa ca;
     private final AccountStore store;
+    private final KeyPolicy keys;
 
+    /** With the default key policy ({@link KeyPolicy#DEFAULT}). */
     public AccountEnrolment(ClusterCa ca, AccountStore store) {
+        this(ca, store, KeyPolicy.DEFAULT);
+    }
+
+    public AccountEnrolment(ClusterCa ca, AccountStore store, KeyPolicy keys) {
         this.ca = Objects.requireNonNull(ca, "ca");
         this.store = Objects.requireNonNull(store, "store");
+        this.keys = Objects.requireNonNull(keys, "keys");
     }
 
     /**
      * Certifies the request's key for {@code name} and creates the SERVICE account.
      *
      * @return the chain to store back on the service's token: the issued certificate, then the CA certificate
-     * @throws IllegalArgumentException when the request's signature does not verify or the name is invalid
+     * @throws IllegalArgumentException when the request's signature does not verify, the key policy refuses the key
+     *                                  or the name is invalid
      * @throws org.opencluster.auth.server.store.StoreException (conflict) when the name is taken
      */
     public List<X509Certificate> enrol(String name, Caller.Role role, PKCS10CertificationRequest csr,
@@ -50,7 +60,9 @@ public final class AccountEnrolment {
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
         checkEnvelope(kind, envelope);
-        return register(name, kind, role, ca.issue(name, subject(kind), csr, validity), envelope);
+        keys.check(csr.getSubjectPublicKeyInfo());
+        return register(name, kind, role, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(kind), csr,
+                validity), envelope);
     }
 
     /**
@@ -60,7 +72,15 @@ public final class AccountEnrolment {
     public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
             java.security.PublicKey key, byte[] envelope, Duration validity) {
         checkEnvelope(kind, envelope);
-        return register(name, kind, role, ca.issueForKeyAgreement(name, subject(kind), key, validity), envelope);
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
+        keys.check(spki);
+        return register(name, kind, role, spki, () -> ca.issueForKeyAgreement(name, subject(kind), key, validity),
+                envelope);
+    }
+
+    /** Refuses, before any key work, a key the policy would refuse at enrolment. */
+    public void checkKey(SubjectPublicKeyInfo spki) {
+        keys.check(spki);
     }
 
     private static void checkEnvelope(Account.Kind kind, byte[] envelope) {
@@ -73,14 +93,27 @@ public final class AccountEnrolment {
         return kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON : ClusterCa.Subject.SERVICE;
     }
 
-    private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role, X509Certificate issued,
-            byte[] envelope) {
+    /**
+     * Creates the account and only then, inside the store's transaction, has the CA sign: a taken name (or a store
+     * that refuses) means nothing was signed, and a refused certification (bad request signature) leaves no account.
+     */
+    private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role,
+            SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope) {
+        X509Certificate[] issued = new X509Certificate[1];
+        byte[] publicKey;
         try {
-            store.createAccount(name, kind, role, issued.getPublicKey().getEncoded(), issued.getEncoded(),
-                    envelope == null || envelope.length == 0 ? null : envelope);
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("the issued certificate cannot be encoded", e);
+            publicKey = spki.getEncoded();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("the public key does not encode", e);
         }
-        return List.of(issued, ca.certificate());
+        store.createCertifiedAccount(name, kind, role, publicKey, () -> {
+            issued[0] = issue.get();
+            try {
+                return issued[0].getEncoded();
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException("the issued certificate cannot be encoded", e);
+            }
+        }, envelope == null || envelope.length == 0 ? null : envelope);
+        return List.of(issued[0], ca.certificate());
     }
 }

@@ -41,6 +41,8 @@ public final class ServerSession implements Connection, LiveSession {
     private final ReauthPolicy reauthPolicy;
     private final java.security.SecureRandom random;
     private final String remote;
+    /** Where a re-authentication reads the account again. */
+    private final org.opencluster.auth.server.login.AccountDirectory accounts;
     private volatile Outbound out;
     private SecureChannel channel;
     private SessionReauth reauth;
@@ -61,6 +63,7 @@ public final class ServerSession implements Connection, LiveSession {
         this.reauthPolicy = reauthPolicy;
         this.random = settings.random();
         this.remote = remoteAddress;
+        this.accounts = settings.accounts();
     }
 
     /** The login's steps block (token, database) and run offloaded; an established session's data path does not. */
@@ -219,8 +222,9 @@ public final class ServerSession implements Connection, LiveSession {
     private void established() {
         channel = handshake.applicationChannel();
         caller = handshake.caller();
+        String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
-                handshake.reauthenticationDue(), reauthPolicy, clock, random);
+                () -> accounts.find(username), handshake.reauthenticationDue(), reauthPolicy, clock, random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
@@ -22,6 +23,7 @@ import org.opencluster.auth.protocol.suite.KeyExchanges;
 import org.opencluster.auth.protocol.suite.SuiteException;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.login.AccountProof;
+import org.opencluster.auth.server.login.LoginAccount;
 
 /**
  * The server side of re-authentication for one session (docs/PROTOCOL.md section 5.13): an explicit state
@@ -30,6 +32,7 @@ import org.opencluster.auth.server.login.AccountProof;
  * the reply frame. Not thread-safe (the session's lock guards it).
  */
 final class SessionReauth implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SessionReauth.class);
     /** What the session does after the reply frame. */
     enum Outcome { CONTINUE, REKEY, FAIL }
 
@@ -37,6 +40,8 @@ final class SessionReauth implements AutoCloseable {
 
     private final ReauthSchedule schedule;
     private final Optional<AccountProof> account;
+    /** Reads the account again from the store: a re-authentication proves the key the account has now. */
+    private final Supplier<Optional<LoginAccount>> current;
     private final boolean timed;
     private final ReauthPolicy policy;
     private final Clock clock;
@@ -52,11 +57,14 @@ final class SessionReauth implements AutoCloseable {
      * @param account what a re-authentication proves; empty when this session cannot re-authenticate in place
      * @param timed   whether the interval applies (false for an enrolment session; a security-key session is timed
      *                but has nothing to prove here, so it ends at its due time plus the grace)
+     * @param current the account as stored now (re-read at each proof): gone, disabled, re-keyed or with a
+     *                certificate no longer valid ends the session like a wrong proof
      */
-    SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, boolean timed, ReauthPolicy policy,
-            Clock clock, SecureRandom random) {
+    SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, Supplier<Optional<LoginAccount>> current,
+            boolean timed, ReauthPolicy policy, Clock clock, SecureRandom random) {
         this.schedule = schedule;
         this.account = account;
+        this.current = current;
         this.timed = timed;
         this.policy = policy;
         this.clock = clock;
@@ -136,6 +144,12 @@ final class SessionReauth implements AutoCloseable {
             if (!ok) {
                 return fail(replies, "the re-authentication proof did not verify");
             }
+            Optional<String> refusal = refusalNow(a);
+            if (refusal.isPresent()) {
+                // The client hears what a wrong proof hears; the operator learns why.
+                LOG.info("event=session.reauth_refused reason=\"{}\"", refusal.get());
+                return fail(replies, "the re-authentication proof did not verify");
+            }
             fresh = schedule.advance(a.kind() == ProofKind.KEY_AGREEMENT ? z : null, context);
             due = clock.instant().plus(policy.interval());
             discardChallenge();
@@ -149,6 +163,19 @@ final class SessionReauth implements AutoCloseable {
                 Arrays.fill(z, (byte) 0);
             }
         }
+    }
+
+    /** Why the account, as stored now, may no longer hold this session, if it may not. */
+    private Optional<String> refusalNow(AccountProof proven) {
+        Optional<LoginAccount> now = current.get();
+        if (now.isEmpty()) {
+            return Optional.of("the account no longer exists");
+        }
+        if (now.get().key() == null || !java.security.MessageDigest.isEqual(now.get().key().getEncoded(),
+                proven.key().getEncoded())) {
+            return Optional.of("the account's key changed since login");
+        }
+        return now.get().refusal();
     }
 
     /** The verified re-authentication's secrets (the caller installs and closes them). */

@@ -13,6 +13,20 @@ public interface AccountStore {
     Account createAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey, byte[] certificate,
             byte[] envelope);
 
+    /**
+     * Creates an account whose certificate {@code certify} issues only once the store has accepted the row: a taken
+     * username is a {@link StoreException#conflict() conflict} before anything is signed, and an issuance that fails
+     * leaves no account. So no certificate ever exists for an enrolment that did not happen.
+     */
+    Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+            Certification certify, byte[] envelope);
+
+    /** Issues the certificate of an account the store has just accepted (DER). */
+    @FunctionalInterface
+    interface Certification {
+        byte[] issue();
+    }
+
     /** All accounts, ordered by username. */
     List<Account> listAccounts();
 

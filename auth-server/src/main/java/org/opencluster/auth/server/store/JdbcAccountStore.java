@@ -89,6 +89,59 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
+    public Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+            Certification certify, byte[] envelope) {
+        Instant now = Instant.now();
+        inTransaction("create account " + username, c -> {
+            // The row first, without its certificate: the unique username refuses a taken name here, before the CA
+            // signs; the row stays invisible to other connections until the commit.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role, public_key,"
+                    + " certificate, envelope, disabled, created_at, updated_at) VALUES (?,?,?,?,NULL,?,FALSE,?,?)")) {
+                ps.setString(1, username);
+                ps.setString(2, kind.name());
+                ps.setString(3, role.name());
+                ps.setBytes(4, publicKey);
+                ps.setBytes(5, envelope);
+                ps.setTimestamp(6, Timestamp.from(now));
+                ps.setTimestamp(7, Timestamp.from(now));
+                ps.executeUpdate();
+            }
+            byte[] certificate = certify.issue();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account SET certificate = ? WHERE username = ?")) {
+                ps.setBytes(1, certificate);
+                ps.setString(2, username);
+                ps.executeUpdate();
+            }
+        });
+        return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
+                null));
+    }
+
+    /** Work on one connection inside one transaction. */
+    @FunctionalInterface
+    private interface Transaction {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: all of it, or on any failure (SQL or not) none of it. */
+    private void inTransaction(String what, Transaction work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    @Override
     public List<Account> listAccounts() {
         return query("SELECT " + ACCOUNT_COLUMNS + " FROM account ORDER BY username", ps -> { });
     }
@@ -235,31 +288,20 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     @Override
     public Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential) {
         String username = credential.username();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Instant now = Instant.now();
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role,"
-                        + " public_key, certificate, envelope, disabled, created_at, updated_at)"
-                        + " VALUES (?,?,?,NULL,NULL,NULL,FALSE,?,?)")) {
-                    ps.setString(1, username);
-                    ps.setString(2, Account.Kind.PERSON.name());
-                    ps.setString(3, role.name());
-                    ps.setTimestamp(4, Timestamp.from(now));
-                    ps.setTimestamp(5, Timestamp.from(now));
-                    ps.executeUpdate();
-                }
-                insertCredential(c, credential);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        Instant now = Instant.now();
+        inTransaction("create security-key person " + username, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role,"
+                    + " public_key, certificate, envelope, disabled, created_at, updated_at)"
+                    + " VALUES (?,?,?,NULL,NULL,NULL,FALSE,?,?)")) {
+                ps.setString(1, username);
+                ps.setString(2, Account.Kind.PERSON.name());
+                ps.setString(3, role.name());
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setTimestamp(5, Timestamp.from(now));
+                ps.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw failure("create security-key person " + username, e);
-        }
+            insertCredential(c, credential);
+        });
         return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
                 null));
     }

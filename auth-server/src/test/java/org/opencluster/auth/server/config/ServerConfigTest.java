@@ -135,4 +135,23 @@ class ServerConfigTest {
             assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
         }
     }
+
+    @Test
+    void keyPolicySettingsAreReadAndChecked() throws Exception {
+        assertEquals(org.opencluster.auth.server.provision.KeyPolicy.DEFAULT, ServerConfig.defaults(dir).keyPolicy());
+        Path f = Files.writeString(dir.resolve("keys.properties"), "keys.allowed = P-384, Ed25519, RSA\n"
+                + "keys.rsa-min-bits = 3072\n");
+        org.opencluster.auth.server.provision.KeyPolicy k = ServerConfig.load(f).keyPolicy();
+        assertEquals(java.util.EnumSet.of(org.opencluster.auth.server.provision.KeyPolicy.Type.P_384,
+                org.opencluster.auth.server.provision.KeyPolicy.Type.ED25519,
+                org.opencluster.auth.server.provision.KeyPolicy.Type.RSA), k.allowed());
+        assertEquals(3072, k.rsaMinBits());
+        assertEquals(k, ServerConfig.load(f).toBuilder().build().keyPolicy());
+        for (String bad : new String[] {"keys.allowed = brainpoolP256r1", "keys.allowed = ,",
+            "keys.rsa-min-bits = 1024", "keys.rsa-min-bits = many"}) {
+            Path b = Files.writeString(dir.resolve("bad-keys.properties"), bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(b));
+            assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
+        }
+    }
 }

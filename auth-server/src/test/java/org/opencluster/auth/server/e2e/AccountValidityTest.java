@@ -1,0 +1,176 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.SessionEndedException;
+import org.opencluster.auth.client.enrol.Enroller;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.protocol.command.CoreCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.handshake.HandshakeError;
+import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.opencluster.auth.token.software.SoftwareKeys;
+import org.opencluster.auth.token.software.SoftwareToken;
+
+/**
+ * What an account must still be at login and at each re-authentication (issue 13 item 13): its certificate issued
+ * by this cluster's CA for its key and valid on the server's clock, the account enabled and unchanged. Each failure
+ * looks like a wrong proof to the client. And a code that only adds a security key cannot certify a key.
+ */
+class AccountValidityTest {
+    private static final char[] PASS = "correct horse battery staple".toCharArray();
+    private static final Duration INTERVAL = Duration.ofHours(1);
+    private static final RispCommand WHOAMI = RispCommand.none(CoreCommands.WHOAMI.id());
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new TestCluster(ServerConfig.builder().dataDir(dir.resolve("data")).reauth(INTERVAL,
+                Duration.ofMinutes(2)).build(), ProofKind.SIGNATURE, LoginThrottle.builder().build(),
+                Pkcs11Tokens.builder().build());
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    /** A person whose certificate {@code certify} makes for the key. */
+    private void person(String name, Function<PublicKey, X509Certificate> certify) throws Exception {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
+        try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
+            X509Certificate cert = certify.apply(t.publicKey());
+            cluster.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+                    cert.getEncoded(), cluster.envelopes().seal(name, PASS, pkcs8, List.of()));
+        }
+    }
+
+    private OcaSession login(String name) throws Exception {
+        return OcaSession.login(cluster.address(), name, cluster.passphrase(PASS), cluster.pinned(),
+                new OcaSession.Options());
+    }
+
+    private void assertLoginFails(String name) {
+        LoginException e = assertThrows(LoginException.class, () -> login(name).close(), name);
+        assertEquals(HandshakeError.LOGIN_FAILED.code(), e.code(), "the same answer as a wrong proof");
+    }
+
+    @Test
+    void anExpiredCertificateFailsTheLoginLikeAWrongProof() throws Exception {
+        person("erin", key -> cluster.ca.issue("erin", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        login("erin").close();
+        cluster.clock.advance(Duration.ofDays(31));
+        assertLoginFails("erin");
+    }
+
+    @Test
+    void aCertificateOfAnotherCaFailsTheLogin() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair foreignKey = g.generateKeyPair();
+        org.bouncycastle.operator.ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA")
+                .build(foreignKey.getPrivate());
+        // Same CA name as the cluster's, another key: only the signature tells them apart.
+        String clusterCaName = cluster.ca.certificate().getSubjectX500Principal().getName();
+        assertTrue(clusterCaName.contains("CA"), clusterCaName);
+        X509Certificate foreignCert = ClusterCa.selfSign(clusterCaName.replaceAll(".*CN=(.*) CA.*", "$1"),
+                foreignKey.getPublic(), signer, Duration.ofDays(365), Clock.systemUTC(), new SecureRandom());
+        assertEquals(cluster.ca.certificate().getSubjectX500Principal(), foreignCert.getSubjectX500Principal());
+        ClusterCa foreign = new ClusterCa(foreignCert, signer, cluster.clock, new SecureRandom());
+        person("frank", key -> foreign.issue("frank", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        assertLoginFails("frank");
+        // A certificate of this CA for another key does not do either.
+        PublicKey otherKey = g.generateKeyPair().getPublic();
+        person("gina", key -> cluster.ca.issue("gina", ClusterCa.Subject.PERSON, otherKey, Duration.ofDays(30)));
+        assertLoginFails("gina");
+    }
+
+    @Test
+    void reauthenticationEndsTheSessionOfAnAccountDisabledSinceLogin() throws Exception {
+        person("hank", key -> cluster.ca.issue("hank", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        OcaSession s = login("hank");
+        assertEquals("hank", StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString());
+        cluster.store.setDisabled("hank", true);
+        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
+        assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
+        assertTrue(ended.getMessage().contains("did not verify"), "like a wrong proof: " + ended.getMessage());
+        Eventually.equals(0, cluster.sessions::size, 5000, "the server ended the session");
+        s.close();
+    }
+
+    @Test
+    void reauthenticationEndsTheSessionOnceTheCertificateExpired() throws Exception {
+        person("ivy", key -> cluster.ca.issue("ivy", ClusterCa.Subject.PERSON, key, Duration.ofMinutes(90)));
+        OcaSession s = login("ivy");
+        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        assertEquals("ivy", StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString(),
+                "the first re-authentication, certificate still valid");
+        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
+        assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
+        s.close();
+    }
+
+    /**
+     * A code from WEBAUTHN_REGISTRATION_CODE opens an enrolment session for an existing account, to add a security
+     * key: it must not reach the key-agreement enrolment, where the CA used to certify the key before the store
+     * refused the taken name.
+     */
+    @Test
+    void aSecurityKeyCodeCannotEnrolAKeyByAgreement() throws Exception {
+        person("jo", key -> cluster.ca.issue("jo", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        String code;
+        try (OcaSession s = login("jo")) {
+            code = s.webAuthnRegistrationCode();
+        }
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
+        try (SoftwareToken key = SoftwareToken.fromPkcs8("jo", pkcs8, List.of());
+             OcaSession e = OcaSession.enrol(cluster.address(), "jo", code, cluster.pinned(),
+                     new OcaSession.Options())) {
+            byte[] spki = key.publicKey().getEncoded();
+            List<RispCommand> challenge = e.exec(RispCommand.string(EnrolCommands.ENROL_KEY_CHALLENGE.id(), spki));
+            assertEquals(ErrorCode.FORBIDDEN.code(), challenge.get(0).number(), challenge.toString());
+            java.nio.ByteBuffer p = java.nio.ByteBuffer.allocate(6 + spki.length + 32);
+            p.putShort((short) spki.length).put(spki).putShort((short) 32).put(new byte[32]).putShort((short) 0);
+            List<RispCommand> byAgreement = e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(),
+                    p.array()));
+            assertEquals(ErrorCode.FORBIDDEN.code(), byAgreement.get(0).number(), byAgreement.toString());
+            java.io.IOException refused = assertThrows(java.io.IOException.class,
+                    () -> Enroller.keyAgreementHolder(e, "jo", code, key));
+            assertTrue(refused.getMessage().contains("security key"), refused.getMessage());
+        }
+    }
+}
