@@ -65,7 +65,7 @@ public final class TokenCredential implements LoginCredential, AutoCloseable {
                 connection = tokens.connect(uri);
             }
             try {
-                return connection.token(uri.object().orElse(null));
+                return connection.tokenFor(uri);
             } catch (TokenException e) {
                 if (e.error() != TokenError.TOKEN_REMOVED) {
                     throw e;
@@ -74,7 +74,7 @@ public final class TokenCredential implements LoginCredential, AutoCloseable {
                 connection.close();
                 connection = null;
                 connection = tokens.connect(uri);
-                return connection.token(uri.object().orElse(null));
+                return connection.tokenFor(uri);
             }
         }
     }

@@ -39,6 +39,21 @@ final class CryptokiSlots {
     private static final int FN_INITIALIZE = 0;
     private static final int FN_GET_SLOT_LIST = 4;
     private static final int FN_GET_TOKEN_INFO = 6;
+    private static final int FN_OPEN_SESSION = 12;
+    private static final int FN_CLOSE_SESSION = 13;
+    private static final int FN_GET_ATTRIBUTE_VALUE = 24;
+    private static final int FN_FIND_OBJECTS_INIT = 26;
+    private static final int FN_FIND_OBJECTS = 27;
+    private static final int FN_FIND_OBJECTS_FINAL = 28;
+    private static final long CKF_SERIAL_SESSION = 0x4;
+    private static final long CKA_CLASS = 0x0;
+    private static final long CKA_LABEL = 0x3;
+    private static final long CKA_ID = 0x102;
+    private static final long CKO_PRIVATE_KEY = 0x3;
+    /** Private keys read per lookup: a URI naming more than this many is refused as ambiguous anyway. */
+    private static final int MAX_MATCHES = 16;
+    /** Longest CKA_LABEL read back (labels are short; a bigger one is not a label we can name). */
+    private static final int MAX_LABEL = 1024;
     private static final int MAX_SLOTS = 1024;
     /**
      * Every module loaded here, held for the life of the JVM. JNA keeps its libraries only weakly: once a
@@ -138,6 +153,83 @@ final class CryptokiSlots {
         int flagsOffset = 96; // label 32 + manufacturerID 32 + model 16 + serialNumber 16, then CK_FLAGS
         return Optional.of(new CryptokiTokenInfo(slotId, text(info, 0, 32), text(info, 32, 32), text(info, 64, 16),
                 text(info, 80, 16), info.getNativeLong(flagsOffset).longValue()));
+    }
+
+    /**
+     * The CKA_LABEL bytes of the private keys in {@code slotId} whose CKA_ID is {@code id} and, when given, whose
+     * CKA_LABEL is exactly {@code label} (raw bytes: PKCS#11 compares them as such, and so do p11-kit and p11tool).
+     * Private objects are visible only once this process is logged in to the token (SunPKCS11's login counts: a
+     * PKCS#11 login belongs to the application, i.e. every session of this process on that token).
+     */
+    List<byte[]> privateKeyLabels(long slotId, byte[] id, byte[] label) throws TokenException {
+        Memory session = new Memory(NativeLong.SIZE);
+        check(function(FN_OPEN_SESSION).invoke(NativeLong.class, new Object[] {new NativeLong(slotId),
+                new NativeLong(CKF_SERIAL_SESSION), null, null, session}), "C_OpenSession", module);
+        NativeLong handle = session.getNativeLong(0);
+        try {
+            Memory keyClass = new Memory(NativeLong.SIZE);
+            keyClass.setNativeLong(0, new NativeLong(CKO_PRIVATE_KEY));
+            List<Object[]> template = new ArrayList<>();
+            template.add(new Object[] {CKA_CLASS, keyClass, (long) NativeLong.SIZE});
+            template.add(new Object[] {CKA_ID, bytes(id), (long) id.length});
+            if (label != null) {
+                template.add(new Object[] {CKA_LABEL, bytes(label), (long) label.length});
+            }
+            Memory attrs = attributes(template);
+            check(function(FN_FIND_OBJECTS_INIT).invoke(NativeLong.class, new Object[] {handle, attrs,
+                    new NativeLong(template.size())}), "C_FindObjectsInit", module);
+            java.lang.ref.Reference.reachabilityFence(template); // the module reads the template's values
+            Memory found = new Memory((long) MAX_MATCHES * NativeLong.SIZE);
+            Memory count = new Memory(NativeLong.SIZE);
+            try {
+                check(function(FN_FIND_OBJECTS).invoke(NativeLong.class, new Object[] {handle, found,
+                        new NativeLong(MAX_MATCHES), count}), "C_FindObjects", module);
+            } finally {
+                function(FN_FIND_OBJECTS_FINAL).invoke(NativeLong.class, new Object[] {handle});
+            }
+            long n = Math.min(MAX_MATCHES, count.getNativeLong(0).longValue());
+            List<byte[]> labels = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                labels.add(labelOf(handle, found.getNativeLong((long) i * NativeLong.SIZE)));
+            }
+            return labels;
+        } finally {
+            function(FN_CLOSE_SESSION).invoke(NativeLong.class, new Object[] {handle});
+        }
+    }
+
+    private byte[] labelOf(NativeLong session, NativeLong object) throws TokenException {
+        Memory value = new Memory(MAX_LABEL);
+        List<Object[]> template = new ArrayList<>();
+        template.add(new Object[] {CKA_LABEL, value, (long) MAX_LABEL});
+        Memory attrs = attributes(template);
+        check(function(FN_GET_ATTRIBUTE_VALUE).invoke(NativeLong.class, new Object[] {session, object, attrs,
+                new NativeLong(1)}), "C_GetAttributeValue(CKA_LABEL)", module);
+        long length = attrs.getNativeLong(NativeLong.SIZE + Native.POINTER_SIZE).longValue();
+        if (length < 0 || length > MAX_LABEL) {
+            throw new TokenException(TokenError.DEVICE_ERROR, module + " reports a key label of " + length + " bytes");
+        }
+        return value.getByteArray(0, (int) length);
+    }
+
+    /** A CK_ATTRIBUTE array (type, pValue, ulValueLen; natural alignment, as on every Unix ABI). */
+    private static Memory attributes(List<Object[]> template) {
+        int size = NativeLong.SIZE * 2 + Native.POINTER_SIZE;
+        Memory m = new Memory((long) size * template.size());
+        for (int i = 0; i < template.size(); i++) {
+            Object[] a = template.get(i);
+            long at = (long) i * size;
+            m.setNativeLong(at, new NativeLong((Long) a[0]));
+            m.setPointer(at + NativeLong.SIZE, (Pointer) a[1]);
+            m.setNativeLong(at + NativeLong.SIZE + Native.POINTER_SIZE, new NativeLong((Long) a[2]));
+        }
+        return m;
+    }
+
+    private static Pointer bytes(byte[] b) {
+        Memory m = new Memory(Math.max(1, b.length));
+        m.write(0, b, 0, b.length);
+        return m;
     }
 
     private static String text(Memory m, long offset, int length) {

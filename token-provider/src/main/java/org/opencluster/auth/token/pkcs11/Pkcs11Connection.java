@@ -2,6 +2,7 @@ package org.opencluster.auth.token.pkcs11;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
@@ -127,7 +128,7 @@ public final class Pkcs11Connection implements AutoCloseable {
             List<String> out = new ArrayList<>();
             for (String alias : Collections.list(keyStore.aliases())) {
                 if (keyStore.isKeyEntry(alias)) {
-                    out.add(alias);
+                    out.add(label(alias));
                 }
             }
             Collections.sort(out);
@@ -139,23 +140,51 @@ public final class Pkcs11Connection implements AutoCloseable {
 
     /** A token for the key labelled {@code keyLabel}; closing it leaves this connection open. */
     public Pkcs11Token token(String keyLabel) throws TokenException {
-        return token(keyLabel, false);
+        return token(keyLabel, null, false);
     }
 
-    synchronized Pkcs11Token token(String keyLabel, boolean ownsConnection) throws TokenException {
+    /** A token for the key {@code uri} names (its object and id), on this connection's token. */
+    public Pkcs11Token tokenFor(Pkcs11Uri uri) throws TokenException {
+        return token(uri.object().orElse(null), uri.id().orElse(null), false);
+    }
+
+    /**
+     * SunPKCS11 turns each byte of a CKA_LABEL into one char (Latin-1) for the key store alias, and each char back
+     * into one byte when it writes a label; labels are UTF-8 (PKCS#11, p11tool, p11-kit). So the alias of a label
+     * is its UTF-8 bytes read as Latin-1: a non-ASCII label then matches the key p11tool names, byte for byte.
+     */
+    static String alias(String label) {
+        return new String(label.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The label behind a key store alias (the alias itself when its bytes are not UTF-8). */
+    static String label(String alias) {
+        byte[] raw = alias.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return alias;
+        }
+    }
+
+    synchronized Pkcs11Token token(String keyLabel, byte[] id, boolean ownsConnection) throws TokenException {
         ensureOpen();
-        String alias = keyLabel;
-        if (alias == null) {
+        String alias;
+        if (id != null) {
+            alias = aliasById(keyLabel, id);
+        } else if (keyLabel != null) {
+            alias = alias(keyLabel);
+        } else {
             List<String> labels = keyLabels();
             if (labels.size() != 1) {
                 throw new TokenException(TokenError.KEY_NOT_FOUND, "token " + info.describe() + " holds "
                         + labels.size() + " keys " + labels + "; add object=<label> to the URI");
             }
-            alias = labels.get(0);
+            alias = alias(labels.get(0));
         }
         try {
             if (!keyStore.isKeyEntry(alias)) {
-                throw new TokenException(TokenError.KEY_NOT_FOUND, "no private key labelled '" + alias + "' with a"
+                throw new TokenException(TokenError.KEY_NOT_FOUND, "no private key labelled '" + label(alias) + "' with a"
                         + " certificate on " + info.describe() + "; keys: " + keyLabels() + " (SunPKCS11 only sees"
                         + " keys that have a certificate with the same CKA_ID: enrol the key or write its"
                         + " certificate)");
@@ -166,10 +195,25 @@ public final class Pkcs11Connection implements AutoCloseable {
                 throw new TokenException(TokenError.CERTIFICATE_NOT_FOUND, "key '" + alias + "' on "
                         + info.describe() + " has no certificate");
             }
-            return new Pkcs11Token(this, info.label() + "/" + alias, key, chain, ownsConnection);
+            return new Pkcs11Token(this, info.label() + "/" + label(alias), key, chain, ownsConnection);
         } catch (GeneralSecurityException | ProviderException e) {
             throw failure("read key '" + alias + "'", e);
         }
+    }
+
+    /**
+     * The alias of the one private key with CKA_ID {@code id} (and CKA_LABEL {@code label}, if given), found
+     * through PKCS#11 itself: SunPKCS11 cannot select by CKA_ID. Refused when none or several match.
+     */
+    private String aliasById(String label, byte[] id) throws TokenException {
+        List<byte[]> labels = slots.privateKeyLabels(info.slotId(), id,
+                label == null ? null : label.getBytes(StandardCharsets.UTF_8));
+        String what = (label == null ? "" : "object=" + label + " ") + "id=" + java.util.HexFormat.of().formatHex(id);
+        if (labels.size() != 1) {
+            throw new TokenException(TokenError.KEY_NOT_FOUND, (labels.isEmpty() ? "no private key" : labels.size()
+                    + " private keys") + " with " + what + " on " + info.describe() + "; keys: " + keyLabels());
+        }
+        return new String(labels.get(0), StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -184,7 +228,7 @@ public final class Pkcs11Connection implements AutoCloseable {
             throw new IllegalArgumentException("key label must have 1..64 characters");
         }
         try {
-            if (keyStore.containsAlias(keyLabel)) {
+            if (keyStore.containsAlias(alias(keyLabel))) {
                 throw new TokenException(TokenError.DEVICE_ERROR, "a key labelled '" + keyLabel + "' already exists on "
                         + info.describe() + "; choose another label");
             }
@@ -209,8 +253,8 @@ public final class Pkcs11Connection implements AutoCloseable {
             }
             KeyPair pair = generator.generateKeyPair();
             X509Certificate placeholder = selfSigned(pair, keyLabel, signature);
-            keyStore.setKeyEntry(keyLabel, pair.getPrivate(), null, new Certificate[] {placeholder});
-            return token(keyLabel, false);
+            keyStore.setKeyEntry(alias(keyLabel), pair.getPrivate(), null, new Certificate[] {placeholder});
+            return token(keyLabel, null, false);
         } catch (GeneralSecurityException | ProviderException | OperatorCreationException e) {
             throw failure("generate a " + type + " key pair", e);
         }
@@ -234,16 +278,17 @@ public final class Pkcs11Connection implements AutoCloseable {
             throw new IllegalArgumentException("empty certificate chain");
         }
         try {
-            if (!keyStore.isKeyEntry(keyLabel)) {
+            String alias = alias(keyLabel);
+            if (!keyStore.isKeyEntry(alias)) {
                 throw new TokenException(TokenError.KEY_NOT_FOUND, "no key labelled '" + keyLabel + "' on "
                         + info.describe());
             }
-            Certificate current = keyStore.getCertificate(keyLabel);
+            Certificate current = keyStore.getCertificate(alias);
             if (!Arrays.equals(current.getPublicKey().getEncoded(), chain.get(0).getPublicKey().getEncoded())) {
                 throw new TokenException(TokenError.CERTIFICATE_NOT_FOUND, "the certificate is not for key '"
                         + keyLabel + "' on " + info.describe());
             }
-            keyStore.setKeyEntry(keyLabel, keyStore.getKey(keyLabel, null), null, chain.toArray(new Certificate[0]));
+            keyStore.setKeyEntry(alias, keyStore.getKey(alias, null), null, chain.toArray(new Certificate[0]));
         } catch (GeneralSecurityException | ProviderException e) {
             throw failure("store the certificate of '" + keyLabel + "'", e);
         }

@@ -45,7 +45,7 @@ public final class Pkcs11Tokens {
     public Pkcs11Token open(Pkcs11Uri uri) throws TokenException {
         Pkcs11Connection connection = connect(uri);
         try {
-            return connection.token(uri.object().orElse(null), true);
+            return connection.token(uri.object().orElse(null), uri.id().orElse(null), true);
         } catch (TokenException | RuntimeException e) {
             connection.close();
             throw e;

@@ -46,7 +46,7 @@ class Pkcs11UriTest {
             "http:token=a",
             "pkcs11:token=a?pin-value=1234",
             "pkcs11:token=a;pin-value=1234",
-            "pkcs11:id=%01",
+            "pkcs11:id=",
             "pkcs11:token=a;token=b",
             "pkcs11:token=a;type=secret-key",
             "pkcs11:colour=blue",
