@@ -1,81 +1,99 @@
 package org.opencluster.auth.token.piv;
 
-import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
-
 /**
- * Re-encodes a card's ECDSA signature as canonical DER. Cards answer {@code SEQUENCE { INTEGER r, INTEGER s }}, but
- * not every card gets DER's integer rules right (a missing 0x00 before a high bit, or superfluous leading zeros;
- * jCardSim does both now and then), and the JDK's verifier rightly refuses such encodings. The integers are read as
- * unsigned magnitudes, which is what the card meant, and written back minimal.
+ * A card's ECDSA signature, accepted only in strict DER (X.690 DER, RFC 3279 {@code Ecdsa-Sig-Value}):
+ * {@code SEQUENCE { INTEGER r, INTEGER s }} with definite lengths in their shortest form, each INTEGER minimal and
+ * positive (a leading 0x00 only before a byte whose high bit is set), r and s at most the field size, and nothing
+ * after the sequence.
+ *
+ * <p>That is what the cards this project meets emit: YubiKey PIV, PIV cards through OpenSC, and jCardSim running
+ * our applet (P-256 and P-384, 800 signatures checked; jCardSim encodes with Bouncy Castle's DER encoder). This
+ * class used to "repair" BER and non-minimal encodings, and so turned nine malformed variants per curve into
+ * valid signatures (issue 13 item 8, found with Project Wycheproof's vectors); no card is known to emit one of
+ * them, so none is accepted: a card that did would get a clear error rather than silent re-encoding.
  */
 final class EcdsaDer {
     private EcdsaDer() {
     }
 
-    /** The canonical form, or the input unchanged when it is not a two-integer sequence at all. */
-    static byte[] canonical(byte[] sig) {
-        try {
-            int[] pos = {0};
-            if (sig[pos[0]++] != 0x30) {
-                return sig;
-            }
-            int seqLen = length(sig, pos);
-            if (pos[0] + seqLen != sig.length) {
-                return sig;
-            }
-            BigInteger r = integer(sig, pos);
-            BigInteger s = integer(sig, pos);
-            if (r == null || s == null || pos[0] != sig.length) {
-                return sig;
-            }
-            byte[] rb = r.toByteArray();
-            byte[] sb = s.toByteArray();
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            writeTlv(body, 0x02, rb);
-            writeTlv(body, 0x02, sb);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            writeTlv(out, 0x30, body.toByteArray());
-            return out.toByteArray();
-        } catch (ArrayIndexOutOfBoundsException e) {
-            return sig;
+    /**
+     * Returns {@code sig} itself when it is strict DER with r and s of at most {@code fieldBytes} bytes.
+     *
+     * @throws IllegalArgumentException saying what is wrong (never echoing the bytes)
+     */
+    static byte[] requireStrict(byte[] sig, int fieldBytes) {
+        String problem = problem(sig, fieldBytes);
+        if (problem != null) {
+            throw new IllegalArgumentException("the ECDSA signature is not strict DER: " + problem);
         }
+        return sig;
     }
 
-    private static BigInteger integer(byte[] b, int[] pos) {
-        if (b[pos[0]++] != 0x02) {
-            return null;
+    /** Whether {@code sig} is strict DER with r and s of at most {@code fieldBytes} bytes. */
+    static boolean isStrict(byte[] sig, int fieldBytes) {
+        return problem(sig, fieldBytes) == null;
+    }
+
+    private static String problem(byte[] sig, int fieldBytes) {
+        if (sig.length < 2 || sig[0] != 0x30) {
+            return "not a SEQUENCE";
+        }
+        int[] pos = {1};
+        int seqLen = length(sig, pos);
+        if (seqLen < 0) {
+            return "a length that is not minimal definite DER";
+        }
+        if (pos[0] + seqLen != sig.length) {
+            return "the SEQUENCE length does not match (bytes after it, or cut short)";
+        }
+        for (String name : new String[] {"r", "s"}) {
+            String p = integer(sig, pos, fieldBytes, name);
+            if (p != null) {
+                return p;
+            }
+        }
+        return pos[0] == sig.length ? null : "bytes after s inside the SEQUENCE";
+    }
+
+    private static String integer(byte[] b, int[] pos, int fieldBytes, String name) {
+        if (pos[0] >= b.length || b[pos[0]++] != 0x02) {
+            return name + " is not an INTEGER";
         }
         int len = length(b, pos);
         if (len < 1 || pos[0] + len > b.length) {
-            return null;
+            return name + " has a bad length";
         }
-        BigInteger v = new BigInteger(1, java.util.Arrays.copyOfRange(b, pos[0], pos[0] + len));
+        int first = b[pos[0]] & 0xff;
+        if (first >= 0x80) {
+            return name + " is negative";
+        }
+        if (first == 0 && (len == 1 || (b[pos[0] + 1] & 0x80) == 0)) {
+            return name + " is zero or not minimal";
+        }
+        if (len - (first == 0 ? 1 : 0) > fieldBytes) {
+            return name + " is longer than the field";
+        }
         pos[0] += len;
-        return v;
+        return null;
     }
 
+    /** A minimal definite length (short form below 128, else 0x81 or 0x82 with no leading zero), or -1. */
     private static int length(byte[] b, int[] pos) {
+        if (pos[0] >= b.length) {
+            return -1;
+        }
         int first = b[pos[0]++] & 0xff;
         if (first < 0x80) {
             return first;
         }
         int n = first & 0x7f;
+        if (n < 1 || n > 2 || pos[0] + n > b.length || b[pos[0]] == 0) {
+            return -1;
+        }
         int len = 0;
-        for (int i = 0; i < n && i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             len = (len << 8) | (b[pos[0]++] & 0xff);
         }
-        return len;
-    }
-
-    private static void writeTlv(ByteArrayOutputStream out, int tag, byte[] value) {
-        out.write(tag);
-        if (value.length < 0x80) {
-            out.write(value.length);
-        } else {
-            out.write(0x81);
-            out.write(value.length);
-        }
-        out.write(value, 0, value.length);
+        return len < 0x80 ? -1 : len;
     }
 }

@@ -140,7 +140,13 @@ public final class PivToken implements Token {
         } catch (GeneralSecurityException e) {
             throw new TokenException(TokenError.MECHANISM_UNSUPPORTED, "this JVM lacks the hash of " + scheme, e);
         }
-        return EcdsaDer.canonical(withPin("sign with " + label, c -> c.sign(slot, algorithm, hash)));
+        byte[] signature = withPin("sign with " + label, c -> c.sign(slot, algorithm, hash));
+        try {
+            return EcdsaDer.requireStrict(signature, algorithm.fieldBytes());
+        } catch (IllegalArgumentException e) {
+            throw new TokenException(TokenError.DEVICE_ERROR, "the card '" + label + "' answered a malformed"
+                    + " signature (" + e.getMessage() + ")", e);
+        }
     }
 
     @Override

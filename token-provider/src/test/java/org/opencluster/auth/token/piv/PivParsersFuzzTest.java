@@ -1,6 +1,5 @@
 package org.opencluster.auth.token.piv;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +16,9 @@ import java.util.Map;
  * discovery 7E/4F, GENERAL AUTHENTICATE 7C/80 and 7C/82, a generated key 7F49/86, a data object 53); the rest is the
  * card's data. Contract: {@link PivCardException} and nothing else; a found value lies inside the data.
  *
- * <p>{@code ecdsaDer}: a card's signature for {@link EcdsaDer#canonical}. Contract: nothing escapes; the result is
- * the input unchanged or a canonical DER {@code SEQUENCE { INTEGER r, INTEGER s }} with the same values.
+ * <p>{@code ecdsaDer}: a card's signature for {@link EcdsaDer#requireStrict} (byte 0 picks the field size, 32 or
+ * 48). Contract: IllegalArgumentException, or the input itself returned, which is then a strict DER
+ * {@code SEQUENCE { INTEGER r, INTEGER s }} with r and s no longer than the field.
  */
 class PivParsersFuzzTest {
     private static final int[][] LOOKUPS = {{0x7E, 0x4F, -1}, {0x7C, 0x80, 8}, {0x7C, 0x82, 8}, {0x7F49, 0x86, 65},
@@ -53,22 +53,26 @@ class PivParsersFuzzTest {
     }
 
     @FuzzTest
-    void ecdsaDer(byte[] signature) {
-        byte[] out;
-        try {
-            out = EcdsaDer.canonical(signature);
-        } catch (RuntimeException | Error e) {
-            throw new AssertionError("EcdsaDer.canonical may not throw", e);
-        }
-        if (out == signature) {
+    void ecdsaDer(byte[] input) {
+        if (input.length < 1) {
             return;
         }
-        BigInteger[] in = integers(signature, false);
-        BigInteger[] canonical = integers(out, true);
-        assertTrue(in != null && canonical != null, "a re-encoded signature must be a DER pair of integers");
-        assertEquals(in[0], canonical[0], "r changed");
-        assertEquals(in[1], canonical[1], "s changed");
-        assertArrayEquals(out, EcdsaDer.canonical(out), "canonical form is a fixed point");
+        int fieldBytes = (input[0] & 1) == 0 ? 32 : 48;
+        byte[] signature = Arrays.copyOfRange(input, 1, input.length);
+        byte[] out;
+        try {
+            out = EcdsaDer.requireStrict(signature, fieldBytes);
+        } catch (IllegalArgumentException refused) {
+            return;
+        } catch (RuntimeException | Error e) {
+            throw new AssertionError("only IllegalArgumentException may escape EcdsaDer.requireStrict", e);
+        }
+        assertTrue(out == signature, "an accepted signature is returned unchanged");
+        BigInteger[] rs = integers(out, true);
+        assertTrue(rs != null, "an accepted signature is a strict DER pair of integers");
+        for (BigInteger v : rs) {
+            assertTrue(v.signum() > 0 && v.bitLength() <= 8 * fieldBytes, "r or s out of the field's size");
+        }
     }
 
     /** r and s of a SEQUENCE of two INTEGERs, read as unsigned magnitudes; strict DER when {@code der}. */
