@@ -262,16 +262,40 @@ function spkiOf(certDer) {
   const fields = derChildren(tbs);
   return fields[fields[0].tag === 0xa0 ? 6 : 5].whole;
 }
-// ECDSA signatures travel in DER (as Java makes them); WebCrypto wants r || s.
-function ecdsaRaw(der) {
-  const [r, s] = derChildren(derChildren(der)[0].body).map((x) => x.body);
-  const fit = (v) => { const t = v.slice(Math.max(0, v.length - 32)); return concat(new Uint8Array(32 - t.length), t); };
-  return concat(fit(r), fit(s));
+// ECDSA signatures travel in DER (as Java makes them); WebCrypto wants r || s. Only strict DER is read: one
+// SEQUENCE of two INTEGERs, minimal definite lengths, minimal positive integers of at most `size` bytes, nothing
+// after. Anything else is null (the signature does not verify), never repaired: a lenient reading let 65 invalid
+// Wycheproof encodings verify (r + 2^256 cut to r, BER lengths, trailing bytes...).
+function ecdsaRaw(der, size = 32) {
+  let i = 0;
+  const length = () => {
+    const first = der[i++];
+    if (first < 0x80) return first;
+    // The only long form a signature can need, and only when the short form cannot say it.
+    if (first !== 0x81 || !(der[i] >= 0x80)) return -1;
+    return der[i++];
+  };
+  const integer = () => {
+    if (der[i++] !== 0x02) return null;
+    const n = length();
+    if (n < 1 || i + n > der.length) return null;
+    let v = der.slice(i, i + n);
+    i += n;
+    if (v[0] & 0x80) return null; // negative
+    if (v[0] === 0 && (n === 1 || !(v[1] & 0x80))) return null; // zero, or a superfluous leading zero
+    if (v[0] === 0) v = v.slice(1);
+    return v.length > size ? null : concat(new Uint8Array(size - v.length), v);
+  };
+  if (der.length < 2 || der[i++] !== 0x30 || length() !== der.length - i) return null;
+  const r = integer();
+  const s = r && integer();
+  return s && i === der.length ? concat(r, s) : null;
 }
 async function verifyServer(scheme, spki, signature, data) {
   if (scheme === 0x0403) {
     const key = await crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, ecdsaRaw(signature), data);
+    const raw = ecdsaRaw(signature);
+    return raw !== null && crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, raw, data);
   }
   if (scheme === 0x0807) {
     const key = await crypto.subtle.importKey('spki', spki, { name: 'Ed25519' }, false, ['verify']);
@@ -555,6 +579,7 @@ window.addEventListener('DOMContentLoaded', () => {
 // For tests and the curious: log in again presenting the last assertion (a replay, which the server must refuse).
 window.oca = {
   lastAssertion: () => lastAssertion,
+  verifyServer,
   replayLogin: (username) => Session.login(username, { kind: 'webauthn', assertion: lastAssertion })
     .then(() => 'accepted', (e) => e.message),
   enrolLogin: (username, code) => Session.login(username, { kind: 'enrol', code })
