@@ -173,4 +173,25 @@ class AccountValidityTest {
             assertTrue(refused.getMessage().contains("security key"), refused.getMessage());
         }
     }
+
+    /** The key policy over the wire: an RSA-1024 request gets BAD_PARAMETER naming the policy, and no account. */
+    @Test
+    void anRsa1024KeyIsRefusedAtEnrolmentWithAClearError() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(1024);
+        KeyPair weak = g.generateKeyPair();
+        byte[] csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=root"), weak.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withRSA").build(weak.getPrivate())).getEncoded();
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "root", cluster.server.enrolmentCode().orElseThrow(),
+                cluster.pinned(), new OcaSession.Options())) {
+            java.nio.ByteBuffer p = java.nio.ByteBuffer.allocate(4 + csr.length);
+            p.putShort((short) csr.length).put(csr).putShort((short) 0);
+            List<RispCommand> reply = e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array()));
+            assertEquals(ErrorCode.BAD_PARAMETER.code(), reply.get(0).number(), reply.toString());
+            String text = StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString();
+            assertTrue(text.contains("key policy refuses an RSA key of 1024 bits"), text);
+        }
+        assertTrue(cluster.store.findAccount("root").isEmpty());
+    }
 }
