@@ -266,7 +266,13 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
             return;
         }
         failed = true;
-        CommandDispatcher.error(this::send, code, text);
+        Connection c = connection;
+        java.util.Optional<java.nio.ByteBuffer> sealed = c == null ? java.util.Optional.empty() : c.endingBytes(code, text);
+        if (sealed.isPresent()) {
+            sendRaw(sealed.get());
+        } else {
+            CommandDispatcher.error(this::send, code, text);
+        }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -195,8 +195,12 @@ public final class ClientHandshake {
             } else {
                 List<RispCommand> inner = new ArrayList<>();
                 if (!SecureChannel.isFrameCommand(outer.id())) {
-                    onMessageCommand(outer); // a clear ERROR from the server
-                    return state;
+                    // After CLIENT_CHOICE only sealed frames count (section 5.3.10): a clear ERROR may come from
+                    // anyone on the path, so neither its code nor its text is passed on as the server's.
+                    throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "the login was cut off by a"
+                            + " clear-text command " + org.opencluster.auth.protocol.risp.CommandIds.hex(outer.id())
+                            + " after CLIENT_CHOICE, where only sealed frames count; it is not authenticated, so"
+                            + " what it says is not shown (the server's handshake deadline ends a login this way too)");
                 }
                 handshakeChannel.receive(outer, inner::add);
                 for (RispCommand c : inner) {
@@ -228,7 +232,9 @@ public final class ClientHandshake {
         MessageAssembler.Result r = assembler.accept(c);
         if (r instanceof MessageAssembler.PeerError) {
             MessageAssembler.PeerError e = (MessageAssembler.PeerError) r;
-            fail(new LoginException(e.code(), "the server refused: " + e.text()));
+            // Sealed after CLIENT_CHOICE (the server's word); before it nothing is authenticated yet (5.3.10).
+            fail(new LoginException(e.code(), handshakeChannel != null ? "the server refused: " + e.text()
+                    : "refused in clear text, before any key (not authenticated): " + e.text()));
             return;
         }
         if (r == null) {
