@@ -195,12 +195,7 @@ public final class ClientHandshake {
             } else {
                 List<RispCommand> inner = new ArrayList<>();
                 if (!SecureChannel.isFrameCommand(outer.id())) {
-                    // After CLIENT_CHOICE only sealed frames count (section 5.3.10): a clear ERROR may come from
-                    // anyone on the path, so neither its code nor its text is passed on as the server's.
-                    throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "the login was cut off by a"
-                            + " clear-text command " + org.opencluster.auth.protocol.risp.CommandIds.hex(outer.id())
-                            + " after CLIENT_CHOICE, where only sealed frames count; it is not authenticated, so"
-                            + " what it says is not shown (the server's handshake deadline ends a login this way too)");
+                    throw clearAfterChoice(outer);
                 }
                 handshakeChannel.receive(outer, inner::add);
                 for (RispCommand c : inner) {
@@ -226,6 +221,32 @@ public final class ClientHandshake {
         }
         return state;
     }
+
+    /**
+     * After CLIENT_CHOICE only sealed frames are the server's word (section 5.3.10): a clear command may come from
+     * anyone on the path, so its text is never shown. The one clear answer the server gives there is its refusal
+     * of CLIENT_CHOICE itself, made before any shared key: that code is kept (it tells of a tampered negotiation),
+     * marked as unauthenticated; anything else ends the login as cut off.
+     */
+    private static HandshakeException clearAfterChoice(RispCommand outer) {
+        if (outer.id() == org.opencluster.auth.protocol.command.CoreCommands.ERROR.id()) {
+            for (HandshakeError e : CLEAR_CHOICE_REFUSALS) {
+                if (e.code() == outer.number()) {
+                    return new HandshakeException(e, "CLIENT_CHOICE was refused in clear text (" + e + "); the"
+                            + " refusal is not authenticated, so its text is not shown: the negotiation may have"
+                            + " been tampered with on the way");
+                }
+            }
+        }
+        return new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "the login was cut off by a clear-text"
+                + " command " + org.opencluster.auth.protocol.risp.CommandIds.hex(outer.id()) + " after"
+                + " CLIENT_CHOICE, where only sealed frames count; it is not authenticated, so what it says is not"
+                + " shown");
+    }
+
+    /** What a server answers in clear to a CLIENT_CHOICE it refuses (section 5.3.5), before any shared key. */
+    private static final List<HandshakeError> CLEAR_CHOICE_REFUSALS = List.of(HandshakeError.DOWNGRADE_DETECTED,
+            HandshakeError.INVALID_KEY_SHARE, HandshakeError.MALFORMED_MESSAGE);
 
     private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException, TokenException,
             LoginException {
