@@ -27,8 +27,13 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
         ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
         Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn, HelloGate hello) {
 
-    /** Default ENVELOPE field size: a P-256 or Ed25519 key with its certificate fits with room to spare. */
-    public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2048;
+    /**
+     * Default ENVELOPE field size: the envelope of every supported key fits for any username. The largest, RSA-3072
+     * alone (PKCS#8 about 1,795 bytes, plaintext padded to 2,048), is 66 + salt 16 + name 255 + 2,064 = 2,401
+     * bytes; 2,560 leaves room for the format's longest salt (64). An RSA-4096 envelope (plaintext 2,560) does not
+     * fit and is refused at enrolment (docs/PROTOCOL.md 5.5.2, 8.1).
+     */
+    public static final int DEFAULT_ENVELOPE_FIELD_LENGTH = 2560;
 
     public HandshakeSettings {
         Objects.requireNonNull(suites);

@@ -491,7 +491,7 @@ public final class ServerHandshake {
         try (TrafficSecrets ap = schedule.applicationTraffic(transcript.hash())) {
             // The session answers each frame before it reads the next, so one decryption buffer serves them all.
             applicationChannel = new SecureChannel(ap.sealer(Role.SERVER, settings.frames()),
-                    ap.opener(Role.SERVER, settings.frames()), strictDecoder(applicationRegistry), true);
+                    ap.opener(Role.SERVER, settings.frames()), applicationDecoder(applicationRegistry), true);
         }
         reauth = schedule.reauthSchedule(transcript.hash());
         handshakeChannel.close();
@@ -648,6 +648,18 @@ public final class ServerHandshake {
         return v;
     }
 
+    /**
+     * Ends an unfinished handshake from outside (its deadline, a transport failure): the error under the handshake
+     * keys once they exist, else in clear. Returns the bytes to send (empty when the handshake is already over).
+     */
+    public ByteBuffer endWith(int code, String text) {
+        if (state == State.FAILED || state == State.ESTABLISHED) {
+            return ByteBuffer.allocate(0);
+        }
+        fail(code, text);
+        return takeOutput();
+    }
+
     private void fail(int code, String text) {
         List<RispCommand> err = new ArrayList<>();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
@@ -761,5 +773,13 @@ public final class ServerHandshake {
 
     private static RispDecoder strictDecoder(CommandRegistry registry) {
         return RispDecoder.builder().registry(registry, Direction.CLIENT_TO_SERVER).build();
+    }
+
+    /**
+     * Inside an established session an unregistered id is a command the dispatcher answers with UNKNOWN_COMMAND,
+     * the session staying usable (section 7); registered ids keep their direction and length limits.
+     */
+    private static RispDecoder applicationDecoder(CommandRegistry registry) {
+        return RispDecoder.builder().registry(registry, Direction.CLIENT_TO_SERVER).admitUnknown(true).build();
     }
 }

@@ -29,6 +29,17 @@ public interface Connection {
         return false;
     }
 
+    /**
+     * The bytes that end this connection with an error the transport decided (handshake deadline, idle timeout,
+     * lifetime, a failure): sealed once the connection has keys (docs/PROTOCOL.md 5.3.10 and 7: after CLIENT_CHOICE
+     * only sealed frames count; an established session's error frame is followed by its close frame), or empty
+     * when the error goes in clear.
+     */
+    default java.util.Optional<java.nio.ByteBuffer> endingBytes(org.opencluster.auth.protocol.command.ErrorCode code,
+            String text) {
+        return java.util.Optional.empty();
+    }
+
     /** Called once when the connection is gone, for whatever reason; release secrets here. */
     default void onClose() {
     }

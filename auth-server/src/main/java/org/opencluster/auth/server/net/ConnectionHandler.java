@@ -266,7 +266,17 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
             return;
         }
         failed = true;
-        CommandDispatcher.error(this::send, code, text);
+        Connection c = connection;
+        // Sealing takes the session's lock. The I/O thread serves many connections and must never wait for
+        // offloaded work that holds it (a slow store or token): then the error goes in clear, as before keys.
+        boolean wouldWait = offloaded && ctx.executor().inEventLoop();
+        java.util.Optional<java.nio.ByteBuffer> sealed = c == null || wouldWait ? java.util.Optional.empty()
+                : c.endingBytes(code, text);
+        if (sealed.isPresent()) {
+            sendRaw(sealed.get());
+        } else {
+            CommandDispatcher.error(this::send, code, text);
+        }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

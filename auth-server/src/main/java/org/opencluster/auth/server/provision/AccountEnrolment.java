@@ -9,9 +9,14 @@ import java.util.function.Supplier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.protocol.handshake.EnvelopeField;
 import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.envelope.EnvelopePolicy;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 
 /**
  * Server side of provisioning, the one place an account comes into being (the ENROL_ACCOUNT command and local
@@ -59,7 +64,7 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
-        checkEnvelope(kind, envelope);
+        checkEnvelope(name, kind, envelope);
         keys.check(csr.getSubjectPublicKeyInfo());
         return register(name, kind, role, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(kind), csr,
                 validity), envelope);
@@ -71,7 +76,7 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
             java.security.PublicKey key, byte[] envelope, Duration validity) {
-        checkEnvelope(kind, envelope);
+        checkEnvelope(name, kind, envelope);
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         keys.check(spki);
         return register(name, kind, role, spki, () -> ca.issueForKeyAgreement(name, subject(kind), key, validity),
@@ -83,9 +88,24 @@ public final class AccountEnrolment {
         keys.check(spki);
     }
 
-    private static void checkEnvelope(Account.Kind kind, byte[] envelope) {
-        if (kind == Account.Kind.SERVICE && envelope != null && envelope.length > 0) {
+    private static void checkEnvelope(String name, Account.Kind kind, byte[] envelope) {
+        if (envelope == null || envelope.length == 0) {
+            return;
+        }
+        if (kind == Account.Kind.SERVICE) {
             throw new IllegalArgumentException("a service keeps its key in its token: no envelope");
+        }
+        // Checked here, not at the first login: an envelope the server cannot serve would leave an account nobody
+        // can ever log in to (docs/PROTOCOL.md 8.1).
+        int max = HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH - EnvelopeField.LENGTH_PREFIX;
+        if (envelope.length > max) {
+            throw new IllegalArgumentException("an envelope of " + envelope.length + " bytes does not fit the "
+                    + "ENVELOPE field (at most " + max + "); seal the key alone, or use a smaller key type");
+        }
+        try {
+            PassphraseEnvelope.checkSealedFor(name, envelope, EnvelopePolicy.DEFAULT);
+        } catch (TokenException e) {
+            throw new IllegalArgumentException("the envelope is refused (" + e.error() + "): " + e.getMessage());
         }
     }
 

@@ -115,8 +115,8 @@ public final class ServerSession implements Connection, LiveSession {
     }
 
     private synchronized void handshakeStep(RispCommand command, Outbound out) {
-        if (handshake == null) {
-            return; // ended (closed) while this step waited
+        if (handshake == null || handshake.state() == ServerHandshake.State.FAILED) {
+            return; // ended (closed, or its deadline passed) while this step waited
         }
         ServerHandshake.State s = handshake.onCommand(command);
         out.sendRaw(handshake.takeOutput());
@@ -149,8 +149,7 @@ public final class ServerSession implements Connection, LiveSession {
         try {
             if (reauth.expired()) {
                 LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), caller.username());
-                sendError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
-                out.close();
+                endWithError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
                 return;
             }
             List<RispCommand> replies = new ArrayList<>(requests.size() * 2);
@@ -187,6 +186,7 @@ public final class ServerSession implements Connection, LiveSession {
             } else if (outcome == SessionReauth.Outcome.FAIL) {
                 LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
                         caller.username(), remote);
+                sendCloseFrame();
                 out.close();
                 return;
             }
@@ -215,8 +215,7 @@ public final class ServerSession implements Connection, LiveSession {
     private void protocolFailed(RispProtocolException e, Outbound out) {
         LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
                 hexId(), caller.username(), e.getMessage());
-        sendError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
-        out.close();
+        endWithError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
     }
 
     private void established() {
@@ -236,12 +235,47 @@ public final class ServerSession implements Connection, LiveSession {
                 caller.username(), caller.role(), remote, suiteName);
     }
 
-    private void sendError(int code, String text) {
+    /**
+     * Ends the session from the server's side: {@code ERROR} + {@code ERROR_TEXT} in a last data frame, then the
+     * sealed close frame (section 5.7.4: without it a client must report TRUNCATED, which would hide why), then the
+     * connection closes.
+     */
+    private void endWithError(int code, String text) {
+        out.sendRaw(sealedEnding(code, text));
+        out.close();
+    }
+
+    private ByteBuffer sealedEnding(int code, String text) {
         List<RispCommand> err = new ArrayList<>();
         CommandDispatcher.error(err::add, ErrorCode.INTERNAL, text);
         err.set(0, RispCommand.integer(err.get(0).id(), code));
         try {
-            out.sendRaw(channel.send(err, ByteBuffer.allocate(256)).flip());
+            ByteBuffer frames = channel.send(err, ByteBuffer.allocate(256));
+            return channel.sendClose(frames).flip();
+        } catch (FrameException | RuntimeException e) {
+            return ByteBuffer.allocate(0); // nothing more can be said
+        }
+    }
+
+    /** The transport ends this connection (deadline, idle, lifetime): say it under the keys the session has. */
+    @Override
+    public synchronized java.util.Optional<ByteBuffer> endingBytes(ErrorCode code, String text) {
+        if (closed) {
+            return java.util.Optional.empty();
+        }
+        if (channel != null) {
+            return java.util.Optional.of(sealedEnding(code.code(), text));
+        }
+        if (handshake != null) {
+            ByteBuffer b = handshake.endWith(code.code(), text);
+            return b.hasRemaining() ? java.util.Optional.of(b) : java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
+    }
+
+    private void sendCloseFrame() {
+        try {
+            out.sendRaw(channel.sendClose(ByteBuffer.allocate(64)).flip());
         } catch (FrameException | RuntimeException e) {
             // nothing more can be said
         }
@@ -261,8 +295,7 @@ public final class ServerSession implements Connection, LiveSession {
                 return;
             }
             int code = reason.contains("suite") ? HandshakeError.SUITE_DISABLED.code() : ErrorCode.NOT_AUTHENTICATED.code();
-            sendError(code, reason);
-            o.close();
+            endWithError(code, reason);
         }
     }
 

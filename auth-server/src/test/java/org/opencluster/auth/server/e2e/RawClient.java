@@ -109,6 +109,20 @@ final class RawClient implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * True when the next frame is the server's authenticated close frame (section 5.7.4); false for a data frame.
+     * Throws EOFException when the connection ended without one (what a client must report as TRUNCATED).
+     */
+    boolean nextIsCloseFrame() throws IOException, FrameException {
+        List<RispCommand> ignored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            if (channel.receive(read(), ignored::add)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Forgets everything but the socket: an idle session as cheap as the client side can hold it. */
     Socket detach() {
         channel.close();

@@ -293,6 +293,14 @@ class WorkedExampleTest {
         put("s_ap_0", ap.serverToClient().secretBytes());
         put("PING frame (wire)", pingBytes);
         put("PONG frame (wire)", pongBytes);
+        // Every input, so that the example can be regenerated from the document alone: each party's draws in order.
+        put("alice_pkcs8", alicePkcs8);
+        put("alice_envelope", envelope);
+        for (FixedRandom stream : List.of(keys, serverRandom, clientRandom)) {
+            for (int i = 0; i < stream.draws.size(); i++) {
+                put(new String(stream.name, StandardCharsets.US_ASCII) + " draw " + (i + 1), stream.draws.get(i));
+            }
+        }
 
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "login-worked-example.txt"), lines, StandardCharsets.UTF_8);

@@ -195,8 +195,7 @@ public final class ClientHandshake {
             } else {
                 List<RispCommand> inner = new ArrayList<>();
                 if (!SecureChannel.isFrameCommand(outer.id())) {
-                    onMessageCommand(outer); // a clear ERROR from the server
-                    return state;
+                    throw clearAfterChoice(outer);
                 }
                 handshakeChannel.receive(outer, inner::add);
                 for (RispCommand c : inner) {
@@ -223,12 +222,40 @@ public final class ClientHandshake {
         return state;
     }
 
+    /**
+     * After CLIENT_CHOICE only sealed frames are the server's word (section 5.3.10): a clear command may come from
+     * anyone on the path, so its text is never shown. The one clear answer the server gives there is its refusal
+     * of CLIENT_CHOICE itself, made before any shared key: that code is kept (it tells of a tampered negotiation),
+     * marked as unauthenticated; anything else ends the login as cut off.
+     */
+    private static HandshakeException clearAfterChoice(RispCommand outer) {
+        if (outer.id() == org.opencluster.auth.protocol.command.CoreCommands.ERROR.id()) {
+            for (HandshakeError e : CLEAR_CHOICE_REFUSALS) {
+                if (e.code() == outer.number()) {
+                    return new HandshakeException(e, "CLIENT_CHOICE was refused in clear text (" + e + "); the"
+                            + " refusal is not authenticated, so its text is not shown: the negotiation may have"
+                            + " been tampered with on the way");
+                }
+            }
+        }
+        return new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "the login was cut off by a clear-text"
+                + " command " + org.opencluster.auth.protocol.risp.CommandIds.hex(outer.id()) + " after"
+                + " CLIENT_CHOICE, where only sealed frames count; it is not authenticated, so what it says is not"
+                + " shown");
+    }
+
+    /** What a server answers in clear to a CLIENT_CHOICE it refuses (section 5.3.5), before any shared key. */
+    private static final List<HandshakeError> CLEAR_CHOICE_REFUSALS = List.of(HandshakeError.DOWNGRADE_DETECTED,
+            HandshakeError.INVALID_KEY_SHARE, HandshakeError.MALFORMED_MESSAGE);
+
     private void onMessageCommand(RispCommand c) throws HandshakeException, FrameException, TokenException,
             LoginException {
         MessageAssembler.Result r = assembler.accept(c);
         if (r instanceof MessageAssembler.PeerError) {
             MessageAssembler.PeerError e = (MessageAssembler.PeerError) r;
-            fail(new LoginException(e.code(), "the server refused: " + e.text()));
+            // Sealed after CLIENT_CHOICE (the server's word); before it nothing is authenticated yet (5.3.10).
+            fail(new LoginException(e.code(), handshakeChannel != null ? "the server refused: " + e.text()
+                    : "refused in clear text, before any key (not authenticated): " + e.text()));
             return;
         }
         if (r == null) {

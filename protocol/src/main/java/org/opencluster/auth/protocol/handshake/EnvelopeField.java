@@ -7,11 +7,14 @@ import java.nio.ByteBuffer;
  * so real envelopes, service accounts and decoys for unknown usernames all look the same on the wire.
  */
 public final class EnvelopeField {
+    /** The {@code u16} length before the envelope: an envelope may be at most the field length minus this. */
+    public static final int LENGTH_PREFIX = 2;
+
     private EnvelopeField() {
     }
 
     public static byte[] pad(byte[] envelope, int fieldLength) {
-        if (envelope.length > fieldLength - 2) {
+        if (envelope.length > fieldLength - LENGTH_PREFIX) {
             throw new IllegalArgumentException("an envelope of " + envelope.length + " bytes does not fit the "
                     + fieldLength + "-byte ENVELOPE field; raise the server's envelope field length");
         }

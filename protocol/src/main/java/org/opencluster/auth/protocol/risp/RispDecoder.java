@@ -38,6 +38,7 @@ public final class RispDecoder {
     private final CommandRegistry registry;
     private final Direction travel;
     private final boolean copyStrings;
+    private final boolean admitUnknown;
 
     private State state = State.ID;
     private int id;
@@ -54,6 +55,7 @@ public final class RispDecoder {
         this.registry = b.registry;
         this.travel = b.travel;
         this.copyStrings = b.copyStrings;
+        this.admitUnknown = b.admitUnknown;
     }
 
     /** A framing-only decoder with the default limit: accepts any id. */
@@ -211,9 +213,10 @@ public final class RispDecoder {
         if (registry != null) {
             CommandSpec spec = registry.lookup(id);
             if (spec == null) {
-                throw new RispProtocolException(RispError.UNKNOWN_COMMAND, "unknown command " + CommandIds.hex(id));
-            }
-            if (!spec.direction().allows(travel)) {
+                if (!admitUnknown) {
+                    throw new RispProtocolException(RispError.UNKNOWN_COMMAND, "unknown command " + CommandIds.hex(id));
+                }
+            } else if (!spec.direction().allows(travel)) {
                 throw new RispProtocolException(RispError.WRONG_DIRECTION,
                         spec + " may not travel " + travel);
             }
@@ -251,7 +254,7 @@ public final class RispDecoder {
         long limit = maxStringLength;
         if (registry != null) {
             CommandSpec spec = registry.lookup(id);
-            if (spec.kind() == ParamKind.STRING) {
+            if (spec != null && spec.kind() == ParamKind.STRING) {
                 limit = Math.min(limit, spec.maxLength());
             }
         }
@@ -313,8 +316,20 @@ public final class RispDecoder {
         private CommandRegistry registry;
         private Direction travel = Direction.CLIENT_TO_SERVER;
         private boolean copyStrings;
+        private boolean admitUnknown;
 
         private Builder() {
+        }
+
+        /**
+         * With a {@link #registry}: an id the registry does not define is still framed by its type bits (within
+         * {@link #maxStringLength}) and delivered, for a layer that answers it (a server's dispatcher answers
+         * {@code UNKNOWN_COMMAND} and the session goes on, docs/PROTOCOL.md section 7). Registered ids keep their
+         * direction and their own length limit.
+         */
+        public Builder admitUnknown(boolean admit) {
+            this.admitUnknown = admit;
+            return this;
         }
 
         /**

@@ -141,19 +141,7 @@ public final class PassphraseEnvelope {
      */
     public SoftwareToken open(String account, char[] passphrase, byte[] envelope, String label)
             throws TokenException {
-        EnvelopeFormat.Header h = EnvelopeFormat.parse(envelope);
-        // Not secret (the server hands the envelope to whoever names the account), so a plain compare is fine.
-        if (!Arrays.equals(h.account(), accountBytes(account))) {
-            throw new TokenException(TokenError.WRONG_ACCOUNT,
-                    "this envelope belongs to another account; ask the server for the envelope of '" + account + "'");
-        }
-        if (!h.kdf().atLeast(policy.floor())) {
-            throw new TokenException(TokenError.KDF_TOO_WEAK, "envelope uses " + h.kdf()
-                    + ", below the accepted floor " + policy.floor() + "; re-seal it with stronger parameters");
-        }
-        if (!h.kdf().atMost(policy.ceiling())) {
-            throw EnvelopeFormat.corrupt("KDF parameters above the accepted ceiling " + policy.ceiling());
-        }
+        EnvelopeFormat.Header h = checkedHeader(account, envelope, policy);
         byte[] derived = derive(passphrase, h.salt(), h.kdf());
         byte[] plaintext = null;
         try {
@@ -181,6 +169,40 @@ public final class PassphraseEnvelope {
                 Arrays.fill(content.pkcs8(), (byte) 0);
             }
         }
+    }
+
+    /**
+     * What anyone can check without the passphrase (docs/PROTOCOL.md section 9, "Opening", steps 1-3), as a server
+     * does at enrolment: the layout, that the envelope is sealed for {@code account}, that its KDF parameters lie
+     * within {@code policy}, and that its plaintext is padded to a multiple of 512 bytes as writers pad it (so it
+     * falls in the size class decoys imitate).
+     *
+     * @throws TokenException ENVELOPE_CORRUPT, WRONG_ACCOUNT or KDF_TOO_WEAK
+     */
+    public static void checkSealedFor(String account, byte[] envelope, EnvelopePolicy policy) throws TokenException {
+        EnvelopeFormat.Header h = checkedHeader(account, envelope, policy);
+        if ((h.ciphertext().length - EnvelopeFormat.TAG_LENGTH) % EnvelopeFormat.PLAINTEXT_BLOCK != 0) {
+            throw EnvelopeFormat.corrupt("the plaintext is not padded to a multiple of "
+                    + EnvelopeFormat.PLAINTEXT_BLOCK + " bytes");
+        }
+    }
+
+    private static EnvelopeFormat.Header checkedHeader(String account, byte[] envelope, EnvelopePolicy policy)
+            throws TokenException {
+        EnvelopeFormat.Header h = EnvelopeFormat.parse(envelope);
+        // Not secret (the server hands the envelope to whoever names the account), so a plain compare is fine.
+        if (!Arrays.equals(h.account(), accountBytes(account))) {
+            throw new TokenException(TokenError.WRONG_ACCOUNT,
+                    "this envelope belongs to another account; ask the server for the envelope of '" + account + "'");
+        }
+        if (!h.kdf().atLeast(policy.floor())) {
+            throw new TokenException(TokenError.KDF_TOO_WEAK, "envelope uses " + h.kdf()
+                    + ", below the accepted floor " + policy.floor() + "; re-seal it with stronger parameters");
+        }
+        if (!h.kdf().atMost(policy.ceiling())) {
+            throw EnvelopeFormat.corrupt("KDF parameters above the accepted ceiling " + policy.ceiling());
+        }
+        return h;
     }
 
     private static List<X509Certificate> certificates(List<byte[]> ders) throws TokenException {

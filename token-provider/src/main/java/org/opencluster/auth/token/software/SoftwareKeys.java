@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Objects;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPairGenerator;
@@ -63,7 +64,12 @@ public final class SoftwareKeys {
         }
         AsymmetricCipherKeyPair pair = generator.generateKeyPair();
         try {
-            return PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate()).getEncoded("DER");
+            // PKCS#8 v1 (RFC 5208 PrivateKeyInfo, docs/PROTOCOL.md 9): Bouncy Castle writes Ed25519 and X25519 keys
+            // as RFC 5958 v2 (with the public key), which OpenSSL and pyca/cryptography refuse; without the public
+            // key field the version is 0.
+            PrivateKeyInfo info = PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate());
+            return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), info.parsePrivateKey(), info.getAttributes())
+                    .getEncoded("DER");
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a freshly generated key", e);
         }
