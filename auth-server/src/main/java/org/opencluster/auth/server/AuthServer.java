@@ -75,6 +75,7 @@ public final class AuthServer implements AutoCloseable {
     private final org.opencluster.auth.server.rest.RestServer https;
     private final CommandDispatcher dispatcher;
     private final WebAuthnService webAuthn;
+    private final java.nio.file.Path dataDir;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -82,7 +83,8 @@ public final class AuthServer implements AutoCloseable {
         Clock clock = b.clock;
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
-        store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        dataDir = config.dataDir();
+        store = Bootstrap.openStore(config);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
@@ -96,7 +98,7 @@ public final class AuthServer implements AutoCloseable {
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
                 .include(WebAuthnCommands.registry()).include(b.extraCommands)
                 .build();
-        byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
+        byte[] decoySecret = Bootstrap.readDecoySecret(config);
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());
         if (!config.webAuthnOrigins().isEmpty()) {
             webAuthnSettings = webAuthnSettings.withOrigins(config.webAuthnOrigins());
@@ -347,6 +349,12 @@ public final class AuthServer implements AutoCloseable {
         }
         transport.close();
         store.close();
+        try {
+            // The embedded database may have created files (trace, temporary) with the process umask since it opened.
+            org.opencluster.auth.server.boot.DataDirectory.restrictFiles(dataDir);
+        } catch (IOException e) {
+            LOG.warn("cannot make the files in {} owner-only: {}", dataDir, e.toString());
+        }
         webAuthn.close();
         serverKey.close();
         caKey.close();

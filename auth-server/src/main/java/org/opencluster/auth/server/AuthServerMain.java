@@ -22,7 +22,12 @@ import picocli.CommandLine.Option;
         subcommands = {AuthServerMain.Init.class, AuthServerMain.Run.class})
 public final class AuthServerMain {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AuthServerMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line of {@code oca-server} (tests run its subcommands in-process). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new AuthServerMain());
     }
 
     static final class Where {
@@ -50,7 +55,7 @@ public final class AuthServerMain {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
-            try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword())) {
+            try (JdbcAccountStore store = Bootstrap.openStore(config)) {
                 Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
                         new SecureRandom()).init(store);
                 System.out.println("data directory: " + config.dataDir().toAbsolutePath());

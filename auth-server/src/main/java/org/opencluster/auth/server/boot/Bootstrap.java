@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
@@ -60,8 +61,29 @@ public final class Bootstrap {
         return c.dataDir().resolve("decoy.secret");
     }
 
+    /**
+     * Prepares the data directory (created owner-only, or checked to be so) and opens the store: the directory must
+     * have its mode before the embedded database creates its files in it, and those files get 0600 once they exist.
+     */
+    public static JdbcAccountStore openStore(ServerConfig config) throws IOException {
+        DataDirectory.prepare(config.dataDir());
+        JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        try {
+            DataDirectory.restrictFiles(config.dataDir());
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /** The decoy secret, after checking that no one but the owner can read its file. */
+    public static byte[] readDecoySecret(ServerConfig c) throws IOException {
+        return KeyFiles.readSecret(decoySecretFile(c));
+    }
+
     public Result init(AccountStore store) throws IOException, TokenException {
-        Files.createDirectories(config.dataDir());
+        DataDirectory.prepare(config.dataDir());
         for (String spec : new String[] {config.caKey(), config.serverKey()}) {
             if (ServerKeys.missingKeyFile(spec)) {
                 ServerKeys.generate(spec, random);
@@ -113,6 +135,7 @@ public final class Bootstrap {
                 store.addEnrolmentCode(EnrolmentCodes.hash(c), BOOTSTRAP_ADMIN, expires);
                 code = Optional.of(c);
             }
+            DataDirectory.restrictFiles(config.dataDir());
             return new Result(caCert, serverCert, code, expires);
         }
     }

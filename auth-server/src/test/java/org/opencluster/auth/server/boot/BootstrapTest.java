@@ -28,7 +28,7 @@ class BootstrapTest {
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
                 new SecureRandom());
-        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+        try (JdbcAccountStore store = Bootstrap.openStore(config)) {
             Bootstrap.Result first = boot.init(store);
             Path serverKey = ServerKeys.keyPath(config.serverKey());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(serverKey)));
@@ -58,7 +58,7 @@ class BootstrapTest {
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
                 new SecureRandom());
-        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+        try (JdbcAccountStore store = Bootstrap.openStore(config)) {
             boot.init(store);
             Files.delete(ServerKeys.keyPath(config.serverKey()));
             java.io.IOException e = assertThrows(java.io.IOException.class, () -> boot.init(store));
