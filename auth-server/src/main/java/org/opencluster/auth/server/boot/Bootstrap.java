@@ -9,11 +9,14 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
@@ -24,11 +27,11 @@ import org.opencluster.auth.token.enrol.TokenContentSigner;
  * {@code init} on the server host: creates what a fresh server needs, idempotently. Keys are generated only where
  * they are missing key files (token keys are made with the token's tools); certificates are public and live in the
  * data directory; the decoy secret (for unknown-username answers) is a 32-byte owner-only file. While the cluster
- * has no admin, it issues a one-time enrolment code for the first admin, shown once and stored only as a hash.
+ * has no admin, {@code oca-server init} then asks {@link #issueFirstAdminCode} for the first admin's one-time code.
  */
 public final class Bootstrap {
     /** Purpose recorded with the first admin's enrolment code. */
-    public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
+    public static final String BOOTSTRAP_ADMIN = EnrolmentCode.BOOTSTRAP_ADMIN;
     /** How long the first admin's enrolment code stays valid. */
     public static final Duration ENROLMENT_CODE_LIFETIME = Duration.ofHours(1);
 
@@ -37,9 +40,12 @@ public final class Bootstrap {
     private final Clock clock;
     private final SecureRandom random;
 
-    /** What {@link #init} did. */
-    public record Result(X509Certificate caCertificate, X509Certificate serverCertificate,
-            Optional<String> enrolmentCode, Instant enrolmentCodeExpires) {
+    /** What {@link #init} made or found. */
+    public record Result(X509Certificate caCertificate, X509Certificate serverCertificate) {
+    }
+
+    /** A first-admin enrolment code, to be shown once (the store keeps only its verifier). */
+    public record FirstAdminCode(String code, Instant expires) {
     }
 
     public Bootstrap(ServerConfig config, ServerKeys keys, Clock clock, SecureRandom random) {
@@ -128,21 +134,26 @@ public final class Bootstrap {
                 KeyFiles.writeSecret(decoySecretFile(config), secret);
                 java.util.Arrays.fill(secret, (byte) 0);
             }
-            Optional<String> code = Optional.empty();
-            Instant expires = clock.instant().plus(ENROLMENT_CODE_LIFETIME);
-            if (store.countAdmins() == 0) {
-                String c = EnrolmentCodes.generate(random);
-                store.addEnrolmentCode(EnrolmentCodes.hash(c), BOOTSTRAP_ADMIN, expires);
-                code = Optional.of(c);
-            }
             DataDirectory.restrictFiles(config.dataDir());
-            return new Result(caCert, serverCert, code, expires);
+            return new Result(caCert, serverCert);
         }
     }
 
-    /** The stored form of an enrolment code (see {@link EnrolmentCodes#hash}). */
-    public static byte[] hashCode(String code) {
-        return EnrolmentCodes.hash(code);
+    /**
+     * While the cluster has no admin, issues a new first-admin code (any name, role admin, a person), valid for
+     * {@link #ENROLMENT_CODE_LIFETIME}, and ends every earlier one: only the code shown last works. Only
+     * {@code oca-server init} calls this; a running server never issues one by itself. Empty once an admin exists.
+     */
+    public static Optional<FirstAdminCode> issueFirstAdminCode(AccountStore store, EnrolmentCodeKey codes,
+            Clock clock) {
+        if (store.countAdmins() > 0) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        store.revokeEnrolmentCodes(BOOTSTRAP_ADMIN, now);
+        Instant expires = now.plus(ENROLMENT_CODE_LIFETIME);
+        return Optional.of(new FirstAdminCode(codes.issue(store, BOOTSTRAP_ADMIN, Optional.empty(),
+                Caller.Role.ADMIN, Account.Kind.PERSON, expires), expires));
     }
 
     private static void write(Path file, X509Certificate cert) throws IOException {
