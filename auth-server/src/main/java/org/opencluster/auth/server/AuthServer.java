@@ -173,8 +173,8 @@ public final class AuthServer implements AutoCloseable {
             org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
-        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
-                        List.of(serverCertificate, bootstrap.caCertificate()))
+        // Served from the TLS CA (name-constrained), never from the cluster CA: browsers trust only the TLS CA.
+        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey, bootstrap.httpsChain())
                 .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
                 .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)

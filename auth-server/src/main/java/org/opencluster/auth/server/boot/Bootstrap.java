@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.ca.TlsCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
@@ -40,9 +41,19 @@ public final class Bootstrap {
     private final Clock clock;
     private final SecureRandom random;
 
-    /** What {@link #init} made or found. */
-    public record Result(X509Certificate caCertificate, X509Certificate serverCertificate) {
+    /**
+     * What {@link #init} made or found.
+     *
+     * @param httpsChain the HTTPS listener's certificate for the server key and the TLS CA's certificate
+     */
+    public record Result(X509Certificate caCertificate, X509Certificate serverCertificate,
+            java.util.List<X509Certificate> httpsChain) {
     }
+
+    /** Validity of the TLS CA certificate, and of the HTTPS certificate (renewed at start 30 days before it ends). */
+    static final Duration TLS_CA_VALIDITY = Duration.ofDays(3650);
+    static final Duration HTTPS_VALIDITY = Duration.ofDays(397);
+    private static final Duration HTTPS_RENEWAL = Duration.ofDays(30);
 
     /** A first-admin enrolment code, to be shown once (the store keeps only its verifier). */
     public record FirstAdminCode(String code, Instant expires) {
@@ -61,6 +72,26 @@ public final class Bootstrap {
 
     public static Path serverCertificateFile(ServerConfig c) {
         return c.dataDir().resolve("server.crt");
+    }
+
+    /** The TLS root's certificate: the one certificate operators import into browsers. */
+    public static Path tlsRootCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("tls-root.crt");
+    }
+
+    /** The TLS CA's certificate (below the TLS root; served in the HTTPS chain). */
+    public static Path tlsCaCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("tls-ca.crt");
+    }
+
+    /** The HTTPS listener's certificate (names: {@code https.names}), issued by the TLS CA. */
+    public static Path httpsCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("https.crt");
+    }
+
+    /** The TLS CA's key: a key file in the data directory, like the cluster CA's by default. */
+    static String tlsCaKey(ServerConfig c) {
+        return "keyfile:" + c.dataDir().resolve("tls-ca-key.pk8");
     }
 
     public static Path decoySecretFile(ServerConfig c) {
@@ -108,6 +139,7 @@ public final class Bootstrap {
             }
             Path serverFile = serverCertificateFile(config);
             X509Certificate serverCert;
+            java.util.List<X509Certificate> httpsChain;
             // The server key may live in a token (server.key = pkcs11:...): then nothing is generated here and the
             // certificate is issued for the public key the token reports.
             try (Token serverKey = keys.open("server", config.serverKey())) {
@@ -127,6 +159,7 @@ public final class Bootstrap {
                             Duration.ofDays(825));
                     write(serverFile, serverCert);
                 }
+                httpsChain = httpsChain(serverKey.publicKey());
             }
             if (!Files.exists(decoySecretFile(config))) {
                 byte[] secret = new byte[32];
@@ -135,7 +168,7 @@ public final class Bootstrap {
                 java.util.Arrays.fill(secret, (byte) 0);
             }
             DataDirectory.restrictFiles(config.dataDir());
-            return new Result(caCert, serverCert);
+            return new Result(caCert, serverCert, httpsChain);
         }
     }
 
@@ -154,6 +187,48 @@ public final class Bootstrap {
         Instant expires = now.plus(ENROLMENT_CODE_LIFETIME);
         return Optional.of(new FirstAdminCode(codes.issue(store, BOOTSTRAP_ADMIN, Optional.empty(),
                 Caller.Role.ADMIN, Account.Kind.PERSON, expires), expires));
+    }
+
+    /**
+     * The TLS root and CA (name-constrained to {@code https.names}) and the HTTPS certificate the CA issues for the
+     * server key: made when missing, made again when the names or a key changed, and the HTTPS certificate also
+     * when it ends within 30 days. A new TLS root must be imported again where the old one was.
+     */
+    private java.util.List<X509Certificate> httpsChain(java.security.PublicKey serverKey)
+            throws IOException, TokenException {
+        java.util.List<String> names = config.httpsNames();
+        String keySpec = tlsCaKey(config);
+        if (ServerKeys.missingKeyFile(keySpec)) {
+            ServerKeys.generate(keySpec, random);
+        }
+        Path rootFile = tlsRootCertificateFile(config);
+        Path caFile = tlsCaCertificateFile(config);
+        Path httpsFile = httpsCertificateFile(config);
+        try (Token tlsCaKey = keys.open("tls-ca", keySpec)) {
+            X509Certificate root = Files.exists(rootFile) ? ServerKeys.readCertificate(rootFile) : null;
+            X509Certificate tlsCa = Files.exists(caFile) ? ServerKeys.readCertificate(caFile) : null;
+            X509Certificate https = Files.exists(httpsFile) ? ServerKeys.readCertificate(httpsFile) : null;
+            boolean caCurrent = root != null && tlsCa != null && sameKey(tlsCa.getPublicKey(), tlsCaKey.publicKey())
+                    && https != null && TlsCa.altNames(https).equals(names);
+            if (!caCurrent) {
+                TlsCa.Authorities made = TlsCa.create(names, tlsCaKey.publicKey(), TLS_CA_VALIDITY, clock, random);
+                root = made.root();
+                tlsCa = made.tlsCa();
+                write(rootFile, root);
+                write(caFile, tlsCa);
+            }
+            if (!caCurrent || !sameKey(https.getPublicKey(), serverKey)
+                    || https.getNotAfter().toInstant().isBefore(clock.instant().plus(HTTPS_RENEWAL))) {
+                https = TlsCa.issueHttps(tlsCa, new TokenContentSigner(tlsCaKey, SignatureScheme.ECDSA_P256_SHA256),
+                        serverKey, names, HTTPS_VALIDITY, clock, random);
+                write(httpsFile, https);
+            }
+            return java.util.List.of(https, tlsCa);
+        }
+    }
+
+    private static boolean sameKey(java.security.PublicKey a, java.security.PublicKey b) {
+        return java.security.MessageDigest.isEqual(a.getEncoded(), b.getEncoded());
     }
 
     private static void write(Path file, X509Certificate cert) throws IOException {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +29,8 @@ public final class ServerConfig {
             "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
+    /** The HTTPS certificate's names (issue 13 item 9). */
+    private static final Set<String> HTTPS_NAME_KEYS = Set.of("https.names");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -56,6 +59,8 @@ public final class ServerConfig {
     private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
+    // HTTPS certificate names (HTTPS_NAME_KEYS); empty: the default of httpsNames()
+    private final List<String> httpsNames;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -101,6 +106,7 @@ public final class ServerConfig {
         this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
+        this.httpsNames = List.copyOf(b.httpsNames);
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -144,6 +150,7 @@ public final class ServerConfig {
         b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
+        b.httpsNames = httpsNames;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -170,8 +177,9 @@ public final class ServerConfig {
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
-                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)) {
+                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key) && !HTTPS_NAME_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
+                known.addAll(HTTPS_NAME_KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
@@ -184,6 +192,10 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (key.equals("https.names")) {
+                    b.httpsNames(List.of(v.split("\\s*,\\s*")));
+                    continue;
+                }
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
                     continue;
@@ -326,6 +338,44 @@ public final class ServerConfig {
     public int maxConnections() { return maxConnections; }
     /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
     public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
+
+    /**
+     * Names (DNS names and IP addresses) of the HTTPS certificate, which are also the name constraints of the TLS
+     * CA that issues it: {@code https.names}, or by default the HTTPS listener's host (unless a wildcard address),
+     * {@code localhost}, {@code 127.0.0.1} and {@code ::1}.
+     */
+    public List<String> httpsNames() {
+        if (!httpsNames.isEmpty()) {
+            return httpsNames;
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        httpsListen.filter(a -> a.getAddress() == null || !a.getAddress().isAnyLocalAddress())
+                .ifPresent(a -> names.add(canonicalHttpsName(a.getHostString())));
+        for (String loopback : List.of("localhost", "127.0.0.1", "::1")) {
+            names.add(canonicalHttpsName(loopback)); // the form certificates are compared in at each start
+        }
+        return List.copyOf(names);
+    }
+
+    private static final java.util.regex.Pattern DNS_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    /** A DNS name (lower case, no wildcard) or an IP address literal, in the form certificates compare. */
+    static String canonicalHttpsName(String name) {
+        String n = name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (org.bouncycastle.util.IPAddress.isValid(n)) {
+            try {
+                return java.net.InetAddress.getByName(n).getHostAddress(); // a literal: no name lookup
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("not an IP address: " + name, e);
+            }
+        }
+        if (!DNS_NAME.matcher(n).matches()) {
+            throw new IllegalArgumentException("https.names: '" + name + "' is neither a DNS name (letters, digits,"
+                    + " hyphens, dots; no wildcard) nor an IP address");
+        }
+        return n;
+    }
     /** The WebAuthn relying-party id (a host name; default {@code localhost}). */
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
@@ -384,6 +434,7 @@ public final class ServerConfig {
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
+        private List<String> httpsNames = List.of();
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -466,6 +517,16 @@ public final class ServerConfig {
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
         /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
+        /** The HTTPS certificate's names (see {@link ServerConfig#httpsNames}); empty for the default. */
+        public Builder httpsNames(List<String> names) {
+            java.util.LinkedHashSet<String> canonical = new java.util.LinkedHashSet<>();
+            for (String n : names) {
+                canonical.add(canonicalHttpsName(n));
+            }
+            this.httpsNames = List.copyOf(canonical);
+            return this;
+        }
+
         public Builder httpsListen(InetSocketAddress a) {
             this.httpsListen = java.util.Optional.ofNullable(a);
             return this;

@@ -50,6 +50,7 @@ class BootstrapTest {
             Bootstrap.Result second = boot.init(store);
             assertArrayEquals(keyBefore, Files.readAllBytes(serverKey), "keys are never regenerated");
             assertEquals(first.caCertificate(), second.caCertificate());
+            assertEquals(first.httpsChain(), second.httpsChain(), "the TLS CA and HTTPS certificate are kept");
 
             assertFalse(store.consumeEnrolmentCode(codes.verifier(EnrolmentCodes.hash(older)),
                     Bootstrap.BOOTSTRAP_ADMIN, Instant.now()), "a newer first-admin code ends the older one");
