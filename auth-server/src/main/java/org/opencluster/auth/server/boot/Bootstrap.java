@@ -89,11 +89,6 @@ public final class Bootstrap {
         return c.dataDir().resolve("https.crt");
     }
 
-    /** The TLS CA's key: a key file in the data directory, like the cluster CA's by default. */
-    static String tlsCaKey(ServerConfig c) {
-        return "keyfile:" + c.dataDir().resolve("tls-ca-key.pk8");
-    }
-
     public static Path decoySecretFile(ServerConfig c) {
         return c.dataDir().resolve("decoy.secret");
     }
@@ -197,7 +192,7 @@ public final class Bootstrap {
     private java.util.List<X509Certificate> httpsChain(java.security.PublicKey serverKey)
             throws IOException, TokenException {
         java.util.List<String> names = config.httpsNames();
-        String keySpec = tlsCaKey(config);
+        String keySpec = config.tlsCaKey();
         if (ServerKeys.missingKeyFile(keySpec)) {
             ServerKeys.generate(keySpec, random);
         }
@@ -219,8 +214,9 @@ public final class Bootstrap {
             }
             if (!caCurrent || !sameKey(https.getPublicKey(), serverKey)
                     || https.getNotAfter().toInstant().isBefore(clock.instant().plus(HTTPS_RENEWAL))) {
-                https = TlsCa.issueHttps(tlsCa, new TokenContentSigner(tlsCaKey, SignatureScheme.ECDSA_P256_SHA256),
-                        serverKey, names, HTTPS_VALIDITY, clock, random);
+                TokenContentSigner signer = new TokenContentSigner(tlsCaKey,
+                        tlsCaKey.signatureSchemes().iterator().next());
+                https = TlsCa.issueHttps(tlsCa, signer, serverKey, names, HTTPS_VALIDITY, clock, random);
                 write(httpsFile, https);
             }
             return java.util.List.of(https, tlsCa);

@@ -49,10 +49,12 @@ public final class DataDirectory {
      * Refuses a directory, or a file or directory in it, that the group or others may read, write or enter, with
      * a message naming it and the fix.
      */
-    public static void checkOwnerOnly(Path dir) throws IOException {
-        if (!isPosix(dir)) {
+    public static void checkOwnerOnly(Path configured) throws IOException {
+        if (!isPosix(configured)) {
             return;
         }
+        // A symbolic link as the data directory itself is fine (e.g. /srv/oca -> /data/oca): check its target.
+        Path dir = configured.toRealPath();
         refuseIfShared(dir, true);
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path p : (Iterable<Path>) entries::iterator) {

@@ -29,8 +29,8 @@ public final class ServerConfig {
             "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
-    /** The HTTPS certificate's names (issue 13 item 9). */
-    private static final Set<String> HTTPS_NAME_KEYS = Set.of("https.names");
+    /** The HTTPS certificate's names and its TLS CA's key (issue 13 item 9). */
+    private static final Set<String> HTTPS_NAME_KEYS = Set.of("https.names", "tls-ca.key");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -61,6 +61,7 @@ public final class ServerConfig {
     private final Set<String> webAuthnOrigins;
     // HTTPS certificate names (HTTPS_NAME_KEYS); empty: the default of httpsNames()
     private final List<String> httpsNames;
+    private final String tlsCaKey;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -107,6 +108,7 @@ public final class ServerConfig {
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
         this.httpsNames = List.copyOf(b.httpsNames);
+        this.tlsCaKey = b.tlsCaKey != null ? b.tlsCaKey : "keyfile:" + b.dataDir.resolve("tls-ca-key.pk8");
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -151,6 +153,7 @@ public final class ServerConfig {
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
         b.httpsNames = httpsNames;
+        b.tlsCaKey = tlsCaKey;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -192,6 +195,10 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (key.equals("tls-ca.key")) {
+                    b.tlsCaKey = v;
+                    continue;
+                }
                 if (key.equals("https.names")) {
                     b.httpsNames(List.of(v.split("\\s*,\\s*")));
                     continue;
@@ -357,6 +364,9 @@ public final class ServerConfig {
         return List.copyOf(names);
     }
 
+    /** The TLS CA's key, which issues the HTTPS certificate: {@code keyfile:<path>} or a {@code pkcs11:} URI. */
+    public String tlsCaKey() { return tlsCaKey; }
+
     private static final java.util.regex.Pattern DNS_NAME = java.util.regex.Pattern.compile(
             "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
@@ -435,6 +445,7 @@ public final class ServerConfig {
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
         private List<String> httpsNames = List.of();
+        private String tlsCaKey;
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -517,6 +528,9 @@ public final class ServerConfig {
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
         /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
+        /** The TLS CA's key (see {@link ServerConfig#tlsCaKey}). */
+        public Builder tlsCaKey(String spec) { this.tlsCaKey = Objects.requireNonNull(spec); return this; }
+
         /** The HTTPS certificate's names (see {@link ServerConfig#httpsNames}); empty for the default. */
         public Builder httpsNames(List<String> names) {
             java.util.LinkedHashSet<String> canonical = new java.util.LinkedHashSet<>();

@@ -95,6 +95,9 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.load(f);
         assertEquals(java.util.List.of("auth.example.test", "10.0.0.1", "0:0:0:0:0:0:0:1"), c.httpsNames());
         assertEquals(c.httpsNames(), c.toBuilder().build().httpsNames());
+        assertEquals(c.caKey().replace("ca-key.pk8", "tls-ca-key.pk8"), c.tlsCaKey(), "beside ca.key");
+        Path token = Files.writeString(dir.resolve("tls.properties"), "tls-ca.key = pkcs11:token=tls;object=ca\n");
+        assertEquals("pkcs11:token=tls;object=ca", ServerConfig.load(token).tlsCaKey());
         for (String bad : new String[] {"*.example.test", "bank..example", "-x.example", "a b"}) {
             Path p = Files.writeString(dir.resolve("bad.properties"), "https.names = localhost, " + bad + "\n");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p));

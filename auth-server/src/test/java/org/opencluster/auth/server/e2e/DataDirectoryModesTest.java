@@ -96,5 +96,8 @@ class DataDirectoryModesTest {
         AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
                 ProofKind.KEY_AGREEMENT).close();
         assertEquals("rwx------", mode(data));
+        Path link = Files.createSymbolicLink(dir.resolve("data-link"), data);
+        AuthServer.start(config.toBuilder().dataDir(link).build(), Pkcs11Tokens.builder().build(), Clock.systemUTC(),
+                new SecureRandom(), ProofKind.KEY_AGREEMENT).close(); // the link's own mode (0777) does not count
     }
 }
