@@ -21,6 +21,7 @@ import org.opencluster.auth.server.enrol.EnrolHandlers;
 import org.opencluster.auth.server.webauthn.WebAuthnHandlers;
 import org.opencluster.auth.server.webauthn.WebAuthnService;
 import org.opencluster.auth.server.webauthn.WebAuthnSettings;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.login.Enrolments;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.protocol.frame.FrameConfig;
@@ -75,6 +76,9 @@ public final class AuthServer implements AutoCloseable {
     private final org.opencluster.auth.server.rest.RestServer https;
     private final CommandDispatcher dispatcher;
     private final WebAuthnService webAuthn;
+    private final java.nio.file.Path dataDir;
+    private final EnrolmentCodeKey enrolmentCodes;
+    private final Clock clock;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -82,7 +86,8 @@ public final class AuthServer implements AutoCloseable {
         Clock clock = b.clock;
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
-        store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        dataDir = config.dataDir();
+        store = Bootstrap.openStore(config);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
@@ -96,14 +101,16 @@ public final class AuthServer implements AutoCloseable {
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
                 .include(WebAuthnCommands.registry()).include(b.extraCommands)
                 .build();
-        byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
+        byte[] decoySecret = Bootstrap.readDecoySecret(config);
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());
         if (!config.webAuthnOrigins().isEmpty()) {
             webAuthnSettings = webAuthnSettings.withOrigins(config.webAuthnOrigins());
         }
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
-        CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, clock, random).install(
-                new EnrolHandlers(store, ca, clock, random, config.keyPolicy()).install(
+        enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
+        this.clock = clock;
+        CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
+                .install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy()).install(
                 new AdminHandlers(policies, store, sessions).install(
                         BuiltinCommands.install(CommandDispatcher.builder(registry)))));
         b.extraRoutes.accept(routes);
@@ -126,7 +133,12 @@ public final class AuthServer implements AutoCloseable {
 
                     @Override
                     public boolean consume(EnrolmentCode code) {
-                        return store.consumeEnrolmentCode(code.codeHash(), code.purpose(), clock.instant());
+                        return store.consumeEnrolmentCode(code.verifier(), code.purpose(), clock.instant());
+                    }
+
+                    @Override
+                    public byte[] verifier(byte[] codeHash) {
+                        return enrolmentCodes.verifier(codeHash);
                     }
                 }, Optional.of(webAuthn), config.hello().gate(random));
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
@@ -151,6 +163,9 @@ public final class AuthServer implements AutoCloseable {
         }
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
+        if (!hasAdmin()) {
+            LOG.warn("no admin account yet and a running server issues no enrolment code: {}", FIRST_ADMIN_HOW_TO);
+        }
     }
 
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
@@ -158,8 +173,8 @@ public final class AuthServer implements AutoCloseable {
             org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
-        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
-                        List.of(serverCertificate, bootstrap.caCertificate()))
+        // Served from the TLS CA (name-constrained), never from the cluster CA: browsers trust only the TLS CA.
+        return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey, bootstrap.httpsChain())
                 .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
                 .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
@@ -372,9 +387,27 @@ public final class AuthServer implements AutoCloseable {
         return https == null ? 0 : https.sessionCount();
     }
 
-    /** The one-time code for the first admin, when this start created one. */
-    public Optional<String> enrolmentCode() {
-        return bootstrap.enrolmentCode();
+    /** How an operator gets the first admin's code (a running server never issues one by itself). */
+    public static final String FIRST_ADMIN_HOW_TO = "run `oca-server init` with the same --data or --config"
+            + " (stop the server first when the database is the embedded H2): it prints a new first-admin enrolment"
+            + " code once and ends every earlier one";
+
+    /** Whether the cluster has an admin account. */
+    public boolean hasAdmin() {
+        return store.countAdmins() > 0;
+    }
+
+    /**
+     * A new first-admin code while the cluster has no admin (what {@code oca-server init} prints), for an
+     * embedding system and tests; empty once an admin exists.
+     */
+    public Optional<String> issueFirstAdminCode() {
+        return Bootstrap.issueFirstAdminCode(store, enrolmentCodes, clock).map(Bootstrap.FirstAdminCode::code);
+    }
+
+    /** What the store keeps of enrolment codes, and how codes are issued. */
+    public EnrolmentCodeKey enrolmentCodes() {
+        return enrolmentCodes;
     }
 
     @Override
@@ -384,6 +417,12 @@ public final class AuthServer implements AutoCloseable {
         }
         transport.close();
         store.close();
+        try {
+            // The embedded database may have created files (trace, temporary) with the process umask since it opened.
+            org.opencluster.auth.server.boot.DataDirectory.restrictFiles(dataDir);
+        } catch (IOException e) {
+            LOG.warn("cannot make the files in {} owner-only: {}", dataDir, e.toString());
+        }
         webAuthn.close();
         serverKey.close();
         caKey.close();

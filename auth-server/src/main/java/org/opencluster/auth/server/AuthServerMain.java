@@ -10,6 +10,7 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.boot.ServerKeys;
 import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.token.PinSource;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
@@ -22,7 +23,12 @@ import picocli.CommandLine.Option;
         subcommands = {AuthServerMain.Init.class, AuthServerMain.Run.class})
 public final class AuthServerMain {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AuthServerMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line of {@code oca-server} (tests run its subcommands in-process). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new AuthServerMain());
     }
 
     static final class Where {
@@ -42,7 +48,8 @@ public final class AuthServerMain {
     }
 
     @Command(name = "init", description = "Create keys, certificates and the database; while the cluster has no"
-            + " admin, print a one-time enrolment code for the first admin (shown once, expires in 1 hour).")
+            + " admin, print a new one-time enrolment code for the first admin (shown once, expires in 1 hour; every"
+            + " earlier one stops working). Run it again to get a new code.")
     static final class Init implements Callable<Integer> {
         @CommandLine.Mixin
         Where where;
@@ -50,16 +57,18 @@ public final class AuthServerMain {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
-            try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword())) {
+            try (JdbcAccountStore store = Bootstrap.openStore(config)) {
                 Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
                         new SecureRandom()).init(store);
                 System.out.println("data directory: " + config.dataDir().toAbsolutePath());
                 System.out.println("server key:     " + KeyFingerprint.of(r.serverCertificate()));
                 System.out.println("cluster CA:     " + KeyFingerprint.of(r.caCertificate()));
-                r.enrolmentCode().ifPresentOrElse(code -> {
-                    System.out.println("first-admin enrolment code (shown once, valid until "
-                            + r.enrolmentCodeExpires() + "):");
-                    System.out.println("    " + code);
+                EnrolmentCodeKey codes = EnrolmentCodeKey.fromDecoySecret(Bootstrap.readDecoySecret(config),
+                        new SecureRandom());
+                Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).ifPresentOrElse(code -> {
+                    System.out.println("first-admin enrolment code (shown once, valid until " + code.expires()
+                            + "; any earlier one no longer works):");
+                    System.out.println("    " + code.code());
                 }, () -> System.out.println("the cluster has an admin; no enrolment code issued"));
             }
             return 0;
@@ -80,6 +89,9 @@ public final class AuthServerMain {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 System.out.println("listening on " + server.address() + "; server key "
                         + KeyFingerprint.of(server.serverCertificate()));
+                if (!server.hasAdmin()) {
+                    System.out.println("no admin account yet: " + AuthServer.FIRST_ADMIN_HOW_TO);
+                }
                 stop.await();
             }
             return 0;

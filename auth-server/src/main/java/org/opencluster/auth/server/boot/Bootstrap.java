@@ -9,11 +9,16 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
+import org.opencluster.auth.server.ca.TlsCa;
 import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.server.store.EnrolmentCode;
+import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
@@ -23,11 +28,11 @@ import org.opencluster.auth.token.enrol.TokenContentSigner;
  * {@code init} on the server host: creates what a fresh server needs, idempotently. Keys are generated only where
  * they are missing key files (token keys are made with the token's tools); certificates are public and live in the
  * data directory; the decoy secret (for unknown-username answers) is a 32-byte owner-only file. While the cluster
- * has no admin, it issues a one-time enrolment code for the first admin, shown once and stored only as a hash.
+ * has no admin, {@code oca-server init} then asks {@link #issueFirstAdminCode} for the first admin's one-time code.
  */
 public final class Bootstrap {
     /** Purpose recorded with the first admin's enrolment code. */
-    public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
+    public static final String BOOTSTRAP_ADMIN = EnrolmentCode.BOOTSTRAP_ADMIN;
     /** How long the first admin's enrolment code stays valid. */
     public static final Duration ENROLMENT_CODE_LIFETIME = Duration.ofHours(1);
 
@@ -36,9 +41,22 @@ public final class Bootstrap {
     private final Clock clock;
     private final SecureRandom random;
 
-    /** What {@link #init} did. */
+    /**
+     * What {@link #init} made or found.
+     *
+     * @param httpsChain the HTTPS listener's certificate for the server key and the TLS CA's certificate
+     */
     public record Result(X509Certificate caCertificate, X509Certificate serverCertificate,
-            Optional<String> enrolmentCode, Instant enrolmentCodeExpires) {
+            java.util.List<X509Certificate> httpsChain) {
+    }
+
+    /** Validity of the TLS CA certificate, and of the HTTPS certificate (renewed at start 30 days before it ends). */
+    static final Duration TLS_CA_VALIDITY = Duration.ofDays(3650);
+    static final Duration HTTPS_VALIDITY = Duration.ofDays(397);
+    private static final Duration HTTPS_RENEWAL = Duration.ofDays(30);
+
+    /** A first-admin enrolment code, to be shown once (the store keeps only its verifier). */
+    public record FirstAdminCode(String code, Instant expires) {
     }
 
     public Bootstrap(ServerConfig config, ServerKeys keys, Clock clock, SecureRandom random) {
@@ -56,12 +74,48 @@ public final class Bootstrap {
         return c.dataDir().resolve("server.crt");
     }
 
+    /** The TLS root's certificate: the one certificate operators import into browsers. */
+    public static Path tlsRootCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("tls-root.crt");
+    }
+
+    /** The TLS CA's certificate (below the TLS root; served in the HTTPS chain). */
+    public static Path tlsCaCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("tls-ca.crt");
+    }
+
+    /** The HTTPS listener's certificate (names: {@code https.names}), issued by the TLS CA. */
+    public static Path httpsCertificateFile(ServerConfig c) {
+        return c.dataDir().resolve("https.crt");
+    }
+
     public static Path decoySecretFile(ServerConfig c) {
         return c.dataDir().resolve("decoy.secret");
     }
 
+    /**
+     * Prepares the data directory (created owner-only, or checked to be so) and opens the store: the directory must
+     * have its mode before the embedded database creates its files in it, and those files get 0600 once they exist.
+     */
+    public static JdbcAccountStore openStore(ServerConfig config) throws IOException {
+        DataDirectory.prepare(config.dataDir());
+        JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        try {
+            DataDirectory.restrictFiles(config.dataDir());
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /** The decoy secret, after checking that no one but the owner can read its file. */
+    public static byte[] readDecoySecret(ServerConfig c) throws IOException {
+        return KeyFiles.readSecret(decoySecretFile(c));
+    }
+
     public Result init(AccountStore store) throws IOException, TokenException {
-        Files.createDirectories(config.dataDir());
+        DataDirectory.prepare(config.dataDir());
         for (String spec : new String[] {config.caKey(), config.serverKey()}) {
             if (ServerKeys.missingKeyFile(spec)) {
                 ServerKeys.generate(spec, random);
@@ -80,6 +134,7 @@ public final class Bootstrap {
             }
             Path serverFile = serverCertificateFile(config);
             X509Certificate serverCert;
+            java.util.List<X509Certificate> httpsChain;
             // The server key may live in a token (server.key = pkcs11:...): then nothing is generated here and the
             // certificate is issued for the public key the token reports.
             try (Token serverKey = keys.open("server", config.serverKey())) {
@@ -99,6 +154,7 @@ public final class Bootstrap {
                             Duration.ofDays(825));
                     write(serverFile, serverCert);
                 }
+                httpsChain = httpsChain(serverKey.publicKey());
             }
             if (!Files.exists(decoySecretFile(config))) {
                 byte[] secret = new byte[32];
@@ -106,20 +162,69 @@ public final class Bootstrap {
                 KeyFiles.writeSecret(decoySecretFile(config), secret);
                 java.util.Arrays.fill(secret, (byte) 0);
             }
-            Optional<String> code = Optional.empty();
-            Instant expires = clock.instant().plus(ENROLMENT_CODE_LIFETIME);
-            if (store.countAdmins() == 0) {
-                String c = EnrolmentCodes.generate(random);
-                store.addEnrolmentCode(EnrolmentCodes.hash(c), BOOTSTRAP_ADMIN, expires);
-                code = Optional.of(c);
-            }
-            return new Result(caCert, serverCert, code, expires);
+            DataDirectory.restrictFiles(config.dataDir());
+            return new Result(caCert, serverCert, httpsChain);
         }
     }
 
-    /** The stored form of an enrolment code (see {@link EnrolmentCodes#hash}). */
-    public static byte[] hashCode(String code) {
-        return EnrolmentCodes.hash(code);
+    /**
+     * While the cluster has no admin, issues a new first-admin code (any name, role admin, a person), valid for
+     * {@link #ENROLMENT_CODE_LIFETIME}, and ends every earlier one: only the code shown last works. Only
+     * {@code oca-server init} calls this; a running server never issues one by itself. Empty once an admin exists.
+     */
+    public static Optional<FirstAdminCode> issueFirstAdminCode(AccountStore store, EnrolmentCodeKey codes,
+            Clock clock) {
+        if (store.countAdmins() > 0) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        store.revokeEnrolmentCodes(BOOTSTRAP_ADMIN, now);
+        Instant expires = now.plus(ENROLMENT_CODE_LIFETIME);
+        return Optional.of(new FirstAdminCode(codes.issue(store, BOOTSTRAP_ADMIN, Optional.empty(),
+                Caller.Role.ADMIN, Account.Kind.PERSON, expires), expires));
+    }
+
+    /**
+     * The TLS root and CA (name-constrained to {@code https.names}) and the HTTPS certificate the CA issues for the
+     * server key: made when missing, made again when the names or a key changed, and the HTTPS certificate also
+     * when it ends within 30 days. A new TLS root must be imported again where the old one was.
+     */
+    private java.util.List<X509Certificate> httpsChain(java.security.PublicKey serverKey)
+            throws IOException, TokenException {
+        java.util.List<String> names = config.httpsNames();
+        String keySpec = config.tlsCaKey();
+        if (ServerKeys.missingKeyFile(keySpec)) {
+            ServerKeys.generate(keySpec, random);
+        }
+        Path rootFile = tlsRootCertificateFile(config);
+        Path caFile = tlsCaCertificateFile(config);
+        Path httpsFile = httpsCertificateFile(config);
+        try (Token tlsCaKey = keys.open("tls-ca", keySpec)) {
+            X509Certificate root = Files.exists(rootFile) ? ServerKeys.readCertificate(rootFile) : null;
+            X509Certificate tlsCa = Files.exists(caFile) ? ServerKeys.readCertificate(caFile) : null;
+            X509Certificate https = Files.exists(httpsFile) ? ServerKeys.readCertificate(httpsFile) : null;
+            boolean caCurrent = root != null && tlsCa != null && sameKey(tlsCa.getPublicKey(), tlsCaKey.publicKey())
+                    && https != null && TlsCa.altNames(https).equals(names);
+            if (!caCurrent) {
+                TlsCa.Authorities made = TlsCa.create(names, tlsCaKey.publicKey(), TLS_CA_VALIDITY, clock, random);
+                root = made.root();
+                tlsCa = made.tlsCa();
+                write(rootFile, root);
+                write(caFile, tlsCa);
+            }
+            if (!caCurrent || !sameKey(https.getPublicKey(), serverKey)
+                    || https.getNotAfter().toInstant().isBefore(clock.instant().plus(HTTPS_RENEWAL))) {
+                TokenContentSigner signer = new TokenContentSigner(tlsCaKey,
+                        tlsCaKey.signatureSchemes().iterator().next());
+                https = TlsCa.issueHttps(tlsCa, signer, serverKey, names, HTTPS_VALIDITY, clock, random);
+                write(httpsFile, https);
+            }
+            return java.util.List.of(https, tlsCa);
+        }
+    }
+
+    private static boolean sameKey(java.security.PublicKey a, java.security.PublicKey b) {
+        return java.security.MessageDigest.isEqual(a.getEncoded(), b.getEncoded());
     }
 
     private static void write(Path file, X509Certificate cert) throws IOException {

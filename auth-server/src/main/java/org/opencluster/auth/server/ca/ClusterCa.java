@@ -183,14 +183,14 @@ public final class ClusterCa {
         return issued(cert);
     }
 
-    private static BigInteger serial(SecureRandom random) {
+    static BigInteger serial(SecureRandom random) {
         byte[] b = new byte[16];
         random.nextBytes(b);
         b[0] &= 0x7f; // positive, 127 random bits (RFC 5280 allows up to 20 octets)
         return new BigInteger(1, b).setBit(120);
     }
 
-    private static X509Certificate convert(X509CertificateHolder holder) throws CertificateException {
+    static X509Certificate convert(X509CertificateHolder holder) throws CertificateException {
         return new JcaX509CertificateConverter().getCertificate(holder);
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +29,8 @@ public final class ServerConfig {
             "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
+    /** The HTTPS certificate's names and its TLS CA's key (issue 13 item 9). */
+    private static final Set<String> HTTPS_NAME_KEYS = Set.of("https.names", "tls-ca.key");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -59,6 +62,9 @@ public final class ServerConfig {
     private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
+    // HTTPS certificate names (HTTPS_NAME_KEYS); empty: the default of httpsNames()
+    private final List<String> httpsNames;
+    private final String tlsCaKey;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -106,6 +112,8 @@ public final class ServerConfig {
         this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
+        this.httpsNames = List.copyOf(b.httpsNames);
+        this.tlsCaKey = b.tlsCaKey != null ? b.tlsCaKey : "keyfile:" + b.dataDir.resolve("tls-ca-key.pk8");
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -149,6 +157,8 @@ public final class ServerConfig {
         b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
+        b.httpsNames = httpsNames;
+        b.tlsCaKey = tlsCaKey;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -177,8 +187,9 @@ public final class ServerConfig {
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
                     && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
-                    && !KEY_POLICY_KEYS.contains(key)) {
+                    && !KEY_POLICY_KEYS.contains(key) && !HTTPS_NAME_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
+                known.addAll(HTTPS_NAME_KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
@@ -198,6 +209,14 @@ public final class ServerConfig {
                 }
                 if (key.equals("keys.rsa-min-bits")) {
                     b.keyPolicy = b.keyPolicy.withRsaMinBits(Integer.parseInt(v));
+                    continue;
+                }
+                if (key.equals("tls-ca.key")) {
+                    b.tlsCaKey = v;
+                    continue;
+                }
+                if (key.equals("https.names")) {
+                    b.httpsNames(List.of(v.split("\\s*,\\s*")));
                     continue;
                 }
                 if (key.equals("webauthn.rp-id")) {
@@ -342,6 +361,47 @@ public final class ServerConfig {
     public int maxConnections() { return maxConnections; }
     /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
     public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
+
+    /**
+     * Names (DNS names and IP addresses) of the HTTPS certificate, which are also the name constraints of the TLS
+     * CA that issues it: {@code https.names}, or by default the HTTPS listener's host (unless a wildcard address),
+     * {@code localhost}, {@code 127.0.0.1} and {@code ::1}.
+     */
+    public List<String> httpsNames() {
+        if (!httpsNames.isEmpty()) {
+            return httpsNames;
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        httpsListen.filter(a -> a.getAddress() == null || !a.getAddress().isAnyLocalAddress())
+                .ifPresent(a -> names.add(canonicalHttpsName(a.getHostString())));
+        for (String loopback : List.of("localhost", "127.0.0.1", "::1")) {
+            names.add(canonicalHttpsName(loopback)); // the form certificates are compared in at each start
+        }
+        return List.copyOf(names);
+    }
+
+    /** The TLS CA's key, which issues the HTTPS certificate: {@code keyfile:<path>} or a {@code pkcs11:} URI. */
+    public String tlsCaKey() { return tlsCaKey; }
+
+    private static final java.util.regex.Pattern DNS_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    /** A DNS name (lower case, no wildcard) or an IP address literal, in the form certificates compare. */
+    static String canonicalHttpsName(String name) {
+        String n = name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (org.bouncycastle.util.IPAddress.isValid(n)) {
+            try {
+                return java.net.InetAddress.getByName(n).getHostAddress(); // a literal: no name lookup
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("not an IP address: " + name, e);
+            }
+        }
+        if (!DNS_NAME.matcher(n).matches()) {
+            throw new IllegalArgumentException("https.names: '" + name + "' is neither a DNS name (letters, digits,"
+                    + " hyphens, dots; no wildcard) nor an IP address");
+        }
+        return n;
+    }
     /** The WebAuthn relying-party id (a host name; default {@code localhost}). */
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
@@ -402,6 +462,8 @@ public final class ServerConfig {
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
+        private List<String> httpsNames = List.of();
+        private String tlsCaKey;
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -484,6 +546,19 @@ public final class ServerConfig {
         }
         public Builder maxConnections(int n) { this.maxConnections = atLeastOne(n); return this; }
         /** Turns the HTTPS listener on ({@code port 0} here picks a free port) or off ({@code null}). */
+        /** The TLS CA's key (see {@link ServerConfig#tlsCaKey}). */
+        public Builder tlsCaKey(String spec) { this.tlsCaKey = Objects.requireNonNull(spec); return this; }
+
+        /** The HTTPS certificate's names (see {@link ServerConfig#httpsNames}); empty for the default. */
+        public Builder httpsNames(List<String> names) {
+            java.util.LinkedHashSet<String> canonical = new java.util.LinkedHashSet<>();
+            for (String n : names) {
+                canonical.add(canonicalHttpsName(n));
+            }
+            this.httpsNames = List.copyOf(canonical);
+            return this;
+        }
+
         public Builder httpsListen(InetSocketAddress a) {
             this.httpsListen = java.util.Optional.ofNullable(a);
             return this;

@@ -13,7 +13,6 @@ import java.util.Optional;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
-import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.provision.AccountEnrolment;
@@ -23,6 +22,7 @@ import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.dispatch.ReplySink;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
@@ -48,14 +48,17 @@ public final class EnrolHandlers {
     private final Clock clock;
     private final SecureRandom random;
     private final KeyAgreementEnrolment keyAgreement;
+    private final EnrolmentCodeKey codes;
 
-    public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random) {
-        this(store, ca, clock, random, KeyPolicy.DEFAULT);
+    public EnrolHandlers(AccountStore store, ClusterCa ca, EnrolmentCodeKey codes, Clock clock, SecureRandom random) {
+        this(store, ca, codes, clock, random, KeyPolicy.DEFAULT);
     }
 
     /** @param keys which account keys the CA certifies (configuration keys {@code keys.*}) */
-    public EnrolHandlers(AccountStore store, ClusterCa ca, Clock clock, SecureRandom random, KeyPolicy keys) {
+    public EnrolHandlers(AccountStore store, ClusterCa ca, EnrolmentCodeKey codes, Clock clock, SecureRandom random,
+            KeyPolicy keys) {
         this.store = store;
+        this.codes = codes;
         this.enrolment = new AccountEnrolment(ca, store, keys);
         this.clock = clock;
         this.random = random;
@@ -73,10 +76,9 @@ public final class EnrolHandlers {
                     if (store.findAccount(name).isPresent()) {
                         throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
                     }
-                    String code = EnrolmentCodes.generate(random);
-                    store.addEnrolmentCode(new EnrolmentCode(EnrolmentCodes.hash(code), "enrol", Optional.of(name),
+                    String code = codes.issue(store, "enrol", Optional.of(name),
                             p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
-                            p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME)));
+                            p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
                     LOG.info("event=admin.enrolment_code.issued admin={} account={}", caller.username(), name);
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
                             code.getBytes(StandardCharsets.US_ASCII)));

@@ -11,6 +11,9 @@ public interface Enrolments {
     /** Uses a code up; true only for the first caller (atomic across server nodes). */
     boolean consume(EnrolmentCode code);
 
+    /** The stored form of the code_hash a client presented ({@link EnrolmentCodeKey#verifier}). */
+    byte[] verifier(byte[] codeHash);
+
     /** No enrolment at all (a server that only logs existing accounts in). */
     static Enrolments none() {
         return new Enrolments() {
@@ -22,6 +25,11 @@ public interface Enrolments {
             @Override
             public boolean consume(EnrolmentCode code) {
                 return false;
+            }
+
+            @Override
+            public byte[] verifier(byte[] codeHash) {
+                return new byte[0];
             }
         };
     }

@@ -508,19 +508,24 @@ public final class ServerHandshake {
                 return settings.webAuthn().orElseThrow().verify(username, account, webAuthnChallenge, proofBytes);
             }
             if (proofKind == ProofKind.ENROLMENT_CODE) {
-                boolean ok = false;
+                // PROOF = code_hash || HMAC(proof_key, T) (docs/PROTOCOL.md 5.5.3): the store keeps only a keyed
+                // verifier of code_hash, so the client must present code_hash itself (encrypted, to this server).
+                int codeHashLength = EnrolmentCodeKey.CODE_HASH_LENGTH;
+                if (proofBytes.length <= codeHashLength) {
+                    return false;
+                }
+                byte[] codeHash = Arrays.copyOf(proofBytes, codeHashLength);
+                boolean bound = schedule.verifyEnrolmentProof(codeHash, transcriptThroughServerFinished,
+                        Arrays.copyOfRange(proofBytes, codeHashLength, proofBytes.length));
+                byte[] verifier = settings.enrolments().verifier(codeHash);
+                // Every candidate is compared, whatever matched: an unknown or taken name costs the same time.
                 for (org.opencluster.auth.server.store.EnrolmentCode code : enrolmentCandidates) {
-                    if (schedule.verifyEnrolmentProof(code.codeHash(), transcriptThroughServerFinished, proofBytes)
-                            && !ok) {
-                        enrolment = code;
-                        ok = true;
+                    if (java.security.MessageDigest.isEqual(code.verifier(), verifier) && bound && enrolment == null) {
+                        enrolment = code.presentedAs(codeHash);
                     }
                 }
-                if (enrolmentCandidates.isEmpty()) {
-                    // Same HMAC work as one candidate, so an unknown or taken name costs the same time.
-                    schedule.verifyEnrolmentProof(random(32), transcriptThroughServerFinished, proofBytes);
-                }
-                return ok;
+                Arrays.fill(codeHash, (byte) 0);
+                return enrolment != null;
             }
             if (proofKind == ProofKind.KEY_AGREEMENT) {
                 if (key == null) {

@@ -45,13 +45,7 @@ public interface AccountStore {
      */
     void appendPolicy(StoredPolicy policy);
 
-    /** Records a one-time enrolment code for the first admin (any username, role ADMIN, a person). */
-    default void addEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant expiresAt) {
-        addEnrolmentCode(new EnrolmentCode(codeHash, purpose, java.util.Optional.empty(), Caller.Role.ADMIN,
-                Account.Kind.PERSON, expiresAt));
-    }
-
-    /** Records a one-time enrolment code by its hash. */
+    /** Records a one-time enrolment code by its verifier (never the code nor its hash). */
     void addEnrolmentCode(EnrolmentCode code);
 
     /** Unused, unexpired codes that may enrol {@code username} (codes for that name, and codes for any name). */
@@ -59,7 +53,11 @@ public interface AccountStore {
 
     /**
      * Consumes a code atomically: true only for the first caller, before expiry, with the same purpose. A second
-     * use, an expired code or an unknown one all give false.
+     * use, an expired code or an unknown one all give false. Consuming a first-admin code
+     * ({@link EnrolmentCode#BOOTSTRAP_ADMIN}) ends every other first-admin code in the same transaction.
      */
-    boolean consumeEnrolmentCode(byte[] codeHash, String purpose, java.time.Instant now);
+    boolean consumeEnrolmentCode(byte[] verifier, String purpose, java.time.Instant now);
+
+    /** Marks every unused code of {@code purpose} used; returns how many. */
+    int revokeEnrolmentCodes(String purpose, java.time.Instant now);
 }

@@ -5,16 +5,26 @@ import java.util.Objects;
 import java.util.Optional;
 import org.opencluster.auth.server.dispatch.Caller;
 
-/** A stored one-time enrolment code: its hash and what it enrols. */
-public record EnrolmentCode(byte[] codeHash, String purpose, Optional<String> username, Caller.Role role,
-        Account.Kind kind, Instant expiresAt) {
+/**
+ * A one-time enrolment code: its stored verifier and what it enrols.
+ *
+ * @param verifier what the store keeps: HMAC(code key, code_hash), never the code nor its hash (see
+ *     {@code EnrolmentCodeKey})
+ * @param codeHash the code_hash the client presented in this session's handshake (memory only, never stored;
+ *     empty when read from the store): it keys the key-agreement enrolment proof (docs/PROTOCOL.md 8.1)
+ */
+public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Caller.Role role,
+        Account.Kind kind, Instant expiresAt, byte[] codeHash) {
     /**
      * Purpose of a code a person asked for to add a security key from a browser: it opens an enrolment session
      * for that existing account, which may register a WebAuthn credential and nothing else.
      */
     public static final String ADD_SECURITY_KEY = "webauthn";
+    /** Purpose of the first admin's code (issued by {@code oca-server init} only). */
+    public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
 
     public EnrolmentCode {
+        verifier = verifier.clone();
         codeHash = codeHash.clone();
         Objects.requireNonNull(purpose);
         Objects.requireNonNull(username);
@@ -23,9 +33,25 @@ public record EnrolmentCode(byte[] codeHash, String purpose, Optional<String> us
         Objects.requireNonNull(expiresAt);
     }
 
+    /** A code as stored (no code_hash known). */
+    public EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Caller.Role role,
+            Account.Kind kind, Instant expiresAt) {
+        this(verifier, purpose, username, role, kind, expiresAt, new byte[0]);
+    }
+
+    /** This code as granted to a session whose client presented {@code codeHash}. */
+    public EnrolmentCode presentedAs(byte[] codeHash) {
+        return new EnrolmentCode(verifier, purpose, username, role, kind, expiresAt, codeHash);
+    }
+
     /** Whether this code adds a security key to an existing account (rather than enrolling a new one). */
     public boolean addsSecurityKey() {
         return ADD_SECURITY_KEY.equals(purpose);
+    }
+
+    @Override
+    public byte[] verifier() {
+        return verifier.clone();
     }
 
     @Override

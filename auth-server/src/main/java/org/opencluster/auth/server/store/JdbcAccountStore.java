@@ -112,33 +112,10 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                 ps.setString(2, username);
                 ps.executeUpdate();
             }
+            return null;
         });
         return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
                 null));
-    }
-
-    /** Work on one connection inside one transaction. */
-    @FunctionalInterface
-    private interface Transaction {
-        void run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: all of it, or on any failure (SQL or not) none of it. */
-    private void inTransaction(String what, Transaction work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        }
     }
 
     @Override
@@ -209,9 +186,9 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public void addEnrolmentCode(EnrolmentCode code) {
-        update("INSERT INTO enrolment_code (code_hash, purpose, expires_at, username, role, kind)"
+        update("INSERT INTO enrolment_code (verifier, purpose, expires_at, username, role, kind)"
                 + " VALUES (?,?,?,?,?,?)", ps -> {
-                    ps.setBytes(1, code.codeHash());
+                    ps.setBytes(1, code.verifier());
                     ps.setString(2, code.purpose());
                     ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
                     ps.setString(4, code.username().orElse(null));
@@ -223,7 +200,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     @Override
     public List<EnrolmentCode> activeEnrolmentCodes(String username, Instant now) {
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT code_hash, purpose, username, role, kind, expires_at"
+             PreparedStatement ps = c.prepareStatement("SELECT verifier, purpose, username, role, kind, expires_at"
                      + " FROM enrolment_code WHERE used_at IS NULL AND expires_at > ?"
                      + " AND (username IS NULL OR username = ?) ORDER BY expires_at LIMIT 32")) {
             ps.setTimestamp(1, Timestamp.from(now));
@@ -243,15 +220,38 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
-    public boolean consumeEnrolmentCode(byte[] codeHash, String purpose, Instant now) {
-        // One conditional UPDATE: of two concurrent consumers exactly one sees a changed row.
-        return update("UPDATE enrolment_code SET used_at = ? WHERE code_hash = ? AND purpose = ?"
-                + " AND used_at IS NULL AND expires_at > ?", ps -> {
+    public boolean consumeEnrolmentCode(byte[] verifier, String purpose, Instant now) {
+        return inTransaction("consume enrolment code", c -> {
+            int used;
+            // One conditional UPDATE: of two concurrent consumers exactly one sees a changed row.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE enrolment_code SET used_at = ?"
+                    + " WHERE verifier = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setBytes(2, verifier);
+                ps.setString(3, purpose);
+                ps.setTimestamp(4, Timestamp.from(now));
+                used = ps.executeUpdate();
+            }
+            if (used == 1 && EnrolmentCode.BOOTSTRAP_ADMIN.equals(purpose)) {
+                // The first admin is being made: every other first-admin code ends with it, in the same transaction
+                // (two concurrent bootstrap logins lock each other's rows: one of them is rolled back).
+                try (PreparedStatement ps = c.prepareStatement("UPDATE enrolment_code SET used_at = ?"
+                        + " WHERE purpose = ? AND used_at IS NULL")) {
                     ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setBytes(2, codeHash);
-                    ps.setString(3, purpose);
-                    ps.setTimestamp(4, Timestamp.from(now));
-                }) == 1;
+                    ps.setString(2, EnrolmentCode.BOOTSTRAP_ADMIN);
+                    ps.executeUpdate();
+                }
+            }
+            return used == 1;
+        });
+    }
+
+    @Override
+    public int revokeEnrolmentCodes(String purpose, Instant now) {
+        return update("UPDATE enrolment_code SET used_at = ? WHERE purpose = ? AND used_at IS NULL", ps -> {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, purpose);
+        });
     }
 
     private static final String CREDENTIAL_COLUMNS = "a.username, w.credential_id, w.user_handle, w.public_key_cose,"
@@ -301,6 +301,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                 ps.executeUpdate();
             }
             insertCredential(c, credential);
+            return null;
         });
         return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
                 null));
@@ -372,6 +373,30 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     @Override
     public void close() {
         pool.close();
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
     }
 
     @FunctionalInterface

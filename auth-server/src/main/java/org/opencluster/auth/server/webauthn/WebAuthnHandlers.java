@@ -9,12 +9,12 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.WebAuthnCommands;
-import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.dispatch.Access;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.store.Account;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.server.store.WebAuthnCredential;
@@ -34,9 +34,11 @@ public final class WebAuthnHandlers {
     private final WebAuthnCredentialStore credentials;
     private final Clock clock;
     private final SecureRandom random;
+    private final EnrolmentCodeKey codes;
 
     public <S extends AccountStore & WebAuthnCredentialStore> WebAuthnHandlers(WebAuthnService service, S store,
-            Clock clock, SecureRandom random) {
+            EnrolmentCodeKey codes, Clock clock, SecureRandom random) {
+        this.codes = codes;
         this.registration = new SecurityKeyRegistration(service, store, store, clock, random);
         this.accounts = store;
         this.credentials = store;
@@ -77,10 +79,8 @@ public final class WebAuthnHandlers {
                     if (a.kind() != Account.Kind.PERSON) {
                         throw new CommandException(ErrorCode.FORBIDDEN, "security keys are for people");
                     }
-                    String code = EnrolmentCodes.generate(random);
-                    accounts.addEnrolmentCode(new EnrolmentCode(EnrolmentCodes.hash(code),
-                            EnrolmentCode.ADD_SECURITY_KEY, Optional.of(a.username()), a.role(), Account.Kind.PERSON,
-                            clock.instant().plus(REGISTRATION_CODE_LIFETIME)));
+                    String code = codes.issue(accounts, EnrolmentCode.ADD_SECURITY_KEY, Optional.of(a.username()),
+                            a.role(), Account.Kind.PERSON, clock.instant().plus(REGISTRATION_CODE_LIFETIME));
                     LOG.info("event=webauthn.registration_code.issued account={}", a.username());
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
                             code.getBytes(StandardCharsets.US_ASCII)));

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
+import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.server.config.ServerConfig;
@@ -24,32 +27,41 @@ class BootstrapTest {
     Path dir;
 
     @Test
-    void initIsIdempotentKeepsKeysPrivateAndIssuesOneSingleUseCode() throws Exception {
+    void initIsIdempotentKeepsKeysPrivateAndTheFirstAdminCodeIsSingleUseAndOnlyTheNewestWorks() throws Exception {
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
                 new SecureRandom());
-        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+        try (JdbcAccountStore store = Bootstrap.openStore(config)) {
             Bootstrap.Result first = boot.init(store);
             Path serverKey = ServerKeys.keyPath(config.serverKey());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(serverKey)));
             assertEquals("rw-------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(Bootstrap.decoySecretFile(config))));
             first.serverCertificate().verify(first.caCertificate().getPublicKey());
-            String code = first.enrolmentCode().orElseThrow();
+            assertTrue(store.activeEnrolmentCodes("root", Instant.now()).isEmpty(), "init alone issues no code");
+
+            EnrolmentCodeKey codes = EnrolmentCodeKey.fromDecoySecret(Bootstrap.readDecoySecret(config),
+                    new SecureRandom());
+            String older = Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).orElseThrow().code();
+            String code = Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).orElseThrow().code();
             assertTrue(code.matches("[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}"), code);
 
             byte[] keyBefore = Files.readAllBytes(serverKey);
             Bootstrap.Result second = boot.init(store);
             assertArrayEquals(keyBefore, Files.readAllBytes(serverKey), "keys are never regenerated");
             assertEquals(first.caCertificate(), second.caCertificate());
+            assertEquals(first.httpsChain(), second.httpsChain(), "the TLS CA and HTTPS certificate are kept");
 
-            assertTrue(store.consumeEnrolmentCode(Bootstrap.hashCode(code.toLowerCase().replace("-", "")),
-                    Bootstrap.BOOTSTRAP_ADMIN, java.time.Instant.now()), "case and dashes do not matter");
-            assertFalse(store.consumeEnrolmentCode(Bootstrap.hashCode(code), Bootstrap.BOOTSTRAP_ADMIN,
-                    java.time.Instant.now()), "single use");
+            assertFalse(store.consumeEnrolmentCode(codes.verifier(EnrolmentCodes.hash(older)),
+                    Bootstrap.BOOTSTRAP_ADMIN, Instant.now()), "a newer first-admin code ends the older one");
+            assertTrue(store.consumeEnrolmentCode(codes.verifier(EnrolmentCodes.hash(code.toLowerCase()
+                    .replace("-", ""))), Bootstrap.BOOTSTRAP_ADMIN, Instant.now()), "case and dashes do not matter");
+            assertFalse(store.consumeEnrolmentCode(codes.verifier(EnrolmentCodes.hash(code)),
+                    Bootstrap.BOOTSTRAP_ADMIN, Instant.now()), "single use");
 
             store.createAccount("root", Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {1}, null, null);
-            assertTrue(boot.init(store).enrolmentCode().isEmpty(), "no code once an admin exists");
+            assertTrue(Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).isEmpty(),
+                    "no code once an admin exists");
         }
     }
 
@@ -58,7 +70,7 @@ class BootstrapTest {
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         Bootstrap boot = new Bootstrap(config, new ServerKeys(Pkcs11Tokens.builder().build()), Clock.systemUTC(),
                 new SecureRandom());
-        try (JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), "sa", "")) {
+        try (JdbcAccountStore store = Bootstrap.openStore(config)) {
             boot.init(store);
             Files.delete(ServerKeys.keyPath(config.serverKey()));
             java.io.IOException e = assertThrows(java.io.IOException.class, () -> boot.init(store));

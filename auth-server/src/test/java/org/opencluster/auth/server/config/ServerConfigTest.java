@@ -82,6 +82,29 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(empty));
     }
 
+    /** Issue 13 item 9: the HTTPS certificate's names, defaulted from the listener, canonical, no wildcards. */
+    @Test
+    void httpsNamesDefaultToTheListenerAndLoopbackAndAreConfigurable() throws Exception {
+        assertEquals(java.util.List.of("localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"),
+                ServerConfig.defaults(dir).toBuilder().httpsListen(new java.net.InetSocketAddress("0.0.0.0", 8443))
+                        .build().httpsNames(), "a wildcard listener adds no name");
+        assertEquals(java.util.List.of("10.1.2.3", "localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"),
+                ServerConfig.defaults(dir).toBuilder().httpsListen(new java.net.InetSocketAddress("10.1.2.3", 8443))
+                        .build().httpsNames());
+        Path f = Files.writeString(dir.resolve("names.properties"), "https.names = Auth.Example.TEST, 10.0.0.1,::1\n");
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals(java.util.List.of("auth.example.test", "10.0.0.1", "0:0:0:0:0:0:0:1"), c.httpsNames());
+        assertEquals(c.httpsNames(), c.toBuilder().build().httpsNames());
+        assertEquals(c.caKey().replace("ca-key.pk8", "tls-ca-key.pk8"), c.tlsCaKey(), "beside ca.key");
+        Path token = Files.writeString(dir.resolve("tls.properties"), "tls-ca.key = pkcs11:token=tls;object=ca\n");
+        assertEquals("pkcs11:token=tls;object=ca", ServerConfig.load(token).tlsCaKey());
+        for (String bad : new String[] {"*.example.test", "bank..example", "-x.example", "a b"}) {
+            Path p = Files.writeString(dir.resolve("bad.properties"), "https.names = localhost, " + bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p));
+            assertTrue(e.getMessage().contains("https.names"), e.getMessage());
+        }
+    }
+
     /** Issue 12: what an anonymous client may cost, each key with its safe default, parsed, kept by toBuilder. */
     @Test
     void exposureLimitsHaveSafeDefaultsAndAreConfigurable() throws Exception {

@@ -109,7 +109,7 @@ class BrowserLoginTest {
     @Test
     void thePageLogsInWithAnEnrolmentCodeAndSendsAnEncryptedCommand() throws Exception {
         browser.driver.get(page);
-        String code = cluster.server.enrolmentCode().orElseThrow();
+        String code = newCode("browser-root", Caller.Role.ADMIN);
         Object r = browser.driver.executeAsyncScript("window.oca.enrolLogin(arguments[0], arguments[1])"
                 + ".then(arguments[2]);", "browser-root", code);
         assertEquals("ok", r);
@@ -125,10 +125,8 @@ class BrowserLoginTest {
     }
 
     private String newCode(String name, Caller.Role role) {
-        String code = EnrolmentCodes.generate(cluster.random);
-        cluster.store.addEnrolmentCode(new EnrolmentCode(EnrolmentCodes.hash(code), "enrol", Optional.of(name), role,
-                Account.Kind.PERSON, Instant.now().plus(Duration.ofHours(1))));
-        return code;
+        return cluster.server.enrolmentCodes().issue(cluster.store, "enrol", Optional.of(name), role,
+                Account.Kind.PERSON, Instant.now().plus(Duration.ofHours(1)));
     }
 
     private void type(String id, String text) {

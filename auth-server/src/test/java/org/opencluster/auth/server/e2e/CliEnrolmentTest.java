@@ -40,7 +40,7 @@ class CliEnrolmentTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int rc = OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), concat(new String[] {"enrol",
-                "-u", "root", "--code", server.enrolmentCode().orElseThrow(), "--passphrase-file", rootPass.toString()},
+                "-u", "root", "--code", server.issueFirstAdminCode().orElseThrow(), "--passphrase-file", rootPass.toString()},
                 common));
             assertEquals(0, rc, err.toString());
             assertTrue(out.toString().contains("enrolled root"), out.toString());

@@ -43,7 +43,7 @@ class EmbeddingCommandTest {
                         ("hello " + StandardCharsets.UTF_8.decode(cmd.bytes()) + ", from " + caller.username())
                                 .getBytes(StandardCharsets.UTF_8))))).start()) {
             var trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
-            try (OcaSession e = OcaSession.enrol(server.address(), "root", server.enrolmentCode().orElseThrow(), trust,
+            try (OcaSession e = OcaSession.enrol(server.address(), "root", server.issueFirstAdminCode().orElseThrow(), trust,
                     new OcaSession.Options())) {
                 Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new java.security.SecureRandom());
             }

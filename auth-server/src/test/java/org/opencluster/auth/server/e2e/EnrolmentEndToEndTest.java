@@ -68,7 +68,7 @@ class EnrolmentEndToEndTest {
 
     @Test
     void firstAdminEnrolsWithTheInitCodeThenInvitesAPerson() throws Exception {
-        String bootCode = server.enrolmentCode().orElseThrow();
+        String bootCode = server.issueFirstAdminCode().orElseThrow();
         try (OcaSession e = enrol("root", bootCode.toLowerCase())) {
             List<RispCommand> ping = e.exec(RispCommand.none(CoreCommands.PING.id()));
             assertEquals(ErrorCode.FORBIDDEN.code(), ping.get(1 - 1).number(), "an enrolment session only enrols");
@@ -104,7 +104,7 @@ class EnrolmentEndToEndTest {
 
     @Test
     void aWrongCodeFailsLikeAnyLoginAndLeavesTheCodeUsable() throws Exception {
-        String code = server.enrolmentCode().orElseThrow();
+        String code = server.issueFirstAdminCode().orElseThrow();
         LoginException wrong = assertThrows(LoginException.class, () -> enrol("root", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"));
         assertEquals(HandshakeError.LOGIN_FAILED.code(), wrong.code());
         try (OcaSession e = enrol("root", code)) {
@@ -127,7 +127,7 @@ class EnrolmentEndToEndTest {
         server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
                 ProofKind.SIGNATURE);
         trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
-        String code = server.enrolmentCode().orElseThrow();
+        String code = server.issueFirstAdminCode().orElseThrow();
         byte[] pkcs8 = org.opencluster.auth.token.software.SoftwareKeys.generatePkcs8(KeyType.EC_P256,
                 new SecureRandom());
         byte[] otherPkcs8 = org.opencluster.auth.token.software.SoftwareKeys.generatePkcs8(KeyType.EC_P256,

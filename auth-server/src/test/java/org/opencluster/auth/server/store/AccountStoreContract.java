@@ -75,7 +75,7 @@ abstract class AccountStoreContract {
     void enrolmentCodesAreSingleUseAndExpire() throws Exception {
         byte[] hash = UUID.randomUUID().toString().getBytes();
         Instant now = Instant.now();
-        store().addEnrolmentCode(hash, "bootstrap-admin", now.plusSeconds(600));
+        store().addEnrolmentCode(firstAdminCode(hash, now.plusSeconds(600)));
         assertFalse(store().consumeEnrolmentCode(hash, "other-purpose", now));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         AtomicInteger winners = new AtomicInteger();
@@ -96,8 +96,29 @@ abstract class AccountStoreContract {
         }
         assertEquals(1, winners.get(), "exactly one consumer wins a one-time code");
         byte[] expired = UUID.randomUUID().toString().getBytes();
-        store().addEnrolmentCode(expired, "bootstrap-admin", now.minusSeconds(1));
+        store().addEnrolmentCode(firstAdminCode(expired, now.minusSeconds(1)));
         assertFalse(store().consumeEnrolmentCode(expired, "bootstrap-admin", now));
+    }
+
+    private static EnrolmentCode firstAdminCode(byte[] verifier, Instant expires) {
+        return new EnrolmentCode(verifier, EnrolmentCode.BOOTSTRAP_ADMIN, java.util.Optional.empty(),
+                org.opencluster.auth.server.dispatch.Caller.Role.ADMIN, Account.Kind.PERSON, expires);
+    }
+
+    /** Issue 13 item 1: issuing the first admin (its code used) ends every other first-admin code. */
+    @Test
+    void usingOneFirstAdminCodeEndsEveryOtherFirstAdminCodeButNoOtherCode() {
+        Instant now = Instant.now();
+        byte[] a = UUID.randomUUID().toString().getBytes();
+        byte[] b = UUID.randomUUID().toString().getBytes();
+        byte[] invite = UUID.randomUUID().toString().getBytes();
+        store().addEnrolmentCode(firstAdminCode(a, now.plusSeconds(600)));
+        store().addEnrolmentCode(firstAdminCode(b, now.plusSeconds(600)));
+        store().addEnrolmentCode(new EnrolmentCode(invite, "enrol", java.util.Optional.of("bob"),
+                org.opencluster.auth.server.dispatch.Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
+        assertTrue(store().consumeEnrolmentCode(a, EnrolmentCode.BOOTSTRAP_ADMIN, now));
+        assertFalse(store().consumeEnrolmentCode(b, EnrolmentCode.BOOTSTRAP_ADMIN, now), "ended with the first");
+        assertTrue(store().consumeEnrolmentCode(invite, "enrol", now), "other purposes are untouched");
     }
 
     private WebAuthnCredentialStore keys() {

@@ -411,7 +411,11 @@ public final class ClientHandshake {
                 throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
                         "the server asked for a proof kind that does not fit this login or enrolment");
             }
-            proof = schedule.enrolmentProof(enrolmentCodeHash, t);
+            // code_hash || HMAC(proof_key, T) (docs/PROTOCOL.md 5.5.3): the server keeps only a keyed verifier of
+            // code_hash, so it needs code_hash itself; this flight is encrypted to the server authenticated above.
+            byte[] bound = schedule.enrolmentProof(enrolmentCodeHash, t);
+            proof = Arrays.copyOf(enrolmentCodeHash, enrolmentCodeHash.length + bound.length);
+            System.arraycopy(bound, 0, proof, enrolmentCodeHash.length, bound.length);
             finishProof(kind, scheme, proof);
             return;
         }

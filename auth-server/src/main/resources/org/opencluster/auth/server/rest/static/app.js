@@ -430,7 +430,8 @@ export class Session {
     if (mode.kind === 'enrol') {
       kind = PROOF_KIND_ENROLMENT;
       const codeHash = await sha('SHA-256', enc.encode(mode.code.replace(/[\s-]/g, '').toUpperCase()));
-      proof = await hmac(await expandLabel(await extract(proofSalt, codeHash), 'enrol proof', EMPTY, L), t);
+      // code_hash || HMAC(proof_key, T): the server keeps only a keyed verifier of code_hash (section 5.5.3)
+      proof = concat(codeHash, await hmac(await expandLabel(await extract(proofSalt, codeHash), 'enrol proof', EMPTY, L), t));
     } else {
       kind = WEBAUTHN.PROOF_KIND;
       if (Number(field(challenge, ID.PROOF_KIND)) !== kind) throw new Error('the server did not ask for a security key');

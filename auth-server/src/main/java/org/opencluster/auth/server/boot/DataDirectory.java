@@ -1,0 +1,111 @@
+package org.opencluster.auth.server.boot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The server's data directory: owner-only (0700), and every file in it owner-only (0600), certificates included,
+ * so no file there needs a judgement of its own. The server refuses to start on a directory or file that its
+ * group or others may read or write (as OpenSSH's StrictModes does): a secret that others could have read must be
+ * treated as leaked, and one they could write may have been replaced.
+ */
+public final class DataDirectory {
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+    private DataDirectory() {
+    }
+
+    /**
+     * Creates the directory owner-only when it is missing (before the embedded database creates it with the
+     * process umask), then {@link #checkOwnerOnly checks} it and everything in it.
+     */
+    public static void prepare(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectory(dir);
+            }
+            // The umask may have masked bits of the attribute, never added any; set it exactly all the same.
+            setIfPosix(dir, OWNER_ONLY_DIRECTORY);
+        }
+        checkOwnerOnly(dir);
+    }
+
+    /**
+     * Refuses a directory, or a file or directory in it, that the group or others may read, write or enter, with
+     * a message naming it and the fix.
+     */
+    public static void checkOwnerOnly(Path configured) throws IOException {
+        if (!isPosix(configured)) {
+            return;
+        }
+        // A symbolic link as the data directory itself is fine (e.g. /srv/oca -> /data/oca): check its target.
+        Path dir = configured.toRealPath();
+        refuseIfShared(dir, true);
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                refuseIfShared(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+    }
+
+    /**
+     * Sets every regular file directly in the directory to 0600: the embedded database (H2) creates its files with
+     * the process umask, and certificates are written as plain files. Runs after the database opens and after it
+     * closes.
+     */
+    public static void restrictFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !isPosix(dir)) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).forEach(files::add);
+        }
+        for (Path f : files) {
+            try {
+                setIfPosix(f, OWNER_ONLY_FILE);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // a database temporary file that went away meanwhile
+            }
+        }
+    }
+
+    private static void refuseIfShared(Path p, boolean directory) throws IOException {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        String text = PosixFilePermissions.toString(perms);
+        if (!text.substring(3).equals("------")) {
+            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is accessible to"
+                    + " its group or others (" + text + "); the data directory and everything in it must be"
+                    + " owner-only. Fix: chmod " + (directory ? "700 " : "600 ") + p.toAbsolutePath()
+                    + (directory ? "" : " (and treat a secret in it as disclosed: it may have been copied)"));
+        }
+    }
+
+    private static boolean isPosix(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static void setIfPosix(Path p, Set<PosixFilePermission> perms) throws IOException {
+        if (isPosix(p) && !Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).equals(perms)) {
+            Files.setPosixFilePermissions(p, perms);
+        }
+    }
+}
