@@ -183,7 +183,7 @@ class AccountValidityTest {
         byte[] csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
                 new org.bouncycastle.asn1.x500.X500Name("CN=root"), weak.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(weak.getPrivate())).getEncoded();
-        try (OcaSession e = OcaSession.enrol(cluster.address(), "root", cluster.server.enrolmentCode().orElseThrow(),
+        try (OcaSession e = OcaSession.enrol(cluster.address(), "root", cluster.server.issueFirstAdminCode().orElseThrow(),
                 cluster.pinned(), new OcaSession.Options())) {
             java.nio.ByteBuffer p = java.nio.ByteBuffer.allocate(4 + csr.length);
             p.putShort((short) csr.length).put(csr).putShort((short) 0);

@@ -64,7 +64,7 @@ class EnvelopeEnrolmentTest {
     }
 
     private OcaSession enrolment(String user) throws Exception {
-        return OcaSession.enrol(server.address(), user, server.enrolmentCode().orElseThrow(), trust,
+        return OcaSession.enrol(server.address(), user, server.issueFirstAdminCode().orElseThrow(), trust,
                 new OcaSession.Options());
     }
 
