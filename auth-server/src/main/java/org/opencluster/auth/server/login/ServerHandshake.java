@@ -48,6 +48,8 @@ import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.TokenException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the login handshake (docs/PROTOCOL.md section 5) for one connection: an explicit state
@@ -56,6 +58,8 @@ import org.opencluster.auth.token.TokenException;
  * client can act on and ends the connection; a wrong proof, a wrong passphrase and an unknown user look alike.
  */
 public final class ServerHandshake {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerHandshake.class);
+
     /** Where the handshake stands. */
     public enum State { AWAIT_HELLO, AWAIT_CHOICE, AWAIT_LOGIN_REQUEST, AWAIT_PROOF, AWAIT_CLIENT_FINISHED,
         ESTABLISHED, FAILED }
@@ -169,6 +173,14 @@ public final class ServerHandshake {
             enterFailed();
         } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
             fail(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            if (!owesLoginResult()) {
+                throw e;
+            }
+            // After LOGIN_CHALLENGE a failure of ours (the store, a key that will not decode) must not answer
+            // differently from a wrong proof: INTERNAL would say that the name exists (issue 13 item 5).
+            LOG.warn("event=login.internal_failure user={} error={}", username, e.toString());
+            refuseLogin();
         }
         return state;
     }
@@ -367,7 +379,7 @@ public final class ServerHandshake {
         }
         transcript.add(m.encode());
         username = name;
-        account = settings.accounts().find(name);
+        account = servableAccount(name);
         Optional<byte[]> deviceToken = deviceTokenOf(extensions);
         keepsDeviceToken = deviceToken.isPresent() && !enrolling;
         attempt = new LoginThrottle.Attempt(name, remote, deviceToken.filter(t -> !enrolling)
@@ -389,6 +401,59 @@ public final class ServerHandshake {
                     .collect(java.util.stream.Collectors.toList());
             account = Optional.empty();
         }
+        List<RispCommand> challengeFields;
+        try {
+            challengeFields = challengeFields(name);
+        } catch (RuntimeException e) {
+            // The account cannot be served (an envelope larger than the field, a WebAuthn lookup that failed):
+            // it gets what an unknown name gets, never an INTERNAL error that says the name exists (item 5).
+            LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
+            if (proofEphemeral != null) {
+                proofEphemeral.close();
+                proofEphemeral = null;
+            }
+            account = Optional.empty();
+            challengeFields = challengeFields(name);
+        }
+        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE, challengeFields.toArray(new RispCommand[0]));
+        transcript.add(challenge.encode());
+        HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
+                RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
+        transcript.add(finished.encode());
+        transcriptThroughServerFinished = transcript.hash();
+        if (webAuthnLogin) {
+            webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
+        }
+        outcomeOwed = true;
+        sendFramed(challenge, finished);
+        state = State.AWAIT_PROOF;
+    }
+
+    /**
+     * The account as the handshake can serve it; empty for an unknown name and for an account the directory cannot
+     * read (a stored key that does not decode, a store error): those answer exactly as an unknown name (item 5).
+     */
+    private Optional<LoginAccount> servableAccount(String name) {
+        try {
+            return settings.accounts().find(name);
+        } catch (RuntimeException e) {
+            LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The fields of LOGIN_CHALLENGE for {@link #account} (empty: the decoy); sets {@link #proofKind} and, for the
+     * key-agreement proof, {@link #proofEphemeral}. Throws before anything is sent or recorded.
+     */
+    private List<RispCommand> challengeFields(String name) {
+        // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
+        // Every name pays for the decoy, so a known name does not answer sooner than an unknown one (item 2).
+        byte[] decoy = DecoyEnvelopes.derive(settings.decoySecret(), name);
+        byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
+                .orElse(decoy);
+        // First, as it is what fails for an envelope that does not fit: the fallback then repeats no key generation.
+        byte[] envelopeField = EnvelopeField.pad(envelope, settings.envelopeFieldLength());
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
@@ -408,29 +473,15 @@ public final class ServerHandshake {
         } else {
             ephemeralShare = exchange.decoyPublicKey(settings.random());
         }
-        // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
-        byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
-                .orElseGet(() -> DecoyEnvelopes.derive(settings.decoySecret(), name));
-        List<RispCommand> challengeFields = new ArrayList<>(List.of(
-                RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
+        List<RispCommand> fields = new ArrayList<>(List.of(
+                RispCommand.string(ENVELOPE, envelopeField),
                 RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
                 RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, ephemeralShare))));
         if (webAuthnLogin) {
-            challengeFields.add(RispCommand.string(WEBAUTHN_OPTIONS,
+            fields.add(RispCommand.string(WEBAUTHN_OPTIONS,
                     settings.webAuthn().orElseThrow().requestOptions(name, account)));
         }
-        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE, challengeFields.toArray(new RispCommand[0]));
-        transcript.add(challenge.encode());
-        HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
-                RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
-        transcript.add(finished.encode());
-        transcriptThroughServerFinished = transcript.hash();
-        if (webAuthnLogin) {
-            webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
-        }
-        outcomeOwed = true;
-        sendFramed(challenge, finished);
-        state = State.AWAIT_PROOF;
+        return fields;
     }
 
     /**
@@ -465,13 +516,7 @@ public final class ServerHandshake {
         boolean accountOk = enrolling ? enrolment != null && settings.enrolments().consume(enrolment)
                 : account.isPresent() && !account.get().disabled();
         if (!(finishedOk && proofOk && accountOk)) {
-            try {
-                sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
-                        RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
-                        RispCommand.fixed(SESSION_ID, new byte[16])));
-            } finally {
-                enterFailed();
-            }
+            refuseLogin();
             return;
         }
         sessionId = random(16);
@@ -492,6 +537,24 @@ public final class ServerHandshake {
         schedule.close();
         settle(true);
         state = State.ESTABLISHED;
+    }
+
+    /** Whether the client has its challenge and no LOGIN_RESULT yet: whatever goes wrong now is LOGIN_FAILED. */
+    private boolean owesLoginResult() {
+        return (state == State.AWAIT_PROOF || state == State.AWAIT_CLIENT_FINISHED) && applicationChannel == null;
+    }
+
+    /** The one answer to every failed login after its challenge: LOGIN_FAILED, then close. */
+    private void refuseLogin() {
+        try {
+            sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
+                    RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
+                    RispCommand.fixed(SESSION_ID, new byte[16])));
+        } catch (FrameException | RuntimeException e) {
+            // the channel is gone: closing is all that is left
+        } finally {
+            enterFailed();
+        }
     }
 
     private boolean verifyProof() {
