@@ -24,6 +24,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
+import org.opencluster.auth.protocol.handshake.HandshakePadding;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -73,6 +74,8 @@ public final class ServerHandshake {
     private State state = State.AWAIT_HELLO;
     /** A HELLO_RETRY went out on this connection (there is at most one). */
     private boolean helloRetried;
+    /** The protocol version of SERVER_HELLO: min(client's, 3). */
+    private long version;
 
     private SuitePolicy policy;
     private Set<Integer> offered;
@@ -240,11 +243,12 @@ public final class ServerHandshake {
             return;
         }
         record(m);
+        version = Math.min(clientVersion, PROTOCOL_VERSION_3);
         policy = settings.policy().get();
         CipherSuite preferred = policy.choose(offered).orElseThrow(() -> new HandshakeException(
                 HandshakeError.NO_COMMON_SUITE, "none of the client's suites is enabled on this server"));
         List<RispCommand> hello = new ArrayList<>(List.of(
-                RispCommand.integer(PROTOCOL_VERSION, Math.min(clientVersion, PROTOCOL_VERSION_2)),
+                RispCommand.integer(PROTOCOL_VERSION, version),
                 RispCommand.fixed(SERVER_RANDOM, random(32)),
                 RispCommand.string(SUITE_POLICY, policy.encode())));
         // The choice rule is deterministic, so one share, for the suite the client must choose, is enough.
@@ -356,6 +360,7 @@ public final class ServerHandshake {
     }
 
     private void onLoginRequest(HandshakeMessage m) throws HandshakeException, FrameException {
+        checkPadding(m, HandshakePadding.LOGIN_REQUEST_BYTES);
         byte[] raw = m.bytes(USERNAME);
         String name = new String(raw, StandardCharsets.UTF_8);
         if (raw.length == 0 || !Arrays.equals(raw, name.getBytes(StandardCharsets.UTF_8))
@@ -498,6 +503,7 @@ public final class ServerHandshake {
         if (m.number(PROOF_KIND) != proofKind.wireValue()) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the proof is not of the kind asked for");
         }
+        checkPadding(m, HandshakePadding.LOGIN_PROOF_BYTES);
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
         if (proofKind != ProofKind.WEBAUTHN && proofBytes.length > HandshakeCommands.MAX_KEY_PROOF) {
@@ -537,6 +543,15 @@ public final class ServerHandshake {
         schedule.close();
         settle(true);
         state = State.ESTABLISHED;
+    }
+
+    /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class; earlier versions know no PADDING. */
+    private void checkPadding(HandshakeMessage m, int sizeClass) throws HandshakeException {
+        if (version >= PROTOCOL_VERSION_3) {
+            HandshakePadding.check(m, sizeClass);
+        } else if (m.has(PADDING)) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PADDING needs protocol version 3");
+        }
     }
 
     /** Whether the client has its challenge and no LOGIN_RESULT yet: whatever goes wrong now is LOGIN_FAILED. */
