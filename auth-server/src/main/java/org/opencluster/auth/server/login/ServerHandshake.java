@@ -85,6 +85,8 @@ public final class ServerHandshake {
     private Transcript transcript;
     private SecureChannel handshakeChannel;
     private KeyExchange.EphemeralKeyPair proofEphemeral;
+    /** Version 3: the X25519 ephemeral every challenge carries beside the P-256 one (section 5.3.7). */
+    private KeyExchange.EphemeralKeyPair x25519Ephemeral;
     private ProofKind proofKind;
     private String username;
     private Optional<LoginAccount> account = Optional.empty();
@@ -417,6 +419,10 @@ public final class ServerHandshake {
                 proofEphemeral.close();
                 proofEphemeral = null;
             }
+            if (x25519Ephemeral != null) {
+                x25519Ephemeral.close();
+                x25519Ephemeral = null;
+            }
             account = Optional.empty();
             challengeFields = challengeFields(name);
         }
@@ -459,6 +465,9 @@ public final class ServerHandshake {
                 .orElse(decoy);
         // First, as it is what fails for an envelope that does not fit: the fallback then repeats no key generation.
         byte[] envelopeField = EnvelopeField.pad(envelope, settings.envelopeFieldLength());
+        if (version >= PROTOCOL_VERSION_3) {
+            return uniformChallengeFields(name, envelopeField);
+        }
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
@@ -490,6 +499,42 @@ public final class ServerHandshake {
     }
 
     /**
+     * Version 3 (issue 13 item 4): one challenge for every name, known or not, whatever its key. PROOF_KIND is key
+     * agreement (the client signs when its key cannot agree in P-256 or X25519), and both ephemerals
+     * are fresh key pairs, P-256 and X25519, so neither the fields nor the work say what key the account has.
+     */
+    private List<RispCommand> uniformChallengeFields(String name, byte[] envelopeField) {
+        // Key agreement for everyone: every P-256 and X25519 key can answer it, derive-only keys included, and a key
+        // that cannot (Ed25519, P-384, RSA) signs instead; the server's EC preference applies to versions 1 and 2.
+        proofKind = enrolling ? ProofKind.ENROLMENT_CODE : webAuthnLogin ? ProofKind.WEBAUTHN
+                : ProofKind.KEY_AGREEMENT;
+        proofEphemeral = KeyExchanges.forGroup(KeyExchangeGroup.P256).generate(settings.random());
+        x25519Ephemeral = KeyExchanges.forGroup(KeyExchangeGroup.X25519).generate(settings.random());
+        List<RispCommand> fields = new ArrayList<>(List.of(
+                RispCommand.string(ENVELOPE, envelopeField),
+                RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
+                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(KeyExchangeGroup.P256,
+                        proofEphemeral.publicKey())),
+                RispCommand.string(PROOF_EPHEMERAL_X25519, HandshakeOutput.keyShare(KeyExchangeGroup.X25519,
+                        x25519Ephemeral.publicKey()))));
+        if (webAuthnLogin) {
+            fields.add(RispCommand.string(WEBAUTHN_OPTIONS,
+                    settings.webAuthn().orElseThrow().requestOptions(name, account)));
+        }
+        return fields;
+    }
+
+    /** In version 3 a login asked for kind 1 or 2 may prove with either (the client's key decides). */
+    private boolean proofKindAccepted(long answered) {
+        if (answered == proofKind.wireValue()) {
+            return true;
+        }
+        boolean eitherKeyProof = proofKind == ProofKind.SIGNATURE || proofKind == ProofKind.KEY_AGREEMENT;
+        return version >= PROTOCOL_VERSION_3 && eitherKeyProof && (answered == ProofKind.SIGNATURE.wireValue()
+                || answered == ProofKind.KEY_AGREEMENT.wireValue());
+    }
+
+    /**
      * Whether a stranger could guess this login's secret online, so the account-wide lock applies: a passphrase
      * envelope, an enrolment code, or an unknown name (which must stay indistinguishable from a passphrase
      * account: its decoy envelope looks like one). An account that needs a private key (service, card, security
@@ -500,9 +545,10 @@ public final class ServerHandshake {
     }
 
     private void onLoginProof(HandshakeMessage m) throws HandshakeException {
-        if (m.number(PROOF_KIND) != proofKind.wireValue()) {
+        if (!proofKindAccepted(m.number(PROOF_KIND))) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the proof is not of the kind asked for");
         }
+        proofKind = ProofKind.fromWire((int) m.number(PROOF_KIND)).orElseThrow();
         checkPadding(m, HandshakePadding.LOGIN_PROOF_BYTES);
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
@@ -595,14 +641,17 @@ public final class ServerHandshake {
                 return ok;
             }
             if (proofKind == ProofKind.KEY_AGREEMENT) {
+                // Version 3 offers an X25519 ephemeral beside the P-256 one: the account key's group picks.
+                KeyExchange.EphemeralKeyPair mine = key != null && x25519Ephemeral != null
+                        && PublicKeys.groupOf(key).filter(g -> g == KeyExchangeGroup.X25519).isPresent()
+                        ? x25519Ephemeral : proofEphemeral;
                 if (key == null) {
                     // Unknown user: the same agreement and HMAC work against a key nobody holds, then refuse.
-                    z = proofEphemeral.agree(KeyExchanges.forGroup(proofEphemeral.group())
-                            .decoyPublicKey(settings.random()));
+                    z = mine.agree(KeyExchanges.forGroup(mine.group()).decoyPublicKey(settings.random()));
                     schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
                     return false;
                 }
-                z = proofEphemeral.agree(PublicKeys.encode(key));
+                z = mine.agree(PublicKeys.encode(key));
                 return schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
             }
             Optional<SignatureAlgorithm> alg = SignatureAlgorithm.fromCode(proofScheme);
@@ -613,7 +662,9 @@ public final class ServerHandshake {
             boolean verified = alg.get().verify(key != null ? key : DecoyVerifyingKeys.forScheme(alg.get()),
                     HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT,
                             transcriptThroughServerFinished), proofBytes);
-            return key != null && verified;
+            // A key its certificate marks for key agreement only may not prove by signature (version 3 lets the
+            // client choose the kind).
+            return key != null && verified && account.get().keySigns();
         } catch (SuiteException | RuntimeException e) {
             return false;
         } finally {
@@ -622,6 +673,9 @@ public final class ServerHandshake {
             }
             if (proofEphemeral != null) {
                 proofEphemeral.close();
+            }
+            if (x25519Ephemeral != null) {
+                x25519Ephemeral.close();
             }
         }
     }
@@ -745,6 +799,9 @@ public final class ServerHandshake {
         shares.clear();
         if (proofEphemeral != null) {
             proofEphemeral.close();
+        }
+        if (x25519Ephemeral != null) {
+            x25519Ephemeral.close();
         }
         if (schedule != null) {
             schedule.close();

@@ -35,8 +35,8 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 /**
  * Issue 13 item 3: what a passive eavesdropper reads from frame sizes. With protocol version 3 the LOGIN_REQUEST
  * frame has one size for every username length, and the proof flight (LOGIN_PROOF + CLIENT_FINISHED) one size per
- * suite for every proof kind and key type: HMAC (key agreement, enrolment code), Ed25519, ECDSA P-256 and P-384,
- * RSA-2048 and RSA-3072 signatures and a WebAuthn assertion. Over TCP (frames seen by a proxy) and REST (the
+ * suite for every proof kind and key type: HMAC (key agreement with P-256 and X25519 keys, enrolment code),
+ * Ed25519, ECDSA P-384, RSA-2048 and RSA-3072 signatures and a WebAuthn assertion. Over TCP (frames seen by a proxy) and REST (the
  * flights posted).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -53,7 +53,7 @@ class PaddedSizesTest {
         ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
                 .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
         LoginThrottle lenient = LoginThrottle.builder().maxAccountFailures(1000).maxSourceFailures(1000).build();
-        // EC keys are asked for signatures, so a P-256 account signs; unknown names get the same challenge.
+        // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
         cluster = new TestCluster(config, ProofKind.SIGNATURE, lenient, Pkcs11Tokens.builder().build());
         cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
         proxy = new MitmProxy(cluster.address(), 256);
@@ -75,8 +75,9 @@ class PaddedSizesTest {
         List<Login> logins = new ArrayList<>();
         logins.add(new Login("key agreement (HMAC), X25519", "xagree", Accounts.wrongKey(cluster, KeyType.X25519),
                 null, false));
-        for (KeyType t : List.of(KeyType.ED25519, KeyType.EC_P256, KeyType.EC_P384, KeyType.RSA_2048,
-                KeyType.RSA_3072)) {
+        logins.add(new Login("key agreement (HMAC), P-256", "nobody", Accounts.wrongKey(cluster, KeyType.EC_P256),
+                null, false));
+        for (KeyType t : List.of(KeyType.ED25519, KeyType.EC_P384, KeyType.RSA_2048, KeyType.RSA_3072)) {
             logins.add(new Login("signature, " + t, "nobody", Accounts.wrongKey(cluster, t), null, false));
         }
         logins.add(new Login("enrolment code (HMAC)", "nobody", null, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", false));

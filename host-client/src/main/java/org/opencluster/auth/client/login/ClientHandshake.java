@@ -405,8 +405,20 @@ public final class ClientHandshake {
         }
         this.envelope = envelope;
         try (Token token = credential.unlock(username, envelope)) {
+            boolean x25519 = token.keyType() == org.opencluster.auth.token.KeyType.X25519;
+            if (challenge.has(PROOF_EPHEMERAL_X25519)) {
+                // Version 3: the challenge is the same for every account; the kind asked for is the server's
+                // preference, and a key that cannot do it proves the other way (section 5.3.7).
+                boolean canAgree = token.operations().contains(org.opencluster.auth.token.TokenOperation.KEY_AGREEMENT)
+                        && (x25519 || token.keyType() == org.opencluster.auth.token.KeyType.EC_P256);
+                boolean canSign = !token.signatureSchemes().isEmpty();
+                if (kind == ProofKind.KEY_AGREEMENT ? !canAgree && canSign : !canSign && canAgree) {
+                    kind = kind == ProofKind.KEY_AGREEMENT ? ProofKind.SIGNATURE : ProofKind.KEY_AGREEMENT;
+                }
+            }
             if (kind == ProofKind.KEY_AGREEMENT) {
-                byte[] z = TokenProofs.agree(token, challenge.bytes(PROOF_EPHEMERAL));
+                byte[] z = TokenProofs.agree(token, challenge.bytes(x25519 && challenge.has(PROOF_EPHEMERAL_X25519)
+                        ? PROOF_EPHEMERAL_X25519 : PROOF_EPHEMERAL));
                 try {
                     proof = schedule.keyAgreementProof(z, t);
                 } finally {

@@ -52,6 +52,7 @@ public final class HandshakeCommandIds {
     public static final int PROOF = 0x9208;                      // str16: signature, HMAC or WebAuthn JSON
     public static final int WEBAUTHN_OPTIONS = 0x9209;           // str16: UTF-8 JSON, LOGIN_CHALLENGE of kind 4
     public static final int PADDING = 0x920a;                    // str16: zero bytes (version 3, HandshakePadding)
+    public static final int PROOF_EPHEMERAL_X25519 = 0x920b;     // str16: 0x001d || 32 bytes (version 3)
 
     // Record layer (see org.opencluster.auth.protocol.frame.FrameHeader).
     public static final int WRAPPED_ENCRYPTED_COMMAND = 0x7300;
