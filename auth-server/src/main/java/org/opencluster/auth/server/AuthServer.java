@@ -123,8 +123,9 @@ public final class AuthServer implements AutoCloseable {
                 .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
-                List.of(serverCertificate, bootstrap.caCertificate()), name -> store.findAccount(name)
-                        .map(a -> loginView(a, ca, clock.instant())), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
+                List.of(serverCertificate, bootstrap.caCertificate()), new org.opencluster.auth.server.login.StoredAccounts(
+                        store::findAccount, a -> loginView(a, ca, clock.instant()),
+                        org.opencluster.auth.server.login.StoredAccounts.decoyAccount(random)), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
                 ecProofKind, frames, throttle, random, new Enrolments() {
                     @Override
                     public List<EnrolmentCode> active(String username) {

@@ -24,6 +24,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
+import org.opencluster.auth.protocol.handshake.HandshakePadding;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -48,6 +49,8 @@ import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.TokenException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the login handshake (docs/PROTOCOL.md section 5) for one connection: an explicit state
@@ -56,7 +59,8 @@ import org.opencluster.auth.token.TokenException;
  * client can act on and ends the connection; a wrong proof, a wrong passphrase and an unknown user look alike.
  */
 public final class ServerHandshake {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerHandshake.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ServerHandshake.class);
+
     /** Where the handshake stands. */
     public enum State { AWAIT_HELLO, AWAIT_CHOICE, AWAIT_LOGIN_REQUEST, AWAIT_PROOF, AWAIT_CLIENT_FINISHED,
         ESTABLISHED, FAILED }
@@ -70,6 +74,8 @@ public final class ServerHandshake {
     private State state = State.AWAIT_HELLO;
     /** A HELLO_RETRY went out on this connection (there is at most one). */
     private boolean helloRetried;
+    /** The protocol version of SERVER_HELLO: min(client's, 3). */
+    private long version;
 
     private SuitePolicy policy;
     private Set<Integer> offered;
@@ -79,6 +85,8 @@ public final class ServerHandshake {
     private Transcript transcript;
     private SecureChannel handshakeChannel;
     private KeyExchange.EphemeralKeyPair proofEphemeral;
+    /** Version 3: the X25519 ephemeral every challenge carries beside the P-256 one (section 5.3.7). */
+    private KeyExchange.EphemeralKeyPair x25519Ephemeral;
     private ProofKind proofKind;
     private String username;
     private Optional<LoginAccount> account = Optional.empty();
@@ -170,6 +178,14 @@ public final class ServerHandshake {
             enterFailed();
         } catch (org.opencluster.auth.protocol.risp.RispProtocolException e) {
             fail(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            if (!owesLoginResult()) {
+                throw e;
+            }
+            // After LOGIN_CHALLENGE a failure of ours (the store, a key that will not decode) must not answer
+            // differently from a wrong proof: INTERNAL would say that the name exists (issue 13 item 5).
+            LOG.warn("event=login.internal_failure user={} error={}", username, e.toString());
+            refuseLogin();
         }
         return state;
     }
@@ -229,11 +245,12 @@ public final class ServerHandshake {
             return;
         }
         record(m);
+        version = Math.min(clientVersion, PROTOCOL_VERSION_3);
         policy = settings.policy().get();
         CipherSuite preferred = policy.choose(offered).orElseThrow(() -> new HandshakeException(
                 HandshakeError.NO_COMMON_SUITE, "none of the client's suites is enabled on this server"));
         List<RispCommand> hello = new ArrayList<>(List.of(
-                RispCommand.integer(PROTOCOL_VERSION, Math.min(clientVersion, PROTOCOL_VERSION_2)),
+                RispCommand.integer(PROTOCOL_VERSION, version),
                 RispCommand.fixed(SERVER_RANDOM, random(32)),
                 RispCommand.string(SUITE_POLICY, policy.encode())));
         // The choice rule is deterministic, so one share, for the suite the client must choose, is enough.
@@ -345,6 +362,7 @@ public final class ServerHandshake {
     }
 
     private void onLoginRequest(HandshakeMessage m) throws HandshakeException, FrameException {
+        checkPadding(m, HandshakePadding.LOGIN_REQUEST_BYTES);
         byte[] raw = m.bytes(USERNAME);
         String name = new String(raw, StandardCharsets.UTF_8);
         if (raw.length == 0 || !Arrays.equals(raw, name.getBytes(StandardCharsets.UTF_8))
@@ -368,7 +386,7 @@ public final class ServerHandshake {
         }
         transcript.add(m.encode());
         username = name;
-        account = settings.accounts().find(name);
+        account = servableAccount(name);
         Optional<byte[]> deviceToken = deviceTokenOf(extensions);
         keepsDeviceToken = deviceToken.isPresent() && !enrolling;
         attempt = new LoginThrottle.Attempt(name, remote, deviceToken.filter(t -> !enrolling)
@@ -390,6 +408,66 @@ public final class ServerHandshake {
                     .collect(java.util.stream.Collectors.toList());
             account = Optional.empty();
         }
+        List<RispCommand> challengeFields;
+        try {
+            challengeFields = challengeFields(name);
+        } catch (RuntimeException e) {
+            // The account cannot be served (an envelope larger than the field, a WebAuthn lookup that failed):
+            // it gets what an unknown name gets, never an INTERNAL error that says the name exists (item 5).
+            LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
+            if (proofEphemeral != null) {
+                proofEphemeral.close();
+                proofEphemeral = null;
+            }
+            if (x25519Ephemeral != null) {
+                x25519Ephemeral.close();
+                x25519Ephemeral = null;
+            }
+            account = Optional.empty();
+            challengeFields = challengeFields(name);
+        }
+        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE, challengeFields.toArray(new RispCommand[0]));
+        transcript.add(challenge.encode());
+        HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
+                RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
+        transcript.add(finished.encode());
+        transcriptThroughServerFinished = transcript.hash();
+        if (webAuthnLogin) {
+            webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
+        }
+        outcomeOwed = true;
+        sendFramed(challenge, finished);
+        state = State.AWAIT_PROOF;
+    }
+
+    /**
+     * The account as the handshake can serve it; empty for an unknown name and for an account the directory cannot
+     * read (a stored key that does not decode, a store error): those answer exactly as an unknown name (item 5).
+     */
+    private Optional<LoginAccount> servableAccount(String name) {
+        try {
+            return settings.accounts().find(name);
+        } catch (RuntimeException e) {
+            LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The fields of LOGIN_CHALLENGE for {@link #account} (empty: the decoy); sets {@link #proofKind} and, for the
+     * key-agreement proof, {@link #proofEphemeral}. Throws before anything is sent or recorded.
+     */
+    private List<RispCommand> challengeFields(String name) {
+        // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
+        // Every name pays for the decoy, so a known name does not answer sooner than an unknown one (item 2).
+        byte[] decoy = DecoyEnvelopes.derive(settings.decoySecret(), name);
+        byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
+                .orElse(decoy);
+        // First, as it is what fails for an envelope that does not fit: the fallback then repeats no key generation.
+        byte[] envelopeField = EnvelopeField.pad(envelope, settings.envelopeFieldLength());
+        if (version >= PROTOCOL_VERSION_3) {
+            return uniformChallengeFields(name, envelopeField);
+        }
         PublicKey key = account.map(LoginAccount::key).orElse(null);
         Optional<KeyExchangeGroup> group = key == null ? Optional.of(KeyExchangeGroup.P256) : PublicKeys.groupOf(key);
         boolean canAgree = key == null || group.isPresent();
@@ -409,29 +487,51 @@ public final class ServerHandshake {
         } else {
             ephemeralShare = exchange.decoyPublicKey(settings.random());
         }
-        // A security-key login needs no envelope: it gets the decoy, so the real one is not handed out for nothing.
-        byte[] envelope = (webAuthnLogin ? Optional.<byte[]>empty() : account.flatMap(LoginAccount::envelope))
-                .orElseGet(() -> DecoyEnvelopes.derive(settings.decoySecret(), name));
-        List<RispCommand> challengeFields = new ArrayList<>(List.of(
-                RispCommand.string(ENVELOPE, EnvelopeField.pad(envelope, settings.envelopeFieldLength())),
+        List<RispCommand> fields = new ArrayList<>(List.of(
+                RispCommand.string(ENVELOPE, envelopeField),
                 RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
                 RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(ephemeralGroup, ephemeralShare))));
         if (webAuthnLogin) {
-            challengeFields.add(RispCommand.string(WEBAUTHN_OPTIONS,
+            fields.add(RispCommand.string(WEBAUTHN_OPTIONS,
                     settings.webAuthn().orElseThrow().requestOptions(name, account)));
         }
-        HandshakeMessage challenge = HandshakeMessage.of(HS_LOGIN_CHALLENGE, challengeFields.toArray(new RispCommand[0]));
-        transcript.add(challenge.encode());
-        HandshakeMessage finished = HandshakeMessage.of(HS_SERVER_FINISHED,
-                RispCommand.string(VERIFY_DATA, schedule.serverFinished(transcript.hash())));
-        transcript.add(finished.encode());
-        transcriptThroughServerFinished = transcript.hash();
+        return fields;
+    }
+
+    /**
+     * Version 3 (issue 13 item 4): one challenge for every name, known or not, whatever its key. PROOF_KIND is key
+     * agreement (the client signs when its key cannot agree in P-256 or X25519), and both ephemerals
+     * are fresh key pairs, P-256 and X25519, so neither the fields nor the work say what key the account has.
+     */
+    private List<RispCommand> uniformChallengeFields(String name, byte[] envelopeField) {
+        // Key agreement for everyone: every P-256 and X25519 key can answer it, derive-only keys included, and a key
+        // that cannot (Ed25519, P-384, RSA) signs instead; the server's EC preference applies to versions 1 and 2.
+        proofKind = enrolling ? ProofKind.ENROLMENT_CODE : webAuthnLogin ? ProofKind.WEBAUTHN
+                : ProofKind.KEY_AGREEMENT;
+        proofEphemeral = KeyExchanges.forGroup(KeyExchangeGroup.P256).generate(settings.random());
+        x25519Ephemeral = KeyExchanges.forGroup(KeyExchangeGroup.X25519).generate(settings.random());
+        List<RispCommand> fields = new ArrayList<>(List.of(
+                RispCommand.string(ENVELOPE, envelopeField),
+                RispCommand.integer(PROOF_KIND, proofKind.wireValue()),
+                RispCommand.string(PROOF_EPHEMERAL, HandshakeOutput.keyShare(KeyExchangeGroup.P256,
+                        proofEphemeral.publicKey())),
+                RispCommand.string(PROOF_EPHEMERAL_X25519, HandshakeOutput.keyShare(KeyExchangeGroup.X25519,
+                        x25519Ephemeral.publicKey()))));
         if (webAuthnLogin) {
-            webAuthnChallenge = schedule.webauthnChallenge(transcriptThroughServerFinished);
+            fields.add(RispCommand.string(WEBAUTHN_OPTIONS,
+                    settings.webAuthn().orElseThrow().requestOptions(name, account)));
         }
-        outcomeOwed = true;
-        sendFramed(challenge, finished);
-        state = State.AWAIT_PROOF;
+        return fields;
+    }
+
+    /** In version 3 a login asked for kind 1 or 2 may prove with either (the client's key decides). */
+    private boolean proofKindAccepted(long answered) {
+        if (answered == proofKind.wireValue()) {
+            return true;
+        }
+        boolean eitherKeyProof = proofKind == ProofKind.SIGNATURE || proofKind == ProofKind.KEY_AGREEMENT;
+        return version >= PROTOCOL_VERSION_3 && eitherKeyProof && (answered == ProofKind.SIGNATURE.wireValue()
+                || answered == ProofKind.KEY_AGREEMENT.wireValue());
     }
 
     /**
@@ -445,9 +545,11 @@ public final class ServerHandshake {
     }
 
     private void onLoginProof(HandshakeMessage m) throws HandshakeException {
-        if (m.number(PROOF_KIND) != proofKind.wireValue()) {
+        if (!proofKindAccepted(m.number(PROOF_KIND))) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the proof is not of the kind asked for");
         }
+        proofKind = ProofKind.fromWire((int) m.number(PROOF_KIND)).orElseThrow();
+        checkPadding(m, HandshakePadding.LOGIN_PROOF_BYTES);
         proofScheme = (int) m.number(SIGNATURE_SCHEME);
         proofBytes = m.bytes(PROOF);
         if (proofKind != ProofKind.WEBAUTHN && proofBytes.length > HandshakeCommands.MAX_KEY_PROOF) {
@@ -471,13 +573,7 @@ public final class ServerHandshake {
                     account.get().refusal().orElse("-"));
         }
         if (!(finishedOk && proofOk && accountOk)) {
-            try {
-                sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
-                        RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
-                        RispCommand.fixed(SESSION_ID, new byte[16])));
-            } finally {
-                enterFailed();
-            }
+            refuseLogin();
             return;
         }
         sessionId = random(16);
@@ -498,6 +594,33 @@ public final class ServerHandshake {
         schedule.close();
         settle(true);
         state = State.ESTABLISHED;
+    }
+
+    /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class; earlier versions know no PADDING. */
+    private void checkPadding(HandshakeMessage m, int sizeClass) throws HandshakeException {
+        if (version >= PROTOCOL_VERSION_3) {
+            HandshakePadding.check(m, sizeClass);
+        } else if (m.has(PADDING)) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PADDING needs protocol version 3");
+        }
+    }
+
+    /** Whether the client has its challenge and no LOGIN_RESULT yet: whatever goes wrong now is LOGIN_FAILED. */
+    private boolean owesLoginResult() {
+        return (state == State.AWAIT_PROOF || state == State.AWAIT_CLIENT_FINISHED) && applicationChannel == null;
+    }
+
+    /** The one answer to every failed login after its challenge: LOGIN_FAILED, then close. */
+    private void refuseLogin() {
+        try {
+            sendFramed(HandshakeMessage.of(HS_LOGIN_RESULT,
+                    RispCommand.integer(LOGIN_STATUS, HandshakeError.LOGIN_FAILED.code()),
+                    RispCommand.fixed(SESSION_ID, new byte[16])));
+        } catch (FrameException | RuntimeException e) {
+            // the channel is gone: closing is all that is left
+        } finally {
+            enterFailed();
+        }
     }
 
     private boolean verifyProof() {
@@ -528,14 +651,17 @@ public final class ServerHandshake {
                 return enrolment != null;
             }
             if (proofKind == ProofKind.KEY_AGREEMENT) {
+                // Version 3 offers an X25519 ephemeral beside the P-256 one: the account key's group picks.
+                KeyExchange.EphemeralKeyPair mine = key != null && x25519Ephemeral != null
+                        && PublicKeys.groupOf(key).filter(g -> g == KeyExchangeGroup.X25519).isPresent()
+                        ? x25519Ephemeral : proofEphemeral;
                 if (key == null) {
                     // Unknown user: the same agreement and HMAC work against a key nobody holds, then refuse.
-                    z = proofEphemeral.agree(KeyExchanges.forGroup(proofEphemeral.group())
-                            .decoyPublicKey(settings.random()));
+                    z = mine.agree(KeyExchanges.forGroup(mine.group()).decoyPublicKey(settings.random()));
                     schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
                     return false;
                 }
-                z = proofEphemeral.agree(PublicKeys.encode(key));
+                z = mine.agree(PublicKeys.encode(key));
                 return schedule.verifyKeyAgreementProof(z, transcriptThroughServerFinished, proofBytes);
             }
             Optional<SignatureAlgorithm> alg = SignatureAlgorithm.fromCode(proofScheme);
@@ -546,7 +672,9 @@ public final class ServerHandshake {
             boolean verified = alg.get().verify(key != null ? key : DecoyVerifyingKeys.forScheme(alg.get()),
                     HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT,
                             transcriptThroughServerFinished), proofBytes);
-            return key != null && verified;
+            // A key its certificate marks for key agreement only may not prove by signature (version 3 lets the
+            // client choose the kind).
+            return key != null && verified && account.get().keySigns();
         } catch (SuiteException | RuntimeException e) {
             return false;
         } finally {
@@ -555,6 +683,9 @@ public final class ServerHandshake {
             }
             if (proofEphemeral != null) {
                 proofEphemeral.close();
+            }
+            if (x25519Ephemeral != null) {
+                x25519Ephemeral.close();
             }
         }
     }
@@ -690,6 +821,9 @@ public final class ServerHandshake {
         shares.clear();
         if (proofEphemeral != null) {
             proofEphemeral.close();
+        }
+        if (x25519Ephemeral != null) {
+            x25519Ephemeral.close();
         }
         if (schedule != null) {
             schedule.close();

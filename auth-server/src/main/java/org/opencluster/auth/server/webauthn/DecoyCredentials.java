@@ -27,9 +27,24 @@ final class DecoyCredentials implements AutoCloseable {
     }
 
     byte[] idFor(String username) {
+        return idFor(username, 0);
+    }
+
+    /**
+     * Decoy id number {@code index} of a name: index 0 as above, index i > 0 with the context
+     * {@code SHA-256(UTF-8(username)) || u8 i}, so a list filled up with decoys is stable per name too.
+     */
+    byte[] idFor(String username, int index) {
+        if (index < 0 || index > 255) {
+            throw new IllegalArgumentException("decoy index 0..255");
+        }
         try {
             byte[] nameHash = MessageDigest.getInstance("SHA-256").digest(username.getBytes(StandardCharsets.UTF_8));
-            return Hkdf.expandLabel(HashAlgorithm.SHA256, prk, LABEL, nameHash, ID_LENGTH);
+            byte[] context = index == 0 ? nameHash : Arrays.copyOf(nameHash, nameHash.length + 1);
+            if (index > 0) {
+                context[nameHash.length] = (byte) index;
+            }
+            return Hkdf.expandLabel(HashAlgorithm.SHA256, prk, LABEL, context, ID_LENGTH);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

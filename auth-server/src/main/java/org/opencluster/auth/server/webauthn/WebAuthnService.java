@@ -26,6 +26,8 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -86,16 +88,22 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
         return relyingParty;
     }
 
+    /**
+     * Every WEBAUTHN_OPTIONS lists this many credential ids (or a multiple of it for a person with more keys), real
+     * ones and stable decoys sorted together, so the list says neither whether a name has security keys nor how
+     * many (issue 13 item 4). Four covers a person with a key on the keyring, one in the drawer and two spares.
+     */
+    public static final int ALLOW_CREDENTIALS = 4;
+
     @Override
     public byte[] requestOptions(String username, Optional<LoginAccount> account) {
-        List<byte[]> ids = account.isPresent() ? usable(username).stream().map(WebAuthnCredential::credentialId)
-                .collect(Collectors.toList()) : List.of();
-        // Admins must verify (PIN or biometric); saying so reveals that a name is an admin to whoever asks for it,
-        // which the documentation lists as a known limit of the decoys.
-        boolean uvRequired = !ids.isEmpty() && isAdmin(account);
-        if (ids.isEmpty()) {
-            ids = List.of(decoys.idFor(username));
+        List<byte[]> ids = new ArrayList<>(account.isPresent() ? usable(username).stream()
+                .map(WebAuthnCredential::credentialId).collect(Collectors.toList()) : List.of());
+        int slots = Math.max(1, (ids.size() + ALLOW_CREDENTIALS - 1) / ALLOW_CREDENTIALS) * ALLOW_CREDENTIALS;
+        for (int i = 0; ids.size() < slots; i++) {
+            ids.add(decoys.idFor(username, i));
         }
+        ids.sort(Arrays::compareUnsigned);
         ObjectNode options = JSON.createObjectNode();
         options.put("rpId", settings.rpId());
         ArrayNode allow = options.putArray("allowCredentials");
@@ -103,7 +111,9 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
         for (byte[] id : ids) {
             allow.addObject().put("type", "public-key").put("id", b64.encodeToString(id));
         }
-        options.put("userVerification", uvRequired ? "required" : "preferred");
+        // Never "required", which told whoever asked that a name is an admin: user verification is enforced when
+        // the assertion is verified (an admin's assertion without the UV flag is refused), not announced.
+        options.put("userVerification", "preferred");
         options.put("timeout", settings.timeout().toMillis());
         try {
             byte[] out = JSON.writeValueAsBytes(options);

@@ -210,6 +210,17 @@ final class ChallengedLogin implements AutoCloseable {
         return ProofKind.fromWire((int) challenge.number(PROOF_KIND)).orElseThrow();
     }
 
+    /** The LOGIN_CHALLENGE as received: each field's id and parameter length, in order (what a prober compares). */
+    List<String> challengeShape() {
+        HandshakeMessage challenge = (HandshakeMessage) clientField("challenge");
+        byte[] bytes = challenge.encode();
+        List<String> shape = new java.util.ArrayList<>();
+        for (RispCommand c : RispDecoder.framingOnly().feed(bytes)) {
+            shape.add(String.format("%04x:%d", c.id(), c.hasBytes() || c.kind() != org.opencluster.auth.protocol.risp.ParamKind.INTEGER ? c.length() : c.number()));
+        }
+        return shape;
+    }
+
     private byte[] framed(HandshakeMessage... messages) throws FrameException {
         HandshakeOutput out = new HandshakeOutput();
         out.framed(channel(), messages);

@@ -116,9 +116,9 @@ class HelloRetryTest {
     }
 
     @Test
-    void theServerAnswersVersionMinOfTheClientsAndTwo() throws Exception {
+    void theServerAnswersVersionMinOfTheClientsAndThree() throws Exception {
         start(HelloGate.Mode.OFF);
-        for (int[] v : new int[][] {{1, 1}, {2, 2}, {7, 2}}) {
+        for (int[] v : new int[][] {{1, 1}, {2, 2}, {3, 3}, {7, 3}}) {
             try (Socket s = new Socket(cluster.address().getAddress(), cluster.address().getPort())) {
                 s.setSoTimeout(10_000);
                 s.getOutputStream().write(hello(v[0], new byte[0]));

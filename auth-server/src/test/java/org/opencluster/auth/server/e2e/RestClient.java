@@ -104,6 +104,8 @@ final class RestClient {
         SecureChannel channel;
         /** The last flight answer (handshake), for tests that look at the bytes. */
         JsonNode lastAnswer;
+        /** The size in bytes of every handshake flight the server answered, in order (what an eavesdropper sees). */
+        final List<Integer> answerSizes = new ArrayList<>();
 
         Session(ClientHandshake hs) throws Exception {
             this.handshake = hs;
@@ -138,7 +140,9 @@ final class RestClient {
                             + json(r).get("detail").asText());
                 }
                 lastAnswer = json(r);
-                feed(unb64(lastAnswer.get("flight").asText()));
+                byte[] flight = unb64(lastAnswer.get("flight").asText());
+                answerSizes.add(flight.length);
+                feed(flight);
                 if (handshake.state() != ClientHandshake.State.ESTABLISHED && lastAnswer.get("closed").asBoolean()
                         && handshake.state() != ClientHandshake.State.FAILED) {
                     throw new LoginException(-1, "the server closed the session during login");

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.opencluster.auth.server.webauthn.WebAuthnService;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -179,7 +182,8 @@ class WebAuthnLoginTest {
         })) {
             assertEquals("uvadmin", whoami(s));
         }
-        assertEquals("required", JSON.readTree(seen.get()).get("userVerification").asText());
+        // Not announced (it would say who is an admin); enforced at verification, as the next login shows.
+        assertEquals("preferred", JSON.readTree(seen.get()).get("userVerification").asText());
         adminKey.verifiesUser = false;
         assertLoginFailed(() -> keyLogin("uvadmin", adminKey.login()));
 
@@ -202,7 +206,8 @@ class WebAuthnLoginTest {
         JsonNode keyless = options("keyless");
         for (JsonNode o : List.of(unknown, keyless)) {
             assertEquals(fieldNames(real), fieldNames(o));
-            assertEquals(1, o.get("allowCredentials").size());
+            assertEquals(WebAuthnService.ALLOW_CREDENTIALS, o.get("allowCredentials").size());
+            assertEquals(real.get("allowCredentials").size(), o.get("allowCredentials").size());
             assertEquals(real.get("allowCredentials").get(0).get("id").asText().length(),
                     o.get("allowCredentials").get(0).get("id").asText().length(), "a decoy id is as long as a key's");
             assertEquals(real.get("userVerification"), o.get("userVerification"));
@@ -214,6 +219,38 @@ class WebAuthnLoginTest {
         any.ignoresAllowList = true;
         assertLoginFailed(() -> keyLogin("nobody", any.login()));
         assertLoginFailed(() -> keyLogin("keyless", any.login()));
+    }
+
+    /**
+     * Issue 13 item 4: the options said who has a security key, how many, and who is an admin. Now every kind of
+     * account and an unknown name get options of one shape: the same members, {@link WebAuthnService#ALLOW_CREDENTIALS}
+     * ids of one length (real ones among stable decoys), and the same user-verification word.
+     */
+    @Test
+    void securityKeyOptionsHaveOneShapeForEveryKindOfAccount() throws Exception {
+        cluster.person("shape-one", "p1".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        registered("shape-one", "p1");
+        cluster.person("shape-two", "p2".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        registered("shape-two", "p2");
+        registered("shape-two", "p2");
+        cluster.person("shape-admn", "p3".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        registered("shape-admn", "p3");
+        cluster.person("shape-none", "p4".toCharArray(), Caller.Role.USER, KeyType.ED25519);
+        Map<String, JsonNode> seen = new java.util.LinkedHashMap<>();
+        for (String name : List.of("shape-one", "shape-two", "shape-admn", "shape-none", "shape-unkn")) {
+            seen.put(name, options(name));
+        }
+        for (Map.Entry<String, JsonNode> e : seen.entrySet()) {
+            JsonNode o = e.getValue();
+            assertEquals(List.of("rpId", "allowCredentials", "userVerification", "timeout"), fieldNames(o), e.getKey());
+            assertEquals("preferred", o.get("userVerification").asText(), e.getKey());
+            assertEquals(WebAuthnService.ALLOW_CREDENTIALS, o.get("allowCredentials").size(), e.getKey());
+            for (JsonNode c : o.get("allowCredentials")) {
+                assertEquals(86, c.get("id").asText().length(), e.getKey() + ": every id is 64 bytes");
+            }
+        }
+        assertEquals(seen.get("shape-one").toString().length(), seen.get("shape-unkn").toString().length());
+        assertEquals(options("shape-two"), seen.get("shape-two"), "stable, as decoys are");
     }
 
     private JsonNode options(String user) throws Exception {

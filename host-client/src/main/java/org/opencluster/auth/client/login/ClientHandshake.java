@@ -25,6 +25,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
+import org.opencluster.auth.protocol.handshake.HandshakePadding;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -152,7 +153,7 @@ public final class ClientHandshake {
     private void sendHello(byte[] extensions) {
         ByteBuffer list = ByteBuffer.allocate(2 * supported.size());
         supported.stream().sorted().forEach(id -> list.putShort((short) (int) id));
-        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_2),
+        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_3),
                 RispCommand.fixed(CLIENT_RANDOM, clientRandom), RispCommand.string(SUPPORTED_SUITES, list.array()),
                 RispCommand.string(EXTENSIONS, extensions)));
     }
@@ -319,7 +320,7 @@ public final class ClientHandshake {
         }
         messages.add(m.encode());
         long version = serverHello.number(PROTOCOL_VERSION);
-        if (version != PROTOCOL_VERSION_1 && version != PROTOCOL_VERSION_2) {
+        if (version < PROTOCOL_VERSION_1 || version > PROTOCOL_VERSION_3) {
             throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "the server speaks version "
                     + serverHello.number(PROTOCOL_VERSION));
         }
@@ -365,7 +366,7 @@ public final class ClientHandshake {
             handshakeChannel = new SecureChannel(hs.sealer(Role.CLIENT, frames), hs.opener(Role.CLIENT, frames),
                     RispDecoder.builder().registry(HandshakeCommands.registry(), Direction.SERVER_TO_CLIENT).build());
         }
-        HandshakeMessage request = HandshakeMessage.of(HS_LOGIN_REQUEST,
+        HandshakeMessage request = padded(HS_LOGIN_REQUEST, HandshakePadding.LOGIN_REQUEST_BYTES,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
                 RispCommand.string(EXTENSIONS, loginRequestExtensions()));
         transcript.add(request.encode());
@@ -435,8 +436,20 @@ public final class ClientHandshake {
         }
         this.envelope = envelope;
         try (Token token = credential.unlock(username, envelope)) {
+            boolean x25519 = token.keyType() == org.opencluster.auth.token.KeyType.X25519;
+            if (challenge.has(PROOF_EPHEMERAL_X25519)) {
+                // Version 3: the challenge is the same for every account; the kind asked for is the server's
+                // preference, and a key that cannot do it proves the other way (section 5.3.7).
+                boolean canAgree = token.operations().contains(org.opencluster.auth.token.TokenOperation.KEY_AGREEMENT)
+                        && (x25519 || token.keyType() == org.opencluster.auth.token.KeyType.EC_P256);
+                boolean canSign = !token.signatureSchemes().isEmpty();
+                if (kind == ProofKind.KEY_AGREEMENT ? !canAgree && canSign : !canSign && canAgree) {
+                    kind = kind == ProofKind.KEY_AGREEMENT ? ProofKind.SIGNATURE : ProofKind.KEY_AGREEMENT;
+                }
+            }
             if (kind == ProofKind.KEY_AGREEMENT) {
-                byte[] z = TokenProofs.agree(token, challenge.bytes(PROOF_EPHEMERAL));
+                byte[] z = TokenProofs.agree(token, challenge.bytes(x25519 && challenge.has(PROOF_EPHEMERAL_X25519)
+                        ? PROOF_EPHEMERAL_X25519 : PROOF_EPHEMERAL));
                 try {
                     proof = schedule.keyAgreementProof(z, t);
                 } finally {
@@ -452,9 +465,16 @@ public final class ClientHandshake {
         finishProof(kind, scheme, proof);
     }
 
+    /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class, so their frames say nothing by size. */
+    private HandshakeMessage padded(int marker, int sizeClass, RispCommand... fields) {
+        return serverHello.number(PROTOCOL_VERSION) >= PROTOCOL_VERSION_3
+                ? HandshakePadding.pad(marker, sizeClass, fields) : HandshakeMessage.of(marker, fields);
+    }
+
     private void finishProof(ProofKind kind, int scheme, byte[] proof) throws FrameException {
-        HandshakeMessage lp = HandshakeMessage.of(HS_LOGIN_PROOF, RispCommand.integer(PROOF_KIND, kind.wireValue()),
-                RispCommand.integer(SIGNATURE_SCHEME, scheme), RispCommand.string(PROOF, proof));
+        HandshakeMessage lp = padded(HS_LOGIN_PROOF, HandshakePadding.LOGIN_PROOF_BYTES,
+                RispCommand.integer(PROOF_KIND, kind.wireValue()), RispCommand.integer(SIGNATURE_SCHEME, scheme),
+                RispCommand.string(PROOF, proof));
         transcript.add(lp.encode());
         HandshakeMessage cf = HandshakeMessage.of(HS_CLIENT_FINISHED,
                 RispCommand.string(VERIFY_DATA, schedule.clientFinished(transcript.hash())));

@@ -51,6 +51,8 @@ public final class HandshakeCommandIds {
     public static final int PROOF_EPHEMERAL = 0x9207;            // str16: u16 group || public key
     public static final int PROOF = 0x9208;                      // str16: signature, HMAC or WebAuthn JSON
     public static final int WEBAUTHN_OPTIONS = 0x9209;           // str16: UTF-8 JSON, LOGIN_CHALLENGE of kind 4
+    public static final int PADDING = 0x920a;                    // str16: zero bytes (version 3, HandshakePadding)
+    public static final int PROOF_EPHEMERAL_X25519 = 0x920b;     // str16: 0x001d || 32 bytes (version 3)
 
     // Record layer (see org.opencluster.auth.protocol.frame.FrameHeader).
     public static final int WRAPPED_ENCRYPTED_COMMAND = 0x7300;
@@ -62,6 +64,11 @@ public final class HandshakeCommandIds {
     public static final int PROTOCOL_VERSION_1 = 0x0001;
     /** Protocol version 2 (this document): a client that sends it understands HS_HELLO_RETRY (section 5.3.11). */
     public static final int PROTOCOL_VERSION_2 = 0x0002;
+    /**
+     * Protocol version 3: LOGIN_REQUEST and LOGIN_PROOF carry PADDING to fixed sizes, so frame sizes no longer tell
+     * an eavesdropper the username's length or the proof's kind and key type (section 5.3.12).
+     */
+    public static final int PROTOCOL_VERSION_3 = 0x0003;
 
     private HandshakeCommandIds() {
     }

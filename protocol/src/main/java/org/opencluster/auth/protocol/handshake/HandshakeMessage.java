@@ -29,11 +29,11 @@ public final class HandshakeMessage {
             Map.entry(HS_SERVER_CERTIFICATE, List.of(many(CERTIFICATE))),
             Map.entry(HS_SERVER_CERTIFICATE_VERIFY, List.of(f(SIGNATURE_SCHEME), f(SIGNATURE))),
             Map.entry(HS_CLIENT_CHOICE, List.of(f(CHOSEN_SUITE), f(POLICY_VERSION), f(KEY_SHARE), f(EXTENSIONS))),
-            Map.entry(HS_LOGIN_REQUEST, List.of(f(USERNAME), f(EXTENSIONS))),
+            Map.entry(HS_LOGIN_REQUEST, List.of(f(USERNAME), f(EXTENSIONS), optional(PADDING))),
             Map.entry(HS_LOGIN_CHALLENGE, List.of(f(ENVELOPE), f(PROOF_KIND), f(PROOF_EPHEMERAL),
-                    optional(WEBAUTHN_OPTIONS))),
+                    optional(PROOF_EPHEMERAL_X25519), optional(WEBAUTHN_OPTIONS))),
             Map.entry(HS_SERVER_FINISHED, List.of(f(VERIFY_DATA))),
-            Map.entry(HS_LOGIN_PROOF, List.of(f(PROOF_KIND), f(SIGNATURE_SCHEME), f(PROOF))),
+            Map.entry(HS_LOGIN_PROOF, List.of(f(PROOF_KIND), f(SIGNATURE_SCHEME), f(PROOF), optional(PADDING))),
             Map.entry(HS_CLIENT_FINISHED, List.of(f(VERIFY_DATA))),
             Map.entry(HS_LOGIN_RESULT, List.of(f(LOGIN_STATUS), f(SESSION_ID), optional(DEVICE_TOKEN))),
             Map.entry(HS_HELLO_RETRY, List.of(f(COOKIE))));
@@ -51,7 +51,7 @@ public final class HandshakeMessage {
 
     /**
      * A field that is there for one variant of the message only (WEBAUTHN_OPTIONS for proof kind 4, DEVICE_TOKEN
-     * for a client that sent the DEVICE_TOKEN extension).
+     * for a client that sent the DEVICE_TOKEN extension, PADDING and PROOF_EPHEMERAL_X25519 from version 3 on).
      */
     private static Field optional(int id) {
         return new Field(id, false, true);

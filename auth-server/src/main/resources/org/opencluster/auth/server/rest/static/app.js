@@ -114,6 +114,17 @@ function decodeRisp(bytes) {
 // A handshake message: marker, fields, HS_END (section 5.3.1).
 const message = (marker, ...fields) => concat(risp(marker), ...fields, risp(ID.HS_END));
 
+// Version 3 (section 5.3.12): LOGIN_REQUEST and LOGIN_PROOF end with PADDING, zero bytes making the message exactly
+// its size class (or, when it does not fit, the next multiple of 256), so frame sizes tell nothing.
+const PADDING = 0x920a;
+const LOGIN_REQUEST_BYTES = 512;
+const LOGIN_PROOF_BYTES = 8448;
+const padded = (sizeClass, marker, ...fields) => {
+  const least = message(marker, ...fields).length + 4;
+  const size = least <= sizeClass ? sizeClass : Math.ceil(least / 256) * 256;
+  return message(marker, ...fields, risp(PADDING, new Uint8Array(size - least)));
+};
+
 // Splits a command list into handshake messages; anything else (ERROR) is returned as {error}.
 function messages(commands) {
   const out = [];
@@ -342,7 +353,7 @@ export class Session {
   async run(username, mode) {
     const transcript = new Transcript();
     const clientRandom = crypto.getRandomValues(new Uint8Array(32));
-    const helloWith = (extensions) => message(ID.HS_CLIENT_HELLO, risp(ID.PROTOCOL_VERSION, 2),
+    const helloWith = (extensions) => message(ID.HS_CLIENT_HELLO, risp(ID.PROTOCOL_VERSION, 3),
       risp(ID.CLIENT_RANDOM, clientRandom), risp(ID.SUPPORTED_SUITES, u16(SUITE)), risp(ID.EXTENSIONS, extensions));
     let hello = helloWith(EMPTY);
     let created = await call('POST', '/api/v1/sessions', { clientHello: b64url(hello) });
@@ -366,7 +377,9 @@ export class Session {
         || sv.marker !== ID.HS_SERVER_CERTIFICATE_VERIFY) throw new Error('unexpected server flight');
     transcript.add(sh.bytes); transcript.add(sc.bytes); transcript.add(sv.bytes);
     const version = Number(field(sh, ID.PROTOCOL_VERSION));
-    if (version !== 1 && version !== 2) throw new Error(`UNSUPPORTED_VERSION: the server speaks version ${version}`);
+    if (version < 1 || version > 3) throw new Error(`UNSUPPORTED_VERSION: the server speaks version ${version}`);
+    const pad = (sizeClass, marker, ...fields) => (version >= 3 ? padded(sizeClass, marker, ...fields)
+      : message(marker, ...fields));
 
     // 1. the server proves its key over the hello hash (SHA-384 of the three messages, section 5.3.4)
     const hh = await sha('SHA-384', concat(hello, sh.bytes, sc.bytes));
@@ -409,8 +422,8 @@ export class Session {
 
     // 4. LOGIN_REQUEST (encrypted) with the extension of the proof wanted
     const ext = mode.kind === 'enrol' ? concat(u16(EXTENSION_ENROLMENT), u16(0)) : concat(u16(WEBAUTHN.EXTENSION), u16(0));
-    const request = message(ID.HS_LOGIN_REQUEST, risp(ID.USERNAME, enc.encode(username.normalize('NFC'))),
-      risp(ID.EXTENSIONS, ext));
+    const request = pad(LOGIN_REQUEST_BYTES, ID.HS_LOGIN_REQUEST,
+      risp(ID.USERNAME, enc.encode(username.normalize('NFC'))), risp(ID.EXTENSIONS, ext));
     transcript.add(request);
     const flight4 = await this.flight(concat(choice, await seal(out, request)));
     const [challenge, finished] = messages(await open(inb, flight4.bytes));
@@ -441,7 +454,7 @@ export class Session {
       proof = enc.encode(mode.assertion || await assertion(options, webauthnChallenge));
       lastAssertion = dec.decode(proof);
     }
-    const proofMsg = message(ID.HS_LOGIN_PROOF, risp(ID.PROOF_KIND, kind), risp(ID.SIGNATURE_SCHEME, 0),
+    const proofMsg = pad(LOGIN_PROOF_BYTES, ID.HS_LOGIN_PROOF, risp(ID.PROOF_KIND, kind), risp(ID.SIGNATURE_SCHEME, 0),
       risp(ID.PROOF, proof));
     transcript.add(proofMsg);
     const cFinishedKey = await expandLabel(cHs, 'finished', EMPTY, L);
