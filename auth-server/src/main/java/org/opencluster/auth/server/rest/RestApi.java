@@ -31,8 +31,6 @@ final class RestApi {
     static final String JSON = "application/json";
     static final String RISP = "application/x-risp";
     static final String PROBLEM = "application/problem+json";
-    /** Largest RISP flight inside JSON (a webauthn proof flight is about 9 KiB). */
-    private static final int MAX_FLIGHT = 12 * 1024;
 
     /** An HTTP request, already read whole (the transport bounds its size). */
     record Request(String method, String path, Optional<String> contentType, Optional<String> origin,
@@ -141,7 +139,7 @@ final class RestApi {
 
     private Response createSession(Request r) throws RestProblem {
         RestJson.CreateSession body = RestJson.parse(json(r), RestJson.CreateSession.class);
-        byte[] hello = RestJson.base64url("clientHello", body.clientHello(), 1024);
+        byte[] hello = RestJson.CLIENT_HELLO.decode(body.clientHello());
         RestSession s = sessions.open(r.remote());
         RestSession.Exchange x = s.exchange(hello, true, sessions.now());
         loginFailure(s, x);
@@ -168,7 +166,7 @@ final class RestApi {
 
     private Response handshake(Request r, String id) throws RestProblem {
         RestJson.Flight body = RestJson.parse(json(r), RestJson.Flight.class);
-        byte[] flight = RestJson.base64url("flight", body.flight(), MAX_FLIGHT);
+        byte[] flight = RestJson.FLIGHT.decode(body.flight());
         RestSession s = session(id);
         RestSession.Exchange x = s.exchange(flight, true, sessions.now());
         loginFailure(s, x);

@@ -102,8 +102,8 @@ final class RestSession {
             out.fail(ErrorCode.PROTOCOL_ERROR, e.getMessage());
             out.take();
             finish();
-            throw RestProblem.of(400, ErrorCode.PROTOCOL_ERROR, "the body is not whole RISP commands: "
-                    + e.getMessage());
+            throw RestProblem.of(400, ErrorCode.PROTOCOL_ERROR, "the body is not whole RISP commands of this phase;"
+                    + " the session is closed");
         } catch (RuntimeException e) {
             out.fail(ErrorCode.INTERNAL, "internal error");
             out.take();

@@ -179,6 +179,50 @@ class RestApiTest {
         }
     }
 
+    /** Issue 13, item 9: {@code null} as the whole body was a 500 (NullPointerException) on both JSON routes. */
+    @Test
+    void nullBodyIsA400NotA500OnBothJsonRoutes() throws Exception {
+        RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake("alice",
+                cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0101),
+                org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom()));
+        for (String path : new String[] {"/api/v1/sessions", "/api/v1/sessions/" + pending.id + "/handshake"}) {
+            for (String body : new String[] {"null", "[null]", "{\"flight\":12345678}", "{\"clientHello\":false}"}) {
+                JsonNode p = problem(rest.send("POST", path, "application/json",
+                        body.getBytes(StandardCharsets.UTF_8)), 400, ErrorCode.BAD_PARAMETER.code());
+                assertFalse(p.get("detail").asText().contains("org.opencluster"), p.toString());
+            }
+        }
+        // The pending session is untouched by the refused bodies: its login still completes.
+        assertEquals(204, pending.login().delete());
+    }
+
+    /**
+     * Issue 13, item 9 and section 10.1: a 413 says {@code Connection: close} and the connection then closes. The
+     * old server answered a chunked JSON body between 16 KiB and 1 MiB with a 413 that kept the connection alive.
+     */
+    @Test
+    void every413SaysConnectionCloseAndCloses() throws Exception {
+        InetSocketAddress https = cluster.server.httpsAddress().orElseThrow();
+        byte[] big = new byte[20 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        String chunked = "POST /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(big.length) + "\r\n";
+        String declared = "POST /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + big.length + "\r\n\r\n";
+        for (String head : new String[] {chunked, declared}) {
+            try (java.net.Socket s = SourceSockets.tls(https, "127.0.0.1", cluster.serverCert)) {
+                s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(big);
+                s.getOutputStream().write((head == chunked ? "\r\n0\r\n\r\n" : "").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String answer = SourceSockets.readHead(s.getInputStream()).toLowerCase(java.util.Locale.ROOT);
+                assertTrue(answer.startsWith("http/1.1 413"), answer);
+                assertTrue(answer.contains("\r\nconnection: close\r\n"), answer);
+                assertTrue(SourceSockets.closedWithin(s, 5_000), "the connection stayed open after a 413");
+            }
+        }
+    }
+
     @Test
     void wrongContentTypesAre415() throws Exception {
         byte[] json = "{\"clientHello\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8);
