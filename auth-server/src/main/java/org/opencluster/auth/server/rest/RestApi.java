@@ -113,8 +113,8 @@ final class RestApi {
             }
             throw RestProblem.of(404, ErrorCode.NOT_FOUND, "no such resource");
         }
-        if ((r.method().equals("GET") || r.method().equals("DELETE")) && r.body().length > 0) {
-            throw RestProblem.of(400, ErrorCode.BAD_PARAMETER, r.method() + " takes no body");
+        if (r.method().equals("GET") && r.body().length > 0) {
+            throw RestProblem.of(400, ErrorCode.BAD_PARAMETER, "GET takes no body");
         }
         switch (route) {
             case PAGE:
@@ -132,8 +132,7 @@ final class RestApi {
             case FRAMES:
                 return frames(r, param);
             default:
-                sessions.end(session(param));
-                return Response.of(204, null, new byte[0]);
+                return closeSession(r, param);
         }
     }
 
@@ -196,6 +195,24 @@ final class RestApi {
             return new Response(200, RISP, x.output(), Map.of("Oca-Session-Closed", "true"));
         }
         return Response.of(200, RISP, x.output());
+    }
+
+    /**
+     * DELETE: the session ends only on the client's own sealed close frame (or, before the client has keys, an
+     * empty body); the id alone, which routes requests and may show up in logs, cannot end it. A logged-in
+     * session answers with the server's close frame.
+     */
+    private Response closeSession(Request r, String id) throws RestProblem {
+        if (r.body().length > 0) {
+            requireType(r, RISP);
+        }
+        RestSession s = session(id);
+        RestSession.Exchange x = s.close(r.body(), sessions.now());
+        sessions.end(s);
+        if (x.output().length == 0) {
+            return Response.of(204, null, new byte[0]);
+        }
+        return new Response(200, RISP, x.output(), Map.of("Oca-Session-Closed", "true"));
     }
 
     /**

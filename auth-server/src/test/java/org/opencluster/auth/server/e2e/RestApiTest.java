@@ -58,6 +58,7 @@ class RestApiTest {
         cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
         cluster.person("mallory", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
     }
 
@@ -99,9 +100,9 @@ class RestApiTest {
         assertArrayEquals(payload, s.exec(RispCommand.string(CoreCommands.ECHO.id(), payload)).get(0).copyBytes());
         // The REST session is a session like any other: admins see it, named by the protocol's session id.
         assertTrue(cluster.sessions.list().stream().anyMatch(l -> l.username().equals("alice")));
-        assertEquals(204, s.delete());
+        assertEquals(200, s.delete(), "a logged-in session answers the sealed close with its own");
         assertEquals(404, s.delete());
-        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+        problem(s.postFrames(new byte[] {0x73, 0x00}), 404, ErrorCode.NOT_FOUND.code());
     }
 
     @Test
@@ -121,38 +122,106 @@ class RestApiTest {
         assertArrayEquals(new byte[] {1, 2, 3}, replies.get(2).copyBytes());
     }
 
+    /**
+     * Issue 13, item 7: a frame that does not authenticate (tampered, replayed, cut, or not RISP at all) can come
+     * from anyone who knows the session id, so it ended the session. It is now dropped and counted: a 400 with the
+     * record-layer code, and the session goes on, its sequence numbers untouched.
+     */
     @Test
-    void tamperedFrameIsAuthenticationFailedAndEndsTheSession() throws Exception {
+    void tamperedFrameIsDroppedAndTheSessionGoesOn() throws Exception {
         RestClient.Session s = alice();
         byte[] frame = s.seal(RispCommand.none(CoreCommands.PING.id()));
-        frame[frame.length - 1] ^= 1;
-        problem(s.postFrames(frame), 400, FrameError.AUTHENTICATION_FAILED.code());
-        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+        byte[] tampered = frame.clone();
+        tampered[tampered.length - 1] ^= 1;
+        problem(s.postFrames(tampered), 400, FrameError.AUTHENTICATION_FAILED.code());
+        HttpResponse<byte[]> r = s.postFrames(frame);
+        assertEquals(200, r.statusCode());
+        assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.open(r.body()));
     }
 
     @Test
-    void replayedFrameIsRefusedAndEndsTheSession() throws Exception {
+    void replayedFrameIsDroppedAndTheSessionGoesOn() throws Exception {
         RestClient.Session s = alice();
         byte[] frame = s.seal(RispCommand.none(CoreCommands.WHOAMI.id()));
-        assertEquals(200, s.postFrames(frame).statusCode());
+        HttpResponse<byte[]> first = s.postFrames(frame);
+        assertEquals(200, first.statusCode());
+        assertEquals(CoreCommands.WHOAMI_IS.id(), s.open(first.body()).get(0).id());
         problem(s.postFrames(frame), 400, FrameError.AUTHENTICATION_FAILED.code());
+        assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
     }
 
     @Test
-    void cutFrameIsALengthMismatch() throws Exception {
+    void cutFrameIsALengthMismatchAndDropped() throws Exception {
         RestClient.Session s = alice();
         byte[] frame = s.seal(RispCommand.string(CoreCommands.ECHO.id(), new byte[40]));
+        byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 1);
         // Shorten ENCRYPTED_STRING's declared length by one and drop the last byte: framing holds, n + 16 does not.
-        frame[13] -= 1;
-        problem(s.postFrames(java.util.Arrays.copyOf(frame, frame.length - 1)), 400,
-                FrameError.LENGTH_MISMATCH.code());
+        cut[13] -= 1;
+        problem(s.postFrames(cut), 400, FrameError.LENGTH_MISMATCH.code());
+        assertArrayEquals(new byte[40], s.open(s.postFrames(frame).body()).get(0).copyBytes());
     }
 
     @Test
-    void malformedRispBodyIsAProtocolError() throws Exception {
+    void malformedRispBodyIsAProtocolErrorAndDropped() throws Exception {
         RestClient.Session s = alice();
         problem(s.postFrames(new byte[] {(byte) 0x73, 0x00, 0x23}), 400, ErrorCode.PROTOCOL_ERROR.code());
-        problem(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), 404, ErrorCode.NOT_FOUND.code());
+        assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
+    }
+
+    /** Issue 13, item 7: the session id routes requests; alone it ended the session (DELETE, one forged frame). */
+    @Test
+    void aStrangerWhoKnowsTheSessionIdCannotEndIt() throws Exception {
+        RestClient.Session s = alice();
+        RestClient stranger = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        String path = "/api/v1/sessions/" + s.id;
+        problem(stranger.send("DELETE", path, null, null), 400, ErrorCode.BAD_PARAMETER.code());
+        byte[] forgedClose = {0x73, 0x01, 0x23, 0x00, 0x00, 0x00, 0x00, 0x00, (byte) 0xa3, 0x00, 0x00, 0x00, 0x00, 0x10,
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        problem(stranger.send("DELETE", path, "application/x-risp", forgedClose), 400,
+                FrameError.AUTHENTICATION_FAILED.code());
+        byte[] forgedData = forgedClose.clone();
+        forgedData[1] = 0x00;
+        problem(stranger.send("POST", path + "/frames", "application/x-risp", forgedData), 400,
+                FrameError.AUTHENTICATION_FAILED.code());
+        problem(stranger.send("POST", path + "/frames", "application/x-risp", new byte[] {0x71, 0x01}), 400,
+                FrameError.MALFORMED_HEADER.code());
+        // A DELETE must carry a close frame: alice's own data frame there is refused and consumes nothing.
+        byte[] ping = s.seal(RispCommand.none(CoreCommands.PING.id()));
+        problem(stranger.send("DELETE", path, "application/x-risp", ping), 400, ErrorCode.BAD_PARAMETER.code());
+        assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.open(s.postFrames(ping).body()));
+        assertEquals(200, s.delete(), "the owner still ends the session with its sealed close frame");
+        assertEquals(404, s.delete());
+    }
+
+    /**
+     * Issue 13, item 7, mid-login: a forged handshake flight or a bare DELETE from whoever knows the id ended a
+     * login in progress (and, after LOGIN_CHALLENGE, counted it as a failed login of the account). Both are now
+     * dropped and the owner's login completes; the owner's own DELETE (close frame under its handshake keys) ends it.
+     */
+    @Test
+    void aStrangerCannotEndALoginInProgress() throws Exception {
+        RestClient stranger = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        for (String passphrase : new String[] {new String(PASS), "not carol's passphrase"}) {
+            RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake(
+                    "carol", cluster.passphrase(passphrase.toCharArray()), cluster.pinned(), java.util.Set.of(0x0101),
+                    org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), COMMANDS,
+                    new java.security.SecureRandom()));
+            pending.step(); // CLIENT_CHOICE + LOGIN_REQUEST -> LOGIN_CHALLENGE: the attempt now counts if abandoned
+            String path = "/api/v1/sessions/" + pending.id;
+            byte[] forged = {0x73, 0x00, 0x23, 0x00, 0x00, 0x00, 0x00, 0x00, (byte) 0xa3, 0x00, 0x00, 0x00, 0x00, 0x10,
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+            problem(stranger.postJson(path + "/handshake", Map.of("flight", RestClient.b64(java.nio.ByteBuffer.wrap(
+                    forged)))), 400, FrameError.AUTHENTICATION_FAILED.code());
+            problem(stranger.send("DELETE", path, null, null), 400, ErrorCode.BAD_PARAMETER.code());
+            if (pending.handshake.state() != org.opencluster.auth.client.login.ClientHandshake.State.FAILED) {
+                assertEquals(200, pending.login().delete());
+            } else {
+                // The envelope did not open with this passphrase: the client gives up before any proof, and proves
+                // it is the one giving up with its close frame under the handshake keys.
+                assertEquals(204, pending.delete());
+                assertEquals(404, pending.delete());
+            }
+        }
     }
 
     @Test
@@ -193,7 +262,7 @@ class RestApiTest {
             }
         }
         // The pending session is untouched by the refused bodies: its login still completes.
-        assertEquals(204, pending.login().delete());
+        assertEquals(200, pending.login().delete());
     }
 
     /**
@@ -304,8 +373,9 @@ class RestApiTest {
                 .startsWith("text/html"));
         assertTrue(rest.send("GET", "/static/app.js", null, null).headers().firstValue("Content-Type").orElse("")
                 .startsWith("text/javascript"));
+        problem(rest.send("GET", "/", "application/json", new byte[] {'{', '}'}), 400, ErrorCode.BAD_PARAMETER.code());
         problem(rest.send("DELETE", "/api/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA", "application/json",
-                new byte[] {'{', '}'}), 400, ErrorCode.BAD_PARAMETER.code());
+                new byte[] {'{', '}'}), 415, ErrorCode.BAD_PARAMETER.code());
     }
 
     @Test

@@ -70,7 +70,7 @@ class RestHelloRetryTest {
         RestClient.Session s = rest.login("alice", cluster.passphrase(RestApiTest.PASS), cluster.pinned(),
                 RestApiTest.COMMANDS);
         assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
-        assertEquals(204, s.delete());
+        assertEquals(200, s.delete());
     }
 
     @Test
