@@ -12,6 +12,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -97,9 +98,17 @@ public final class AuthServer implements AutoCloseable {
                 .include(WebAuthnCommands.registry()).include(b.extraCommands)
                 .build();
         byte[] decoySecret = Files.readAllBytes(Bootstrap.decoySecretFile(config));
+        // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
+        Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
+        Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
+                : httpsAddress.map(a -> org.opencluster.auth.server.rest.PublicOrigins.ofListener(
+                        config.webAuthnRpId(), a)).orElse(Set.of());
+        // Assertions count only for the exact origins the page is served under, never any port of the host.
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());
         if (!config.webAuthnOrigins().isEmpty()) {
             webAuthnSettings = webAuthnSettings.withOrigins(config.webAuthnOrigins());
+        } else if (!httpsOrigins.isEmpty()) {
+            webAuthnSettings = webAuthnSettings.withOrigins(httpsOrigins);
         }
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, clock, random).install(
@@ -143,8 +152,8 @@ public final class AuthServer implements AutoCloseable {
                 .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
                 .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
-            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random, sources)
-                    : null;
+            https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
+                    clock, random, sources) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -153,14 +162,27 @@ public final class AuthServer implements AutoCloseable {
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
     }
 
+    /** {@code a}, or {@code a}'s host on a port free now when its port is 0. */
+    private static java.net.InetSocketAddress withConcretePort(java.net.InetSocketAddress a) {
+        if (a.getPort() != 0) {
+            return a;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, a.getAddress())) {
+            return new java.net.InetSocketAddress(a.getAddress(), probe.getLocalPort());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no free port on " + a.getAddress(), e);
+        }
+    }
+
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
+            java.net.InetSocketAddress address, Set<String> origins,
             org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random,
             org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
                         List.of(serverCertificate, bootstrap.caCertificate()))
-                .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
+                .bind(address).origins(origins).clock(clock).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
                 .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)

@@ -28,6 +28,8 @@ public final class ServerConfig {
             "hello.load-threshold");
     /** Security keys: the WebAuthn RP id, and the allowed origins (comma-separated; none: https://<rp-id>:*). */
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
+    /** The page's public origins (docs/PROTOCOL.md section 10.1): the REST Origin check, the default WebAuthn origins. */
+    private static final Set<String> HTTPS_ORIGIN_KEYS = Set.of("https.origins");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -56,6 +58,7 @@ public final class ServerConfig {
     private final java.util.Optional<InetSocketAddress> httpsListen;
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
+    private final Set<String> httpsOrigins;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -101,6 +104,7 @@ public final class ServerConfig {
         this.httpsListen = b.httpsListen;
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
+        this.httpsOrigins = Set.copyOf(b.httpsOrigins);
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -144,6 +148,7 @@ public final class ServerConfig {
         b.httpsListen = httpsListen;
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
+        b.httpsOrigins = httpsOrigins;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -170,12 +175,14 @@ public final class ServerConfig {
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
-                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)) {
+                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
+                    && !HTTPS_ORIGIN_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
                 known.addAll(HELLO_KEYS);
+                known.addAll(HTTPS_ORIGIN_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -186,6 +193,10 @@ public final class ServerConfig {
             try {
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
+                    continue;
+                }
+                if (key.equals("https.origins")) {
+                    b.httpsOrigins(Set.of(v.split("\\s*,\\s*")));
                     continue;
                 }
                 if (key.equals("webauthn.origins")) {
@@ -330,6 +341,11 @@ public final class ServerConfig {
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
     public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
+    /**
+     * The public origins of the web page and REST API ({@code https://host[:port]}, normalised); empty: the HTTPS
+     * listener's own (the relying-party host and the listen host on the listener's port).
+     */
+    public Set<String> httpsOrigins() { return httpsOrigins; }
     /** Failed logins a known device (valid device token) may make before its own lock. */
     public int maxDeviceFailures() { return maxDeviceFailures; }
     /** The longest lock the doubling of {@link #lockout()} reaches. */
@@ -384,6 +400,7 @@ public final class ServerConfig {
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
+        private Set<String> httpsOrigins = Set.of();
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -477,6 +494,16 @@ public final class ServerConfig {
             }
             this.webAuthnRpId = rpId;
             this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** The public origins of the page and the API (each {@code https://host[:port]}); empty: the listener's own. */
+        public Builder httpsOrigins(Set<String> origins) {
+            Set<String> normalised = new java.util.LinkedHashSet<>();
+            for (String o : origins) {
+                normalised.add(org.opencluster.auth.server.rest.PublicOrigins.normalize(o));
+            }
+            this.httpsOrigins = Set.copyOf(normalised);
             return this;
         }
 

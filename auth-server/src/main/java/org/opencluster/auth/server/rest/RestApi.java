@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.frame.FrameError;
@@ -47,6 +48,8 @@ final class RestApi {
     private final RestSessions sessions;
     private final SuiteRegistry suites;
     private final Map<String, Resource> resources;
+    /** The public origins (normalised); set once the listener's address is known, before the first request. */
+    private volatile Set<String> origins = Set.of();
 
     private record Resource(String contentType, byte[] bytes) {
     }
@@ -93,8 +96,9 @@ final class RestApi {
             throw RestProblem.of(405, ErrorCode.UNSUPPORTED_COMMAND, "OPTIONS (CORS preflight) is not served; allowed: "
                     + allowedFor(r.path()));
         }
-        String host = r.host().orElseThrow(() -> RestProblem.of(400, ErrorCode.BAD_PARAMETER, "Host header missing"));
-        if (r.origin().isPresent() && !r.origin().get().equals("https://" + host)) {
+        r.host().orElseThrow(() -> RestProblem.of(400, ErrorCode.BAD_PARAMETER, "Host header missing"));
+        // Compared with the configured public origins, never with the request's own Host header (the client's word).
+        if (r.origin().isPresent() && !isPublicOrigin(r.origin().get())) {
             throw RestProblem.of(403, ErrorCode.FORBIDDEN, "cross-origin requests are refused");
         }
         RestRoute route = null;
@@ -133,6 +137,18 @@ final class RestApi {
                 return frames(r, param);
             default:
                 return closeSession(r, param);
+        }
+    }
+
+    void origins(Set<String> publicOrigins) {
+        this.origins = Set.copyOf(publicOrigins);
+    }
+
+    private boolean isPublicOrigin(String origin) {
+        try {
+            return origins.contains(PublicOrigins.normalize(origin));
+        } catch (IllegalArgumentException e) {
+            return false; // "null", another scheme, a path: not one of ours
         }
     }
 

@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -106,6 +107,8 @@ public final class RestServer implements AutoCloseable {
                     }
                 });
         serverChannel = bootstrap.bind(b.bind).sync().channel();
+        api.origins(b.origins != null ? b.origins : PublicOrigins.ofListener("localhost",
+                (InetSocketAddress) serverChannel.localAddress()));
         // Often enough that a pending session's slot is free soon after its handshake deadline.
         long every = Math.max(100, Math.min(30_000, Math.min(b.idleTimeout.toMillis() / 4,
                 b.handshakeTimeout.toMillis() / 2)));
@@ -197,6 +200,8 @@ public final class RestServer implements AutoCloseable {
         private final PrivateKey key;
         private final List<X509Certificate> chain;
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+        /** Null: the listener's own ({@link PublicOrigins#ofListener} with host localhost). */
+        private Set<String> origins;
         private Clock clock = Clock.systemUTC();
         private SecureRandom random = new SecureRandom();
         private SuiteRegistry suites = SuiteRegistry.standard();
@@ -218,6 +223,8 @@ public final class RestServer implements AutoCloseable {
         }
 
         public Builder bind(InetSocketAddress a) { this.bind = Objects.requireNonNull(a); return this; }
+        /** The public origins a browser's Origin header must be one of (normalised, see {@link PublicOrigins}). */
+        public Builder origins(Set<String> o) { this.origins = Set.copyOf(o); return this; }
         public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
         public Builder random(SecureRandom r) { this.random = Objects.requireNonNull(r); return this; }
         public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }

@@ -56,6 +56,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void httpsOriginsAreNormalisedAndOnlyHttpsOriginsAreAccepted() throws Exception {
+        assertTrue(ServerConfig.defaults(dir).httpsOrigins().isEmpty(), "default: the listener's own origins");
+        Path f = Files.writeString(dir.resolve("origins.properties"),
+                "https.origins = HTTPS://Auth.Example:443, https://auth.example:8443\n");
+        assertEquals(java.util.Set.of("https://auth.example", "https://auth.example:8443"),
+                ServerConfig.load(f).httpsOrigins());
+        for (String bad : new String[] {"http://auth.example", "https://auth.example/page", "auth.example",
+            "https://user@auth.example"}) {
+            Path p = Files.writeString(dir.resolve("bad-origin.properties"), "https.origins = " + bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
+            assertTrue(e.getMessage().contains("https.origins"), e.getMessage());
+        }
+    }
+
+    @Test
     void typosAndBadValuesAreRefusedWithTheKeyNamed() throws Exception {
         Path typo = Files.writeString(dir.resolve("a.properties"), "sesion.idle = PT1M\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(typo));
