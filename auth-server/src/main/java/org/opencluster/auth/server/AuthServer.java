@@ -153,7 +153,7 @@ public final class AuthServer implements AutoCloseable {
                 .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
             https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
-                    clock, random, sources) : null;
+                    b.ticker, random, sources) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -176,13 +176,14 @@ public final class AuthServer implements AutoCloseable {
 
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
             java.net.InetSocketAddress address, Set<String> origins,
-            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random,
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, java.util.function.LongSupplier ticker,
+            SecureRandom random,
             org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey,
                         List.of(serverCertificate, bootstrap.caCertificate()))
-                .bind(address).origins(origins).clock(clock).random(random).idleTimeout(config.idleTimeout())
+                .bind(address).origins(origins).ticker(ticker).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
                 .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)
@@ -209,6 +210,7 @@ public final class AuthServer implements AutoCloseable {
         private final ServerConfig config;
         private Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
         private Clock clock = Clock.systemUTC();
+        private java.util.function.LongSupplier ticker = System::nanoTime;
         private SecureRandom random = new SecureRandom();
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
@@ -226,6 +228,12 @@ public final class AuthServer implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = java.util.Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Monotonic nanoseconds for durations (REST session timeouts); default System::nanoTime. */
+        public Builder ticker(java.util.function.LongSupplier ticker) {
+            this.ticker = java.util.Objects.requireNonNull(ticker);
             return this;
         }
 

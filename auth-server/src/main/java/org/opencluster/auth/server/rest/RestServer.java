@@ -28,13 +28,13 @@ import java.net.InetSocketAddress;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
@@ -64,7 +64,7 @@ public final class RestServer implements AutoCloseable {
     private RestServer(Builder b) throws InterruptedException, SSLException {
         SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
-        sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
+        sessions = new RestSessions(b.factory, b.ticker, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
                 b.maxPendingHandshakes, b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
         SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         RestApi api = new RestApi(sessions, b.suites);
@@ -202,7 +202,7 @@ public final class RestServer implements AutoCloseable {
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
         /** Null: the listener's own ({@link PublicOrigins#ofListener} with host localhost). */
         private Set<String> origins;
-        private Clock clock = Clock.systemUTC();
+        private LongSupplier ticker = System::nanoTime;
         private SecureRandom random = new SecureRandom();
         private SuiteRegistry suites = SuiteRegistry.standard();
         private Duration idleTimeout = Duration.ofMinutes(5);
@@ -225,7 +225,8 @@ public final class RestServer implements AutoCloseable {
         public Builder bind(InetSocketAddress a) { this.bind = Objects.requireNonNull(a); return this; }
         /** The public origins a browser's Origin header must be one of (normalised, see {@link PublicOrigins}). */
         public Builder origins(Set<String> o) { this.origins = Set.copyOf(o); return this; }
-        public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
+        /** Monotonic nanoseconds for the session timeouts (default System::nanoTime; a test's fake ticker). */
+        public Builder ticker(LongSupplier t) { this.ticker = Objects.requireNonNull(t); return this; }
         public Builder random(SecureRandom r) { this.random = Objects.requireNonNull(r); return this; }
         public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }
         public Builder lifetime(Duration d) { this.lifetime = Objects.requireNonNull(d); return this; }

@@ -1,6 +1,5 @@
 package org.opencluster.auth.server.rest;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -32,13 +31,14 @@ final class RestSession {
     private final Connection connection;
     private final RestOutbound out;
     private final int maxStringLength;
-    private final Instant created;
-    private Instant lastUsed;
+    /** Ticker nanoseconds (monotonic) of creation and of the last exchange the client authenticated. */
+    private final long created;
+    private long lastUsed;
     private boolean finished;
     private long dropped;
 
     /** @param serial this node's count of sessions opened before this one: orders sessions opened in one clock tick */
-    RestSession(String id, long serial, Connection connection, String remote, int maxStringLength, Instant now) {
+    RestSession(String id, long serial, Connection connection, String remote, int maxStringLength, long now) {
         this.id = id;
         this.serial = serial;
         this.remote = remote;
@@ -69,11 +69,11 @@ final class RestSession {
         return finished || out.closed();
     }
 
-    synchronized Instant lastUsed() {
+    synchronized long lastUsed() {
         return lastUsed;
     }
 
-    Instant created() {
+    long created() {
         return created;
     }
 
@@ -88,7 +88,7 @@ final class RestSession {
      *
      * @param loginPhase true for handshake flights, false for command frames: the session must be in that phase
      */
-    synchronized Exchange exchange(byte[] body, boolean loginPhase, Instant now) throws RestProblem {
+    synchronized Exchange exchange(byte[] body, boolean loginPhase, long now) throws RestProblem {
         requireLive();
         if (connection.loggedIn() == loginPhase) {
             throw loginPhase
@@ -104,7 +104,7 @@ final class RestSession {
      * current keys (docs/PROTOCOL.md section 10.2), unless the client has no keys yet (then the body is empty).
      * A body that is not the client's close frame is dropped and counted, and the session goes on.
      */
-    synchronized Exchange close(byte[] body, Instant now) throws RestProblem {
+    synchronized Exchange close(byte[] body, long now) throws RestProblem {
         requireLive();
         if (!connection.hasInboundKeys()) {
             // Nothing to prove with yet, and nothing lost: no login has started. A body (a client that sealed a
@@ -154,7 +154,7 @@ final class RestSession {
         }
     }
 
-    private Exchange feed(List<RispCommand> commands, Instant now) throws RestProblem {
+    private Exchange feed(List<RispCommand> commands, long now) throws RestProblem {
         if (connection.hasInboundKeys()) {
             Optional<FrameError> refused = commands.size() < 3 ? Optional.of(FrameError.MALFORMED_HEADER)
                     : connection.checkInboundFrame(commands.get(0), commands.get(1), commands.get(2));

@@ -117,7 +117,7 @@ class EnvelopeHarvestTest {
             ChallengedLogin login = ChallengedLogin.rest(rest, user, cluster.pinned());
             ending.end(login);
             assertCounted(user, i - 1);
-            cluster.clock.advance(cluster.config.handshakeTimeout().plusSeconds(1));
+            cluster.ticker.advance(cluster.config.handshakeTimeout().plusSeconds(1));
             ChallengedLogin.rest(rest, "someone-else-" + user + i, cluster.pinned()).close();
             assertCounted(user, i);
         }
@@ -250,7 +250,7 @@ class EnvelopeHarvestTest {
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             ChallengedLogin.rest(rest, "rest-reaped", cluster.pinned());
             // Silence past the REST idle time; the next session's creation reaps the silent one.
-            cluster.clock.advance(cluster.config.idleTimeout().plusMinutes(1));
+            cluster.ticker.advance(cluster.config.idleTimeout().plusMinutes(1));
             ChallengedLogin.rest(rest, "someone-else-" + i, cluster.pinned()).close();
             assertCounted("rest-reaped", i);
         }

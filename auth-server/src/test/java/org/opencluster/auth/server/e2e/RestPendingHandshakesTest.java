@@ -89,6 +89,31 @@ class RestPendingHandshakesTest {
         assertEquals(68, created, "each hello is answered (a hog's own oldest pending session makes room)");
     }
 
+    /**
+     * Issue 12 leftover: REST pending and idle sessions timed out on the wall clock, so a clock stepped forward (NTP,
+     * an operator) ended every session in progress and a clock stepped back kept them. Timeouts now run on a
+     * monotonic ticker: the wall clock's jumps neither end nor extend a session.
+     */
+    @Test
+    void aJumpingWallClockNeitherEndsNorExtendsAPendingSession() throws Exception {
+        start(Duration.ofSeconds(30));
+        RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        RestClient.Session pending = rest.new Session(handshake());
+        cluster.clock.advance(Duration.ofHours(1)); // past the handshake deadline and the idle time, on the wall
+        assertEquals(200, pending.login().delete(), "the login goes on: the wall clock does not end it");
+        cluster.clock.advance(Duration.ofHours(-2)); // and back, before the session began
+        RestClient.Session late = rest.new Session(handshake());
+        cluster.ticker.advance(Duration.ofSeconds(31));
+        org.opencluster.auth.client.login.LoginException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.opencluster.auth.client.login.LoginException.class, late::login);
+        assertEquals(org.opencluster.auth.protocol.command.ErrorCode.NOT_FOUND.code(), e.code(), e.getMessage());
+    }
+
+    private ClientHandshake handshake() {
+        return new ClientHandshake("alice", cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0103),
+                SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom());
+    }
+
     @Test
     void pendingSessionsEndAtTheHandshakeDeadline() throws Exception {
         start(Duration.ofSeconds(2));

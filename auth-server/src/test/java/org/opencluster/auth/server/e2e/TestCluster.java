@@ -45,6 +45,9 @@ final class TestCluster implements AutoCloseable {
     /** The server's clock: tests move it forward to make re-authentication due. */
     final org.opencluster.auth.server.testsupport.SteppingClock clock =
             org.opencluster.auth.server.testsupport.SteppingClock.systemPlusOffset();
+    /** The server's monotonic ticker (REST session timeouts): tests move it forward to expire sessions. */
+    final org.opencluster.auth.server.testsupport.SteppingTicker ticker =
+            new org.opencluster.auth.server.testsupport.SteppingTicker();
     final ServerConfig config;
     final AuthServer server;
     final JdbcAccountStore store;
@@ -79,7 +82,7 @@ final class TestCluster implements AutoCloseable {
         this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(idleTimeout).build();
         this.throttle = throttle;
-        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).random(random).ecProofKind(ecProofKind)
+        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).ticker(ticker).random(random).ecProofKind(ecProofKind)
                 .throttle(throttle).start();
         store = server.store();
         policies = server.policies();

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.RecordComponent;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -25,7 +24,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 class OpenApiDocumentTest {
     private final RestApi api = new RestApi(new RestSessions(remote -> {
         throw new AssertionError("no session is opened by these requests");
-    }, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
+    }, System::nanoTime, new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
             1 << 20),
             SuiteRegistry.standard());
 

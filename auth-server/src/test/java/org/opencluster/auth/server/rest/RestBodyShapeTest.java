@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class RestBodyShapeTest {
     /** Anything that gets past the body checks of POST /sessions opens a session: that must not happen here. */
     private final RestApi api = new RestApi(new RestSessions(remote -> {
         throw new AssertionError("a wrong-shaped body reached a session");
-    }, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
+    }, System::nanoTime, new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
             1 << 20), SuiteRegistry.standard());
 
     private static final String[] WRONG_SHAPES = {
