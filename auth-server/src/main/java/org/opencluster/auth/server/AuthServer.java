@@ -121,6 +121,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout())
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
+                .maxTrackedKeys(config.maxTrackedKeys())
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();

@@ -30,6 +30,8 @@ public final class ServerConfig {
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
     /** The page's public origins (docs/PROTOCOL.md section 10.1): the REST Origin check, the default WebAuthn origins. */
     private static final Set<String> HTTPS_ORIGIN_KEYS = Set.of("https.origins");
+    /** The login throttle's memory: buckets per kind (source, account, device), least recently used evicted. */
+    private static final Set<String> THROTTLE_MEMORY_KEYS = Set.of("login.max-tracked-keys");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -59,6 +61,7 @@ public final class ServerConfig {
     private final String webAuthnRpId;
     private final Set<String> webAuthnOrigins;
     private final Set<String> httpsOrigins;
+    private final int maxTrackedKeys;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -105,6 +108,7 @@ public final class ServerConfig {
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
         this.httpsOrigins = Set.copyOf(b.httpsOrigins);
+        this.maxTrackedKeys = b.maxTrackedKeys;
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -149,6 +153,7 @@ public final class ServerConfig {
         b.webAuthnRpId = webAuthnRpId;
         b.webAuthnOrigins = webAuthnOrigins;
         b.httpsOrigins = httpsOrigins;
+        b.maxTrackedKeys = maxTrackedKeys;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -176,13 +181,14 @@ public final class ServerConfig {
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
                     && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
-                    && !HTTPS_ORIGIN_KEYS.contains(key)) {
+                    && !HTTPS_ORIGIN_KEYS.contains(key) && !THROTTLE_MEMORY_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(WEBAUTHN_KEYS);
                 known.addAll(DEVICE_LOGIN_KEYS);
                 known.addAll(EXPOSURE_KEYS);
                 known.addAll(HELLO_KEYS);
                 known.addAll(HTTPS_ORIGIN_KEYS);
+                known.addAll(THROTTLE_MEMORY_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -193,6 +199,10 @@ public final class ServerConfig {
             try {
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
+                    continue;
+                }
+                if (key.equals("login.max-tracked-keys")) {
+                    b.maxTrackedKeys(Integer.parseInt(v));
                     continue;
                 }
                 if (key.equals("https.origins")) {
@@ -346,6 +356,8 @@ public final class ServerConfig {
      * listener's own (the relying-party host and the listen host on the listener's port).
      */
     public Set<String> httpsOrigins() { return httpsOrigins; }
+    /** Buckets the login throttle keeps per kind (sources, accounts, devices); the least recently used go first. */
+    public int maxTrackedKeys() { return maxTrackedKeys; }
     /** Failed logins a known device (valid device token) may make before its own lock. */
     public int maxDeviceFailures() { return maxDeviceFailures; }
     /** The longest lock the doubling of {@link #lockout()} reaches. */
@@ -401,6 +413,7 @@ public final class ServerConfig {
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
         private Set<String> httpsOrigins = Set.of();
+        private int maxTrackedKeys = org.opencluster.auth.server.limit.LoginThrottle.DEFAULT_MAX_TRACKED_KEYS;
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -494,6 +507,12 @@ public final class ServerConfig {
             }
             this.webAuthnRpId = rpId;
             this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** Buckets the login throttle keeps per kind (at least 1). */
+        public Builder maxTrackedKeys(int n) {
+            this.maxTrackedKeys = atLeastOne(n);
             return this;
         }
 

@@ -71,6 +71,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void theThrottlesTrackedKeysAreConfigurable() throws Exception {
+        assertEquals(org.opencluster.auth.server.limit.LoginThrottle.DEFAULT_MAX_TRACKED_KEYS,
+                ServerConfig.defaults(dir).maxTrackedKeys());
+        Path f = Files.writeString(dir.resolve("tracked.properties"), "login.max-tracked-keys = 5000\n");
+        assertEquals(5000, ServerConfig.load(f).maxTrackedKeys());
+        Path zero = Files.writeString(dir.resolve("tracked0.properties"), "login.max-tracked-keys = 0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(zero));
+        assertTrue(e.getMessage().contains("login.max-tracked-keys"), e.getMessage());
+    }
+
+    @Test
     void typosAndBadValuesAreRefusedWithTheKeyNamed() throws Exception {
         Path typo = Files.writeString(dir.resolve("a.properties"), "sesion.idle = PT1M\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(typo));
