@@ -10,7 +10,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -102,7 +104,7 @@ public final class RestServer implements AutoCloseable {
                                 })
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("body-deadline", deadlines.afterHttp())
-                                .addLast("aggregate", new BoundedAggregator(maxBody))
+                                .addLast("aggregate", new BoundedAggregator(maxBody, sessions::loggedIn))
                                 .addLast(logic, "api", new RestHandler(api, source));
                     }
                 });
@@ -122,8 +124,41 @@ public final class RestServer implements AutoCloseable {
      * aggregator reads and discards the rest of the body, so the client has finished sending and reads the answer.
      */
     private static final class BoundedAggregator extends HttpObjectAggregator {
-        BoundedAggregator(int maxBody) {
+        private final java.util.function.Predicate<String> loggedIn;
+        /** The current request's limit and the body bytes received so far (chunked bodies declare no length). */
+        private int limit;
+        private long received;
+        private boolean refused;
+
+        BoundedAggregator(int maxBody, java.util.function.Predicate<String> loggedIn) {
             super(maxBody);
+            this.loggedIn = loggedIn;
+        }
+
+        /**
+         * Counts each request's body as it arrives against that request's own limit, so a chunked body that
+         * declares no length is refused at its limit too, never held up to the largest frames body.
+         */
+        @Override
+        protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
+            if (refused) {
+                return; // the rest of a refused body, read and dropped until the lingering close
+            }
+            if (msg instanceof HttpRequest) {
+                limit = limitOf((HttpRequest) msg);
+                received = 0;
+            }
+            if (msg instanceof HttpContent && !isHandlingOversizedMessage()) {
+                received += ((HttpContent) msg).content().readableBytes();
+                if (received > limit) {
+                    refused = true;
+                    releaseCurrentMessage();
+                    RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
+                            "the body is larger than " + limit + " bytes")), false, 2000);
+                    return;
+                }
+            }
+            super.decode(ctx, msg, out);
         }
 
         @Override
@@ -133,8 +168,9 @@ public final class RestServer implements AutoCloseable {
         }
 
         /**
-         * Only a frames body may be large (a logged-in session's frame); every other route takes at most a JSON
-         * body, so a larger declared length is refused from the headers, before anything of the body is held.
+         * Only a frames body of a logged-in session may be large; every other body (JSON, DELETE's close frame,
+         * frames sent before login) is bounded by the pre-login limit, so a larger declared length is refused from
+         * the headers, before anything of the body is held.
          */
         @Override
         protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
@@ -146,10 +182,12 @@ public final class RestServer implements AutoCloseable {
         }
 
         private int limitOf(HttpMessage m) {
-            if (m instanceof HttpRequest && RestRoute.FRAMES.match(
-                    new QueryStringDecoder(
-                            ((HttpRequest) m).uri()).rawPath()).isEmpty()) {
-                return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+            if (m instanceof HttpRequest) {
+                java.util.Optional<String> id = RestRoute.FRAMES.match(new QueryStringDecoder(
+                        ((HttpRequest) m).uri()).rawPath());
+                if (id.isEmpty() || !loggedIn.test(id.get())) {
+                    return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+                }
             }
             return maxContentLength();
         }

@@ -36,6 +36,8 @@ final class RestSession {
     private long lastUsed;
     private boolean finished;
     private long dropped;
+    /** {@link #loggedIn()} after the last exchange, readable without the lock. */
+    private volatile boolean loggedInSeen;
 
     /** @param serial this node's count of sessions opened before this one: orders sessions opened in one clock tick */
     RestSession(String id, long serial, Connection connection, String remote, int maxStringLength, long now) {
@@ -63,6 +65,10 @@ final class RestSession {
 
     synchronized boolean loggedIn() {
         return connection.loggedIn();
+    }
+
+    boolean loggedInAsOfLastExchange() {
+        return loggedInSeen;
     }
 
     synchronized boolean closed() {
@@ -176,6 +182,7 @@ final class RestSession {
             finish();
             throw e;
         }
+        loggedInSeen = connection.loggedIn();
         boolean closed = out.closed();
         Exchange result = new Exchange(out.take(), closed, out.frameError());
         if (closed) {

@@ -130,6 +130,15 @@ final class RestSessions implements AutoCloseable {
         return Optional.ofNullable(s);
     }
 
+    /**
+     * Whether the session with this id has logged in, as of its last exchange: for the I/O thread, which bounds a
+     * body by it before the request reaches the session (never waits for a session's lock).
+     */
+    boolean loggedIn(String id) {
+        RestSession s = sessions.get(id);
+        return s != null && s.loggedInAsOfLastExchange();
+    }
+
     void end(RestSession s) {
         sessions.remove(s.id(), s);
         s.finish();

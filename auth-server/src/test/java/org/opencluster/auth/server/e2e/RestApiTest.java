@@ -292,6 +292,51 @@ class RestApiTest {
         }
     }
 
+    /**
+     * Issue 12 leftover: a frames body sent before login (and any chunked body, which declares no length) was
+     * accepted up to 1 MiB per connection and held until the body deadline. Before login every body is bounded by
+     * the pre-login limit (16 KiB) while it is read: a 413 that closes, not a 409 after a whole MiB.
+     */
+    @Test
+    void aBodyBeforeLoginIsBoundedWhileItIsReadChunkedOrNot() throws Exception {
+        RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake("alice",
+                cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0101),
+                org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom()));
+        InetSocketAddress https = cluster.server.httpsAddress().orElseThrow();
+        byte[] chunk = new byte[8 * 1024];
+        String path = "/api/v1/sessions/" + pending.id + "/frames";
+        for (boolean chunked : new boolean[] {true, false}) {
+            try (java.net.Socket s = SourceSockets.tls(https, "127.0.0.1", cluster.serverCert)) {
+                String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-risp\r\n"
+                        + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + (64 * chunk.length)) + "\r\n\r\n";
+                s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                try {
+                    // At most 64 chunks of 8 KiB (512 KiB): the server answers after the third.
+                    for (int i = 0; i < 64; i++) {
+                        if (chunked) {
+                            s.getOutputStream().write((Integer.toHexString(chunk.length) + "\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                        }
+                        s.getOutputStream().write(chunk);
+                        if (chunked) {
+                            s.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                        }
+                        s.getOutputStream().flush();
+                        if (s.getInputStream().available() > 0) {
+                            break;
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // the server closed after its answer, while the rest was still being sent
+                }
+                String answer = SourceSockets.readHead(s.getInputStream()).toLowerCase(java.util.Locale.ROOT);
+                assertTrue(answer.startsWith("http/1.1 413"), (chunked ? "chunked: " : "declared: ") + answer);
+                assertTrue(answer.contains("\r\nconnection: close\r\n"), answer);
+            }
+        }
+        assertEquals(200, pending.login().delete(), "the refused bodies did not touch the pending session");
+    }
+
     @Test
     void wrongContentTypesAre415() throws Exception {
         byte[] json = "{\"clientHello\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8);
