@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +54,7 @@ class EnvelopeHarvestTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle(), Pkcs11Tokens.builder().build());
+        cluster = TestCluster.https(dir, c -> c, throttle());
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
     }
 

@@ -18,12 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
-import org.opencluster.auth.protocol.handshake.ProofKind;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 13, item 6: on embedded defaults a WebAuthn assertion made for any port of the relying-party host was
@@ -43,10 +40,7 @@ class PublicOriginsTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
+        cluster = TestCluster.https(dir, c -> c, LoginThrottle.builder().build());
         https = cluster.server.httpsAddress().orElseThrow();
         listenerOrigin = "https://localhost:" + https.getPort();
     }

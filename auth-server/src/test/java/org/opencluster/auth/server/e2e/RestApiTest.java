@@ -29,19 +29,16 @@ import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /** The REST transport over real HTTPS on loopback: every control endpoint, its refusals, and the frames. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestApiTest {
-    static final char[] PASS = "correct horse battery staple".toCharArray();
+    static final char[] PASS = TestCluster.ALICE_PASS;
     static final CommandRegistry COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
             .include(AdminCommands.registry()).include(EnrolCommands.registry()).build();
 
@@ -52,10 +49,8 @@ class RestApiTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        LoginThrottle throttle = LoginThrottle.builder().maxAccountFailures(2).lockout(Duration.ofMinutes(5)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
+        cluster = TestCluster.https(dir, c -> c, LoginThrottle.builder().maxAccountFailures(2)
+                .lockout(Duration.ofMinutes(5)).build());
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
         cluster.person("mallory", PASS, Caller.Role.USER, KeyType.EC_P256);
         cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);

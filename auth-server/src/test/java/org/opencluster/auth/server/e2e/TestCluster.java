@@ -93,6 +93,33 @@ final class TestCluster implements AutoCloseable {
         serverCert = server.serverCertificate();
     }
 
+    /** The passphrase of {@link #httpsWithAlice}'s alice. */
+    static final char[] ALICE_PASS = "correct horse battery staple".toCharArray();
+
+    /**
+     * A cluster with the HTTPS listener on a free loopback port (and RISP/TCP), its configuration the defaults in
+     * {@code dir/data} as {@code tune} changes them, EC accounts proving by key agreement.
+     */
+    static TestCluster https(Path dir, java.util.function.UnaryOperator<ServerConfig.Builder> tune,
+            LoginThrottle throttle) throws Exception {
+        ServerConfig config = tune.apply(ServerConfig.builder().dataDir(dir.resolve("data"))
+                .httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0))).build();
+        return new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
+    }
+
+    /** {@link #https} with the default throttle and one person, alice (P-256, passphrase {@link #ALICE_PASS}). */
+    static TestCluster httpsWithAlice(Path dir, java.util.function.UnaryOperator<ServerConfig.Builder> tune)
+            throws Exception {
+        TestCluster c = https(dir, tune, LoginThrottle.builder().build());
+        try {
+            c.person("alice", ALICE_PASS, Caller.Role.USER, KeyType.EC_P256);
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     static LoginAccount login(Account a) {
         return AuthServer.loginView(a);
     }
