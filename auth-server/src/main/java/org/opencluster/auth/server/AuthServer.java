@@ -12,6 +12,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -102,9 +103,17 @@ public final class AuthServer implements AutoCloseable {
                 .include(WebAuthnCommands.registry()).include(b.extraCommands)
                 .build();
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
+        // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
+        Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
+        Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
+                : httpsAddress.map(a -> org.opencluster.auth.server.rest.PublicOrigins.ofListener(
+                        config.webAuthnRpId(), a)).orElse(Set.of());
+        // Assertions count only for the exact origins the page is served under, never any port of the host.
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());
         if (!config.webAuthnOrigins().isEmpty()) {
             webAuthnSettings = webAuthnSettings.withOrigins(config.webAuthnOrigins());
+        } else if (!httpsOrigins.isEmpty()) {
+            webAuthnSettings = webAuthnSettings.withOrigins(httpsOrigins);
         }
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
@@ -119,6 +128,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout())
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
+                .maxTrackedKeys(config.maxTrackedKeys())
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
@@ -156,8 +166,8 @@ public final class AuthServer implements AutoCloseable {
                 .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
                 .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
-            https = config.httpsListen().isPresent() ? startHttps(config, sessionFactory, clock, random, sources)
-                    : null;
+            https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
+                    b.ticker, random, sources) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -169,14 +179,28 @@ public final class AuthServer implements AutoCloseable {
         }
     }
 
+    /** {@code a}, or {@code a}'s host on a port free now when its port is 0. */
+    private static java.net.InetSocketAddress withConcretePort(java.net.InetSocketAddress a) {
+        if (a.getPort() != 0) {
+            return a;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, a.getAddress())) {
+            return new java.net.InetSocketAddress(a.getAddress(), probe.getLocalPort());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("no free port on " + a.getAddress(), e);
+        }
+    }
+
     private org.opencluster.auth.server.rest.RestServer startHttps(ServerConfig config,
-            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, Clock clock, SecureRandom random,
+            java.net.InetSocketAddress address, Set<String> origins,
+            org.opencluster.auth.server.net.ConnectionFactory sessionFactory, java.util.function.LongSupplier ticker,
+            SecureRandom random,
             org.opencluster.auth.server.limit.SourcePrefix sources) throws IOException, InterruptedException {
         java.security.PrivateKey tlsKey = org.opencluster.auth.server.rest.TlsKeys.serverKey(config.serverKey(),
                 serverKey);
         // Served from the TLS CA (name-constrained), never from the cluster CA: browsers trust only the TLS CA.
         return org.opencluster.auth.server.rest.RestServer.builder(sessionFactory, tlsKey, bootstrap.httpsChain())
-                .bind(config.httpsListen().orElseThrow()).clock(clock).random(random).idleTimeout(config.idleTimeout())
+                .bind(address).origins(origins).ticker(ticker).random(random).idleTimeout(config.idleTimeout())
                 .lifetime(config.sessionLifetime()).maxSessions(config.maxConnections())
                 .maxStringLength(config.maxStringLength()).maxConnections(HTTPS_CONNECTIONS)
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)
@@ -203,6 +227,7 @@ public final class AuthServer implements AutoCloseable {
         private final ServerConfig config;
         private Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
         private Clock clock = Clock.systemUTC();
+        private java.util.function.LongSupplier ticker = System::nanoTime;
         private SecureRandom random = new SecureRandom();
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
@@ -220,6 +245,12 @@ public final class AuthServer implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = java.util.Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Monotonic nanoseconds for durations (REST session timeouts); default System::nanoTime. */
+        public Builder ticker(java.util.function.LongSupplier ticker) {
+            this.ticker = java.util.Objects.requireNonNull(ticker);
             return this;
         }
 

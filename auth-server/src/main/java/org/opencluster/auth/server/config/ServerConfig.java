@@ -31,6 +31,10 @@ public final class ServerConfig {
     private static final Set<String> WEBAUTHN_KEYS = Set.of("webauthn.rp-id", "webauthn.origins");
     /** The HTTPS certificate's names and its TLS CA's key (issue 13 item 9). */
     private static final Set<String> HTTPS_NAME_KEYS = Set.of("https.names", "tls-ca.key");
+    /** The page's public origins (docs/PROTOCOL.md section 10.1): the REST Origin check, the default WebAuthn origins. */
+    private static final Set<String> HTTPS_ORIGIN_KEYS = Set.of("https.origins");
+    /** The login throttle's memory: buckets per kind (source, account, device), least recently used evicted. */
+    private static final Set<String> THROTTLE_MEMORY_KEYS = Set.of("login.max-tracked-keys");
     /** Known devices and lockout back-off (docs/PROTOCOL.md section 5.14). */
     private static final Set<String> DEVICE_LOGIN_KEYS = Set.of("login.device-failures", "login.max-lockout",
             "login.device-token-lifetime");
@@ -65,6 +69,8 @@ public final class ServerConfig {
     // HTTPS certificate names (HTTPS_NAME_KEYS); empty: the default of httpsNames()
     private final List<String> httpsNames;
     private final String tlsCaKey;
+    private final Set<String> httpsOrigins;
+    private final int maxTrackedKeys;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
     private final Duration deviceTokenLifetime;
@@ -114,6 +120,8 @@ public final class ServerConfig {
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
         this.httpsNames = List.copyOf(b.httpsNames);
         this.tlsCaKey = b.tlsCaKey != null ? b.tlsCaKey : "keyfile:" + b.dataDir.resolve("tls-ca-key.pk8");
+        this.httpsOrigins = Set.copyOf(b.httpsOrigins);
+        this.maxTrackedKeys = b.maxTrackedKeys;
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
@@ -159,6 +167,8 @@ public final class ServerConfig {
         b.webAuthnOrigins = webAuthnOrigins;
         b.httpsNames = httpsNames;
         b.tlsCaKey = tlsCaKey;
+        b.httpsOrigins = httpsOrigins;
+        b.maxTrackedKeys = maxTrackedKeys;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
         b.deviceTokenLifetime = deviceTokenLifetime;
@@ -187,7 +197,8 @@ public final class ServerConfig {
         for (String key : p.stringPropertyNames()) {
             if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
                     && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
-                    && !KEY_POLICY_KEYS.contains(key) && !HTTPS_NAME_KEYS.contains(key)) {
+                    && !KEY_POLICY_KEYS.contains(key) && !HTTPS_NAME_KEYS.contains(key) && !HTTPS_ORIGIN_KEYS.contains(key)
+                    && !THROTTLE_MEMORY_KEYS.contains(key)) {
                 java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
                 known.addAll(HTTPS_NAME_KEYS);
                 known.addAll(WEBAUTHN_KEYS);
@@ -195,6 +206,8 @@ public final class ServerConfig {
                 known.addAll(EXPOSURE_KEYS);
                 known.addAll(HELLO_KEYS);
                 known.addAll(KEY_POLICY_KEYS);
+                known.addAll(HTTPS_ORIGIN_KEYS);
+                known.addAll(THROTTLE_MEMORY_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
@@ -221,6 +234,14 @@ public final class ServerConfig {
                 }
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
+                    continue;
+                }
+                if (key.equals("login.max-tracked-keys")) {
+                    b.maxTrackedKeys(Integer.parseInt(v));
+                    continue;
+                }
+                if (key.equals("https.origins")) {
+                    b.httpsOrigins(Set.of(v.split("\\s*,\\s*")));
                     continue;
                 }
                 if (key.equals("webauthn.origins")) {
@@ -406,6 +427,13 @@ public final class ServerConfig {
     public String webAuthnRpId() { return webAuthnRpId; }
     /** Origins whose security-key assertions are accepted; empty: {@code https://<rp id>} on any port. */
     public Set<String> webAuthnOrigins() { return webAuthnOrigins; }
+    /**
+     * The public origins of the web page and REST API ({@code https://host[:port]}, normalised); empty: the HTTPS
+     * listener's own (the relying-party host and the listen host on the listener's port).
+     */
+    public Set<String> httpsOrigins() { return httpsOrigins; }
+    /** Buckets the login throttle keeps per kind (sources, accounts, devices); the least recently used go first. */
+    public int maxTrackedKeys() { return maxTrackedKeys; }
     /** Failed logins a known device (valid device token) may make before its own lock. */
     public int maxDeviceFailures() { return maxDeviceFailures; }
     /** The longest lock the doubling of {@link #lockout()} reaches. */
@@ -464,6 +492,8 @@ public final class ServerConfig {
         private Set<String> webAuthnOrigins = Set.of();
         private List<String> httpsNames = List.of();
         private String tlsCaKey;
+        private Set<String> httpsOrigins = Set.of();
+        private int maxTrackedKeys = org.opencluster.auth.server.limit.LoginThrottle.DEFAULT_MAX_TRACKED_KEYS;
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
         private Duration deviceTokenLifetime = Duration.ofDays(90);
@@ -570,6 +600,22 @@ public final class ServerConfig {
             }
             this.webAuthnRpId = rpId;
             this.webAuthnOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /** Buckets the login throttle keeps per kind (at least 1). */
+        public Builder maxTrackedKeys(int n) {
+            this.maxTrackedKeys = atLeastOne(n);
+            return this;
+        }
+
+        /** The public origins of the page and the API (each {@code https://host[:port]}); empty: the listener's own. */
+        public Builder httpsOrigins(Set<String> origins) {
+            Set<String> normalised = new java.util.LinkedHashSet<>();
+            for (String o : origins) {
+                normalised.add(org.opencluster.auth.server.rest.PublicOrigins.normalize(o));
+            }
+            this.httpsOrigins = Set.copyOf(normalised);
             return this;
         }
 

@@ -243,6 +243,9 @@ public final class LoginThrottle {
      * Defaults: 5 failures per account, 50 per source, 5 per known device, one forgiven every 60 s, a 5-minute lock
      * doubling up to 1 hour, 100 000 keys tracked per kind, {@link System#nanoTime}.
      */
+    /** Buckets kept per kind (sources, accounts, devices) by default: {@code login.max-tracked-keys}. */
+    public static final int DEFAULT_MAX_TRACKED_KEYS = 100_000;
+
     public static final class Builder {
         private int maxAccountFailures = 5;
         private int maxSourceFailures = 50;
@@ -251,7 +254,7 @@ public final class LoginThrottle {
         private Duration lockout = Duration.ofMinutes(5);
         private Duration maxLockout = Duration.ofHours(1);
         private LongSupplier ticker = System::nanoTime;
-        private int maxTrackedKeys = 100_000;
+        private int maxTrackedKeys = DEFAULT_MAX_TRACKED_KEYS;
         private DeviceTokens deviceTokens;
 
         public Builder maxAccountFailures(int n) {

@@ -727,6 +727,23 @@ public final class ServerHandshake {
         }
     }
 
+    /** True while the client sends under handshake keys (after CLIENT_CHOICE, until the handshake is over). */
+    public boolean hasInboundKeys() {
+        return handshakeChannel != null && state != State.FAILED && state != State.ESTABLISHED;
+    }
+
+    /**
+     * Whether the client's next handshake frame would be accepted (see {@link SecureChannel#check}), decided
+     * without effect on the handshake. Only while {@link #hasInboundKeys()}.
+     */
+    public Optional<org.opencluster.auth.protocol.frame.FrameError> checkInboundFrame(RispCommand marker,
+            RispCommand length, RispCommand ciphertext) {
+        if (!hasInboundKeys()) {
+            throw new IllegalStateException("no handshake keys to check a frame with");
+        }
+        return handshakeChannel.check(marker, length, ciphertext);
+    }
+
     /** After {@link State#ESTABLISHED}: the session's channel. */
     public SecureChannel applicationChannel() {
         return require(applicationChannel);

@@ -1,5 +1,7 @@
 package org.opencluster.auth.server.net;
 
+import java.util.Optional;
+import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
@@ -38,6 +40,25 @@ public interface Connection {
     default java.util.Optional<java.nio.ByteBuffer> endingBytes(org.opencluster.auth.protocol.command.ErrorCode code,
             String text) {
         return java.util.Optional.empty();
+    }
+
+    /**
+     * True once the peer sends under keys (handshake keys after CLIENT_CHOICE, then the application keys): from
+     * then on {@link #checkInboundFrame} can tell a frame of the peer from a forgery.
+     */
+    default boolean hasInboundKeys() {
+        return false;
+    }
+
+    /**
+     * Whether the record layer would accept the peer's next frame, decided without any effect on the connection
+     * (no failure, no sequence advance). For a transport where anyone who knows a routing id can inject a frame
+     * (REST), so that a forgery is dropped instead of ending the session. Only while {@link #hasInboundKeys()}.
+     *
+     * @return empty when the frame would be accepted, else the record-layer error it would cause
+     */
+    default Optional<FrameError> checkInboundFrame(RispCommand marker, RispCommand length, RispCommand ciphertext) {
+        throw new IllegalStateException("this connection has no inbound keys");
     }
 
     /** Called once when the connection is gone, for whatever reason; release secrets here. */

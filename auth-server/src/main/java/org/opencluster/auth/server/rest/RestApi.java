@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.frame.FrameError;
@@ -31,8 +32,6 @@ final class RestApi {
     static final String JSON = "application/json";
     static final String RISP = "application/x-risp";
     static final String PROBLEM = "application/problem+json";
-    /** Largest RISP flight inside JSON (a webauthn proof flight is about 9 KiB). */
-    private static final int MAX_FLIGHT = 12 * 1024;
 
     /** An HTTP request, already read whole (the transport bounds its size). */
     record Request(String method, String path, Optional<String> contentType, Optional<String> origin,
@@ -49,6 +48,8 @@ final class RestApi {
     private final RestSessions sessions;
     private final SuiteRegistry suites;
     private final Map<String, Resource> resources;
+    /** The public origins (normalised); set once the listener's address is known, before the first request. */
+    private volatile Set<String> origins = Set.of();
 
     private record Resource(String contentType, byte[] bytes) {
     }
@@ -95,8 +96,9 @@ final class RestApi {
             throw RestProblem.of(405, ErrorCode.UNSUPPORTED_COMMAND, "OPTIONS (CORS preflight) is not served; allowed: "
                     + allowedFor(r.path()));
         }
-        String host = r.host().orElseThrow(() -> RestProblem.of(400, ErrorCode.BAD_PARAMETER, "Host header missing"));
-        if (r.origin().isPresent() && !r.origin().get().equals("https://" + host)) {
+        r.host().orElseThrow(() -> RestProblem.of(400, ErrorCode.BAD_PARAMETER, "Host header missing"));
+        // Compared with the configured public origins, never with the request's own Host header (the client's word).
+        if (r.origin().isPresent() && !isPublicOrigin(r.origin().get())) {
             throw RestProblem.of(403, ErrorCode.FORBIDDEN, "cross-origin requests are refused");
         }
         RestRoute route = null;
@@ -115,8 +117,8 @@ final class RestApi {
             }
             throw RestProblem.of(404, ErrorCode.NOT_FOUND, "no such resource");
         }
-        if ((r.method().equals("GET") || r.method().equals("DELETE")) && r.body().length > 0) {
-            throw RestProblem.of(400, ErrorCode.BAD_PARAMETER, r.method() + " takes no body");
+        if (r.method().equals("GET") && r.body().length > 0) {
+            throw RestProblem.of(400, ErrorCode.BAD_PARAMETER, "GET takes no body");
         }
         switch (route) {
             case PAGE:
@@ -134,14 +136,25 @@ final class RestApi {
             case FRAMES:
                 return frames(r, param);
             default:
-                sessions.end(session(param));
-                return Response.of(204, null, new byte[0]);
+                return closeSession(r, param);
+        }
+    }
+
+    void origins(Set<String> publicOrigins) {
+        this.origins = Set.copyOf(publicOrigins);
+    }
+
+    private boolean isPublicOrigin(String origin) {
+        try {
+            return origins.contains(PublicOrigins.normalize(origin));
+        } catch (IllegalArgumentException e) {
+            return false; // "null", another scheme, a path: not one of ours
         }
     }
 
     private Response createSession(Request r) throws RestProblem {
         RestJson.CreateSession body = RestJson.parse(json(r), RestJson.CreateSession.class);
-        byte[] hello = RestJson.base64url("clientHello", body.clientHello(), 1024);
+        byte[] hello = RestJson.CLIENT_HELLO.decode(body.clientHello());
         RestSession s = sessions.open(r.remote());
         RestSession.Exchange x = s.exchange(hello, true, sessions.now());
         loginFailure(s, x);
@@ -168,7 +181,7 @@ final class RestApi {
 
     private Response handshake(Request r, String id) throws RestProblem {
         RestJson.Flight body = RestJson.parse(json(r), RestJson.Flight.class);
-        byte[] flight = RestJson.base64url("flight", body.flight(), MAX_FLIGHT);
+        byte[] flight = RestJson.FLIGHT.decode(body.flight());
         RestSession s = session(id);
         RestSession.Exchange x = s.exchange(flight, true, sessions.now());
         loginFailure(s, x);
@@ -198,6 +211,24 @@ final class RestApi {
             return new Response(200, RISP, x.output(), Map.of("Oca-Session-Closed", "true"));
         }
         return Response.of(200, RISP, x.output());
+    }
+
+    /**
+     * DELETE: the session ends only on the client's own sealed close frame (or, before the client has keys, an
+     * empty body); the id alone, which routes requests and may show up in logs, cannot end it. A logged-in
+     * session answers with the server's close frame.
+     */
+    private Response closeSession(Request r, String id) throws RestProblem {
+        if (r.body().length > 0) {
+            requireType(r, RISP);
+        }
+        RestSession s = session(id);
+        RestSession.Exchange x = s.close(r.body(), sessions.now());
+        sessions.end(s);
+        if (x.output().length == 0) {
+            return Response.of(204, null, new byte[0]);
+        }
+        return new Response(200, RISP, x.output(), Map.of("Oca-Session-Closed", "true"));
     }
 
     /**

@@ -57,7 +57,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 res = RestApi.problem(RestProblem.of(500, ErrorCode.INTERNAL, "internal error"));
             }
         }
-        write(ctx, res, HttpUtil.isKeepAlive(req));
+        // A 413 always ends the connection, as section 10.1 promises, wherever it was decided.
+        write(ctx, res, HttpUtil.isKeepAlive(req) && res.status() != 413);
     }
 
     /**
@@ -83,13 +84,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         h.set("Cross-Origin-Opener-Policy", "same-origin");
         h.set("Cross-Origin-Resource-Policy", "same-origin");
         h.set("Strict-Transport-Security", "max-age=31536000");
+        // HTTP/1.1 is kept alive unless the answer says otherwise: every answer before a close says so.
+        HttpUtil.setKeepAlive(out, keepAlive);
         if (keepAlive) {
-            HttpUtil.setKeepAlive(out, true);
             ctx.writeAndFlush(out);
         } else if (lingerMillis > 0) {
             // A lingering close: closing while the peer is still sending leaves unread bytes, and the kernel then
             // resets the connection, which can destroy this answer before the peer reads it.
-            HttpUtil.setKeepAlive(out, false);
             ctx.writeAndFlush(out).addListener(f -> ctx.executor().schedule(() -> ctx.close(), lingerMillis,
                     java.util.concurrent.TimeUnit.MILLISECONDS));
         } else {

@@ -10,7 +10,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -28,12 +30,13 @@ import java.net.InetSocketAddress;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
@@ -63,7 +66,7 @@ public final class RestServer implements AutoCloseable {
     private RestServer(Builder b) throws InterruptedException, SSLException {
         SslContext tls = SslContextBuilder.forServer(new ServerKeyManager(b.key, b.chain))
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
-        sessions = new RestSessions(b.factory, b.clock, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
+        sessions = new RestSessions(b.factory, b.ticker, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
                 b.maxPendingHandshakes, b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
         SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         RestApi api = new RestApi(sessions, b.suites);
@@ -101,11 +104,13 @@ public final class RestServer implements AutoCloseable {
                                 })
                                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("body-deadline", deadlines.afterHttp())
-                                .addLast("aggregate", new BoundedAggregator(maxBody))
+                                .addLast("aggregate", new BoundedAggregator(maxBody, sessions::loggedIn))
                                 .addLast(logic, "api", new RestHandler(api, source));
                     }
                 });
         serverChannel = bootstrap.bind(b.bind).sync().channel();
+        api.origins(b.origins != null ? b.origins : PublicOrigins.ofListener("localhost",
+                (InetSocketAddress) serverChannel.localAddress()));
         // Often enough that a pending session's slot is free soon after its handshake deadline.
         long every = Math.max(100, Math.min(30_000, Math.min(b.idleTimeout.toMillis() / 4,
                 b.handshakeTimeout.toMillis() / 2)));
@@ -119,8 +124,41 @@ public final class RestServer implements AutoCloseable {
      * aggregator reads and discards the rest of the body, so the client has finished sending and reads the answer.
      */
     private static final class BoundedAggregator extends HttpObjectAggregator {
-        BoundedAggregator(int maxBody) {
+        private final java.util.function.Predicate<String> loggedIn;
+        /** The current request's limit and the body bytes received so far (chunked bodies declare no length). */
+        private int limit;
+        private long received;
+        private boolean refused;
+
+        BoundedAggregator(int maxBody, java.util.function.Predicate<String> loggedIn) {
             super(maxBody);
+            this.loggedIn = loggedIn;
+        }
+
+        /**
+         * Counts each request's body as it arrives against that request's own limit, so a chunked body that
+         * declares no length is refused at its limit too, never held up to the largest frames body.
+         */
+        @Override
+        protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
+            if (refused) {
+                return; // the rest of a refused body, read and dropped until the lingering close
+            }
+            if (msg instanceof HttpRequest) {
+                limit = limitOf((HttpRequest) msg);
+                received = 0;
+            }
+            if (msg instanceof HttpContent && !isHandlingOversizedMessage()) {
+                received += ((HttpContent) msg).content().readableBytes();
+                if (received > limit) {
+                    refused = true;
+                    releaseCurrentMessage();
+                    RestHandler.write(ctx, RestApi.problem(RestProblem.of(413, ErrorCode.BAD_PARAMETER,
+                            "the body is larger than " + limit + " bytes")), false, 2000);
+                    return;
+                }
+            }
+            super.decode(ctx, msg, out);
         }
 
         @Override
@@ -130,8 +168,9 @@ public final class RestServer implements AutoCloseable {
         }
 
         /**
-         * Only a frames body may be large (a logged-in session's frame); every other route takes at most a JSON
-         * body, so a larger declared length is refused from the headers, before anything of the body is held.
+         * Only a frames body of a logged-in session may be large; every other body (JSON, DELETE's close frame,
+         * frames sent before login) is bounded by the pre-login limit, so a larger declared length is refused from
+         * the headers, before anything of the body is held.
          */
         @Override
         protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
@@ -143,10 +182,12 @@ public final class RestServer implements AutoCloseable {
         }
 
         private int limitOf(HttpMessage m) {
-            if (m instanceof HttpRequest && RestRoute.FRAMES.match(
-                    new QueryStringDecoder(
-                            ((HttpRequest) m).uri()).rawPath()).isEmpty()) {
-                return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+            if (m instanceof HttpRequest) {
+                java.util.Optional<String> id = RestRoute.FRAMES.match(new QueryStringDecoder(
+                        ((HttpRequest) m).uri()).rawPath());
+                if (id.isEmpty() || !loggedIn.test(id.get())) {
+                    return Math.min(RestApi.MAX_JSON_BODY, maxContentLength());
+                }
             }
             return maxContentLength();
         }
@@ -197,7 +238,9 @@ public final class RestServer implements AutoCloseable {
         private final PrivateKey key;
         private final List<X509Certificate> chain;
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
-        private Clock clock = Clock.systemUTC();
+        /** Null: the listener's own ({@link PublicOrigins#ofListener} with host localhost). */
+        private Set<String> origins;
+        private LongSupplier ticker = System::nanoTime;
         private SecureRandom random = new SecureRandom();
         private SuiteRegistry suites = SuiteRegistry.standard();
         private Duration idleTimeout = Duration.ofMinutes(5);
@@ -218,7 +261,10 @@ public final class RestServer implements AutoCloseable {
         }
 
         public Builder bind(InetSocketAddress a) { this.bind = Objects.requireNonNull(a); return this; }
-        public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c); return this; }
+        /** The public origins a browser's Origin header must be one of (normalised, see {@link PublicOrigins}). */
+        public Builder origins(Set<String> o) { this.origins = Set.copyOf(o); return this; }
+        /** Monotonic nanoseconds for the session timeouts (default System::nanoTime; a test's fake ticker). */
+        public Builder ticker(LongSupplier t) { this.ticker = Objects.requireNonNull(t); return this; }
         public Builder random(SecureRandom r) { this.random = Objects.requireNonNull(r); return this; }
         public Builder idleTimeout(Duration d) { this.idleTimeout = Objects.requireNonNull(d); return this; }
         public Builder lifetime(Duration d) { this.lifetime = Objects.requireNonNull(d); return this; }

@@ -1,9 +1,7 @@
 package org.opencluster.auth.server.rest;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.server.net.ConnectionFactory;
 import org.slf4j.Logger;
@@ -31,7 +30,8 @@ final class RestSessions implements AutoCloseable {
     private static final Base64.Encoder IDS = Base64.getUrlEncoder().withoutPadding();
 
     private final ConnectionFactory factory;
-    private final Clock clock;
+    /** Monotonic nanoseconds (System::nanoTime): a wall clock that jumps must neither end nor extend a session. */
+    private final LongSupplier ticker;
     private final SecureRandom random;
     private final Duration idle;
     private final Duration lifetime;
@@ -44,10 +44,10 @@ final class RestSessions implements AutoCloseable {
     /** Sessions opened so far; guarded by this (create runs inside open's lock). */
     private long opened;
 
-    RestSessions(ConnectionFactory factory, Clock clock, SecureRandom random, Duration idle, Duration lifetime,
+    RestSessions(ConnectionFactory factory, LongSupplier ticker, SecureRandom random, Duration idle, Duration lifetime,
             Duration handshakeTimeout, int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
         this.factory = factory;
-        this.clock = clock;
+        this.ticker = ticker;
         this.random = random;
         this.idle = idle;
         this.lifetime = lifetime;
@@ -115,7 +115,7 @@ final class RestSessions implements AutoCloseable {
         byte[] raw = new byte[16];
         random.nextBytes(raw);
         String id = IDS.encodeToString(raw);
-        RestSession s = new RestSession(id, opened++, factory.open(remote), remote, maxStringLength, clock.instant());
+        RestSession s = new RestSession(id, opened++, factory.open(remote), remote, maxStringLength, ticker.getAsLong());
         sessions.put(id, s);
         return s;
     }
@@ -123,11 +123,20 @@ final class RestSessions implements AutoCloseable {
     /** The live session with this id (an ended one is removed and not found). */
     Optional<RestSession> find(String id) {
         RestSession s = sessions.get(id);
-        if (s != null && (s.closed() || handshakeExpired(s, clock.instant()))) {
+        if (s != null && (s.closed() || handshakeExpired(s, ticker.getAsLong()))) {
             end(s);
             return Optional.empty();
         }
         return Optional.ofNullable(s);
+    }
+
+    /**
+     * Whether the session with this id has logged in, as of its last exchange: for the I/O thread, which bounds a
+     * body by it before the request reaches the session (never waits for a session's lock).
+     */
+    boolean loggedIn(String id) {
+        RestSession s = sessions.get(id);
+        return s != null && s.loggedInAsOfLastExchange();
     }
 
     void end(RestSession s) {
@@ -135,8 +144,9 @@ final class RestSessions implements AutoCloseable {
         s.finish();
     }
 
-    Instant now() {
-        return clock.instant();
+    /** Now, in the ticker's nanoseconds. */
+    long now() {
+        return ticker.getAsLong();
     }
 
     int size() {
@@ -145,10 +155,10 @@ final class RestSessions implements AutoCloseable {
 
     /** Ends idle, expired and closed sessions; returns how many. */
     int reap() {
-        Instant now = clock.instant();
+        long now = ticker.getAsLong();
         int ended = 0;
         for (RestSession s : sessions.values()) {
-            if (s.closed() || s.lastUsed().plus(idle).isBefore(now) || s.created().plus(lifetime).isBefore(now)
+            if (s.closed() || now - s.lastUsed() > idle.toNanos() || now - s.created() > lifetime.toNanos()
                     || handshakeExpired(s, now)) {
                 end(s);
                 ended++;
@@ -158,8 +168,9 @@ final class RestSessions implements AutoCloseable {
     }
 
     /** A session still in its handshake past its deadline: it ends, and its slot is free. */
-    private boolean handshakeExpired(RestSession s, Instant now) {
-        return s.created().plus(handshakeTimeout).isBefore(now) && !s.loggedIn();
+    private boolean handshakeExpired(RestSession s, long now) {
+        // Differences of ticker readings, never comparisons of readings: nanoTime may wrap.
+        return now - s.created() > handshakeTimeout.toNanos() && !s.loggedIn();
     }
 
     @Override

@@ -317,6 +317,23 @@ public final class ServerSession implements Connection, LiveSession {
     }
 
     @Override
+    public synchronized boolean hasInboundKeys() {
+        return channel != null || handshake != null && handshake.hasInboundKeys();
+    }
+
+    @Override
+    public synchronized java.util.Optional<org.opencluster.auth.protocol.frame.FrameError> checkInboundFrame(
+            RispCommand marker, RispCommand length, RispCommand ciphertext) {
+        if (channel != null) {
+            return channel.check(marker, length, ciphertext);
+        }
+        if (handshake == null) {
+            throw new IllegalStateException("no inbound keys");
+        }
+        return handshake.checkInboundFrame(marker, length, ciphertext);
+    }
+
+    @Override
     public boolean loggedIn() {
         return channel != null;
     }

@@ -66,7 +66,7 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
                 .identity(RelyingPartyIdentity.builder().id(settings.rpId()).name(settings.rpName()).build())
                 .credentialRepository(new StoreCredentialRepository(store))
                 .origins(settings.origins())
-                .allowOriginPort(settings.anyPort())
+                .allowOriginPort(false)
                 .attestationConveyancePreference(AttestationConveyancePreference.NONE)
                 .validateSignatureCounter(true)
                 .clock(clock)

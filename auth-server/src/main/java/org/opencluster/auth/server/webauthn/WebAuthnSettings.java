@@ -6,12 +6,10 @@ import java.util.Set;
 
 /**
  * The relying party: its id (a registrable domain the browser checks against the page's origin), the origins
- * whose assertions are accepted, and the ceremony timeout.
- *
- * @param anyPort when true, an origin is accepted with any port (the default when no origins are configured:
- *                {@code https://<rpId>} on whatever port the HTTPS listener has); configured origins match exactly
+ * whose assertions are accepted (exactly: scheme, host and port; an assertion made for another port of the same
+ * host is refused), and the ceremony timeout.
  */
-public record WebAuthnSettings(String rpId, String rpName, Set<String> origins, boolean anyPort, Duration timeout) {
+public record WebAuthnSettings(String rpId, String rpName, Set<String> origins, Duration timeout) {
     public WebAuthnSettings {
         Objects.requireNonNull(rpId, "rpId");
         if (rpId.isEmpty() || rpId.length() > 253 || rpId.contains("/") || rpId.contains(":")) {
@@ -33,13 +31,13 @@ public record WebAuthnSettings(String rpId, String rpName, Set<String> origins, 
         }
     }
 
-    /** RP id {@code rpId}; origins {@code https://<rpId>} on any port; 60 s timeout. */
+    /** RP id {@code rpId}; the one origin {@code https://<rpId>} (port 443); 60 s timeout. */
     public static WebAuthnSettings defaults(String rpId) {
-        return new WebAuthnSettings(rpId, "OpenCluster Auth", Set.of("https://" + rpId), true, Duration.ofSeconds(60));
+        return new WebAuthnSettings(rpId, "OpenCluster Auth", Set.of("https://" + rpId), Duration.ofSeconds(60));
     }
 
     /** Exactly these origins. */
     public WebAuthnSettings withOrigins(Set<String> exactOrigins) {
-        return new WebAuthnSettings(rpId, rpName, exactOrigins, false, timeout);
+        return new WebAuthnSettings(rpId, rpName, exactOrigins, timeout);
     }
 }

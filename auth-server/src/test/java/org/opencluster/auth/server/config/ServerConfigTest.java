@@ -56,6 +56,32 @@ class ServerConfigTest {
     }
 
     @Test
+    void httpsOriginsAreNormalisedAndOnlyHttpsOriginsAreAccepted() throws Exception {
+        assertTrue(ServerConfig.defaults(dir).httpsOrigins().isEmpty(), "default: the listener's own origins");
+        Path f = Files.writeString(dir.resolve("origins.properties"),
+                "https.origins = HTTPS://Auth.Example:443, https://auth.example:8443\n");
+        assertEquals(java.util.Set.of("https://auth.example", "https://auth.example:8443"),
+                ServerConfig.load(f).httpsOrigins());
+        for (String bad : new String[] {"http://auth.example", "https://auth.example/page", "auth.example",
+            "https://user@auth.example"}) {
+            Path p = Files.writeString(dir.resolve("bad-origin.properties"), "https.origins = " + bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
+            assertTrue(e.getMessage().contains("https.origins"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theThrottlesTrackedKeysAreConfigurable() throws Exception {
+        assertEquals(org.opencluster.auth.server.limit.LoginThrottle.DEFAULT_MAX_TRACKED_KEYS,
+                ServerConfig.defaults(dir).maxTrackedKeys());
+        Path f = Files.writeString(dir.resolve("tracked.properties"), "login.max-tracked-keys = 5000\n");
+        assertEquals(5000, ServerConfig.load(f).maxTrackedKeys());
+        Path zero = Files.writeString(dir.resolve("tracked0.properties"), "login.max-tracked-keys = 0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(zero));
+        assertTrue(e.getMessage().contains("login.max-tracked-keys"), e.getMessage());
+    }
+
+    @Test
     void typosAndBadValuesAreRefusedWithTheKeyNamed() throws Exception {
         Path typo = Files.writeString(dir.resolve("a.properties"), "sesion.idle = PT1M\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(typo));

@@ -102,6 +102,8 @@ final class RestClient {
         final ClientHandshake handshake;
         final JsonNode created;
         SecureChannel channel;
+        /** The close frame, once sealed (a channel seals one only). */
+        private byte[] sentClose;
         /** The last flight answer (handshake), for tests that look at the bytes. */
         JsonNode lastAnswer;
         /** The size in bytes of every handshake flight the server answered, in order (what an eavesdropper sees). */
@@ -132,24 +134,29 @@ final class RestClient {
                     delete();
                     throw handshake.failure();
                 }
-                ByteBuffer out = handshake.takeOutput();
-                HttpResponse<byte[]> r = postJson("/api/v1/sessions/" + id + "/handshake",
-                        java.util.Map.of("flight", b64(out)));
-                if (r.statusCode() != 200) {
-                    throw new LoginException(json(r).get("code").asInt(), "REST " + r.statusCode() + ": "
-                            + json(r).get("detail").asText());
-                }
-                lastAnswer = json(r);
-                byte[] flight = unb64(lastAnswer.get("flight").asText());
-                answerSizes.add(flight.length);
-                feed(flight);
-                if (handshake.state() != ClientHandshake.State.ESTABLISHED && lastAnswer.get("closed").asBoolean()
-                        && handshake.state() != ClientHandshake.State.FAILED) {
-                    throw new LoginException(-1, "the server closed the session during login");
-                }
+                step();
             }
             channel = handshake.applicationChannel();
             return this;
+        }
+
+        /** Sends the client's next flight and feeds the server's answer to the handshake. */
+        void step() throws Exception {
+            ByteBuffer out = handshake.takeOutput();
+            HttpResponse<byte[]> r = postJson("/api/v1/sessions/" + id + "/handshake",
+                    java.util.Map.of("flight", b64(out)));
+            if (r.statusCode() != 200) {
+                throw new LoginException(json(r).get("code").asInt(), "REST " + r.statusCode() + ": "
+                        + json(r).get("detail").asText());
+            }
+            lastAnswer = json(r);
+            byte[] flight = unb64(lastAnswer.get("flight").asText());
+            answerSizes.add(flight.length);
+            feed(flight);
+            if (handshake.state() != ClientHandshake.State.ESTABLISHED && lastAnswer.get("closed").asBoolean()
+                    && handshake.state() != ClientHandshake.State.FAILED) {
+                throw new LoginException(-1, "the server closed the session during login");
+            }
         }
 
         private void feed(byte[] flight) {
@@ -193,8 +200,25 @@ final class RestClient {
             return replies;
         }
 
+        /**
+         * Ends the session as section 10.2 asks: DELETE carrying this client's close frame sealed under its current
+         * keys (application keys once logged in, handshake keys mid-login), or nothing before it has keys.
+         */
         int delete() throws Exception {
-            return send("DELETE", "/api/v1/sessions/" + id, null, null).statusCode();
+            byte[] close = closeFrame();
+            return send("DELETE", "/api/v1/sessions/" + id, close.length == 0 ? null : "application/x-risp",
+                    close.length == 0 ? null : close).statusCode();
+        }
+
+        /** This client's close frame under its current sending keys (advances them); empty without keys. */
+        byte[] closeFrame() throws FrameException {
+            if (sentClose == null) {
+                ByteBuffer b = channel != null ? channel.sendClose(ByteBuffer.allocate(64)).flip()
+                        : handshake.handshakeCloseFrame().orElse(ByteBuffer.allocate(0));
+                sentClose = new byte[b.remaining()];
+                b.get(sentClose);
+            }
+            return sentClose;
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -20,15 +19,9 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
-import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HelloGate;
-import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * HELLO_RETRY over REST (docs/PROTOCOL.md sections 5.3.11 and 10.4), with {@code hello.cookies=always}: the retry
@@ -43,12 +36,8 @@ class RestHelloRetryTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0))
-                .hello(new HelloGate.Settings(HelloGate.Mode.ALWAYS, 100, 500)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
-        cluster.person("alice", RestApiTest.PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster = TestCluster.httpsWithAlice(dir, c -> c.hello(new HelloGate.Settings(HelloGate.Mode.ALWAYS, 100,
+                500)));
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
     }
 
@@ -67,10 +56,10 @@ class RestHelloRetryTest {
 
     @Test
     void aLoginAnswersTheRetryAndSucceeds() throws Exception {
-        RestClient.Session s = rest.login("alice", cluster.passphrase(RestApiTest.PASS), cluster.pinned(),
+        RestClient.Session s = rest.login("alice", cluster.passphrase(TestCluster.ALICE_PASS), cluster.pinned(),
                 RestApiTest.COMMANDS);
         assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
-        assertEquals(204, s.delete());
+        assertEquals(200, s.delete());
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,14 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
-import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 12, row 5: 64 bare REST CLIENT_HELLOs from 4 addresses (16 each, the per-source cap) took every pending
@@ -30,7 +23,7 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  * newcomer takes the oldest pending slot of the largest source, and pending sessions end at the handshake deadline.
  */
 class RestPendingHandshakesTest {
-    private static final char[] PASS = "correct horse battery staple".toCharArray();
+    private static final char[] PASS = TestCluster.ALICE_PASS;
     private static final CommandRegistry COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
             .include(AdminCommands.registry()).build();
     private static final String[] HOGS = {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"};
@@ -41,11 +34,7 @@ class RestPendingHandshakesTest {
     private final List<Socket> sockets = new ArrayList<>();
 
     private void start(Duration handshakeTimeout) throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).handshakeTimeout(handshakeTimeout).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster = TestCluster.httpsWithAlice(dir, c -> c.handshakeTimeout(handshakeTimeout));
     }
 
     @AfterEach
@@ -84,9 +73,34 @@ class RestPendingHandshakesTest {
         RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
         for (int i = 0; i < 3; i++) {
             // The old server answered 503 here for as long as the hogs kept sending.
-            assertEquals(204, rest.login("alice", cluster.passphrase(PASS), cluster.pinned(), COMMANDS).delete());
+            assertEquals(200, rest.login("alice", cluster.passphrase(PASS), cluster.pinned(), COMMANDS).delete());
         }
         assertEquals(68, created, "each hello is answered (a hog's own oldest pending session makes room)");
+    }
+
+    /**
+     * Issue 12 leftover: REST pending and idle sessions timed out on the wall clock, so a clock stepped forward (NTP,
+     * an operator) ended every session in progress and a clock stepped back kept them. Timeouts now run on a
+     * monotonic ticker: the wall clock's jumps neither end nor extend a session.
+     */
+    @Test
+    void aJumpingWallClockNeitherEndsNorExtendsAPendingSession() throws Exception {
+        start(Duration.ofSeconds(30));
+        RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        RestClient.Session pending = rest.new Session(handshake());
+        cluster.clock.advance(Duration.ofHours(1)); // past the handshake deadline and the idle time, on the wall
+        assertEquals(200, pending.login().delete(), "the login goes on: the wall clock does not end it");
+        cluster.clock.advance(Duration.ofHours(-2)); // and back, before the session began
+        RestClient.Session late = rest.new Session(handshake());
+        cluster.ticker.advance(Duration.ofSeconds(31));
+        org.opencluster.auth.client.login.LoginException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.opencluster.auth.client.login.LoginException.class, late::login);
+        assertEquals(org.opencluster.auth.protocol.command.ErrorCode.NOT_FOUND.code(), e.code(), e.getMessage());
+    }
+
+    private ClientHandshake handshake() {
+        return new ClientHandshake("alice", cluster.passphrase(PASS), cluster.pinned(), java.util.Set.of(0x0103),
+                SuiteRegistry.standard(), COMMANDS, new java.security.SecureRandom());
     }
 
     @Test

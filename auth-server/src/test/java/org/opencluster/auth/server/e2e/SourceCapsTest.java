@@ -3,7 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,13 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
-import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
-import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 12, item 3 and row 6: one source (here 127.0.0.2) cannot hold more than its share of connections or of
@@ -29,7 +22,7 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  * could take every slot up to {@code connections.max}.
  */
 class SourceCapsTest {
-    private static final char[] PASS = "correct horse battery staple".toCharArray();
+    private static final char[] PASS = TestCluster.ALICE_PASS;
     private static final String HOG = "127.0.0.2";
     private static final int ATTEMPTS = 20;
 
@@ -39,12 +32,8 @@ class SourceCapsTest {
     private final List<Socket> sockets = new ArrayList<>();
 
     private void start(int connectionsPerSource, int handshakesPerSource) throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0))
-                .perSource(connectionsPerSource, handshakesPerSource).handshakeTimeout(Duration.ofSeconds(30)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster = TestCluster.httpsWithAlice(dir, c -> c.perSource(connectionsPerSource, handshakesPerSource)
+                .handshakeTimeout(Duration.ofSeconds(30)));
     }
 
     @AfterEach

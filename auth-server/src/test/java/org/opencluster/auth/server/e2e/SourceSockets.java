@@ -65,7 +65,8 @@ final class SourceSockets {
         return status;
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** The status line and headers of an answer (at most 16 KiB). */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         while (b.size() < 16384) {
             int c = in.read();

@@ -45,6 +45,9 @@ final class TestCluster implements AutoCloseable {
     /** The server's clock: tests move it forward to make re-authentication due. */
     final org.opencluster.auth.server.testsupport.SteppingClock clock =
             org.opencluster.auth.server.testsupport.SteppingClock.systemPlusOffset();
+    /** The server's monotonic ticker (REST session timeouts): tests move it forward to expire sessions. */
+    final org.opencluster.auth.server.testsupport.SteppingTicker ticker =
+            new org.opencluster.auth.server.testsupport.SteppingTicker();
     final ServerConfig config;
     final AuthServer server;
     final JdbcAccountStore store;
@@ -79,7 +82,7 @@ final class TestCluster implements AutoCloseable {
         this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(idleTimeout).build();
         this.throttle = throttle;
-        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).random(random).ecProofKind(ecProofKind)
+        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).ticker(ticker).random(random).ecProofKind(ecProofKind)
                 .throttle(throttle).start();
         store = server.store();
         policies = server.policies();
@@ -88,6 +91,33 @@ final class TestCluster implements AutoCloseable {
         caKey = server.caKey();
         ca = server.ca();
         serverCert = server.serverCertificate();
+    }
+
+    /** The passphrase of {@link #httpsWithAlice}'s alice. */
+    static final char[] ALICE_PASS = "correct horse battery staple".toCharArray();
+
+    /**
+     * A cluster with the HTTPS listener on a free loopback port (and RISP/TCP), its configuration the defaults in
+     * {@code dir/data} as {@code tune} changes them, EC accounts proving by key agreement.
+     */
+    static TestCluster https(Path dir, java.util.function.UnaryOperator<ServerConfig.Builder> tune,
+            LoginThrottle throttle) throws Exception {
+        ServerConfig config = tune.apply(ServerConfig.builder().dataDir(dir.resolve("data"))
+                .httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0))).build();
+        return new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
+    }
+
+    /** {@link #https} with the default throttle and one person, alice (P-256, passphrase {@link #ALICE_PASS}). */
+    static TestCluster httpsWithAlice(Path dir, java.util.function.UnaryOperator<ServerConfig.Builder> tune)
+            throws Exception {
+        TestCluster c = https(dir, tune, LoginThrottle.builder().build());
+        try {
+            c.person("alice", ALICE_PASS, Caller.Role.USER, KeyType.EC_P256);
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     static LoginAccount login(Account a) {

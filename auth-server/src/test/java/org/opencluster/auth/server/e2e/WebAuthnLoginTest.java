@@ -49,8 +49,15 @@ class WebAuthnLoginTest {
 
     @BeforeAll
     void start() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT,
-                LoginThrottle.builder().maxAccountFailures(50).maxSourceFailures(500).build());
+        cluster = cluster(dir.resolve("data"), LoginThrottle.builder().maxAccountFailures(50).maxSourceFailures(500)
+                .build());
+    }
+
+    /** No HTTPS listener here (the keys speak over TCP): the page origin the software key writes is configured. */
+    private static TestCluster cluster(Path data, LoginThrottle throttle) throws Exception {
+        return new TestCluster(org.opencluster.auth.server.config.ServerConfig.builder().dataDir(data)
+                .webAuthn("localhost", java.util.Set.of(SoftwareAuthenticator.ORIGIN)).build(), ProofKind.KEY_AGREEMENT,
+                throttle, org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build());
     }
 
     @AfterAll
@@ -371,7 +378,7 @@ class WebAuthnLoginTest {
 
     @Test
     void failedSecurityKeyLoginsCountInTheSharedThrottle() throws Exception {
-        try (TestCluster strict = new TestCluster(dir.resolve("throttled"), ProofKind.KEY_AGREEMENT,
+        try (TestCluster strict = cluster(dir.resolve("throttled").resolve("data"),
                 LoginThrottle.builder().maxAccountFailures(2).build())) {
             strict.person("kim", "kim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
             SoftwareAuthenticator key = new SoftwareAuthenticator(strict.random);

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.RecordComponent;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +24,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 class OpenApiDocumentTest {
     private final RestApi api = new RestApi(new RestSessions(remote -> {
         throw new AssertionError("no session is opened by these requests");
-    }, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
+    }, System::nanoTime, new SecureRandom(), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 4, 4, 4,
             1 << 20),
             SuiteRegistry.standard());
 
@@ -101,6 +101,53 @@ class OpenApiDocumentTest {
         check(schemas.get("HelloRetry"), RestJson.HelloRetry.class, true);
         check(schemas.get("Suite"), RestJson.Suite.class, true);
         check(schemas.get("Problem"), RestJson.Problem.class, false);
+    }
+
+    /**
+     * Issue 13, item 9: the request schemas had no bounds, so a schema-driven client (Schemathesis) could not know
+     * what the server refuses. Now each base64url member states minLength, maxLength and pattern, and the server
+     * refuses exactly what they forbid: probed at each bound and with each shape the pattern forbids.
+     */
+    @Test
+    void requestSchemasStateExactlyWhatTheServerRefuses() throws Exception {
+        JsonNode schemas = document().get("components").get("schemas");
+        bounds(schemas.get("CreateSession").get("properties").get("clientHello"), RestJson.CLIENT_HELLO);
+        bounds(schemas.get("Flight").get("properties").get("flight"), RestJson.FLIGHT);
+        assertEquals(1024, RestJson.CLIENT_HELLO.maxBytes(), "section 10.2: CLIENT_HELLO at most 1024 bytes");
+        assertEquals(12_000, RestJson.FLIGHT.maxBytes(), "section 10.2: a flight at most 12000 bytes");
+    }
+
+    private static void bounds(JsonNode member, RestJson.Base64urlField field) {
+        assertNotEquals(null, member.get("maxLength"), field.name() + " has no maxLength");
+        int min = member.get("minLength").asInt();
+        int max = member.get("maxLength").asInt();
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(member.get("pattern").asText());
+        assertEquals(field.maxChars(), max, field.name());
+        List<String> probes = new java.util.ArrayList<>(List.of("", "A", "AA", "AAA", "AAAA", "AAAAA", "AA==", "AA=",
+                "AAA=", "AAA==", "AAAA=", "=AAA", "A===", "AA+/", "AA/A", "AA A", "AA.A", "AA\u00e9A", "-_-_", "AA==AA"));
+        for (int length : new int[] {min - 1, min, max - 2, max - 1, max, max + 1, max + 2}) {
+            if (length >= 0) {
+                probes.add("A".repeat(length));
+                if (length >= 2) {
+                    probes.add("A".repeat(length - 2) + "==");
+                    probes.add("A".repeat(length - 1) + "=");
+                }
+            }
+        }
+        for (String probe : probes) {
+            boolean schemaAllows = probe.length() >= min && probe.length() <= max && pattern.matcher(probe).matches();
+            boolean serverAccepts;
+            try {
+                byte[] decoded = field.decode(probe);
+                assertTrue(decoded.length <= field.maxBytes(), field.name() + " decoded past its maximum");
+                serverAccepts = true;
+            } catch (RestProblem p) {
+                assertEquals(400, p.status());
+                serverAccepts = false;
+            }
+            assertEquals(schemaAllows, serverAccepts, field.name() + " of " + probe.length() + " characters ending "
+                    + probe.substring(Math.max(0, probe.length() - 4)));
+        }
     }
 
     private static void check(JsonNode schema, Class<? extends Record> type, boolean closed) {

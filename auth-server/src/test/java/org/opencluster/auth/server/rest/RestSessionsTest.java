@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,8 @@ import org.opencluster.auth.server.net.Outbound;
 
 /** Session bookkeeping of the REST transport (pure logic; the connection is a stand-in that records calls). */
 class RestSessionsTest {
-    private final org.opencluster.auth.server.testsupport.SteppingClock clock =
-            org.opencluster.auth.server.testsupport.SteppingClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+    private final org.opencluster.auth.server.testsupport.SteppingTicker ticker =
+            new org.opencluster.auth.server.testsupport.SteppingTicker();
 
     /** Logs in after its first command; echoes every later command back; records onClose. */
     private static final class Recording implements Connection {
@@ -58,7 +57,7 @@ class RestSessionsTest {
             Recording r = new Recording();
             made.add(r);
             return r;
-        }, clock, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), HANDSHAKE, maxPending, perSource,
+        }, ticker, new SecureRandom(), Duration.ofMinutes(5), Duration.ofHours(1), HANDSHAKE, maxPending, perSource,
                 maxSessions, 1024);
     }
 
@@ -81,7 +80,7 @@ class RestSessionsTest {
         assertEquals(503, p.status());
         assertEquals(ErrorCode.RATE_LIMITED.code(), p.code());
         // Once one of them has logged in, it no longer counts as pending.
-        b.exchange(HELLO, true, clock.instant());
+        b.exchange(HELLO, true, ticker.getAsLong());
         assertTrue(b.loggedIn());
         s.open("10.0.0.3");
         assertEquals(3, s.size());
@@ -91,9 +90,9 @@ class RestSessionsTest {
     void aSourceAtItsCapLosesItsOwnOldestPendingSession() throws Exception {
         RestSessions s = sessions(10, 2, 10);
         RestSession first = s.open("10.0.0.1");
-        clock.advance(Duration.ofMillis(1));
+        ticker.advance(Duration.ofMillis(1));
         RestSession second = s.open("10.0.0.1");
-        clock.advance(Duration.ofMillis(1));
+        ticker.advance(Duration.ofMillis(1));
         RestSession third = s.open("10.0.0.1");
         assertTrue(s.find(first.id()).isEmpty());
         assertTrue(s.find(second.id()).isPresent() && s.find(third.id()).isPresent());
@@ -106,8 +105,8 @@ class RestSessionsTest {
         RestSessions s = sessions(10, 10);
         RestSession pending = s.open("10.0.0.1");
         RestSession in = s.open("10.0.0.1");
-        in.exchange(HELLO, true, clock.instant());
-        clock.advance(HANDSHAKE.plusMillis(1));
+        in.exchange(HELLO, true, ticker.getAsLong());
+        ticker.advance(HANDSHAKE.plusMillis(1));
         assertTrue(s.find(pending.id()).isEmpty(), "still pending after the handshake deadline");
         assertEquals(1, made.get(0).closes);
         assertTrue(s.find(in.id()).isPresent(), "a logged-in session is not subject to the handshake deadline");
@@ -126,15 +125,15 @@ class RestSessionsTest {
         RestSessions s = sessions(10, 10);
         RestSession idle = s.open("10.0.0.1");
         RestSession busy = s.open("10.0.0.1");
-        busy.exchange(HELLO, true, clock.instant());
-        clock.advance(Duration.ofMinutes(4));
-        busy.exchange(new byte[] {0x71, 0x01}, false, clock.instant());
-        clock.advance(Duration.ofMinutes(2));
+        busy.exchange(HELLO, true, ticker.getAsLong());
+        ticker.advance(Duration.ofMinutes(4));
+        busy.exchange(new byte[] {0x71, 0x01}, false, ticker.getAsLong());
+        ticker.advance(Duration.ofMinutes(2));
         assertEquals(1, s.reap());
         assertTrue(s.find(idle.id()).isEmpty());
         assertEquals(1, made.get(0).closes);
         assertTrue(s.find(busy.id()).isPresent());
-        clock.advance(Duration.ofMinutes(61));
+        ticker.advance(Duration.ofMinutes(61));
         assertEquals(1, s.reap());
         assertEquals(1, made.get(1).closes);
         assertEquals(0, s.size());
@@ -154,15 +153,15 @@ class RestSessionsTest {
     void phasesAreEnforcedAndOutputIsTheConnectionsBytes() throws Exception {
         RestSessions s = sessions(10, 10);
         RestSession r = s.open("x");
-        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, clock.instant()))
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, false, ticker.getAsLong()))
                 .status());
-        assertEquals(0, r.exchange(HELLO, true, clock.instant()).output().length);
-        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(HELLO, true, clock.instant()))
+        assertEquals(0, r.exchange(HELLO, true, ticker.getAsLong()).output().length);
+        assertEquals(409, assertThrows(RestProblem.class, () -> r.exchange(HELLO, true, ticker.getAsLong()))
                 .status());
-        RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, clock.instant());
+        RestSession.Exchange x = r.exchange(new byte[] {0x71, 0x02, 0x71, 0x03}, false, ticker.getAsLong());
         assertEquals(4, x.output().length);
         assertFalse(x.closed());
-        RestProblem bad = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {(byte) 0x91}, false, clock.instant()));
+        RestProblem bad = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {(byte) 0x91}, false, ticker.getAsLong()));
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), bad.code());
         assertTrue(r.closed());
         assertEquals(1, made.get(0).closes);
@@ -174,7 +173,7 @@ class RestSessionsTest {
         RestSessions s = sessions(10, 10);
         RestSession r = s.open("x");
         RestProblem p = assertThrows(RestProblem.class, () -> r.exchange(new byte[] {0x71, 0x01}, true,
-                clock.instant()));
+                ticker.getAsLong()));
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), p.code());
         assertTrue(p.getMessage().contains("UNKNOWN_COMMAND"), p.getMessage());
         assertTrue(made.get(0).seen.isEmpty());
@@ -182,6 +181,6 @@ class RestSessionsTest {
         // A handshake frame over 16 KiB: refused by its header, before any of it is buffered.
         byte[] frame = {(byte) 0xa3, 0x00, 0x00, 0x00, 0x40, 0x01};
         assertEquals(ErrorCode.PROTOCOL_ERROR.code(), assertThrows(RestProblem.class, () -> big.exchange(frame, true,
-                clock.instant())).code());
+                ticker.getAsLong())).code());
     }
 }

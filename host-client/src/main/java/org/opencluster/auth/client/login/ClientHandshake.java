@@ -81,6 +81,8 @@ public final class ClientHandshake {
     private KeySchedule schedule;
     private Transcript transcript;
     private SecureChannel handshakeChannel;
+    /** The close frame under the handshake keys, once sealed (a channel seals its close frame only once). */
+    private ByteBuffer abandonFrame;
     private HandshakeMessage challenge;
     private SecureChannel applicationChannel;
     private byte[] sessionId;
@@ -523,6 +525,22 @@ public final class ClientHandshake {
         return require(applicationChannel);
     }
 
+    /**
+     * The client's close frame under its handshake keys, for a client that gives up mid-login where the transport
+     * asks for it (REST {@code DELETE}, docs/PROTOCOL.md section 10.2): empty before CLIENT_CHOICE (no keys yet)
+     * and after the login succeeded (then the application channel closes).
+     */
+    public Optional<ByteBuffer> handshakeCloseFrame() throws org.opencluster.auth.protocol.frame.FrameException {
+        if (state == State.FAILED) {
+            return Optional.ofNullable(abandonFrame).map(ByteBuffer::duplicate);
+        }
+        if (handshakeChannel == null || state == State.ESTABLISHED) {
+            return Optional.empty();
+        }
+        abandonFrame = handshakeChannel.sendClose(ByteBuffer.allocate(64)).flip();
+        return Optional.of(abandonFrame.duplicate());
+    }
+
     public CipherSuite suite() {
         return require(suite);
     }
@@ -563,6 +581,12 @@ public final class ClientHandshake {
             schedule.close();
         }
         if (handshakeChannel != null) {
+            try {
+                // Sealed before the keys go, for a transport where giving up must be proven (REST DELETE).
+                abandonFrame = handshakeChannel.sendClose(ByteBuffer.allocate(64)).flip();
+            } catch (org.opencluster.auth.protocol.frame.FrameException | IllegalStateException unsealable) {
+                abandonFrame = null;
+            }
             handshakeChannel.close();
         }
     }

@@ -71,6 +71,46 @@ public final class FrameOpener implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #open} would accept this frame now, decided without any effect on this opener: no failure, no
+     * sequence advance, nothing released (the plaintext goes to a scratch buffer that is wiped). For a transport
+     * where anyone who knows a routing id can inject a frame (REST) and must not thereby end the session: it drops
+     * a frame this refuses. Costs one extra decryption of the frame.
+     *
+     * @return empty when the frame would open, else the error {@link #open} would throw
+     */
+    public java.util.Optional<FrameError> check(FrameType type, long plaintextLength, ByteBuffer ciphertext) {
+        if (failed) {
+            return java.util.Optional.of(FrameError.CHANNEL_FAILED);
+        }
+        if (closeReceived) {
+            return java.util.Optional.of(FrameError.FRAME_AFTER_CLOSE);
+        }
+        if (plaintextLength < 0 || plaintextLength > state.config().maxPlaintextLength()) {
+            return java.util.Optional.of(FrameError.FRAME_TOO_LARGE);
+        }
+        int length = (int) plaintextLength;
+        if (ciphertext.remaining() != length + AeadAlgorithm.TAG_LENGTH) {
+            return java.util.Optional.of(FrameError.LENGTH_MISMATCH);
+        }
+        if (type == FrameType.CLOSE && length != 0) {
+            return java.util.Optional.of(FrameError.MALFORMED_HEADER);
+        }
+        byte[] aad = new byte[FrameHeader.LENGTH];
+        FrameHeader.write(aad, 0, type, length, length + AeadAlgorithm.TAG_LENGTH);
+        ByteBuffer scratch = ByteBuffer.allocate(length);
+        try {
+            Cipher cipher = state.cipher().start(state.sequence());
+            cipher.updateAAD(aad);
+            state.cipher().finishOpen(cipher, ciphertext.duplicate(), scratch);
+            return java.util.Optional.empty();
+        } catch (GeneralSecurityException e) {
+            return java.util.Optional.of(FrameError.AUTHENTICATION_FAILED);
+        } finally {
+            java.util.Arrays.fill(scratch.array(), (byte) 0);
+        }
+    }
+
+    /**
      * Opens one complete frame in wire form (header + ciphertext, position to limit), for callers that frame the
      * stream themselves. Same checks as {@link #open}, plus the fixed header layout ({@link FrameHeader}).
      * Consumes {@code frame} (its position ends at its limit).

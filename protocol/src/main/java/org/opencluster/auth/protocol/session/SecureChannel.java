@@ -127,6 +127,26 @@ public final class SecureChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the three outer commands of one frame ({@code marker}, {@code length}, {@code ciphertext}) would be
+     * accepted by {@link #receive} now, between frames, decided without any effect on this channel (see
+     * {@link FrameOpener#check}).
+     *
+     * @return empty when the frame would open, else the record-layer error it would cause
+     */
+    public java.util.Optional<FrameError> check(RispCommand marker, RispCommand length, RispCommand ciphertext) {
+        if (expect != Expect.MARKER) {
+            throw new IllegalStateException("check between frames only");
+        }
+        FrameType t = marker.id() == FrameHeader.WRAPPED_ENCRYPTED_COMMAND ? FrameType.DATA
+                : marker.id() == FrameHeader.WRAPPED_ENCRYPTED_CLOSE ? FrameType.CLOSE : null;
+        if (t == null || length.id() != FrameHeader.LENGTH_OF_UNCRYPTED
+                || ciphertext.id() != FrameHeader.ENCRYPTED_STRING) {
+            return java.util.Optional.of(FrameError.MALFORMED_HEADER);
+        }
+        return opener.check(t, length.number(), ciphertext.bytes());
+    }
+
     /** The exact number of bytes {@link #send} appends for {@code commands}. */
     public static int frameLength(List<RispCommand> commands) {
         long size = 0;

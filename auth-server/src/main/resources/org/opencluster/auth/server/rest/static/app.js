@@ -227,6 +227,15 @@ async function seal(dir, plaintext) {
   return concat(aad, ct);
 }
 
+// The close frame (n = 0) under `dir`'s current keys: what a DELETE of the REST session carries (section 10.2).
+async function sealClose(dir) {
+  const aad = header(ID.CLOSE, 0);
+  const tag = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: dir.nonce(), additionalData: aad },
+    dir.key, EMPTY));
+  await dir.advance(0);
+  return concat(aad, tag);
+}
+
 // Opens every frame in `bytes`; returns the inner commands of all of them, in order.
 async function open(dir, bytes) {
   const outer = decodeRisp(bytes);
@@ -419,6 +428,7 @@ export class Session {
     const sHs = await deriveSecret(hs, 's hs traffic', thChoice);
     const out = await Direction.create(cHs, limits);
     const inb = await Direction.create(sHs, limits);
+    this.handshakeOut = out;
 
     // 4. LOGIN_REQUEST (encrypted) with the extension of the proof wanted
     const ext = mode.kind === 'enrol' ? concat(u16(EXTENSION_ENROLMENT), u16(0)) : concat(u16(WEBAUTHN.EXTENSION), u16(0));
@@ -486,8 +496,12 @@ export class Session {
     return open(this.in, await call('POST', `/api/v1/sessions/${this.restId}/frames`, body, 'application/x-risp'));
   }
 
-  close() {
-    return call('DELETE', `/api/v1/sessions/${this.restId}`);
+  // Ends the REST session with this page's close frame under its current keys (application keys once logged in,
+  // handshake keys mid-login; nothing before it has keys): the session id alone cannot end a session.
+  async close() {
+    const dir = this.out || this.handshakeOut;
+    const body = dir ? await sealClose(dir) : undefined;
+    return call('DELETE', `/api/v1/sessions/${this.restId}`, body, 'application/x-risp');
   }
 }
 

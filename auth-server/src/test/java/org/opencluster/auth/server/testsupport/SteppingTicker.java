@@ -1,0 +1,25 @@
+package org.opencluster.auth.server.testsupport;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * A monotonic nanosecond ticker (what {@code System::nanoTime} is in production) that a test moves forward:
+ * {@code System.nanoTime()} plus the offset the test added. Thread-safe.
+ */
+public final class SteppingTicker implements LongSupplier {
+    private final AtomicLong offset = new AtomicLong();
+
+    public void advance(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("a monotonic ticker never goes back");
+        }
+        offset.addAndGet(d.toNanos());
+    }
+
+    @Override
+    public long getAsLong() {
+        return System.nanoTime() + offset.get();
+    }
+}
