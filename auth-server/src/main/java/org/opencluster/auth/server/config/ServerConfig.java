@@ -45,6 +45,10 @@ public final class ServerConfig {
 
     /** Which account keys the CA certifies at enrolment (issue 13 item 13). */
     private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
+    /** Every key a configuration file may set: each block above, one place to add a block. */
+    private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
+            DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS)
+            .flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -195,19 +199,8 @@ public final class ServerConfig {
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key) && !WEBAUTHN_KEYS.contains(key) && !DEVICE_LOGIN_KEYS.contains(key)
-                    && !EXPOSURE_KEYS.contains(key) && !HELLO_KEYS.contains(key)
-                    && !KEY_POLICY_KEYS.contains(key) && !HTTPS_NAME_KEYS.contains(key) && !HTTPS_ORIGIN_KEYS.contains(key)
-                    && !THROTTLE_MEMORY_KEYS.contains(key)) {
-                java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
-                known.addAll(HTTPS_NAME_KEYS);
-                known.addAll(WEBAUTHN_KEYS);
-                known.addAll(DEVICE_LOGIN_KEYS);
-                known.addAll(EXPOSURE_KEYS);
-                known.addAll(HELLO_KEYS);
-                known.addAll(KEY_POLICY_KEYS);
-                known.addAll(HTTPS_ORIGIN_KEYS);
-                known.addAll(THROTTLE_MEMORY_KEYS);
+            if (!ALL_KEYS.contains(key)) {
+                java.util.TreeSet<String> known = new java.util.TreeSet<>(ALL_KEYS);
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; known keys: " + known);
             }
             String v = p.getProperty(key).strip();
