@@ -188,8 +188,18 @@ public final class ServerConfig {
 
     /** Reads a properties file; every problem names the key and what is expected. */
     public static ServerConfig load(Path file) throws IOException {
+        return load(file, Files.readAllBytes(file));
+    }
+
+    /**
+     * {@link #load(Path)} of a file whose content is already read (the fuzz target parses from memory: a write and
+     * a read of a real file per input cost more than the parsing); messages name {@code file}.
+     */
+    static ServerConfig load(Path file, byte[] content) throws IOException {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // A decoder that reports malformed input, as Files.newBufferedReader's does.
+        try (Reader r = new java.io.InputStreamReader(new java.io.ByteArrayInputStream(content),
+                StandardCharsets.UTF_8.newDecoder())) {
             p.load(r);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IOException(file + ": not UTF-8 text", e);

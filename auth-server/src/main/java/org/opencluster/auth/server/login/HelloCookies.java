@@ -136,16 +136,7 @@ public final class HelloCookies {
 
     /** The data of the HELLO_COOKIE extension of a CLIENT_HELLO's EXTENSIONS (already checked well formed). */
     public static Optional<byte[]> cookieOf(byte[] extensions) {
-        int i = 0;
-        while (i + 4 <= extensions.length) {
-            int type = ((extensions[i] & 0xff) << 8) | (extensions[i + 1] & 0xff);
-            int len = ((extensions[i + 2] & 0xff) << 8) | (extensions[i + 3] & 0xff);
-            if (type == HandshakeLabels.EXTENSION_HELLO_COOKIE) {
-                return Optional.of(Arrays.copyOfRange(extensions, i + 4, i + 4 + len));
-            }
-            i += 4 + len;
-        }
-        return Optional.empty();
+        return ExtensionList.find(extensions, HandshakeLabels.EXTENSION_HELLO_COOKIE);
     }
 
     /**
@@ -154,23 +145,13 @@ public final class HelloCookies {
      */
     public static byte[] helloWithoutCookie(HandshakeMessage hello) {
         byte[] ext = hello.bytes(HandshakeCommandIds.EXTENSIONS);
-        ByteBuffer kept = ByteBuffer.allocate(ext.length);
-        int i = 0;
-        while (i + 4 <= ext.length) {
-            int type = ((ext[i] & 0xff) << 8) | (ext[i + 1] & 0xff);
-            int len = ((ext[i + 2] & 0xff) << 8) | (ext[i + 3] & 0xff);
-            if (type != HandshakeLabels.EXTENSION_HELLO_COOKIE) {
-                kept.put(ext, i, 4 + len);
-            }
-            i += 4 + len;
-        }
-        if (kept.position() == ext.length) {
+        byte[] kept = ExtensionList.without(ext, HandshakeLabels.EXTENSION_HELLO_COOKIE);
+        if (kept == ext) {
             return hello.encode();
         }
         return HandshakeMessage.of(HandshakeCommandIds.HS_CLIENT_HELLO,
                 hello.field(HandshakeCommandIds.PROTOCOL_VERSION), hello.field(HandshakeCommandIds.CLIENT_RANDOM),
                 hello.field(HandshakeCommandIds.SUPPORTED_SUITES),
-                RispCommand.string(HandshakeCommandIds.EXTENSIONS, Arrays.copyOf(kept.array(), kept.position())))
-                .encode();
+                RispCommand.string(HandshakeCommandIds.EXTENSIONS, kept)).encode();
     }
 }

@@ -868,63 +868,25 @@ public final class ServerHandshake {
         return b;
     }
 
-    private static final int ENROLMENT_REQUESTED = 1;
-    private static final int WEBAUTHN_REQUESTED = 2;
+    private static final int ENROLMENT_REQUESTED = ExtensionList.ENROLMENT_REQUESTED;
+    private static final int WEBAUTHN_REQUESTED = ExtensionList.WEBAUTHN_REQUESTED;
 
     /**
      * The data of the DEVICE_TOKEN extension (empty: the client keeps tokens but has none for this server and name),
      * or empty when the extension is absent. Call after {@link #checkExtensions} has checked the layout.
      */
     private static Optional<byte[]> deviceTokenOf(byte[] ext) throws HandshakeException {
-        int i = 0;
-        while (i < ext.length) {
-            int type = ((ext[i] & 0xff) << 8) | (ext[i + 1] & 0xff);
-            int len = ((ext[i + 2] & 0xff) << 8) | (ext[i + 3] & 0xff);
-            if (type == HandshakeLabels.EXTENSION_DEVICE_TOKEN) {
-                if (len > HandshakeCommands.MAX_DEVICE_TOKEN) {
-                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "a device token is at most "
-                            + HandshakeCommands.MAX_DEVICE_TOKEN + " bytes");
-                }
-                return Optional.of(Arrays.copyOfRange(ext, i + 4, i + 4 + len));
-            }
-            i += 4 + len;
+        Optional<byte[]> token = ExtensionList.find(ext, HandshakeLabels.EXTENSION_DEVICE_TOKEN);
+        if (token.isPresent() && token.get().length > HandshakeCommands.MAX_DEVICE_TOKEN) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "a device token is at most "
+                    + HandshakeCommands.MAX_DEVICE_TOKEN + " bytes");
         }
-        return Optional.empty();
+        return token;
     }
 
-    /**
-     * Extensions: u16 type, u16 length, data; types strictly increasing. Known: ENROLMENT and WEBAUTHN
-     * (LOGIN_REQUEST only, empty); others are ignored. Returns which of the two are present (bit flags).
-     */
+    /** See {@link ExtensionList#check}: ENROLMENT and WEBAUTHN (LOGIN_REQUEST only) as bit flags. */
     private static int checkExtensions(byte[] ext) throws HandshakeException {
-        int requested = 0;
-        int i = 0;
-        int last = -1;
-        while (i < ext.length) {
-            if (ext.length - i < 4) {
-                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "truncated extension header");
-            }
-            int type = ((ext[i] & 0xff) << 8) | (ext[i + 1] & 0xff);
-            int len = ((ext[i + 2] & 0xff) << 8) | (ext[i + 3] & 0xff);
-            if (type <= last || ext.length - i - 4 < len) {
-                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "extensions out of order or truncated");
-            }
-            last = type;
-            if (type == HandshakeLabels.EXTENSION_ENROLMENT) {
-                if (len != 0) {
-                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the enrolment extension is empty");
-                }
-                requested |= ENROLMENT_REQUESTED;
-            }
-            if (type == HandshakeLabels.EXTENSION_WEBAUTHN) {
-                if (len != 0) {
-                    throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the WebAuthn extension is empty");
-                }
-                requested |= WEBAUTHN_REQUESTED;
-            }
-            i += 4 + len;
-        }
-        return requested;
+        return ExtensionList.check(ext);
     }
 
     private static RispDecoder strictDecoder(CommandRegistry registry) {

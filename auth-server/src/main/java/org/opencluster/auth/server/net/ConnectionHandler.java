@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +38,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     private final EventExecutor logic;
     private final String source;
     private final long handshakeTimeoutMillis;
+    /** The idle timer to add at login, or 0 when the pipeline has had one from the start. */
+    private final long idleAfterLoginMillis;
     private final RispFrameDecoder frames;
     private final Runnable loginSettled;
     private ChannelHandlerContext ctx;
@@ -44,6 +47,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     private boolean onIoThread;
     private ScheduledFuture<?> lifetime;
     private ScheduledFuture<?> handshakeDeadline;
+    private long acceptedAt;
     private boolean loginSeen;
     private boolean offloaded;
     private boolean inactive;
@@ -53,13 +57,17 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
      * @param source                 the peer's source key (its address aggregated to its prefix), given to the
      *                               connection for throttling
      * @param handshakeTimeoutMillis from accept to login, whatever the idle timer says
+     * @param idleAfterLoginMillis   the idle timeout, to arm at login; 0 when the pipeline has its idle handler
+     *                               from the start (an idle timeout shorter than the handshake's)
      * @param loginSettled           run once, when the connection logged in or closed (frees its handshake slot)
      */
     ConnectionHandler(ConnectionFactory factory, String source, long handshakeTimeoutMillis,
-            long absoluteTimeoutMillis, EventExecutor logic, RispFrameDecoder frames, Runnable loginSettled) {
+            long idleAfterLoginMillis, long absoluteTimeoutMillis, EventExecutor logic, RispFrameDecoder frames,
+            Runnable loginSettled) {
         this.factory = factory;
         this.source = source;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.idleAfterLoginMillis = idleAfterLoginMillis;
         this.absoluteTimeoutMillis = absoluteTimeoutMillis;
         this.logic = logic;
         this.frames = frames;
@@ -72,15 +80,23 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         this.ctx = ctx;
         this.connection = factory.open(source);
         this.onIoThread = connection.runsOnIoThread();
-        lifetime = ctx.executor().schedule(() -> fail(ErrorCode.NOT_AUTHENTICATED,
-                "session reached its absolute lifetime; log in again"), absoluteTimeoutMillis, TimeUnit.MILLISECONDS);
-        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, handshakeTimeoutMillis,
-                TimeUnit.MILLISECONDS);
+        // One timer until login (each costs a scheduled task per connection, which a connection flood pays for):
+        // the handshake deadline, or the lifetime if that comes first; the lifetime's own timer and the idle timer
+        // are armed at login.
+        acceptedAt = System.nanoTime();
+        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired,
+                Math.min(handshakeTimeoutMillis, absoluteTimeoutMillis), TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
     }
 
+    private void lifetimeReached() {
+        fail(ErrorCode.NOT_AUTHENTICATED, "session reached its absolute lifetime; log in again");
+    }
+
     private void handshakeExpired() {
-        if (!loggedIn()) {
+        if (absoluteTimeoutMillis <= handshakeTimeoutMillis) {
+            lifetimeReached();
+        } else if (!loggedIn()) {
             LOG.info("event=connection.handshake_timeout remote={} timeout_ms={}", remoteAddress(),
                     handshakeTimeoutMillis);
             fail(ErrorCode.NOT_AUTHENTICATED, "no login within " + handshakeTimeoutMillis
@@ -93,6 +109,12 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (!loginSeen && loggedIn()) {
             loginSeen = true;
             handshakeDeadline.cancel(false);
+            long left = absoluteTimeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt);
+            lifetime = ctx.executor().schedule(this::lifetimeReached, Math.max(0, left), TimeUnit.MILLISECONDS);
+            if (idleAfterLoginMillis > 0) {
+                ctx.pipeline().addFirst("idle", new IdleStateHandler(idleAfterLoginMillis, 0, 0,
+                        TimeUnit.MILLISECONDS));
+            }
             loginSettled.run();
         }
     }
@@ -186,7 +208,10 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
             LOG.info("event=connection.protocol_error remote={} detail=\"{}\"", remoteAddress(), cause.getMessage());
             fail(ErrorCode.PROTOCOL_ERROR, cause.getMessage());
         } else if (cause instanceof java.io.IOException) {
-            LOG.debug("connection from {} failed: {}", remoteAddress(), cause.toString());
+            // Every reset connection comes here (a flooder resets them all): build the message only when logged.
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("connection from {} failed: {}", remoteAddress(), cause.toString());
+            }
             ctx.close();
         } else {
             LOG.error("event=connection.failed remote={}", remoteAddress(), cause);
@@ -196,9 +221,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (handshakeDeadline != null) {
+            handshakeDeadline.cancel(false);
+        }
         if (lifetime != null) {
             lifetime.cancel(false);
-            handshakeDeadline.cancel(false);
         }
         loginSettled.run();
         if (offloaded) {

@@ -7,6 +7,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class RispServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RispServer.class);
 
-    private final EventLoopGroup boss = new NioEventLoopGroup(1);
+    private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final EventExecutorGroup logic;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -55,12 +58,16 @@ public final class RispServer implements AutoCloseable {
         preAuth = b.strictUntilLogin ? new PreAuthLimits(b.preAuthBytesPerConnection, b.preAuthBytes) : null;
         SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         SourceCounts handshakesPerSource = new SourceCounts(b.handshakesPerSource);
-        io = new NioEventLoopGroup(b.ioThreads);
+        boolean epoll = b.nativeTransport && Epoll.isAvailable();
+        boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        io = epoll ? new EpollEventLoopGroup(b.ioThreads) : new NioEventLoopGroup(b.ioThreads);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
         int maxConnections = this.maxConnections;
+        long idleMillis = b.idleTimeout.toMillis();
+        long handshakeMillis = b.handshakeTimeout.toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)
-                .channel(NioServerSocketChannel.class)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -96,18 +103,24 @@ public final class RispServer implements AutoCloseable {
                         RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
                                 .copyStrings(true).build();
                         RispFrameDecoder frames = new RispFrameDecoder(decoder, preAuth);
+                        // Before login the handshake deadline bounds idleness; the idle timer is armed at login
+                        // unless it is the shorter of the two.
+                        boolean idleFirst = idleMillis < handshakeMillis;
+                        if (idleFirst) {
+                            ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0,
+                                    TimeUnit.MILLISECONDS));
+                        }
                         ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(b.idleTimeout.toMillis(), 0, 0,
-                                        TimeUnit.MILLISECONDS))
                                 .addLast("frame-decoder", frames)
                                 .addLast("frame-encoder", new RispFrameEncoder())
-                                .addLast("connection", new ConnectionHandler(b.factory, source,
-                                        b.handshakeTimeout.toMillis(), b.absoluteTimeout.toMillis(), logic.next(),
+                                .addLast("connection", new ConnectionHandler(b.factory, source, handshakeMillis,
+                                        idleFirst ? 0 : idleMillis, b.absoluteTimeout.toMillis(), logic.next(),
                                         frames, loginSettled));
                     }
                 });
         serverChannel = bootstrap.bind(b.bindAddress).sync().channel();
-        LOG.info("event=server.listening address={}", serverChannel.localAddress());
+        LOG.info("event=server.listening address={} transport={}", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio");
     }
 
     public static Builder builder(ConnectionFactory factory) {
@@ -158,6 +171,7 @@ public final class RispServer implements AutoCloseable {
         private int preAuthBytesPerConnection = 32 * 1024;
         private long preAuthBytes = 16L << 20;
         private int otherConnections;
+        private boolean nativeTransport = true;
         private Long fdLimit;
         private ConnectionFactory factory;
         private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
@@ -250,6 +264,16 @@ public final class RispServer implements AutoCloseable {
         /** Connections another listener of this process may hold (descriptors the TCP cap must leave free). */
         public Builder otherConnections(int n) {
             this.otherConnections = Math.max(0, n);
+            return this;
+        }
+
+        /**
+         * Whether Linux's native epoll transport is used when it loads (the default; NIO otherwise). Native epoll
+         * costs the server less CPU per connection (fewer system calls, no exception per reset connection), which is
+         * what an anonymous connection flood spends; off only to test the NIO fallback.
+         */
+        public Builder nativeTransport(boolean use) {
+            this.nativeTransport = use;
             return this;
         }
 

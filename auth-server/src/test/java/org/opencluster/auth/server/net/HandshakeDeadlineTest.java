@@ -113,4 +113,52 @@ class HandshakeDeadlineTest {
             assertEquals(List.of(0x7101, 0x7102), got.stream().map(RispCommand::id).toList());
         }
     }
+
+    /**
+     * Until login a connection has one timer (the handshake deadline): the idle timer, when it is the longer of the
+     * two, is armed at login and still ends an idle session then.
+     */
+    @Test
+    void idleTimerArmedAtLoginEndsAnIdleSession() throws Exception {
+        server = RispServer.builder(remote -> loginOnFirstCommand()).strictUntilLogin(false)
+                .handshakeTimeout(Duration.ofMillis(300)).idleTimeout(Duration.ofMillis(600)).start();
+        assertClosedWithNotAuthenticated(600, 3000);
+    }
+
+    /** The lifetime counts from accept, also when its timer is armed only at login. */
+    @Test
+    void lifetimeArmedAtLoginCountsFromAccept() throws Exception {
+        server = RispServer.builder(remote -> loginOnFirstCommand()).strictUntilLogin(false)
+                .handshakeTimeout(Duration.ofMillis(300)).absoluteTimeout(Duration.ofMillis(900)).start();
+        assertClosedWithNotAuthenticated(850, 3000);
+    }
+
+    /** Logs in with one command at once, then waits: ERROR NOT_AUTHENTICATED and a close within the bounds (ms). */
+    private void assertClosedWithNotAuthenticated(long atLeast, long atMost) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(server.address(), 2000);
+            s.setSoTimeout(5000);
+            long start = System.nanoTime();
+            s.getOutputStream().write(RispEncoder.toBytes(RispCommand.none(0x7101)));
+            List<RispCommand> got = RispServerTest.read(s, Integer.MAX_VALUE);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis >= atLeast && tookMillis < atMost, "closed after " + tookMillis + " ms");
+            assertEquals(0x7101, got.get(0).id(), "the login command was answered");
+            assertEquals(CoreCommands.ERROR.id(), got.get(1).id());
+            assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), got.get(1).number());
+        }
+    }
+
+    /** The NIO transport (where native epoll does not load) keeps the same deadlines. */
+    @Test
+    void nioTransportClosesASilentConnectionAtTheDeadline() throws Exception {
+        server = RispServer.builder(remote -> loginOnFirstCommand()).strictUntilLogin(false).nativeTransport(false)
+                .handshakeTimeout(Duration.ofMillis(300)).start();
+        try (Socket s = new Socket()) {
+            s.connect(server.address(), 2000);
+            s.setSoTimeout(5000);
+            List<RispCommand> got = RispServerTest.read(s, Integer.MAX_VALUE);
+            assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), got.get(0).number());
+        }
+    }
 }

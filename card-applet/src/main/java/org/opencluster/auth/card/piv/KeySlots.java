@@ -44,6 +44,15 @@ final class KeySlots {
     private final Cipher rsaRaw;
     /** Whether this platform's ECDH rejects points off the curve; if not, {@link EcPointCheck} does. */
     private final boolean platformChecksPoints;
+    /**
+     * The probe's answer, kept for the platform: {@link #POINTS_UNKNOWN} (0, the default) until the first install
+     * asks. A property of the platform, not of an instance, and the probe's key generation is most of an install's
+     * time (a re-install in the simulator, as the APDU fuzz target does between inputs, took 60-80 ms for it).
+     */
+    private static byte platformPointValidation;
+    private static final byte POINTS_UNKNOWN = 0;
+    private static final byte POINTS_CHECKED = 1;
+    private static final byte POINTS_NOT_CHECKED = 2;
 
     KeySlots() {
         p256 = new KeyPair[SLOTS];
@@ -59,7 +68,10 @@ final class KeySlots {
         ecdsa256 = Signature.getInstance(Signature.ALG_ECDSA_SHA_256, false);
         ecdsa384 = Signature.getInstance(Signature.ALG_ECDSA_SHA_384, false);
         ecdh = KeyAgreement.getInstance(KeyAgreement.ALG_EC_SVDP_DH_PLAIN, false);
-        platformChecksPoints = probePointValidation();
+        if (platformPointValidation == POINTS_UNKNOWN) {
+            platformPointValidation = probePointValidation() ? POINTS_CHECKED : POINTS_NOT_CHECKED;
+        }
+        platformChecksPoints = platformPointValidation == POINTS_CHECKED;
     }
 
     /**

@@ -65,6 +65,22 @@ public final class VirtualCard {
         }
     }
 
+    /**
+     * Back to the state of {@link #create()}: the applet is deleted and installed again (keys, PINs, retry counters
+     * and data objects at their defaults) and the card power-cycled; the simulator itself is kept, which costs a
+     * fraction of a new card (the APDU fuzz target does this between inputs).
+     */
+    public void factoryReset() {
+        synchronized (lock) {
+            byte[] aid = HexFormat.of().parseHex(PIV_AID_HEX);
+            AID appletAid = new AID(aid, (short) 0, (byte) aid.length);
+            simulator.reset();
+            simulator.deleteApplet(appletAid);
+            // The applet class stays loaded under its AID: only a new instance is created (as installApplet does).
+            simulator.createApplet(appletAid, new byte[0], (short) 0, (byte) 0);
+        }
+    }
+
     /** Power cycle: deselects the applet and clears its transient state, as pulling the card would. */
     public void powerCycle() {
         synchronized (lock) {
