@@ -320,6 +320,29 @@ class WebAuthnLoginTest {
         assertLoginFailed(() -> keyLogin("hank", key.login()));
     }
 
+    /** Issue 13 leftover: a refused registration answered "registration refused: java.lang.IllegalArgument...". */
+    @Test
+    void registrationRefusalsCarryNoJavaExceptionText() throws Exception {
+        cluster.person("ivan", "ivan pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        java.util.Set<String> texts = new java.util.HashSet<>();
+        try (OcaSession s = passphraseLogin("ivan", "ivan pass")) {
+            for (boolean phished : new boolean[] {false, true}) {
+                // Wrong challenge from the right origin, then the right challenge from a phishing origin.
+                key.origin = phished ? "https://phish.example" : SoftwareAuthenticator.ORIGIN;
+                String options = s.webAuthnRegistrationOptions();
+                String answer = phished ? key.create(options) : key.create(options, new byte[32]);
+                CommandRefusedException e = assertThrows(CommandRefusedException.class,
+                        () -> s.webAuthnRegister(answer));
+                assertEquals(ErrorCode.BAD_PARAMETER.code(), e.code());
+                assertTrue(e.getMessage().contains("registration refused") && !e.getMessage().contains("java.")
+                        && !e.getMessage().contains("Exception") && !e.getMessage().contains("phish"), e.getMessage());
+                texts.add(e.getMessage());
+            }
+        }
+        assertEquals(1, texts.size(), "one fixed text for the kind: " + texts);
+    }
+
     @Test
     void anEnrolmentCodeCreatesASecurityKeyOnlyPerson() throws Exception {
         cluster.person("admin", "admin pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
