@@ -98,7 +98,10 @@ public final class ClusterCa {
                 throw new IllegalArgumentException("the certification request's signature does not verify");
             }
         } catch (OperatorCreationException | PKCSException e) {
-            throw new IllegalArgumentException("the certification request cannot be verified: " + e.getMessage(), e);
+            // A fixed text (it reaches the enrolling client): the library's message, which may name its classes,
+            // stays with the cause.
+            throw new IllegalArgumentException("the certification request cannot be verified (its key or signature"
+                    + " algorithm is not supported, or it is malformed)", e);
         }
         return issue(name, subject, csr.getSubjectPublicKeyInfo(), keyUsageFor(csr.getSubjectPublicKeyInfo()),
                 validity);

@@ -117,7 +117,13 @@ public final class EnrolHandlers {
         try {
             cert = issue.run().get(0);
             out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            // Bouncy Castle's parse message can name its classes: the detail stays in the log.
+            LOG.info("event=enrolment.refused account={} detail=\"{}\"", caller.username(),
+                    e.toString().replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
+            throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: the certification request is"
+                    + " not the DER of a PKCS#10 request");
+        } catch (IllegalArgumentException e) {
             throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
         } catch (StoreException e) {
             if (e.conflict()) {

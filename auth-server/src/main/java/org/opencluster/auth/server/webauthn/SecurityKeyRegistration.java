@@ -114,8 +114,13 @@ final class SecurityKeyRegistration {
             throw new CommandException(ErrorCode.BAD_PARAMETER, "not the JSON of a created public-key credential"
                     + " (PublicKeyCredential.toJSON() of navigator.credentials.create())");
         } catch (RegistrationFailedException e) {
-            throw new CommandException(ErrorCode.BAD_PARAMETER, "registration refused: " + e.getMessage()
-                    + " (start again with WEBAUTHN_REGISTER_BEGIN)");
+            // The library's message is an exception's toString (class name, and client data such as the origin):
+            // it goes to the log, quoted and without control characters; the peer gets one fixed text.
+            LOG.info("event=webauthn.registration.refused account={} detail=\"{}\"", target.username(),
+                    String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
+            throw new CommandException(ErrorCode.BAD_PARAMETER, "registration refused: the key's answer does not"
+                    + " verify for this registration (challenge, origin, relying party or signature); start again"
+                    + " with WEBAUTHN_REGISTER_BEGIN");
         }
         if (target.admin() && !result.isUserVerified()) {
             throw new CommandException(ErrorCode.BAD_PARAMETER, "admin accounts need a key that verifies its user"

@@ -112,6 +112,14 @@ class EnvelopeEnrolmentTest {
                 "ENVELOPE_CORRUPT");
     }
 
+    /** A request Bouncy Castle cannot parse: its message (naming its classes) stays in the server's log. */
+    @Test
+    void aMalformedCertificationRequestIsRefusedWithoutJavaExceptionText() throws Exception {
+        byte[] notACsr = {0x30, 0x03, 0x0c, 0x01, 0x41}; // a SEQUENCE holding a UTF8String
+        String text = assertRefused("root", new byte[][] {notACsr, new byte[0]}, "not the DER of a PKCS#10 request");
+        assertFalse(text.contains("java.") || text.contains("org.") || text.contains("Exception"), text);
+    }
+
     /** Seals a fresh key of {@code type} for {@code account}; the request is signed by that key. */
     private byte[][] sealed(String account, PassphraseEnvelope with, KeyType type, List<X509Certificate> chain)
             throws Exception {
@@ -123,7 +131,9 @@ class EnvelopeEnrolmentTest {
         }
     }
 
-    private void assertRefused(String user, byte[][] csrAndEnvelope, String why) throws Exception {
+    /** Returns the ERROR_TEXT of the refusal. */
+    private String assertRefused(String user, byte[][] csrAndEnvelope, String why) throws Exception {
+        String text;
         try (OcaSession e = enrolment(user)) {
             byte[] csr = csrAndEnvelope[0];
             byte[] envelope = csrAndEnvelope[1];
@@ -132,10 +142,11 @@ class EnvelopeEnrolmentTest {
             List<RispCommand> reply = e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array()));
             assertEquals(CoreCommands.ERROR.id(), reply.get(0).id(), reply::toString);
             assertEquals(ErrorCode.BAD_PARAMETER.code(), reply.get(0).number());
-            String text = java.nio.charset.StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString();
+            text = java.nio.charset.StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString();
             assertTrue(text.contains(why), text);
         }
         assertFalse(server.store().findAccount(user).isPresent(), "no account was created");
+        return text;
     }
 
     private void assertRefused(String user, byte[] envelope, String why) throws Exception {

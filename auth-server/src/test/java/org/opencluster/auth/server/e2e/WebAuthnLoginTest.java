@@ -247,6 +247,16 @@ class WebAuthnLoginTest {
         for (String name : List.of("shape-one", "shape-two", "shape-admn", "shape-none", "shape-unkn")) {
             seen.put(name, options(name));
         }
+        assertOneOptionsShape(seen);
+        assertEquals(options("shape-two"), seen.get("shape-two"), "stable, as decoys are");
+    }
+
+    /**
+     * The WEBAUTHN_OPTIONS of every account in {@code seen} (names of one length) have one shape: the same members
+     * in order, "preferred" user verification, {@link WebAuthnService#ALLOW_CREDENTIALS} ids of 64 bytes each, and
+     * one serialised length.
+     */
+    static void assertOneOptionsShape(Map<String, JsonNode> seen) {
         for (Map.Entry<String, JsonNode> e : seen.entrySet()) {
             JsonNode o = e.getValue();
             assertEquals(List.of("rpId", "allowCredentials", "userVerification", "timeout"), fieldNames(o), e.getKey());
@@ -256,8 +266,8 @@ class WebAuthnLoginTest {
                 assertEquals(86, c.get("id").asText().length(), e.getKey() + ": every id is 64 bytes");
             }
         }
-        assertEquals(seen.get("shape-one").toString().length(), seen.get("shape-unkn").toString().length());
-        assertEquals(options("shape-two"), seen.get("shape-two"), "stable, as decoys are");
+        assertEquals(1, seen.values().stream().mapToInt(o -> o.toString().length()).distinct().count(),
+                "one length for every account: " + seen);
     }
 
     private JsonNode options(String user) throws Exception {
@@ -318,6 +328,29 @@ class WebAuthnLoginTest {
         key.origin = SoftwareAuthenticator.ORIGIN;
         key.ignoresAllowList = true;
         assertLoginFailed(() -> keyLogin("hank", key.login()));
+    }
+
+    /** Issue 13 leftover: a refused registration answered "registration refused: java.lang.IllegalArgument...". */
+    @Test
+    void registrationRefusalsCarryNoJavaExceptionText() throws Exception {
+        cluster.person("ivan", "ivan pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
+        java.util.Set<String> texts = new java.util.HashSet<>();
+        try (OcaSession s = passphraseLogin("ivan", "ivan pass")) {
+            for (boolean phished : new boolean[] {false, true}) {
+                // Wrong challenge from the right origin, then the right challenge from a phishing origin.
+                key.origin = phished ? "https://phish.example" : SoftwareAuthenticator.ORIGIN;
+                String options = s.webAuthnRegistrationOptions();
+                String answer = phished ? key.create(options) : key.create(options, new byte[32]);
+                CommandRefusedException e = assertThrows(CommandRefusedException.class,
+                        () -> s.webAuthnRegister(answer));
+                assertEquals(ErrorCode.BAD_PARAMETER.code(), e.code());
+                assertTrue(e.getMessage().contains("registration refused") && !e.getMessage().contains("java.")
+                        && !e.getMessage().contains("Exception") && !e.getMessage().contains("phish"), e.getMessage());
+                texts.add(e.getMessage());
+            }
+        }
+        assertEquals(1, texts.size(), "one fixed text for the kind: " + texts);
     }
 
     @Test

@@ -92,6 +92,8 @@ public final class ClientHandshake {
     private org.opencluster.auth.protocol.handshake.ReauthSchedule reauth;
     private WebAuthnAuthenticator securityKey;
     private DeviceTokenStore deviceTokens;
+    /** Whether this login's LOGIN_REQUEST carried the DEVICE_TOKEN extension: only then may LOGIN_RESULT carry one. */
+    private boolean deviceTokenAsked;
     private RuntimeException deviceTokenNotSaved;
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
@@ -393,6 +395,7 @@ public final class ClientHandshake {
                 token = new byte[0]; // an unreadable store: log in as a device that has no token yet
             }
             ext.putShort((short) HandshakeLabels.EXTENSION_DEVICE_TOKEN).putShort((short) token.length).put(token);
+            deviceTokenAsked = true;
         }
         return Arrays.copyOf(ext.array(), ext.position());
     }
@@ -493,12 +496,14 @@ public final class ClientHandshake {
                     : String.format("login refused (code 0x%04x)", status)));
             return;
         }
+        if (m.has(DEVICE_TOKEN) && !deviceTokenAsked) {
+            // Section 5.14: a token answers the extension only. One the request did not ask for (an enrolment, a
+            // client without a store) is a server breaking the protocol: fail closed, keep nothing.
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
+                    "the server sent a DEVICE_TOKEN this login did not ask for");
+        }
         sessionId = m.bytes(SESSION_ID);
         if (m.has(DEVICE_TOKEN)) {
-            if (deviceTokens == null) {
-                throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
-                        "a DEVICE_TOKEN this client did not ask for");
-            }
             // The login stands even if the token cannot be kept: the next login asks for a new one.
             try {
                 deviceTokens.save(serverKeyFingerprint(), username, m.bytes(DEVICE_TOKEN));

@@ -342,6 +342,38 @@ async function call(method, path, body, type = 'application/json') {
   return type === 'application/json' ? r.json() : new Uint8Array(await r.arrayBuffer());
 }
 
+// ---- device tokens (section 5.14) ---------------------------------------------------------------------------------
+// As the CLI keeps them per server key and username, the page keeps them in localStorage per server origin and
+// username: `oca.device-token <origin> <base64url of the NFC username>` = base64url of the token. A login with a
+// security key asks for one (the DEVICE_TOKEN extension: the token kept, or empty); an enrolment never does.
+const EXTENSION_DEVICE_TOKEN = 0x0012;
+const DEVICE_TOKEN_FIELD = 0x8203;
+const MAX_DEVICE_TOKEN = 255;
+
+const deviceTokens = {
+  key: (username) => `oca.device-token ${location.origin} ${b64url(enc.encode(username))}`,
+  // The token kept for `username`, or EMPTY; a stored value that is not a token this page can send is dropped.
+  find(username) {
+    const stored = localStorage.getItem(this.key(username));
+    if (stored === null) return EMPTY;
+    try {
+      const token = unb64url(stored);
+      if (token.length >= 1 && token.length <= MAX_DEVICE_TOKEN) return token;
+    } catch { /* not base64url */ }
+    this.drop(username);
+    return EMPTY;
+  },
+  save(username, token) { localStorage.setItem(this.key(username), b64url(token)); },
+  drop(username) { localStorage.removeItem(this.key(username)); },
+  // After a successful login that asked: the server's new token replaces the old one; no token means the server
+  // took none of this (it must answer the extension, section 5.14), so the old one is dropped.
+  settle(username, token) {
+    if (token !== undefined && token.length >= 1 && token.length <= MAX_DEVICE_TOKEN) this.save(username, token);
+    else this.drop(username);
+  },
+};
+const deviceTokenExtension = (token) => concat(u16(EXTENSION_DEVICE_TOKEN), u16(token.length), token);
+
 // ---- the handshake ---------------------------------------------------------------------------------------------
 const ERRORS = { 0x0203: 'RATE_LIMITED', 0x060b: 'LOGIN_FAILED', 0x0602: 'NO_COMMON_SUITE' };
 
@@ -430,10 +462,14 @@ export class Session {
     const inb = await Direction.create(sHs, limits);
     this.handshakeOut = out;
 
-    // 4. LOGIN_REQUEST (encrypted) with the extension of the proof wanted
-    const ext = mode.kind === 'enrol' ? concat(u16(EXTENSION_ENROLMENT), u16(0)) : concat(u16(WEBAUTHN.EXTENSION), u16(0));
+    // 4. LOGIN_REQUEST (encrypted) with the extension of the proof wanted, then (types in increasing order) the
+    // device token of a security-key login
+    const name = username.normalize('NFC');
+    const asksDeviceToken = mode.kind !== 'enrol';
+    const ext = mode.kind === 'enrol' ? concat(u16(EXTENSION_ENROLMENT), u16(0))
+      : concat(u16(WEBAUTHN.EXTENSION), u16(0), deviceTokenExtension(deviceTokens.find(name)));
     const request = pad(LOGIN_REQUEST_BYTES, ID.HS_LOGIN_REQUEST,
-      risp(ID.USERNAME, enc.encode(username.normalize('NFC'))), risp(ID.EXTENSIONS, ext));
+      risp(ID.USERNAME, enc.encode(name)), risp(ID.EXTENSIONS, ext));
     transcript.add(request);
     const flight4 = await this.flight(concat(choice, await seal(out, request)));
     const [challenge, finished] = messages(await open(inb, flight4.bytes));
@@ -476,6 +512,10 @@ export class Session {
     if (result.error !== undefined) throw new Error(`${ERRORS[result.error] || result.error}: ${result.text}`);
     const status = Number(field(result, ID.LOGIN_STATUS));
     if (status !== 0) throw new Error(`${ERRORS[status] || '0x' + status.toString(16)}: the login was refused`);
+    const deviceToken = result.fields.get(DEVICE_TOKEN_FIELD);
+    if (deviceToken !== undefined && !asksDeviceToken) {
+      throw new Error('MALFORMED_MESSAGE: the server sent a DEVICE_TOKEN this login did not ask for');
+    }
     this.sessionId = hex(field(result, ID.SESSION_ID));
 
     // 6. application traffic secrets from TH(..CLIENT_FINISHED)
@@ -483,6 +523,7 @@ export class Session {
     const th = await transcript.hash();
     this.out = await Direction.create(await deriveSecret(master, 'c ap traffic', th), limits);
     this.in = await Direction.create(await deriveSecret(master, 's ap traffic', th), limits);
+    if (asksDeviceToken) deviceTokens.settle(name, deviceToken);
   }
 
   async flight(bytes) {
