@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.frame.FrameHeader;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
@@ -170,6 +171,9 @@ public final class ServerSession implements Connection, LiveSession {
                         dispatcher.dispatch(caller, r, replies::add);
                     }
                 }
+                if (outcome == SessionReauth.Outcome.CONTINUE) {
+                    outcome = reauth.endOfFrame(replies);
+                }
             } finally {
                 dispatching = null;
             }
@@ -223,7 +227,8 @@ public final class ServerSession implements Connection, LiveSession {
         caller = handshake.caller();
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
-                () -> accounts.find(username), handshake.reauthenticationDue(), reauthPolicy, clock, random);
+                () -> accounts.find(username), handshake.reauthenticationDue(),
+                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
