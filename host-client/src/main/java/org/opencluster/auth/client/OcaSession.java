@@ -76,6 +76,7 @@ public final class OcaSession implements AutoCloseable {
         this.credential = credential;
         this.autoReauthenticate = options.autoReauthenticate;
         this.padReauthProof = hs.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3;
+        this.channel.padFramesTo(options.framePadding);
     }
 
     /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
@@ -95,6 +96,18 @@ public final class OcaSession implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(10);
         private boolean autoReauthenticate = true;
         private DeviceTokenStore deviceTokens;
+        private int framePadding;
+
+        /**
+         * Pads every frame this client sends after login (docs/PROTOCOL.md section 6): {@code none} (the default)
+         * or {@code block-N}, N a power of two from 16 to 4096. The server need not pad for this to work.
+         *
+         * @throws IllegalArgumentException any other policy
+         */
+        public Options framePadding(String policy) {
+            this.framePadding = org.opencluster.auth.protocol.session.FramePadding.parse(policy);
+            return this;
+        }
 
         public Options suites(Set<Integer> ids) {
             this.suites = Set.copyOf(ids);

@@ -40,6 +40,7 @@ public final class ServerSession implements Connection, LiveSession {
     private final SessionRegistry registry;
     private final Clock clock;
     private final ReauthPolicy reauthPolicy;
+    private final int framePadding;
     private final java.security.SecureRandom random;
     private final String remote;
     /** Where a re-authentication reads the account again. */
@@ -57,6 +58,13 @@ public final class ServerSession implements Connection, LiveSession {
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
+        this(settings, dispatcher, registry, clock, reauthPolicy, 0, remoteAddress);
+    }
+
+    /** @param framePadding the block every sent application frame is padded to (docs/PROTOCOL.md section 6); 0 none */
+    public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
+            Clock clock, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
+        this.framePadding = framePadding;
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -178,7 +186,7 @@ public final class ServerSession implements Connection, LiveSession {
                 dispatching = null;
             }
             // Sealed in place into a pooled transport buffer: no copy and no garbage per frame.
-            out.sendFilled(SecureChannel.frameLength(replies), target -> channel.send(replies, target));
+            out.sendFilled(channel.sealedLength(replies), target -> channel.send(replies, target));
             if (outcome == SessionReauth.Outcome.REKEY) {
                 // Both directions change keys after this exchange: the client's proof frame was the last under the
                 // old inbound key, this reply the last under the old outbound key.
@@ -224,6 +232,7 @@ public final class ServerSession implements Connection, LiveSession {
 
     private void established() {
         channel = handshake.applicationChannel();
+        channel.padFramesTo(framePadding);
         caller = handshake.caller();
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
