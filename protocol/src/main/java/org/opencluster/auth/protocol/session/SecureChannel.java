@@ -42,6 +42,16 @@ public final class SecureChannel implements AutoCloseable {
     private long length;
     /** Outbound frame padding (docs/PROTOCOL.md section 6): 0 none, else the block; see {@link FramePadding}. */
     private int padBlock;
+    /** Where {@link #dropPadding} hands the commands of the frame being received (one sink, no allocation per frame). */
+    private RispDecoder.Sink receiver;
+    /** Drops every PADDING (after checking it, section 6) and passes the other commands on. */
+    private final RispDecoder.Sink sink = c -> {
+        if (FramePadding.isPadding(c.id())) {
+            checkPadding(c);
+        } else {
+            receiver.accept(c);
+        }
+    };
 
     /**
      * @param sealer         outbound direction, owned from now on
@@ -79,13 +89,7 @@ public final class SecureChannel implements AutoCloseable {
      * @throws RispProtocolException the plaintext of an authentic frame is not valid RISP (a broken peer)
      */
     public boolean receive(RispCommand outer, RispDecoder.Sink commands) throws FrameException {
-        RispDecoder.Sink sink = c -> {
-            if (FramePadding.isPadding(c.id())) {
-                checkPadding(c);
-            } else {
-                commands.accept(c);
-            }
-        };
+        receiver = commands;
         int id = outer.id();
         switch (expect) {
             case MARKER:
@@ -218,7 +222,11 @@ public final class SecureChannel implements AutoCloseable {
             RispEncoder.encode(c, plain);
         }
         if (padding >= 0) {
-            RispEncoder.encode(RispCommand.string(CoreCommands.PADDING.id(), new byte[padding]), plain);
+            // PADDING's id, u16 length and zero bytes, written in place (the buffer may hold an earlier frame's bytes).
+            plain.putShort((short) CoreCommands.PADDING.id()).putShort((short) padding);
+            for (int i = 0; i < padding; i++) {
+                plain.put((byte) 0);
+            }
         }
         plain.flip().position(start);
         sealer.seal(plain, out);
