@@ -167,6 +167,10 @@ public final class ServerSession implements Connection, LiveSession {
             dispatching = Thread.currentThread();
             try {
                 for (RispCommand r : requests) {
+                    if (reauth.awaitingPadding() && !ReauthCommands.isReauthRequest(r.id())) {
+                        outcome = reauth.endOfFrame(replies); // the proof frame holds only the three (5.13)
+                        break;
+                    }
                     if (ReauthCommands.isReauthRequest(r.id())) {
                         outcome = reauth.handle(r, replies);
                         if (outcome != SessionReauth.Outcome.CONTINUE) {

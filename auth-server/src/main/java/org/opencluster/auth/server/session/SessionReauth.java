@@ -130,12 +130,18 @@ final class SessionReauth implements AutoCloseable {
     }
 
     /**
-     * After the last command of a frame: a version-3 proof frame that ended without REAUTH_PADDING fails (its size
-     * would tell the key type, and the client would wait for an answer that never comes).
+     * After the last command of a frame, or before another command in it: a version-3 proof frame without
+     * REAUTH_PADDING right after REAUTH_PROOF fails (its size would tell the key type, and a client would wait for an
+     * answer that never comes).
      */
     Outcome endOfFrame(List<RispCommand> replies) {
-        return state == State.PROOF_SEEN ? fail(replies, "protocol version 3 ends the proof frame with REAUTH_PADDING")
+        return awaitingPadding() ? fail(replies, "protocol version 3 ends the proof frame with REAUTH_PADDING")
                 : Outcome.CONTINUE;
+    }
+
+    /** Version 3: REAUTH_PROOF was seen and REAUTH_PADDING must be the next command of the frame. */
+    boolean awaitingPadding() {
+        return state == State.PROOF_SEEN;
     }
 
     private void challenge(List<RispCommand> replies) {

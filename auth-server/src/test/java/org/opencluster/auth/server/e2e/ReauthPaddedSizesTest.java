@@ -133,6 +133,12 @@ class ReauthPaddedSizesTest {
                 ReauthCommands.REAUTH_PADDING.id(), new byte[frame.get(2).length() - 1])));
     }
 
+    @Test
+    void aProofFrameWithAnotherCommandBeforeThePaddingEndsTheSession() throws Exception {
+        assertRefused(frame -> List.of(frame.get(0), frame.get(1), RispCommand.none(CoreCommands.PING.id()),
+                frame.get(2)));
+    }
+
     /** A proof frame changed by {@code tamper} is answered REAUTH_FAILED and ends the session (section 5.13). */
     private void assertRefused(UnaryOperator<List<RispCommand>> tamper) throws Exception {
         CommandRegistry commands = CommandRegistry.builder().include(CoreCommands.registry())
