@@ -155,7 +155,7 @@ public final class AuthServer implements AutoCloseable {
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock,
-                        config.reauthPolicy(), remote);
+                        config.reauthPolicy(), config.framePadding(), remote);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
         transport = RispServer.builder(sessionFactory)

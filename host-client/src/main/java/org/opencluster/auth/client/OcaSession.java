@@ -23,6 +23,7 @@ import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.ReauthSchedule;
@@ -55,6 +56,8 @@ public final class OcaSession implements AutoCloseable {
     private final byte[] envelope;
     private final ReauthSchedule reauth;
     private final boolean autoReauthenticate;
+    /** Protocol version 3: the re-authentication proof frame is padded to one size (section 5.13). */
+    private final boolean padReauthProof;
     private boolean ended;
     private boolean released;
     /** Reused for every request frame (grown to the largest one); wiped on close. */
@@ -72,6 +75,8 @@ public final class OcaSession implements AutoCloseable {
         this.username = username;
         this.credential = credential;
         this.autoReauthenticate = options.autoReauthenticate;
+        this.padReauthProof = hs.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3;
+        this.channel.padFramesTo(options.framePadding);
     }
 
     /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
@@ -91,6 +96,18 @@ public final class OcaSession implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(10);
         private boolean autoReauthenticate = true;
         private DeviceTokenStore deviceTokens;
+        private int framePadding;
+
+        /**
+         * Pads every frame this client sends after login (docs/PROTOCOL.md section 6): {@code none} (the default)
+         * or {@code block-N}, N a power of two from 16 to 4096. The server need not pad for this to work.
+         *
+         * @throws IllegalArgumentException any other policy
+         */
+        public Options framePadding(String policy) {
+            this.framePadding = org.opencluster.auth.protocol.session.FramePadding.parse(policy);
+            return this;
+        }
 
         public Options suites(Set<Integer> ids) {
             this.suites = Set.copyOf(ids);
@@ -320,9 +337,8 @@ public final class OcaSession implements AutoCloseable {
                 end();
                 throw new SessionEndedException("re-authentication impossible: " + e.getMessage(), -1, e);
             }
-            List<RispCommand> done = roundTrip(List.of(
-                    RispCommand.integer(ReauthCommands.REAUTH_SIGNATURE_SCHEME.id(), proof.scheme()),
-                    RispCommand.string(ReauthCommands.REAUTH_PROOF.id(), proof.value())));
+            List<RispCommand> done = roundTrip(ReauthCommands.proofFrame(proof.scheme(), proof.value(),
+                    padReauthProof));
             int code = errorCode(done);
             if (code >= 0 || done.isEmpty() || done.get(0).id() != ReauthCommands.REAUTH_DONE.id()) {
                 end();

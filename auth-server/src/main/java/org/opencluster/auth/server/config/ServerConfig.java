@@ -45,10 +45,12 @@ public final class ServerConfig {
 
     /** Which account keys the CA certifies at enrolment (issue 13 item 13). */
     private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
+    /** Optional padding of every application frame the server sends (docs/PROTOCOL.md section 6). */
+    private static final Set<String> FRAME_PADDING_KEYS = Set.of("frames.padding");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
-            DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS)
-            .flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
+            FRAME_PADDING_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -90,8 +92,11 @@ public final class ServerConfig {
     private final Duration httpsBodyTimeout;
     private final org.opencluster.auth.server.login.HelloGate.Settings hello;
     private final org.opencluster.auth.server.provision.KeyPolicy keyPolicy;
+    // frame padding (FRAME_PADDING_KEYS)
+    private final int framePadding;
 
     private ServerConfig(Builder b) {
+        this.framePadding = b.framePadding;
         this.keyPolicy = b.keyPolicy;
         this.handshakeTimeout = b.handshakeTimeout;
         this.sourceIpv4Prefix = b.sourceIpv4Prefix;
@@ -178,6 +183,7 @@ public final class ServerConfig {
         b.deviceTokenLifetime = deviceTokenLifetime;
         b.hello = hello;
         b.keyPolicy = keyPolicy;
+        b.framePadding = framePadding;
         return b;
     }
 
@@ -219,6 +225,10 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (key.equals("frames.padding")) {
+                    b.framePadding(org.opencluster.auth.protocol.session.FramePadding.parse(v));
+                    continue;
+                }
                 if (key.equals("keys.allowed")) {
                     b.keyPolicy = b.keyPolicy.withAllowed(v);
                     continue;
@@ -462,6 +472,8 @@ public final class ServerConfig {
     public org.opencluster.auth.server.login.HelloGate.Settings hello() { return hello; }
     /** {@code keys.allowed}, {@code keys.rsa-min-bits}: which account keys enrol. */
     public org.opencluster.auth.server.provision.KeyPolicy keyPolicy() { return keyPolicy; }
+    /** {@code frames.padding}: the block every sent application frame's plaintext is a multiple of; 0 for none. */
+    public int framePadding() { return framePadding; }
 
     @Override
     public String toString() {
@@ -641,6 +653,15 @@ public final class ServerConfig {
         /** Which account keys the CA certifies at enrolment. */
         public Builder keyPolicy(org.opencluster.auth.server.provision.KeyPolicy p) {
             this.keyPolicy = Objects.requireNonNull(p);
+            return this;
+        }
+
+        private int framePadding;
+
+        /** Pads every application frame the server sends to a multiple of {@code block} bytes (0: none). */
+        public Builder framePadding(int block) {
+            this.framePadding = org.opencluster.auth.protocol.session.FramePadding.parse(
+                    org.opencluster.auth.protocol.session.FramePadding.name(block));
             return this;
         }
 

@@ -769,6 +769,11 @@ public final class ServerHandshake {
                 : Optional.of(new AccountProof(account.get().key(), proofKind));
     }
 
+    /** After SERVER_HELLO: the protocol version both sides speak, min(client's, 3). */
+    public long protocolVersion() {
+        return version;
+    }
+
     /** Whether the session must re-authenticate at the interval: every login session, not an enrolment. */
     public boolean reauthenticationDue() {
         return !enrolling;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.frame.FrameHeader;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
@@ -39,6 +40,7 @@ public final class ServerSession implements Connection, LiveSession {
     private final SessionRegistry registry;
     private final Clock clock;
     private final ReauthPolicy reauthPolicy;
+    private final int framePadding;
     private final java.security.SecureRandom random;
     private final String remote;
     /** Where a re-authentication reads the account again. */
@@ -56,6 +58,13 @@ public final class ServerSession implements Connection, LiveSession {
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
+        this(settings, dispatcher, registry, clock, reauthPolicy, 0, remoteAddress);
+    }
+
+    /** @param framePadding the block every sent application frame is padded to (docs/PROTOCOL.md section 6); 0 none */
+    public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
+            Clock clock, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
+        this.framePadding = framePadding;
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -158,6 +167,10 @@ public final class ServerSession implements Connection, LiveSession {
             dispatching = Thread.currentThread();
             try {
                 for (RispCommand r : requests) {
+                    if (reauth.awaitingPadding() && !ReauthCommands.isReauthRequest(r.id())) {
+                        outcome = reauth.endOfFrame(replies); // the proof frame holds only the three (5.13)
+                        break;
+                    }
                     if (ReauthCommands.isReauthRequest(r.id())) {
                         outcome = reauth.handle(r, replies);
                         if (outcome != SessionReauth.Outcome.CONTINUE) {
@@ -170,11 +183,14 @@ public final class ServerSession implements Connection, LiveSession {
                         dispatcher.dispatch(caller, r, replies::add);
                     }
                 }
+                if (outcome == SessionReauth.Outcome.CONTINUE) {
+                    outcome = reauth.endOfFrame(replies);
+                }
             } finally {
                 dispatching = null;
             }
             // Sealed in place into a pooled transport buffer: no copy and no garbage per frame.
-            out.sendFilled(SecureChannel.frameLength(replies), target -> channel.send(replies, target));
+            out.sendFilled(channel.sealedLength(replies), target -> channel.send(replies, target));
             if (outcome == SessionReauth.Outcome.REKEY) {
                 // Both directions change keys after this exchange: the client's proof frame was the last under the
                 // old inbound key, this reply the last under the old outbound key.
@@ -220,10 +236,12 @@ public final class ServerSession implements Connection, LiveSession {
 
     private void established() {
         channel = handshake.applicationChannel();
+        channel.padFramesTo(framePadding);
         caller = handshake.caller();
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
-                () -> accounts.find(username), handshake.reauthenticationDue(), reauthPolicy, clock, random);
+                () -> accounts.find(username), handshake.reauthenticationDue(),
+                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();

@@ -36,13 +36,15 @@ final class SessionReauth implements AutoCloseable {
     /** What the session does after the reply frame. */
     enum Outcome { CONTINUE, REKEY, FAIL }
 
-    private enum State { IDLE, CHALLENGED, SCHEME_SEEN }
+    private enum State { IDLE, CHALLENGED, SCHEME_SEEN, PROOF_SEEN }
 
     private final ReauthSchedule schedule;
     private final Optional<AccountProof> account;
     /** Reads the account again from the store: a re-authentication proves the key the account has now. */
     private final Supplier<Optional<LoginAccount>> current;
     private final boolean timed;
+    /** Protocol version 3: the proof frame ends with REAUTH_PADDING (section 5.13); earlier versions send none. */
+    private final boolean padded;
     private final ReauthPolicy policy;
     private final Clock clock;
     private final SecureRandom random;
@@ -51,6 +53,8 @@ final class SessionReauth implements AutoCloseable {
     private byte[] context;
     private KeyExchange.EphemeralKeyPair ephemeral;
     private int scheme;
+    /** Version 3: the proof, held until REAUTH_PADDING (the next command of its frame) has been checked. */
+    private byte[] proof;
     private TrafficSecrets fresh;
 
     /**
@@ -59,13 +63,15 @@ final class SessionReauth implements AutoCloseable {
      *                but has nothing to prove here, so it ends at its due time plus the grace)
      * @param current the account as stored now (re-read at each proof): gone, disabled, re-keyed or with a
      *                certificate no longer valid ends the session like a wrong proof
+     * @param padded  whether the proof frame must end with REAUTH_PADDING (protocol version 3) or must not
      */
     SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, Supplier<Optional<LoginAccount>> current,
-            boolean timed, ReauthPolicy policy, Clock clock, SecureRandom random) {
+            boolean timed, boolean padded, ReauthPolicy policy, Clock clock, SecureRandom random) {
         this.schedule = schedule;
         this.account = account;
         this.current = current;
         this.timed = timed;
+        this.padded = padded;
         this.policy = policy;
         this.clock = clock;
         this.random = random;
@@ -105,9 +111,37 @@ final class SessionReauth implements AutoCloseable {
             return Outcome.CONTINUE;
         }
         if (id == ReauthCommands.REAUTH_PROOF.id() && state == State.SCHEME_SEEN) {
-            return verify(c.copyBytes(), replies);
+            if (!padded) {
+                return verify(c.copyBytes(), replies);
+            }
+            proof = c.copyBytes();
+            state = State.PROOF_SEEN;
+            return Outcome.CONTINUE;
         }
-        return fail(replies, "re-authentication messages out of order");
+        if (id == ReauthCommands.REAUTH_PADDING.id() && state == State.PROOF_SEEN) {
+            if (!ReauthCommands.paddingFits(proof.length, c.copyBytes())) {
+                return fail(replies, "REAUTH_PADDING must be zero bytes making the proof frame "
+                        + ReauthCommands.PROOF_FRAME_BYTES + " bytes");
+            }
+            return verify(proof, replies);
+        }
+        return fail(replies, padded || id != ReauthCommands.REAUTH_PADDING.id()
+                ? "re-authentication messages out of order" : "REAUTH_PADDING needs protocol version 3");
+    }
+
+    /**
+     * After the last command of a frame, or before another command in it: a version-3 proof frame without
+     * REAUTH_PADDING right after REAUTH_PROOF fails (its size would tell the key type, and a client would wait for an
+     * answer that never comes).
+     */
+    Outcome endOfFrame(List<RispCommand> replies) {
+        return awaitingPadding() ? fail(replies, "protocol version 3 ends the proof frame with REAUTH_PADDING")
+                : Outcome.CONTINUE;
+    }
+
+    /** Version 3: REAUTH_PROOF was seen and REAUTH_PADDING must be the next command of the frame. */
+    boolean awaitingPadding() {
+        return state == State.PROOF_SEEN;
     }
 
     private void challenge(List<RispCommand> replies) {
@@ -201,6 +235,10 @@ final class SessionReauth implements AutoCloseable {
             context = null;
         }
         scheme = 0;
+        if (proof != null) {
+            Arrays.fill(proof, (byte) 0);
+            proof = null;
+        }
         state = State.IDLE;
     }
 

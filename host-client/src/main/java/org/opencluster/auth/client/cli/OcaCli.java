@@ -122,6 +122,10 @@ public final class OcaCli {
         @Option(names = "--accept-new", description = "pin an unknown server's key without asking (first contact)")
         boolean acceptNew;
 
+        @Option(names = "--frame-padding", description = "pad every frame sent after login: none (default) or"
+                + " block-N, N a power of two from 16 to 4096 (hides command lengths up to N bytes)")
+        String framePadding = "none";
+
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
 
@@ -129,7 +133,8 @@ public final class OcaCli {
             InetSocketAddress address = parse(server);
             return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options()
                     .deviceTokens(new org.opencluster.auth.client.trust.DeviceTokenFile(deviceTokens != null
-                            ? deviceTokens : knownServers.toAbsolutePath().resolveSibling("device_tokens"))));
+                            ? deviceTokens : knownServers.toAbsolutePath().resolveSibling("device_tokens")))
+                    .framePadding(framePadding));
         }
 
         OcaSession enrol(String code) throws IOException, LoginException {

@@ -470,9 +470,14 @@ public final class ClientHandshake {
         finishProof(kind, scheme, proof);
     }
 
+    /** After SERVER_HELLO: the protocol version of the session (the server's answer, at most 3). */
+    public long protocolVersion() {
+        return serverHello.number(PROTOCOL_VERSION);
+    }
+
     /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class, so their frames say nothing by size. */
     private HandshakeMessage padded(int marker, int sizeClass, RispCommand... fields) {
-        return serverHello.number(PROTOCOL_VERSION) >= PROTOCOL_VERSION_3
+        return protocolVersion() >= PROTOCOL_VERSION_3
                 ? HandshakePadding.pad(marker, sizeClass, fields) : HandshakeMessage.of(marker, fields);
     }
 

@@ -24,6 +24,11 @@ public final class CoreCommands {
     /** A command that has no other answer succeeded. */
     public static final CommandSpec OK = CommandSpec.none(0x7106, "OK", SERVER_TO_CLIENT);
     /** A failed command: the {@link ErrorCode} as a 2-byte integer, always followed by {@link #ERROR_TEXT}. */
+    /**
+     * Zero bytes that pad a frame (docs/PROTOCOL.md section 6, optional policy); the receiver drops it once checked.
+     * At most block - 1 bytes of the largest block (4096).
+     */
+    public static final CommandSpec PADDING = CommandSpec.string(0x9107, "PADDING", org.opencluster.auth.protocol.risp.Direction.BOTH, 4095);
     public static final CommandSpec ERROR = CommandSpec.integer(0x1100, "ERROR", SERVER_TO_CLIENT);
     /** Human-readable explanation of the preceding {@link #ERROR} (UTF-8, never containing secrets). */
     public static final CommandSpec ERROR_TEXT = CommandSpec.string(0x9100, "ERROR_TEXT", SERVER_TO_CLIENT, 1024);
@@ -32,7 +37,7 @@ public final class CoreCommands {
             .register(PING).register(PONG)
             .register(WHOAMI).register(WHOAMI_IS)
             .register(ECHO).register(ECHO_REPLY)
-            .register(OK).register(ERROR).register(ERROR_TEXT)
+            .register(OK).register(ERROR).register(ERROR_TEXT).register(PADDING)
             .build();
 
     private CoreCommands() {

@@ -3,8 +3,11 @@ package org.opencluster.auth.protocol.command;
 import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
 import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
 
+import java.util.List;
+import org.opencluster.auth.protocol.handshake.HandshakePadding;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
  * Re-authentication inside a session (docs/PROTOCOL.md section 5.13): the client proves possession of the account
@@ -27,6 +30,14 @@ public final class ReauthCommands {
             CLIENT_TO_SERVER);
     /** The proof (section 5.13); must follow REAUTH_SIGNATURE_SCHEME in the same frame. */
     public static final CommandSpec REAUTH_PROOF = CommandSpec.string(0x9165, "REAUTH_PROOF", CLIENT_TO_SERVER, 1024);
+    /**
+     * Protocol version 3: zero bytes that make the proof frame's plaintext (SIGNATURE_SCHEME, PROOF, PADDING)
+     * exactly {@link #PROOF_FRAME_BYTES}, so its size does not tell the key type; must follow REAUTH_PROOF.
+     */
+    public static final CommandSpec REAUTH_PADDING = CommandSpec.string(0x9168, "REAUTH_PADDING", CLIENT_TO_SERVER,
+            1280);
+    /** Version 3: the plaintext bytes of the proof frame; the largest proof (1 024 bytes) fits. */
+    public static final int PROOF_FRAME_BYTES = 1280;
     /** The proof verified: both directions switch to the new keys after the frames that carried PROOF and DONE. */
     public static final CommandSpec REAUTH_DONE = CommandSpec.none(0x7166, "REAUTH_DONE", SERVER_TO_CLIENT);
     /** 8 bytes: seconds since the Unix epoch at which the next re-authentication is due (follows REAUTH_DONE). */
@@ -34,7 +45,8 @@ public final class ReauthCommands {
 
     private static final CommandRegistry REGISTRY = CommandRegistry.builder()
             .register(REAUTH_BEGIN).register(REAUTH_NONCE).register(REAUTH_PROOF_KIND).register(REAUTH_EPHEMERAL)
-            .register(REAUTH_SIGNATURE_SCHEME).register(REAUTH_PROOF).register(REAUTH_DONE).register(REAUTH_DUE)
+            .register(REAUTH_SIGNATURE_SCHEME).register(REAUTH_PROOF).register(REAUTH_PADDING).register(REAUTH_DONE)
+            .register(REAUTH_DUE)
             .build();
 
     private ReauthCommands() {
@@ -46,6 +58,27 @@ public final class ReauthCommands {
 
     /** True for the commands a session handles itself rather than the dispatcher (they change its keys). */
     public static boolean isReauthRequest(int id) {
-        return id == REAUTH_BEGIN.id() || id == REAUTH_SIGNATURE_SCHEME.id() || id == REAUTH_PROOF.id();
+        return id == REAUTH_BEGIN.id() || id == REAUTH_SIGNATURE_SCHEME.id() || id == REAUTH_PROOF.id()
+                || id == REAUTH_PADDING.id();
+    }
+
+    /** The bytes of SIGNATURE_SCHEME (id, u16) and PROOF (id, u16 length) before the proof itself. */
+    private static final int UNPADDED_OVERHEAD = 4 + 4;
+
+    /**
+     * The client's proof frame: REAUTH_SIGNATURE_SCHEME and REAUTH_PROOF, and from protocol version 3 REAUTH_PADDING
+     * (docs/PROTOCOL.md section 5.13, the rule of section 5.3.12 with the size class {@link #PROOF_FRAME_BYTES}).
+     */
+    public static List<RispCommand> proofFrame(int scheme, byte[] proof, boolean padded) {
+        RispCommand s = RispCommand.integer(REAUTH_SIGNATURE_SCHEME.id(), scheme);
+        RispCommand p = RispCommand.string(REAUTH_PROOF.id(), proof);
+        return padded ? List.of(s, p, RispCommand.string(REAUTH_PADDING.id(),
+                HandshakePadding.zeros(PROOF_FRAME_BYTES, UNPADDED_OVERHEAD + proof.length))) : List.of(s, p);
+    }
+
+    /** Whether {@code padding} after a proof of {@code proofLength} bytes is what {@link #proofFrame} sends. */
+    public static boolean paddingFits(int proofLength, byte[] padding) {
+        return HandshakePadding.fits(PROOF_FRAME_BYTES, UNPADDED_OVERHEAD + proofLength + 4 + padding.length,
+                padding);
     }
 }

@@ -33,11 +33,28 @@ public final class HandshakePadding {
         return least <= sizeClass ? sizeClass : (least + STEP - 1) / STEP * STEP;
     }
 
+    /** The zero padding bytes that make a message of {@code unpaddedBytes} exactly {@link #paddedSize} long. */
+    public static byte[] zeros(int sizeClass, int unpaddedBytes) {
+        return new byte[paddedSize(sizeClass, unpaddedBytes) - unpaddedBytes - FIELD_OVERHEAD];
+    }
+
+    /**
+     * Whether {@code padding}, the parameter of a PADDING field that ends a message of {@code totalBytes} (the field
+     * included), is all zero and makes the message exactly its size. Reads every byte (no early exit).
+     */
+    public static boolean fits(int sizeClass, int totalBytes, byte[] padding) {
+        int nonZero = 0;
+        for (byte b : padding) {
+            nonZero |= b;
+        }
+        return nonZero == 0 && totalBytes == paddedSize(sizeClass, totalBytes - FIELD_OVERHEAD - padding.length);
+    }
+
     /** The message with PADDING appended so that it is exactly {@link #paddedSize} bytes long. */
     public static HandshakeMessage pad(int marker, int sizeClass, RispCommand... fields) {
         int unpadded = HandshakeMessage.of(marker, fields).encode().length;
         List<RispCommand> padded = new ArrayList<>(Arrays.asList(fields));
-        padded.add(RispCommand.string(PADDING, new byte[paddedSize(sizeClass, unpadded) - unpadded - FIELD_OVERHEAD]));
+        padded.add(RispCommand.string(PADDING, zeros(sizeClass, unpadded)));
         return HandshakeMessage.of(marker, padded.toArray(new RispCommand[0]));
     }
 
@@ -51,13 +68,9 @@ public final class HandshakePadding {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "version 3 pads this message (PADDING)");
         }
         byte[] padding = m.bytes(PADDING);
-        int nonZero = 0;
-        for (byte b : padding) {
-            nonZero |= b;
-        }
         int total = m.encode().length;
         int unpadded = total - FIELD_OVERHEAD - padding.length;
-        if (nonZero != 0 || total != paddedSize(sizeClass, unpadded)) {
+        if (!fits(sizeClass, total, padding)) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "PADDING must be zeros making the message "
                     + paddedSize(sizeClass, unpadded) + " bytes; it is " + total);
         }

@@ -3,6 +3,7 @@ package org.opencluster.auth.protocol.session;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
+import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.frame.FrameHeader;
@@ -13,6 +14,7 @@ import org.opencluster.auth.protocol.risp.CommandIds;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispEncoder;
+import org.opencluster.auth.protocol.risp.RispError;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 
 /**
@@ -38,6 +40,18 @@ public final class SecureChannel implements AutoCloseable {
     private Expect expect = Expect.MARKER;
     private FrameType type;
     private long length;
+    /** Outbound frame padding (docs/PROTOCOL.md section 6): 0 none, else the block; see {@link FramePadding}. */
+    private int padBlock;
+    /** Where {@link #dropPadding} hands the commands of the frame being received (one sink, no allocation per frame). */
+    private RispDecoder.Sink receiver;
+    /** Drops every PADDING (after checking it, section 6) and passes the other commands on. */
+    private final RispDecoder.Sink sink = c -> {
+        if (FramePadding.isPadding(c.id())) {
+            checkPadding(c);
+        } else {
+            receiver.accept(c);
+        }
+    };
 
     /**
      * @param sealer         outbound direction, owned from now on
@@ -74,7 +88,8 @@ public final class SecureChannel implements AutoCloseable {
      * @throws FrameException        tampering, replay, reordering, truncation, a malformed header: the channel is dead
      * @throws RispProtocolException the plaintext of an authentic frame is not valid RISP (a broken peer)
      */
-    public boolean receive(RispCommand outer, RispDecoder.Sink sink) throws FrameException {
+    public boolean receive(RispCommand outer, RispDecoder.Sink commands) throws FrameException {
+        receiver = commands;
         int id = outer.id();
         switch (expect) {
             case MARKER:
@@ -147,16 +162,48 @@ public final class SecureChannel implements AutoCloseable {
         return opener.check(t, length.number(), ciphertext.bytes());
     }
 
-    /** The exact number of bytes {@link #send} appends for {@code commands}. */
+    /** Pads every data frame this channel sends from now on to a multiple of {@code block} (0: no padding). */
+    public void padFramesTo(int block) {
+        if (block != 0) {
+            FramePadding.parse(FramePadding.name(block)); // refuses a block the policy does not allow
+        }
+        padBlock = block;
+    }
+
+    /**
+     * A received PADDING is dropped; its bytes must all be zero (its length is bounded by its registration). Checked
+     * to the end, no early exit: a sender that puts anything else there is broken or leaking.
+     */
+    private static void checkPadding(RispCommand padding) {
+        ByteBuffer b = padding.bytes();
+        int nonZero = 0;
+        while (b.hasRemaining()) {
+            nonZero |= b.get();
+        }
+        if (nonZero != 0) {
+            throw new RispProtocolException(RispError.DECODER_FAILED, "PADDING must be zero bytes");
+        }
+    }
+
+    /** The exact number of bytes {@link #send} appends for {@code commands} on a channel that does not pad. */
     public static int frameLength(List<RispCommand> commands) {
+        return FrameSealer.frameLength(plaintextLength(commands));
+    }
+
+    /** The exact number of bytes {@link #send} appends for {@code commands} on this channel (padding included). */
+    public int sealedLength(List<RispCommand> commands) {
+        return FrameSealer.frameLength(FramePadding.paddedLength(padBlock, plaintextLength(commands)));
+    }
+
+    private static int plaintextLength(List<RispCommand> commands) {
         long size = 0;
         for (RispCommand c : commands) {
             size += RispEncoder.sizeOf(c);
         }
-        if (size > Integer.MAX_VALUE - 64) {
+        if (size > Integer.MAX_VALUE - 2 * FramePadding.MAX_BLOCK) {
             throw new IllegalArgumentException("a frame of " + size + " bytes; split the commands");
         }
-        return FrameSealer.frameLength((int) size);
+        return (int) size;
     }
 
     /**
@@ -164,13 +211,22 @@ public final class SecureChannel implements AutoCloseable {
      * encoded straight into their place in {@code out} and encrypted in place: no intermediate copy.
      */
     public ByteBuffer send(List<RispCommand> commands, ByteBuffer out) throws FrameException {
-        int frame = frameLength(commands);
+        int unpadded = plaintextLength(commands);
+        int padding = FramePadding.paddingLength(padBlock, unpadded);
+        int frame = sealedLength(commands);
         out = ensure(out, frame);
         int start = out.position() + FrameHeader.LENGTH;
         ByteBuffer plain = out.duplicate();
         plain.position(start).limit(start + frame - FrameHeader.LENGTH - 16);
         for (RispCommand c : commands) {
             RispEncoder.encode(c, plain);
+        }
+        if (padding >= 0) {
+            // PADDING's id, u16 length and zero bytes, written in place (the buffer may hold an earlier frame's bytes).
+            plain.putShort((short) CoreCommands.PADDING.id()).putShort((short) padding);
+            for (int i = 0; i < padding; i++) {
+                plain.put((byte) 0);
+            }
         }
         plain.flip().position(start);
         sealer.seal(plain, out);
