@@ -127,7 +127,9 @@ class ServiceLoginSoftHsmTest {
             List<String> used = new ArrayList<>();
             LoginCredential credential = recording(TokenCredential.pkcs11(tokens, keyUri(token, KEY, pinFile)), used);
             try (OcaSession s = login(name, credential)) {
-                assertEquals(List.of(kind == ProofKind.SIGNATURE ? "sign" : "agree"), used);
+                // Protocol version 3 asks every account for key agreement (docs/PROTOCOL.md 5.3.7): a P-256 key on
+                // the token agrees whichever proof the server prefers (the preference is for version 1-2 clients).
+                assertEquals(List.of("agree"), used);
                 assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
                 List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
                 assertEquals(name, StandardCharsets.UTF_8.decode(who.get(0).bytes()).toString());
