@@ -32,12 +32,9 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -57,9 +54,8 @@ class AccountValidityTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new TestCluster(ServerConfig.builder().dataDir(dir.resolve("data")).reauth(INTERVAL,
-                Duration.ofMinutes(2)).build(), ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
+        cluster = TestCluster.in(dir).config(b -> b.reauth(INTERVAL, Duration.ofMinutes(2)))
+                .ecProofKind(ProofKind.SIGNATURE).start();
     }
 
     @AfterEach

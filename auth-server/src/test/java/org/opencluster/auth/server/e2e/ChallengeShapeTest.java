@@ -3,7 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -16,14 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -50,10 +46,8 @@ class ChallengeShapeTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().maxAccountFailures(100)
-                .build(), Pkcs11Tokens.builder().build());
+        cluster = TestCluster.in(dir).https().throttle(LoginThrottle.builder().maxAccountFailures(100).build())
+                .start();
         for (Map.Entry<String, KeyType> p : PEOPLE.entrySet()) {
             accounts.person(p.getKey(), PASS, p.getValue(), cluster);
         }

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -24,13 +23,11 @@ import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 13 item 3: what a passive eavesdropper reads from frame sizes. With protocol version 3 the LOGIN_REQUEST
@@ -50,11 +47,9 @@ class PaddedSizesTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
         LoginThrottle lenient = LoginThrottle.builder().maxAccountFailures(1000).maxSourceFailures(1000).build();
         // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
-        cluster = new TestCluster(config, ProofKind.SIGNATURE, lenient, Pkcs11Tokens.builder().build());
+        cluster = TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
         cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
         proxy = new MitmProxy(cluster.address(), 256);
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);

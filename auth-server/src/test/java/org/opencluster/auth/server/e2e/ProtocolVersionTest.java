@@ -14,7 +14,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.login.ClientHandshake;
-import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeCommands;
@@ -32,7 +31,6 @@ import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.SignatureScheme;
 
@@ -90,7 +88,7 @@ class ProtocolVersionTest {
 
     @Test
     void aVersion2ClientLogsInByKeyAgreementAndEd25519SignatureOverTcpAndRest() throws Exception {
-        try (TestCluster c = TestCluster.https(dir, b -> b, LoginThrottle.builder().build())) {
+        try (TestCluster c = TestCluster.in(dir).https().start()) {
             version2LoginsOverTcpAndRest(c, List.of(
                     new Account("p256-agree", KeyType.EC_P256, 32, 32), // ECDH Z: key agreement
                     new Account("x25519-agree", KeyType.X25519, 32, 32),
@@ -101,11 +99,7 @@ class ProtocolVersionTest {
 
     @Test
     void aVersion2ClientLogsInByEcdsaSignatureOverTcpAndRestWhenTheServerPrefersSignatures() throws Exception {
-        org.opencluster.auth.server.config.ServerConfig config = org.opencluster.auth.server.config.ServerConfig
-                .builder().dataDir(dir.resolve("data")).httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .build();
-        try (TestCluster c = new TestCluster(config, ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build())) {
+        try (TestCluster c = TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).start()) {
             version2LoginsOverTcpAndRest(c, List.of(
                     new Account("p256-sign", KeyType.EC_P256, 68, 72), // DER ECDSA P-256 signature
                     new Account("p384-sign", KeyType.EC_P384, 100, 104)));
@@ -119,7 +113,7 @@ class ProtocolVersionTest {
      */
     @Test
     void aVersion3ClientRefusesAServerThatAnswersVersion2() throws Exception {
-        try (TestCluster c = new TestCluster(dir, ProofKind.KEY_AGREEMENT)) {
+        try (TestCluster c = TestCluster.in(dir).start()) {
             ClientHandshake downgraded = client(c);
             serverFlight(c, downgraded, HandshakeCommandIds.PROTOCOL_VERSION_2);
             assertEquals(ClientHandshake.State.FAILED, downgraded.state());

@@ -52,10 +52,7 @@ class ReauthEndToEndTest {
     }
 
     private void start(ProofKind ecProofKind) throws Exception {
-        cluster = new TestCluster(org.opencluster.auth.server.config.ServerConfig.builder()
-                .dataDir(dir.resolve("data")).reauth(INTERVAL, GRACE).build(), ecProofKind,
-                org.opencluster.auth.server.limit.LoginThrottle.builder().build(),
-                org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build());
+        cluster = TestCluster.in(dir).config(b -> b.reauth(INTERVAL, GRACE)).ecProofKind(ecProofKind).start();
     }
 
     /** The passphrase credential, counting how often the envelope is opened (each opening is one token operation). */

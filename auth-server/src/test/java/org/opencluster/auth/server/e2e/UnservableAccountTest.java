@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -24,18 +23,14 @@ import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -61,10 +56,7 @@ class UnservableAccountTest {
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
+        cluster = TestCluster.in(dir).https().start();
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8("k", pkcs8, List.of())) {
             byte[] huge = new byte[3000];
