@@ -3,17 +3,15 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.dispatch.Caller;
@@ -38,15 +36,15 @@ class ChallengeShapeTest {
     private static final String DERIVE_ONLY = "derive-only1";
     private static final String UNKNOWN = "unknown-name";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private RestClient rest;
     private final Accounts accounts = new Accounts();
 
     @BeforeAll
     void start() throws Exception {
-        cluster = TestCluster.in(dir).https().throttle(LoginThrottle.builder().maxAccountFailures(100).build())
+        cluster = clusters.in().https().throttle(LoginThrottle.builder().maxAccountFailures(100).build())
                 .start();
         for (Map.Entry<String, KeyType> p : PEOPLE.entrySet()) {
             accounts.person(p.getKey(), PASS, p.getValue(), cluster);
@@ -59,11 +57,6 @@ class ChallengeShapeTest {
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        cluster.close();
     }
 
     private List<String> names() {

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,11 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -39,8 +37,8 @@ import org.opencluster.auth.token.KeyType;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaddedSizesTest {
     private static final Set<Integer> ONE_SUITE = Set.of(0x0101);
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
@@ -49,16 +47,10 @@ class PaddedSizesTest {
     void start() throws Exception {
         LoginThrottle lenient = LoginThrottle.builder().maxAccountFailures(1000).maxSourceFailures(1000).build();
         // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
-        cluster = TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
+        cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
         cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
-        proxy = new MitmProxy(cluster.address(), 256);
+        proxy = clusters.closing(new MitmProxy(cluster.address(), 256));
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
     }
 
     /** A client that logs in as {@code user} with {@code credential} and proof {@code kind} (as the server asks). */

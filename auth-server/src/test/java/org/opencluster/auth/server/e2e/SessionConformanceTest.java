@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.AdminCommands;
@@ -34,23 +32,16 @@ class SessionConformanceTest {
     private static final int UNREGISTERED_STRING = 0x9801;
     private static final int TIMEOUT_MS = 15_000;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private void start() throws Exception {
         start(java.time.Duration.ofMinutes(10));
     }
 
     private void start(java.time.Duration idleTimeout) throws Exception {
-        cluster = TestCluster.in(dir).https().idleTimeout(idleTimeout).start();
+        cluster = clusters.in().https().idleTimeout(idleTimeout).start();
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
     }
 

@@ -111,6 +111,7 @@ final class TestCluster implements AutoCloseable {
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private LoginThrottle throttle = LoginThrottle.builder().build();
         private Duration idleTimeout = Duration.ofMinutes(10);
+        private java.util.function.Consumer<TestCluster> started = c -> { };
 
         private Start(Path dir) {
             this.dir = dir;
@@ -143,13 +144,21 @@ final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /** Hands the started cluster to {@code started} (e.g. {@link Clusters}, which closes it). */
+        Start whenStarted(java.util.function.Consumer<TestCluster> started) {
+            this.started = started;
+            return this;
+        }
+
         TestCluster start() throws Exception {
             ServerConfig.Builder b = ServerConfig.builder().dataDir(dir.resolve("data"));
             if (https) {
                 b.httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0));
             }
-            return new TestCluster(tune.apply(b).build(), ecProofKind, throttle, Pkcs11Tokens.builder().build(),
-                    idleTimeout);
+            TestCluster c = new TestCluster(tune.apply(b).build(), ecProofKind, throttle,
+                    Pkcs11Tokens.builder().build(), idleTimeout);
+            started.accept(c);
+            return c;
         }
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -12,11 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginCredential;
@@ -48,15 +46,15 @@ class UnservableAccountTest {
     private static final String CORRUPT_KEY = "broken-key-1";
     private static final String UNKNOWN = "never-enrold";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
-        cluster = TestCluster.in(dir).https().start();
+        cluster = clusters.in().https().start();
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8("k", pkcs8, List.of())) {
             byte[] huge = new byte[3000];
@@ -72,14 +70,8 @@ class UnservableAccountTest {
             cluster.store.createAccount(CORRUPT_KEY, Account.Kind.PERSON, Caller.Role.USER, garbledKey,
                     cert2.getEncoded(), cluster.envelopes().seal(CORRUPT_KEY, PASS, pkcs8, List.of()));
         }
-        proxy = new MitmProxy(cluster.address(), 64);
+        proxy = clusters.closing(new MitmProxy(cluster.address(), 64));
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
     }
 
     /** What an observer and the client see of one failed login. */
