@@ -6,14 +6,12 @@ import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.Enroller;
 import org.opencluster.auth.client.login.LoginCredential;
@@ -32,8 +30,8 @@ import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 
 /** Bootstrap and enrolment over TCP: the first admin with the init code, then a person an admin invites. */
 class EnrolmentEndToEndTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private AuthServer server;
     private ServerTrust trust;
@@ -43,14 +41,9 @@ class EnrolmentEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = TestCluster.in(dir).ecProofKind(ProofKind.KEY_AGREEMENT).start();
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         server = cluster.server;
         trust = cluster.pinned();
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private LoginCredential passphrase(String pass) {
@@ -116,8 +109,7 @@ class EnrolmentEndToEndTest {
      */
     @Test
     void aDeriveOnlyKeyEnrolsByKeyAgreementAndLogsInWithTheKeyAgreementProof() throws Exception {
-        cluster.close();
-        cluster = TestCluster.in(dir.resolve("second")).ecProofKind(ProofKind.SIGNATURE).start();
+        cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
         server = cluster.server;
         trust = cluster.pinned();
         String code = server.issueFirstAdminCode().orElseThrow();

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.opencluster.auth.client.OcaSession;
@@ -39,8 +37,8 @@ import org.opencluster.auth.token.software.SoftwareToken;
  */
 class EnvelopeEnrolmentTest {
     private static final char[] PASS = "enrolment pass".toCharArray();
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private AuthServer server;
     private ServerTrust trust;
@@ -48,14 +46,9 @@ class EnvelopeEnrolmentTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = TestCluster.in(dir).ecProofKind(ProofKind.SIGNATURE).start();
+        cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
         server = cluster.server;
         trust = cluster.pinned();
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     private OcaSession enrolment(String user) throws Exception {
