@@ -46,7 +46,9 @@ import picocli.CommandLine.Parameters;
  * closes it (no secret is kept on disk). Exit codes: 0 success, 1 the server refused a command, 2 usage,
  * 3 login failed, 4 the server's key is not trusted or changed, 5 I/O.
  */
-@Command(name = "oca", mixinStandardHelpOptions = true, version = "OpenCluster Auth client 0.1.0",
+// scope INHERIT: every subcommand has --help too (e.g. `oca login --help` lists the trust options, --ca included).
+@Command(name = "oca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "OpenCluster Auth client 0.1.0",
         description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
         subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class})
 public final class OcaCli {
