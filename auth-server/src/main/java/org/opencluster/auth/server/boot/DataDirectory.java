@@ -15,11 +15,16 @@ import java.util.stream.Stream;
  * The server's data directory: owner-only (0700), and every file in it owner-only (0600), certificates included,
  * so no file there needs a judgement of its own. The server refuses to start on a directory or file that its
  * group or others may read or write (as OpenSSH's StrictModes does): a secret that others could have read must be
- * treated as leaked, and one they could write may have been replaced.
+ * treated as leaked, and one they could write may have been replaced. Like StrictModes it also refuses a directory
+ * or file owned by anyone but the user running the server or root: its owner can change its mode, read and replace
+ * it whenever it likes, whatever the mode says now.
  */
 public final class DataDirectory {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+    /** The process's user (its real uid), or null off Unix; {@code user.name} is a property anyone can set. */
+    private static final com.sun.security.auth.module.UnixSystem RUNNING_USER = runningUser();
 
     private DataDirectory() {
     }
@@ -55,13 +60,16 @@ public final class DataDirectory {
         }
         // A symbolic link as the data directory itself is fine (e.g. /srv/oca -> /data/oca): check its target.
         Path dir = configured.toRealPath();
+        refuseIfForeignOwner(dir, true);
         refuseIfShared(dir, true);
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
                 if (Files.isSymbolicLink(p)) {
                     continue;
                 }
-                refuseIfShared(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+                boolean directory = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                refuseIfForeignOwner(p, directory);
+                refuseIfShared(p, directory);
             }
         }
     }
@@ -85,6 +93,35 @@ public final class DataDirectory {
             } catch (java.nio.file.NoSuchFileException e) {
                 // a database temporary file that went away meanwhile
             }
+        }
+    }
+
+    /**
+     * Refuses a directory or file whose owner is neither the user running the server nor root (OpenSSH's
+     * StrictModes rule), with a message naming it and the {@code chown} that fixes it. Does nothing where the file
+     * system or the platform has no POSIX owners.
+     */
+    static void refuseIfForeignOwner(Path p, boolean directory) throws IOException {
+        if (!isPosix(p) || RUNNING_USER == null) {
+            return;
+        }
+        long owner = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        if (owner != RUNNING_USER.getUid() && owner != 0) {
+            String ownerName = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is owned by "
+                    + ownerName + " (uid " + owner + "), not by the user running the server ("
+                    + RUNNING_USER.getUsername() + ", uid " + RUNNING_USER.getUid() + ") or root; its owner can read"
+                    + " or replace it whatever its mode. Fix: chown " + RUNNING_USER.getUsername() + " "
+                    + p.toAbsolutePath() + (directory ? "" : " (and treat a secret in it as disclosed: it may have"
+                    + " been copied)"));
+        }
+    }
+
+    private static com.sun.security.auth.module.UnixSystem runningUser() {
+        try {
+            return new com.sun.security.auth.module.UnixSystem();
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return null;
         }
     }
 

@@ -24,9 +24,13 @@ final class KeyFiles {
         Files.write(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    /** Reads a secret file after checking that no one but the owner can read it. */
+    /**
+     * Reads a secret file after checking that no one but the owner can read it, and that its owner is the user
+     * running the server or root (a key file may live outside the data directory: {@code keyfile:PATH}).
+     */
     static byte[] readSecret(Path file) throws IOException {
         try {
+            DataDirectory.refuseIfForeignOwner(file, false);
             String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
             if (!perms.substring(3).equals("------")) {
                 throw new IOException(file + " is readable by others (" + perms + "); chmod 600 it");

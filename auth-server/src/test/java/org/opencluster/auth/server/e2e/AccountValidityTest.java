@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
@@ -17,10 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.SessionEndedException;
 import org.opencluster.auth.client.enrol.Enroller;
@@ -32,12 +30,9 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -51,20 +46,14 @@ class AccountValidityTest {
     private static final Duration INTERVAL = Duration.ofHours(1);
     private static final RispCommand WHOAMI = RispCommand.none(CoreCommands.WHOAMI.id());
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new TestCluster(ServerConfig.builder().dataDir(dir.resolve("data")).reauth(INTERVAL,
-                Duration.ofMinutes(2)).build(), ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
+        cluster = clusters.in().config(b -> b.reauth(INTERVAL, Duration.ofMinutes(2)))
+                .ecProofKind(ProofKind.SIGNATURE).start();
     }
 
     /** A person whose certificate {@code certify} makes for the key. */

@@ -3,27 +3,21 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -42,18 +36,16 @@ class ChallengeShapeTest {
     private static final String DERIVE_ONLY = "derive-only1";
     private static final String UNKNOWN = "unknown-name";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private RestClient rest;
     private final Accounts accounts = new Accounts();
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().maxAccountFailures(100)
-                .build(), Pkcs11Tokens.builder().build());
+        cluster = clusters.in().https().throttle(LoginThrottle.builder().maxAccountFailures(100).build())
+                .start();
         for (Map.Entry<String, KeyType> p : PEOPLE.entrySet()) {
             accounts.person(p.getKey(), PASS, p.getValue(), cluster);
         }
@@ -65,11 +57,6 @@ class ChallengeShapeTest {
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        cluster.close();
     }
 
     private List<String> names() {

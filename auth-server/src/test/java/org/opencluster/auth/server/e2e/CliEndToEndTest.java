@@ -82,4 +82,38 @@ class CliEndToEndTest {
         assertEquals(4, oca("alice", "pw-alice", "login"));
         assertTrue(err.toString().contains("HAS CHANGED"), err.toString());
     }
+
+    /**
+     * Issue 13 item 12 in the CLI: {@code --ca ca.crt} trusts the server by its cluster-CA server certificate (no
+     * pin, no question), and refuses a server presenting a person's certificate of the same CA (exit 4).
+     */
+    @Test
+    void loginWithTheClusterCaTrustsTheServerCertificateAndRefusesAPersonsCertificateAsTheServers() throws Exception {
+        Path caFile = cluster.config.dataDir().resolve("ca.crt");
+        assertEquals(0, oca("alice", "pw-alice", "login", "--ca", caFile.toString()), err.toString());
+        assertTrue(out.toString().contains("logged in as alice"), out.toString());
+        assertTrue(!Files.exists(known), "with --ca nothing is pinned");
+
+        // The same server key, certified by the same CA, but as a person (extended key usage clientAuth only).
+        java.security.cert.X509Certificate asPerson = cluster.ca.issue("127.0.0.1",
+                org.opencluster.auth.server.ca.ClusterCa.Subject.PERSON, cluster.serverCert.getPublicKey(),
+                java.time.Duration.ofDays(30));
+        cluster.close();
+        Files.write(cluster.config.dataDir().resolve("server.crt"), asPerson.getEncoded()); // stays 0600
+        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        assertEquals(asPerson, cluster.serverCert);
+        assertEquals(4, oca("alice", "pw-alice", "login", "--ca", caFile.toString()), err.toString());
+        assertTrue(err.toString().contains("serverAuth"), err.toString());
+
+        Path notACertificate = Files.writeString(dir.resolve("not-a-ca.crt"), "hello");
+        assertEquals(4, oca("alice", "pw-alice", "login", "--ca", notACertificate.toString()), err.toString());
+        assertTrue(err.toString().contains("cannot read the cluster CA certificate " + notACertificate),
+                err.toString());
+    }
+
+    @Test
+    void theHelpNamesTheClusterCaOption() {
+        assertEquals(0, OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "login", "--help"));
+        assertTrue(out.toString().contains("--ca=FILE") && out.toString().contains("serverAuth"), out.toString());
+    }
 }

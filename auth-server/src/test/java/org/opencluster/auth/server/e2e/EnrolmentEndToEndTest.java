@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.Enroller;
 import org.opencluster.auth.client.login.LoginCredential;
@@ -28,16 +24,15 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /** Bootstrap and enrolment over TCP: the first admin with the init code, then a person an admin invites. */
 class EnrolmentEndToEndTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
+    private TestCluster cluster;
     private AuthServer server;
     private ServerTrust trust;
     private final PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
@@ -46,16 +41,9 @@ class EnrolmentEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
-        server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
-                ProofKind.KEY_AGREEMENT);
-        trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
+        server = cluster.server;
+        trust = cluster.pinned();
     }
 
     private LoginCredential passphrase(String pass) {
@@ -121,12 +109,9 @@ class EnrolmentEndToEndTest {
      */
     @Test
     void aDeriveOnlyKeyEnrolsByKeyAgreementAndLogsInWithTheKeyAgreementProof() throws Exception {
-        server.close();
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data2"))
-                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
-        server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
-                ProofKind.SIGNATURE);
-        trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
+        cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
+        server = cluster.server;
+        trust = cluster.pinned();
         String code = server.issueFirstAdminCode().orElseThrow();
         byte[] pkcs8 = org.opencluster.auth.token.software.SoftwareKeys.generatePkcs8(KeyType.EC_P256,
                 new SecureRandom());

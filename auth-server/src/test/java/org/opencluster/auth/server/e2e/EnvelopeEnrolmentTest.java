@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.opencluster.auth.client.OcaSession;
@@ -28,12 +24,10 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.envelope.EnvelopePolicy;
 import org.opencluster.auth.token.envelope.KdfParameters;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -43,24 +37,18 @@ import org.opencluster.auth.token.software.SoftwareToken;
  */
 class EnvelopeEnrolmentTest {
     private static final char[] PASS = "enrolment pass".toCharArray();
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
+    private TestCluster cluster;
     private AuthServer server;
     private ServerTrust trust;
     private final PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF).build();
 
     @BeforeEach
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .listen(new InetSocketAddress("127.0.0.1", 0)).build();
-        server = AuthServer.start(config, Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(),
-                ProofKind.SIGNATURE);
-        trust = TestCluster.pinnedTo(server.serverCertificate().getPublicKey().getEncoded());
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
+        cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
+        server = cluster.server;
+        trust = cluster.pinned();
     }
 
     private OcaSession enrolment(String user) throws Exception {

@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,10 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -46,8 +44,8 @@ class HelloFloodTest {
     private static final long LOGIN_INTERVAL_MILLIS = 40;
     private static final long FLOOD_LIMIT_MILLIS = 15_000;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private final Accounts accounts = new Accounts();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -55,13 +53,8 @@ class HelloFloodTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         accounts.person("alice", PASS, KeyType.EC_P256, cluster);
-    }
-
-    @AfterEach
-    void stop() {
-        cluster.close();
     }
 
     @Test

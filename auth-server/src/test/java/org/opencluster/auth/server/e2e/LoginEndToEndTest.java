@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,16 +30,9 @@ import org.opencluster.auth.token.TokenException;
 class LoginEndToEndTest {
     private static final char[] PASS = "correct horse battery staple".toCharArray();
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private OcaSession login(String user, char[] pass, OcaSession.Options options) throws Exception {
         return OcaSession.login(cluster.address(), user, cluster.passphrase(pass), cluster.pinned(), options);
@@ -50,7 +41,7 @@ class LoginEndToEndTest {
     @ParameterizedTest
     @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void personLogsInWithThePassphraseAndExchangesEncryptedCommands(ProofKind kind) throws Exception {
-        cluster = new TestCluster(dir, kind);
+        cluster = clusters.in().ecProofKind(kind).start();
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("alice", PASS, new OcaSession.Options())) {
             assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())),
@@ -67,7 +58,7 @@ class LoginEndToEndTest {
     @ParameterizedTest
     @ValueSource(ints = {0x0101, 0x0102, 0x0103, 0x0104})
     void everySuiteWorks(int suite) throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("bob", PASS, Caller.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("bob", PASS, new OcaSession.Options().suites(Set.of(suite)))) {
             assertEquals(suite, s.suite().id());
@@ -77,7 +68,7 @@ class LoginEndToEndTest {
 
     @Test
     void otherKeyTypesProveWithWhatTheyCanDo() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("ed", PASS, Caller.Role.USER, KeyType.ED25519);
         cluster.person("xavier", PASS, Caller.Role.USER, KeyType.X25519);
         cluster.person("p384", PASS, Caller.Role.USER, KeyType.EC_P384);
@@ -90,7 +81,7 @@ class LoginEndToEndTest {
 
     @Test
     void wrongPassphraseFailsOnTheClientAndTheServerNeverSeesIt() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
         LoginException e = assertThrows(LoginException.class, () -> login("carol", "wrong".toCharArray(),
                 new OcaSession.Options()));
@@ -101,7 +92,7 @@ class LoginEndToEndTest {
 
     @Test
     void anUnknownUserGetsADecoyThatFailsExactlyLikeAWrongPassphrase() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("grace", PASS, Caller.Role.USER, KeyType.EC_P256);
         byte[][] seen = new byte[3][];
         int[] i = {0};
@@ -127,7 +118,7 @@ class LoginEndToEndTest {
 
     @Test
     void aUsernameWithControlCharactersIsRefusedBeforeAnyLookup() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         LoginException e = assertThrows(LoginException.class, () -> login("ev\nil event=login.ok", PASS,
                 new OcaSession.Options()));
         assertEquals(HandshakeError.MALFORMED_MESSAGE.code(), e.code(), e.getMessage());
@@ -135,7 +126,7 @@ class LoginEndToEndTest {
 
     @Test
     void nonAdminGetsForbiddenAndAdminIsServed() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.SIGNATURE);
+        cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
         cluster.person("dave", PASS, Caller.Role.USER, KeyType.EC_P256);
         cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
         try (OcaSession s = login("dave", PASS, new OcaSession.Options())) {
@@ -153,7 +144,7 @@ class LoginEndToEndTest {
 
     @Test
     void aChangedServerKeyIsRefusedBeforeTheUsernameLeaves() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("erin", PASS, Caller.Role.USER, KeyType.EC_P256);
         byte[] otherKey = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic().getEncoded();
         LoginException e = assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "erin",
@@ -165,7 +156,7 @@ class LoginEndToEndTest {
 
     @Test
     void disablingTheSessionsSuiteEndsTheSession() throws Exception {
-        cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
+        cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("frank", PASS, Caller.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("frank", PASS, new OcaSession.Options())) {
             int suite = s.suite().id();

@@ -3,8 +3,6 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,11 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -24,13 +21,11 @@ import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 13 item 3: what a passive eavesdropper reads from frame sizes. With protocol version 3 the LOGIN_REQUEST
@@ -42,28 +37,20 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaddedSizesTest {
     private static final Set<Integer> ONE_SUITE = Set.of(0x0101);
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
         LoginThrottle lenient = LoginThrottle.builder().maxAccountFailures(1000).maxSourceFailures(1000).build();
         // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
-        cluster = new TestCluster(config, ProofKind.SIGNATURE, lenient, Pkcs11Tokens.builder().build());
+        cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
         cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
-        proxy = new MitmProxy(cluster.address(), 256);
+        proxy = clusters.closing(new MitmProxy(cluster.address(), 256));
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
     }
 
     /** A client that logs in as {@code user} with {@code credential} and proof {@code kind} (as the server asks). */

@@ -61,6 +61,13 @@ final class RawClient implements AutoCloseable {
     /** A login from {@code local} (an address of 127.0.0.0/8 stands for another source), or any address if null. */
     static RawClient login(InetSocketAddress server, java.net.InetAddress local, String user,
             LoginCredential credential, ServerTrust trust, int timeoutMillis) throws IOException, LoginException {
+        return login(server, local, user, credential, trust, timeoutMillis, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above with the handshake changed before it starts (e.g. {@link ClientHandshake#version2}). */
+    static RawClient login(InetSocketAddress server, java.net.InetAddress local, String user,
+            LoginCredential credential, ServerTrust trust, int timeoutMillis,
+            java.util.function.UnaryOperator<ClientHandshake> handshake) throws IOException, LoginException {
         Socket s = new Socket();
         RawClient c = null;
         try {
@@ -71,8 +78,8 @@ final class RawClient implements AutoCloseable {
             s.connect(server, timeoutMillis);
             s.setSoTimeout(timeoutMillis);
             c = new RawClient(s);
-            ClientHandshake hs = new ClientHandshake(user, credential, trust, SUITES, SuiteRegistry.standard(),
-                    COMMANDS, RANDOM);
+            ClientHandshake hs = handshake.apply(new ClientHandshake(user, credential, trust, SUITES,
+                    SuiteRegistry.standard(), COMMANDS, RANDOM));
             c.write(hs.start());
             while (hs.state() != ClientHandshake.State.ESTABLISHED) {
                 ClientHandshake.State st = hs.onCommand(c.read());

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.opencluster.auth.client.OcaSession;
@@ -40,22 +38,12 @@ class ReauthEndToEndTest {
     private static final Duration GRACE = Duration.ofMinutes(2);
     private static final RispCommand WHOAMI = RispCommand.none(CoreCommands.WHOAMI.id());
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
 
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     private void start(ProofKind ecProofKind) throws Exception {
-        cluster = new TestCluster(org.opencluster.auth.server.config.ServerConfig.builder()
-                .dataDir(dir.resolve("data")).reauth(INTERVAL, GRACE).build(), ecProofKind,
-                org.opencluster.auth.server.limit.LoginThrottle.builder().build(),
-                org.opencluster.auth.token.pkcs11.Pkcs11Tokens.builder().build());
+        cluster = clusters.in().config(b -> b.reauth(INTERVAL, GRACE)).ecProofKind(ecProofKind).start();
     }
 
     /** The passphrase credential, counting how often the envelope is opened (each opening is one token operation). */

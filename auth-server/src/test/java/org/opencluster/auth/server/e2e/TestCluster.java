@@ -93,6 +93,75 @@ final class TestCluster implements AutoCloseable {
         serverCert = server.serverCertificate();
     }
 
+    /**
+     * The one way tests start a cluster in {@code dir/data} (the directory of a test's {@code @TempDir}): the
+     * defaults, which the calls change, then {@link Start#start}. E.g.
+     * {@code TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).start()}.
+     */
+    static Start in(Path dir) {
+        return new Start(dir);
+    }
+
+    /** What {@link #in} starts: EC accounts proving by key agreement, the default throttle, RISP/TCP only. */
+    static final class Start {
+        private final Path dir;
+        private java.util.function.UnaryOperator<ServerConfig.Builder> tune = java.util.function.UnaryOperator
+                .identity();
+        private boolean https;
+        private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
+        private LoginThrottle throttle = LoginThrottle.builder().build();
+        private Duration idleTimeout = Duration.ofMinutes(10);
+        private java.util.function.Consumer<TestCluster> started = c -> { };
+
+        private Start(Path dir) {
+            this.dir = dir;
+        }
+
+        /** The HTTPS listener too, on a free loopback port. */
+        Start https() {
+            this.https = true;
+            return this;
+        }
+
+        /** Further configuration (applied after the data directory and the HTTPS listener are set). */
+        Start config(java.util.function.UnaryOperator<ServerConfig.Builder> tune) {
+            this.tune = tune;
+            return this;
+        }
+
+        Start ecProofKind(ProofKind kind) {
+            this.ecProofKind = kind;
+            return this;
+        }
+
+        Start throttle(LoginThrottle throttle) {
+            this.throttle = throttle;
+            return this;
+        }
+
+        Start idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** Hands the started cluster to {@code started} (e.g. {@link Clusters}, which closes it). */
+        Start whenStarted(java.util.function.Consumer<TestCluster> started) {
+            this.started = started;
+            return this;
+        }
+
+        TestCluster start() throws Exception {
+            ServerConfig.Builder b = ServerConfig.builder().dataDir(dir.resolve("data"));
+            if (https) {
+                b.httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0));
+            }
+            TestCluster c = new TestCluster(tune.apply(b).build(), ecProofKind, throttle,
+                    Pkcs11Tokens.builder().build(), idleTimeout);
+            started.accept(c);
+            return c;
+        }
+    }
+
     /** The passphrase of {@link #httpsWithAlice}'s alice. */
     static final char[] ALICE_PASS = "correct horse battery staple".toCharArray();
 
@@ -102,9 +171,7 @@ final class TestCluster implements AutoCloseable {
      */
     static TestCluster https(Path dir, java.util.function.UnaryOperator<ServerConfig.Builder> tune,
             LoginThrottle throttle) throws Exception {
-        ServerConfig config = tune.apply(ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0))).build();
-        return new TestCluster(config, ProofKind.KEY_AGREEMENT, throttle, Pkcs11Tokens.builder().build());
+        return in(dir).https().config(tune).throttle(throttle).start();
     }
 
     /** {@link #https} with the default throttle and one person, alice (P-256, passphrase {@link #ALICE_PASS}). */

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -13,29 +11,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
-import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
@@ -53,18 +46,15 @@ class UnservableAccountTest {
     private static final String CORRUPT_KEY = "broken-key-1";
     private static final String UNKNOWN = "never-enrold";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
+        cluster = clusters.in().https().start();
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8("k", pkcs8, List.of())) {
             byte[] huge = new byte[3000];
@@ -80,14 +70,8 @@ class UnservableAccountTest {
             cluster.store.createAccount(CORRUPT_KEY, Account.Kind.PERSON, Caller.Role.USER, garbledKey,
                     cert2.getEncoded(), cluster.envelopes().seal(CORRUPT_KEY, PASS, pkcs8, List.of()));
         }
-        proxy = new MitmProxy(cluster.address(), 64);
+        proxy = clusters.closing(new MitmProxy(cluster.address(), 64));
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
     }
 
     /** What an observer and the client see of one failed login. */

@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,6 +19,7 @@ import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.client.trust.ClusterCaTrust;
 import org.opencluster.auth.client.trust.KnownServers;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -42,7 +46,9 @@ import picocli.CommandLine.Parameters;
  * closes it (no secret is kept on disk). Exit codes: 0 success, 1 the server refused a command, 2 usage,
  * 3 login failed, 4 the server's key is not trusted or changed, 5 I/O.
  */
-@Command(name = "oca", mixinStandardHelpOptions = true, version = "OpenCluster Auth client 0.1.0",
+// scope INHERIT: every subcommand has --help too (e.g. `oca login --help` lists the trust options, --ca included).
+@Command(name = "oca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "OpenCluster Auth client 0.1.0",
         description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
         subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class})
 public final class OcaCli {
@@ -126,6 +132,12 @@ public final class OcaCli {
                 + " block-N, N a power of two from 16 to 4096 (hides command lengths up to N bytes)")
         String framePadding = "none";
 
+        @Option(names = "--ca", paramLabel = "FILE", description = "trust the server when its certificate is a"
+                + " server certificate (extended key usage serverAuth) issued by this cluster CA (the server's"
+                + " ca.crt, DER or PEM), instead of pinning its key in --known-servers; a person's or service's"
+                + " certificate of the same CA is refused (docs/PROTOCOL.md 5.3.4)")
+        Path clusterCa;
+
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
 
@@ -188,6 +200,9 @@ public final class OcaCli {
         }
 
         private ServerTrust trust(InetSocketAddress address) {
+            if (clusterCa != null) {
+                return clusterCaTrust();
+            }
             KnownServers known = new KnownServers(knownServers);
             String name = address.getHostString() + ":" + address.getPort();
             PrintWriter err = spec.commandLine().getErr();
@@ -219,6 +234,23 @@ public final class OcaCli {
                             "cannot read or write " + knownServers + ": " + e.getMessage());
                 }
             };
+        }
+
+        /**
+         * The cluster-CA trust of {@code --ca}; a file that is not a readable certificate gives a trust that refuses
+         * every server with the reason, so the login ends as untrusted (exit 4) before anything is sent.
+         */
+        private ServerTrust clusterCaTrust() {
+            X509Certificate ca;
+            try (java.io.InputStream in = Files.newInputStream(clusterCa)) {
+                ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            } catch (IOException | CertificateException | ClassCastException e) {
+                String why = "cannot read the cluster CA certificate " + clusterCa + ": " + e.getMessage();
+                return chain -> {
+                    throw new HandshakeException(HandshakeError.UNTRUSTED_SERVER_KEY, why);
+                };
+            }
+            return new ClusterCaTrust(ca);
         }
 
         private static boolean confirm() {

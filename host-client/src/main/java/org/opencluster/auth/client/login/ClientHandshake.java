@@ -72,6 +72,8 @@ public final class ClientHandshake {
     private byte[] clientRandom;
     /** A HELLO_RETRY was answered (at most one per handshake). */
     private boolean helloRetried;
+    /** The version this client sends in CLIENT_HELLO and requires back in SERVER_HELLO. */
+    private int version = PROTOCOL_VERSION_3;
 
     private HandshakeMessage serverHello;
     private List<X509Certificate> serverChain;
@@ -143,6 +145,15 @@ public final class ClientHandshake {
         return this;
     }
 
+    /**
+     * Speaks protocol version 2 (no PADDING, the version-2 challenge) instead of 3, as a client built before
+     * version 3 does: for tests that such clients still log in. Call before {@link #start}.
+     */
+    public ClientHandshake version2() {
+        this.version = PROTOCOL_VERSION_2;
+        return this;
+    }
+
     /** CLIENT_HELLO. */
     public ByteBuffer start() {
         clientRandom = random(32);
@@ -157,7 +168,7 @@ public final class ClientHandshake {
     private void sendHello(byte[] extensions) {
         ByteBuffer list = ByteBuffer.allocate(2 * supported.size());
         supported.stream().sorted().forEach(id -> list.putShort((short) (int) id));
-        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, PROTOCOL_VERSION_3),
+        send(HandshakeMessage.of(HS_CLIENT_HELLO, RispCommand.integer(PROTOCOL_VERSION, version),
                 RispCommand.fixed(CLIENT_RANDOM, clientRandom), RispCommand.string(SUPPORTED_SUITES, list.array()),
                 RispCommand.string(EXTENSIONS, extensions)));
     }
@@ -323,10 +334,16 @@ public final class ClientHandshake {
                     "the server's signature over the hello does not verify: not the server it claims to be");
         }
         messages.add(m.encode());
-        long version = serverHello.number(PROTOCOL_VERSION);
-        if (version < PROTOCOL_VERSION_1 || version > PROTOCOL_VERSION_3) {
-            throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "the server speaks version "
-                    + serverHello.number(PROTOCOL_VERSION));
+        long serverVersion = serverHello.number(PROTOCOL_VERSION);
+        if (serverVersion > version) {
+            throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION, "the server answered version "
+                    + serverVersion + " to a version-" + version + " hello");
+        }
+        if (serverVersion < version) {
+            // Signed, so no man in the middle made it; but a server answering below the client's version would
+            // give up what that version protects (version 3: sizes and challenge shapes), so it is refused.
+            throw new HandshakeException(HandshakeError.DOWNGRADE_DETECTED, "the server answered version "
+                    + serverVersion + " to a version-" + version + " hello (docs/PROTOCOL.md 5.3.4)");
         }
         try {
             policy = SuitePolicy.parse(registry, serverHello.bytes(SUITE_POLICY));
@@ -477,7 +494,7 @@ public final class ClientHandshake {
 
     /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class, so their frames say nothing by size. */
     private HandshakeMessage padded(int marker, int sizeClass, RispCommand... fields) {
-        return protocolVersion() >= PROTOCOL_VERSION_3
+        return version >= PROTOCOL_VERSION_3
                 ? HandshakePadding.pad(marker, sizeClass, fields) : HandshakeMessage.of(marker, fields);
     }
 
