@@ -41,6 +41,12 @@ public final class RispServer implements AutoCloseable {
     private final EventLoopGroup io;
     private final EventExecutorGroup logic;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /**
+     * Connections counted against the cap. Channels are initialised on several I/O threads at once, so the check
+     * and the count must be one atomic step (checking {@code channels.size()} then adding let two threads both pass
+     * at cap - 1).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private final Channel serverChannel;
     private final int maxConnections;
     private final PreAuthLimits preAuth;
@@ -73,11 +79,13 @@ public final class RispServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (channels.size() >= maxConnections) {
+                        if (admitted.incrementAndGet() > maxConnections) {
+                            admitted.decrementAndGet();
                             LOG.warn("event=connection.refused reason=cap cap={} remote={}", maxConnections, ch.remoteAddress());
                             ch.close();
                             return;
                         }
+                        ch.closeFuture().addListener(f -> admitted.decrementAndGet());
                         String source = b.sources.key(ch.remoteAddress());
                         if (!connectionsPerSource.tryAcquire(source)) {
                             LOG.warn("event=connection.refused reason=source_cap cap={} source={}",

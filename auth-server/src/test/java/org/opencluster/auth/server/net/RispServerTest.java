@@ -170,6 +170,44 @@ class RispServerTest {
         }
     }
 
+    /**
+     * Regression: the cap was checked ({@code channels.size()}) and counted (added to the group) in two steps on
+     * several I/O threads, so connections arriving together could all pass at cap - 1 (CI saw 3 served with a cap
+     * of 2). Many connections at once on four I/O threads: never more than the cap are served.
+     */
+    @Test
+    void connectionCapHoldsWhenConnectionsArriveOnSeveralIoThreadsAtOnce() throws Exception {
+        start(echoServer().maxConnections(3).threads(4, 1).perSource(1_000, 1_000));
+        for (int round = 0; round < 5; round++) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 24; i++) {
+                    sockets.add(connect(server));
+                }
+                int served = 0;
+                for (Socket s : sockets) {
+                    try {
+                        s.getOutputStream().write(RispEncoder.toBytes(RispCommand.none(0x7101)));
+                        if (read(s, 1).size() == 1) {
+                            served++;
+                        }
+                    } catch (IOException refused) {
+                        // closed by the cap
+                    }
+                }
+                assertEquals(3, served, "round " + round);
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
     @Test
     void bindsLoopbackByDefault() throws Exception {
         start(echoServer());
