@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.testsupport.SharedVectors;
 
 /** Conformance with encodings produced by the reference C library (librisp v4.02), from ../shared/vectors. */
 class RispVectorsTest {
@@ -29,9 +30,7 @@ class RispVectorsTest {
     private static byte[] stream;
 
     static Path vectorsFile() {
-        String shared = System.getenv("OCA_SHARED_DIR");
-        Path dir = shared != null ? Path.of(shared) : Path.of("..", "..", "shared");
-        return dir.resolve("vectors").resolve("risp-v4.json");
+        return SharedVectors.file("risp-v4.json");
     }
 
     @BeforeAll
