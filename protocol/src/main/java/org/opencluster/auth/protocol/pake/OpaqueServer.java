@@ -1,0 +1,68 @@
+package org.opencluster.auth.protocol.pake;
+
+import static org.opencluster.auth.protocol.pake.OpaqueP256.NN;
+import static org.opencluster.auth.protocol.pake.OpaqueP256.NOK;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.bouncycastle.math.ec.ECPoint;
+
+/**
+ * The server's credential parts of OPAQUE (RFC 9807): CreateRegistrationResponse (5.2.2) and
+ * CreateCredentialResponse (6.3.2.2). The OPRF key of a credential is derived from the server's {@code oprf_seed}
+ * and the credential identifier, so an unknown identifier gets the same computation as a known one; for it the
+ * caller passes {@link RegistrationRecord#fake} as the record, and the response has the same length and looks
+ * the same as a real one.
+ */
+public final class OpaqueServer {
+    private static final byte[] OPRF_KEY = OpaqueP256.ascii("OprfKey");
+    private static final byte[] OPRF_KEY_INFO = OpaqueP256.ascii("OPAQUE-DeriveKeyPair");
+
+    private OpaqueServer() {
+    }
+
+    /** CreateRegistrationResponse: the evaluated blinded password and the server public key. */
+    public static RegistrationResponse createRegistrationResponse(RegistrationRequest request,
+            byte[] serverPublicKey, byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
+        byte[] evaluated = evaluate(request.blindedMessage(), credentialIdentifier, oprfSeed);
+        return new RegistrationResponse(evaluated, serverPublicKey);
+    }
+
+    /** CreateCredentialResponse with a fresh masking nonce; {@code record} is the stored or the fake record. */
+    public static CredentialResponse createCredentialResponse(CredentialRequest request, byte[] serverPublicKey,
+            RegistrationRecord record, byte[] credentialIdentifier, byte[] oprfSeed, SecureRandom random)
+            throws PakeException {
+        byte[] maskingNonce = new byte[NN];
+        random.nextBytes(maskingNonce);
+        return createCredentialResponse(request, serverPublicKey, record, credentialIdentifier, oprfSeed,
+                maskingNonce);
+    }
+
+    /** With a chosen masking nonce: test vectors only. */
+    static CredentialResponse createCredentialResponse(CredentialRequest request, byte[] serverPublicKey,
+            RegistrationRecord record, byte[] credentialIdentifier, byte[] oprfSeed, byte[] maskingNonce)
+            throws PakeException {
+        byte[] evaluated = evaluate(request.blindedMessage(), credentialIdentifier, oprfSeed);
+        byte[] masked = CredentialMasking.xorPad(record.maskingKey(), maskingNonce,
+                Oprf.concat(serverPublicKey, record.envelope().serialize()));
+        return new CredentialResponse(evaluated, maskingNonce, masked);
+    }
+
+    /** The credential's OPRF key pair: DeriveKeyPair(Expand(oprf_seed, id || "OprfKey", Nok), "OPAQUE-DeriveKeyPair"). */
+    static OprfKeyPair oprfKey(byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
+        byte[] seed = OpaqueP256.expand(oprfSeed, Oprf.concat(credentialIdentifier, OPRF_KEY), NOK);
+        try {
+            return Oprf.deriveKeyPair(seed, OPRF_KEY_INFO);
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    /** BlindEvaluate under the credential's OPRF key, after validating the client's element. */
+    private static byte[] evaluate(byte[] blindedMessage, byte[] credentialIdentifier, byte[] oprfSeed)
+            throws PakeException {
+        ECPoint blinded = P256Group.deserializeElement(blindedMessage);
+        OprfKeyPair key = oprfKey(credentialIdentifier, oprfSeed);
+        return P256Group.serializeElement(Oprf.blindEvaluate(key.privateKey(), blinded));
+    }
+}
