@@ -77,8 +77,8 @@ public final class OpaqueClient {
     /**
      * RecoverCredentials: unmask the server public key and envelope, check the envelope's tag (constant-time) and
      * derive the client key pair and export key. A wrong password, a fake record or a tampered response all
-     * give {@link PakeError#ENVELOPE_RECOVERY} (an unmasked server key that is not a point gives
-     * {@link PakeError#INVALID_ELEMENT}).
+     * give {@link PakeError#ENVELOPE_RECOVERY}; an authenticated server key that is not a point gives
+     * {@link PakeError#INVALID_ELEMENT}.
      */
     public static RecoveredCredentials recoverCredentials(byte[] password, BigInteger blind,
             CredentialResponse response, byte[] serverIdentity, byte[] clientIdentity, KeyStretching stretching)
@@ -89,9 +89,12 @@ public final class OpaqueClient {
         try {
             byte[] serverPublicKey = OpaqueP256.field(unmasked, 0, NPK);
             Envelope envelope = Envelope.deserialize(OpaqueP256.field(unmasked, NPK, NE));
+            RecoveredCredentials recovered = EnvelopeStore.recover(randomizedPassword, serverPublicKey, envelope,
+                    serverIdentity, clientIdentity);
+            // Checked after the tag, which covers these bytes: before it, a wrong password (which unmasks noise)
+            // would be reported as an invalid element instead of a failed recovery.
             P256Group.deserializeElement(serverPublicKey);
-            return EnvelopeStore.recover(randomizedPassword, serverPublicKey, envelope, serverIdentity,
-                    clientIdentity);
+            return recovered;
         } finally {
             Arrays.fill(randomizedPassword, (byte) 0);
             Arrays.fill(maskingKey, (byte) 0);

@@ -1,0 +1,183 @@
+package org.opencluster.auth.protocol.pake;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/**
+ * OPAQUE credential parts end to end in memory: register then recover, and each way recovery must fail. The
+ * "old code" for the attack tests is the v1 passphrase envelope of token-provider, which anyone naming an
+ * account could download and test offline; here the record is useless without the server's OPRF seed.
+ */
+class OpaquePropertiesTest {
+    private static final byte[] CREDENTIAL_ID = "bob".getBytes(StandardCharsets.UTF_8);
+
+    /** A server: its OPRF seed and its long-term public key. */
+    record Server(byte[] oprfSeed, byte[] publicKey) {
+        static Server random(SecureRandom random) {
+            byte[] seed = new byte[32];
+            random.nextBytes(seed);
+            byte[] key = P256Group.serializeElement(P256Group.multiplyGenerator(P256Group.randomScalar(random)));
+            return new Server(seed, key);
+        }
+    }
+
+    @Property(tries = 15)
+    void registerThenRecoverRoundTrips(@ForAll @Size(min = 1, max = 40) byte[] password, @ForAll boolean identities,
+            @ForAll long seed) throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(seed);
+        Server server = Server.random(random);
+        byte[] serverId = identities ? "auth.example".getBytes(StandardCharsets.UTF_8) : null;
+        byte[] clientId = identities ? CREDENTIAL_ID : null;
+        FinalizedRegistration registered = register(server, password, serverId, clientId, random);
+        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
+        CredentialResponse response = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
+                registered.record(), CREDENTIAL_ID, server.oprfSeed(), random);
+        RecoveredCredentials recovered = OpaqueClient.recoverCredentials(password, login.blind(),
+                CredentialResponse.deserialize(response.serialize()), serverId, clientId, KeyStretching.identity());
+        assertArrayEquals(registered.exportKey(), recovered.exportKey());
+        assertArrayEquals(registered.record().clientPublicKey(), recovered.clientKeyPair().serializedPublicKey());
+        assertArrayEquals(server.publicKey(), recovered.credentials().serverPublicKey());
+    }
+
+    @Test
+    void aWrongPasswordFailsRecoveryWithAnEnvelopeRecoveryError() throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(11);
+        Server server = Server.random(random);
+        FinalizedRegistration registered = register(server, utf8("correct horse"), null, null, random);
+        PakeException e = assertThrows(PakeException.class,
+                () -> login(server, registered.record(), utf8("correct hors3"), server.oprfSeed(), random));
+        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+    }
+
+    /**
+     * The harvester of issue 14: with the stored record and the right password but another OPRF seed (the server
+     * secret it does not have), the envelope does not open. The v1 envelope opened with the password alone.
+     */
+    @Test
+    void aHarvestedRecordDoesNotOpenWithoutTheServersOprfSeed() throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(12);
+        Server server = Server.random(random);
+        byte[] password = utf8("sunshine1");
+        FinalizedRegistration registered = register(server, password, null, null, random);
+        RegistrationRecord harvested = RegistrationRecord.deserialize(registered.record().serialize());
+        byte[] guessedSeed = new byte[32];
+        PakeException e = assertThrows(PakeException.class,
+                () -> login(server, harvested, password, guessedSeed, random));
+        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+    }
+
+    @Test
+    void aFakeResponseHasTheLengthOfARealOneAndNeverOpens() throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(13);
+        Server server = Server.random(random);
+        byte[] password = utf8("sunshine1");
+        FinalizedRegistration registered = register(server, password, null, null, random);
+        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
+        byte[] real = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(), registered.record(),
+                CREDENTIAL_ID, server.oprfSeed(), random).serialize();
+        byte[] fake = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
+                RegistrationRecord.fake(random), utf8("nobody"), server.oprfSeed(), random).serialize();
+        assertEquals(CredentialResponse.LENGTH, real.length);
+        assertEquals(real.length, fake.length);
+        PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(password,
+                login.blind(), CredentialResponse.deserialize(fake), null, null, KeyStretching.identity()));
+        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+    }
+
+    @Test
+    void aTamperedMaskedResponseFailsRecovery() throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(14);
+        Server server = Server.random(random);
+        byte[] password = utf8("sunshine1");
+        FinalizedRegistration registered = register(server, password, null, null, random);
+        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
+        byte[] wire = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(), registered.record(),
+                CREDENTIAL_ID, server.oprfSeed(), random).serialize();
+        wire[wire.length - 1] ^= 1; // last byte of the auth tag
+        PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(password,
+                login.blind(), CredentialResponse.deserialize(wire), null, null, KeyStretching.identity()));
+        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+    }
+
+    @Test
+    void argon2idStretchingMatchesTheReferenceImplementation() {
+        // libargon2 0~20190702 (argon2id_hash_raw): t=1, m=256 KiB, p=1, pwd = 00..1f, salt = zeroes(16), 32 bytes.
+        byte[] input = new byte[32];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) i;
+        }
+        byte[] stretched = KeyStretching.argon2id(256, 1, 1).stretch(input);
+        assertArrayEquals(HexFormat.of().parseHex("552784467ec9ea68c5c645cce0509368fcafaa5e17e2eb5e0527104aa89335f1"),
+                stretched);
+        assertNotEquals(HexFormat.of().formatHex(input), HexFormat.of().formatHex(stretched));
+    }
+
+    @Test
+    void registrationAndRecoveryAgreeUnderArgon2id() throws PakeException {
+        SecureRandom random = OprfPropertiesTest.seeded(15);
+        Server server = Server.random(random);
+        KeyStretching ksf = KeyStretching.argon2id(256, 1, 1);
+        byte[] password = utf8("sunshine1");
+        PendingRequest<RegistrationRequest> request = OpaqueClient.createRegistrationRequest(password, random);
+        RegistrationResponse response = OpaqueServer.createRegistrationResponse(request.request(),
+                server.publicKey(), CREDENTIAL_ID, server.oprfSeed());
+        FinalizedRegistration registered = OpaqueClient.finalizeRegistrationRequest(password, request.blind(),
+                response, null, null, ksf, random);
+        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
+        CredentialResponse credential = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
+                registered.record(), CREDENTIAL_ID, server.oprfSeed(), random);
+        assertArrayEquals(registered.exportKey(), OpaqueClient.recoverCredentials(password, login.blind(),
+                credential, null, null, ksf).exportKey());
+        PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(password,
+                login.blind(), credential, null, null, KeyStretching.identity()));
+        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error(), "a record made under Argon2id needs Argon2id");
+    }
+
+    @Test
+    void wireMessagesOfTheWrongLengthAreRefused() {
+        byte[][] lengths = {new byte[0], new byte[161], new byte[163]};
+        for (byte[] wire : lengths) {
+            assertEquals(PakeError.MALFORMED_MESSAGE,
+                    assertThrows(PakeException.class, () -> CredentialResponse.deserialize(wire)).error());
+        }
+        assertEquals(PakeError.MALFORMED_MESSAGE,
+                assertThrows(PakeException.class, () -> RegistrationRecord.deserialize(new byte[128])).error());
+        assertEquals(PakeError.MALFORMED_MESSAGE,
+                assertThrows(PakeException.class, () -> CredentialRequest.deserialize(new byte[34])).error());
+    }
+
+    static FinalizedRegistration register(Server server, byte[] password, byte[] serverId, byte[] clientId,
+            SecureRandom random) throws PakeException {
+        PendingRequest<RegistrationRequest> request = OpaqueClient.createRegistrationRequest(password, random);
+        RegistrationResponse response = OpaqueServer.createRegistrationResponse(
+                RegistrationRequest.deserialize(request.request().serialize()), server.publicKey(), CREDENTIAL_ID,
+                server.oprfSeed());
+        return OpaqueClient.finalizeRegistrationRequest(password, request.blind(),
+                RegistrationResponse.deserialize(response.serialize()), serverId, clientId,
+                KeyStretching.identity(), random);
+    }
+
+    private static RecoveredCredentials login(Server server, RegistrationRecord record, byte[] password,
+            byte[] oprfSeed, SecureRandom random) throws PakeException {
+        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
+        CredentialResponse response = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
+                record, CREDENTIAL_ID, oprfSeed, random);
+        return OpaqueClient.recoverCredentials(password, login.blind(), response, null, null,
+                KeyStretching.identity());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,153 @@
+package org.opencluster.auth.protocol.pake;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import org.bouncycastle.math.ec.ECPoint;
+import org.junit.jupiter.api.Test;
+
+/** Properties of the OPRF and its group beyond the RFC vectors, and the refusal of invalid elements and scalars. */
+class OprfPropertiesTest {
+    private static final BigInteger N = P256Group.ORDER;
+    private static final BigInteger P = P256FieldOps.P;
+
+    @Provide
+    Arbitrary<BigInteger> scalars() {
+        // Edges of the recoding: the smallest scalars, one window, the largest (odd and even, where n is added).
+        Arbitrary<BigInteger> edges = Arbitraries.of(BigInteger.ONE, BigInteger.TWO, BigInteger.valueOf(15),
+                BigInteger.valueOf(16), N.subtract(BigInteger.ONE), N.subtract(BigInteger.TWO), N.shiftRight(1));
+        return Arbitraries.oneOf(edges, Arbitraries.bigIntegers().between(BigInteger.ONE, N.subtract(BigInteger.ONE)));
+    }
+
+    @Property(tries = 25)
+    void blindEvaluateFinalizeEqualsTheDirectPrf(@ForAll @Size(max = 64) byte[] input, @ForAll long seed)
+            throws PakeException {
+        SecureRandom random = seeded(seed);
+        byte[] keySeed = new byte[32];
+        random.nextBytes(keySeed);
+        OprfKeyPair key = Oprf.deriveKeyPair(keySeed, new byte[0]);
+        BlindedInput blinded = Oprf.blind(input, random);
+        ECPoint evaluated = Oprf.blindEvaluate(key.privateKey(), blinded.blindedElement());
+        assertArrayEquals(Oprf.evaluate(key.privateKey(), input), Oprf.finalize(input, blinded.blind(), evaluated));
+    }
+
+    @Property(tries = 60)
+    void theRegularWindowMultiplierAgreesWithBouncyCastle(@ForAll("scalars") BigInteger k,
+            @ForAll("scalars") BigInteger base) {
+        ECPoint point = P256Group.GENERATOR.multiply(base).normalize();
+        assertEquals(point.multiply(k).normalize(), P256Group.multiply(k, point));
+        assertEquals(P256Group.GENERATOR.multiply(k).normalize(), P256Group.multiplyGenerator(k));
+    }
+
+    @Property(tries = 60)
+    void aScalarTimesItsInverseIsOne(@ForAll("scalars") BigInteger k) {
+        assertEquals(BigInteger.ONE, k.multiply(P256Group.invertScalar(k)).mod(N));
+    }
+
+    @Test
+    void theExceptionalCaseOfTheMapGivesAPointOnTheCurve() {
+        // u = 0 makes the SSWU denominator vanish (step 3 of RFC 9380, 6.6.2): x1 = B / (Z * A).
+        ECPoint q = HashToCurveP256.mapToCurve(new int[8]).normalize();
+        assertTrue(q.isValid());
+    }
+
+    @Test
+    void blindedElementsOfOneInputDifferPerBlind() throws PakeException {
+        byte[] input = "sunshine1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SecureRandom random = seeded(7);
+        assertNotEquals(Oprf.blind(input, random).blindedElement(), Oprf.blind(input, random).blindedElement());
+    }
+
+    @Test
+    void invalidElementsAreRefused() {
+        byte[] valid = P256Group.serializeElement(P256Group.GENERATOR);
+        byte[] wrongPrefix = valid.clone();
+        wrongPrefix[0] = 0x04;
+        byte[] identity = new byte[33];
+        byte[] xIsP = new byte[33];
+        xIsP[0] = 0x02;
+        System.arraycopy(toFixed(P), 0, xIsP, 1, 32);
+        byte[][] invalid = {null, new byte[0], new byte[] {0x00}, Arrays.copyOf(valid, 32), Arrays.copyOf(valid, 34),
+            P256Group.GENERATOR.getEncoded(false), wrongPrefix, identity, xIsP, notOnCurve()};
+        for (byte[] encoded : invalid) {
+            PakeException e = assertThrows(PakeException.class, () -> P256Group.deserializeElement(encoded),
+                    () -> "accepted " + (encoded == null ? "null" : java.util.HexFormat.of().formatHex(encoded)));
+            assertEquals(PakeError.INVALID_ELEMENT, e.error());
+        }
+    }
+
+    @Test
+    void theServerRefusesAnInvalidBlindedElement() {
+        byte[] notAPoint = notOnCurve();
+        PakeException e = assertThrows(PakeException.class, () -> OpaqueServer.createCredentialResponse(
+                new CredentialRequest(notAPoint), P256Group.serializeElement(P256Group.GENERATOR),
+                RegistrationRecord.fake(seeded(1)), new byte[] {1}, new byte[32], seeded(2)));
+        assertEquals(PakeError.INVALID_ELEMENT, e.error());
+    }
+
+    @Test
+    void scalarsOutsideOneToNAreRefused() {
+        byte[][] invalid = {null, new byte[31], new byte[33], new byte[32], toFixed(N), fill(0xff)};
+        for (byte[] encoded : invalid) {
+            PakeException e = assertThrows(PakeException.class, () -> P256Group.deserializeScalar(encoded));
+            assertEquals(PakeError.INVALID_SCALAR, e.error());
+        }
+    }
+
+    @Test
+    void anInputLongerThanTwoLengthBytesIsRefused() {
+        PakeException e = assertThrows(PakeException.class, () -> Oprf.blind(new byte[65536], seeded(3)));
+        assertEquals(PakeError.INVALID_INPUT, e.error());
+    }
+
+    /** A compressed encoding whose x has no y on P-256. */
+    static byte[] notOnCurve() {
+        for (int x = 1; ; x++) {
+            byte[] encoded = new byte[33];
+            encoded[0] = 0x02;
+            encoded[32] = (byte) x;
+            try {
+                P256Group.deserializeElement(encoded);
+            } catch (PakeException e) {
+                return encoded;
+            }
+        }
+    }
+
+    private static byte[] toFixed(BigInteger v) {
+        byte[] raw = v.toByteArray();
+        return Arrays.copyOfRange(raw, raw.length - 32, raw.length);
+    }
+
+    private static byte[] fill(int b) {
+        byte[] out = new byte[32];
+        Arrays.fill(out, (byte) b);
+        return out;
+    }
+
+    /** A deterministic SecureRandom, so a failing property replays. */
+    static SecureRandom seeded(long seed) {
+        Random r = new Random(seed);
+        return new SecureRandom() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void nextBytes(byte[] bytes) {
+                r.nextBytes(bytes);
+            }
+        };
+    }
+}
