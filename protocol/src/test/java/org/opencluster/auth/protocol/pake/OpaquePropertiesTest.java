@@ -50,14 +50,41 @@ class OpaquePropertiesTest {
         assertArrayEquals(server.publicKey(), recovered.credentials().serverPublicKey());
     }
 
+    /** A server with one registered password (identity KSF), and the random source that made them. */
+    record Fixture(SecureRandom random, Server server, byte[] password, FinalizedRegistration registered) {
+        static Fixture registered(long seed, String password) throws PakeException {
+            SecureRandom random = OprfPropertiesTest.seeded(seed);
+            Server server = Server.random(random);
+            byte[] pw = utf8(password);
+            return new Fixture(random, server, pw, register(server, pw, null, null, random));
+        }
+
+        PendingRequest<CredentialRequest> login(byte[] guess) throws PakeException {
+            return OpaqueClient.createCredentialRequest(guess, random);
+        }
+
+        /** The server's credential response to {@code login} from {@code record} under {@code oprfSeed}. */
+        byte[] respond(PendingRequest<CredentialRequest> login, RegistrationRecord record, byte[] credentialId,
+                byte[] oprfSeed) throws PakeException {
+            return OpaqueServer.createCredentialResponse(login.request(), server.publicKey(), record, credentialId,
+                    oprfSeed, random).serialize();
+        }
+
+        /** Asserts that recovering from {@code wire} with {@code guess} fails as a wrong password does. */
+        void assertRecoveryFails(byte[] guess, PendingRequest<CredentialRequest> login, byte[] wire) {
+            PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(guess,
+                    login.blind(), CredentialResponse.deserialize(wire), null, null, KeyStretching.identity()));
+            assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+        }
+    }
+
     @Test
     void aWrongPasswordFailsRecoveryWithAnEnvelopeRecoveryError() throws PakeException {
-        SecureRandom random = OprfPropertiesTest.seeded(11);
-        Server server = Server.random(random);
-        FinalizedRegistration registered = register(server, utf8("correct horse"), null, null, random);
-        PakeException e = assertThrows(PakeException.class,
-                () -> login(server, registered.record(), utf8("correct hors3"), server.oprfSeed(), random));
-        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+        Fixture f = Fixture.registered(11, "correct horse");
+        byte[] guess = utf8("correct hors3");
+        PendingRequest<CredentialRequest> login = f.login(guess);
+        f.assertRecoveryFails(guess, login,
+                f.respond(login, f.registered().record(), CREDENTIAL_ID, f.server().oprfSeed()));
     }
 
     /**
@@ -66,48 +93,30 @@ class OpaquePropertiesTest {
      */
     @Test
     void aHarvestedRecordDoesNotOpenWithoutTheServersOprfSeed() throws PakeException {
-        SecureRandom random = OprfPropertiesTest.seeded(12);
-        Server server = Server.random(random);
-        byte[] password = utf8("sunshine1");
-        FinalizedRegistration registered = register(server, password, null, null, random);
-        RegistrationRecord harvested = RegistrationRecord.deserialize(registered.record().serialize());
-        byte[] guessedSeed = new byte[32];
-        PakeException e = assertThrows(PakeException.class,
-                () -> login(server, harvested, password, guessedSeed, random));
-        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+        Fixture f = Fixture.registered(12, "sunshine1");
+        RegistrationRecord harvested = RegistrationRecord.deserialize(f.registered().record().serialize());
+        PendingRequest<CredentialRequest> login = f.login(f.password());
+        f.assertRecoveryFails(f.password(), login, f.respond(login, harvested, CREDENTIAL_ID, new byte[32]));
     }
 
     @Test
     void aFakeResponseHasTheLengthOfARealOneAndNeverOpens() throws PakeException {
-        SecureRandom random = OprfPropertiesTest.seeded(13);
-        Server server = Server.random(random);
-        byte[] password = utf8("sunshine1");
-        FinalizedRegistration registered = register(server, password, null, null, random);
-        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
-        byte[] real = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(), registered.record(),
-                CREDENTIAL_ID, server.oprfSeed(), random).serialize();
-        byte[] fake = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
-                RegistrationRecord.fake(random), utf8("nobody"), server.oprfSeed(), random).serialize();
+        Fixture f = Fixture.registered(13, "sunshine1");
+        PendingRequest<CredentialRequest> login = f.login(f.password());
+        byte[] real = f.respond(login, f.registered().record(), CREDENTIAL_ID, f.server().oprfSeed());
+        byte[] fake = f.respond(login, RegistrationRecord.fake(f.random()), utf8("nobody"), f.server().oprfSeed());
         assertEquals(CredentialResponse.LENGTH, real.length);
         assertEquals(real.length, fake.length);
-        PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(password,
-                login.blind(), CredentialResponse.deserialize(fake), null, null, KeyStretching.identity()));
-        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+        f.assertRecoveryFails(f.password(), login, fake);
     }
 
     @Test
     void aTamperedMaskedResponseFailsRecovery() throws PakeException {
-        SecureRandom random = OprfPropertiesTest.seeded(14);
-        Server server = Server.random(random);
-        byte[] password = utf8("sunshine1");
-        FinalizedRegistration registered = register(server, password, null, null, random);
-        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
-        byte[] wire = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(), registered.record(),
-                CREDENTIAL_ID, server.oprfSeed(), random).serialize();
+        Fixture f = Fixture.registered(14, "sunshine1");
+        PendingRequest<CredentialRequest> login = f.login(f.password());
+        byte[] wire = f.respond(login, f.registered().record(), CREDENTIAL_ID, f.server().oprfSeed());
         wire[wire.length - 1] ^= 1; // last byte of the auth tag
-        PakeException e = assertThrows(PakeException.class, () -> OpaqueClient.recoverCredentials(password,
-                login.blind(), CredentialResponse.deserialize(wire), null, null, KeyStretching.identity()));
-        assertEquals(PakeError.ENVELOPE_RECOVERY, e.error());
+        f.assertRecoveryFails(f.password(), login, wire);
     }
 
     @Test
@@ -166,15 +175,6 @@ class OpaquePropertiesTest {
         return OpaqueClient.finalizeRegistrationRequest(password, request.blind(),
                 RegistrationResponse.deserialize(response.serialize()), serverId, clientId,
                 KeyStretching.identity(), random);
-    }
-
-    private static RecoveredCredentials login(Server server, RegistrationRecord record, byte[] password,
-            byte[] oprfSeed, SecureRandom random) throws PakeException {
-        PendingRequest<CredentialRequest> login = OpaqueClient.createCredentialRequest(password, random);
-        CredentialResponse response = OpaqueServer.createCredentialResponse(login.request(), server.publicKey(),
-                record, CREDENTIAL_ID, oprfSeed, random);
-        return OpaqueClient.recoverCredentials(password, login.blind(), response, null, null,
-                KeyStretching.identity());
     }
 
     private static byte[] utf8(String s) {
