@@ -3,6 +3,7 @@ package org.opencluster.auth.protocol.pake;
 import static org.opencluster.auth.protocol.pake.OpaqueP256.NN;
 import static org.opencluster.auth.protocol.pake.OpaqueP256.NOK;
 
+import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.math.ec.ECPoint;
@@ -48,11 +49,11 @@ public final class OpaqueServer {
         return new CredentialResponse(evaluated, maskingNonce, masked);
     }
 
-    /** The credential's OPRF key pair: DeriveKeyPair(Expand(oprf_seed, id || "OprfKey", Nok), "OPAQUE-DeriveKeyPair"). */
-    static OprfKeyPair oprfKey(byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
+    /** The credential's OPRF key: DeriveKeyPair(Expand(oprf_seed, id || "OprfKey", Nok), "OPAQUE-DeriveKeyPair"). */
+    static BigInteger oprfKey(byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
         byte[] seed = OpaqueP256.expand(oprfSeed, Oprf.concat(credentialIdentifier, OPRF_KEY), NOK);
         try {
-            return Oprf.deriveKeyPair(seed, OPRF_KEY_INFO);
+            return Oprf.derivePrivateKey(seed, OPRF_KEY_INFO);
         } finally {
             Arrays.fill(seed, (byte) 0);
         }
@@ -62,7 +63,7 @@ public final class OpaqueServer {
     private static byte[] evaluate(byte[] blindedMessage, byte[] credentialIdentifier, byte[] oprfSeed)
             throws PakeException {
         ECPoint blinded = P256Group.deserializeElement(blindedMessage);
-        OprfKeyPair key = oprfKey(credentialIdentifier, oprfSeed);
-        return P256Group.serializeElement(Oprf.blindEvaluate(key.privateKey(), blinded));
+        BigInteger key = oprfKey(credentialIdentifier, oprfSeed);
+        return P256Group.serializeElement(Oprf.blindEvaluate(key, blinded));
     }
 }

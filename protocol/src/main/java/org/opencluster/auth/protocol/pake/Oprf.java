@@ -29,6 +29,12 @@ public final class Oprf {
 
     /** DeriveKeyPair(seed, info): the same seed and info always give the same pair. */
     public static OprfKeyPair deriveKeyPair(byte[] seed, byte[] info) throws PakeException {
+        BigInteger sk = derivePrivateKey(seed, info);
+        return new OprfKeyPair(sk, P256Group.multiplyGenerator(sk));
+    }
+
+    /** The private half of DeriveKeyPair, without the scalar multiplication a server evaluating never needs. */
+    static BigInteger derivePrivateKey(byte[] seed, byte[] info) throws PakeException {
         if (info.length > MAX_INPUT) {
             throw new PakeException(PakeError.INVALID_INPUT, "info longer than 65535 bytes");
         }
@@ -38,7 +44,7 @@ public final class Oprf {
                 deriveInput[deriveInput.length - 1] = (byte) counter;
                 BigInteger sk = HashToCurveP256.hashToScalar(deriveInput, DERIVE_KEY_PAIR_DST);
                 if (sk.signum() != 0) {
-                    return new OprfKeyPair(sk, P256Group.multiplyGenerator(sk));
+                    return sk;
                 }
             }
         } finally {

@@ -78,7 +78,7 @@ class OpaqueVectorsTest {
         byte[] serverPublicKey = bytes(in, "server_public_key");
 
         assertArrayEquals(bytes(mid, "oprf_key"),
-                OpaqueServer.oprfKey(credentialId, oprfSeed).serializedPrivateKey(), "oprf_key");
+                P256Group.serializeScalar(OpaqueServer.oprfKey(credentialId, oprfSeed)), "oprf_key");
         PendingRequest<RegistrationRequest> pending = OpaqueClient.createRegistrationRequest(password,
                 scalar(in, "blind_registration"));
         assertArrayEquals(bytes(out, "registration_request"), pending.request().serialize(), "registration_request");
