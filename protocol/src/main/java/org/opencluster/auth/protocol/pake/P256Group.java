@@ -38,6 +38,9 @@ public final class P256Group {
 
     /** k * element for a secret k in [1, n). */
     static ECPoint multiply(BigInteger k, ECPoint element) {
+        if (k.signum() <= 0 || k.compareTo(ORDER) >= 0 || element.isInfinity()) {
+            throw new IllegalArgumentException("scalar outside [1, n) or the identity element");
+        }
         return RegularWindowMultiplier.multiply(element, k, ORDER);
     }
 

@@ -57,6 +57,28 @@ class OprfPropertiesTest {
         assertEquals(BigInteger.ONE, k.multiply(P256Group.invertScalar(k)).mod(N));
     }
 
+    @Property(tries = 200)
+    void theWordReductionModuloPAgreesWithBigInteger(@ForAll @Size(48) byte[] uniform) {
+        int[] reduced = P256FieldOps.reduceBigEndian(uniform, 0, uniform.length);
+        assertEquals(new BigInteger(1, uniform).mod(P), P256FieldOps.toBigInteger(reduced));
+    }
+
+    @Test
+    void theLargestHashToFieldInputReduces() {
+        byte[] max = new byte[HashToCurveP256.L];
+        Arrays.fill(max, (byte) 0xff);
+        assertEquals(new BigInteger(1, max).mod(P),
+                P256FieldOps.toBigInteger(P256FieldOps.reduceBigEndian(max, 0, max.length)));
+    }
+
+    @Property(tries = 100)
+    void theMapGivesAPointOnTheCurveWithTheSignOfU(@ForAll @Size(48) byte[] uniform) {
+        int[] u = P256FieldOps.reduceBigEndian(uniform, 0, uniform.length);
+        ECPoint q = HashToCurveP256.mapToCurve(u).normalize();
+        assertTrue(q.isValid());
+        assertEquals(u[0] & 1, q.getAffineYCoord().toBigInteger().testBit(0) ? 1 : 0);
+    }
+
     @Test
     void theExceptionalCaseOfTheMapGivesAPointOnTheCurve() {
         // u = 0 makes the SSWU denominator vanish (step 3 of RFC 9380, 6.6.2): x1 = B / (Z * A).
