@@ -14,6 +14,9 @@ import org.bouncycastle.math.ec.ECPoint;
  * and the credential identifier, so an unknown identifier gets the same computation as a known one; for it the
  * caller passes {@link RegistrationRecord#fake} as the record, and the response has the same length and looks
  * the same as a real one.
+ *
+ * <p>{@code oprf_seed} is the server secret of RFC 9807: Nh = 32 random bytes, one per server (not per credential);
+ * whoever holds it and a record can test passwords offline, so it is kept like the server's private key.
  */
 public final class OpaqueServer {
     private static final byte[] OPRF_KEY = OpaqueP256.ascii("OprfKey");
@@ -51,6 +54,9 @@ public final class OpaqueServer {
 
     /** The credential's OPRF key: DeriveKeyPair(Expand(oprf_seed, id || "OprfKey", Nok), "OPAQUE-DeriveKeyPair"). */
     static BigInteger oprfKey(byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
+        if (oprfSeed.length != OpaqueP256.NH) {
+            throw new IllegalArgumentException("oprf_seed is " + OpaqueP256.NH + " random bytes (Nh)");
+        }
         byte[] seed = OpaqueP256.expand(oprfSeed, Oprf.concat(credentialIdentifier, OPRF_KEY), NOK);
         try {
             return Oprf.derivePrivateKey(seed, OPRF_KEY_INFO);

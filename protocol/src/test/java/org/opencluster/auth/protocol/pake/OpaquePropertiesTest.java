@@ -154,6 +154,18 @@ class OpaquePropertiesTest {
     }
 
     @Test
+    void anOprfSeedThatIsNotNhBytesIsRefused() {
+        SecureRandom random = OprfPropertiesTest.seeded(16);
+        RegistrationRequest request = new RegistrationRequest(
+                P256Group.serializeElement(P256Group.multiplyGenerator(P256Group.randomScalar(random))));
+        byte[] serverKey = Server.random(random).publicKey();
+        for (int length : new int[] {0, 16, 31, 33}) {
+            assertThrows(IllegalArgumentException.class, () -> OpaqueServer.createRegistrationResponse(request,
+                    serverKey, CREDENTIAL_ID, new byte[length]));
+        }
+    }
+
+    @Test
     void wireMessagesOfTheWrongLengthAreRefused() {
         byte[][] lengths = {new byte[0], new byte[161], new byte[163]};
         for (byte[] wire : lengths) {

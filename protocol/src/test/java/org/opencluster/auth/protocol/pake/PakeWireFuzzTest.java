@@ -1,7 +1,7 @@
 package org.opencluster.auth.protocol.pake;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.math.BigInteger;
@@ -60,7 +60,7 @@ class PakeWireFuzzTest {
                     CredentialResponse.deserialize(input), null, null, KeyStretching.identity());
             assertArrayEquals(EXPORT_KEY, recovered.exportKey());
         } catch (PakeException e) {
-            assertEquals(true, RECOVERY_ERRORS.contains(e.error()), e.error().toString());
+            assertTrue(RECOVERY_ERRORS.contains(e.error()), e.error().toString());
         }
     }
 }
