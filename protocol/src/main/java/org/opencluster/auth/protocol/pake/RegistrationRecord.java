@@ -24,10 +24,19 @@ public record RegistrationRecord(byte[] clientPublicKey, byte[] maskingKey, Enve
      * the length and distribution of a real one.
      */
     public static RegistrationRecord fake(SecureRandom random) {
+        return fake(P256Group.serializeElement(P256Group.multiplyGenerator(P256Group.randomScalar(random))), random);
+    }
+
+    /**
+     * A fake record around a fake client public key made once (say at server start): the unknown-name path then
+     * costs what the known-name path does, with no scalar multiplication of its own. The key never reaches the
+     * wire in the credential parts. The masking key is drawn afresh each call; a client cannot tell that from a
+     * stored one, since the pad is a PRF of a fresh masking nonce either way.
+     */
+    public static RegistrationRecord fake(byte[] fakeClientPublicKey, SecureRandom random) {
         byte[] maskingKey = new byte[NH];
         random.nextBytes(maskingKey);
-        byte[] clientKey = P256Group.serializeElement(P256Group.multiplyGenerator(P256Group.randomScalar(random)));
-        RegistrationRecord record = new RegistrationRecord(clientKey, maskingKey, Envelope.zeroes());
+        RegistrationRecord record = new RegistrationRecord(fakeClientPublicKey, maskingKey, Envelope.zeroes());
         Arrays.fill(maskingKey, (byte) 0);
         return record;
     }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HexFormat;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -105,9 +105,14 @@ class OpaquePropertiesTest {
         PendingRequest<CredentialRequest> login = f.login(f.password());
         byte[] real = f.respond(login, f.registered().record(), CREDENTIAL_ID, f.server().oprfSeed());
         byte[] fake = f.respond(login, RegistrationRecord.fake(f.random()), utf8("nobody"), f.server().oprfSeed());
+        byte[] fixedFakeKey = P256Group.serializeElement(P256Group.multiplyGenerator(BigInteger.TEN));
+        byte[] fakeWithFixedKey = f.respond(login, RegistrationRecord.fake(fixedFakeKey, f.random()),
+                utf8("nobody"), f.server().oprfSeed());
         assertEquals(CredentialResponse.LENGTH, real.length);
         assertEquals(real.length, fake.length);
+        assertEquals(real.length, fakeWithFixedKey.length);
         f.assertRecoveryFails(f.password(), login, fake);
+        f.assertRecoveryFails(f.password(), login, fakeWithFixedKey);
     }
 
     @Test
