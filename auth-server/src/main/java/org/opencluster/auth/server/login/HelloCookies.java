@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
+import org.opencluster.auth.protocol.handshake.HandshakeExtensions;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -136,7 +137,7 @@ public final class HelloCookies {
 
     /** The data of the HELLO_COOKIE extension of a CLIENT_HELLO's EXTENSIONS (already checked well formed). */
     public static Optional<byte[]> cookieOf(byte[] extensions) {
-        return ExtensionList.find(extensions, HandshakeLabels.EXTENSION_HELLO_COOKIE);
+        return HandshakeExtensions.find(extensions, HandshakeLabels.EXTENSION_HELLO_COOKIE);
     }
 
     /**
@@ -145,7 +146,7 @@ public final class HelloCookies {
      */
     public static byte[] helloWithoutCookie(HandshakeMessage hello) {
         byte[] ext = hello.bytes(HandshakeCommandIds.EXTENSIONS);
-        byte[] kept = ExtensionList.without(ext, HandshakeLabels.EXTENSION_HELLO_COOKIE);
+        byte[] kept = HandshakeExtensions.without(ext, HandshakeLabels.EXTENSION_HELLO_COOKIE);
         if (kept == ext) {
             return hello.encode();
         }

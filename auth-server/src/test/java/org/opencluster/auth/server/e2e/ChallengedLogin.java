@@ -191,28 +191,39 @@ final class ChallengedLogin implements AutoCloseable {
         return restSession.id;
     }
 
-    private Object clientField(String name) {
+    /**
+     * Follows accessors from the client's current state record (stopped at SERVER_FINISHED, so it holds the
+     * challenge and the handshake keys), e.g. {@code "challenge"} or {@code "keys", "channel"}.
+     */
+    private Object clientState(String... path) {
         try {
-            java.lang.reflect.Field f = ClientHandshake.class.getDeclaredField(name);
+            java.lang.reflect.Field f = ClientHandshake.class.getDeclaredField("current");
             f.setAccessible(true);
-            return f.get(handshake);
+            Object at = f.get(handshake);
+            for (String accessor : path) {
+                java.lang.reflect.Method m = at.getClass().getMethod(accessor);
+                m.setAccessible(true);
+                at = m.invoke(at);
+                at = at instanceof java.util.Optional<?> o ? o.orElseThrow() : at;
+            }
+            return at;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private SecureChannel channel() {
-        return (SecureChannel) clientField("handshakeChannel");
+        return (SecureChannel) clientState("keys", "channel");
     }
 
     private ProofKind askedKind() {
-        HandshakeMessage challenge = (HandshakeMessage) clientField("challenge");
+        HandshakeMessage challenge = (HandshakeMessage) clientState("challenge");
         return ProofKind.fromWire((int) challenge.number(PROOF_KIND)).orElseThrow();
     }
 
     /** The LOGIN_CHALLENGE as received: each field's id and parameter length, in order (what a prober compares). */
     List<String> challengeShape() {
-        HandshakeMessage challenge = (HandshakeMessage) clientField("challenge");
+        HandshakeMessage challenge = (HandshakeMessage) clientState("challenge");
         byte[] bytes = challenge.encode();
         List<String> shape = new java.util.ArrayList<>();
         for (RispCommand c : RispDecoder.framingOnly().feed(bytes)) {

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
+import org.opencluster.auth.protocol.handshake.HandshakeExtensions;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeLabels;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
@@ -18,10 +19,10 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
  * Fuzz targets for what the server reads out of a client's EXTENSIONS field before any key generation: the layout
- * check and lookups of {@link ExtensionList} ({@code ServerHandshake.checkExtensions}), and the HELLO_COOKIE round of
+ * check and lookups of {@link HandshakeExtensions} (the one parser of both sides), and the HELLO_COOKIE round of
  * section 5.3.11 ({@link HelloCookies}).
  *
- * <p>{@code extensions}: the input is an EXTENSIONS field. Contract: {@link ExtensionList#check} throws only
+ * <p>{@code extensions}: the input is an EXTENSIONS field. Contract: {@link HandshakeExtensions#check} throws only
  * {@link HandshakeException}; on a list it accepts, the flags say exactly whether ENROLMENT and WEBAUTHN are present,
  * {@code find} and {@code without} never throw, and the list without a type is still accepted, has lost exactly
  * that extension and nothing else.
@@ -43,30 +44,30 @@ class ClientHelloFuzzTest {
     void extensions(byte[] ext) {
         int flags;
         try {
-            flags = ExtensionList.check(ext);
+            flags = HandshakeExtensions.check(ext);
         } catch (HandshakeException refused) {
             return;
         } catch (RuntimeException | Error e) {
-            throw new AssertionError("only HandshakeException may escape ExtensionList.check", e);
+            throw new AssertionError("only HandshakeException may escape HandshakeExtensions.check", e);
         }
-        assertEquals((flags & ExtensionList.ENROLMENT_REQUESTED) != 0,
-                ExtensionList.find(ext, HandshakeLabels.EXTENSION_ENROLMENT).isPresent());
-        assertEquals((flags & ExtensionList.WEBAUTHN_REQUESTED) != 0,
-                ExtensionList.find(ext, HandshakeLabels.EXTENSION_WEBAUTHN).isPresent());
+        assertEquals((flags & HandshakeExtensions.ENROLMENT_REQUESTED) != 0,
+                HandshakeExtensions.find(ext, HandshakeLabels.EXTENSION_ENROLMENT).isPresent());
+        assertEquals((flags & HandshakeExtensions.WEBAUTHN_REQUESTED) != 0,
+                HandshakeExtensions.find(ext, HandshakeLabels.EXTENSION_WEBAUTHN).isPresent());
         for (int type : KNOWN_TYPES) {
-            Optional<byte[]> data = ExtensionList.find(ext, type);
-            byte[] rest = ExtensionList.without(ext, type);
+            Optional<byte[]> data = HandshakeExtensions.find(ext, type);
+            byte[] rest = HandshakeExtensions.without(ext, type);
             assertEquals(ext.length - data.map(d -> 4 + d.length).orElse(0), rest.length);
-            assertTrue(ExtensionList.find(rest, type).isEmpty());
+            assertTrue(HandshakeExtensions.find(rest, type).isEmpty());
             try {
-                ExtensionList.check(rest);
+                HandshakeExtensions.check(rest);
             } catch (HandshakeException e) {
                 throw new AssertionError("a checked list without one extension no longer checks", e);
             }
             for (int other : KNOWN_TYPES) {
                 if (other != type) {
-                    assertEquals(ExtensionList.find(ext, other).map(ByteBuffer::wrap),
-                            ExtensionList.find(rest, other).map(ByteBuffer::wrap));
+                    assertEquals(HandshakeExtensions.find(ext, other).map(ByteBuffer::wrap),
+                            HandshakeExtensions.find(rest, other).map(ByteBuffer::wrap));
                 }
             }
         }
@@ -75,7 +76,7 @@ class ClientHelloFuzzTest {
     @FuzzTest
     void helloCookie(byte[] ext) {
         try {
-            ExtensionList.check(ext);
+            HandshakeExtensions.check(ext);
         } catch (HandshakeException refused) {
             return; // the server answers MALFORMED_MESSAGE before the cookie is looked at
         }
@@ -88,7 +89,7 @@ class ClientHelloFuzzTest {
         }
         // The retry: the same hello again, with the minted cookie as its HELLO_COOKIE extension.
         byte[] minted = COOKIES.mint(SOURCE, withoutCookie);
-        byte[] again = withCookie(ExtensionList.without(ext, HandshakeLabels.EXTENSION_HELLO_COOKIE), minted);
+        byte[] again = withCookie(HandshakeExtensions.without(ext, HandshakeLabels.EXTENSION_HELLO_COOKIE), minted);
         HandshakeMessage second = hello(again);
         assertArrayEquals(minted, HelloCookies.cookieOf(again).orElseThrow());
         assertArrayEquals(withoutCookie, HelloCookies.helloWithoutCookie(second));

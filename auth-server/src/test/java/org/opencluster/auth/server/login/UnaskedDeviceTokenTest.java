@@ -45,9 +45,10 @@ import org.opencluster.auth.token.software.SoftwareToken;
  * tokens (an enrolment login never asks) or not.
  *
  * <p>No honest server sends such a token, so this test plays a misbehaving one: an in-memory {@link ServerHandshake}
- * whose private {@code keepsDeviceToken} is switched on by reflection after it read the LOGIN_REQUEST. The hook lives
- * here only, so the server itself has no way to send an unasked token. {@link #theSameEnrolmentWithoutTheHookSucceeds}
- * shows the set-up logs in, so the refusals below are the token's doing.
+ * whose challenged login state is replaced, by reflection, with one that keeps a device token after it read the
+ * LOGIN_REQUEST. The hook lives here only, so the server itself has no way to send an unasked token.
+ * {@link #theSameEnrolmentWithoutTheHookSucceeds} shows the set-up logs in, so the refusals below are the token's
+ * doing.
  */
 class UnaskedDeviceTokenTest {
     private static final String NAME = "newcomer";
@@ -104,9 +105,7 @@ class UnaskedDeviceTokenTest {
                 server.onCommand(c);
             }
             if (sendUnasked && server.state() == ServerHandshake.State.AWAIT_PROOF) {
-                Field keeps = ServerHandshake.class.getDeclaredField("keepsDeviceToken");
-                keeps.setAccessible(true);
-                keeps.setBoolean(server, true);
+                keepDeviceTokenAnyway(server);
             }
             for (RispCommand c : decode(server.takeOutput())) {
                 client.onCommand(c);
@@ -114,6 +113,16 @@ class UnaskedDeviceTokenTest {
             toServer = client.takeOutput();
         }
         return server;
+    }
+
+    /** Makes the server's challenged login keep a device token, as a server breaking section 5.14 would. */
+    private static void keepDeviceTokenAnyway(ServerHandshake server) throws Exception {
+        Field current = ServerHandshake.class.getDeclaredField("current");
+        current.setAccessible(true);
+        ServerStates.AwaitProof proof = (ServerStates.AwaitProof) current.get(server);
+        ServerStates.ChallengedLogin l = proof.login();
+        current.set(server, new ServerStates.AwaitProof(new ServerStates.ChallengedLogin(l.version(), l.keys(),
+                l.issued(), l.transcriptThroughServerFinished(), l.attempt(), true)));
     }
 
     private HandshakeSettings settings() throws Exception {
