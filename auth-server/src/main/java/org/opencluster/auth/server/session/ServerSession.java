@@ -22,6 +22,7 @@ import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.ServerHandshake;
 import org.opencluster.auth.server.net.Connection;
 import org.opencluster.auth.server.net.Outbound;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +158,7 @@ public final class ServerSession implements Connection, LiveSession {
         }
         try {
             if (reauth.expired()) {
-                LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), caller.username());
+                LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), LogValues.quote(caller.username()));
                 endWithError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
                 return;
             }
@@ -197,11 +198,11 @@ public final class ServerSession implements Connection, LiveSession {
                 try (TrafficSecrets fresh = reauth.takeFresh()) {
                     channel.rekey(fresh.serverToClient(), fresh.clientToServer());
                 }
-                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), caller.username(),
+                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), LogValues.quote(caller.username()),
                         reauth.due());
             } else if (outcome == SessionReauth.Outcome.FAIL) {
                 LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
-                        caller.username(), remote);
+                        LogValues.quote(caller.username()), LogValues.quote(remote));
                 sendCloseFrame();
                 out.close();
                 return;
@@ -216,21 +217,22 @@ public final class ServerSession implements Connection, LiveSession {
         } catch (RispProtocolException e) {
             protocolFailed(e, out);
         } catch (Exception e) {
-            LOG.error("event=session.send_failed session={} user={}", hexId(), caller.username(), e);
+            LOG.error("event=session.send_failed session={} user={}", hexId(), LogValues.quote(caller.username()), e);
             out.close();
         }
     }
 
     private void frameFailed(FrameException e, Outbound out) {
         // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
-        LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
-                caller.username(), remote, e.error(), e.getMessage());
+        LOG.warn("event=session.failed session={} user={} remote={} error={} detail={} action=closing", hexId(),
+                LogValues.quote(caller.username()), LogValues.quote(remote), e.error(), LogValues.quote(e.getMessage()));
         out.closeOnFrameError(e.error());
     }
 
     private void protocolFailed(RispProtocolException e, Outbound out) {
-        LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
-                hexId(), caller.username(), e.getMessage());
+        LOG.warn("event=session.protocol_error session={} user={} detail={}",
+                hexId(), LogValues.quote(caller.username()),
+                LogValues.quote("malformed commands inside a frame: " + e.getMessage()));
         endWithError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
     }
 
@@ -250,7 +252,7 @@ public final class ServerSession implements Connection, LiveSession {
         handshake = null;
         registry.add(this);
         LOG.info("event=session.established session={} user={} role={} remote={} suite={}", hexId(),
-                caller.username(), caller.role(), remote, suiteName);
+                LogValues.quote(caller.username()), caller.role(), LogValues.quote(remote), suiteName);
     }
 
     /**
@@ -329,7 +331,7 @@ public final class ServerSession implements Connection, LiveSession {
                 registry.remove(this);
                 channel.close();
                 reauth.close();
-                LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
+                LOG.info("event=session.closed session={} user={}", hexId(), LogValues.quote(caller.username()));
             }
         }
     }
