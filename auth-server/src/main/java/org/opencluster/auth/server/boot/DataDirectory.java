@@ -31,14 +31,11 @@ public final class DataDirectory {
 
     /**
      * Creates the directory owner-only when it is missing (before the embedded database creates it with the
-     * process umask), then {@link #checkOwnerOnly checks} it and everything in it.
+     * process umask; its parent must exist), then {@link #checkOwnerOnly checks} it and everything in it.
      */
     public static void prepare(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Path parent = dir.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            // Only the data directory itself is made: a missing parent is a mistake in the path (StartChecks).
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
             } catch (UnsupportedOperationException e) {
@@ -48,6 +45,21 @@ public final class DataDirectory {
             setIfPosix(dir, OWNER_ONLY_DIRECTORY);
         }
         checkOwnerOnly(dir);
+    }
+
+    /**
+     * Removes a data directory that a failed start created, with everything the start put in it (keys never used,
+     * an empty database): the next start is then a first start again. Only for a directory that did not exist before
+     * that start; a failure to remove is added to {@code failure}, which the caller reports.
+     */
+    public static void removeFresh(Path dir, Throwable failure) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
@@ -108,7 +120,7 @@ public final class DataDirectory {
         long owner = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
         if (owner != RUNNING_USER.getUid() && owner != 0) {
             String ownerName = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
-            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is owned by "
+            throw new UnsafeFileException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is owned by "
                     + ownerName + " (uid " + owner + "), not by the user running the server ("
                     + RUNNING_USER.getUsername() + ", uid " + RUNNING_USER.getUid() + ") or root; its owner can read"
                     + " or replace it whatever its mode. Fix: chown " + RUNNING_USER.getUsername() + " "
@@ -129,7 +141,7 @@ public final class DataDirectory {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
         String text = PosixFilePermissions.toString(perms);
         if (!text.substring(3).equals("------")) {
-            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is accessible to"
+            throw new UnsafeFileException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is accessible to"
                     + " its group or others (" + text + "); the data directory and everything in it must be"
                     + " owner-only. Fix: chmod " + (directory ? "700 " : "600 ") + p.toAbsolutePath()
                     + (directory ? "" : " (and treat a secret in it as disclosed: it may have been copied)"));

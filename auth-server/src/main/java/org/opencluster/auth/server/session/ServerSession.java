@@ -128,13 +128,33 @@ public final class ServerSession implements Connection, LiveSession {
         if (handshake == null || handshake.state() == ServerHandshake.State.FAILED) {
             return; // ended (closed, or its deadline passed) while this step waited
         }
+        ServerHandshake.State before = handshake.state();
         ServerHandshake.State s = handshake.onCommand(command);
         out.sendRaw(handshake.takeOutput());
         if (s == ServerHandshake.State.FAILED) {
-            LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
+            LOG.info("event=login.failed user={} remote={} reason={}",
+                    LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
+                    failureClass(before));
             out.close();
         } else if (s == ServerHandshake.State.ESTABLISHED) {
             established();
+        }
+    }
+
+    /**
+     * The class of a failed login, from the step it failed at: {@code negotiation} (hello or suite choice: no name
+     * yet), {@code request_refused} (the login request: a malformed name, a lock, an account that cannot log in) or
+     * {@code proof_refused} (after LOGIN_CHALLENGE: a wrong passphrase, key or code, or a bad finish).
+     */
+    private static String failureClass(ServerHandshake.State failedAt) {
+        switch (failedAt) {
+            case AWAIT_HELLO:
+            case AWAIT_CHOICE:
+                return "negotiation";
+            case AWAIT_LOGIN_REQUEST:
+                return "request_refused";
+            default:
+                return "proof_refused";
         }
     }
 
@@ -251,7 +271,7 @@ public final class ServerSession implements Connection, LiveSession {
         String suiteName = handshake.suite().name();
         handshake = null;
         registry.add(this);
-        LOG.info("event=session.established session={} user={} role={} remote={} suite={}", hexId(),
+        LOG.info("event=login.ok session={} user={} role={} remote={} suite={}", hexId(),
                 LogValues.quote(caller.username()), caller.role(), LogValues.quote(remote), suiteName);
     }
 
@@ -325,6 +345,13 @@ public final class ServerSession implements Connection, LiveSession {
         // Under the session's lock: an offloaded step still using the keys finishes before they are wiped.
         synchronized (this) {
             if (handshake != null) {
+                ServerHandshake.State at = handshake.state();
+                if (at == ServerHandshake.State.AWAIT_PROOF || at == ServerHandshake.State.AWAIT_CLIENT_FINISHED) {
+                    // The client got LOGIN_CHALLENGE and left (or its deadline passed): counted as a failure.
+                    LOG.info("event=login.abandoned user={} remote={} stage={}",
+                            LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
+                            at == ServerHandshake.State.AWAIT_PROOF ? "proof" : "finish");
+                }
                 handshake.abandon();
             }
             if (channel != null) {
