@@ -289,13 +289,14 @@ public final class AuthServer implements AutoCloseable {
 
         /**
          * Starts the server. What can be known to fail (paths, listener addresses) is checked before anything is
-         * created, and a start that fails anyway removes the data directory when it made it (issue 15 item 7): the
-         * next attempt is a first start again, not a half-made one.
+         * created, and a start that fails anyway removes the data directory (and its parents) when it made them
+         * (issue 15 item 7): the next attempt is a first start again, not a half-made one.
          */
         public AuthServer start() throws IOException, TokenException, InterruptedException {
             org.opencluster.auth.server.boot.StartChecks.paths(config);
             org.opencluster.auth.server.boot.StartChecks.listenersFree(config);
-            boolean fresh = !Files.exists(config.dataDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Optional<java.nio.file.Path> made = org.opencluster.auth.server.boot.DataDirectory.firstMissing(
+                    config.dataDir());
             try {
                 return new AuthServer(this);
             } catch (IOException | TokenException | InterruptedException | RuntimeException | Error e) {
@@ -306,9 +307,7 @@ public final class AuthServer implements AutoCloseable {
                         e.addSuppressed(suppressed);
                     }
                 }
-                if (fresh) {
-                    org.opencluster.auth.server.boot.DataDirectory.removeFresh(config.dataDir(), e);
-                }
+                made.ifPresent(dir -> org.opencluster.auth.server.boot.DataDirectory.removeFresh(dir, e));
                 throw e;
             } finally {
                 opened.clear();

@@ -31,11 +31,14 @@ public final class DataDirectory {
 
     /**
      * Creates the directory owner-only when it is missing (before the embedded database creates it with the
-     * process umask; its parent must exist), then {@link #checkOwnerOnly checks} it and everything in it.
+     * process umask), then {@link #checkOwnerOnly checks} it and everything in it.
      */
     public static void prepare(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            // Only the data directory itself is made: a missing parent is a mistake in the path (StartChecks).
+            Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
             } catch (UnsupportedOperationException e) {
@@ -48,9 +51,9 @@ public final class DataDirectory {
     }
 
     /**
-     * Removes a data directory that a failed start created, with everything the start put in it (keys never used,
-     * an empty database): the next start is then a first start again. Only for a directory that did not exist before
-     * that start; a failure to remove is added to {@code failure}, which the caller reports.
+     * Removes what a failed start created: {@code dir} is the data directory or its highest parent that did not
+     * exist before that start, with everything the start put in it (keys never used, an empty database), so the next
+     * start is a first start again. A failure to remove is added to {@code failure}, which the caller reports.
      */
     public static void removeFresh(Path dir, Throwable failure) {
         try (Stream<Path> all = Files.walk(dir)) {
@@ -60,6 +63,16 @@ public final class DataDirectory {
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }
+    }
+
+    /** The highest of {@code dir} and its parents that does not exist (what {@link #prepare} would create), if any. */
+    public static java.util.Optional<Path> firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+                p = p.getParent()) {
+            missing = p;
+        }
+        return java.util.Optional.ofNullable(missing);
     }
 
     /**

@@ -15,22 +15,18 @@ import org.opencluster.auth.server.config.ServerConfig;
 /**
  * What can be known to fail before a start creates anything (issue 15 item 7): a failed start must leave no fresh
  * data directory, key or database behind, so that the operator's next attempt, with the mistake fixed, is a first
- * start again and not a half-made one. Only the data directory itself and files in it are ever created; their
- * parent directories must exist.
+ * start again and not a half-made one. Only the data directory (with its missing parents) and files in it are ever
+ * created: a {@code keyfile:} key elsewhere must be in a directory that exists.
  */
 public final class StartChecks {
     private StartChecks() {
     }
 
-    /** The data directory and every {@code keyfile:} key can be created or exist; nothing is created here. */
+    /** The data directory is one (or can be made) and every {@code keyfile:} key exists or can be made in its directory. */
     public static void paths(ServerConfig c) throws ConfigException {
         Path data = c.dataDir().toAbsolutePath().normalize();
-        if (Files.exists(data, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(data)) {
-            if (!Files.isDirectory(data)) {
-                throw new ConfigException("data.dir " + data + " exists and is not a directory");
-            }
-        } else {
-            requireDirectory(data.getParent(), "data.dir " + data);
+        if (Files.exists(data, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(data)) {
+            throw new ConfigException("data.dir " + data + " exists and is not a directory");
         }
         for (String[] key : List.of(new String[] {"server.key", c.serverKey()}, new String[] {"ca.key", c.caKey()},
                 new String[] {"tls-ca.key", c.tlsCaKey()})) {
@@ -51,7 +47,7 @@ public final class StartChecks {
     private static void requireDirectory(Path dir, String forWhat) throws ConfigException {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new ConfigException(forWhat + ": the directory " + dir + " does not exist; create it first"
-                    + " (the server creates the data directory and files in it, no other directory)");
+                    + " (the server creates the data directory and files in it, no directory for a key elsewhere)");
         }
     }
 

@@ -27,7 +27,7 @@ final class ConfigLines {
         for (int i = 0; i < physical.length; i++) {
             int first = i + 1;
             String line = physical[i];
-            String start = line.stripLeading();
+            String start = line.replaceFirst("^[ \t\f]+", ""); // the whitespace Properties skips, no other
             if (start.isEmpty() || start.startsWith("#") || start.startsWith("!")) {
                 continue; // a comment never continues, even when it ends in a backslash
             }
