@@ -89,12 +89,15 @@ public final class AuthServer implements AutoCloseable {
         ProofKind ecProofKind = b.ecProofKind;
         dataDir = config.dataDir();
         store = Bootstrap.openStore(config);
+        b.opened.push(store);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
         caKey = keys.open("cluster-ca", config.caKey());
+        b.opened.push(caKey);
         ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
         serverKey = keys.open("server", config.serverKey());
+        b.opened.push(serverKey);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
@@ -116,6 +119,7 @@ public final class AuthServer implements AutoCloseable {
             webAuthnSettings = webAuthnSettings.withOrigins(httpsOrigins);
         }
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
+        b.opened.push(webAuthn);
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
@@ -233,6 +237,11 @@ public final class AuthServer implements AutoCloseable {
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
         private java.util.function.Consumer<CommandDispatcher.Builder> extraRoutes = r -> { };
         private LoginThrottle throttle;
+        /**
+         * What the constructor has opened so far, closed again by {@link #start} when it fails half-way (before a
+         * fresh data directory is removed: an open embedded database would still write to it).
+         */
+        private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
 
         private Builder(ServerConfig config) {
             this.config = java.util.Objects.requireNonNull(config);
@@ -278,8 +287,31 @@ public final class AuthServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the server. What can be known to fail (paths, listener addresses) is checked before anything is
+         * created, and a start that fails anyway removes the data directory (and its parents) when it made them
+         * (issue 15 item 7): the next attempt is a first start again, not a half-made one.
+         */
         public AuthServer start() throws IOException, TokenException, InterruptedException {
-            return new AuthServer(this);
+            org.opencluster.auth.server.boot.StartChecks.paths(config);
+            org.opencluster.auth.server.boot.StartChecks.listenersFree(config);
+            Optional<java.nio.file.Path> made = org.opencluster.auth.server.boot.DataDirectory.firstMissing(
+                    config.dataDir());
+            try {
+                return new AuthServer(this);
+            } catch (IOException | TokenException | InterruptedException | RuntimeException | Error e) {
+                for (AutoCloseable c : opened) {
+                    try {
+                        c.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                made.ifPresent(dir -> org.opencluster.auth.server.boot.DataDirectory.removeFresh(dir, e));
+                throw e;
+            } finally {
+                opened.clear();
+            }
         }
     }
 

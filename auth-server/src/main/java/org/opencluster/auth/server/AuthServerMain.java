@@ -18,17 +18,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code oca-server init | run}: set up a data directory on the server host, and run the server. */
+/**
+ * {@code oca-server init | run}: set up a data directory on the server host, and run the server. A start that
+ * cannot work ends with one line on stderr (what is wrong and where, no stack trace) and an exit code per class of
+ * mistake ({@link StartFailure}, after sysexits.h), having created nothing.
+ */
 @Command(name = "oca-server", mixinStandardHelpOptions = true, version = "OpenCluster Auth server 0.1.0",
-        subcommands = {AuthServerMain.Init.class, AuthServerMain.Run.class})
+        exitCodeOnInvalidInput = StartFailure.USAGE, subcommands = {AuthServerMain.Init.class, AuthServerMain.Run.class})
 public final class AuthServerMain {
     public static void main(String[] args) {
+        // Log timestamps (and any other local time) in UTC, set before the logging binding reads its format.
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone(java.time.ZoneOffset.UTC));
         System.exit(commandLine().execute(args));
     }
 
     /** The command line of {@code oca-server} (tests run its subcommands in-process). */
     public static CommandLine commandLine() {
-        return new CommandLine(new AuthServerMain());
+        CommandLine cl = new CommandLine(new AuthServerMain());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().exitCodeOnInvalidInput(StartFailure.USAGE);
+        }
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("oca-server: " + StartFailure.describe(e));
+            line.getErr().flush();
+            return StartFailure.exitCode(e);
+        });
+        return cl;
     }
 
     static final class Where {
@@ -38,8 +53,15 @@ public final class AuthServerMain {
         @Option(names = "--data", description = "data directory when no config file is given (default ./oca-data)")
         Path data = Path.of("oca-data");
 
-        ServerConfig load() throws java.io.IOException {
-            return config != null ? ServerConfig.load(config) : ServerConfig.defaults(data);
+        ServerConfig load() throws org.opencluster.auth.server.config.ConfigException {
+            try {
+                return config != null ? ServerConfig.load(config) : ServerConfig.defaults(data);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new org.opencluster.auth.server.config.ConfigException(e.getFile()
+                        + ": no such configuration file", e);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new org.opencluster.auth.server.config.ConfigException(e.getMessage(), e);
+            }
         }
     }
 
@@ -57,6 +79,7 @@ public final class AuthServerMain {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
+            org.opencluster.auth.server.boot.StartChecks.paths(config);
             try (JdbcAccountStore store = Bootstrap.openStore(config)) {
                 Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
                         new SecureRandom()).init(store);

@@ -9,9 +9,11 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.suite.SuiteException;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.server.dispatch.Access;
+import org.opencluster.auth.server.dispatch.AccountNameParameter;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.dispatch.ReplySink;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.policy.SuitePolicyService;
 import org.opencluster.auth.server.session.LiveSession;
 import org.opencluster.auth.server.session.SessionRegistry;
@@ -63,7 +65,7 @@ public final class AdminHandlers {
                     out.send(RispCommand.none(AdminCommands.ACCOUNTS_END.id()));
                 })
                 .route(AdminCommands.ACCOUNT_DISABLE, Access.ADMIN_ONLY, (c, cmd, out) -> {
-                    String name = text(cmd);
+                    String name = AccountNameParameter.read(cmd.bytes());
                     if (name.equals(c.username())) {
                         throw new CommandException(ErrorCode.CONFLICT, "an admin cannot disable their own account");
                     }
@@ -71,15 +73,17 @@ public final class AdminHandlers {
                         throw new CommandException(ErrorCode.NOT_FOUND, "no account " + name);
                     }
                     int ended = sessions.endUser(name, "the account was disabled by an admin");
-                    LOG.info("event=admin.account.disabled admin={} account={} sessions_ended={}", c.username(), name, ended);
+                    LOG.info("event=admin.account.disabled admin={} account={} sessions_ended={}", LogValues.quote(c.username()),
+                            LogValues.quote(name), ended);
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(AdminCommands.ACCOUNT_ENABLE, Access.ADMIN_ONLY, (c, cmd, out) -> {
-                    String name = text(cmd);
+                    String name = AccountNameParameter.read(cmd.bytes());
                     if (!accounts.setDisabled(name, false)) {
                         throw new CommandException(ErrorCode.NOT_FOUND, "no account " + name);
                     }
-                    LOG.info("event=admin.account.enabled admin={} account={}", c.username(), name);
+                    LOG.info("event=admin.account.enabled admin={} account={}", LogValues.quote(c.username()),
+                            LogValues.quote(name));
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(AdminCommands.SESSIONS_LIST, Access.ADMIN_ONLY, (c, cmd, out) -> {
@@ -96,8 +100,8 @@ public final class AdminHandlers {
                             .orElseThrow(() -> new CommandException(ErrorCode.NOT_FOUND, "no such session"));
                     s.terminate("ended by an admin");
                     sessions.remove(s);
-                    LOG.info("event=admin.session.ended admin={} session={} user={}", c.username(), Long.toHexString(s.id()),
-                            s.username());
+                    LOG.info("event=admin.session.ended admin={} session={} user={}", LogValues.quote(c.username()),
+                            Long.toHexString(s.id()), LogValues.quote(s.username()));
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 });
     }
@@ -113,7 +117,8 @@ public final class AdminHandlers {
     private SuitePolicy change(String admin, SuitePolicyService.Change change) throws CommandException {
         try {
             SuitePolicy p = policies.change(admin, change);
-            LOG.info("event=admin.policy.changed admin={} policy_version={} suites={}", admin, p.version(), p.enabledIds());
+            LOG.info("event=admin.policy.changed admin={} policy_version={} suites={}", LogValues.quote(admin), p.version(),
+                    LogValues.quote(p.enabledIds()));
             return p;
         } catch (SuiteException e) {
             ErrorCode code = e.error() == org.opencluster.auth.protocol.suite.SuiteError.STALE_POLICY
@@ -133,9 +138,5 @@ public final class AdminHandlers {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(RispCommand cmd) {
-        return StandardCharsets.UTF_8.decode(cmd.bytes()).toString();
     }
 }

@@ -51,6 +51,31 @@ public final class DataDirectory {
     }
 
     /**
+     * Removes what a failed start created: {@code dir} is the data directory or its highest parent that did not
+     * exist before that start, with everything the start put in it (keys never used, an empty database), so the next
+     * start is a first start again. A failure to remove is added to {@code failure}, which the caller reports.
+     */
+    public static void removeFresh(Path dir, Throwable failure) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The highest of {@code dir} and its parents that does not exist (what {@link #prepare} would create), if any. */
+    public static java.util.Optional<Path> firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+                p = p.getParent()) {
+            missing = p;
+        }
+        return java.util.Optional.ofNullable(missing);
+    }
+
+    /**
      * Refuses a directory, or a file or directory in it, that the group or others may read, write or enter, with
      * a message naming it and the fix.
      */
@@ -108,7 +133,7 @@ public final class DataDirectory {
         long owner = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
         if (owner != RUNNING_USER.getUid() && owner != 0) {
             String ownerName = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
-            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is owned by "
+            throw new UnsafeFileException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is owned by "
                     + ownerName + " (uid " + owner + "), not by the user running the server ("
                     + RUNNING_USER.getUsername() + ", uid " + RUNNING_USER.getUid() + ") or root; its owner can read"
                     + " or replace it whatever its mode. Fix: chown " + RUNNING_USER.getUsername() + " "
@@ -129,7 +154,7 @@ public final class DataDirectory {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
         String text = PosixFilePermissions.toString(perms);
         if (!text.substring(3).equals("------")) {
-            throw new IOException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is accessible to"
+            throw new UnsafeFileException((directory ? "directory " : "file ") + p.toAbsolutePath() + " is accessible to"
                     + " its group or others (" + text + "); the data directory and everything in it must be"
                     + " owner-only. Fix: chmod " + (directory ? "700 " : "600 ") + p.toAbsolutePath()
                     + (directory ? "" : " (and treat a secret in it as disclosed: it may have been copied)"));

@@ -13,7 +13,7 @@ final class KeyFiles {
     }
 
     static void writeSecret(Path file, byte[] content) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        // No directory is made for a key: a missing one is a mistake in the path, refused before start (StartChecks).
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
@@ -33,7 +33,7 @@ final class KeyFiles {
             DataDirectory.refuseIfForeignOwner(file, false);
             String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
             if (!perms.substring(3).equals("------")) {
-                throw new IOException(file + " is readable by others (" + perms + "); chmod 600 it");
+                throw new UnsafeFileException(file + " is readable by others (" + perms + "); chmod 600 it");
             }
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to check

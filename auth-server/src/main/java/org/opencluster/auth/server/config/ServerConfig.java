@@ -1,7 +1,6 @@
 package org.opencluster.auth.server.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,8 +111,8 @@ public final class ServerConfig {
         this.dbUrl = b.dbUrl != null ? b.dbUrl : "jdbc:h2:file:" + b.dataDir.toAbsolutePath().resolve("oca");
         this.dbUser = b.dbUser;
         this.dbPassword = b.dbPassword;
-        this.serverKey = b.serverKey != null ? b.serverKey : "keyfile:" + b.dataDir.resolve("server-key.pk8");
-        this.caKey = b.caKey != null ? b.caKey : "keyfile:" + b.dataDir.resolve("ca-key.pk8");
+        this.serverKey = keySpec("server.key", b.serverKey, b.dataDir, "server-key.pk8");
+        this.caKey = keySpec("ca.key", b.caKey, b.dataDir, "ca-key.pk8");
         this.idleTimeout = b.idleTimeout;
         this.sessionLifetime = b.sessionLifetime;
         this.reauthPolicy = new org.opencluster.auth.server.session.ReauthPolicy(b.reauthInterval, b.reauthGrace);
@@ -128,7 +127,7 @@ public final class ServerConfig {
         this.webAuthnRpId = b.webAuthnRpId;
         this.webAuthnOrigins = Set.copyOf(b.webAuthnOrigins);
         this.httpsNames = List.copyOf(b.httpsNames);
-        this.tlsCaKey = b.tlsCaKey != null ? b.tlsCaKey : "keyfile:" + b.dataDir.resolve("tls-ca-key.pk8");
+        this.tlsCaKey = keySpec("tls-ca.key", b.tlsCaKey, b.dataDir, "tls-ca-key.pk8");
         this.httpsOrigins = Set.copyOf(b.httpsOrigins);
         this.maxTrackedKeys = b.maxTrackedKeys;
         this.maxDeviceFailures = b.maxDeviceFailures;
@@ -202,16 +201,14 @@ public final class ServerConfig {
      * a read of a real file per input cost more than the parsing); messages name {@code file}.
      */
     static ServerConfig load(Path file, byte[] content) throws IOException {
-        Properties p = new Properties();
-        // A decoder that reports malformed input, as Files.newBufferedReader's does.
-        try (Reader r = new java.io.InputStreamReader(new java.io.ByteArrayInputStream(content),
-                StandardCharsets.UTF_8.newDecoder())) {
-            p.load(r);
+        String text;
+        try {
+            // A decoder that reports malformed input, as Files.newBufferedReader's does.
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IOException(file + ": not UTF-8 text", e);
-        } catch (IllegalArgumentException e) { // Properties: a malformed backslash-u escape
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+        Properties p = ConfigLines.parse(file, text);
         Builder b = builder();
         Path base = file.toAbsolutePath().getParent();
         for (String key : p.stringPropertyNames()) {
@@ -301,6 +298,43 @@ public final class ServerConfig {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final String KEYFILE = "keyfile:";
+
+    /**
+     * A key spec with its {@code keyfile:} path made absolute: a relative path names a file inside the data
+     * directory (never the working directory) and may not leave it; an absolute path is explicit and taken as given.
+     * No spec: {@code defaultFile} in the data directory.
+     */
+    static String keySpec(String key, String spec, Path dataDir, String defaultFile) {
+        Path data = dataDir.toAbsolutePath().normalize();
+        if (spec == null) {
+            return KEYFILE + data.resolve(defaultFile);
+        }
+        if (spec.startsWith("pkcs11:")) {
+            return spec;
+        }
+        if (!spec.startsWith(KEYFILE) || spec.length() == KEYFILE.length()) {
+            throw new IllegalArgumentException(key + " must be keyfile:<path> or a pkcs11: URI, not '" + spec + "'");
+        }
+        String path = spec.substring(KEYFILE.length());
+        Path p;
+        try {
+            p = Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(key + ": '" + path + "' is not a file path", e);
+        }
+        if (p.isAbsolute()) {
+            return KEYFILE + p.normalize();
+        }
+        Path inside = data.resolve(p).normalize();
+        if (!inside.startsWith(data) || inside.equals(data)) {
+            throw new IllegalArgumentException(key + ": the relative path '" + path + "' leaves the data directory ("
+                    + data + "); a relative keyfile: path is a file inside it, and a key elsewhere needs an absolute"
+                    + " path");
+        }
+        return KEYFILE + inside;
     }
 
     static InetSocketAddress parseAddress(String v) {

@@ -9,6 +9,7 @@ import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,8 @@ public final class CommandDispatcher {
             return;
         }
         if (!route.access().permits(caller)) {
-            LOG.warn("event=command.refused command={} user={} role={}", spec.name(), caller.username(), caller.role());
+            LOG.warn("event=command.refused command={} user={} role={}", spec.name(), LogValues.quote(caller.username()),
+                    caller.role());
             error(replies, ErrorCode.FORBIDDEN, route.access() == Access.ADMIN_ONLY
                     ? spec + " is for admin accounts only"
                     : route.access() == Access.ENROLMENT_ONLY ? spec + " is for enrolment sessions only"
@@ -96,7 +98,7 @@ public final class CommandDispatcher {
             error(replies, e.code(), e.getMessage());
         } catch (RuntimeException e) {
             // The peer learns only that it failed; the log has the cause (handlers never put secrets in exceptions).
-            LOG.error("event=command.failed command={} user={}", spec.name(), caller.username(), e);
+            LOG.error("event=command.failed command={} user={}", spec.name(), LogValues.quote(caller.username()), e);
             error(replies, ErrorCode.INTERNAL, spec + " failed on the server");
         }
     }

@@ -18,10 +18,12 @@ import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.provision.KeyPolicy;
 import org.opencluster.auth.server.dispatch.Access;
+import org.opencluster.auth.server.dispatch.AccountNameParameter;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.dispatch.ReplySink;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
@@ -72,14 +74,15 @@ public final class EnrolHandlers {
                         throw new CommandException(ErrorCode.BAD_PARAMETER,
                                 "expected u8 role (0 user, 1 admin), u8 kind (0 person, 1 service), username");
                     }
-                    String name = new String(p, 2, p.length - 2, StandardCharsets.UTF_8);
+                    String name = AccountNameParameter.read(ByteBuffer.wrap(p, 2, p.length - 2));
                     if (store.findAccount(name).isPresent()) {
                         throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
                     }
                     String code = codes.issue(store, "enrol", Optional.of(name),
                             p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
                             p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
-                    LOG.info("event=admin.enrolment_code.issued admin={} account={}", caller.username(), name);
+                    LOG.info("event=admin.enrolment_code.issued admin={} account={}", LogValues.quote(caller.username()),
+                            LogValues.quote(name));
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
                             code.getBytes(StandardCharsets.US_ASCII)));
                 })
@@ -119,8 +122,8 @@ public final class EnrolHandlers {
             out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
         } catch (IOException e) {
             // Bouncy Castle's parse message can name its classes: the detail stays in the log.
-            LOG.info("event=enrolment.refused account={} detail=\"{}\"", caller.username(),
-                    e.toString().replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
+            LOG.info("event=enrolment.refused account={} detail={}", LogValues.quote(caller.username()),
+                    LogValues.quote(e.toString()));
             throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: the certification request is"
                     + " not the DER of a PKCS#10 request");
         } catch (IllegalArgumentException e) {
@@ -134,7 +137,8 @@ public final class EnrolHandlers {
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-        LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
+        LOG.info("event=account.enrolled account={} kind={} role={}", LogValues.quote(caller.username()), grant.kind(),
+                grant.role());
     }
 
     /** One way of certifying the new key and creating the account. */

@@ -6,6 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.opencluster.auth.server.log.LogValues;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Limits failed logins, shared by every transport (TCP and REST), in three kinds of bucket (docs/PROTOCOL.md
@@ -29,6 +32,7 @@ import java.util.function.LongSupplier;
  * clock. Each kind keeps at most {@code maxTrackedKeys} buckets, least recently used evicted first, in O(1).
  */
 public final class LoginThrottle {
+    private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
     private final BucketMap sources;
     private final BucketMap accounts;
     private final BucketMap devices;
@@ -67,9 +71,9 @@ public final class LoginThrottle {
     public enum Verdict { ALLOWED, ACCOUNT_LOCKED, SOURCE_LOCKED, DEVICE_LOCKED }
 
     private LoginThrottle(Builder b) {
-        this.sources = new BucketMap(b.maxSourceFailures, b.maxTrackedKeys);
-        this.accounts = new BucketMap(b.maxAccountFailures, b.maxTrackedKeys);
-        this.devices = new BucketMap(b.maxDeviceFailures, b.maxTrackedKeys);
+        this.sources = new BucketMap("source", b.maxSourceFailures, b.maxTrackedKeys);
+        this.accounts = new BucketMap("account", b.maxAccountFailures, b.maxTrackedKeys);
+        this.devices = new BucketMap("device", b.maxDeviceFailures, b.maxTrackedKeys);
         this.decayNanos = b.decay.toNanos();
         this.lockoutNanos = b.lockout.toNanos();
         this.maxLockoutNanos = Math.max(b.lockout.toNanos(), b.maxLockout.toNanos());
@@ -162,6 +166,8 @@ public final class LoginThrottle {
         long updated;
         long lockedUntil;
         int strikes;
+        /** A lock was logged as started and its end not yet (it is logged when the bucket is next looked at). */
+        boolean lockLogged;
 
         Bucket(long now) {
             this.updated = now;
@@ -174,10 +180,13 @@ public final class LoginThrottle {
      * least recently used bucket past the cap are each O(1). The work under the lock is a few arithmetic steps.
      */
     private final class BucketMap {
+        /** The kind in log lines: source, account or device. */
+        private final String kind;
         private final int max;
         private final LinkedHashMap<String, Bucket> map;
 
-        BucketMap(int max, int cap) {
+        BucketMap(String kind, int max, int cap) {
+            this.kind = kind;
             this.max = max;
             this.map = new LinkedHashMap<>(Math.min(cap, 1 << 16), 0.75f, true) {
                 @Override
@@ -189,22 +198,55 @@ public final class LoginThrottle {
 
         synchronized long lockedFor(String key, long now) {
             Bucket b = map.get(key);
-            return b == null ? 0 : Math.max(0, b.lockedUntil - now);
+            if (b == null) {
+                return 0;
+            }
+            noteEnd(key, b, now);
+            return Math.max(0, b.lockedUntil - now);
         }
 
         synchronized void fail(String key, long now) {
             Bucket b = map.computeIfAbsent(key, k -> new Bucket(now));
+            noteEnd(key, b, now);
             decay(b, now);
             b.failures += 1;
             if (b.failures >= max) {
                 b.strikes = Math.min(b.strikes + 1, 62);
-                b.lockedUntil = now + lockFor(b.strikes);
+                long lock = lockFor(b.strikes);
+                b.lockedUntil = now + lock;
                 b.failures = max - 1;
+                b.lockLogged = true;
+                LOG.warn("event=login.lockout_started kind={} {}={} duration_s={} strike={}", kind, field(),
+                        subject(key), Math.max(1, Duration.ofNanos(lock).toSeconds()), b.strikes);
             }
         }
 
         synchronized void clear(String key) {
-            map.remove(key);
+            Bucket b = map.remove(key);
+            if (b != null && b.lockLogged) {
+                LOG.info("event=login.lockout_ended kind={} {}={} by=successful_login", kind, field(), subject(key));
+            }
+        }
+
+        /**
+         * Logs the end of a lock the first time the bucket is looked at after it (the throttle has no timer of its
+         * own; the start line says how long the lock lasts).
+         */
+        private void noteEnd(String key, Bucket b, long now) {
+            if (b.lockLogged && b.lockedUntil - now <= 0) {
+                b.lockLogged = false;
+                LOG.info("event=login.lockout_ended kind={} {}={}", kind, field(), subject(key));
+            }
+        }
+
+        /** The field a line names the locked thing in: source, or account (a device's lock is on one account). */
+        private String field() {
+            return kind.equals("source") ? "source" : "account";
+        }
+
+        /** What a line names: the account or source; for a device only its account (the device id stays out). */
+        private String subject(String key) {
+            return LogValues.quote(kind.equals("device") ? key.substring(key.indexOf(':') + 1) : key);
         }
 
         synchronized int size() {

@@ -13,6 +13,7 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +206,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof RispProtocolException) {
-            LOG.info("event=connection.protocol_error remote={} detail=\"{}\"", remoteAddress(), cause.getMessage());
+            LOG.info("event=connection.protocol_error remote={} detail={}", remoteAddress(),
+                    LogValues.quote(cause.getMessage()));
             fail(ErrorCode.PROTOCOL_ERROR, cause.getMessage());
         } else if (cause instanceof java.io.IOException) {
             // Every reset connection comes here (a flooder resets them all): build the message only when logged.

@@ -10,6 +10,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.protocol.handshake.EnvelopeField;
+import org.opencluster.auth.protocol.names.AccountNames;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.store.Account;
@@ -64,6 +65,7 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
+        AccountNames.require(name); // the one rule, whichever entry point the name came through
         checkEnvelope(name, kind, envelope);
         keys.check(csr.getSubjectPublicKeyInfo());
         return register(name, kind, role, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(kind), csr,
@@ -76,6 +78,7 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
             java.security.PublicKey key, byte[] envelope, Duration validity) {
+        AccountNames.require(name);
         checkEnvelope(name, kind, envelope);
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         keys.check(spki);

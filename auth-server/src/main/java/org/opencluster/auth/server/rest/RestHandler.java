@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             try {
                 res = api.handle(r);
             } catch (RuntimeException e) {
-                LOG.error("event=rest.failed method={} path={}", r.method(), path, e);
+                LOG.error("event=rest.failed method={} path={}", LogValues.quote(r.method()), LogValues.quote(path), e);
                 res = RestApi.problem(RestProblem.of(500, ErrorCode.INTERNAL, "internal error"));
             }
         }

@@ -22,6 +22,7 @@ import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.ServerHandshake;
 import org.opencluster.auth.server.net.Connection;
 import org.opencluster.auth.server.net.Outbound;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,13 +128,33 @@ public final class ServerSession implements Connection, LiveSession {
         if (handshake == null || handshake.state() == ServerHandshake.State.FAILED) {
             return; // ended (closed, or its deadline passed) while this step waited
         }
+        ServerHandshake.State before = handshake.state();
         ServerHandshake.State s = handshake.onCommand(command);
         out.sendRaw(handshake.takeOutput());
         if (s == ServerHandshake.State.FAILED) {
-            LOG.info("event=login.failed user={} remote={}", handshake.attemptedUsername().orElse("-"), remote);
+            LOG.info("event=login.failed user={} remote={} reason={}",
+                    LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
+                    failureClass(before));
             out.close();
         } else if (s == ServerHandshake.State.ESTABLISHED) {
             established();
+        }
+    }
+
+    /**
+     * The class of a failed login, from the step it failed at: {@code negotiation} (hello or suite choice: no name
+     * yet), {@code request_refused} (the login request: a malformed name, a lock, an account that cannot log in) or
+     * {@code proof_refused} (after LOGIN_CHALLENGE: a wrong passphrase, key or code, or a bad finish).
+     */
+    private static String failureClass(ServerHandshake.State failedAt) {
+        switch (failedAt) {
+            case AWAIT_HELLO:
+            case AWAIT_CHOICE:
+                return "negotiation";
+            case AWAIT_LOGIN_REQUEST:
+                return "request_refused";
+            default:
+                return "proof_refused";
         }
     }
 
@@ -157,7 +178,7 @@ public final class ServerSession implements Connection, LiveSession {
         }
         try {
             if (reauth.expired()) {
-                LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), caller.username());
+                LOG.info("event=session.reauth_overdue session={} user={} action=closing", hexId(), LogValues.quote(caller.username()));
                 endWithError(ErrorCode.REAUTH_REQUIRED.code(), "re-authentication overdue; the session has ended");
                 return;
             }
@@ -197,11 +218,11 @@ public final class ServerSession implements Connection, LiveSession {
                 try (TrafficSecrets fresh = reauth.takeFresh()) {
                     channel.rekey(fresh.serverToClient(), fresh.clientToServer());
                 }
-                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), caller.username(),
+                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), LogValues.quote(caller.username()),
                         reauth.due());
             } else if (outcome == SessionReauth.Outcome.FAIL) {
                 LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
-                        caller.username(), remote);
+                        LogValues.quote(caller.username()), LogValues.quote(remote));
                 sendCloseFrame();
                 out.close();
                 return;
@@ -216,21 +237,22 @@ public final class ServerSession implements Connection, LiveSession {
         } catch (RispProtocolException e) {
             protocolFailed(e, out);
         } catch (Exception e) {
-            LOG.error("event=session.send_failed session={} user={}", hexId(), caller.username(), e);
+            LOG.error("event=session.send_failed session={} user={}", hexId(), LogValues.quote(caller.username()), e);
             out.close();
         }
     }
 
     private void frameFailed(FrameException e, Outbound out) {
         // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
-        LOG.warn("event=session.failed session={} user={} remote={} error={} detail=\"{}\" action=closing", hexId(),
-                caller.username(), remote, e.error(), e.getMessage());
+        LOG.warn("event=session.failed session={} user={} remote={} error={} detail={} action=closing", hexId(),
+                LogValues.quote(caller.username()), LogValues.quote(remote), e.error(), LogValues.quote(e.getMessage()));
         out.closeOnFrameError(e.error());
     }
 
     private void protocolFailed(RispProtocolException e, Outbound out) {
-        LOG.warn("event=session.protocol_error session={} user={} detail=\"malformed commands inside a frame: {}\"",
-                hexId(), caller.username(), e.getMessage());
+        LOG.warn("event=session.protocol_error session={} user={} detail={}",
+                hexId(), LogValues.quote(caller.username()),
+                LogValues.quote("malformed commands inside a frame: " + e.getMessage()));
         endWithError(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
     }
 
@@ -249,8 +271,8 @@ public final class ServerSession implements Connection, LiveSession {
         String suiteName = handshake.suite().name();
         handshake = null;
         registry.add(this);
-        LOG.info("event=session.established session={} user={} role={} remote={} suite={}", hexId(),
-                caller.username(), caller.role(), remote, suiteName);
+        LOG.info("event=login.ok session={} user={} role={} remote={} suite={}", hexId(),
+                LogValues.quote(caller.username()), caller.role(), LogValues.quote(remote), suiteName);
     }
 
     /**
@@ -323,13 +345,20 @@ public final class ServerSession implements Connection, LiveSession {
         // Under the session's lock: an offloaded step still using the keys finishes before they are wiped.
         synchronized (this) {
             if (handshake != null) {
+                ServerHandshake.State at = handshake.state();
+                if (at == ServerHandshake.State.AWAIT_PROOF || at == ServerHandshake.State.AWAIT_CLIENT_FINISHED) {
+                    // The client got LOGIN_CHALLENGE and left (or its deadline passed): counted as a failure.
+                    LOG.info("event=login.abandoned user={} remote={} stage={}",
+                            LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
+                            at == ServerHandshake.State.AWAIT_PROOF ? "proof" : "finish");
+                }
                 handshake.abandon();
             }
             if (channel != null) {
                 registry.remove(this);
                 channel.close();
                 reauth.close();
-                LOG.info("event=session.closed session={} user={}", hexId(), caller.username());
+                LOG.info("event=session.closed session={} user={}", hexId(), LogValues.quote(caller.username()));
             }
         }
     }

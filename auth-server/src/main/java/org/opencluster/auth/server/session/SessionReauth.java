@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -181,7 +182,7 @@ final class SessionReauth implements AutoCloseable {
             Optional<String> refusal = refusalNow(a);
             if (refusal.isPresent()) {
                 // The client hears what a wrong proof hears; the operator learns why.
-                LOG.info("event=session.reauth_refused reason=\"{}\"", refusal.get());
+                LOG.info("event=session.reauth_refused reason={}", LogValues.quote(refusal.get()));
                 return fail(replies, "the re-authentication proof did not verify");
             }
             fresh = schedule.advance(a.kind() == ProofKind.KEY_AGREEMENT ? z : null, context);

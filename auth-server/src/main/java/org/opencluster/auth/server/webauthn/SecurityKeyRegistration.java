@@ -28,6 +28,7 @@ import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.server.store.StoreException;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,8 +117,8 @@ final class SecurityKeyRegistration {
         } catch (RegistrationFailedException e) {
             // The library's message is an exception's toString (class name, and client data such as the origin):
             // it goes to the log, quoted and without control characters; the peer gets one fixed text.
-            LOG.info("event=webauthn.registration.refused account={} detail=\"{}\"", target.username(),
-                    String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
+            LOG.info("event=webauthn.registration.refused account={} detail={}", LogValues.quote(target.username()),
+                    LogValues.quote(e.getMessage()));
             throw new CommandException(ErrorCode.BAD_PARAMETER, "registration refused: the key's answer does not"
                     + " verify for this registration (challenge, origin, relying party or signature); start again"
                     + " with WEBAUTHN_REGISTER_BEGIN");
@@ -144,7 +145,8 @@ final class SecurityKeyRegistration {
             }
             throw e;
         }
-        LOG.info("event=webauthn.credential.registered account={} created_account={} uv={}", target.username(),
+        LOG.info("event=webauthn.credential.registered account={} created_account={} uv={}",
+                LogValues.quote(target.username()),
                 !target.exists(), result.isUserVerified());
     }
 

@@ -19,6 +19,7 @@ import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,7 @@ public final class WebAuthnHandlers {
                         throw new CommandException(ErrorCode.NOT_FOUND, caller.username()
                                 + " has no security key with that credential id");
                     }
-                    LOG.info("event=webauthn.credential.removed account={}", caller.username());
+                    LOG.info("event=webauthn.credential.removed account={}", LogValues.quote(caller.username()));
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(WebAuthnCommands.WEBAUTHN_REGISTRATION_CODE, Access.ANY_ACCOUNT, (caller, cmd, out) -> {
@@ -81,7 +82,7 @@ public final class WebAuthnHandlers {
                     }
                     String code = codes.issue(accounts, EnrolmentCode.ADD_SECURITY_KEY, Optional.of(a.username()),
                             a.role(), Account.Kind.PERSON, clock.instant().plus(REGISTRATION_CODE_LIFETIME));
-                    LOG.info("event=webauthn.registration_code.issued account={}", a.username());
+                    LOG.info("event=webauthn.registration_code.issued account={}", LogValues.quote(a.username()));
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
                             code.getBytes(StandardCharsets.US_ASCII)));
                 });

@@ -38,6 +38,7 @@ import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.login.WebAuthnLogins;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,7 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
         try {
             credential = PublicKeyCredential.parseAssertionResponseJson(new String(proofJson, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            LOG.info("event=webauthn.login.refused user={} reason=unparsable_assertion", username);
+            LOG.info("event=webauthn.login.refused user={} reason=unparsable_assertion", LogValues.quote(username));
             spendVerificationWork(proofJson);
             return false;
         }
@@ -158,7 +159,7 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
             AssertionResult result = relyingParty.finishAssertion(FinishAssertionOptions.builder().request(request)
                     .response(credential).build());
             if (!result.isSuccess() || admin && !result.isUserVerified()) {
-                LOG.info("event=webauthn.login.refused user={} reason=not_verified", username);
+                LOG.info("event=webauthn.login.refused user={} reason=not_verified", LogValues.quote(username));
                 return false;
             }
             return recordUse(username, result);
@@ -166,10 +167,11 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
             store.flagWebAuthnCredential(credential.getId().getBytes());
             LOG.warn("event=webauthn.credential.flagged user={} reason=signature_counter_went_back"
                     + " (a cloned or faulty key; the credential is refused until removed and registered again)",
-                    username);
+                    LogValues.quote(username));
             return false;
         } catch (AssertionFailedException | RuntimeException e) {
-            LOG.info("event=webauthn.login.refused user={} reason={}", username, e.getMessage());
+            LOG.info("event=webauthn.login.refused user={} reason={}", LogValues.quote(username),
+                    LogValues.quote(e.getMessage()));
             return false;
         }
     }

@@ -203,4 +203,15 @@ class ServerConfigTest {
             assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
         }
     }
+
+    /** Issue 15 item 7: a relative keyfile: path was relative to the working directory; now to the data directory. */
+    @Test
+    void aRelativeKeyFileIsInsideTheDataDirectory(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("c.properties"),
+                "data.dir=d\nserver.key=keyfile:keys/server.pk8\ntls-ca.key=keyfile:" + tmp.resolve("tls.pk8") + "\n");
+        ServerConfig c = ServerConfig.load(file);
+        assertEquals("keyfile:" + tmp.resolve("d/keys/server.pk8").toAbsolutePath(), c.serverKey());
+        assertEquals("keyfile:" + tmp.resolve("tls.pk8"), c.tlsCaKey(), "an absolute path is taken as given");
+        assertEquals(c.serverKey(), c.toBuilder().build().serverKey(), "rebuilding does not move it");
+    }
 }

@@ -174,4 +174,20 @@ class AccountEnrolmentTest {
         enrolment.enrol("mallory", Caller.Role.USER, csr(holder), YEAR);
         assertTrue(store.findAccount("mallory").orElseThrow().certificate().isPresent());
     }
+
+    /**
+     * Issue 15 item 8: the account-name rule holds here too, whatever entry point the name came through (the old
+     * code certified and stored a name with a newline; only the login refused it).
+     */
+    @Test
+    void aNameTheRuleRefusesGetsNoCertificateAndNoAccount() throws Exception {
+        AccountEnrolment enrolment = new AccountEnrolment(ca, store);
+        KeyPair k = generate("EC", new ECGenParameterSpec("secp256r1"));
+        for (String bad : new String[] {"svc\nevent=forged", "svc\u202e", "Jo\u0065\u0301l"}) {
+            assertThrows(IllegalArgumentException.class, () -> enrolment.enrol(bad, Caller.Role.USER,
+                    csr(k, "SHA256withECDSA"), YEAR));
+            assertTrue(store.findAccount(bad).isEmpty());
+        }
+        assertEquals(0, signatures.get(), "the CA signed nothing");
+    }
 }

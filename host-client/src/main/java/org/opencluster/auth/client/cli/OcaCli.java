@@ -74,7 +74,8 @@ public final class OcaCli {
         @Option(names = {"-s", "--server"}, required = true, description = "host:port of the server")
         String server;
 
-        @Option(names = {"-u", "--user"}, required = true, description = "account name")
+        @Option(names = {"-u", "--user"}, required = true, description = "account name",
+                converter = AccountNameConverter.class)
         String user;
 
         @Option(names = "--token", description = "PKCS#11 URI of the account key (services); default: passphrase")
@@ -507,7 +508,7 @@ public final class OcaCli {
 
         @Command(name = "disable-account", description = "Disable an account; its sessions end.")
         static final class DisableAccount extends SessionCommand {
-            @Parameters(index = "0")
+            @Parameters(index = "0", converter = AccountNameConverter.class)
             String name;
 
             @Override
@@ -519,7 +520,7 @@ public final class OcaCli {
 
         @Command(name = "enable-account", description = "Enable an account.")
         static final class EnableAccount extends SessionCommand {
-            @Parameters(index = "0")
+            @Parameters(index = "0", converter = AccountNameConverter.class)
             String name;
 
             @Override
@@ -539,7 +540,7 @@ public final class OcaCli {
 
         @Command(name = "enrolment-code", description = "Issue a one-time enrolment code for a new account.")
         static final class EnrolmentCode extends SessionCommand {
-            @Parameters(index = "0", description = "the new account's name")
+            @Parameters(index = "0", description = "the new account's name", converter = AccountNameConverter.class)
             String name;
 
             @Option(names = "--admin", description = "the new account is an admin")
@@ -570,6 +571,22 @@ public final class OcaCli {
             int work(OcaSession s, PrintWriter out) throws IOException {
                 return print(s.exec(RispCommand.integer(AdminCommands.SESSION_END.id(), Long.parseUnsignedLong(id, 16))),
                         out, spec.commandLine().getErr());
+            }
+        }
+    }
+
+    /**
+     * Account names on the command line follow the server's one rule ({@link
+     * org.opencluster.auth.protocol.names.AccountNames}): a name the server would refuse is a usage error (exit 2)
+     * here, before any login.
+     */
+    static final class AccountNameConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return org.opencluster.auth.protocol.names.AccountNames.require(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
