@@ -1,6 +1,7 @@
 package org.opencluster.auth.server.login;
 
 import java.util.Optional;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ final class AccountStanding {
         Optional<LoginAccount> account = check.subject().account();
         boolean standing = account.isPresent() && account.get().refusal().isEmpty();
         if (check.finishedOk() && proven && account.isPresent() && !standing) {
-            LOG.info("event=login.refused user={} remote={} reason=\"{}\"", check.subject().username(), remote,
+            LOG.info("event=login.refused user={} remote={} reason=\"{}\"",
+                    LogValues.quote(check.subject().username()), remote,
                     account.get().refusal().orElse("-"));
         }
         if (!(check.finishedOk() && proven && standing)) {

@@ -10,6 +10,7 @@ import org.opencluster.auth.protocol.handshake.EnvelopeField;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.PublicKeys;
 import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
+import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,8 @@ final class ProofVerifiers {
         try {
             return issueAs(subject);
         } catch (RuntimeException e) {
-            LOG.warn("event=login.account_unservable user={} error={}", subject.username(), e.toString());
+            LOG.warn("event=login.account_unservable user={} error={}",
+                    LogValues.quote(subject.username()), e.toString());
             return issueAs(subject.asUnknown());
         }
     }

@@ -24,6 +24,7 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.protocol.session.SecureChannel;
 import org.opencluster.auth.protocol.suite.CipherSuite;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.ServerStates.AwaitChoice;
 import org.opencluster.auth.server.login.ServerStates.AwaitFinished;
@@ -131,8 +132,8 @@ public final class ServerHandshake {
             }
             // After LOGIN_CHALLENGE a failure of ours (the store, a key that will not decode) must not answer
             // differently from a wrong proof: INTERNAL would say that the name exists (issue 13 item 5).
-            LOG.warn("event=login.internal_failure user={} error={}", current.attemptedUsername().orElse("-"),
-                    e.toString());
+            LOG.warn("event=login.internal_failure user={} error={}",
+                    LogValues.quote(current.attemptedUsername().orElse("-")), e.toString());
             refuseLogin();
         }
         return state();

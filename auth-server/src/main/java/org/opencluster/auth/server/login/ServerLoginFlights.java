@@ -2,10 +2,8 @@ package org.opencluster.auth.server.login;
 
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.*;
 
-import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.opencluster.auth.protocol.frame.FrameException;
@@ -18,11 +16,13 @@ import org.opencluster.auth.protocol.handshake.HandshakePadding;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.Role;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
+import org.opencluster.auth.protocol.names.AccountNames;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.session.SecureChannel;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.ServerStates.AwaitFinished;
 import org.opencluster.auth.server.login.ServerStates.AwaitLoginRequest;
@@ -103,17 +103,13 @@ final class ServerLoginFlights {
                 attempt, deviceToken.isPresent())), challenge, finished);
     }
 
-    /** USERNAME: NFC UTF-8 without control characters (a name ends up in log lines, where a newline could forge one). */
+    /** USERNAME: an account name by the one rule of {@link AccountNames} (a name ends up in log lines). */
     private static String username(HandshakeMessage m) throws HandshakeException {
-        byte[] raw = m.bytes(USERNAME);
-        String name = new String(raw, StandardCharsets.UTF_8);
-        if (raw.length == 0 || !Arrays.equals(raw, name.getBytes(StandardCharsets.UTF_8))
-                || !Normalizer.isNormalized(name, Normalizer.Form.NFC)
-                || name.codePoints().anyMatch(Character::isISOControl)) {
-            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
-                    "USERNAME must be NFC UTF-8 without control characters, 1-255 bytes");
+        try {
+            return AccountNames.decode(ByteBuffer.wrap(m.bytes(USERNAME)));
+        } catch (IllegalArgumentException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "USERNAME: " + e.getMessage());
         }
-        return name;
     }
 
     /**
@@ -124,7 +120,7 @@ final class ServerLoginFlights {
         try {
             return settings.accounts().find(name);
         } catch (RuntimeException e) {
-            LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
+            LOG.warn("event=login.account_unservable user={} error={}", LogValues.quote(name), e.toString());
             return Optional.empty();
         }
     }

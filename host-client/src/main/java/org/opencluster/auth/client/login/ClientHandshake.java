@@ -3,7 +3,6 @@ package org.opencluster.auth.client.login;
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.*;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.text.Normalizer;
@@ -30,6 +29,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.MessageAssembler;
 import org.opencluster.auth.protocol.handshake.ReauthSchedule;
+import org.opencluster.auth.protocol.names.AccountNames;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
@@ -65,11 +65,8 @@ public final class ClientHandshake {
 
     public ClientHandshake(String username, LoginCredential credential, ServerTrust trust, Set<Integer> supported,
             SuiteRegistry registry, CommandRegistry applicationRegistry, SecureRandom random) {
-        String nfc = Normalizer.normalize(Objects.requireNonNull(username), Normalizer.Form.NFC);
-        int len = nfc.getBytes(StandardCharsets.UTF_8).length;
-        if (len < 1 || len > 255) {
-            throw new IllegalArgumentException("a username is 1-255 bytes of UTF-8");
-        }
+        // What a person types may arrive decomposed; the account name itself is NFC (AccountNames' one rule).
+        String nfc = AccountNames.require(Normalizer.normalize(Objects.requireNonNull(username), Normalizer.Form.NFC));
         this.username = nfc;
         this.trust = Objects.requireNonNull(trust);
         this.supported = Set.copyOf(supported);
