@@ -122,6 +122,15 @@ public final class ServerHandshake {
     }
 
     /**
+     * Makes this handshake misbehave as no honest server does: its successful LOGIN_RESULT carries a device token
+     * although the LOGIN_REQUEST did not ask for one. Only for the client's test that refuses such a token
+     * (UnaskedDeviceTokenTest); package-private, and nothing in the server calls it.
+     */
+    void misbehaveBySendingAnUnaskedDeviceToken() {
+        keepsDeviceToken = true;
+    }
+
+    /**
      * Whether the message that completes next may wait on something besides this CPU: the server key's token
      * (unless it is a software key), the account store (every login request), enrolment codes and security-key
      * credentials (also in the store). The rest is arithmetic and runs where the bytes arrived.

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.login;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -45,9 +44,10 @@ import org.opencluster.auth.token.software.SoftwareToken;
  * tokens (an enrolment login never asks) or not.
  *
  * <p>No honest server sends such a token, so this test plays a misbehaving one: an in-memory {@link ServerHandshake}
- * whose private {@code keepsDeviceToken} is switched on by reflection after it read the LOGIN_REQUEST. The hook lives
- * here only, so the server itself has no way to send an unasked token. {@link #theSameEnrolmentWithoutTheHookSucceeds}
- * shows the set-up logs in, so the refusals below are the token's doing.
+ * told after it read the LOGIN_REQUEST to send a device token anyway
+ * ({@link ServerHandshake#misbehaveBySendingAnUnaskedDeviceToken}, package-private, called from nowhere else).
+ * {@link #theSameEnrolmentWithoutTheHookSucceeds} shows the set-up logs in, so the refusals below are the token's
+ * doing.
  */
 class UnaskedDeviceTokenTest {
     private static final String NAME = "newcomer";
@@ -104,9 +104,7 @@ class UnaskedDeviceTokenTest {
                 server.onCommand(c);
             }
             if (sendUnasked && server.state() == ServerHandshake.State.AWAIT_PROOF) {
-                Field keeps = ServerHandshake.class.getDeclaredField("keepsDeviceToken");
-                keeps.setAccessible(true);
-                keeps.setBoolean(server, true);
+                server.misbehaveBySendingAnUnaskedDeviceToken();
             }
             for (RispCommand c : decode(server.takeOutput())) {
                 client.onCommand(c);
