@@ -72,6 +72,11 @@ public final class ServerHandshake {
         return current.phase();
     }
 
+    /** Test-only misbehaviour (UnaskedDeviceTokenTest): the LOGIN_RESULT carries a device token nobody asked for. */
+    void misbehaveBySendingAnUnaskedDeviceToken() {
+        enter(((AwaitProof) current).keepingDeviceTokenAnyway());
+    }
+
     /**
      * Whether the message that completes next may wait on something besides this CPU: the server key's token
      * (unless it is a software key), the account store (every login request), enrolment codes and security-key
@@ -105,11 +110,10 @@ public final class ServerHandshake {
             Optional<HandshakeKeys> keys = current.keys();
             if (keys.isEmpty()) {
                 onMessageCommand(outer);
+            } else if (!SecureChannel.isFrameCommand(outer.id())) {
+                throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE,
+                        "after CLIENT_CHOICE everything travels in frames");
             } else {
-                if (!SecureChannel.isFrameCommand(outer.id())) {
-                    throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE,
-                            "after CLIENT_CHOICE everything travels in frames");
-                }
                 List<RispCommand> inner = new ArrayList<>();
                 keys.get().channel().receive(outer, inner::add);
                 for (RispCommand c : inner) {
@@ -239,9 +243,8 @@ public final class ServerHandshake {
     }
 
     /**
-     * Whether the client's next handshake frame would be accepted (see {@link SecureChannel#check}), decided
-     * without effect on the handshake. Only while {@link #hasInboundKeys()}.
-     */
+     * Whether the client's next handshake frame would pass {@link SecureChannel#check}, without effect on the
+     * handshake; only while {@link #hasInboundKeys()}. */
     public Optional<FrameError> checkInboundFrame(RispCommand marker, RispCommand length, RispCommand ciphertext) {
         return current.keys().orElseThrow(() -> new IllegalStateException("no handshake keys to check a frame with"))
                 .channel().check(marker, length, ciphertext);
@@ -290,10 +293,8 @@ public final class ServerHandshake {
     }
 
     public CipherSuite suite() {
-        if (current instanceof Established e) {
-            return e.suite();
-        }
-        return current.keys().map(HandshakeKeys::suite).orElseThrow(ServerHandshake::notThatFar);
+        return current instanceof Established e ? e.suite()
+                : current.keys().map(HandshakeKeys::suite).orElseThrow(ServerHandshake::notThatFar);
     }
 
     public byte[] sessionId() {

@@ -178,6 +178,12 @@ final class ServerStates {
         public ServerHandshake.State phase() {
             return ServerHandshake.State.AWAIT_PROOF;
         }
+
+        /** The same login, as a server breaking section 5.14 would answer it: with a device token nobody asked for. */
+        AwaitProof keepingDeviceTokenAnyway() {
+            return new AwaitProof(new ChallengedLogin(login.version(), login.keys(), login.issued(),
+                    login.transcriptThroughServerFinished(), login.attempt(), true));
+        }
     }
 
     record AwaitFinished(ChallengedLogin login, ProofAnswer answer) implements Challenged {

@@ -4,10 +4,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -19,6 +21,8 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.risp.RispDecoder;
@@ -48,6 +52,8 @@ public final class RispServer implements AutoCloseable {
      */
     private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     private final Channel serverChannel;
+    /** The listening sockets: one per I/O loop with epoll, else one whose connections the acceptor hands out. */
+    private final List<Channel> listeners;
     private final int maxConnections;
     private final PreAuthLimits preAuth;
 
@@ -65,70 +71,103 @@ public final class RispServer implements AutoCloseable {
         SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         SourceCounts handshakesPerSource = new SourceCounts(b.handshakesPerSource);
         boolean epoll = b.nativeTransport && Epoll.isAvailable();
-        boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        // With epoll every I/O loop accepts on a listening socket of its own (SO_REUSEPORT: the kernel spreads the
+        // connections over them) and serves what it accepted: no acceptor thread wakes up and hands each connection
+        // to another thread, which cost an anonymous connection flood's server about a third of its CPU per hello.
+        boss = epoll ? null : new NioEventLoopGroup(1);
         io = epoll ? new EpollEventLoopGroup(b.ioThreads) : new NioEventLoopGroup(b.ioThreads);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
         int maxConnections = this.maxConnections;
         long idleMillis = b.idleTimeout.toMillis();
         long handshakeMillis = b.handshakeTimeout.toMillis();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, io)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (admitted.incrementAndGet() > maxConnections) {
+                    admitted.decrementAndGet();
+                    LOG.warn("event=connection.refused reason=cap cap={} remote={}", maxConnections, ch.remoteAddress());
+                    ch.close();
+                    return;
+                }
+                ch.closeFuture().addListener(f -> admitted.decrementAndGet());
+                String source = b.sources.key(ch.remoteAddress());
+                if (!connectionsPerSource.tryAcquire(source)) {
+                    LOG.warn("event=connection.refused reason=source_cap cap={} source={}",
+                            connectionsPerSource.perSource(), source);
+                    ch.close();
+                    return;
+                }
+                ch.closeFuture().addListener(f -> connectionsPerSource.release(source));
+                if (!handshakesPerSource.tryAcquire(source)) {
+                    LOG.warn("event=connection.refused reason=source_handshakes cap={} source={}",
+                            handshakesPerSource.perSource(), source);
+                    ch.close();
+                    return;
+                }
+                java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable loginSettled = () -> {
+                    if (settled.compareAndSet(false, true)) {
+                        handshakesPerSource.release(source);
+                    }
+                };
+                ch.closeFuture().addListener(f -> loginSettled.run());
+                channels.add(ch);
+                RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
+                        .copyStrings(true).build();
+                RispFrameDecoder frames = new RispFrameDecoder(decoder, preAuth);
+                // Before login the handshake deadline bounds idleness; the idle timer is armed at login
+                // unless it is the shorter of the two.
+                boolean idleFirst = idleMillis < handshakeMillis;
+                if (idleFirst) {
+                    ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0,
+                            TimeUnit.MILLISECONDS));
+                }
+                ch.pipeline()
+                        .addLast("frame-decoder", frames)
+                        .addLast("frame-encoder", new RispFrameEncoder())
+                        .addLast("connection", new ConnectionHandler(b.factory, source, handshakeMillis,
+                                idleFirst ? 0 : idleMillis, b.absoluteTimeout.toMillis(), logic.next(),
+                                frames, loginSettled));
+            }
+        };
+        listeners = epoll ? acceptOnEachIoLoop(b.bindAddress, initializer)
+                : List.of(bootstrap(boss, io, NioServerSocketChannel.class, initializer).bind(b.bindAddress).sync()
+                        .channel());
+        serverChannel = listeners.get(0);
+        LOG.info("event=server.listening address={} transport={} acceptors={}", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", listeners.size());
+    }
+
+    private static ServerBootstrap bootstrap(EventLoopGroup acceptor, EventLoopGroup children,
+            Class<? extends io.netty.channel.ServerChannel> type, ChannelInitializer<SocketChannel> initializer) {
+        return new ServerBootstrap().group(acceptor, children).channel(type)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (admitted.incrementAndGet() > maxConnections) {
-                            admitted.decrementAndGet();
-                            LOG.warn("event=connection.refused reason=cap cap={} remote={}", maxConnections, ch.remoteAddress());
-                            ch.close();
-                            return;
-                        }
-                        ch.closeFuture().addListener(f -> admitted.decrementAndGet());
-                        String source = b.sources.key(ch.remoteAddress());
-                        if (!connectionsPerSource.tryAcquire(source)) {
-                            LOG.warn("event=connection.refused reason=source_cap cap={} source={}",
-                                    connectionsPerSource.perSource(), source);
-                            ch.close();
-                            return;
-                        }
-                        ch.closeFuture().addListener(f -> connectionsPerSource.release(source));
-                        if (!handshakesPerSource.tryAcquire(source)) {
-                            LOG.warn("event=connection.refused reason=source_handshakes cap={} source={}",
-                                    handshakesPerSource.perSource(), source);
-                            ch.close();
-                            return;
-                        }
-                        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
-                        Runnable loginSettled = () -> {
-                            if (settled.compareAndSet(false, true)) {
-                                handshakesPerSource.release(source);
-                            }
-                        };
-                        ch.closeFuture().addListener(f -> loginSettled.run());
-                        channels.add(ch);
-                        RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
-                                .copyStrings(true).build();
-                        RispFrameDecoder frames = new RispFrameDecoder(decoder, preAuth);
-                        // Before login the handshake deadline bounds idleness; the idle timer is armed at login
-                        // unless it is the shorter of the two.
-                        boolean idleFirst = idleMillis < handshakeMillis;
-                        if (idleFirst) {
-                            ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0,
-                                    TimeUnit.MILLISECONDS));
-                        }
-                        ch.pipeline()
-                                .addLast("frame-decoder", frames)
-                                .addLast("frame-encoder", new RispFrameEncoder())
-                                .addLast("connection", new ConnectionHandler(b.factory, source, handshakeMillis,
-                                        idleFirst ? 0 : idleMillis, b.absoluteTimeout.toMillis(), logic.next(),
-                                        frames, loginSettled));
-                    }
-                });
-        serverChannel = bootstrap.bind(b.bindAddress).sync().channel();
-        LOG.info("event=server.listening address={} transport={}", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio");
+                .childHandler(initializer);
+    }
+
+    /**
+     * One listening socket per I/O loop, bound to one address with SO_REUSEPORT, each accepting onto its own loop
+     * (a loop is a group of one). Port 0 binds the first one to a free port and the others to that port. Only a
+     * process of the same user can join a reuse-port group on Linux.
+     */
+    private List<Channel> acceptOnEachIoLoop(InetSocketAddress address, ChannelInitializer<SocketChannel> initializer)
+            throws InterruptedException {
+        List<Channel> bound = new ArrayList<>();
+        InetSocketAddress at = address;
+        try {
+            for (io.netty.util.concurrent.EventExecutor loop : io) {
+                EventLoop l = (EventLoop) loop;
+                Channel c = bootstrap(l, l, EpollServerSocketChannel.class, initializer)
+                        .option(EpollChannelOption.SO_REUSEPORT, true).bind(at).sync().channel();
+                bound.add(c);
+                at = (InetSocketAddress) c.localAddress();
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            bound.forEach(Channel::close);
+            throw e;
+        }
+        return List.copyOf(bound);
     }
 
     public static Builder builder(ConnectionFactory factory) {
@@ -157,10 +196,12 @@ public final class RispServer implements AutoCloseable {
 
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
+        listeners.forEach(l -> l.close().syncUninterruptibly());
         channels.close().syncUninterruptibly();
         // The I/O loops hand their last events (channel inactive) to the logic executors: stop them first.
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         logic.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

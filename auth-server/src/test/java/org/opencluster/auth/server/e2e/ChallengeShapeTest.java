@@ -56,7 +56,7 @@ class ChallengeShapeTest {
             cluster.store.createAccount(DERIVE_ONLY, Account.Kind.SERVICE, Caller.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
-        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        rest = cluster.rest();
     }
 
     private List<String> names() {

@@ -30,6 +30,14 @@ final class Clusters implements AfterEachCallback, AfterAllCallback {
         return TestCluster.in(dir).whenStarted(this::closing);
     }
 
+    /**
+     * A proxy that records the traffic of up to {@code links} connections to {@code cluster}'s TCP listener (frame
+     * sizes as a passive observer sees them), closed by this extension before the cluster.
+     */
+    MitmProxy proxy(TestCluster cluster, int links) throws java.io.IOException {
+        return closing(new MitmProxy(cluster.address(), links));
+    }
+
     /** Closes {@code c} with the clusters (before those started earlier). */
     <T extends AutoCloseable> T closing(T c) {
         open.push(c);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -29,9 +28,7 @@ import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 13 item 3, application frames (docs/PROTOCOL.md section 6): with {@code frames.padding = block-256} every
@@ -47,25 +44,18 @@ class FramePaddingPolicyTest {
     private static final int FRAME_OVERHEAD = 30;
     @TempDir
     static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data")).framePadding(256)
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
+        cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).config(b -> b.framePadding(256)).start();
         cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
-        proxy = new MitmProxy(cluster.address(), 16);
-        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
+        proxy = clusters.proxy(cluster, 16);
+        rest = cluster.rest();
     }
 
     private static RispCommand echo(int length) {

@@ -49,8 +49,8 @@ class PaddedSizesTest {
         // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
         cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
         cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
-        proxy = clusters.closing(new MitmProxy(cluster.address(), 256));
-        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        proxy = clusters.proxy(cluster, 256);
+        rest = cluster.rest();
     }
 
     /** A client that logs in as {@code user} with {@code credential} and proof {@code kind} (as the server asks). */

@@ -3,19 +3,15 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -26,14 +22,10 @@ import org.opencluster.auth.protocol.handshake.ReauthSchedule;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
-import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.Token;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 13 item 3, re-authentication (docs/PROTOCOL.md section 5.13): the frame carrying REAUTH_PROOF has one size
@@ -56,29 +48,18 @@ class ReauthPaddedSizesTest {
         PEOPLE.put("rsa3k", KeyType.RSA_3072);
     }
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
     private TestCluster cluster;
     private MitmProxy proxy;
     private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
-                .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
-        cluster = new TestCluster(config, ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                Pkcs11Tokens.builder().build());
-        for (Map.Entry<String, KeyType> p : PEOPLE.entrySet()) {
-            cluster.person(p.getKey(), PASS, Caller.Role.USER, p.getValue());
-        }
-        proxy = new MitmProxy(cluster.address(), 64);
-        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
-    }
-
-    @AfterAll
-    void stop() {
-        proxy.close();
-        cluster.close();
+        cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).start();
+        cluster.people(PEOPLE, PASS);
+        proxy = clusters.proxy(cluster, 64);
+        rest = cluster.rest();
     }
 
     @Test

@@ -245,6 +245,18 @@ final class TestCluster implements AutoCloseable {
         return server.address();
     }
 
+    /** A REST client of this cluster's HTTPS listener (started with {@link Start#https}), trusting its certificate. */
+    RestClient rest() throws Exception {
+        return new RestClient(server.httpsAddress().orElseThrow(), serverCert);
+    }
+
+    /** Provisions each person of {@code people} (name to key type) with {@code passphrase}, as users. */
+    void people(java.util.Map<String, KeyType> people, char[] passphrase) throws Exception {
+        for (java.util.Map.Entry<String, KeyType> p : people.entrySet()) {
+            person(p.getKey(), passphrase, Caller.Role.USER, p.getValue());
+        }
+    }
+
     @Override
     public void close() {
         server.close();

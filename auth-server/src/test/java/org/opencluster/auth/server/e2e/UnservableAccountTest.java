@@ -70,8 +70,8 @@ class UnservableAccountTest {
             cluster.store.createAccount(CORRUPT_KEY, Account.Kind.PERSON, Caller.Role.USER, garbledKey,
                     cert2.getEncoded(), cluster.envelopes().seal(CORRUPT_KEY, PASS, pkcs8, List.of()));
         }
-        proxy = clusters.closing(new MitmProxy(cluster.address(), 64));
-        rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        proxy = clusters.proxy(cluster, 64);
+        rest = cluster.rest();
     }
 
     /** What an observer and the client see of one failed login. */

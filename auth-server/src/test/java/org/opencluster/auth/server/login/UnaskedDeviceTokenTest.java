@@ -3,7 +3,6 @@ package org.opencluster.auth.server.login;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -45,8 +44,8 @@ import org.opencluster.auth.token.software.SoftwareToken;
  * tokens (an enrolment login never asks) or not.
  *
  * <p>No honest server sends such a token, so this test plays a misbehaving one: an in-memory {@link ServerHandshake}
- * whose challenged login state is replaced, by reflection, with one that keeps a device token after it read the
- * LOGIN_REQUEST. The hook lives here only, so the server itself has no way to send an unasked token.
+ * told after it read the LOGIN_REQUEST to send a device token anyway
+ * ({@link ServerHandshake#misbehaveBySendingAnUnaskedDeviceToken}, package-private, called from nowhere else).
  * {@link #theSameEnrolmentWithoutTheHookSucceeds} shows the set-up logs in, so the refusals below are the token's
  * doing.
  */
@@ -105,7 +104,7 @@ class UnaskedDeviceTokenTest {
                 server.onCommand(c);
             }
             if (sendUnasked && server.state() == ServerHandshake.State.AWAIT_PROOF) {
-                keepDeviceTokenAnyway(server);
+                server.misbehaveBySendingAnUnaskedDeviceToken();
             }
             for (RispCommand c : decode(server.takeOutput())) {
                 client.onCommand(c);
@@ -113,16 +112,6 @@ class UnaskedDeviceTokenTest {
             toServer = client.takeOutput();
         }
         return server;
-    }
-
-    /** Makes the server's challenged login keep a device token, as a server breaking section 5.14 would. */
-    private static void keepDeviceTokenAnyway(ServerHandshake server) throws Exception {
-        Field current = ServerHandshake.class.getDeclaredField("current");
-        current.setAccessible(true);
-        ServerStates.AwaitProof proof = (ServerStates.AwaitProof) current.get(server);
-        ServerStates.ChallengedLogin l = proof.login();
-        current.set(server, new ServerStates.AwaitProof(new ServerStates.ChallengedLogin(l.version(), l.keys(),
-                l.issued(), l.transcriptThroughServerFinished(), l.attempt(), true)));
     }
 
     private HandshakeSettings settings() throws Exception {

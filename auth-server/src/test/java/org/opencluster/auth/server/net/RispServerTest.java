@@ -47,6 +47,21 @@ class RispServerTest {
         }).strictUntilLogin(false);
     }
 
+    /** A connection logic that runs on the I/O thread (as the server's sessions do). */
+    private static Connection onIoThread(java.util.function.BiConsumer<RispCommand, Outbound> onCommand) {
+        return new Connection() {
+            @Override
+            public boolean runsOnIoThread() {
+                return true;
+            }
+
+            @Override
+            public void onCommand(RispCommand command, Outbound out) {
+                onCommand.accept(command, out);
+            }
+        };
+    }
+
     @AfterEach
     void stop() {
         if (server != null) {
@@ -208,6 +223,28 @@ class RispServerTest {
         }
     }
 
+    /**
+     * With epoll each I/O loop accepts on a listening socket of its own (SO_REUSEPORT on one port) and serves what it
+     * accepted, instead of one acceptor thread handing every connection to a loop (a thread wake-up per connection,
+     * about a third of the server's CPU per anonymous hello in {@code bin/bench --only hello-flood}). The kernel
+     * spreads the connections: every loop gets some (with NIO the acceptor hands them out in turn).
+     */
+    @Test
+    void withEpollEveryIoLoopAcceptsAndServesConnectionsOnOnePort() throws Exception {
+        java.util.Set<String> servedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        start(RispServer.builder(remote -> onIoThread((command, out) -> {
+            servedOn.add(Thread.currentThread().getName());
+            out.send(command);
+        })).strictUntilLogin(false).threads(2, 1).perSource(1_000, 1_000));
+        for (int i = 0; i < 64; i++) {
+            try (Socket s = connect(server)) {
+                s.getOutputStream().write(RispEncoder.toBytes(RispCommand.integer(0x1001, i)));
+                assertEquals(List.of(RispCommand.integer(0x1001, i)), read(s, 1));
+            }
+        }
+        assertEquals(2, servedOn.size(), "loops that served connections: " + servedOn);
+    }
+
     @Test
     void bindsLoopbackByDefault() throws Exception {
         start(echoServer());
@@ -223,33 +260,25 @@ class RispServerTest {
     void offloadedWorkKeepsCommandAndReplyOrder() throws Exception {
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
-        start(RispServer.builder(remote -> new Connection() {
-            @Override
-            public boolean runsOnIoThread() {
-                return true;
+        start(RispServer.builder(remote -> onIoThread((command, out) -> {
+            if (running.get() != 0) {
+                overlapped.set(true);
             }
-
-            @Override
-            public void onCommand(RispCommand command, Outbound out) {
-                if (running.get() != 0) {
-                    overlapped.set(true);
-                }
-                if (command.number() % 3 == 0) {
-                    out.offload(() -> {
-                        running.incrementAndGet();
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        out.send(command);
-                        running.decrementAndGet();
-                    });
-                } else {
+            if (command.number() % 3 == 0) {
+                out.offload(() -> {
+                    running.incrementAndGet();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     out.send(command);
-                }
+                    running.decrementAndGet();
+                });
+            } else {
+                out.send(command);
             }
-        }).strictUntilLogin(false));
+        })).strictUntilLogin(false));
         List<RispCommand> sent = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             sent.add(RispCommand.integer(0x1001, i));

@@ -15,7 +15,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.opencluster.auth.client.login.LoginCredential;
@@ -70,15 +72,18 @@ final class HelloFlood {
                 double clientUs;
                 long hellos;
                 long signed;
+                Map<String, long[]> groups;
                 try {
                     Thread.sleep(1_000);
                     long jit0 = JIT.getTotalCompilationTime();
                     long server0 = serverCpuNanos();
+                    Map<String, long[]> groups0 = serverCpuByGroup();
                     long client0 = counts.cpuNanos.get();
                     long hellos0 = counts.hellos.get();
                     long signed0 = counts.signed.get();
                     Thread.sleep((long) (seconds * 1000));
                     long server1 = serverCpuNanos();
+                    groups = since(groups0, serverCpuByGroup());
                     jitMs = JIT.getTotalCompilationTime() - jit0;
                     hellos = counts.hellos.get() - hellos0;
                     signed = counts.signed.get() - signed0;
@@ -97,6 +102,11 @@ final class HelloFlood {
                         + " ms (%.1fx)%n",
                         key, hellos, seconds, hellos / seconds, signed, serverUs, clientUs, warmUp, jitMs, idleMs, floodMs,
                         floodMs / idleMs);
+                for (Map.Entry<String, long[]> g : groups.entrySet()) {
+                    System.out.printf(Locale.ROOT, "  %s: server threads %s: %.1f us CPU per hello, of it %.1f us in"
+                            + " user mode%n", key, g.getKey(), g.getValue()[0] / 1e3 / hellos,
+                            g.getValue()[1] / 1e3 / hellos);
+                }
                 out.put(key + ".server_us", serverUs);
                 out.put(key + ".jit_ms", jitMs);
                 out.put(key + ".client_us", clientUs);
@@ -220,6 +230,35 @@ final class HelloFlood {
             }
         }
         return sum;
+    }
+
+    /**
+     * The server's CPU time by thread pool (a thread's name without its last number: the acceptor, the I/O loops,
+     * the logic executors), total and user mode, in nanoseconds: where a hello's microseconds go, kernel or Java.
+     */
+    private static Map<String, long[]> serverCpuByGroup() {
+        Set<String> notServer = Set.of(FLOODER_THREAD, Thread.currentThread().getName());
+        Map<String, long[]> groups = new TreeMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            long t = THREADS.getThreadCpuTime(id);
+            long u = THREADS.getThreadUserTime(id);
+            if (info != null && t > 0 && !notServer.contains(info.getThreadName())) {
+                long[] g = groups.computeIfAbsent(info.getThreadName().replaceFirst("-\\d+$", ""), k -> new long[2]);
+                g[0] += t;
+                g[1] += Math.max(0, u);
+            }
+        }
+        return groups;
+    }
+
+    private static Map<String, long[]> since(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, long[]> d = new TreeMap<>();
+        after.forEach((k, v) -> {
+            long[] b = before.getOrDefault(k, new long[2]);
+            d.put(k, new long[] {v[0] - b[0], v[1] - b[1]});
+        });
+        return d;
     }
 
     private static InetAddress address(String a) {

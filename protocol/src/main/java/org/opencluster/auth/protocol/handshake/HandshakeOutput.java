@@ -15,7 +15,12 @@ import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
  * CLIENT_CHOICE, frames under the handshake keys after it. Shared by the client and server engines.
  */
 public final class HandshakeOutput {
-    private ByteBuffer out = ByteBuffer.allocate(4096);
+    /**
+     * Grown at the first append, not made in advance: a server allocates one per connection before the hello is
+     * parsed (a flood of anonymous hellos pays for it), and a caller that takes after every command mostly takes
+     * nothing.
+     */
+    private ByteBuffer out = ByteBuffer.allocate(0);
 
     /** Appends a clear message; returns its bytes (for the transcript). */
     public byte[] clear(HandshakeMessage m) {
@@ -50,13 +55,14 @@ public final class HandshakeOutput {
     /** Everything appended so far, ready to write; the buffer is the caller's afterwards. */
     public ByteBuffer take() {
         ByteBuffer taken = out.flip();
-        out = ByteBuffer.allocate(4096);
+        out = ByteBuffer.allocate(0);
         return taken;
     }
 
     private void ensure(int n) {
         if (out.remaining() < n) {
-            ByteBuffer bigger = ByteBuffer.allocate(out.position() + n + 4096);
+            // Doubling from the first message's size: one clear hello is a hundred bytes, a server's flight a few KiB.
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * out.capacity(), out.position() + n));
             out.flip();
             bigger.put(out);
             out = bigger;
