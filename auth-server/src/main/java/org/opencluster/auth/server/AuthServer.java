@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -85,6 +86,8 @@ public final class AuthServer implements AutoCloseable {
         ServerConfig config = b.config;
         Pkcs11Tokens tokens = b.tokens;
         Clock clock = b.clock;
+        // The one monotonic clock of this server: every duration (lockouts, re-authentication, REST timeouts).
+        MonotonicClock ticker = MonotonicClock.of(b.ticker);
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
         dataDir = config.dataDir();
@@ -128,7 +131,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout())
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
-                .maxTrackedKeys(config.maxTrackedKeys())
+                .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
@@ -154,7 +157,7 @@ public final class AuthServer implements AutoCloseable {
                 }, Optional.of(webAuthn), config.hello().gate(random));
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
-                remote -> new ServerSession(settings, dispatcher, sessions, clock,
+                remote -> new ServerSession(settings, dispatcher, sessions, clock, ticker,
                         config.reauthPolicy(), config.framePadding(), remote);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
@@ -167,7 +170,7 @@ public final class AuthServer implements AutoCloseable {
                 .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
             https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
-                    b.ticker, random, sources) : null;
+                    ticker, random, sources) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -227,7 +230,7 @@ public final class AuthServer implements AutoCloseable {
         private final ServerConfig config;
         private Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
         private Clock clock = Clock.systemUTC();
-        private java.util.function.LongSupplier ticker = System::nanoTime;
+        private java.util.function.LongSupplier ticker = MonotonicClock.system();
         private SecureRandom random = new SecureRandom();
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
@@ -248,7 +251,10 @@ public final class AuthServer implements AutoCloseable {
             return this;
         }
 
-        /** Monotonic nanoseconds for durations (REST session timeouts); default System::nanoTime. */
+        /**
+         * Monotonic nanoseconds for every duration (lockouts, re-authentication, REST session timeouts); default
+         * {@link MonotonicClock#system()}. Whatever is given is guarded against backward steps.
+         */
         public Builder ticker(java.util.function.LongSupplier ticker) {
             this.ticker = java.util.Objects.requireNonNull(ticker);
             return this;

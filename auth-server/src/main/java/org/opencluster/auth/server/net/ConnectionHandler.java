@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.net;
 
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -83,7 +84,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         // One timer until login (each costs a scheduled task per connection, which a connection flood pays for):
         // the handshake deadline, or the lifetime if that comes first; the lifetime's own timer and the idle timer
         // are armed at login.
-        acceptedAt = System.nanoTime();
+        acceptedAt = MonotonicClock.system().nanos();
         handshakeDeadline = ctx.executor().schedule(this::handshakeExpired,
                 Math.min(handshakeTimeoutMillis, absoluteTimeoutMillis), TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
@@ -109,7 +110,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (!loginSeen && loggedIn()) {
             loginSeen = true;
             handshakeDeadline.cancel(false);
-            long left = absoluteTimeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt);
+            long left = absoluteTimeoutMillis - TimeUnit.NANOSECONDS.toMillis(MonotonicClock.system().nanos() - acceptedAt);
             lifetime = ctx.executor().schedule(this::lifetimeReached, Math.max(0, left), TimeUnit.MILLISECONDS);
             if (idleAfterLoginMillis > 0) {
                 ctx.pipeline().addFirst("idle", new IdleStateHandler(idleAfterLoginMillis, 0, 0,

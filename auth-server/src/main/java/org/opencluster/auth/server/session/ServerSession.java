@@ -3,6 +3,8 @@ package org.opencluster.auth.server.session;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.LongSupplier;
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -38,7 +40,10 @@ public final class ServerSession implements Connection, LiveSession {
     private volatile int suiteId;
     private final CommandDispatcher dispatcher;
     private final SessionRegistry registry;
+    /** Wall clock: only the session's start stamp (shown to admins) and the REAUTH_DUE stamp. */
     private final Clock clock;
+    /** Monotonic nanoseconds for every decision about this session's age. */
+    private final LongSupplier ticker;
     private final ReauthPolicy reauthPolicy;
     private final int framePadding;
     private final java.security.SecureRandom random;
@@ -58,17 +63,18 @@ public final class ServerSession implements Connection, LiveSession {
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
-        this(settings, dispatcher, registry, clock, reauthPolicy, 0, remoteAddress);
+        this(settings, dispatcher, registry, clock, MonotonicClock.system(), reauthPolicy, 0, remoteAddress);
     }
 
     /** @param framePadding the block every sent application frame is padded to (docs/PROTOCOL.md section 6); 0 none */
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
-            Clock clock, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
+            Clock clock, LongSupplier ticker, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
         this.framePadding = framePadding;
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.clock = clock;
+        this.ticker = MonotonicClock.of(ticker);
         this.reauthPolicy = reauthPolicy;
         this.random = settings.random();
         this.remote = remoteAddress;
@@ -177,8 +183,8 @@ public final class ServerSession implements Connection, LiveSession {
                             break;
                         }
                     } else if (due) {
-                        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due since "
-                                + reauth.due() + ": send REAUTH_BEGIN");
+                        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due "
+                                + reauth.overdueBy().toSeconds() + " s ago: send REAUTH_BEGIN");
                     } else {
                         dispatcher.dispatch(caller, r, replies::add);
                     }
@@ -197,8 +203,8 @@ public final class ServerSession implements Connection, LiveSession {
                 try (TrafficSecrets fresh = reauth.takeFresh()) {
                     channel.rekey(fresh.serverToClient(), fresh.clientToServer());
                 }
-                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), caller.username(),
-                        reauth.due());
+                LOG.info("event=session.reauthenticated session={} user={} next_in={}", hexId(),
+                        caller.username(), reauthPolicy.interval());
             } else if (outcome == SessionReauth.Outcome.FAIL) {
                 LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
                         caller.username(), remote);
@@ -241,7 +247,8 @@ public final class ServerSession implements Connection, LiveSession {
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
                 () -> accounts.find(username), handshake.reauthenticationDue(),
-                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, random);
+                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, ticker,
+                random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
