@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.time.Duration;
 import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,7 @@ public final class AuthServer implements AutoCloseable {
     private final java.nio.file.Path dataDir;
     private final EnrolmentCodeKey enrolmentCodes;
     private final Clock clock;
+    private boolean httpsClosed;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -103,7 +105,8 @@ public final class AuthServer implements AutoCloseable {
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
                 .include(AdminCommands.registry()).include(EnrolCommands.registry())
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
-                .include(WebAuthnCommands.registry()).include(b.extraCommands)
+                .include(WebAuthnCommands.registry())
+                .include(org.opencluster.auth.protocol.command.SessionCommands.registry()).include(b.extraCommands)
                 .build();
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
@@ -448,11 +451,38 @@ public final class AuthServer implements AutoCloseable {
         return enrolmentCodes;
     }
 
-    @Override
-    public void close() {
-        if (https != null) {
+    /** What a live session is told when the server stops (SESSION_CLOSING_TEXT, docs/PROTOCOL.md section 7.1). */
+    public static final String SHUTDOWN_REASON = "server shutting down";
+
+    /**
+     * Graceful stop (SIGTERM): the HTTPS listener closes (its sessions end with it: a REST client's next request
+     * fails to connect), the TCP listener stops accepting, every TCP session answers the command it is running and
+     * then gets {@code SESSION_CLOSING} with {@link #SHUTDOWN_REASON} and its close frame, a login in progress gets
+     * {@code SHUTTING_DOWN}; after at most {@code drain} whatever is left is closed, then everything else.
+     *
+     * @return true when every connection had closed within {@code drain}
+     */
+    public boolean shutdown(Duration drain) {
+        long started = MonotonicClock.system().nanos();
+        LOG.info("event=server.shutdown phase=draining sessions={} drain_ms={}", sessions.size(), drain.toMillis());
+        closeHttps();
+        boolean drained = transport.drain(SHUTDOWN_REASON, drain);
+        close();
+        LOG.info("event=server.shutdown phase=stopped drained={} elapsed_ms={}", drained,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(MonotonicClock.system().nanos() - started));
+        return drained;
+    }
+
+    private synchronized void closeHttps() {
+        if (https != null && !httpsClosed) {
+            httpsClosed = true;
             https.close();
         }
+    }
+
+    @Override
+    public void close() {
+        closeHttps();
         transport.close();
         store.close();
         try {

@@ -52,6 +52,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     private boolean loginSeen;
     private boolean offloaded;
     private boolean inactive;
+    /** The server is shutting down and the offloaded work must finish first: {@link #resume} ends the connection. */
+    private String shutdownReason;
     private volatile boolean failed;
 
     /**
@@ -183,6 +185,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         }
         // The offloaded work's writes and those of the commands just decoded: no read completes to flush them.
         ctx.flush();
+        if (!offloaded && shutdownReason != null && !inactive) {
+            shutDown(shutdownReason);
+        }
         if (!offloaded && inactive) {
             closeConnection();
         }
@@ -304,6 +309,29 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
             sendRaw(sealed.get());
         } else {
             CommandDispatcher.error(this::send, code, text);
+        }
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The server is shutting down (on the I/O thread): after the command in progress has been answered, say so
+     * under the connection's keys ({@link Connection#shutdownBytes}) and close. Nothing more is read.
+     */
+    void shutDown(String reason) {
+        if (failed || inactive) {
+            return;
+        }
+        if (offloaded) {
+            shutdownReason = reason; // the running work answers first; resume() comes back here
+            return;
+        }
+        failed = true;
+        Connection c = connection;
+        java.util.Optional<java.nio.ByteBuffer> bytes = c == null ? java.util.Optional.empty() : c.shutdownBytes(reason);
+        if (bytes.isPresent()) {
+            sendRaw(bytes.get());
+        } else {
+            CommandDispatcher.error(this::send, ErrorCode.SHUTTING_DOWN, reason);
         }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

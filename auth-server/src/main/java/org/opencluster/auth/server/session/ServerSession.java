@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.command.SessionCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.frame.FrameHeader;
@@ -296,6 +297,25 @@ public final class ServerSession implements Connection, LiveSession {
             return b.hasRemaining() ? java.util.Optional.of(b) : java.util.Optional.empty();
         }
         return java.util.Optional.empty();
+    }
+
+    /** Shutting down: the established session's last frame says why (section 7.1), then its close frame. */
+    @Override
+    public synchronized java.util.Optional<ByteBuffer> shutdownBytes(String reason) {
+        if (closed || channel == null) {
+            return endingBytes(ErrorCode.SHUTTING_DOWN, reason);
+        }
+        List<RispCommand> closing = List.of(
+                RispCommand.integer(SessionCommands.SESSION_CLOSING.id(), ErrorCode.SHUTTING_DOWN.code()),
+                RispCommand.string(SessionCommands.SESSION_CLOSING_TEXT.id(),
+                        reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            ByteBuffer frames = channel.send(closing, ByteBuffer.allocate(256 + reason.length() * 3));
+            LOG.info("event=session.closing session={} user={} reason=shutting_down", hexId(), caller.username());
+            return java.util.Optional.of(channel.sendClose(frames).flip());
+        } catch (FrameException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private void sendCloseFrame() {

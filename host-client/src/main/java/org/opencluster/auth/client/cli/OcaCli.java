@@ -292,6 +292,10 @@ public final class OcaCli {
                 err.println("login failed: " + e.getMessage());
                 return e.code() == HandshakeError.SERVER_KEY_CHANGED.code()
                         || e.code() == HandshakeError.UNTRUSTED_SERVER_KEY.code() ? UNTRUSTED : LOGIN_FAILED;
+            } catch (org.opencluster.auth.client.SessionEndedException e) {
+                // e.g. "the server closed the session: server shutting down" (docs/PROTOCOL.md section 7.1)
+                err.println("session ended: " + e.getMessage());
+                return IO;
             } catch (IOException e) {
                 err.println("connection failed: " + e.getMessage());
                 return IO;

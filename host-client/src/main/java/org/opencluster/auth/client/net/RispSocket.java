@@ -90,6 +90,11 @@ public final class RispSocket implements AutoCloseable {
         writeBuffer.clear();
     }
 
+    /** True when a command or bytes from the server wait to be read (a frame it sent without being asked). */
+    public boolean hasPendingInput() throws IOException {
+        return !ready.isEmpty() || in.available() > 0;
+    }
+
     /** The next command; blocks up to the socket timeout. */
     public RispCommand read() throws IOException {
         while (ready.isEmpty()) {
