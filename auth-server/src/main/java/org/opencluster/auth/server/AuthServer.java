@@ -97,9 +97,9 @@ public final class AuthServer implements AutoCloseable {
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
-        caKey = keys.open("cluster-ca", config.caKey());
+        caKey = keys.openHealing("cluster-ca", config.caKey(), ticker, clock);
         ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
-        serverKey = keys.open("server", config.serverKey());
+        serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
@@ -405,6 +405,16 @@ public final class AuthServer implements AutoCloseable {
     }
 
     /** The cluster CA's key (in its token or key file). */
+    /**
+     * The state of the server's own key tokens that can go away ({@code pkcs11:} keys; key files cannot), for a
+     * health endpoint: empty when both keys are files.
+     */
+    public List<org.opencluster.auth.server.boot.TokenHealth> tokenHealth() {
+        return java.util.stream.Stream.of(serverKey, caKey)
+                .filter(org.opencluster.auth.server.boot.HealingToken.class::isInstance)
+                .map(t -> ((org.opencluster.auth.server.boot.HealingToken) t).health()).toList();
+    }
+
     public Token caKey() {
         return caKey;
     }

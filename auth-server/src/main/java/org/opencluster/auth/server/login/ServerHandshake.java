@@ -279,7 +279,10 @@ public final class ServerHandshake {
             signature = settings.serverKey().sign(scheme, HandshakeLabels.signatureInput(
                     HandshakeLabels.SERVER_SIGNATURE_CONTEXT, helloHash.hash()));
         } catch (TokenException e) {
-            throw new IllegalStateException("the server key cannot sign: " + e.getMessage(), e);
+            // The server's own token is gone or failing (HealingToken logs the state change and reopens it): a
+            // clear code for the client, nothing per login in the log, and nothing counted against the caller.
+            fail(ErrorCode.TOKEN_UNAVAILABLE.code(), "the server's key token is unavailable; retry shortly");
+            return;
         }
         sendClear(HandshakeMessage.of(HS_SERVER_CERTIFICATE_VERIFY,
                 RispCommand.integer(SIGNATURE_SCHEME, SignatureAlgorithm.valueOf(scheme.name()).code()),
