@@ -155,8 +155,18 @@ public final class OcaSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in. The credential is checked first ({@link LoginCredential#checkReady}): a token or card that is not
+     * present fails here with {@link TokenNotPresentException} before anything is sent, so the server counts no
+     * failed login for it.
+     */
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
+        try {
+            credential.checkReady();
+        } catch (org.opencluster.auth.token.TokenException e) {
+            throw new TokenNotPresentException(username, e);
+        }
         return open(server, options.apply(new ClientHandshake(username, credential, trust, options.suites,
                 SuiteRegistry.standard(), options.commands, options.random)), username, credential, options);
     }
