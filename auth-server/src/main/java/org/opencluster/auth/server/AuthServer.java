@@ -10,6 +10,8 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.time.Duration;
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -80,11 +82,14 @@ public final class AuthServer implements AutoCloseable {
     private final java.nio.file.Path dataDir;
     private final EnrolmentCodeKey enrolmentCodes;
     private final Clock clock;
+    private boolean httpsClosed;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
         Pkcs11Tokens tokens = b.tokens;
         Clock clock = b.clock;
+        // The one monotonic clock of this server: every duration (lockouts, re-authentication, REST timeouts).
+        MonotonicClock ticker = MonotonicClock.of(b.ticker);
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
         dataDir = config.dataDir();
@@ -93,17 +98,18 @@ public final class AuthServer implements AutoCloseable {
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
-        caKey = keys.open("cluster-ca", config.caKey());
+        caKey = keys.openHealing("cluster-ca", config.caKey(), ticker, clock);
         b.opened.push(caKey);
         ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
-        serverKey = keys.open("server", config.serverKey());
+        serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         b.opened.push(serverKey);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
                 .include(AdminCommands.registry()).include(EnrolCommands.registry())
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
-                .include(WebAuthnCommands.registry()).include(b.extraCommands)
+                .include(WebAuthnCommands.registry())
+                .include(org.opencluster.auth.protocol.command.SessionCommands.registry()).include(b.extraCommands)
                 .build();
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
@@ -132,7 +138,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxAccountFailures(config.maxAccountFailures()).maxSourceFailures(config.maxSourceFailures())
                 .decay(config.failureDecay()).lockout(config.lockout())
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
-                .maxTrackedKeys(config.maxTrackedKeys())
+                .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
@@ -158,7 +164,7 @@ public final class AuthServer implements AutoCloseable {
                 }, Optional.of(webAuthn), config.hello().gate(random));
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
-                remote -> new ServerSession(settings, dispatcher, sessions, clock,
+                remote -> new ServerSession(settings, dispatcher, sessions, clock, ticker,
                         config.reauthPolicy(), config.framePadding(), remote);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
@@ -171,7 +177,7 @@ public final class AuthServer implements AutoCloseable {
                 .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
         try {
             https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
-                    b.ticker, random, sources) : null;
+                    ticker, random, sources) : null;
         } catch (IOException | InterruptedException | RuntimeException e) {
             transport.close();
             throw e;
@@ -231,7 +237,7 @@ public final class AuthServer implements AutoCloseable {
         private final ServerConfig config;
         private Pkcs11Tokens tokens = Pkcs11Tokens.builder().build();
         private Clock clock = Clock.systemUTC();
-        private java.util.function.LongSupplier ticker = System::nanoTime;
+        private java.util.function.LongSupplier ticker = MonotonicClock.system();
         private SecureRandom random = new SecureRandom();
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
@@ -257,7 +263,10 @@ public final class AuthServer implements AutoCloseable {
             return this;
         }
 
-        /** Monotonic nanoseconds for durations (REST session timeouts); default System::nanoTime. */
+        /**
+         * Monotonic nanoseconds for every duration (lockouts, re-authentication, REST session timeouts); default
+         * {@link MonotonicClock#system()}. Whatever is given is guarded against backward steps.
+         */
         public Builder ticker(java.util.function.LongSupplier ticker) {
             this.ticker = java.util.Objects.requireNonNull(ticker);
             return this;
@@ -428,6 +437,16 @@ public final class AuthServer implements AutoCloseable {
     }
 
     /** The cluster CA's key (in its token or key file). */
+    /**
+     * The state of the server's own key tokens that can go away ({@code pkcs11:} keys; key files cannot), for a
+     * health endpoint: empty when both keys are files.
+     */
+    public List<org.opencluster.auth.server.boot.TokenHealth> tokenHealth() {
+        return java.util.stream.Stream.of(serverKey, caKey)
+                .filter(org.opencluster.auth.server.boot.HealingToken.class::isInstance)
+                .map(t -> ((org.opencluster.auth.server.boot.HealingToken) t).health()).toList();
+    }
+
     public Token caKey() {
         return caKey;
     }
@@ -474,11 +493,38 @@ public final class AuthServer implements AutoCloseable {
         return enrolmentCodes;
     }
 
-    @Override
-    public void close() {
-        if (https != null) {
+    /** What a live session is told when the server stops (SESSION_CLOSING_TEXT, docs/PROTOCOL.md section 7.1). */
+    public static final String SHUTDOWN_REASON = "server shutting down";
+
+    /**
+     * Graceful stop (SIGTERM): the HTTPS listener closes (its sessions end with it: a REST client's next request
+     * fails to connect), the TCP listener stops accepting, every TCP session answers the command it is running and
+     * then gets {@code SESSION_CLOSING} with {@link #SHUTDOWN_REASON} and its close frame, a login in progress gets
+     * {@code SHUTTING_DOWN}; after at most {@code drain} whatever is left is closed, then everything else.
+     *
+     * @return true when every connection had closed within {@code drain}
+     */
+    public boolean shutdown(Duration drain) {
+        long started = MonotonicClock.system().nanos();
+        LOG.info("event=server.shutdown phase=draining sessions={} drain_ms={}", sessions.size(), drain.toMillis());
+        closeHttps();
+        boolean drained = transport.drain(SHUTDOWN_REASON, drain);
+        close();
+        LOG.info("event=server.shutdown phase=stopped drained={} elapsed_ms={}", drained,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(MonotonicClock.system().nanos() - started));
+        return drained;
+    }
+
+    private synchronized void closeHttps() {
+        if (https != null && !httpsClosed) {
+            httpsClosed = true;
             https.close();
         }
+    }
+
+    @Override
+    public void close() {
+        closeHttps();
         transport.close();
         store.close();
         try {

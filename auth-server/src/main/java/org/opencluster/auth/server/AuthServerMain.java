@@ -106,17 +106,28 @@ public final class AuthServerMain {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
-            CountDownLatch stop = new CountDownLatch(1);
-            try (AuthServer server = AuthServer.start(config, tokens(), Clock.systemUTC(), new SecureRandom(),
-                    ProofKind.KEY_AGREEMENT)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-                System.out.println("listening on " + server.address() + "; server key "
-                        + KeyFingerprint.of(server.serverCertificate()));
-                if (!server.hasAdmin()) {
-                    System.out.println("no admin account yet: " + AuthServer.FIRST_ADMIN_HOW_TO);
+            AuthServer server = AuthServer.start(config, tokens(), Clock.systemUTC(), new SecureRandom(),
+                    ProofKind.KEY_AGREEMENT);
+            // SIGTERM (and SIGINT) run the hooks; the JVM would then exit 143. The graceful stop (bounded by
+            // shutdown.drain) is a clean stop, so the hook ends the process with 0 itself (halt: exit() would wait
+            // for this very hook); a stop that failed exits 1.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                int status = 1;
+                try {
+                    server.shutdown(config.shutdownDrain());
+                    status = 0;
+                } finally {
+                    System.out.flush();
+                    System.err.flush();
+                    Runtime.getRuntime().halt(status);
                 }
-                stop.await();
+            }, "oca-shutdown"));
+            System.out.println("listening on " + server.address() + "; server key "
+                    + KeyFingerprint.of(server.serverCertificate()));
+            if (!server.hasAdmin()) {
+                System.out.println("no admin account yet: " + AuthServer.FIRST_ADMIN_HOW_TO);
             }
+            new CountDownLatch(1).await(); // until a signal: the hook stops the server and ends the process
             return 0;
         }
     }

@@ -23,6 +23,7 @@ import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.command.SessionCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -83,6 +84,7 @@ public final class OcaSession implements AutoCloseable {
     private static final CommandRegistry DEFAULT_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
             .include(ReauthCommands.registry()).include(WebAuthnCommands.registry())
+            .include(SessionCommands.registry())
             .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
@@ -153,8 +155,18 @@ public final class OcaSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs in. The credential is checked first ({@link LoginCredential#checkReady}): a token or card that is not
+     * present fails here with {@link TokenNotPresentException} before anything is sent, so the server counts no
+     * failed login for it.
+     */
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
+        try {
+            credential.checkReady();
+        } catch (org.opencluster.auth.token.TokenException e) {
+            throw new TokenNotPresentException(username, e);
+        }
         return open(server, options.apply(new ClientHandshake(username, credential, trust, options.suites,
                 SuiteRegistry.standard(), options.commands, options.random)), username, credential, options);
     }
@@ -363,23 +375,16 @@ public final class OcaSession implements AutoCloseable {
             throw new SessionEndedException("this session has ended; log in again", -1, null);
         }
         try {
+            if (socket.hasPendingInput()) {
+                // Unasked: only the server's closing notice is sent without a request (section 7.1).
+                closingNotice(readFrame());
+            }
             sendBuffer.clear();
             sendBuffer = channel.send(commands, sendBuffer);
             socket.writeRaw(sendBuffer.flip());
             socket.flush();
-            List<RispCommand> reply = new ArrayList<>();
-            int seen = 0;
-            while (seen < 3) {
-                RispCommand outer = socket.read();
-                if (!SecureChannel.isFrameCommand(outer.id())) {
-                    throw new IOException("the server sent a clear command in an encrypted session");
-                }
-                if (channel.receive(outer, reply::add)) {
-                    ended = true;
-                    throw new SessionEndedException("the server closed the session", -1, null);
-                }
-                seen++;
-            }
+            List<RispCommand> reply = readFrame();
+            closingNotice(reply);
             return reply;
         } catch (java.io.EOFException e) {
             ended = true;
@@ -387,6 +392,38 @@ public final class OcaSession implements AutoCloseable {
         } catch (FrameException e) {
             ended = true;
             throw new IOException("the session's frames failed (" + e.error() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** One data frame from the server; a close frame ends the session. */
+    private List<RispCommand> readFrame() throws IOException, FrameException {
+        List<RispCommand> frame = new ArrayList<>();
+        for (int seen = 0; seen < 3; seen++) {
+            RispCommand outer = socket.read();
+            if (!SecureChannel.isFrameCommand(outer.id())) {
+                throw new IOException("the server sent a clear command in an encrypted session");
+            }
+            if (channel.receive(outer, frame::add)) {
+                ended = true;
+                throw new SessionEndedException("the server closed the session", -1, null);
+            }
+        }
+        return frame;
+    }
+
+    /**
+     * A frame holding SESSION_CLOSING is the server's last (a close frame follows): the session is over, for the
+     * reason given (e.g. {@code SHUTTING_DOWN}, "server shutting down"); whatever was sent was not answered.
+     */
+    private void closingNotice(List<RispCommand> frame) throws SessionEndedException {
+        for (RispCommand c : frame) {
+            if (c.id() == SessionCommands.SESSION_CLOSING.id()) {
+                ended = true;
+                String why = frame.stream().filter(t -> t.id() == SessionCommands.SESSION_CLOSING_TEXT.id())
+                        .map(t -> java.nio.charset.StandardCharsets.UTF_8.decode(t.bytes()).toString())
+                        .findFirst().orElse("no reason given");
+                throw new SessionEndedException("the server closed the session: " + why, (int) c.number(), null);
+            }
         }
     }
 

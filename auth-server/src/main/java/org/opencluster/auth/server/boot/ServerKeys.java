@@ -67,6 +67,30 @@ public final class ServerKeys {
     }
 
     /**
+     * Opens the key named by {@code spec} to serve for as long as the server runs: a {@code pkcs11:} key as a
+     * {@link HealingToken} (reopened after its token went away; a key file cannot go away).
+     */
+    public Token openHealing(String role, String spec, java.util.function.LongSupplier ticker, java.time.Clock clock)
+            throws IOException, TokenException {
+        Token first = open(role, spec);
+        return spec.startsWith("pkcs11:") ? new HealingToken(role, first, () -> reopen(role, spec), ticker, clock)
+                : first;
+    }
+
+    private Token reopen(String role, String spec) throws IOException, TokenException {
+        try {
+            return open(role, spec);
+        } catch (TokenException e) {
+            if (e.error() != org.opencluster.auth.token.TokenError.TOKEN_ABSENT) {
+                throw e;
+            }
+            // A module that looks for tokens only at start (SoftHSM2) must be restarted to see one come back.
+            pkcs11.restartModule(spec);
+            return open(role, spec);
+        }
+    }
+
+    /**
      * The private key of a {@code keyfile:} spec as a JCA key, for the HTTPS listener's TLS (JSSE signs with it
      * itself). A {@code pkcs11:} key is handed to JSSE as its token handle instead (see AuthServer).
      */

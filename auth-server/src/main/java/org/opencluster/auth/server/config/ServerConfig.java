@@ -46,10 +46,12 @@ public final class ServerConfig {
     private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
     /** Optional padding of every application frame the server sends (docs/PROTOCOL.md section 6). */
     private static final Set<String> FRAME_PADDING_KEYS = Set.of("frames.padding");
+    /** How long a SIGTERM waits for live sessions to get their answers and the closing notice (section 7.1). */
+    private static final Set<String> SHUTDOWN_KEYS = Set.of("shutdown.drain");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
-            FRAME_PADDING_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            FRAME_PADDING_KEYS, SHUTDOWN_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -81,6 +83,7 @@ public final class ServerConfig {
     private final Duration deviceTokenLifetime;
     // exposure limits (EXPOSURE_KEYS)
     private final Duration handshakeTimeout;
+    private final Duration shutdownDrain;
     private final int sourceIpv4Prefix;
     private final int sourceIpv6Prefix;
     private final int connectionsPerSource;
@@ -98,6 +101,7 @@ public final class ServerConfig {
         this.framePadding = b.framePadding;
         this.keyPolicy = b.keyPolicy;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.shutdownDrain = b.shutdownDrain;
         this.sourceIpv4Prefix = b.sourceIpv4Prefix;
         this.sourceIpv6Prefix = b.sourceIpv6Prefix;
         this.connectionsPerSource = b.connectionsPerSource;
@@ -144,6 +148,7 @@ public final class ServerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.handshakeTimeout = handshakeTimeout;
+        b.shutdownDrain = shutdownDrain;
         b.sourceIpv4Prefix = sourceIpv4Prefix;
         b.sourceIpv6Prefix = sourceIpv6Prefix;
         b.connectionsPerSource = connectionsPerSource;
@@ -281,6 +286,7 @@ public final class ServerConfig {
                     case "login.device-failures": b.maxDeviceFailures = atLeastOne(Integer.parseInt(v)); break;
                     case "login.max-lockout": b.maxLockout = positive(Duration.parse(v)); break;
                     case "login.device-token-lifetime": b.deviceTokenLifetime = positive(Duration.parse(v)); break;
+                    case "shutdown.drain": b.shutdownDrain(Duration.parse(v)); break;
                     case "frame.key-update-bytes": b.keyUpdateBytes = atLeastOne(Long.parseLong(v)); break;
                     case "risp.max-string": b.maxStringLength = atLeastOne(Integer.parseInt(v)); break;
                     case "https.listen": b.httpsListen = httpsFromFile(parseAddress(v)); break;
@@ -489,6 +495,8 @@ public final class ServerConfig {
     public Duration deviceTokenLifetime() { return deviceTokenLifetime; }
     /** From accept (TCP) or session creation (REST) to login; then the connection or session ends. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
+    /** {@code shutdown.drain}: how long a graceful stop waits for sessions to be answered and closed. */
+    public Duration shutdownDrain() { return shutdownDrain; }
     /** Prefix lengths that make addresses one source (IPv4, IPv6). */
     public int sourceIpv4Prefix() { return sourceIpv4Prefix; }
     public int sourceIpv6Prefix() { return sourceIpv6Prefix; }
@@ -548,6 +556,7 @@ public final class ServerConfig {
         private Duration deviceTokenLifetime = Duration.ofDays(90);
         // exposure limits (EXPOSURE_KEYS)
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration shutdownDrain = Duration.ofSeconds(10);
         private int sourceIpv4Prefix = 32;
         private int sourceIpv6Prefix = 64;
         private int connectionsPerSource = 256;
@@ -573,6 +582,7 @@ public final class ServerConfig {
         }
 
         public Builder handshakeTimeout(Duration d) { this.handshakeTimeout = positive(d); return this; }
+        public Builder shutdownDrain(Duration d) { this.shutdownDrain = notNegative(d); return this; }
         public Builder sourcePrefixes(int ipv4Bits, int ipv6Bits) {
             new org.opencluster.auth.server.limit.SourcePrefix(ipv4Bits, ipv6Bits); // checks the ranges
             this.sourceIpv4Prefix = ipv4Bits;

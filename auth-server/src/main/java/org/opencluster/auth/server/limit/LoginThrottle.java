@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * doubling is forgotten once the count has decayed to zero. A success clears the account (unknown device) or the
  * device bucket, never the source's (one good account must not launder a scanning source).
  *
- * <p>Time is measured with a monotonic ticker (nanoseconds, {@link System#nanoTime} by default), never the wall
- * clock. Each kind keeps at most {@code maxTrackedKeys} buckets, least recently used evicted first, in O(1).
+ * <p>Time is measured with a monotonic ticker (nanoseconds, {@link MonotonicClock#system()} by default), never the
+ * wall clock. Each kind keeps at most {@code maxTrackedKeys} buckets, least recently used evicted first, in O(1).
  */
 public final class LoginThrottle {
     private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
@@ -295,7 +296,7 @@ public final class LoginThrottle {
         private Duration decay = Duration.ofSeconds(60);
         private Duration lockout = Duration.ofMinutes(5);
         private Duration maxLockout = Duration.ofHours(1);
-        private LongSupplier ticker = System::nanoTime;
+        private LongSupplier ticker = MonotonicClock.system();
         private int maxTrackedKeys = DEFAULT_MAX_TRACKED_KEYS;
         private DeviceTokens deviceTokens;
 
@@ -330,9 +331,12 @@ public final class LoginThrottle {
             return this;
         }
 
-        /** A monotonic clock in nanoseconds (tests inject one they move). */
+        /**
+         * A monotonic clock in nanoseconds (tests inject one they move), guarded by {@link MonotonicClock} so a
+         * source that steps back (libfaketime fakes CLOCK_MONOTONIC too) never lengthens a lock.
+         */
         public Builder ticker(LongSupplier nanoTime) {
-            this.ticker = Objects.requireNonNull(nanoTime);
+            this.ticker = MonotonicClock.of(nanoTime);
             return this;
         }
 

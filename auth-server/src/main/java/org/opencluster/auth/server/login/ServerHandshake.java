@@ -127,7 +127,7 @@ public final class ServerHandshake {
             fail(e.error().code(), e.getMessage());
         } catch (FrameException e) {
             // The channel is dead: nothing more can be sent under it. Close.
-            enter(failed());
+            enter(new Failed(current.version(), current.attemptedUsername()));
         } catch (RispProtocolException e) {
             fail(ErrorCode.PROTOCOL_ERROR.code(), e.getMessage());
         } catch (RuntimeException e) {
@@ -195,7 +195,11 @@ public final class ServerHandshake {
             enter(new AwaitHello(true));
             output.clear(retry.helloRetry());
         } else {
-            enter(ServerHelloFlight.answer(settings, m, offered, output));
+            try {
+                enter(ServerHelloFlight.answer(settings, m, offered, output));
+            } catch (ServerHelloFlight.ServerKeyUnavailable e) { // HealingToken logs the state change, not each login
+                fail(ErrorCode.TOKEN_UNAVAILABLE.code(), "the server's key token is unavailable; retry shortly");
+            }
         }
     }
 
@@ -208,7 +212,7 @@ public final class ServerHandshake {
         } catch (FrameException | RuntimeException e) {
             // the channel is gone: closing is all that is left
         } finally {
-            enter(failed());
+            enter(new Failed(current.version(), current.attemptedUsername()));
         }
     }
 
@@ -217,10 +221,6 @@ public final class ServerHandshake {
         ServerState left = current;
         current = next;
         ServerStates.leave(left, next, settings.throttle());
-    }
-
-    private Failed failed() {
-        return new Failed(current.version(), current.attemptedUsername());
     }
 
     private boolean isOver() {
@@ -233,7 +233,7 @@ public final class ServerHandshake {
      */
     public void abandon() {
         if (!isOver()) {
-            enter(failed());
+            enter(new Failed(current.version(), current.attemptedUsername()));
         }
     }
 

@@ -94,7 +94,7 @@ final class ServerHelloFlight {
 
     /** Answers an admitted hello: sends the first flight through {@code output}, returns the next state. */
     static AwaitChoice answer(HandshakeSettings settings, HandshakeMessage hello, Set<Integer> offered,
-            HandshakeOutput output) throws HandshakeException {
+            HandshakeOutput output) throws HandshakeException, ServerKeyUnavailable {
         List<byte[]> messages = new ArrayList<>(List.of(hello.encode()));
         long version = Math.min(hello.number(PROTOCOL_VERSION), PROTOCOL_VERSION_3);
         SuitePolicy policy = settings.policy().get();
@@ -133,12 +133,24 @@ final class ServerHelloFlight {
                     HandshakeLabels.SERVER_SIGNATURE_CONTEXT, helloHash.hash()));
         } catch (TokenException e) {
             share.close();
-            throw new IllegalStateException("the server key cannot sign: " + e.getMessage(), e);
+            throw new ServerKeyUnavailable(e);
         }
         messages.add(output.clear(HandshakeMessage.of(HS_SERVER_CERTIFICATE_VERIFY,
                 RispCommand.integer(SIGNATURE_SCHEME, SignatureAlgorithm.valueOf(scheme.name()).code()),
                 RispCommand.string(SIGNATURE, signature))));
         return new AwaitChoice(version, policy, java.util.Collections.unmodifiableSet(offered), share,
                 List.copyOf(messages));
+    }
+
+    /**
+     * The server's own key token is gone or failing: the login ends with a clear TOKEN_UNAVAILABLE and nothing is
+     * counted against the caller (a {@code HealingToken} logs the state change once and reopens the token).
+     */
+    static final class ServerKeyUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ServerKeyUnavailable(TokenException cause) {
+            super("the server key cannot sign: " + cause.getMessage(), cause);
+        }
     }
 }

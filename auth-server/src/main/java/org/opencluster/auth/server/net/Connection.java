@@ -43,6 +43,15 @@ public interface Connection {
     }
 
     /**
+     * The bytes that tell the peer the server is shutting down (docs/PROTOCOL.md section 7.1): an established
+     * session's last frame ({@code SESSION_CLOSING} + {@code SESSION_CLOSING_TEXT}) and close frame; a login in
+     * progress ends with {@code SHUTTING_DOWN} as {@link #endingBytes} would say it. Empty: the error goes in clear.
+     */
+    default java.util.Optional<java.nio.ByteBuffer> shutdownBytes(String reason) {
+        return endingBytes(org.opencluster.auth.protocol.command.ErrorCode.SHUTTING_DOWN, reason);
+    }
+
+    /**
      * True once the peer sends under keys (handshake keys after CLIENT_CHOICE, then the application keys): from
      * then on {@link #checkInboundFrame} can tell a frame of the peer from a forgery.
      */

@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.net;
 
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -52,6 +53,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
     private boolean loginSeen;
     private boolean offloaded;
     private boolean inactive;
+    /** The server is shutting down and the offloaded work must finish first: {@link #resume} ends the connection. */
+    private String shutdownReason;
     private volatile boolean failed;
 
     /**
@@ -84,7 +87,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         // One timer until login (each costs a scheduled task per connection, which a connection flood pays for):
         // the handshake deadline, or the lifetime if that comes first; the lifetime's own timer and the idle timer
         // are armed at login.
-        acceptedAt = System.nanoTime();
+        acceptedAt = MonotonicClock.system().nanos();
         handshakeDeadline = ctx.executor().schedule(this::handshakeExpired,
                 Math.min(handshakeTimeoutMillis, absoluteTimeoutMillis), TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
@@ -110,7 +113,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         if (!loginSeen && loggedIn()) {
             loginSeen = true;
             handshakeDeadline.cancel(false);
-            long left = absoluteTimeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt);
+            long left = absoluteTimeoutMillis - TimeUnit.NANOSECONDS.toMillis(MonotonicClock.system().nanos() - acceptedAt);
             lifetime = ctx.executor().schedule(this::lifetimeReached, Math.max(0, left), TimeUnit.MILLISECONDS);
             if (idleAfterLoginMillis > 0) {
                 ctx.pipeline().addFirst("idle", new IdleStateHandler(idleAfterLoginMillis, 0, 0,
@@ -183,6 +186,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         }
         // The offloaded work's writes and those of the commands just decoded: no read completes to flush them.
         ctx.flush();
+        if (!offloaded && shutdownReason != null && !inactive) {
+            shutDown(shutdownReason);
+        }
         if (!offloaded && inactive) {
             closeConnection();
         }
@@ -305,6 +311,29 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
             sendRaw(sealed.get());
         } else {
             CommandDispatcher.error(this::send, code, text);
+        }
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The server is shutting down (on the I/O thread): after the command in progress has been answered, say so
+     * under the connection's keys ({@link Connection#shutdownBytes}) and close. Nothing more is read.
+     */
+    void shutDown(String reason) {
+        if (failed || inactive) {
+            return;
+        }
+        if (offloaded) {
+            shutdownReason = reason; // the running work answers first; resume() comes back here
+            return;
+        }
+        failed = true;
+        Connection c = connection;
+        java.util.Optional<java.nio.ByteBuffer> bytes = c == null ? java.util.Optional.empty() : c.shutdownBytes(reason);
+        if (bytes.isPresent()) {
+            sendRaw(bytes.get());
+        } else {
+            CommandDispatcher.error(this::send, ErrorCode.SHUTTING_DOWN, reason);
         }
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

@@ -194,6 +194,29 @@ public final class RispServer implements AutoCloseable {
         return preAuth == null ? 0 : preAuth.buffered();
     }
 
+    /**
+     * Graceful stop (docs/PROTOCOL.md section 7.1): stops accepting, has every connection answer the command it is
+     * running and then end with the shutdown notice ({@link ConnectionHandler#shutDown}), and waits up to
+     * {@code drain} for them all to close. {@link #close} afterwards closes whatever is left.
+     *
+     * @return true when every connection closed within {@code drain}
+     */
+    public boolean drain(String reason, Duration drain) {
+        serverChannel.close().syncUninterruptibly();
+        io.netty.channel.group.ChannelGroupFuture closed = channels.newCloseFuture();
+        for (Channel ch : channels) {
+            ch.eventLoop().execute(() -> {
+                ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
+                if (h != null) {
+                    h.shutDown(reason);
+                } else {
+                    ch.close();
+                }
+            });
+        }
+        return closed.awaitUninterruptibly(drain.toMillis());
+    }
+
     @Override
     public void close() {
         listeners.forEach(l -> l.close().syncUninterruptibly());

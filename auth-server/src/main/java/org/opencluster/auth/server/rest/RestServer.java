@@ -240,7 +240,7 @@ public final class RestServer implements AutoCloseable {
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
         /** Null: the listener's own ({@link PublicOrigins#ofListener} with host localhost). */
         private Set<String> origins;
-        private LongSupplier ticker = System::nanoTime;
+        private LongSupplier ticker = org.opencluster.auth.protocol.time.MonotonicClock.system();
         private SecureRandom random = new SecureRandom();
         private SuiteRegistry suites = SuiteRegistry.standard();
         private Duration idleTimeout = Duration.ofMinutes(5);

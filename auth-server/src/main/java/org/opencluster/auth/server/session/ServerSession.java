@@ -3,10 +3,13 @@ package org.opencluster.auth.server.session;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.LongSupplier;
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.command.SessionCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.frame.FrameHeader;
@@ -39,7 +42,10 @@ public final class ServerSession implements Connection, LiveSession {
     private volatile int suiteId;
     private final CommandDispatcher dispatcher;
     private final SessionRegistry registry;
+    /** Wall clock: only the session's start stamp (shown to admins) and the REAUTH_DUE stamp. */
     private final Clock clock;
+    /** Monotonic nanoseconds for every decision about this session's age. */
+    private final LongSupplier ticker;
     private final ReauthPolicy reauthPolicy;
     private final int framePadding;
     private final java.security.SecureRandom random;
@@ -59,17 +65,18 @@ public final class ServerSession implements Connection, LiveSession {
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
-        this(settings, dispatcher, registry, clock, reauthPolicy, 0, remoteAddress);
+        this(settings, dispatcher, registry, clock, MonotonicClock.system(), reauthPolicy, 0, remoteAddress);
     }
 
     /** @param framePadding the block every sent application frame is padded to (docs/PROTOCOL.md section 6); 0 none */
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
-            Clock clock, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
+            Clock clock, LongSupplier ticker, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
         this.framePadding = framePadding;
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.clock = clock;
+        this.ticker = MonotonicClock.of(ticker);
         this.reauthPolicy = reauthPolicy;
         this.random = settings.random();
         this.remote = remoteAddress;
@@ -198,8 +205,8 @@ public final class ServerSession implements Connection, LiveSession {
                             break;
                         }
                     } else if (due) {
-                        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due since "
-                                + reauth.due() + ": send REAUTH_BEGIN");
+                        CommandDispatcher.error(replies::add, ErrorCode.REAUTH_REQUIRED, "re-authentication due "
+                                + reauth.overdueBy().toSeconds() + " s ago: send REAUTH_BEGIN");
                     } else {
                         dispatcher.dispatch(caller, r, replies::add);
                     }
@@ -218,8 +225,8 @@ public final class ServerSession implements Connection, LiveSession {
                 try (TrafficSecrets fresh = reauth.takeFresh()) {
                     channel.rekey(fresh.serverToClient(), fresh.clientToServer());
                 }
-                LOG.info("event=session.reauthenticated session={} user={} due={}", hexId(), LogValues.quote(caller.username()),
-                        reauth.due());
+                LOG.info("event=session.reauthenticated session={} user={} next_in={}", hexId(),
+                        LogValues.quote(caller.username()), reauthPolicy.interval());
             } else if (outcome == SessionReauth.Outcome.FAIL) {
                 LOG.warn("event=session.reauth_failed session={} user={} remote={} action=closing", hexId(),
                         LogValues.quote(caller.username()), LogValues.quote(remote));
@@ -263,7 +270,8 @@ public final class ServerSession implements Connection, LiveSession {
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
                 () -> accounts.find(username), handshake.reauthenticationDue(),
-                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, random);
+                handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, ticker,
+                random);
         byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
@@ -311,6 +319,25 @@ public final class ServerSession implements Connection, LiveSession {
             return b.hasRemaining() ? java.util.Optional.of(b) : java.util.Optional.empty();
         }
         return java.util.Optional.empty();
+    }
+
+    /** Shutting down: the established session's last frame says why (section 7.1), then its close frame. */
+    @Override
+    public synchronized java.util.Optional<ByteBuffer> shutdownBytes(String reason) {
+        if (closed || channel == null) {
+            return endingBytes(ErrorCode.SHUTTING_DOWN, reason);
+        }
+        List<RispCommand> closing = List.of(
+                RispCommand.integer(SessionCommands.SESSION_CLOSING.id(), ErrorCode.SHUTTING_DOWN.code()),
+                RispCommand.string(SessionCommands.SESSION_CLOSING_TEXT.id(),
+                        reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            ByteBuffer frames = channel.send(closing, ByteBuffer.allocate(256 + reason.length() * 3));
+            LOG.info("event=session.closing session={} user={} reason=shutting_down", hexId(), caller.username());
+            return java.util.Optional.of(channel.sendClose(frames).flip());
+        } catch (FrameException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private void sendCloseFrame() {

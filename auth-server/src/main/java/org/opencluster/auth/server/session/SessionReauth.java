@@ -3,10 +3,11 @@ package org.opencluster.auth.server.session;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.server.log.LogValues;
@@ -47,10 +48,14 @@ final class SessionReauth implements AutoCloseable {
     /** Protocol version 3: the proof frame ends with REAUTH_PADDING (section 5.13); earlier versions send none. */
     private final boolean padded;
     private final ReauthPolicy policy;
+    /** Only for the REAUTH_DUE stamp the client is told; the decisions use {@link #ticker}. */
     private final Clock clock;
+    /** Monotonic nanoseconds ({@code MonotonicClock}): a stepped wall clock neither ends nor extends a session. */
+    private final LongSupplier ticker;
     private final SecureRandom random;
     private State state = State.IDLE;
-    private Instant due;
+    /** The ticker reading at which re-authentication is due. */
+    private long dueNanos;
     private byte[] context;
     private KeyExchange.EphemeralKeyPair ephemeral;
     private int scheme;
@@ -67,7 +72,8 @@ final class SessionReauth implements AutoCloseable {
      * @param padded  whether the proof frame must end with REAUTH_PADDING (protocol version 3) or must not
      */
     SessionReauth(ReauthSchedule schedule, Optional<AccountProof> account, Supplier<Optional<LoginAccount>> current,
-            boolean timed, boolean padded, ReauthPolicy policy, Clock clock, SecureRandom random) {
+            boolean timed, boolean padded, ReauthPolicy policy, Clock clock, LongSupplier ticker,
+            SecureRandom random) {
         this.schedule = schedule;
         this.account = account;
         this.current = current;
@@ -75,22 +81,24 @@ final class SessionReauth implements AutoCloseable {
         this.padded = padded;
         this.policy = policy;
         this.clock = clock;
+        this.ticker = ticker;
         this.random = random;
-        this.due = clock.instant().plus(policy.interval());
+        this.dueNanos = ticker.getAsLong() + policy.interval().toNanos();
     }
 
     /** True once the interval has passed (an enrolling session is never due). */
     boolean overdue() {
-        return timed && !clock.instant().isBefore(due);
+        return timed && ticker.getAsLong() - dueNanos >= 0;
     }
 
     /** True once the grace period after the due time has passed too: the session must end. */
     boolean expired() {
-        return timed && !clock.instant().isBefore(due.plus(policy.grace()));
+        return timed && ticker.getAsLong() - (dueNanos + policy.grace().toNanos()) >= 0;
     }
 
-    Instant due() {
-        return due;
+    /** How long ago re-authentication fell due (zero or negative: not yet), for messages and logs. */
+    Duration overdueBy() {
+        return Duration.ofNanos(ticker.getAsLong() - dueNanos);
     }
 
     /** Decides one REAUTH_* request, appending the replies. */
@@ -186,10 +194,12 @@ final class SessionReauth implements AutoCloseable {
                 return fail(replies, "the re-authentication proof did not verify");
             }
             fresh = schedule.advance(a.kind() == ProofKind.KEY_AGREEMENT ? z : null, context);
-            due = clock.instant().plus(policy.interval());
+            dueNanos = ticker.getAsLong() + policy.interval().toNanos();
             discardChallenge();
             replies.add(RispCommand.none(ReauthCommands.REAUTH_DONE.id()));
-            replies.add(RispCommand.integer(ReauthCommands.REAUTH_DUE.id(), due.getEpochSecond()));
+            // The wire carries a wall-clock stamp (what a person reads); the server decides by the ticker.
+            replies.add(RispCommand.integer(ReauthCommands.REAUTH_DUE.id(),
+                    clock.instant().plus(policy.interval()).getEpochSecond()));
             return Outcome.REKEY;
         } catch (SuiteException | RuntimeException e) {
             return fail(replies, "the re-authentication proof did not verify");

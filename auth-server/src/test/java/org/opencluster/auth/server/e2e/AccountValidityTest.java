@@ -80,7 +80,7 @@ class AccountValidityTest {
     void anExpiredCertificateFailsTheLoginLikeAWrongProof() throws Exception {
         person("erin", key -> cluster.ca.issue("erin", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
         login("erin").close();
-        cluster.clock.advance(Duration.ofDays(31));
+        cluster.elapse(Duration.ofDays(31));
         assertLoginFails("erin");
     }
 
@@ -112,7 +112,7 @@ class AccountValidityTest {
         OcaSession s = login("hank");
         assertEquals("hank", StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString());
         cluster.store.setDisabled("hank", true);
-        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        cluster.elapse(INTERVAL.plusSeconds(1));
         SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
         assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
         assertTrue(ended.getMessage().contains("did not verify"), "like a wrong proof: " + ended.getMessage());
@@ -124,10 +124,10 @@ class AccountValidityTest {
     void reauthenticationEndsTheSessionOnceTheCertificateExpired() throws Exception {
         person("ivy", key -> cluster.ca.issue("ivy", ClusterCa.Subject.PERSON, key, Duration.ofMinutes(90)));
         OcaSession s = login("ivy");
-        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        cluster.elapse(INTERVAL.plusSeconds(1));
         assertEquals("ivy", StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString(),
                 "the first re-authentication, certificate still valid");
-        cluster.clock.advance(INTERVAL.plusSeconds(1));
+        cluster.elapse(INTERVAL.plusSeconds(1));
         SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
         assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
         s.close();

@@ -304,7 +304,7 @@ class CardLoginEndToEndTest {
         };
         OcaSession s = login("erin", card(kind, counted));
         assertEquals(1, pinReads.get());
-        cluster.clock.advance(cluster.config.reauthPolicy().interval());
+        cluster.elapse(cluster.config.reauthPolicy().interval());
         List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
         assertEquals("erin", StandardCharsets.UTF_8.decode(who.get(0).bytes()).toString());
         assertEquals(2, pinReads.get(), "the re-authentication was a fresh card operation");
@@ -313,7 +313,7 @@ class CardLoginEndToEndTest {
         inserted = null;
         assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id(),
                 "until the next due time the session does not need the card");
-        cluster.clock.advance(cluster.config.reauthPolicy().interval());
+        cluster.elapse(cluster.config.reauthPolicy().interval());
         org.opencluster.auth.client.SessionEndedException ended = assertThrows(
                 org.opencluster.auth.client.SessionEndedException.class,
                 () -> s.exec(RispCommand.none(CoreCommands.WHOAMI.id())));

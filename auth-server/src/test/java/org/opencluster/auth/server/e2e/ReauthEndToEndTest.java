@@ -73,7 +73,7 @@ class ReauthEndToEndTest {
         try (OcaSession s = login("alice", counting(unlocks), new OcaSession.Options())) {
             assertEquals("alice", who(s.exec(WHOAMI)));
             assertEquals(1, unlocks.get());
-            cluster.clock.advance(INTERVAL.plusSeconds(1));
+            cluster.elapse(INTERVAL.plusSeconds(1));
             // The server answers REAUTH_REQUIRED; the session proves the key again (a second unlock) and resends.
             assertEquals("alice", who(s.exec(WHOAMI)));
             assertEquals(2, unlocks.get());
@@ -90,13 +90,13 @@ class ReauthEndToEndTest {
         start(ProofKind.SIGNATURE);
         cluster.person("bob", PASS, Caller.Role.USER, KeyType.EC_P256);
         OcaSession s = login("bob", cluster.passphrase(PASS), new OcaSession.Options().autoReauthenticate(false));
-        cluster.clock.advance(INTERVAL);
+        cluster.elapse(INTERVAL);
         List<RispCommand> refused = s.exec(WHOAMI, RispCommand.none(CoreCommands.PING.id()));
         assertEquals(List.of(CoreCommands.ERROR.id(), CoreCommands.ERROR_TEXT.id(), CoreCommands.ERROR.id(),
                 CoreCommands.ERROR_TEXT.id()), refused.stream().map(RispCommand::id).toList(), "each command refused");
         assertEquals(ErrorCode.REAUTH_REQUIRED.code(), refused.get(0).number());
         assertEquals(1, cluster.sessions.size(), "still open during the grace period");
-        cluster.clock.advance(GRACE);
+        cluster.elapse(GRACE);
         List<RispCommand> last = s.exec(WHOAMI);
         assertEquals(ErrorCode.REAUTH_REQUIRED.code(), last.get(0).number());
         assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
@@ -115,7 +115,7 @@ class ReauthEndToEndTest {
         LoginCredential swapped = (user, envelope) -> unlocks.getAndIncrement() == 0 ? real.unlock(user, envelope)
                 : SoftwareToken.fromPkcs8("impostor", other, List.of());
         OcaSession s = login("carol", swapped, new OcaSession.Options());
-        cluster.clock.advance(INTERVAL);
+        cluster.elapse(INTERVAL);
         SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
         assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
         assertTrue(ended.getMessage().contains("did not verify"), ended.getMessage());

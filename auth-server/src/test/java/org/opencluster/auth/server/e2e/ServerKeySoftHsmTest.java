@@ -37,7 +37,7 @@ import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Connection;
-import org.opencluster.auth.token.pkcs11.Pkcs11Token;
+import org.opencluster.auth.server.boot.HealingToken;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
@@ -129,8 +129,11 @@ class ServerKeySoftHsmTest {
         Path data = cluster.config.dataDir();
         assertEquals(List.of(), keyFiles(data), "bootstrap generates no key file for token keys");
 
-        Pkcs11Token serverKey = assertInstanceOf(Pkcs11Token.class, cluster.serverKey);
-        Pkcs11Token caKey = assertInstanceOf(Pkcs11Token.class, cluster.caKey);
+        // Token keys are held so that they heal when their token goes away for a while (ServerTokenOutageTest).
+        HealingToken serverKey = assertInstanceOf(HealingToken.class, cluster.serverKey);
+        HealingToken caKey = assertInstanceOf(HealingToken.class, cluster.caKey);
+        assertEquals(List.of("server oca-server/server-key UP", "cluster-ca oca-ca/ca-key UP"),
+                cluster.server.tokenHealth().stream().map(h -> h.role() + " " + h.token() + " " + h.state()).toList());
         X509Certificate caCert = cluster.ca.certificate();
         assertArrayEquals(serverKey.publicKey().getEncoded(), cluster.serverCert.getPublicKey().getEncoded(),
                 "the server certificate certifies the token's key");

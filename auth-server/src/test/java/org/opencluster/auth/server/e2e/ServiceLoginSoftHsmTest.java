@@ -173,9 +173,12 @@ class ServiceLoginSoftHsmTest {
         assertTrue(noKey.getMessage().contains("no-such-key") && noKey.getMessage().contains(KEY),
                 "names the missing key and lists the present ones: " + noKey.getMessage());
 
-        LoginException noToken = assertThrows(LoginException.class, () -> login("missing-svc",
+        // A missing token is found before connecting (issue 15): nothing reaches the server.
+        org.opencluster.auth.client.TokenNotPresentException noToken = assertThrows(
+                org.opencluster.auth.client.TokenNotPresentException.class, () -> login("missing-svc",
                 TokenCredential.pkcs11(tokens, keyUri("svc-gone", KEY, pinFile))));
-        assertEquals(TokenError.TOKEN_ABSENT, ((TokenException) noToken.getCause()).error());
+        assertEquals(TokenError.TOKEN_ABSENT, noToken.tokenError().error());
+        assertTrue(noToken.getMessage().contains("token not present"), noToken.getMessage());
         assertEquals(0, cluster.sessions.size());
 
         LoginException badUri = assertThrows(LoginException.class, () -> login("missing-svc",

@@ -42,10 +42,10 @@ final class TestCluster implements AutoCloseable {
     static final KdfParameters TEST_KDF = new KdfParameters(19 * 1024, 2, 1);
 
     final SecureRandom random = new SecureRandom();
-    /** The server's clock: tests move it forward to make re-authentication due. */
+    /** The server's wall clock: certificate validity and code expiry; a test steps it to jump the wall clock. */
     final org.opencluster.auth.server.testsupport.SteppingClock clock =
             org.opencluster.auth.server.testsupport.SteppingClock.systemPlusOffset();
-    /** The server's monotonic ticker (REST session timeouts): tests move it forward to expire sessions. */
+    /** The server's monotonic ticker (every duration): tests move it forward to make things due. */
     final org.opencluster.auth.server.testsupport.SteppingTicker ticker =
             new org.opencluster.auth.server.testsupport.SteppingTicker();
     final ServerConfig config;
@@ -81,9 +81,13 @@ final class TestCluster implements AutoCloseable {
             Duration idleTimeout) throws Exception {
         this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(idleTimeout).build();
-        this.throttle = throttle;
-        server = AuthServer.builder(this.config).tokens(tokens).clock(clock).ticker(ticker).random(random).ecProofKind(ecProofKind)
-                .throttle(throttle).start();
+        AuthServer.Builder builder = AuthServer.builder(this.config).tokens(tokens).clock(clock).ticker(ticker)
+                .random(random).ecProofKind(ecProofKind);
+        if (throttle != null) {
+            builder.throttle(throttle);
+        }
+        server = builder.start();
+        this.throttle = server.throttle();
         store = server.store();
         policies = server.policies();
         sessions = server.sessions();
@@ -109,7 +113,8 @@ final class TestCluster implements AutoCloseable {
                 .identity();
         private boolean https;
         private ProofKind ecProofKind = ProofKind.KEY_AGREEMENT;
-        private LoginThrottle throttle = LoginThrottle.builder().build();
+        /** Null: the server's own, built from the configuration on {@link #ticker}. */
+        private LoginThrottle throttle;
         private Duration idleTimeout = Duration.ofMinutes(10);
         private java.util.function.Consumer<TestCluster> started = c -> { };
 
@@ -255,6 +260,12 @@ final class TestCluster implements AutoCloseable {
         for (java.util.Map.Entry<String, KeyType> p : people.entrySet()) {
             person(p.getKey(), passphrase, Caller.Role.USER, p.getValue());
         }
+    }
+
+    /** Time passes: both the wall clock and the monotonic ticker move forward by {@code d}. */
+    void elapse(java.time.Duration d) {
+        clock.advance(d);
+        ticker.advance(d);
     }
 
     @Override

@@ -26,6 +26,26 @@ class LoginThrottleTest {
         return new Attempt(account, source, Optional.of(deviceId), true);
     }
 
+    /**
+     * Issue 15, clock row: with libfaketime stepping the clock back 2 h (it fakes CLOCK_MONOTONIC too), a 5-minute
+     * lockout lasted 7,493 s. The old code took the ticker's readings as they came, so a reading 2 h behind the lock's
+     * start added 2 h to the lock; now a backward step is absorbed and the lock ends 5 minutes after it began.
+     */
+    @Test
+    void aFiveMinuteLockoutStaysFiveMinutesWhenTheTickerSourceStepsBackTwoHours() {
+        AtomicLong source = new AtomicLong(TimeUnit.HOURS.toNanos(10));
+        LoginThrottle fiveMinutes = LoginThrottle.builder().maxAccountFailures(5).lockout(Duration.ofMinutes(5))
+                .ticker(source::get).build();
+        for (int i = 0; i < 5; i++) {
+            fiveMinutes.recordFailure("alice", "10.0.0.1");
+        }
+        assertEquals(Verdict.ACCOUNT_LOCKED, fiveMinutes.check("alice", "10.0.0.2"));
+        source.addAndGet(-TimeUnit.HOURS.toNanos(2));
+        assertEquals(Duration.ofMinutes(5), fiveMinutes.retryAfter("alice", "10.0.0.2"), "not 2 h 5 min");
+        source.addAndGet(TimeUnit.MINUTES.toNanos(5) + 1);
+        assertEquals(Verdict.ALLOWED, fiveMinutes.check("alice", "10.0.0.2"));
+    }
+
     @Test
     void accountLocksAfterTheLimitAndUnlocksAsFailuresDecay() {
         for (int i = 0; i < 3; i++) {

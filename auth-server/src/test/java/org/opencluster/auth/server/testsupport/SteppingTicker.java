@@ -10,6 +10,13 @@ import java.util.function.LongSupplier;
  */
 public final class SteppingTicker implements LongSupplier {
     private final AtomicLong offset = new AtomicLong();
+    /** Set by {@link #freeze}: the System.nanoTime reading the ticker stands at from then on (plus the offset). */
+    private volatile Long frozenAt;
+
+    /** From now on only {@link #advance} moves this ticker (for tests whose timing must not depend on load). */
+    public void freeze() {
+        frozenAt = System.nanoTime();
+    }
 
     public void advance(Duration d) {
         if (d.isNegative()) {
@@ -20,6 +27,7 @@ public final class SteppingTicker implements LongSupplier {
 
     @Override
     public long getAsLong() {
-        return System.nanoTime() + offset.get();
+        Long f = frozenAt;
+        return (f != null ? f : System.nanoTime()) + offset.get();
     }
 }

@@ -56,6 +56,8 @@ public final class OcaCli {
     static final int LOGIN_FAILED = 3;
     static final int UNTRUSTED = 4;
     static final int IO = 5;
+    /** The account's token or card is not present: the login did not start (nothing counted on the server). */
+    static final int TOKEN_MISSING = 6;
 
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -161,8 +163,20 @@ public final class OcaCli {
                 return (u, envelope) -> cards().open(pivSlot);
             }
             if (tokenUri != null) {
-                return (u, envelope) -> Pkcs11Tokens.builder().defaultPinSource(pins("PIN for " + user + ": "))
-                        .build().open(tokenUri);
+                return new LoginCredential() {
+                    @Override
+                    public org.opencluster.auth.token.Token unlock(String u, byte[] envelope) throws TokenException {
+                        return Pkcs11Tokens.builder().defaultPinSource(pins("PIN for " + user + ": ")).build()
+                                .open(tokenUri);
+                    }
+
+                    @Override
+                    public void checkReady() throws TokenException {
+                        // Before connecting: a missing token must not become a failed login on the server.
+                        Pkcs11Tokens.builder().build().requirePresent(
+                                org.opencluster.auth.token.pkcs11.Pkcs11Uri.parse(tokenUri));
+                    }
+                };
             }
             return (u, envelope) -> {
                 char[] passphrase = passphrase();
@@ -293,6 +307,13 @@ public final class OcaCli {
                 err.println("login failed: " + e.getMessage());
                 return e.code() == HandshakeError.SERVER_KEY_CHANGED.code()
                         || e.code() == HandshakeError.UNTRUSTED_SERVER_KEY.code() ? UNTRUSTED : LOGIN_FAILED;
+            } catch (org.opencluster.auth.client.TokenNotPresentException e) {
+                err.println(e.getMessage());
+                return TOKEN_MISSING;
+            } catch (org.opencluster.auth.client.SessionEndedException e) {
+                // e.g. "the server closed the session: server shutting down" (docs/PROTOCOL.md section 7.1)
+                err.println("session ended: " + e.getMessage());
+                return IO;
             } catch (IOException e) {
                 err.println("connection failed: " + e.getMessage());
                 return IO;

@@ -15,4 +15,12 @@ public interface LoginCredential {
      * @return a token the handshake uses for one proof and then closes
      */
     Token unlock(String username, byte[] envelope) throws TokenException;
+
+    /**
+     * Checked before connecting: throws when this credential cannot make a proof now (its token or card is not
+     * present), so that a local fault never reaches the server, which would count the abandoned login as a failed
+     * one. The default (a passphrase needs nothing present) checks nothing.
+     */
+    default void checkReady() throws TokenException {
+    }
 }

@@ -52,6 +52,12 @@ public final class TokenCredential implements LoginCredential, AutoCloseable {
         return new TokenCredential(tokens, Pkcs11Uri.parse(uri), true);
     }
 
+    /** The token the URI names is present (read from the module's slot list: no session, no PIN). */
+    @Override
+    public void checkReady() throws TokenException {
+        tokens.requirePresent(uri);
+    }
+
     @Override
     public Token unlock(String username, byte[] envelope) throws TokenException {
         if (!shared) {

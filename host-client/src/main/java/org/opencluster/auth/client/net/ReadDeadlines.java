@@ -1,5 +1,6 @@
 package org.opencluster.auth.client.net;
 
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ final class ReadDeadlines {
             } catch (InterruptedException e) {
                 // a daemon: keep watching
             }
-            long now = System.nanoTime();
+            long now = MonotonicClock.system().nanos();
             for (RispSocket s : WATCHED) {
                 s.expireIfOverdue(now);
             }

@@ -1,5 +1,6 @@
 package org.opencluster.auth.client.net;
 
+import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ public final class RispSocket implements AutoCloseable {
     private final byte[] readBuffer = new byte[64 * 1024];
     private ByteBuffer writeBuffer = ByteBuffer.allocate(16 * 1024);
     private volatile long timeoutNanos;
-    /** When the read in progress gives up (System.nanoTime), or 0 when no read waits. */
+    /** When the read in progress gives up (MonotonicClock), or 0 when no read waits. */
     private volatile long readDeadline;
     private volatile boolean timedOut;
 
@@ -89,11 +90,16 @@ public final class RispSocket implements AutoCloseable {
         writeBuffer.clear();
     }
 
+    /** True when a command or bytes from the server wait to be read (a frame it sent without being asked). */
+    public boolean hasPendingInput() throws IOException {
+        return !ready.isEmpty() || in.available() > 0;
+    }
+
     /** The next command; blocks up to the socket timeout. */
     public RispCommand read() throws IOException {
         while (ready.isEmpty()) {
             int n;
-            readDeadline = System.nanoTime() + timeoutNanos;
+            readDeadline = MonotonicClock.system().nanos() + timeoutNanos;
             try {
                 n = in.read(readBuffer);
             } catch (IOException e) {

@@ -33,7 +33,14 @@ public enum ErrorCode {
     /** The RISP stream was malformed (see docs/PROTOCOL.md section 4); the connection closes. */
     PROTOCOL_ERROR(0x0401, "protocol-error"),
     /** The server failed; nothing secret is said. */
-    INTERNAL(0x0501, "internal");
+    INTERNAL(0x0501, "internal"),
+    /**
+     * The server's own key token is missing or failing (removed, device error): nothing was decided about the
+     * caller, whose attempt is not counted as a failure; retry once the server reports the token recovered.
+     */
+    TOKEN_UNAVAILABLE(0x0504, "token-unavailable"),
+    /** The server is shutting down: no new login is taken; live sessions get SESSION_CLOSING (section 7.1). */
+    SHUTTING_DOWN(0x0505, "shutting-down");
 
     private final int code;
     private final String slug;

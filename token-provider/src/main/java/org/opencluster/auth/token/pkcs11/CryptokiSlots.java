@@ -37,6 +37,7 @@ final class CryptokiSlots {
     private static final long CKF_OS_LOCKING_OK = 0x2;
     // Indexes into CK_FUNCTION_LIST after the CK_VERSION header.
     private static final int FN_INITIALIZE = 0;
+    private static final int FN_FINALIZE = 1;
     private static final int FN_GET_SLOT_LIST = 4;
     private static final int FN_GET_TOKEN_INFO = 6;
     private static final int FN_OPEN_SESSION = 12;
@@ -116,6 +117,15 @@ final class CryptokiSlots {
             throw new TokenException(TokenError.MODULE_MISSING,
                     "C_Initialize of " + module + " failed: " + Pkcs11Errors.name(rv));
         }
+    }
+
+    /**
+     * C_Finalize then C_Initialize: the module forgets every session of this process and looks for its tokens
+     * again (SoftHSM2 reads its token directory only at C_Initialize). See {@link Pkcs11Tokens#restartModule}.
+     */
+    void restart() throws TokenException {
+        function(FN_FINALIZE).invoke(NativeLong.class, new Object[] {null}); // not initialised: nothing to end
+        initialize();
     }
 
     /** Every slot with a token present. */

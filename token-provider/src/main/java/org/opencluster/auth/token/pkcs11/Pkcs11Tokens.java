@@ -72,6 +72,29 @@ public final class Pkcs11Tokens {
         return Pkcs11Connection.login(module, slots, info, pins);
     }
 
+    /**
+     * Checks that the token {@code uri} names is present and initialised, from the module's slot list alone: no
+     * session, no login, no PIN read.
+     *
+     * @throws TokenException {@link TokenError#TOKEN_ABSENT}, {@link TokenError#TOKEN_AMBIGUOUS} or
+     *                        {@link TokenError#MODULE_MISSING}
+     */
+    public void requirePresent(Pkcs11Uri uri) throws TokenException {
+        Path module = module(uri);
+        select(uri, CryptokiSlots.load(module).tokens(), module);
+    }
+
+    /**
+     * Restarts the module of {@code uri} (C_Finalize, C_Initialize) so that it looks for its tokens again. SoftHSM2
+     * reads its token directory at C_Initialize only: a token whose storage went away and came back stays absent
+     * until then, whatever provider is built. Every session of every token of that module in this process ends with
+     * it (their next operation reports {@link TokenError#TOKEN_REMOVED}; reopen them), so only a process that owns
+     * the module's tokens (the server's own keys) calls this, and only while a token it needs is absent.
+     */
+    public void restartModule(String uri) throws TokenException {
+        CryptokiSlots.load(module(Pkcs11Uri.parse(uri))).restart();
+    }
+
     static CryptokiTokenInfo select(Pkcs11Uri uri, List<CryptokiTokenInfo> tokens, Path module)
             throws TokenException {
         List<CryptokiTokenInfo> matches = tokens.stream().filter(uri::selects).collect(Collectors.toList());
