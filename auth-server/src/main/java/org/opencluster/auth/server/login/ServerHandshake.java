@@ -565,7 +565,8 @@ public final class ServerHandshake {
         transcript.add(m.encode());
         // Every check runs for every login, known or not, so the answer's timing says as little as its bytes.
         boolean proofOk = verifyProof();
-        boolean accountOk = enrolling ? enrolment != null && settings.enrolments().consume(enrolment)
+        // An enrolment login does not use its code up: ENROL_ACCOUNT does, with the account (docs/PROTOCOL.md 8.1).
+        boolean accountOk = enrolling ? enrolment != null
                 : account.isPresent() && account.get().refusal().isEmpty();
         if (finishedOk && proofOk && !enrolling && account.isPresent() && !accountOk) {
             // The client learns only LOGIN_FAILED, as for a wrong proof; the operator learns why.

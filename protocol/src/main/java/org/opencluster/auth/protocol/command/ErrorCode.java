@@ -33,7 +33,13 @@ public enum ErrorCode {
     /** The RISP stream was malformed (see docs/PROTOCOL.md section 4); the connection closes. */
     PROTOCOL_ERROR(0x0401, "protocol-error"),
     /** The server failed; nothing secret is said. */
-    INTERNAL(0x0501, "internal");
+    INTERNAL(0x0501, "internal"),
+    /**
+     * The server's database could not carry the command out (disk full, read-only, closed after an error,
+     * unreachable, timed out): nothing was changed or handed out; ERROR_TEXT names the cause. Retry later: the
+     * server reconnects or reopens the database by itself.
+     */
+    STORE_UNAVAILABLE(0x0502, "store-unavailable");
 
     private final int code;
     private final String slug;
