@@ -475,9 +475,9 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     /**
-     * The one way to the database. An outage (see {@link StoreFailures}) evicts the connection it happened on, so
-     * the pool opens a new one (which reopens an H2 database that closed itself after a write error), and starts
-     * the {@link OutageBackoff}; the first success after it ends the outage. Each change is logged once.
+     * The one way to the database. An outage (see {@link StoreFailures}) evicts the pool's connections, so it opens
+     * new ones (which reopen an H2 database that failed a write once its last session is gone), and starts the
+     * {@link OutageBackoff}; the first success after it ends the outage. Each change is logged once.
      */
     private <T> T run(String what, boolean write, Work<T> work) {
         outage.check(what);
@@ -509,9 +509,13 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
         } catch (SQLException e) {
             StoreException failure = StoreFailures.of(what, e);
             if (failure.unavailable()) {
+                // Every connection, not just this one: H2 keeps a database that failed a write open (and failing)
+                // for as long as any session holds it; only when the last one closes does a new connection reopen
+                // the file. A PostgreSQL outage has broken every connection anyway.
                 if (c != null) {
                     pool.evictConnection(c);
                 }
+                pool.getHikariPoolMXBean().softEvictConnections();
                 String cause = StoreFailures.cause(e);
                 if (outage.failed(cause)) {
                     LOG.error("event=store.unavailable cause=\"{}\" detail=\"{}\"", cause,
