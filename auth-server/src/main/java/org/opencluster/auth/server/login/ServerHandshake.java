@@ -448,6 +448,11 @@ public final class ServerHandshake {
         try {
             return settings.accounts().find(name);
         } catch (RuntimeException e) {
+            if (e instanceof org.opencluster.auth.server.store.StoreException s && s.unavailable()) {
+                // A database outage fails every name alike, so saying so reveals none (and a decoy would make the
+                // client count a wrong passphrase): the connection answers STORE_UNAVAILABLE (issue 15).
+                throw s;
+            }
             LOG.warn("event=login.account_unservable user={} error={}", name, e.toString());
             return Optional.empty();
         }

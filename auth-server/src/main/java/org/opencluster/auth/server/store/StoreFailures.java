@@ -47,12 +47,13 @@ final class StoreFailures {
         if (e.getErrorCode() == H2_DATABASE_IS_CLOSED || e.getErrorCode() == H2_DATABASE_CALLED_AT_SHUTDOWN) {
             return "the database was closed after an error and is being reopened";
         }
-        if (state.equals("57014") || state.equals("HYT00") || text.contains("timeout") || text.contains("timed out")) {
-            return "the database did not answer in time";
-        }
-        if (state.startsWith("08") || state.startsWith("57") || e instanceof SQLTransientConnectionException
+        // Before the timeouts: the pool reports "no connection within the timeout" when none can be opened.
+        if (state.startsWith("08") || state.startsWith("57P") || e instanceof SQLTransientConnectionException
                 || e instanceof SQLRecoverableException) {
             return "the database cannot be reached";
+        }
+        if (state.equals("57014") || state.equals("HYT00") || text.contains("timeout") || text.contains("timed out")) {
+            return "the database did not answer in time";
         }
         if (state.startsWith("53")) {
             return "the database server is out of resources";

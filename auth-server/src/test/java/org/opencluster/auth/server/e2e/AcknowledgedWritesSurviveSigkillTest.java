@@ -9,13 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -36,7 +32,6 @@ import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.server.store.StoredPolicy;
-import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
@@ -160,22 +155,8 @@ class AcknowledgedWritesSurviveSigkillTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesSigkillOnPostgresql() throws Exception {
-        String url = System.getenv("OCA_TEST_POSTGRES_URL");
-        RealComponent.require(url != null && !url.isEmpty(),
-                "PostgreSQL: set OCA_TEST_POSTGRES_URL (bin/test starts one; apt-get install postgresql)");
-        String user = System.getenv().getOrDefault("OCA_TEST_POSTGRES_USER", "postgres");
-        // A database of its own: the contract tests share the other one, and this test needs a fresh schema.
-        String name = "oca_sigkill_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        try {
-            everyAcknowledgedWriteSurvivesSigkill(Optional.of(url.substring(0, url.lastIndexOf('/') + 1) + name),
-                    user);
-        } finally {
-            try (Connection c = DriverManager.getConnection(url, user, ""); Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
+        try (ThrowawayPostgres db = ThrowawayPostgres.create()) {
+            everyAcknowledgedWriteSurvivesSigkill(Optional.of(db.url), db.user);
         }
     }
 

@@ -13,7 +13,9 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,6 +128,50 @@ class StoreFaultsTest {
             }
             assertTrue(healed, "the store did not reopen the database within 10 s");
             assertTrue(store.findAccount("victim").orElseThrow().disabled());
+        }
+    }
+
+    /**
+     * PostgreSQL stops (every connection cut, new ones refused). The old code made each login wait out the pool's
+     * 30-second connection timeout, then answered a bare INTERNAL with a stack trace per login. Now a login fails
+     * within the connection timeout (1 s here, {@code db.connect-timeout}) with STORE_UNAVAILABLE, the next ones at
+     * once (back-off), and logins work again once the database is back, without a restart.
+     */
+    @Test
+    void aLoginDuringAPostgresqlOutageFailsFastAndLoginsRecoverWithoutARestart() throws Exception {
+        try (ThrowawayPostgres db = ThrowawayPostgres.create()) {
+            java.net.URI pg = java.net.URI.create(db.url.substring("jdbc:".length()));
+            try (TcpForwarder link = new TcpForwarder(new InetSocketAddress(pg.getHost(), pg.getPort()))) {
+                ServerConfig config = ServerConfig.builder().dataDir(dir.resolve("data"))
+                        .database(db.urlThrough(link.hostPort()), db.user, "")
+                        .databaseTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)).build();
+                try (TestCluster c = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
+                        Pkcs11Tokens.builder().build())) {
+                    c.person("root", ROOT_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+                    admin(c).close();
+                    link.down();
+                    for (int attempt = 0; attempt < 3; attempt++) {
+                        long started = System.nanoTime();
+                        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                                () -> admin(c).close());
+                        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                        assertTrue(String.valueOf(refused.getMessage()).contains("database is unavailable"),
+                                refused.toString());
+                        assertTrue(millis < 4000, "attempt " + attempt + " took " + millis + " ms");
+                    }
+                    link.up();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    boolean back = false;
+                    while (!back && System.nanoTime() < deadline) {
+                        try (OcaSession s = admin(c)) {
+                            back = true;
+                        } catch (Exception stillDown) {
+                            Thread.sleep(100);
+                        }
+                    }
+                    assertTrue(back, "logins did not recover within 15 s of the database coming back");
+                }
+            }
         }
     }
 
