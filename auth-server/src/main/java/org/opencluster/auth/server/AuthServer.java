@@ -153,11 +153,6 @@ public final class AuthServer implements AutoCloseable {
                     }
 
                     @Override
-                    public boolean consume(EnrolmentCode code) {
-                        return store.consumeEnrolmentCode(code.verifier(), code.purpose(), clock.instant());
-                    }
-
-                    @Override
                     public byte[] verifier(byte[] codeHash) {
                         return enrolmentCodes.verifier(codeHash);
                     }

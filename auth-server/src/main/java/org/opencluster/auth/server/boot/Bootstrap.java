@@ -99,7 +99,9 @@ public final class Bootstrap {
      */
     public static JdbcAccountStore openStore(ServerConfig config) throws IOException {
         DataDirectory.prepare(config.dataDir());
-        JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        DataDirectory.checkWritable(config.dataDir());
+        JdbcAccountStore store = JdbcAccountStore.open(config.dbUrl(), config.dbUser(), config.dbPassword(),
+                config.dbTimeouts());
         try {
             DataDirectory.restrictFiles(config.dataDir());
         } catch (IOException | RuntimeException e) {

@@ -76,6 +76,30 @@ public final class DataDirectory {
     }
 
     /**
+     * Refuses, with one line naming the cause, a data directory the server cannot write (a read-only mount, a full
+     * disk, no permission): H2 would open its database read-only without a word and every write would fail. Writes,
+     * syncs and deletes a probe file; permission bits alone say nothing when the server runs as root.
+     */
+    public static void checkWritable(Path dir) throws IOException {
+        Path probe = dir.resolve(".oca-write-probe");
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(probe,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+                ch.force(true);
+            }
+            Files.delete(probe);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IOException("data directory " + dir.toAbsolutePath() + " is not writable (" + why + "): the"
+                    + " server could store nothing. Fix: remount it read-write, free space, or give the server's user"
+                    + " write access", e);
+        }
+    }
+
+    /**
      * Refuses a directory, or a file or directory in it, that the group or others may read, write or enter, with
      * a message naming it and the fix.
      */

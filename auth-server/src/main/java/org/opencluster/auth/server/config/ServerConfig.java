@@ -48,10 +48,13 @@ public final class ServerConfig {
     private static final Set<String> FRAME_PADDING_KEYS = Set.of("frames.padding");
     /** How long a SIGTERM waits for live sessions to get their answers and the closing notice (section 7.1). */
     private static final Set<String> SHUTDOWN_KEYS = Set.of("shutdown.drain");
+    /** How long the store waits for a database connection and for one statement (issue 15: fail fast in an outage). */
+    private static final Set<String> DB_TIMEOUT_KEYS = Set.of("db.connect-timeout", "db.statement-timeout");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
-            FRAME_PADDING_KEYS, SHUTDOWN_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS).flatMap(Set::stream)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -96,9 +99,12 @@ public final class ServerConfig {
     private final org.opencluster.auth.server.provision.KeyPolicy keyPolicy;
     // frame padding (FRAME_PADDING_KEYS)
     private final int framePadding;
+    // database timeouts (DB_TIMEOUT_KEYS)
+    private final org.opencluster.auth.server.store.JdbcAccountStore.Timeouts dbTimeouts;
 
     private ServerConfig(Builder b) {
         this.framePadding = b.framePadding;
+        this.dbTimeouts = b.dbTimeouts;
         this.keyPolicy = b.keyPolicy;
         this.handshakeTimeout = b.handshakeTimeout;
         this.shutdownDrain = b.shutdownDrain;
@@ -188,6 +194,7 @@ public final class ServerConfig {
         b.hello = hello;
         b.keyPolicy = keyPolicy;
         b.framePadding = framePadding;
+        b.dbTimeouts = dbTimeouts;
         return b;
     }
 
@@ -227,6 +234,14 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (key.equals("db.connect-timeout")) {
+                    b.databaseTimeouts(Duration.parse(v), b.dbTimeouts.statement());
+                    continue;
+                }
+                if (key.equals("db.statement-timeout")) {
+                    b.databaseTimeouts(b.dbTimeouts.connect(), Duration.parse(v));
+                    continue;
+                }
                 if (key.equals("frames.padding")) {
                     b.framePadding(org.opencluster.auth.protocol.session.FramePadding.parse(v));
                     continue;
@@ -516,6 +531,8 @@ public final class ServerConfig {
     public org.opencluster.auth.server.provision.KeyPolicy keyPolicy() { return keyPolicy; }
     /** {@code frames.padding}: the block every sent application frame's plaintext is a multiple of; 0 for none. */
     public int framePadding() { return framePadding; }
+    /** {@code db.connect-timeout}, {@code db.statement-timeout}: an unreachable or hung database fails this fast. */
+    public org.opencluster.auth.server.store.JdbcAccountStore.Timeouts dbTimeouts() { return dbTimeouts; }
 
     @Override
     public String toString() {
@@ -701,6 +718,14 @@ public final class ServerConfig {
         }
 
         private int framePadding;
+        private org.opencluster.auth.server.store.JdbcAccountStore.Timeouts dbTimeouts =
+                org.opencluster.auth.server.store.JdbcAccountStore.Timeouts.DEFAULT;
+
+        /** How long the store waits for a connection and for one statement (each at least 250 ms). */
+        public Builder databaseTimeouts(Duration connect, Duration statement) {
+            this.dbTimeouts = new org.opencluster.auth.server.store.JdbcAccountStore.Timeouts(connect, statement);
+            return this;
+        }
 
         /** Pads every application frame the server sends to a multiple of {@code block} bytes (0: none). */
         public Builder framePadding(int block) {

@@ -10,6 +10,7 @@ import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.log.LogValues;
+import org.opencluster.auth.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +98,11 @@ public final class CommandDispatcher {
         } catch (CommandException e) {
             error(replies, e.code(), e.getMessage());
         } catch (RuntimeException e) {
+            if (e instanceof StoreException s && s.unavailable()) {
+                // The store logged the outage once when it began; the peer learns the cause class, never SQL.
+                error(replies, ErrorCode.STORE_UNAVAILABLE, s.getMessage());
+                return;
+            }
             // The peer learns only that it failed; the log has the cause (handlers never put secrets in exceptions).
             LOG.error("event=command.failed command={} user={}", spec.name(), LogValues.quote(caller.username()), e);
             error(replies, ErrorCode.INTERNAL, spec + " failed on the server");

@@ -95,7 +95,8 @@ public final class EnrolHandlers {
                         throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
                     }
                     answerIssued(caller, grant, out, () -> enrolment.enrol(caller.username(), grant.kind(),
-                            grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY));
+                            grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY,
+                            Optional.of(grant.use(clock.instant()))));
                 });
         return keyAgreement.install(b);
     }
@@ -129,6 +130,10 @@ public final class EnrolHandlers {
         } catch (IllegalArgumentException e) {
             throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
         } catch (StoreException e) {
+            if (e.codeUsedUp()) {
+                throw new CommandException(ErrorCode.CONFLICT, "the enrolment code of this session was used by"
+                        + " another enrolment meanwhile, or has expired (a code enrols once)");
+            }
             if (e.conflict()) {
                 throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()
                         + " exists already (a code enrols once)");

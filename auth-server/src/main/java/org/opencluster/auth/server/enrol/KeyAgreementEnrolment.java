@@ -112,7 +112,8 @@ final class KeyAgreementEnrolment {
                         }
                     }
                     handlers.answerIssued(caller, grant, out, () -> enrolment.enrolKeyAgreement(caller.username(),
-                            grant.kind(), grant.role(), key, envelope, EnrolHandlers.CERTIFICATE_VALIDITY));
+                            grant.kind(), grant.role(), key, envelope, EnrolHandlers.CERTIFICATE_VALIDITY,
+                            java.util.Optional.of(grant.use(clock.instant()))));
                 });
     }
 

@@ -60,11 +60,14 @@ final class EnrolmentCodeVerifier implements ProofVerifier {
         return true;
     }
 
-    /** The code is used up only by a proof that holds (and only once across the cluster). */
+    /**
+     * The code is only checked here: ENROL_ACCOUNT uses it up in the transaction that creates the account
+     * (docs/PROTOCOL.md 8.1), so a client that dies in between can enrol again with the same code.
+     */
     @Override
     public Optional<LoginGrant> verify(ProofCheck check) {
         Optional<EnrolmentCode> presented = presentedCode(check);
-        if (!(presented.isPresent() && enrolments.consume(presented.get()) && check.finishedOk())) {
+        if (!(presented.isPresent() && check.finishedOk())) {
             return Optional.empty();
         }
         return Optional.of(new LoginGrant(new Caller(check.subject().username(), Caller.Role.ENROLLING,

@@ -3,13 +3,14 @@ package org.opencluster.auth.server.login;
 import java.util.List;
 import org.opencluster.auth.server.store.EnrolmentCode;
 
-/** The one-time enrolment codes the handshake may accept (proof kind 3). */
+/**
+ * The one-time enrolment codes the handshake may accept (proof kind 3). The handshake only checks a code: it is
+ * used up by the write it grants (the account ENROL_ACCOUNT creates, the security key a person registers), in that
+ * write's transaction.
+ */
 public interface Enrolments {
     /** Unused, unexpired codes that may enrol {@code username}. */
     List<EnrolmentCode> active(String username);
-
-    /** Uses a code up; true only for the first caller (atomic across server nodes). */
-    boolean consume(EnrolmentCode code);
 
     /** The stored form of the code_hash a client presented ({@link EnrolmentCodeKey#verifier}). */
     byte[] verifier(byte[] codeHash);
@@ -20,11 +21,6 @@ public interface Enrolments {
             @Override
             public List<EnrolmentCode> active(String username) {
                 return List.of();
-            }
-
-            @Override
-            public boolean consume(EnrolmentCode code) {
-                return false;
             }
 
             @Override

@@ -23,6 +23,7 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.session.SecureChannel;
 import org.opencluster.auth.server.log.LogValues;
+import org.opencluster.auth.server.store.StoreException;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.ServerStates.AwaitFinished;
 import org.opencluster.auth.server.login.ServerStates.AwaitLoginRequest;
@@ -120,6 +121,11 @@ final class ServerLoginFlights {
         try {
             return settings.accounts().find(name);
         } catch (RuntimeException e) {
+            if (e instanceof StoreException s && s.unavailable()) {
+                // A database outage fails every name alike, so saying so reveals none (and a decoy would make the
+                // client count a wrong passphrase): the connection answers STORE_UNAVAILABLE (issue 15).
+                throw s;
+            }
             LOG.warn("event=login.account_unservable user={} error={}", LogValues.quote(name), e.toString());
             return Optional.empty();
         }

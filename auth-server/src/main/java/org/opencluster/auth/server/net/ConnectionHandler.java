@@ -161,6 +161,14 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
         logic.execute(() -> {
             try {
                 task.run();
+            } catch (org.opencluster.auth.server.store.StoreException e) {
+                if (!e.unavailable()) {
+                    LOG.error("event=connection.failed remote={}", remoteAddress(), e);
+                    fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
+                } else {
+                    // A login during a database outage: the store logged the outage once; no trace per login.
+                    fail(ErrorCode.STORE_UNAVAILABLE, "the server's database is unavailable; retry later");
+                }
             } catch (RuntimeException | Error e) {
                 LOG.error("event=connection.failed remote={}", remoteAddress(), e);
                 fail(ErrorCode.INTERNAL, "internal error; the connection is closed");

@@ -5,6 +5,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -15,6 +16,7 @@ import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.server.store.EnrolmentCodeUse;
 import org.opencluster.auth.token.TokenException;
 import org.opencluster.auth.token.envelope.EnvelopePolicy;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
@@ -65,11 +67,21 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
+        return enrol(name, kind, role, csr, envelope, validity, Optional.empty());
+    }
+
+    /**
+     * As above, using {@code code} up in the transaction that creates the account (ENROL_ACCOUNT): a code used
+     * meanwhile is a {@link org.opencluster.auth.server.store.StoreException#codeUsedUp() conflict} and nothing is
+     * signed or stored.
+     */
+    public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
+            byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name); // the one rule, whichever entry point the name came through
         checkEnvelope(name, kind, envelope);
         keys.check(csr.getSubjectPublicKeyInfo());
         return register(name, kind, role, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(kind), csr,
-                validity), envelope);
+                validity), envelope, code);
     }
 
     /**
@@ -77,13 +89,13 @@ public final class AccountEnrolment {
      * request), for key agreement only, and creates the account of {@code kind}.
      */
     public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
-            java.security.PublicKey key, byte[] envelope, Duration validity) {
+            java.security.PublicKey key, byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name);
         checkEnvelope(name, kind, envelope);
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         keys.check(spki);
         return register(name, kind, role, spki, () -> ca.issueForKeyAgreement(name, subject(kind), key, validity),
-                envelope);
+                envelope, code);
     }
 
     /** Refuses, before any key work, a key the policy would refuse at enrolment. */
@@ -121,7 +133,8 @@ public final class AccountEnrolment {
      * that refuses) means nothing was signed, and a refused certification (bad request signature) leaves no account.
      */
     private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role,
-            SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope) {
+            SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope,
+            Optional<EnrolmentCodeUse> code) {
         X509Certificate[] issued = new X509Certificate[1];
         byte[] publicKey;
         try {
@@ -136,7 +149,7 @@ public final class AccountEnrolment {
             } catch (CertificateEncodingException e) {
                 throw new IllegalStateException("the issued certificate cannot be encoded", e);
             }
-        }, envelope == null || envelope.length == 0 ? null : envelope);
+        }, envelope == null || envelope.length == 0 ? null : envelope, code);
         return List.of(issued[0], ca.certificate());
     }
 }

@@ -18,8 +18,17 @@ public interface AccountStore {
      * username is a {@link StoreException#conflict() conflict} before anything is signed, and an issuance that fails
      * leaves no account. So no certificate ever exists for an enrolment that did not happen.
      */
+    default Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+            Certification certify, byte[] envelope) {
+        return createCertifiedAccount(username, kind, role, publicKey, certify, envelope, Optional.empty());
+    }
+
+    /**
+     * As above, using {@code code} up in the same transaction: a code used, revoked or expired meanwhile is a
+     * {@link StoreException#codeUsedUp() conflict} before anything is signed, and nothing is created.
+     */
     Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
-            Certification certify, byte[] envelope);
+            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code);
 
     /** Issues the certificate of an account the store has just accepted (DER). */
     @FunctionalInterface
@@ -45,7 +54,10 @@ public interface AccountStore {
      */
     void appendPolicy(StoredPolicy policy);
 
-    /** Records a one-time enrolment code by its verifier (never the code nor its hash). */
+    /**
+     * Records a one-time enrolment code by its verifier (never the code nor its hash), and in the same transaction
+     * deletes every expired code, so the table holds only codes that can still be used.
+     */
     void addEnrolmentCode(EnrolmentCode code);
 
     /** Unused, unexpired codes that may enrol {@code username} (codes for that name, and codes for any name). */
@@ -54,10 +66,11 @@ public interface AccountStore {
     /**
      * Consumes a code atomically: true only for the first caller, before expiry, with the same purpose. A second
      * use, an expired code or an unknown one all give false. Consuming a first-admin code
-     * ({@link EnrolmentCode#BOOTSTRAP_ADMIN}) ends every other first-admin code in the same transaction.
+     * ({@link EnrolmentCode#BOOTSTRAP_ADMIN}) ends every other first-admin code in the same transaction. A consumed
+     * code is deleted, not kept. (Enrolment consumes its code with the account it creates: {@link EnrolmentCodeUse}.)
      */
     boolean consumeEnrolmentCode(byte[] verifier, String purpose, java.time.Instant now);
 
-    /** Marks every unused code of {@code purpose} used; returns how many. */
+    /** Ends (deletes) every unused code of {@code purpose}; returns how many. */
     int revokeEnrolmentCodes(String purpose, java.time.Instant now);
 }

@@ -44,6 +44,11 @@ public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> us
         return new EnrolmentCode(verifier, purpose, username, role, kind, expiresAt, codeHash);
     }
 
+    /** Using this code up at {@code now}, in the transaction of the write it grants. */
+    public EnrolmentCodeUse use(Instant now) {
+        return new EnrolmentCodeUse(verifier, purpose, now);
+    }
+
     /** Whether this code adds a security key to an existing account (rather than enrolling a new one). */
     public boolean addsSecurityKey() {
         return ADD_SECURITY_KEY.equals(purpose);

@@ -6,15 +6,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.opencluster.auth.server.dispatch.Caller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link AccountStore} over JDBC: an embedded H2 file by default, PostgreSQL for several server nodes. The schema
@@ -24,35 +29,110 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     private static final String ACCOUNT_COLUMNS =
             "id, username, kind, role, public_key, certificate, envelope, disabled, created_at";
 
-    private final HikariDataSource pool;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcAccountStore.class);
 
-    private JdbcAccountStore(HikariDataSource pool) {
+    private final HikariDataSource pool;
+    /** H2 file databases: a commit reaches the disk's cache, not the disk, until {@code CHECKPOINT SYNC}. */
+    private final boolean syncAfterCommit;
+    private final OutageBackoff outage = new OutageBackoff(System::nanoTime);
+
+    private JdbcAccountStore(HikariDataSource pool, boolean syncAfterCommit) {
         this.pool = pool;
+        this.syncAfterCommit = syncAfterCommit;
+    }
+
+    /**
+     * How long the store waits for a database connection and for one statement: a database that is down or hung
+     * makes an operation fail with {@link StoreException#unavailable()} after this long, not after the pool's
+     * 30-second default.
+     */
+    public record Timeouts(Duration connect, Duration statement) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+        public Timeouts {
+            if (connect.toMillis() < 250 || statement.toMillis() < 250) {
+                throw new IllegalArgumentException("database timeouts are at least 250 ms");
+            }
+        }
+    }
+
+    /** {@link #open(String, String, String, Timeouts)} with {@link Timeouts#DEFAULT}. */
+    public static JdbcAccountStore open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, Timeouts.DEFAULT);
     }
 
     /**
      * Opens (and migrates) the database at {@code jdbcUrl}. For H2, {@code MODE=PostgreSQL} and
-     * {@code DATABASE_TO_LOWER=TRUE} are added so the one schema behaves the same on both databases.
+     * {@code DATABASE_TO_LOWER=TRUE} are added so the one schema behaves the same on both databases, and
+     * {@code WRITE_DELAY=0} so a commit is written before it returns (H2's default writes it up to 500 ms later from
+     * a background thread: a crash lost acknowledged writes); every write is then synced to the disk (see
+     * {@link #write}). An H2 database that could only be opened read-only is refused here, with the reason.
      */
-    public static JdbcAccountStore open(String jdbcUrl, String user, String password) {
-        String url = jdbcUrl;
-        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("MODE=")) {
-            url = url + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        }
+    public static JdbcAccountStore open(String jdbcUrl, String user, String password, Timeouts timeouts) {
+        boolean h2 = jdbcUrl.startsWith("jdbc:h2:");
+        String url = h2 ? h2Url(jdbcUrl) : jdbcUrl;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(8);
         config.setPoolName("oca-store");
+        config.setConnectionTimeout(timeouts.connect().toMillis());
+        config.setValidationTimeout(Math.max(250, timeouts.connect().toMillis() / 2));
+        if (url.startsWith("jdbc:postgresql:")) {
+            long connectSeconds = Math.max(1, timeouts.connect().toSeconds());
+            config.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds));
+            config.addDataSourceProperty("loginTimeout", String.valueOf(connectSeconds));
+            // The server cancels a statement after the timeout; the socket timeout catches a server that cannot
+            // even answer that (a dead host, a dropped route).
+            config.addDataSourceProperty("options", "-c statement_timeout=" + timeouts.statement().toMillis());
+            config.addDataSourceProperty("socketTimeout", String.valueOf(timeouts.statement().toSeconds()
+                    + connectSeconds + 1));
+        }
         HikariDataSource pool = new HikariDataSource(config);
         try {
+            if (h2 && !url.toUpperCase(Locale.ROOT).contains("ACCESS_MODE_DATA=R")) {
+                refuseReadOnly(pool, jdbcUrl);
+            }
             migrate(pool);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        return new JdbcAccountStore(pool);
+        return new JdbcAccountStore(pool, h2 && !url.startsWith("jdbc:h2:mem:"));
+    }
+
+    /** The H2 URL with the settings this store relies on, each added unless the URL sets it itself. */
+    static String h2Url(String jdbcUrl) {
+        String url = jdbcUrl;
+        String upper = url.toUpperCase(Locale.ROOT);
+        if (!upper.contains("MODE=")) {
+            url = url + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        }
+        if (!upper.contains("WRITE_DELAY=")) {
+            url = url + ";WRITE_DELAY=0";
+        }
+        if (!upper.contains("MAX_COMPACT_TIME=")) {
+            // H2 2.3.232 compacts the file when the last connection closes; after many synced commits that step
+            // trips an assertion of its own (MVStoreException: AssertionError in compactMoveChunks, seen with
+            // -ea) and writes a trace file. Skipped: the file keeps its size, its pages are reused as usual.
+            url = url + ";MAX_COMPACT_TIME=0";
+        }
+        return url;
+    }
+
+    /** H2 opens a file it cannot write read-only, silently: every write would then fail. */
+    private static void refuseReadOnly(DataSource pool, String jdbcUrl) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT READONLY()")) {
+            if (rs.next() && rs.getBoolean(1)) {
+                throw new StoreException("the database " + jdbcUrl + " can only be opened read-only (its file or"
+                        + " directory is not writable, or the file system is mounted read-only): the server could"
+                        + " store nothing. Fix the permissions or the mount", false, null);
+            }
+        } catch (SQLException e) {
+            throw StoreFailures.of("open the database " + jdbcUrl, e);
+        }
     }
 
     static void migrate(DataSource dataSource) {
@@ -69,30 +149,29 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     public Account createAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
             byte[] certificate, byte[] envelope) {
         Instant now = Instant.now();
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role, public_key,"
-                     + " certificate, envelope, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,FALSE,?,?)")) {
-            ps.setString(1, username);
-            ps.setString(2, kind.name());
-            ps.setString(3, role.name());
-            ps.setBytes(4, publicKey);
-            ps.setBytes(5, certificate);
-            ps.setBytes(6, envelope);
-            ps.setTimestamp(7, Timestamp.from(now));
-            ps.setTimestamp(8, Timestamp.from(now));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw failure("create account " + username, e);
-        }
+        update("create account " + username, "INSERT INTO account (username, kind, role, public_key,"
+                + " certificate, envelope, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,FALSE,?,?)", ps -> {
+                    ps.setString(1, username);
+                    ps.setString(2, kind.name());
+                    ps.setString(3, role.name());
+                    ps.setBytes(4, publicKey);
+                    ps.setBytes(5, certificate);
+                    ps.setBytes(6, envelope);
+                    ps.setTimestamp(7, Timestamp.from(now));
+                    ps.setTimestamp(8, Timestamp.from(now));
+                });
         return findAccount(username).orElseThrow(() -> new StoreException("account vanished: " + username, false,
                 null));
     }
 
     @Override
     public Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
-            Certification certify, byte[] envelope) {
+            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code) {
         Instant now = Instant.now();
-        inTransaction("create account " + username, c -> {
+        write("create account " + username, c -> {
+            // The code first: its row stays locked until the commit, so a second session with the same code waits
+            // here and then finds it gone, before anything is signed for it.
+            useUp(c, code, "create account " + username);
             // The row first, without its certificate: the unique username refuses a taken name here, before the CA
             // signs; the row stays invisible to other connections until the commit.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role, public_key,"
@@ -125,7 +204,8 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public boolean setDisabled(String username, boolean disabled) {
-        return update("UPDATE account SET disabled = ?, updated_at = ? WHERE username = ?", ps -> {
+        return update(disabled ? "disable " + username : "enable " + username,
+                "UPDATE account SET disabled = ?, updated_at = ? WHERE username = ?", ps -> {
             ps.setBoolean(1, disabled);
             ps.setTimestamp(2, Timestamp.from(Instant.now()));
             ps.setString(3, username);
@@ -134,36 +214,34 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public long countAdmins() {
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM account WHERE role = 'ADMIN'");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw failure("count admins", e);
-        }
+        return read("count admins", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM account WHERE role = 'ADMIN'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
     }
 
     @Override
     public Optional<StoredPolicy> latestPolicy() {
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT version, suites, changed_by, changed_at"
-                     + " FROM suite_policy ORDER BY version DESC LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            List<Integer> ids = new ArrayList<>();
-            for (String part : rs.getString(2).split(",")) {
-                if (!part.isEmpty()) {
-                    ids.add(Integer.decode(part));
+        return read("read suite policy", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version, suites, changed_by, changed_at"
+                    + " FROM suite_policy ORDER BY version DESC LIMIT 1");
+                 ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.<StoredPolicy>empty();
                 }
+                List<Integer> ids = new ArrayList<>();
+                for (String part : rs.getString(2).split(",")) {
+                    if (!part.isEmpty()) {
+                        ids.add(Integer.decode(part));
+                    }
+                }
+                return Optional.of(new StoredPolicy(rs.getLong(1), ids, rs.getString(3),
+                        rs.getTimestamp(4).toInstant()));
             }
-            return Optional.of(new StoredPolicy(rs.getLong(1), ids, rs.getString(3),
-                    rs.getTimestamp(4).toInstant()));
-        } catch (SQLException e) {
-            throw failure("read suite policy", e);
-        }
+        });
     }
 
     @Override
@@ -175,7 +253,8 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                     + current, true, null);
         }
         // The primary key makes a concurrent writer of the same version fail instead of overwriting.
-        update("INSERT INTO suite_policy (version, suites, changed_by, changed_at) VALUES (?,?,?,?)", ps -> {
+        update("store suite policy version " + policy.version(),
+                "INSERT INTO suite_policy (version, suites, changed_by, changed_at) VALUES (?,?,?,?)", ps -> {
             ps.setLong(1, policy.version());
             ps.setString(2, policy.suiteIds().stream().map(id -> String.format("0x%04x", id))
                     .collect(Collectors.joining(",")));
@@ -186,72 +265,78 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public void addEnrolmentCode(EnrolmentCode code) {
-        update("INSERT INTO enrolment_code (verifier, purpose, expires_at, username, role, kind)"
-                + " VALUES (?,?,?,?,?,?)", ps -> {
-                    ps.setBytes(1, code.verifier());
-                    ps.setString(2, code.purpose());
-                    ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
-                    ps.setString(4, code.username().orElse(null));
-                    ps.setString(5, code.role().name());
-                    ps.setString(6, code.kind().name());
-                });
+        write("store an enrolment code", c -> {
+            // Expired codes go when a new one comes: the table never holds more than the codes still usable plus
+            // those issued since (used ones are deleted as they are used).
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM enrolment_code WHERE expires_at <= ?")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO enrolment_code (verifier, purpose,"
+                    + " expires_at, username, role, kind) VALUES (?,?,?,?,?,?)")) {
+                ps.setBytes(1, code.verifier());
+                ps.setString(2, code.purpose());
+                ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
+                ps.setString(4, code.username().orElse(null));
+                ps.setString(5, code.role().name());
+                ps.setString(6, code.kind().name());
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     @Override
     public List<EnrolmentCode> activeEnrolmentCodes(String username, Instant now) {
-        try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT verifier, purpose, username, role, kind, expires_at"
-                     + " FROM enrolment_code WHERE used_at IS NULL AND expires_at > ?"
-                     + " AND (username IS NULL OR username = ?) ORDER BY expires_at LIMIT 32")) {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setString(2, username);
-            List<EnrolmentCode> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new EnrolmentCode(rs.getBytes(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
-                            Caller.Role.valueOf(rs.getString(4)), Account.Kind.valueOf(rs.getString(5)),
-                            rs.getTimestamp(6).toInstant()));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("read enrolment codes", e);
-        }
+        return select("read enrolment codes", "SELECT verifier, purpose, username, role, kind, expires_at"
+                + " FROM enrolment_code WHERE used_at IS NULL AND expires_at > ?"
+                + " AND (username IS NULL OR username = ?) ORDER BY expires_at LIMIT 32", ps -> {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setString(2, username);
+                }, rs -> new EnrolmentCode(rs.getBytes(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
+                        Caller.Role.valueOf(rs.getString(4)), Account.Kind.valueOf(rs.getString(5)),
+                        rs.getTimestamp(6).toInstant()));
     }
 
     @Override
     public boolean consumeEnrolmentCode(byte[] verifier, String purpose, Instant now) {
-        return inTransaction("consume enrolment code", c -> {
-            int used;
-            // One conditional UPDATE: of two concurrent consumers exactly one sees a changed row.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE enrolment_code SET used_at = ?"
-                    + " WHERE verifier = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?")) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setBytes(2, verifier);
-                ps.setString(3, purpose);
-                ps.setTimestamp(4, Timestamp.from(now));
-                used = ps.executeUpdate();
+        return write("consume enrolment code", c -> consume(c, verifier, purpose, now));
+    }
+
+    /** Uses {@code code} up on {@code c}'s transaction, or throws {@link StoreException#codeUsedUp()}. */
+    private static void useUp(Connection c, Optional<EnrolmentCodeUse> code, String what) throws SQLException {
+        if (code.isPresent() && !consume(c, code.get().verifier(), code.get().purpose(), code.get().now())) {
+            throw StoreException.codeUsedUp(what);
+        }
+    }
+
+    private static boolean consume(Connection c, byte[] verifier, String purpose, Instant now) throws SQLException {
+        int used;
+        // One conditional DELETE: of two concurrent consumers exactly one sees a changed row (the other waits for
+        // the row lock, then finds no row). Used codes are deleted, not kept.
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM enrolment_code"
+                + " WHERE verifier = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?")) {
+            ps.setBytes(1, verifier);
+            ps.setString(2, purpose);
+            ps.setTimestamp(3, Timestamp.from(now));
+            used = ps.executeUpdate();
+        }
+        if (used == 1 && EnrolmentCode.BOOTSTRAP_ADMIN.equals(purpose)) {
+            // The first admin is being made: every other first-admin code ends with it, in the same transaction
+            // (two concurrent bootstrap enrolments lock each other's rows: one of them is rolled back).
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM enrolment_code WHERE purpose = ?")) {
+                ps.setString(1, EnrolmentCode.BOOTSTRAP_ADMIN);
+                ps.executeUpdate();
             }
-            if (used == 1 && EnrolmentCode.BOOTSTRAP_ADMIN.equals(purpose)) {
-                // The first admin is being made: every other first-admin code ends with it, in the same transaction
-                // (two concurrent bootstrap logins lock each other's rows: one of them is rolled back).
-                try (PreparedStatement ps = c.prepareStatement("UPDATE enrolment_code SET used_at = ?"
-                        + " WHERE purpose = ? AND used_at IS NULL")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setString(2, EnrolmentCode.BOOTSTRAP_ADMIN);
-                    ps.executeUpdate();
-                }
-            }
-            return used == 1;
-        });
+        }
+        return used == 1;
     }
 
     @Override
     public int revokeEnrolmentCodes(String purpose, Instant now) {
-        return update("UPDATE enrolment_code SET used_at = ? WHERE purpose = ? AND used_at IS NULL", ps -> {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setString(2, purpose);
-        });
+        // Every code of the purpose, expired ones included (as before codes were deleted on use): ended is ended.
+        return update("revoke enrolment codes", "DELETE FROM enrolment_code WHERE purpose = ? AND used_at IS NULL",
+                ps -> ps.setString(1, purpose));
     }
 
     private static final String CREDENTIAL_COLUMNS = "a.username, w.credential_id, w.user_handle, w.public_key_cose,"
@@ -277,19 +362,21 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
-    public void addWebAuthnCredential(WebAuthnCredential credential) {
-        try (Connection c = pool.getConnection()) {
+    public void addWebAuthnCredential(WebAuthnCredential credential, Optional<EnrolmentCodeUse> code) {
+        write("add a security key to " + credential.username(), c -> {
+            useUp(c, code, "add a security key to " + credential.username());
             insertCredential(c, credential);
-        } catch (SQLException e) {
-            throw failure("add a security key to " + credential.username(), e);
-        }
+            return null;
+        });
     }
 
     @Override
-    public Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential) {
+    public Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential,
+            Optional<EnrolmentCodeUse> code) {
         String username = credential.username();
         Instant now = Instant.now();
-        inTransaction("create security-key person " + username, c -> {
+        write("create security-key person " + username, c -> {
+            useUp(c, code, "create security-key person " + username);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role,"
                     + " public_key, certificate, envelope, disabled, created_at, updated_at)"
                     + " VALUES (?,?,?,NULL,NULL,NULL,FALSE,?,?)")) {
@@ -328,7 +415,8 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public boolean recordWebAuthnUse(byte[] credentialId, long expectedCount, long newCount, Instant at) {
-        return update("UPDATE webauthn_credentials SET signature_count = ?, last_used_at = ?"
+        return update("record a security key use", "UPDATE webauthn_credentials SET signature_count = ?,"
+                + " last_used_at = ?"
                 + " WHERE credential_id = ? AND signature_count = ? AND flagged = FALSE", ps -> {
                     ps.setLong(1, newCount);
                     ps.setTimestamp(2, Timestamp.from(at));
@@ -339,13 +427,13 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public void flagWebAuthnCredential(byte[] credentialId) {
-        update("UPDATE webauthn_credentials SET flagged = TRUE WHERE credential_id = ?",
+        update("flag a security key", "UPDATE webauthn_credentials SET flagged = TRUE WHERE credential_id = ?",
                 ps -> ps.setBytes(1, credentialId));
     }
 
     @Override
     public boolean removeWebAuthnCredential(String username, byte[] credentialId) {
-        return update("DELETE FROM webauthn_credentials WHERE credential_id = ?"
+        return update("remove a security key", "DELETE FROM webauthn_credentials WHERE credential_id = ?"
                 + " AND account_id = (SELECT id FROM account WHERE username = ?)", ps -> {
                     ps.setBytes(1, credentialId);
                     ps.setString(2, username);
@@ -353,21 +441,12 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     private List<WebAuthnCredential> credentials(String sql, Binder binder) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<WebAuthnCredential> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp lastUsed = rs.getTimestamp(9);
-                    out.add(new WebAuthnCredential(rs.getString(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4),
-                            rs.getLong(5), rs.getString(6), rs.getBoolean(7), rs.getTimestamp(8).toInstant(),
-                            Optional.ofNullable(lastUsed).map(Timestamp::toInstant)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("query security keys", e);
-        }
+        return select("query security keys", sql, binder, rs -> {
+            Timestamp lastUsed = rs.getTimestamp(9);
+            return new WebAuthnCredential(rs.getString(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4),
+                    rs.getLong(5), rs.getString(6), rs.getBoolean(7), rs.getTimestamp(8).toInstant(),
+                    Optional.ofNullable(lastUsed).map(Timestamp::toInstant));
+        });
     }
 
     @Override
@@ -380,22 +459,86 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+    /** Runs {@code work} on a connection of its own, without a transaction of its own (reads). */
+    private <T> T read(String what, Work<T> work) {
+        return run(what, false, work);
+    }
+
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. On H2 the commit
+     * is then synced to the disk ({@code CHECKPOINT SYNC}, an fsync of the database file): with
+     * {@code WRITE_DELAY=0} alone a commit reaches the operating system before it returns, which a killed process
+     * survives but a power loss may not. Only then does the caller answer OK.
+     */
+    private <T> T write(String what, Work<T> work) {
+        return run(what, true, work);
+    }
+
+    /**
+     * The one way to the database. An outage (see {@link StoreFailures}) evicts the pool's connections, so it opens
+     * new ones (which reopen an H2 database that failed a write once its last session is gone), and starts the
+     * {@link OutageBackoff}; the first success after it ends the outage. Each change is logged once.
+     */
+    private <T> T run(String what, boolean write, Work<T> work) {
+        outage.check(what);
+        Connection c = null;
+        try {
+            c = pool.getConnection();
+            T result;
+            if (write) {
+                c.setAutoCommit(false);
+                try {
+                    result = work.run(c);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c, e);
+                    throw e;
+                }
+                if (syncAfterCommit) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("CHECKPOINT SYNC");
+                    }
+                }
+            } else {
+                result = work.run(c);
             }
+            if (outage.succeeded()) {
+                LOG.warn("event=store.recovered");
+            }
+            return result;
         } catch (SQLException e) {
-            throw failure(what, e);
+            StoreException failure = StoreFailures.of(what, e);
+            if (failure.unavailable()) {
+                // Every connection, not just this one: H2 keeps a database that failed a write open (and failing)
+                // for as long as any session holds it; only when the last one closes does a new connection reopen
+                // the file. A PostgreSQL outage has broken every connection anyway.
+                if (c != null) {
+                    pool.evictConnection(c);
+                }
+                pool.getHikariPoolMXBean().softEvictConnections();
+                String cause = StoreFailures.cause(e);
+                if (outage.failed(cause)) {
+                    LOG.error("event=store.unavailable cause=\"{}\" detail=\"{}\"", cause,
+                            String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
+                }
+            }
+            throw failure;
+        } finally {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // evicted or broken: the pool has dropped it already
+                }
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -405,35 +548,39 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     private List<Account> query(String sql, Binder binder) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<Account> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Account(rs.getLong(1), rs.getString(2), Account.Kind.valueOf(rs.getString(3)),
-                            Caller.Role.valueOf(rs.getString(4)), rs.getBytes(5), rs.getBytes(6), rs.getBytes(7),
-                            rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
+        return select("query accounts", sql, binder, rs -> new Account(rs.getLong(1), rs.getString(2),
+                Account.Kind.valueOf(rs.getString(3)), Caller.Role.valueOf(rs.getString(4)), rs.getBytes(5),
+                rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Every row {@code sql} selects, each read by {@code row}. */
+    private <T> List<T> select(String what, String sql, Binder binder, Row<T> row) {
+        return read(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                binder.bind(ps);
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.read(rs));
+                    }
                 }
+                return out;
             }
-            return out;
-        } catch (SQLException e) {
-            throw failure("query accounts", e);
-        }
+        });
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw failure("update", e);
-        }
-    }
-
-    private static StoreException failure(String what, SQLException e) {
-        // SQLState class 23 = integrity constraint violation (unique key, primary key): a conflict, not an outage.
-        boolean conflict = e.getSQLState() != null && e.getSQLState().startsWith("23");
-        return new StoreException(what + " failed: " + (conflict ? "conflicts with existing data" : e.getMessage()),
-                conflict, e);
+    /** One write statement as its own (synced) transaction; the number of rows it changed. */
+    private int update(String what, String sql, Binder binder) {
+        return write(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                binder.bind(ps);
+                return ps.executeUpdate();
+            }
+        });
     }
 }

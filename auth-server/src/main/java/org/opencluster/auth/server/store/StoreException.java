@@ -1,17 +1,50 @@
 package org.opencluster.auth.server.store;
 
-/** A storage failure; {@link #conflict()} marks a write that lost against existing or concurrent data. */
+/**
+ * A storage failure. {@link #conflict()} marks a write that lost against existing or concurrent data (a taken
+ * name, a stale version, an enrolment code used up meanwhile: {@link #codeUsedUp()});
+ * {@link #unavailable()} marks a database that could not carry the operation out at all (disk full, read-only,
+ * closed after an error, unreachable, timed out): the operation did not take effect, and a retry after the cause
+ * is gone may succeed. The message names the operation and the cause class, never SQL or file contents.
+ */
 public final class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final boolean conflict;
+    private enum Kind { FAILED, CONFLICT, CODE_USED_UP, UNAVAILABLE }
+
+    private final Kind kind;
 
     public StoreException(String message, boolean conflict, Throwable cause) {
+        this(message, conflict ? Kind.CONFLICT : Kind.FAILED, cause);
+    }
+
+    private StoreException(String message, Kind kind, Throwable cause) {
         super(message, cause);
-        this.conflict = conflict;
+        this.kind = kind;
+    }
+
+    /** The database could not carry out {@code what}; {@code reason} says why in words an operator can act on. */
+    public static StoreException unavailable(String what, String reason, Throwable cause) {
+        return new StoreException(what + " failed: " + reason + "; nothing was acknowledged, retry later",
+                Kind.UNAVAILABLE, cause);
+    }
+
+    /** The enrolment code a write was to use up is used, revoked or expired: the write was rolled back. */
+    static StoreException codeUsedUp(String what) {
+        return new StoreException(what + " failed: the enrolment code was used meanwhile or has expired (a code"
+                + " enrols once)", Kind.CODE_USED_UP, null);
     }
 
     public boolean conflict() {
-        return conflict;
+        return kind == Kind.CONFLICT || kind == Kind.CODE_USED_UP;
+    }
+
+    /** A {@link #conflict()} over the enrolment code rather than over the account. */
+    public boolean codeUsedUp() {
+        return kind == Kind.CODE_USED_UP;
+    }
+
+    public boolean unavailable() {
+        return kind == Kind.UNAVAILABLE;
     }
 }

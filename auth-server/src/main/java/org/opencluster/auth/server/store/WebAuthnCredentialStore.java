@@ -20,13 +20,24 @@ public interface WebAuthnCredentialStore {
      * Adds a key to an existing account. An unknown account is {@link StoreException} (not a conflict); a
      * credential id that is registered already (to anyone) is a {@link StoreException#conflict() conflict}.
      */
-    void addWebAuthnCredential(WebAuthnCredential credential);
+    default void addWebAuthnCredential(WebAuthnCredential credential) {
+        addWebAuthnCredential(credential, Optional.empty());
+    }
+
+    /** As above, using {@code code} up in the same transaction (see {@link EnrolmentCodeUse}). */
+    void addWebAuthnCredential(WebAuthnCredential credential, Optional<EnrolmentCodeUse> code);
 
     /**
      * Creates a person whose only credential is this security key (no key pair, no envelope) and the key, in one
      * transaction: a taken name is a {@link StoreException#conflict() conflict} and leaves nothing behind.
      */
-    Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential);
+    default Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential) {
+        return createSecurityKeyPerson(role, credential, Optional.empty());
+    }
+
+    /** As above, using {@code code} up in the same transaction (see {@link EnrolmentCodeUse}). */
+    Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential,
+            Optional<EnrolmentCodeUse> code);
 
     /**
      * Records an accepted use: sets the counter to {@code newCount} only if it still is {@code expectedCount}

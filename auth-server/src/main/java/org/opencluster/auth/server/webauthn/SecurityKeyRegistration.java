@@ -25,6 +25,7 @@ import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
+import org.opencluster.auth.server.store.EnrolmentCodeUse;
 import org.opencluster.auth.server.store.StoreException;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
@@ -131,13 +132,19 @@ final class SecurityKeyRegistration {
         WebAuthnCredential credential = new WebAuthnCredential(target.username(), result.getKeyId().getId().getBytes(),
                 request.getUser().getId().getBytes(), result.getPublicKeyCose().getBytes(), result.getSignatureCount(),
                 "security key " + number, false, clock.instant(), Optional.empty());
+        // An enrolment session's code is used up with the key it registers, in the same transaction.
+        Optional<EnrolmentCodeUse> code = caller.enrolment().map(grant -> grant.use(clock.instant()));
         try {
             if (target.exists()) {
-                credentials.addWebAuthnCredential(credential);
+                credentials.addWebAuthnCredential(credential, code);
             } else {
-                credentials.createSecurityKeyPerson(target.role(), credential);
+                credentials.createSecurityKeyPerson(target.role(), credential, code);
             }
         } catch (StoreException e) {
+            if (e.codeUsedUp()) {
+                throw new CommandException(ErrorCode.CONFLICT, "the enrolment code of this session was used by"
+                        + " another enrolment meanwhile, or has expired (a code enrols once)");
+            }
             if (e.conflict()) {
                 throw new CommandException(ErrorCode.CONFLICT, target.exists()
                         ? "this security key is registered already" : "account " + target.username()

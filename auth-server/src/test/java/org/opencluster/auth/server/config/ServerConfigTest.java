@@ -55,6 +55,22 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(zero));
     }
 
+    /** Issue 15: the database timeouts bound how long an operation waits in an outage (the pool's default: 30 s). */
+    @Test
+    void databaseTimeoutsAreConfigurableAndBoundedByDefault() throws Exception {
+        ServerConfig defaults = ServerConfig.defaults(dir);
+        assertEquals(Duration.ofSeconds(5), defaults.dbTimeouts().connect());
+        assertEquals(Duration.ofSeconds(10), defaults.dbTimeouts().statement());
+        Path f = Files.writeString(dir.resolve("t.properties"), String.join("\n", "db.connect-timeout = PT2S",
+                "db.statement-timeout = PT3S"));
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals(Duration.ofSeconds(2), c.dbTimeouts().connect());
+        assertEquals(Duration.ofSeconds(3), c.toBuilder().build().dbTimeouts().statement(), "kept by toBuilder");
+        Path tiny = Files.writeString(dir.resolve("u.properties"), "db.connect-timeout = PT0.1S\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(tiny));
+        assertTrue(e.getMessage().contains("db.connect-timeout"), e.getMessage());
+    }
+
     @Test
     void httpsOriginsAreNormalisedAndOnlyHttpsOriginsAreAccepted() throws Exception {
         assertTrue(ServerConfig.defaults(dir).httpsOrigins().isEmpty(), "default: the listener's own origins");

@@ -117,7 +117,8 @@ class DatabaseCopyTest {
             // The same client with the code itself enrols: the attempt above failed for the value alone.
             ClientHandshake owner = enrolWithCodeHash(c.address(), "root", EnrolmentCodes.hash(code), trust);
             assertEquals(ClientHandshake.State.ESTABLISHED, owner.state());
-            assertTrue(c.store.activeEnrolmentCodes("root", java.time.Instant.now()).isEmpty(), "used up");
+            assertFalse(c.store.activeEnrolmentCodes("root", java.time.Instant.now()).isEmpty(),
+                    "usable until the account exists (issue 15 item 4): ENROL_ACCOUNT uses it up, not the login");
         }
     }
 }

@@ -144,11 +144,6 @@ class UnaskedDeviceTokenTest {
             }
 
             @Override
-            public boolean consume(EnrolmentCode c) {
-                return true;
-            }
-
-            @Override
             public byte[] verifier(byte[] presented) {
                 return verifierOf(presented);
             }

@@ -106,7 +106,7 @@ class AccountEnrolmentTest {
                 () -> enrolment.enrol("s-bp", Caller.Role.USER, csr(brainpool), YEAR),
                 // a derive-only key proven by key agreement
                 () -> enrolment.enrolKeyAgreement("k-bp", Account.Kind.PERSON, Caller.Role.USER,
-                        brainpool.getPublic(), envelope, YEAR));
+                        brainpool.getPublic(), envelope, YEAR, java.util.Optional.empty()));
         for (Runnable path : paths) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, path::run);
             assertTrue(e.getMessage().contains("key policy refuses"), e.getMessage());
@@ -155,7 +155,7 @@ class AccountEnrolmentTest {
         assertTrue(taken.conflict());
         KeyPair x = generate("EC", new ECGenParameterSpec("secp256r1"));
         assertThrows(StoreException.class, () -> enrolment.enrolKeyAgreement("alice", Account.Kind.PERSON,
-                Caller.Role.USER, x.getPublic(), null, YEAR));
+                Caller.Role.USER, x.getPublic(), null, YEAR, java.util.Optional.empty()));
         assertEquals(1, signatures.get(), "no certificate exists for the refused enrolments");
     }
 

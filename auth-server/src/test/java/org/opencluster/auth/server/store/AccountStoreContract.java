@@ -100,6 +100,89 @@ abstract class AccountStoreContract {
         assertFalse(store().consumeEnrolmentCode(expired, "bootstrap-admin", now));
     }
 
+    /** An enrolment code for any name (as the first-admin code is), unused, valid ten minutes. */
+    private EnrolmentCodeUse anyNameCode(Instant now) {
+        byte[] verifier = UUID.randomUUID().toString().getBytes();
+        store().addEnrolmentCode(new EnrolmentCode(verifier, "enrol", java.util.Optional.empty(), Caller.Role.USER,
+                Account.Kind.PERSON, now.plusSeconds(600)));
+        return new EnrolmentCodeUse(verifier, "enrol", now);
+    }
+
+    /**
+     * Issue 15 item 4: the account and the use of its code are one transaction. Of eight sessions racing with one
+     * code (for any name, so the unique username cannot decide), exactly one creates an account and the CA signs
+     * exactly once. The old code used the code up at the enrolment login, in a transaction of its own, and the
+     * store could create any number of accounts for a session that held a grant.
+     */
+    @Test
+    void racedEnrolmentsWithOneCodeCreateExactlyOneAccountAndOneCertificate() throws Exception {
+        Instant now = Instant.now();
+        EnrolmentCodeUse code = anyNameCode(now);
+        String base = unique("racer");
+        AtomicInteger signed = new AtomicInteger();
+        AtomicInteger usedUp = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> tries = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String name = base + "-" + i;
+                tries.add(pool.submit(() -> {
+                    try {
+                        store().createCertifiedAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1},
+                                () -> {
+                                    signed.incrementAndGet();
+                                    return new byte[] {2};
+                                }, null, java.util.Optional.of(code));
+                    } catch (StoreException e) {
+                        assertTrue(e.codeUsedUp(), e.getMessage());
+                        usedUp.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : tries) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long accounts = store().listAccounts().stream().filter(a -> a.username().startsWith(base)).count();
+        assertEquals(1, accounts, "one code, one account");
+        assertEquals(1, signed.get(), "the CA signed for the winner only");
+        assertEquals(7, usedUp.get());
+        assertFalse(store().consumeEnrolmentCode(code.verifier(), "enrol", now), "the code is used up");
+    }
+
+    /**
+     * Issue 15 item 4: an enrolment that does not create its account (a taken name, a refused certification) leaves
+     * the code usable, so the enrollee can try again; until the account exists the code is not used up. The old
+     * code had used it up at the login already.
+     */
+    @Test
+    void anEnrolmentThatCreatesNoAccountLeavesItsCodeUsable() {
+        Instant now = Instant.now();
+        EnrolmentCodeUse code = anyNameCode(now);
+        String taken = unique("taken");
+        store().createAccount(taken, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, null);
+        StoreException conflict = assertThrows(StoreException.class, () -> store().createCertifiedAccount(taken,
+                Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
+                java.util.Optional.of(code)));
+        assertTrue(conflict.conflict() && !conflict.codeUsedUp(), conflict.getMessage());
+        String refused = unique("refused");
+        assertThrows(IllegalArgumentException.class, () -> store().createCertifiedAccount(refused,
+                Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> {
+                    throw new IllegalArgumentException("the request's signature does not verify");
+                }, null, java.util.Optional.of(code)));
+        assertTrue(store().findAccount(refused).isEmpty());
+        String good = unique("good");
+        store().createCertifiedAccount(good, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1},
+                () -> new byte[] {2}, null, java.util.Optional.of(code));
+        assertTrue(store().findAccount(good).isPresent(), "the code still enrolled after two failed attempts");
+        StoreException again = assertThrows(StoreException.class, () -> store().createCertifiedAccount(
+                unique("late"), Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
+                java.util.Optional.of(code)));
+        assertTrue(again.codeUsedUp(), again.getMessage());
+    }
+
     private static EnrolmentCode firstAdminCode(byte[] verifier, Instant expires) {
         return new EnrolmentCode(verifier, EnrolmentCode.BOOTSTRAP_ADMIN, java.util.Optional.empty(),
                 org.opencluster.auth.server.dispatch.Caller.Role.ADMIN, Account.Kind.PERSON, expires);

@@ -35,6 +35,12 @@ public enum ErrorCode {
     /** The server failed; nothing secret is said. */
     INTERNAL(0x0501, "internal"),
     /**
+     * The server's database could not carry the command out (disk full, read-only, closed after an error,
+     * unreachable, timed out): nothing was changed or handed out; ERROR_TEXT names the cause. Retry later: the
+     * server reconnects or reopens the database by itself.
+     */
+    STORE_UNAVAILABLE(0x0502, "store-unavailable"),
+    /**
      * The server's own key token is missing or failing (removed, device error): nothing was decided about the
      * caller, whose attempt is not counted as a failure; retry once the server reports the token recovered.
      */
