@@ -76,25 +76,8 @@ class AccountLifecycleTest {
         if (t == Transport.TCP) {
             return tcp(user, passphrase);
         }
-        RestClient.Session s = rest.login(user, cluster.passphrase(passphrase), cluster.pinned(),
-                cluster.server.dispatcher().registry());
-        return new CommandChannel() {
-            @Override
-            public List<RispCommand> exec(RispCommand... commands) throws IOException {
-                try {
-                    return s.exec(commands);
-                } catch (IOException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
-            }
-
-            @Override
-            public byte[] sessionId() {
-                return s.handshake.sessionId();
-            }
-        };
+        return rest.login(user, cluster.passphrase(passphrase), cluster.pinned(),
+                cluster.server.dispatcher().registry()).asChannel();
     }
 
     private long sessionsOf(String user) {
@@ -149,6 +132,31 @@ class AccountLifecycleTest {
         assertLogsIn("alice", NEW_PASS);
         assertEnded(bystander);
         Eventually.equals(0, () -> (int) sessionsOf("alice"), 5_000, "every session of alice ended");
+    }
+
+    /**
+     * A person moves from the passphrase envelope to a software key kept by their own client (before: no rotation
+     * existed). The old key fails at once, the account keeps its name and has no envelope any more.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void oldKeyFailsRightAfterRotation(Transport t) throws Exception {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.ED25519, random);
+        try {
+            CommandChannel s = session(t, "alice", ALICE_PASS);
+            try (SoftwareToken fresh = SoftwareToken.fromPkcs8("alice", pkcs8, List.of())) {
+                KeyRotation.toToken(s, "alice", fresh);
+            }
+            assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
+            assertTrue(cluster.store.findAccount("alice").orElseThrow().envelope().isEmpty());
+            try (OcaSession again = OcaSession.login(cluster.address(), "alice",
+                    (user, served) -> SoftwareToken.fromPkcs8(user, pkcs8.clone(), List.of()), cluster.pinned(),
+                    new OcaSession.Options())) {
+                assertEquals(CoreCommands.PONG.id(), again.exec(PING).get(0).id());
+            }
+        } finally {
+            java.util.Arrays.fill(pkcs8, (byte) 0);
+        }
     }
 
     /** The change is bound to the session: the old code had no such check (nor the command). */
