@@ -159,6 +159,33 @@ class AccountLifecycleTest {
         }
     }
 
+    /**
+     * A derive-only key (as a new card's PIV 9D key: here an X25519 key in a software token, so the test needs no
+     * card) rotates by key agreement over the rekey binding; its certificate allows key agreement only, and the
+     * account logs in with the key-agreement proof.
+     */
+    @Test
+    void aDeriveOnlyKeyRotatesByKeyAgreement() throws Exception {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.X25519, random);
+        try {
+            OcaSession s = tcp("alice", ALICE_PASS);
+            X509Certificate cert;
+            try (SoftwareToken fresh = SoftwareToken.fromPkcs8("alice", pkcs8, List.of())) {
+                cert = KeyRotation.toKeyAgreementToken(s, "alice", fresh);
+            }
+            boolean[] usage = cert.getKeyUsage();
+            assertTrue(usage[4] && !usage[0], "keyAgreement, not digitalSignature");
+            assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
+            try (OcaSession again = OcaSession.login(cluster.address(), "alice",
+                    (user, served) -> SoftwareToken.fromPkcs8(user, pkcs8.clone(), List.of()), cluster.pinned(),
+                    new OcaSession.Options())) {
+                assertEquals(CoreCommands.PONG.id(), again.exec(PING).get(0).id());
+            }
+        } finally {
+            java.util.Arrays.fill(pkcs8, (byte) 0);
+        }
+    }
+
     /** The change is bound to the session: the old code had no such check (nor the command). */
     @Test
     void aRekeyProofMadeForAnotherSessionIsRefused() throws Exception {

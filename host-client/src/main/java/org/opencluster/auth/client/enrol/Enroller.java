@@ -100,8 +100,13 @@ public final class Enroller {
     }
 
     static X509Certificate issued(List<RispCommand> reply) throws IOException {
+        return issued("enrolment", reply);
+    }
+
+    /** The ISSUED_CERTIFICATE of {@code reply}, or the server's refusal of the {@code step} as an IOException. */
+    static X509Certificate issued(String step, List<RispCommand> reply) throws IOException {
         if (reply.isEmpty() || reply.get(0).id() != EnrolCommands.ISSUED_CERTIFICATE.id()) {
-            throw new IOException("enrolment refused: " + why(reply));
+            throw new IOException(step + " refused: " + why(reply));
         }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")

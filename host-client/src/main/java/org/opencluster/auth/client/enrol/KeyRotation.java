@@ -73,10 +73,10 @@ public final class KeyRotation {
         } finally {
             Arrays.fill(z, (byte) 0);
         }
-        ByteBuffer p = ByteBuffer.allocate(6 + proof.length);
+        ByteBuffer p = ByteBuffer.allocate(4 + proof.length);
         p.putShort((short) proof.length).put(proof).putShort((short) 0);
-        return Enroller.issued(session.exec(RispCommand.string(AccountLifecycleCommands.REKEY_BY_AGREEMENT.id(),
-                p.array())));
+        return Enroller.issued("rekey", session.exec(RispCommand.string(
+                AccountLifecycleCommands.REKEY_BY_AGREEMENT.id(), p.array())));
     }
 
     private static X509Certificate signed(CommandChannel session, String username, Token key, byte[] envelope)
@@ -86,7 +86,7 @@ public final class KeyRotation {
                 HexFormat.of().formatHex(c.binding())).getEncoded();
         ByteBuffer p = ByteBuffer.allocate(4 + csr.length + envelope.length);
         p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
-        return Enroller.issued(session.exec(RispCommand.string(AccountLifecycleCommands.REKEY_SIGNED.id(),
+        return Enroller.issued("rekey", session.exec(RispCommand.string(AccountLifecycleCommands.REKEY_SIGNED.id(),
                 p.array())));
     }
 
