@@ -98,6 +98,15 @@ class AccountLifecycleTest {
                 cluster.pinned(), new OcaSession.Options()).close());
     }
 
+    /** Logs in with the software key {@code pkcs8} that the client keeps (no envelope from the server). */
+    private void assertLogsInWithKey(String user, byte[] pkcs8) throws Exception {
+        try (OcaSession again = OcaSession.login(cluster.address(), user,
+                (u, served) -> SoftwareToken.fromPkcs8(u, pkcs8.clone(), List.of()), cluster.pinned(),
+                new OcaSession.Options())) {
+            assertEquals(CoreCommands.PONG.id(), again.exec(PING).get(0).id());
+        }
+    }
+
     private void assertLogsIn(String user, char[] passphrase) throws Exception {
         try (OcaSession s = OcaSession.login(cluster.address(), user, cluster.passphrase(passphrase),
                 cluster.pinned(), new OcaSession.Options())) {
@@ -149,11 +158,7 @@ class AccountLifecycleTest {
             }
             assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
             assertTrue(cluster.store.findAccount("alice").orElseThrow().envelope().isEmpty());
-            try (OcaSession again = OcaSession.login(cluster.address(), "alice",
-                    (user, served) -> SoftwareToken.fromPkcs8(user, pkcs8.clone(), List.of()), cluster.pinned(),
-                    new OcaSession.Options())) {
-                assertEquals(CoreCommands.PONG.id(), again.exec(PING).get(0).id());
-            }
+            assertLogsInWithKey("alice", pkcs8);
         } finally {
             java.util.Arrays.fill(pkcs8, (byte) 0);
         }
@@ -176,11 +181,7 @@ class AccountLifecycleTest {
             boolean[] usage = cert.getKeyUsage();
             assertTrue(usage[4] && !usage[0], "keyAgreement, not digitalSignature");
             assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
-            try (OcaSession again = OcaSession.login(cluster.address(), "alice",
-                    (user, served) -> SoftwareToken.fromPkcs8(user, pkcs8.clone(), List.of()), cluster.pinned(),
-                    new OcaSession.Options())) {
-                assertEquals(CoreCommands.PONG.id(), again.exec(PING).get(0).id());
-            }
+            assertLogsInWithKey("alice", pkcs8);
         } finally {
             java.util.Arrays.fill(pkcs8, (byte) 0);
         }
