@@ -46,7 +46,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
  * A logged-in session with an OpenCluster Auth server: {@link #login} runs the handshake, {@link #exec} sends
  * commands in one encrypted frame and returns the commands of the reply frame. Not thread-safe.
  */
-public final class OcaSession implements AutoCloseable {
+public final class OcaSession implements AutoCloseable, CommandChannel {
     private final RispSocket socket;
     private final SecureChannel channel;
     private final CipherSuite suite;
@@ -85,6 +85,7 @@ public final class OcaSession implements AutoCloseable {
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
             .include(ReauthCommands.registry()).include(WebAuthnCommands.registry())
             .include(SessionCommands.registry())
+            .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
             .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();

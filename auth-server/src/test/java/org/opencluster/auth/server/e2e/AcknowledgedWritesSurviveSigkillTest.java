@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.Enroller;
+import org.opencluster.auth.client.enrol.KeyRotation;
 import org.opencluster.auth.client.login.ServerTrust;
+import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
@@ -47,6 +50,9 @@ class AcknowledgedWritesSurviveSigkillTest {
     private static final char[] ADMIN_PASS = "root passphrase".toCharArray();
     private static final String VICTIM = "mallory";
     private static final String ENROLLEE = "newcomer";
+    private static final String ROTATOR = "rotator";
+    private static final char[] ROTATOR_PASS = "rotator passphrase".toCharArray();
+    private static final String DOOMED = "doomed";
 
     @TempDir
     Path dir;
@@ -83,8 +89,7 @@ class AcknowledgedWritesSurviveSigkillTest {
     }
 
     /**
-     * Every write the server acknowledges. A new kind of write (key rotation, account deletion) is one more entry
-     * here.
+     * Every write the server acknowledges. A new kind of write is one more entry here.
      */
     private static final List<AcknowledgedWrite> WRITES = List.of(
             new AcknowledgedWrite("enrolment code issued", (f, server, ack) -> {
@@ -136,6 +141,26 @@ class AcknowledgedWritesSurviveSigkillTest {
                     assertFalse(latest.suiteIds().contains(f.suiteToDisable()),
                             "the suite disabled is enabled again: " + latest);
                 };
+            }),
+            new AcknowledgedWrite("key rotated (passphrase changed)", (f, server, ack) -> {
+                byte[] newKey;
+                try (OcaSession s = OcaSession.login(server, ROTATOR, f.cluster().passphrase(ROTATOR_PASS),
+                        f.trust(), new OcaSession.Options())) {
+                    newKey = KeyRotation.newPassphrase(s, ROTATOR, "rotator's new passphrase".toCharArray(),
+                            KeyType.EC_P256, f.cluster().envelopes(), new SecureRandom()).getPublicKey().getEncoded();
+                    ack.now();
+                }
+                return store -> assertArrayEquals(newKey, store.findAccount(ROTATOR).orElseThrow().publicKey(),
+                        "the account is back on its old key");
+            }),
+            new AcknowledgedWrite("account deleted", (f, server, ack) -> {
+                try (OcaSession admin = f.admin(server)) {
+                    List<RispCommand> r = admin.exec(RispCommand.string(
+                            AccountLifecycleCommands.ADMIN_ACCOUNT_DELETE.id(), DOOMED.getBytes(StandardCharsets.UTF_8)));
+                    ack.now();
+                    assertEquals(List.of(), errors(r), r.toString());
+                }
+                return store -> assertTrue(store.findAccount(DOOMED).isEmpty(), "the deleted account is back");
             }));
 
     private static List<Long> errors(List<RispCommand> replies) {
@@ -170,6 +195,8 @@ class AcknowledgedWritesSurviveSigkillTest {
                 Pkcs11Tokens.builder().build())) {
             cluster.person(ADMIN, ADMIN_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
             cluster.person(VICTIM, "victim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            cluster.person(ROTATOR, ROTATOR_PASS, Caller.Role.USER, KeyType.EC_P256);
+            cluster.person(DOOMED, "doomed pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
             String code = EnrolmentCodeKey.fromDecoySecret(Bootstrap.readDecoySecret(config), cluster.random)
                     .issue(cluster.store, "enrol", Optional.of(ENROLLEE), Caller.Role.USER, Account.Kind.PERSON,
                             Instant.now().plusSeconds(3600));
@@ -177,7 +204,10 @@ class AcknowledgedWritesSurviveSigkillTest {
             f = new Fixture(cluster, cluster.pinned(), config, code, enabled.get(enabled.size() - 1));
         }
         Path file = dir.resolve("oca-server.properties");
+        // The clients here seal with the test KDF parameters (TestCluster.TEST_KDF), below the production floor.
         Files.writeString(file, "data.dir=" + data.toAbsolutePath() + "\nlisten=127.0.0.1:0\n"
+                + "envelope.min-memory-kib=" + TestCluster.TEST_KDF.memoryKiB() + "\nenvelope.min-iterations="
+                + TestCluster.TEST_KDF.iterations() + "\n"
                 + dbUrl.map(u -> "db.url=" + u + "\ndb.user=" + dbUser + "\n").orElse(""));
         for (AcknowledgedWrite write : WRITES) {
             Expectation expected;
