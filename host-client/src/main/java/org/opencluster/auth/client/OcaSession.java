@@ -377,8 +377,9 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         }
         try {
             if (socket.hasPendingInput()) {
-                // Unasked: only the server's closing notice is sent without a request (section 7.1).
-                closingNotice(readFrame());
+                // Unasked: the server ended the session (section 7.1), with SESSION_CLOSING or, when an admin, a
+                // policy or the account's rotation ended it, with ERROR and ERROR_TEXT; a close frame follows.
+                endedByServer(readFrame());
             }
             sendBuffer.clear();
             sendBuffer = channel.send(commands, sendBuffer);
@@ -426,6 +427,15 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
                 throw new SessionEndedException("the server closed the session: " + why, (int) c.number(), null);
             }
         }
+    }
+
+    /** An unasked frame: the server's reason for ending the session, which the caller gets with its code. */
+    private void endedByServer(List<RispCommand> frame) throws IOException {
+        closingNotice(frame);
+        ended = true;
+        int code = errorCode(frame);
+        throw code >= 0 ? new SessionEndedException("the server ended the session: " + errorText(frame), code, null)
+                : new IOException("the server sent a frame nobody asked for");
     }
 
     private static int errorCode(List<RispCommand> reply) {
