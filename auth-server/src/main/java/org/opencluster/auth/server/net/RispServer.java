@@ -202,7 +202,8 @@ public final class RispServer implements AutoCloseable {
      * @return true when every connection closed within {@code drain}
      */
     public boolean drain(String reason, Duration drain) {
-        serverChannel.close().syncUninterruptibly();
+        // Every listening socket: with epoll there is one per I/O loop, and any left open keeps accepting.
+        listeners.forEach(l -> l.close().syncUninterruptibly());
         io.netty.channel.group.ChannelGroupFuture closed = channels.newCloseFuture();
         for (Channel ch : channels) {
             ch.eventLoop().execute(() -> {

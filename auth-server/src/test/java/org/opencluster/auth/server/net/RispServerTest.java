@@ -1,6 +1,7 @@
 package org.opencluster.auth.server.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -243,6 +244,23 @@ class RispServerTest {
             }
         }
         assertEquals(2, servedOn.size(), "loops that served connections: " + servedOn);
+    }
+
+    /**
+     * Regression (merge of the per-loop listeners with graceful shutdown): {@code drain} closed only the first
+     * listening socket, so with one socket per I/O loop on the port the others went on accepting connections that
+     * the shutdown then cut. After a drain no connection is accepted.
+     */
+    @Test
+    void drainStopsAcceptingOnEveryListeningSocket() throws Exception {
+        start(echoServer().threads(4, 1).perSource(1_000, 1_000));
+        InetSocketAddress address = server.address();
+        assertTrue(server.drain("test", java.time.Duration.ofSeconds(2)));
+        for (int i = 0; i < 64; i++) {
+            try (Socket s = new Socket()) {
+                assertThrows(IOException.class, () -> s.connect(address, 2000), "connection " + i + " accepted");
+            }
+        }
     }
 
     @Test
