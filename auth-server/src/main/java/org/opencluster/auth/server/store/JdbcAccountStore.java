@@ -34,7 +34,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     private final HikariDataSource pool;
     /** H2 file databases: a commit reaches the disk's cache, not the disk, until {@code CHECKPOINT SYNC}. */
     private final boolean syncAfterCommit;
-    private final OutageBackoff outage = new OutageBackoff(System::nanoTime);
+    private final OutageBackoff outage = new OutageBackoff(org.opencluster.auth.protocol.time.MonotonicClock.system());
 
     private JdbcAccountStore(HikariDataSource pool, boolean syncAfterCommit) {
         this.pool = pool;
