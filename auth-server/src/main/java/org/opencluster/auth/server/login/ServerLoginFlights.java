@@ -105,7 +105,7 @@ final class ServerLoginFlights {
     }
 
     /** USERNAME: an account name by the one rule of {@link AccountNames} (a name ends up in log lines). */
-    private static String username(HandshakeMessage m) throws HandshakeException {
+    static String username(HandshakeMessage m) throws HandshakeException {
         try {
             return AccountNames.decode(ByteBuffer.wrap(m.bytes(USERNAME)));
         } catch (IllegalArgumentException e) {
