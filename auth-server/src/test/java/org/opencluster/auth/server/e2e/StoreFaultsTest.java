@@ -155,11 +155,14 @@ class StoreFaultsTest {
             } catch (java.sql.SQLException expected) {
                 // the connection that shut the database down is closed with it
             }
-            // Kept closed: a directory where the database file was (the pool would otherwise reopen it at once).
+            // Kept closed: a file that is no database where the database was (the pool would otherwise reopen it at
+            // once); put back with one rename, so a reopen never finds the name free and creates an empty database.
             Path file = c.config.dataDir().resolve("oca.mv.db");
             Path aside = c.config.dataDir().resolve("oca.mv.db.aside");
             Files.move(file, aside);
-            Files.createDirectory(file);
+            byte[] junk = new byte[16384];
+            Arrays.fill(junk, (byte) 'x');
+            Files.write(file, junk);
             java.net.http.HttpResponse<byte[]> r = rest.postJson("/api/v1/sessions/" + pending.id + "/handshake",
                     java.util.Map.of("flight", RestClient.b64(pending.handshake.takeOutput())));
             String body = new String(r.body(), StandardCharsets.UTF_8);
@@ -167,8 +170,8 @@ class StoreFaultsTest {
             assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), body);
             assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), RestClient.json(r).get("code").asInt(), body);
             assertFalse(body.contains("closed") || body.contains("Exception"), "the cause stays in the log: " + body);
-            Files.delete(file);
-            Files.move(aside, file);
+            Files.move(aside, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (true) {
                 try {
