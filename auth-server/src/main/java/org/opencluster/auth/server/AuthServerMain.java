@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.opencluster.auth.protocol.handshake.KeyFingerprint;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.boot.Bootstrap;
+import org.opencluster.auth.server.boot.DataDirectory;
 import org.opencluster.auth.server.boot.ServerKeys;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
@@ -80,6 +81,19 @@ public final class AuthServerMain {
         public Integer call() throws Exception {
             ServerConfig config = where.load();
             org.opencluster.auth.server.boot.StartChecks.paths(config);
+            // As a failed run does (AuthServer.start): an init that fails half-way removes the directory it made,
+            // so the next init is a first one again. The store is closed first (the catch runs after it).
+            java.util.Optional<Path> made = DataDirectory.firstMissing(config.dataDir());
+            try {
+                initialise(config);
+            } catch (Exception | Error e) {
+                made.ifPresent(dir -> DataDirectory.removeFresh(dir, e));
+                throw e;
+            }
+            return 0;
+        }
+
+        private static void initialise(ServerConfig config) throws Exception {
             try (JdbcAccountStore store = Bootstrap.openStore(config)) {
                 Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
                         new SecureRandom()).init(store);
@@ -94,7 +108,6 @@ public final class AuthServerMain {
                     System.out.println("    " + code.code());
                 }, () -> System.out.println("the cluster has an admin; no enrolment code issued"));
             }
-            return 0;
         }
     }
 

@@ -197,6 +197,22 @@ class ServerStartFailuresTest {
         assertFalse(Files.exists(data()), () -> "left behind after " + e);
     }
 
+    /**
+     * {@code oca-server init} that fails half-way (a server key on a token that does not exist, after the database
+     * and the CA key were made; a database that cannot be reached, after the data directory was made) removes the
+     * data directory it made. The old code cleaned up after a failed {@code run} only (through
+     * {@link AuthServer#start}); a failed init left the directory, keys and database behind.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "a server key that cannot be opened | server.key=pkcs11:token=no-such-token",
+            "a database that cannot be reached  | db.url=jdbc:h2:tcp://127.0.0.1:1/nope;db.connect-timeout=PT1S"})
+    void anInitThatFailsHalfWayRemovesTheDataDirectoryItMade(String what, String content) throws IOException {
+        Outcome o = oca("init", "--config", config(content.replace(';', '\n') + "\n").toString());
+        assertTrue(o.exitCode() != 0, () -> what + ": init succeeded:\n" + o.stderr());
+        assertFalse(Files.exists(data()), () -> what + ": the data directory was left behind:\n" + o.stderr());
+    }
+
     @Test
     void aStartThatFailsHalfWayKeepsADataDirectoryThatExisted() throws IOException {
         Files.createDirectory(data(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(

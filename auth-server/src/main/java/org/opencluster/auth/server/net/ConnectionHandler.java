@@ -167,7 +167,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
                     fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
                 } else {
                     // A login during a database outage: the store logged the outage once; no trace per login.
-                    fail(ErrorCode.STORE_UNAVAILABLE, "the server's database is unavailable; retry later");
+                    fail(ErrorCode.STORE_UNAVAILABLE, org.opencluster.auth.server.store.StoreException.RETRY_LATER);
                 }
             } catch (RuntimeException | Error e) {
                 LOG.error("event=connection.failed remote={}", remoteAddress(), e);

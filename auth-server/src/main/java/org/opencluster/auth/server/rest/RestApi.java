@@ -32,6 +32,8 @@ final class RestApi {
     static final String JSON = "application/json";
     static final String RISP = "application/x-risp";
     static final String PROBLEM = "application/problem+json";
+    /** Seconds a client waits after a STORE_UNAVAILABLE: the store's outage back-off starts at 0.1 s, so one is ample. */
+    static final String STORE_RETRY_AFTER_SECONDS = "1";
 
     /** An HTTP request, already read whole (the transport bounds its size). */
     record Request(String method, String path, Optional<String> contentType, Optional<String> origin,
@@ -86,7 +88,9 @@ final class RestApi {
 
     static Response problem(RestProblem p) {
         byte[] body = RestJson.write(new RestJson.Problem(p.type(), p.title(), p.status(), p.getMessage(), p.code()));
-        Map<String, String> headers = p.status() == 405 ? Map.of("Allow", allowed(p.getMessage())) : Map.of();
+        Map<String, String> headers = p.status() == 405 ? Map.of("Allow", allowed(p.getMessage()))
+                : p.code() == ErrorCode.STORE_UNAVAILABLE.code() ? Map.of("Retry-After", STORE_RETRY_AFTER_SECONDS)
+                : Map.of();
         return new Response(p.status(), PROBLEM, body, headers);
     }
 

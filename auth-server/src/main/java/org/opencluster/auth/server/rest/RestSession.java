@@ -10,6 +10,7 @@ import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.server.net.Connection;
 import org.opencluster.auth.server.net.PreAuthLimits;
+import org.opencluster.auth.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,9 +178,17 @@ final class RestSession {
                 }
             }
         } catch (RuntimeException e) {
-            out.fail(ErrorCode.INTERNAL, "internal error");
+            // A login during a database outage answers as on TCP (ConnectionHandler.offload): the store logged the
+            // outage once, so no trace per request; it fails before any challenge, so nothing counts against the
+            // caller.
+            boolean outage = e instanceof StoreException s && s.unavailable();
+            out.fail(outage ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.INTERNAL,
+                    outage ? StoreException.RETRY_LATER : "internal error");
             out.take();
             finish();
+            if (outage) {
+                throw RestProblem.of(503, ErrorCode.STORE_UNAVAILABLE, StoreException.RETRY_LATER);
+            }
             throw e;
         }
         loggedInSeen = connection.loggedIn();

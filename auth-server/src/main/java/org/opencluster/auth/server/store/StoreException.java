@@ -9,6 +9,8 @@ package org.opencluster.auth.server.store;
  */
 public final class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** What a client is told when the database is unavailable (the cause stays in the server's log). */
+    public static final String RETRY_LATER = "the server's database is unavailable; retry later";
 
     private enum Kind { FAILED, CONFLICT, CODE_USED_UP, UNAVAILABLE }
 

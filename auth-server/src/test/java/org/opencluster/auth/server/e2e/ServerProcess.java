@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,11 +35,28 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server on {@code config} and waits (at most 60 s) until it listens. */
     static ServerProcess start(Path config) throws Exception {
+        return start(config, System.getProperty("java.class.path"), List.of(), null);
+    }
+
+    /**
+     * Starts the server on {@code config} with this class path and these JVM options; its stderr goes to
+     * {@code stderr} when not null (its stdout, with the "listening on" line, still to {@link #output()}).
+     */
+    static ServerProcess start(Path config, String classPath, List<String> jvmOptions, Path stderr)
+            throws Exception {
         Path log = config.resolveSibling("server-" + System.nanoTime() + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), AuthServerMain.class.getName(), "run", "--config",
-                config.toString()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, AuthServerMain.class.getName(), "run", "--config",
+                config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (stderr == null) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(stderr.toFile());
+        }
+        Process p = pb.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),

@@ -132,6 +132,63 @@ class StoreFaultsTest {
     }
 
     /**
+     * A REST login while the embedded database is closed under the store. The old code let the store's
+     * {@code unavailable} failure escape the REST session as any other runtime error: a 500 {@code INTERNAL} with a
+     * stack trace in the log per request, where TCP answers {@code STORE_UNAVAILABLE}. Now the handshake flight that
+     * names the account answers 503 with code {@code 0x0502} and {@code Retry-After}, and nothing is counted against
+     * the caller: with a throttle that locks after one failure, the next login (on the reopened database) succeeds.
+     */
+    @Test
+    void aRestLoginDuringADatabaseOutageAnswersStoreUnavailableAndCountsNothing() throws Exception {
+        try (TestCluster c = TestCluster.https(dir, b -> b, LoginThrottle.builder().maxAccountFailures(1)
+                .lockout(Duration.ofMinutes(5)).build())) {
+            c.person("victim", "victim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            RestClient rest = c.rest();
+            RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake(
+                    "victim", c.passphrase("victim pass".toCharArray()), c.pinned(),
+                    java.util.Set.of(0x0101, 0x0102, 0x0103, 0x0104),
+                    org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), RestApiTest.COMMANDS,
+                    new SecureRandom()));
+            try (Connection other = DriverManager.getConnection(h2Url(c.config.dataDir()), "sa", "");
+                 Statement st = other.createStatement()) {
+                st.execute("SHUTDOWN IMMEDIATELY");
+            } catch (java.sql.SQLException expected) {
+                // the connection that shut the database down is closed with it
+            }
+            // Kept closed: a file that is no database where the database was (the pool would otherwise reopen it at
+            // once); put back with one rename, so a reopen never finds the name free and creates an empty database.
+            Path file = c.config.dataDir().resolve("oca.mv.db");
+            Path aside = c.config.dataDir().resolve("oca.mv.db.aside");
+            Files.move(file, aside);
+            byte[] junk = new byte[16384];
+            Arrays.fill(junk, (byte) 'x');
+            Files.write(file, junk);
+            java.net.http.HttpResponse<byte[]> r = rest.postJson("/api/v1/sessions/" + pending.id + "/handshake",
+                    java.util.Map.of("flight", RestClient.b64(pending.handshake.takeOutput())));
+            String body = new String(r.body(), StandardCharsets.UTF_8);
+            assertEquals(503, r.statusCode(), body);
+            assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), body);
+            assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), RestClient.json(r).get("code").asInt(), body);
+            assertFalse(body.contains("closed") || body.contains("Exception"), "the cause stays in the log: " + body);
+            Files.move(aside, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (true) {
+                try {
+                    rest.login("victim", c.passphrase("victim pass".toCharArray()), c.pinned(), RestApiTest.COMMANDS)
+                            .delete();
+                    break;
+                } catch (org.opencluster.auth.client.login.LoginException e) {
+                    // Until the store has reopened the database (its back-off), the same answer, never a lockout.
+                    assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), e.code(), e.getMessage());
+                    assertTrue(System.nanoTime() < deadline, "the store did not reopen within 15 s");
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    /**
      * PostgreSQL stops (every connection cut, new ones refused). The old code made each login wait out the pool's
      * 30-second connection timeout, then answered a bare INTERNAL with a stack trace per login. Now a login fails
      * within the connection timeout (1 s here, {@code db.connect-timeout}) with STORE_UNAVAILABLE, the next ones at
