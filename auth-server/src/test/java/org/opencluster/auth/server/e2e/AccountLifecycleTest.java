@@ -84,19 +84,8 @@ class AccountLifecycleTest {
         return cluster.sessions.list().stream().map(LiveSession::username).filter(user::equals).count();
     }
 
-    /**
-     * The server said why in a last frame, then closed the session: the client reports it as the session's end with
-     * the server's code when the frame was there before the next request, or as that request's reply when not.
-     */
     private static void assertEnded(OcaSession s) throws Exception {
-        try {
-            List<RispCommand> why = s.exec(PING);
-            assertEquals(CoreCommands.ERROR.id(), why.get(0).id(), why::toString);
-            assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), why.get(0).number());
-        } catch (org.opencluster.auth.client.SessionEndedException e) {
-            assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), e.serverCode(), e.getMessage());
-        }
-        assertThrows(IOException.class, () -> s.exec(PING), "the connection is closed");
+        EndedSessions.assertEndedBy(s, ErrorCode.NOT_AUTHENTICATED);
     }
 
     /** The login fails as a wrong passphrase or unknown name does. */
