@@ -100,9 +100,11 @@ public final class AuthServer implements AutoCloseable {
         CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
                 .include(AdminCommands.registry()).include(EnrolCommands.registry())
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
-                .include(WebAuthnCommands.registry()).include(b.extraCommands)
+                .include(WebAuthnCommands.registry())
+                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry()).include(b.extraCommands)
                 .build();
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
+        org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, random);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
         Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
@@ -119,9 +121,9 @@ public final class AuthServer implements AutoCloseable {
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
-                .install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy()).install(
+.install(new org.opencluster.auth.server.enrol.OpaqueHandlers(store, oprfLogins).install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy()).install(
                 new AdminHandlers(policies, store, sessions).install(
-                        BuiltinCommands.install(CommandDispatcher.builder(registry)))));
+                        BuiltinCommands.install(CommandDispatcher.builder(registry))))));
         b.extraRoutes.accept(routes);
         dispatcher = routes.build();
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()
@@ -151,7 +153,7 @@ public final class AuthServer implements AutoCloseable {
                     public byte[] verifier(byte[] codeHash) {
                         return enrolmentCodes.verifier(codeHash);
                     }
-                }, Optional.of(webAuthn), config.hello().gate(random));
+                }, Optional.of(webAuthn), config.hello().gate(random)).withOprf(oprfLogins);
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock,
@@ -299,7 +301,8 @@ public final class AuthServer implements AutoCloseable {
      */
     public static LoginAccount loginView(Account a) {
         LoginAccount v = loginView(a, null, null);
-        return new LoginAccount(v.username(), v.role(), v.key(), v.envelope(), v.disabled(), v.keySigns());
+        return new LoginAccount(v.username(), v.role(), v.key(), v.envelope(), v.disabled(), v.keySigns(),
+                Optional.empty(), v.opaqueRecord());
     }
 
     /**
@@ -332,7 +335,7 @@ public final class AuthServer implements AutoCloseable {
         }
         Optional<String> problem = ca == null ? Optional.empty() : certificateProblem(cert, key, ca, now);
         return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled(),
-                cert == null || keySigns(cert), problem);
+                cert == null || keySigns(cert), problem, a.opaqueRecord());
     }
 
     /** Why {@code cert} does not let the holder of {@code key} log in at {@code now}, if it does not. */

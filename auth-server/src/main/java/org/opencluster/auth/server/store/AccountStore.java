@@ -33,6 +33,13 @@ public interface AccountStore {
     /** Enables or disables an account; false when there is no such account. */
     boolean setDisabled(String username, boolean disabled);
 
+    /**
+     * Replaces a person's envelope and OPAQUE registration record together (credential version 2, docs/PROTOCOL.md
+     * 5.5.6): registration at enrolment and the re-registration of a version 1 account. False when there is no such
+     * person.
+     */
+    boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord);
+
     /** Counts admin accounts (a fresh server has none and accepts a bootstrap enrolment). */
     long countAdmins();
 

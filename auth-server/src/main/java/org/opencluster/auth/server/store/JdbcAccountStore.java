@@ -22,7 +22,7 @@ import org.opencluster.auth.server.dispatch.Caller;
  */
 public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialStore, AutoCloseable {
     private static final String ACCOUNT_COLUMNS =
-            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at";
+            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at, opaque_record";
 
     private final HikariDataSource pool;
 
@@ -130,6 +130,18 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             ps.setTimestamp(2, Timestamp.from(Instant.now()));
             ps.setString(3, username);
         }) == 1;
+    }
+
+    @Override
+    public boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord) {
+        // One statement: the old envelope and record stop working at the moment the new ones do.
+        return update("UPDATE account SET envelope = ?, opaque_record = ?, updated_at = ? WHERE username = ?"
+                + " AND kind = 'PERSON'", ps -> {
+                    ps.setBytes(1, envelope);
+                    ps.setBytes(2, opaqueRecord);
+                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                    ps.setString(4, username);
+                }) == 1;
     }
 
     @Override
@@ -412,7 +424,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                 while (rs.next()) {
                     out.add(new Account(rs.getLong(1), rs.getString(2), Account.Kind.valueOf(rs.getString(3)),
                             Caller.Role.valueOf(rs.getString(4)), rs.getBytes(5), rs.getBytes(6), rs.getBytes(7),
-                            rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
+                            rs.getBoolean(8), rs.getTimestamp(9).toInstant(), rs.getBytes(10)));
                 }
             }
             return out;
