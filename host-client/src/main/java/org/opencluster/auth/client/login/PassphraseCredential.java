@@ -10,6 +10,9 @@ import org.opencluster.auth.protocol.pake.PakeError;
 import org.opencluster.auth.protocol.pake.PakeException;
 import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.protocol.pake.RecoveredCredentials;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
+import org.opencluster.auth.protocol.pake.RegistrationRequest;
+import org.opencluster.auth.protocol.pake.RegistrationResponse;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenError;
 import org.opencluster.auth.token.TokenException;
@@ -92,6 +95,48 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
             return token;
         } finally {
             recovered.wipe();
+        }
+    }
+
+    /** What a registration uploads: the RFC 9807 record (129 bytes) and the credential sealed under export_key. */
+    public record Registration(byte[] record, byte[] envelope) {
+    }
+
+    /** CreateRegistrationRequest of this passphrase (OPAQUE_REGISTER_BEGIN's parameter, with the blind kept). */
+    public PendingRequest<RegistrationRequest> registrationRequest(SecureRandom random) throws TokenException {
+        byte[] input = PassphraseEnvelope.utf8(passphrase);
+        try {
+            return OpaqueClient.createRegistrationRequest(input, random);
+        } catch (PakeException e) {
+            throw new TokenException(TokenError.WRONG_PASSPHRASE, "the passphrase cannot be blinded: " + e.getMessage());
+        } finally {
+            Arrays.fill(input, (byte) 0);
+        }
+    }
+
+    /**
+     * FinalizeRegistrationRequest with the opener's KDF parameters as the key stretching costs, and the content of
+     * {@code versionOneEnvelope} (opened with this passphrase) re-sealed under the export key.
+     */
+    public Registration finishRegistration(String username, PendingRequest<RegistrationRequest> pending,
+            RegistrationResponse response, byte[] versionOneEnvelope, SecureRandom random) throws TokenException {
+        KdfParameters kdf = opener.kdf();
+        byte[] input = PassphraseEnvelope.utf8(passphrase);
+        FinalizedRegistration finalized;
+        try {
+            finalized = OpaqueClient.finalizeRegistrationRequest(input, pending.blind(), response, null,
+                    username.getBytes(StandardCharsets.UTF_8),
+                    KeyStretching.argon2id(kdf.memoryKiB(), kdf.iterations(), kdf.parallelism()), random);
+        } catch (PakeException e) {
+            throw new TokenException(TokenError.ENVELOPE_CORRUPT, "the server's registration response is invalid");
+        } finally {
+            Arrays.fill(input, (byte) 0);
+        }
+        try {
+            return new Registration(finalized.record().serialize(),
+                    opener.resealUnderExportKey(username, passphrase, versionOneEnvelope, finalized.exportKey()));
+        } finally {
+            finalized.wipe();
         }
     }
 

@@ -187,8 +187,48 @@ public final class PassphraseEnvelope {
         return checkedHeader(account, envelope, policy).kdf();
     }
 
+    /**
+     * Re-seals the content of a version 1 envelope (opened with {@code passphrase}) under OPAQUE's
+     * {@code export_key}: the migration of a person to credential version 2 (docs/PROTOCOL.md 5.5.6, 8.3). The
+     * key and certificates never leave this method unencrypted.
+     */
+    public byte[] resealUnderExportKey(String account, char[] passphrase, byte[] envelope, byte[] exportKey)
+            throws TokenException {
+        byte[] plaintext = decrypt(account, (salt, params) -> derive(passphrase, salt, params), envelope);
+        EnvelopeFormat.Content content = null;
+        try {
+            content = EnvelopeFormat.parsePlaintext(plaintext);
+            return sealUnderExportKey(account, exportKey, content.pkcs8(), certificates(content.certificates()));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+            if (content != null) {
+                Arrays.fill(content.pkcs8(), (byte) 0);
+            }
+        }
+    }
+
+    /** The KDF parameters this sealer writes (for credential version 2: the costs of OPAQUE's key stretching). */
+    public KdfParameters kdf() {
+        return kdf;
+    }
+
     private SoftwareToken open(String account, EnvelopeKeys keys, byte[] envelope, String label)
             throws TokenException {
+        byte[] plaintext = decrypt(account, keys, envelope);
+        EnvelopeFormat.Content content = null;
+        try {
+            content = EnvelopeFormat.parsePlaintext(plaintext);
+            return SoftwareToken.fromPkcs8(label, content.pkcs8(), certificates(content.certificates()));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+            if (content != null) {
+                Arrays.fill(content.pkcs8(), (byte) 0);
+            }
+        }
+    }
+
+    /** The padded plaintext of an envelope sealed for {@code account}; the caller wipes it. */
+    private byte[] decrypt(String account, EnvelopeKeys keys, byte[] envelope) throws TokenException {
         EnvelopeFormat.Header h = checkedHeader(account, envelope, policy);
         byte[] derived = keys.derive(h.salt(), h.kdf());
         byte[] plaintext = null;
@@ -207,16 +247,7 @@ public final class PassphraseEnvelope {
         } finally {
             Arrays.fill(derived, (byte) 0);
         }
-        EnvelopeFormat.Content content = null;
-        try {
-            content = EnvelopeFormat.parsePlaintext(plaintext);
-            return SoftwareToken.fromPkcs8(label, content.pkcs8(), certificates(content.certificates()));
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
-            if (content != null) {
-                Arrays.fill(content.pkcs8(), (byte) 0);
-            }
-        }
+        return plaintext;
     }
 
     /**

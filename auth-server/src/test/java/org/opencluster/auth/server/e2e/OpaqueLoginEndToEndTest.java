@@ -1,0 +1,153 @@
+package org.opencluster.auth.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.login.LoginException;
+import org.opencluster.auth.client.login.PassphraseCredential;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
+import org.opencluster.auth.protocol.pake.KeyStretching;
+import org.opencluster.auth.protocol.pake.OpaqueClient;
+import org.opencluster.auth.protocol.pake.PendingRequest;
+import org.opencluster.auth.protocol.pake.RegistrationRequest;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.login.OprfLogins;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.TokenError;
+import org.opencluster.auth.token.TokenException;
+
+/**
+ * Issue 14 items 3 and 4 end to end over TCP: the OPRF step of a passphrase login (credential version 2), the
+ * harvester who has the passphrase but not the server's OPRF seed, the move of a version 1 person at their next
+ * login, and {@code login.require-oprf}.
+ */
+class OpaqueLoginEndToEndTest {
+    private static final char[] PASS = "correct horse battery staple".toCharArray();
+
+    @RegisterExtension
+    final Clusters clusters = new Clusters();
+
+    private static OcaSession login(TestCluster cluster, String user, org.opencluster.auth.client.login.LoginCredential
+            credential) throws Exception {
+        return OcaSession.login(cluster.address(), user, credential, cluster.pinned(), new OcaSession.Options());
+    }
+
+    private static String whoAmI(OcaSession s) throws Exception {
+        List<RispCommand> who = s.exec(RispCommand.none(
+                org.opencluster.auth.protocol.command.CoreCommands.WHOAMI.id()));
+        return new String(who.get(0).copyBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Item 4: a version 1 person logs in as before, is re-registered in the same session, and from then on logs in
+     * through the OPRF step; the version 1 envelope and the Argon2id-only client stop working at once. The old code
+     * had no OPRF step: the envelope stayed sealed under Argon2id(passphrase) forever.
+     */
+    @Test
+    void aVersionOnePersonMovesToVersionTwoAtTheNextLoginAndTheOldWayStopsWorking() throws Exception {
+        TestCluster cluster = clusters.in().start();
+        cluster.person("dora", PASS, Caller.Role.USER, KeyType.EC_P256);
+        byte[] versionOne = cluster.store.findAccount("dora").orElseThrow().envelope().orElseThrow();
+        assertEquals(1, cluster.store.findAccount("dora").orElseThrow().credentialVersion());
+
+        try (PassphraseCredential c = cluster.opaquePassphrase(PASS); OcaSession s = login(cluster, "dora", c)) {
+            assertEquals(1, c.openedVersion(), "the first login opened the version 1 envelope");
+            assertEquals("dora", whoAmI(s));
+        }
+        assertEquals(2, cluster.store.findAccount("dora").orElseThrow().credentialVersion(), "re-registered");
+        byte[] versionTwo = cluster.store.findAccount("dora").orElseThrow().envelope().orElseThrow();
+        assertFalse(Arrays.equals(versionOne, versionTwo), "the envelope was replaced");
+
+        try (PassphraseCredential c = cluster.opaquePassphrase(PASS); OcaSession s = login(cluster, "dora", c)) {
+            assertEquals(2, c.openedVersion(), "the next login opens the credential under the export key");
+            assertEquals("dora", whoAmI(s));
+        }
+        LoginException old = assertThrows(LoginException.class, () -> login(cluster, "dora",
+                cluster.passphrase(PASS)).close());
+        assertTrue(old.getCause() instanceof TokenException, old::toString);
+        assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) old.getCause()).error());
+
+        try (PassphraseCredential wrong = cluster.opaquePassphrase("not her passphrase".toCharArray())) {
+            LoginException e = assertThrows(LoginException.class, () -> login(cluster, "dora", wrong).close());
+            assertTrue(e.getCause() instanceof TokenException, e::toString);
+        }
+    }
+
+    /**
+     * The harvester of issue 14 against a version 2 account: everything an anonymous client obtains (the ENVELOPE
+     * of LOGIN_CHALLENGE, an OPRF answer to its own element) plus the correct passphrase, but not the server's OPRF
+     * seed, does not open the credential: neither Argon2id(passphrase) (the old offline oracle, which opened a
+     * version 1 envelope in 33 s for a dictionary word) nor OPAQUE under any other seed. Each online attempt counts
+     * as one failure: with an account limit of 2, the third attempt is refused.
+     */
+    @Test
+    void aHarvesterWithThePassphraseButNotTheOprfSeedCannotOpenAVersionTwoCredential() throws Exception {
+        TestCluster cluster = clusters.in().throttle(LoginThrottle.builder().maxAccountFailures(2)
+                .maxSourceFailures(1000).decay(Duration.ofMinutes(10)).lockout(Duration.ofMinutes(10)).build())
+                .start();
+        cluster.personV2("erin", PASS, Caller.Role.USER, KeyType.EC_P256);
+        InetAddress harvester = InetAddress.getByName("127.0.9.14");
+        byte[] harvested;
+        try (ChallengedLogin login = ChallengedLogin.tcp(cluster.address(), harvester, "erin", cluster.pinned())) {
+            harvested = login.envelope();
+            login.sendBadFrame();
+            assertTrue(login.serverClosesWithin(5_000));
+        }
+        Eventually.nothingOpen(cluster);
+
+        TokenException argon = assertThrows(TokenException.class,
+                () -> cluster.envelopes().open("erin", PASS.clone(), harvested, "erin"));
+        assertEquals(TokenError.WRONG_PASSPHRASE, argon.error());
+
+        SecureRandom random = new SecureRandom();
+        OprfLogins guessedSeed = OprfLogins.ephemeral(random);
+        byte[] password = new String(PASS).getBytes(StandardCharsets.UTF_8);
+        PendingRequest<RegistrationRequest> request = OpaqueClient.createRegistrationRequest(password, random);
+        FinalizedRegistration guessed = OpaqueClient.finalizeRegistrationRequest(password, request.blind(),
+                guessedSeed.register(request.request(), "erin"), null, "erin".getBytes(StandardCharsets.UTF_8),
+                KeyStretching.argon2id(TestCluster.TEST_KDF.memoryKiB(), TestCluster.TEST_KDF.iterations(),
+                        TestCluster.TEST_KDF.parallelism()), random);
+        TokenException opaque = assertThrows(TokenException.class, () -> cluster.envelopes()
+                .openUnderExportKey("erin", guessed.exportKey(), harvested, "erin"));
+        assertEquals(TokenError.WRONG_PASSPHRASE, opaque.error());
+
+        try (ChallengedLogin second = ChallengedLogin.tcp(cluster.address(), harvester, "erin", cluster.pinned())) {
+            second.sendBadFrame();
+            assertTrue(second.serverClosesWithin(5_000));
+        }
+        Eventually.nothingOpen(cluster);
+        LoginException locked = assertThrows(LoginException.class,
+                () -> ChallengedLogin.tcp(cluster.address(), harvester, "erin", cluster.pinned()).close());
+        assertEquals(ErrorCode.RATE_LIMITED.code(), locked.code(), locked::getMessage);
+    }
+
+    /**
+     * {@code login.require-oprf=true}: a version 1 person is served as an unknown name (a decoy envelope and a fake
+     * record), so the login fails like a wrong passphrase and no re-registration can happen. The old code had no such setting: a version 1 envelope was handed out as long as it existed.
+     */
+    @Test
+    void requireOprfRefusesVersionOneLogins() throws Exception {
+        TestCluster cluster = clusters.in().config(c -> c.requireOprf(true)).start();
+        cluster.person("finn", PASS, Caller.Role.USER, KeyType.EC_P256);
+        try (PassphraseCredential c = cluster.opaquePassphrase(PASS)) {
+            LoginException e = assertThrows(LoginException.class, () -> login(cluster, "finn", c).close());
+            assertTrue(e.getCause() instanceof TokenException, e::toString);
+            assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) e.getCause()).error());
+        }
+        assertEquals(1, cluster.store.findAccount("finn").orElseThrow().credentialVersion(), "not re-registered");
+    }
+}
