@@ -50,9 +50,19 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
 
     @Override
     public PendingRequest<CredentialRequest> oprfRequest(SecureRandom random) throws TokenException {
+        return blinded(input -> OpaqueClient.createCredentialRequest(input, random));
+    }
+
+    /** One way of blinding the passphrase (credential or registration request). */
+    @FunctionalInterface
+    private interface Blinding<R> {
+        PendingRequest<R> blind(byte[] input) throws PakeException;
+    }
+
+    private <R> PendingRequest<R> blinded(Blinding<R> blinding) throws TokenException {
         byte[] input = PassphraseEnvelope.utf8(passphrase);
         try {
-            return OpaqueClient.createCredentialRequest(input, random);
+            return blinding.blind(input);
         } catch (PakeException e) {
             throw new TokenException(TokenError.WRONG_PASSPHRASE, "the passphrase cannot be blinded: " + e.getMessage());
         } finally {
@@ -104,14 +114,7 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
 
     /** CreateRegistrationRequest of this passphrase (OPAQUE_REGISTER_BEGIN's parameter, with the blind kept). */
     public PendingRequest<RegistrationRequest> registrationRequest(SecureRandom random) throws TokenException {
-        byte[] input = PassphraseEnvelope.utf8(passphrase);
-        try {
-            return OpaqueClient.createRegistrationRequest(input, random);
-        } catch (PakeException e) {
-            throw new TokenException(TokenError.WRONG_PASSPHRASE, "the passphrase cannot be blinded: " + e.getMessage());
-        } finally {
-            Arrays.fill(input, (byte) 0);
-        }
+        return blinded(input -> OpaqueClient.createRegistrationRequest(input, random));
     }
 
     /**
