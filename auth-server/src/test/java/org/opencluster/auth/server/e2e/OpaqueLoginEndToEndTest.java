@@ -60,7 +60,7 @@ class OpaqueLoginEndToEndTest {
     @Test
     void aVersionOnePersonMovesToVersionTwoAtTheNextLoginAndTheOldWayStopsWorking() throws Exception {
         TestCluster cluster = clusters.in().start();
-        cluster.person("dora", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("dora", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
         byte[] versionOne = cluster.store.findAccount("dora").orElseThrow().envelope().orElseThrow();
         assertEquals(1, cluster.store.findAccount("dora").orElseThrow().credentialVersion());
 
@@ -75,6 +75,11 @@ class OpaqueLoginEndToEndTest {
         try (PassphraseCredential c = cluster.opaquePassphrase(PASS); OcaSession s = login(cluster, "dora", c)) {
             assertEquals(2, c.openedVersion(), "the next login opens the credential under the export key");
             assertEquals("dora", whoAmI(s));
+            List<RispCommand> list = s.exec(RispCommand.none(
+                    org.opencluster.auth.protocol.command.AdminCommands.ACCOUNTS_LIST.id()));
+            assertEquals(org.opencluster.auth.protocol.command.OpaqueCommands.ACCOUNT_CREDENTIAL_VERSION.id(),
+                    list.get(4).id());
+            assertEquals(2L, list.get(4).number(), "the admin listing says dora is on version 2");
         }
         LoginException old = assertThrows(LoginException.class, () -> login(cluster, "dora",
                 cluster.passphrase(PASS)).close());

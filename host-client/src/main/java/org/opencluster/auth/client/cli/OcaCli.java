@@ -576,7 +576,8 @@ public final class OcaCli {
 
     static CommandRegistry registry() {
         return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry())
-                .include(org.opencluster.auth.protocol.command.EnrolCommands.registry()).build();
+                .include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
+                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry()).build();
     }
 
     static RispCommand build(CommandSpec c, String parameter, CommandLine cl) {

@@ -27,8 +27,16 @@ public final class OpaqueCommands {
     public static final CommandSpec OPAQUE_REGISTER_FINISH = CommandSpec.string(0x91b2, "OPAQUE_REGISTER_FINISH",
             CLIENT_TO_SERVER, RECORD_LENGTH + 2 + MAX_ENVELOPE);
 
+    /**
+     * In ADMIN_ACCOUNTS_LIST, after ACCOUNT_DISABLED: the account's credential version, 0 no passphrase envelope,
+     * 1 envelope under Argon2id(passphrase) (still to move), 2 OPAQUE registration (issue 14 item 4).
+     */
+    public static final CommandSpec ACCOUNT_CREDENTIAL_VERSION = CommandSpec.integer(0x01b3,
+            "ACCOUNT_CREDENTIAL_VERSION", SERVER_TO_CLIENT);
+
     private static final CommandRegistry REGISTRY = CommandRegistry.builder().register(OPAQUE_REGISTER_BEGIN)
-            .register(OPAQUE_REGISTRATION_RESPONSE).register(OPAQUE_REGISTER_FINISH).build();
+            .register(OPAQUE_REGISTRATION_RESPONSE).register(OPAQUE_REGISTER_FINISH)
+            .register(ACCOUNT_CREDENTIAL_VERSION).build();
 
     private OpaqueCommands() {
     }
