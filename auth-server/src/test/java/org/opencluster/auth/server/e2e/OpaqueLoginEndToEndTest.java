@@ -141,6 +141,31 @@ class OpaqueLoginEndToEndTest {
     }
 
     /**
+     * Over REST (the same handshake engine in HTTP bodies): a version 2 person logs in through the OPRF step, and a
+     * client that only knows Argon2id(passphrase), as every client did before, cannot open the credential.
+     */
+    @Test
+    void aVersionTwoPersonLogsInOverRestAndTheArgon2OnlyClientCannot() throws Exception {
+        TestCluster cluster = clusters.in().https().start();
+        cluster.personV2("hana", PASS, Caller.Role.USER, KeyType.EC_P256);
+        RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        org.opencluster.auth.protocol.risp.CommandRegistry commands = org.opencluster.auth.protocol.risp
+                .CommandRegistry.builder().include(org.opencluster.auth.protocol.command.CoreCommands.registry())
+                .build();
+        try (PassphraseCredential c = cluster.opaquePassphrase(PASS)) {
+            RestClient.Session s = rest.login("hana", c, cluster.pinned(), commands);
+            assertEquals(2, c.openedVersion());
+            List<RispCommand> who = s.exec(RispCommand.none(
+                    org.opencluster.auth.protocol.command.CoreCommands.WHOAMI.id()));
+            assertEquals("hana", new String(who.get(0).copyBytes(), StandardCharsets.UTF_8));
+        }
+        LoginException old = assertThrows(LoginException.class,
+                () -> rest.login("hana", cluster.passphrase(PASS), cluster.pinned(), commands));
+        assertTrue(old.getCause() instanceof TokenException, old::toString);
+        assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) old.getCause()).error());
+    }
+
+    /**
      * {@code login.require-oprf=true}: a version 1 person is served as an unknown name (a decoy envelope and a fake
      * record), so the login fails like a wrong passphrase and no re-registration can happen. The old code had no such setting: a version 1 envelope was handed out as long as it existed.
      */
