@@ -180,4 +180,77 @@ class OpaqueLoginEndToEndTest {
         }
         assertEquals(1, cluster.store.findAccount("finn").orElseThrow().credentialVersion(), "not re-registered");
     }
+
+    /**
+     * {@code login.require-oprf=true} refuses a client before the OPRF step (no extension 0x0001) at LOGIN_REQUEST
+     * with UNSUPPORTED_VERSION, whatever the name, over TCP and REST; without the setting the same client logs in
+     * with its version 1 envelope. The old code had no OPRF step and no such refusal.
+     */
+    @Test
+    void requireOprfRefusesAClientBeforeTheStepOverTcpAndRest() throws Exception {
+        TestCluster strict = clusters.in().https().config(c -> c.requireOprf(true)).start();
+        strict.person("ivan", PASS, Caller.Role.USER, KeyType.EC_P256);
+        RestClient rest = new RestClient(strict.server.httpsAddress().orElseThrow(), strict.serverCert);
+        for (String name : List.of("ivan", "nobody-at-all")) {
+            LoginException tcp = assertThrows(LoginException.class,
+                    () -> tcpLogin(strict, oldClient(strict, name)));
+            assertEquals(org.opencluster.auth.protocol.handshake.HandshakeError.UNSUPPORTED_VERSION.code(), tcp.code(),
+                    tcp::getMessage);
+            LoginException http = assertThrows(LoginException.class, () -> rest.new Session(
+                    oldClient(strict, name)).login());
+            assertEquals(org.opencluster.auth.protocol.handshake.HandshakeError.UNSUPPORTED_VERSION.code(),
+                    http.code(), http::getMessage);
+        }
+        TestCluster lenient = clusters.in().start();
+        lenient.person("ivan", PASS, Caller.Role.USER, KeyType.EC_P256);
+        assertEquals(org.opencluster.auth.client.login.ClientHandshake.State.ESTABLISHED,
+                tcpLogin(lenient, oldClient(lenient, "ivan")));
+    }
+
+    private static org.opencluster.auth.client.login.ClientHandshake oldClient(TestCluster cluster, String name) {
+        return new org.opencluster.auth.client.login.ClientHandshake(name, cluster.passphrase(PASS), cluster.pinned(),
+                java.util.Set.of(0x0101), org.opencluster.auth.protocol.suite.SuiteRegistry.standard(),
+                org.opencluster.auth.protocol.risp.CommandRegistry.builder()
+                        .include(org.opencluster.auth.protocol.command.CoreCommands.registry()).build(), random())
+                .withoutOprfStep();
+    }
+
+    private static SecureRandom random() {
+        return new SecureRandom();
+    }
+
+    /** Runs {@code hs} over TCP to ESTABLISHED (returned) or a refusal (thrown), as OcaSession does. */
+    private static org.opencluster.auth.client.login.ClientHandshake.State tcpLogin(TestCluster cluster,
+            org.opencluster.auth.client.login.ClientHandshake hs) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setSoTimeout(10_000);
+            s.connect(cluster.address(), 10_000);
+            s.getOutputStream().write(bytes(hs.start()));
+            org.opencluster.auth.protocol.risp.RispDecoder decoder =
+                    org.opencluster.auth.protocol.risp.RispDecoder.framingOnly();
+            byte[] buf = new byte[16384];
+            while (true) {
+                int n = s.getInputStream().read(buf);
+                if (n < 0) {
+                    throw new LoginException(-1, "the server closed the connection");
+                }
+                for (RispCommand c : decoder.feed(Arrays.copyOf(buf, n))) {
+                    org.opencluster.auth.client.login.ClientHandshake.State state = hs.onCommand(c);
+                    s.getOutputStream().write(bytes(hs.takeOutput()));
+                    if (state == org.opencluster.auth.client.login.ClientHandshake.State.FAILED) {
+                        throw hs.failure();
+                    }
+                    if (state == org.opencluster.auth.client.login.ClientHandshake.State.ESTABLISHED) {
+                        return state;
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
 }

@@ -58,6 +58,8 @@ final class ClientLoginFlights {
     DeviceTokenStore deviceTokens;
     /** The version this client sends in CLIENT_HELLO and requires back in SERVER_HELLO. */
     int version = PROTOCOL_VERSION_3;
+    /** Whether LOGIN_REQUEST carries the OPRF extension (section 5.5.6); off only for clients before the step. */
+    boolean oprfStep = true;
 
     ClientLoginFlights(String username, ProofProvers provers, SecureRandom random) {
         this.username = username;
@@ -110,7 +112,9 @@ final class ClientLoginFlights {
     /** LOGIN_REQUEST extensions, in increasing type order: OPRF, ENROLMENT or WEBAUTHN, then DEVICE_TOKEN. */
     private byte[] requestExtensions(Negotiated session, boolean deviceTokenAsked, CredentialRequest oprf) {
         HandshakeExtensions.Writer ext = HandshakeExtensions.writer();
-        ext.add(HandshakeLabels.EXTENSION_OPRF, oprf.serialize());
+        if (oprfStep) {
+            ext.add(HandshakeLabels.EXTENSION_OPRF, oprf.serialize());
+        }
         provers.requestExtension().ifPresent(type -> ext.add(type, new byte[0]));
         if (deviceTokenAsked) {
             byte[] token;
