@@ -101,7 +101,9 @@ public final class AuthServer implements AutoCloseable {
                 .include(AdminCommands.registry()).include(EnrolCommands.registry())
                 .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
                 .include(WebAuthnCommands.registry())
-                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry()).include(b.extraCommands)
+                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry())
+                .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
+                .include(b.extraCommands)
                 .build();
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
         org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, random);
@@ -121,9 +123,15 @@ public final class AuthServer implements AutoCloseable {
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
-.install(new org.opencluster.auth.server.enrol.OpaqueHandlers(store, oprfLogins).install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy()).install(
+                .install(new org.opencluster.auth.server.enrol.OpaqueHandlers(store, oprfLogins,
+                        config.envelopeKdfFloor()).install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy(),
+                        config.envelopeKdfFloor()).install(
                 new AdminHandlers(policies, store, sessions).install(
                         BuiltinCommands.install(CommandDispatcher.builder(registry))))));
+        new org.opencluster.auth.server.admin.AccountRemovalHandlers(store, sessions, enrolmentCodes, clock)
+                .install(routes);
+        new org.opencluster.auth.server.enrol.RekeyHandlers(store, ca, config.keyPolicy(), config.envelopeKdfFloor(),
+                sessions, clock, random).install(routes);
         b.extraRoutes.accept(routes);
         dispatcher = routes.build();
         throttle = b.throttle != null ? b.throttle : LoginThrottle.builder()

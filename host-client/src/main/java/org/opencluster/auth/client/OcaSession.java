@@ -51,7 +51,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
  * A logged-in session with an OpenCluster Auth server: {@link #login} runs the handshake, {@link #exec} sends
  * commands in one encrypted frame and returns the commands of the reply frame. Not thread-safe.
  */
-public final class OcaSession implements AutoCloseable {
+public final class OcaSession implements AutoCloseable, CommandChannel {
     private final RispSocket socket;
     private final SecureChannel channel;
     private final CipherSuite suite;
@@ -90,6 +90,7 @@ public final class OcaSession implements AutoCloseable {
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
             .include(ReauthCommands.registry()).include(WebAuthnCommands.registry())
             .include(OpaqueCommands.registry())
+            .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
             .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
@@ -162,7 +163,7 @@ public final class OcaSession implements AutoCloseable {
 
     /**
      * Logs in. A person whose login opened a credential-version-1 envelope ({@link PassphraseCredential}) is
-     * re-registered with OPAQUE in this session (docs/PROTOCOL.md 8.3, issue 14 item 4); if the server refuses
+     * re-registered with OPAQUE in this session (docs/PROTOCOL.md 8.4, issue 14 item 4); if the server refuses
      * that, the login stands and the next one tries again.
      */
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
@@ -181,8 +182,8 @@ public final class OcaSession implements AutoCloseable {
     }
 
     /**
-     * OPAQUE_REGISTER_BEGIN / FINISH: replaces this person's version 1 envelope by a version 2 credential (a new
-     * registration record and the same key sealed under the export key); the old envelope stops working at once.
+     * OPAQUE_REGISTER_BEGIN / FINISH (docs/PROTOCOL.md 8.4): replaces this person's version 1 envelope by a version 2
+     * credential (a new registration record and the same key sealed under the export key); the old envelope stops working at once.
      */
     public void registerOpaque(PassphraseCredential passphrase, SecureRandom random)
             throws IOException, TokenException {

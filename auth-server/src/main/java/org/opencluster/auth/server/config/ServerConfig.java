@@ -47,12 +47,15 @@ public final class ServerConfig {
     private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
     /** The OPRF step of passphrase logins (docs/PROTOCOL.md 5.5.6): whether a login without it is refused. */
     private static final Set<String> OPRF_KEYS = Set.of("login.require-oprf");
+    /** The least Argon2id cost a passphrase envelope may carry at enrolment and rekey (issue 14 item 5). */
+    private static final Set<String> ENVELOPE_FLOOR_KEYS = Set.of("envelope.min-memory-kib",
+            "envelope.min-iterations", "envelope.min-parallelism");
     /** Optional padding of every application frame the server sends (docs/PROTOCOL.md section 6). */
     private static final Set<String> FRAME_PADDING_KEYS = Set.of("frames.padding");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
-            FRAME_PADDING_KEYS, OPRF_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            FRAME_PADDING_KEYS, OPRF_KEYS, ENVELOPE_FLOOR_KEYS).flatMap(Set::stream).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
     private final Path dataDir;
@@ -95,12 +98,14 @@ public final class ServerConfig {
     private final Duration httpsBodyTimeout;
     private final org.opencluster.auth.server.login.HelloGate.Settings hello;
     private final org.opencluster.auth.server.provision.KeyPolicy keyPolicy;
+    private final org.opencluster.auth.token.envelope.KdfParameters envelopeKdfFloor;
     // frame padding (FRAME_PADDING_KEYS)
     private final int framePadding;
 
     private ServerConfig(Builder b) {
         this.framePadding = b.framePadding;
         this.keyPolicy = b.keyPolicy;
+        this.envelopeKdfFloor = b.envelopeKdfFloor;
         this.handshakeTimeout = b.handshakeTimeout;
         this.sourceIpv4Prefix = b.sourceIpv4Prefix;
         this.sourceIpv6Prefix = b.sourceIpv6Prefix;
@@ -188,6 +193,7 @@ public final class ServerConfig {
         b.deviceTokenLifetime = deviceTokenLifetime;
         b.hello = hello;
         b.keyPolicy = keyPolicy;
+        b.envelopeKdfFloor = envelopeKdfFloor;
         b.framePadding = framePadding;
         return b;
     }
@@ -232,6 +238,10 @@ public final class ServerConfig {
             try {
                 if (key.equals("frames.padding")) {
                     b.framePadding(org.opencluster.auth.protocol.session.FramePadding.parse(v));
+                    continue;
+                }
+                if (ENVELOPE_FLOOR_KEYS.contains(key)) {
+                    b.envelopeKdfFloor(envelopeFloor(b.envelopeKdfFloor, key, Integer.parseInt(v)));
                     continue;
                 }
                 if (key.equals("keys.allowed")) {
@@ -491,6 +501,24 @@ public final class ServerConfig {
     public org.opencluster.auth.server.login.HelloGate.Settings hello() { return hello; }
     /** {@code keys.allowed}, {@code keys.rsa-min-bits}: which account keys enrol. */
     public org.opencluster.auth.server.provision.KeyPolicy keyPolicy() { return keyPolicy; }
+
+    /**
+     * {@code envelope.min-memory-kib}, {@code envelope.min-iterations}, {@code envelope.min-parallelism}: the least
+     * Argon2id cost of an envelope the server stores (default 65 536 KiB, 3, 1: what clients seal with).
+     */
+    public org.opencluster.auth.token.envelope.KdfParameters envelopeKdfFloor() { return envelopeKdfFloor; }
+
+    private static org.opencluster.auth.token.envelope.KdfParameters envelopeFloor(
+            org.opencluster.auth.token.envelope.KdfParameters f, String key, int v) {
+        switch (key) {
+            case "envelope.min-memory-kib":
+                return new org.opencluster.auth.token.envelope.KdfParameters(v, f.iterations(), f.parallelism());
+            case "envelope.min-iterations":
+                return new org.opencluster.auth.token.envelope.KdfParameters(f.memoryKiB(), v, f.parallelism());
+            default:
+                return new org.opencluster.auth.token.envelope.KdfParameters(f.memoryKiB(), f.iterations(), v);
+        }
+    }
     /** {@code frames.padding}: the block every sent application frame's plaintext is a multiple of; 0 for none. */
     public int framePadding() { return framePadding; }
 
@@ -679,6 +707,19 @@ public final class ServerConfig {
         /** Which account keys the CA certifies at enrolment. */
         public Builder keyPolicy(org.opencluster.auth.server.provision.KeyPolicy p) {
             this.keyPolicy = Objects.requireNonNull(p);
+            return this;
+        }
+
+        private org.opencluster.auth.token.envelope.KdfParameters envelopeKdfFloor =
+                org.opencluster.auth.server.provision.AccountEnrolment.DEFAULT_KDF_FLOOR;
+
+        /** The least Argon2id cost of an envelope the server stores; never below the clients' own floor. */
+        public Builder envelopeKdfFloor(org.opencluster.auth.token.envelope.KdfParameters floor) {
+            if (!floor.atLeast(org.opencluster.auth.token.envelope.EnvelopePolicy.DEFAULT.floor())) {
+                throw new IllegalArgumentException("the envelope KDF floor " + floor + " is below the clients' own "
+                        + org.opencluster.auth.token.envelope.EnvelopePolicy.DEFAULT.floor());
+            }
+            this.envelopeKdfFloor = floor;
             return this;
         }
 

@@ -51,15 +51,18 @@ public final class EnrolHandlers {
     private final EnrolmentCodeKey codes;
 
     public EnrolHandlers(AccountStore store, ClusterCa ca, EnrolmentCodeKey codes, Clock clock, SecureRandom random) {
-        this(store, ca, codes, clock, random, KeyPolicy.DEFAULT);
+        this(store, ca, codes, clock, random, KeyPolicy.DEFAULT, AccountEnrolment.DEFAULT_KDF_FLOOR);
     }
 
-    /** @param keys which account keys the CA certifies (configuration keys {@code keys.*}) */
+    /**
+     * @param keys     which account keys the CA certifies (configuration keys {@code keys.*})
+     * @param kdfFloor the least Argon2id cost of an envelope (configuration keys {@code envelope.min-*})
+     */
     public EnrolHandlers(AccountStore store, ClusterCa ca, EnrolmentCodeKey codes, Clock clock, SecureRandom random,
-            KeyPolicy keys) {
+            KeyPolicy keys, org.opencluster.auth.token.envelope.KdfParameters kdfFloor) {
         this.store = store;
         this.codes = codes;
-        this.enrolment = new AccountEnrolment(ca, store, keys);
+        this.enrolment = new AccountEnrolment(ca, store, keys, kdfFloor);
         this.clock = clock;
         this.random = random;
         this.keyAgreement = new KeyAgreementEnrolment(this, enrolment, clock, random);
@@ -76,7 +79,7 @@ public final class EnrolHandlers {
                     if (store.findAccount(name).isPresent()) {
                         throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
                     }
-                    String code = codes.issue(store, "enrol", Optional.of(name),
+                    String code = codes.issue(store, EnrolmentCode.NEW_ACCOUNT, Optional.of(name),
                             p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
                             p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
                     LOG.info("event=admin.enrolment_code.issued admin={} account={}", caller.username(), name);
@@ -113,28 +116,45 @@ public final class EnrolHandlers {
 
     /** Creates the account through {@code issue} and answers ISSUED_CERTIFICATE, or the matching error. */
     void answerIssued(Caller caller, EnrolmentCode grant, ReplySink out, Issuance issue) throws CommandException {
-        X509Certificate cert;
+        X509Certificate cert = certify(caller, "enrolment refused", "account " + caller.username()
+                + " exists already (a code enrols once)", issue);
+        sendCertificate(cert, out);
+        LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
+    }
+
+    /**
+     * Runs {@code issue} and returns the new certificate, turning each refusal into its error: a request that does
+     * not parse or verify, a refused key or envelope ({@code BAD_PARAMETER}), an envelope below the KDF floor
+     * ({@code KDF_TOO_WEAK}), a store conflict ({@code CONFLICT} with {@code conflict}).
+     */
+    static X509Certificate certify(Caller caller, String refused, String conflict, Issuance issue)
+            throws CommandException {
         try {
-            cert = issue.run().get(0);
-            out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
+            return issue.run().get(0);
         } catch (IOException e) {
             // Bouncy Castle's parse message can name its classes: the detail stays in the log.
-            LOG.info("event=enrolment.refused account={} detail=\"{}\"", caller.username(),
+            LOG.info("event=certification.refused account={} detail=\"{}\"", caller.username(),
                     e.toString().replaceAll("[\\p{Cntrl}\"\\\\]", "?"));
-            throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: the certification request is"
+            throw new CommandException(ErrorCode.BAD_PARAMETER, refused + ": the certification request is"
                     + " not the DER of a PKCS#10 request");
+        } catch (AccountEnrolment.WeakKdfException e) {
+            throw new CommandException(ErrorCode.KDF_TOO_WEAK, refused + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new CommandException(ErrorCode.BAD_PARAMETER, "enrolment refused: " + e.getMessage());
+            throw new CommandException(ErrorCode.BAD_PARAMETER, refused + ": " + e.getMessage());
         } catch (StoreException e) {
             if (e.conflict()) {
-                throw new CommandException(ErrorCode.CONFLICT, "account " + caller.username()
-                        + " exists already (a code enrols once)");
+                throw new CommandException(ErrorCode.CONFLICT, conflict);
             }
             throw e;
+        }
+    }
+
+    static void sendCertificate(X509Certificate cert, ReplySink out) {
+        try {
+            out.send(RispCommand.string(EnrolCommands.ISSUED_CERTIFICATE.id(), cert.getEncoded()));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-        LOG.info("event=account.enrolled account={} kind={} role={}", caller.username(), grant.kind(), grant.role());
     }
 
     /** One way of certifying the new key and creating the account. */

@@ -131,7 +131,7 @@ final class KeyAgreementEnrolment {
         });
     }
 
-    private static PublicKey decode(byte[] spki) throws CommandException {
+    static PublicKey decode(byte[] spki) throws CommandException {
         try {
             String oid = SubjectPublicKeyInfo.getInstance(spki).getAlgorithm().getAlgorithm().getId();
             String alg = oid.equals("1.3.101.110") ? "XDH" : oid.equals("1.2.840.10045.2.1") ? "EC" : null;

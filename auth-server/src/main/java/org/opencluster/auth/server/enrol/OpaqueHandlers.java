@@ -14,14 +14,16 @@ import org.opencluster.auth.server.dispatch.CommandException;
 import org.opencluster.auth.server.login.OprfLogins;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
+import org.opencluster.auth.token.TokenError;
 import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.envelope.KdfParameters;
 import org.opencluster.auth.token.envelope.EnvelopePolicy;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OPAQUE registration of a logged-in person's own passphrase (docs/PROTOCOL.md 8.3): the re-registration of a
+ * OPAQUE registration of a logged-in person's own passphrase (docs/PROTOCOL.md 8.4): the re-registration of a
  * version 1 account after its login (issue 14 item 4) and of a fresh enrolment at its first login. Only a session
  * that proved the account's key may replace its credential; enrolment sessions cannot (a code would otherwise
  * reach an account it did not create).
@@ -31,10 +33,16 @@ public final class OpaqueHandlers {
 
     private final AccountStore store;
     private final OprfLogins oprf;
+    private final EnvelopePolicy envelopes;
 
-    public OpaqueHandlers(AccountStore store, OprfLogins oprf) {
+    /**
+     * @param kdfFloor the server's floor on envelope KDF parameters ({@code envelope.min-*}): for a version 2
+     *                 envelope they are the costs of OPAQUE's key stretching, held to the same floor
+     */
+    public OpaqueHandlers(AccountStore store, OprfLogins oprf, KdfParameters kdfFloor) {
         this.store = store;
         this.oprf = oprf;
+        this.envelopes = EnvelopePolicy.builder().floor(kdfFloor).build();
     }
 
     public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
@@ -61,9 +69,11 @@ public final class OpaqueHandlers {
             }
             try {
                 RegistrationRecord.deserialize(record).wipe();
-                PassphraseEnvelope.checkSealedFor(caller.username(), envelope, EnvelopePolicy.DEFAULT);
+                PassphraseEnvelope.checkSealedFor(caller.username(), envelope, envelopes);
             } catch (PakeException | TokenException e) {
-                throw new CommandException(ErrorCode.BAD_PARAMETER, "registration refused: " + e.getMessage());
+                boolean weak = e instanceof TokenException t && t.error() == TokenError.KDF_TOO_WEAK;
+                throw new CommandException(weak ? ErrorCode.KDF_TOO_WEAK : ErrorCode.BAD_PARAMETER,
+                        "registration refused: " + e.getMessage());
             }
             if (!store.setOpaqueCredential(caller.username(), envelope, record)) {
                 throw new CommandException(ErrorCode.NOT_FOUND, "no such person");

@@ -56,13 +56,24 @@ public final class EnrolmentCodeKey {
      */
     public String issue(AccountStore store, String purpose, Optional<String> username, Caller.Role role,
             Account.Kind kind, Instant expiresAt) {
+        NewCode c = make(purpose, username, role, kind, expiresAt);
+        store.addEnrolmentCode(c.stored());
+        return c.code();
+    }
+
+    /** A new one-time code and what the store is to keep of it, for a caller that stores it in its own transaction. */
+    public NewCode make(String purpose, Optional<String> username, Caller.Role role, Account.Kind kind,
+            Instant expiresAt) {
         String code = EnrolmentCodes.generate(random);
         byte[] codeHash = EnrolmentCodes.hash(code);
         try {
-            store.addEnrolmentCode(new EnrolmentCode(verifier(codeHash), purpose, username, role, kind, expiresAt));
+            return new NewCode(code, new EnrolmentCode(verifier(codeHash), purpose, username, role, kind, expiresAt));
         } finally {
             Arrays.fill(codeHash, (byte) 0);
         }
-        return code;
+    }
+
+    /** A code to show once, and its stored form. */
+    public record NewCode(String code, EnrolmentCode stored) {
     }
 }

@@ -16,6 +16,7 @@ import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.token.TokenException;
 import org.opencluster.auth.token.envelope.EnvelopePolicy;
+import org.opencluster.auth.token.envelope.KdfParameters;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 
 /**
@@ -30,16 +31,30 @@ public final class AccountEnrolment {
     private final ClusterCa ca;
     private final AccountStore store;
     private final KeyPolicy keys;
+    private final EnvelopePolicy envelopes;
 
-    /** With the default key policy ({@link KeyPolicy#DEFAULT}). */
+    /** The server's default floor on envelope KDF parameters: what clients seal with by default (64 MiB, t = 3). */
+    public static final KdfParameters DEFAULT_KDF_FLOOR = KdfParameters.DEFAULT;
+
+    /** With the default key policy ({@link KeyPolicy#DEFAULT}) and KDF floor ({@link #DEFAULT_KDF_FLOOR}). */
     public AccountEnrolment(ClusterCa ca, AccountStore store) {
-        this(ca, store, KeyPolicy.DEFAULT);
+        this(ca, store, KeyPolicy.DEFAULT, DEFAULT_KDF_FLOOR);
     }
 
+    /** With the default KDF floor ({@link #DEFAULT_KDF_FLOOR}). */
     public AccountEnrolment(ClusterCa ca, AccountStore store, KeyPolicy keys) {
+        this(ca, store, keys, DEFAULT_KDF_FLOOR);
+    }
+
+    /**
+     * @param kdfFloor the least Argon2id cost an envelope may carry (configuration keys {@code envelope.min-*}): a
+     *                 client that seals cheaper envelopes is refused with {@code KDF_TOO_WEAK}
+     */
+    public AccountEnrolment(ClusterCa ca, AccountStore store, KeyPolicy keys, KdfParameters kdfFloor) {
         this.ca = Objects.requireNonNull(ca, "ca");
         this.store = Objects.requireNonNull(store, "store");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.envelopes = EnvelopePolicy.builder().floor(kdfFloor).build();
     }
 
     /**
@@ -83,12 +98,40 @@ public final class AccountEnrolment {
                 envelope);
     }
 
+    /**
+     * Replaces the key of {@code current} (a logged-in account) by the key of {@code csr}, whose signature the CA
+     * checks, with {@code envelope} (a person's new envelope, or empty for a key in a token). The name, kind and
+     * role stay; the old key, certificate and envelope are gone once this returns.
+     *
+     * @throws IllegalArgumentException as {@link #enrol}, or when the key is the current one
+     * @throws org.opencluster.auth.server.store.StoreException (conflict) when the account's key changed meanwhile
+     */
+    public List<X509Certificate> rekey(Account current, PKCS10CertificationRequest csr, byte[] envelope,
+            Duration validity) {
+        String name = current.username();
+        checkEnvelope(name, current.kind(), envelope);
+        keys.check(csr.getSubjectPublicKeyInfo());
+        return replace(current, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(current.kind()), csr,
+                validity), envelope);
+    }
+
+    /** {@link #rekey} for a derive-only key whose possession the caller verified by key agreement. */
+    public List<X509Certificate> rekeyKeyAgreement(Account current, java.security.PublicKey key, byte[] envelope,
+            Duration validity) {
+        String name = current.username();
+        checkEnvelope(name, current.kind(), envelope);
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
+        keys.check(spki);
+        return replace(current, spki, () -> ca.issueForKeyAgreement(name, subject(current.kind()), key, validity),
+                envelope);
+    }
+
     /** Refuses, before any key work, a key the policy would refuse at enrolment. */
     public void checkKey(SubjectPublicKeyInfo spki) {
         keys.check(spki);
     }
 
-    private static void checkEnvelope(String name, Account.Kind kind, byte[] envelope) {
+    private void checkEnvelope(String name, Account.Kind kind, byte[] envelope) {
         if (envelope == null || envelope.length == 0) {
             return;
         }
@@ -103,8 +146,11 @@ public final class AccountEnrolment {
                     + "ENVELOPE field (at most " + max + "); seal the key alone, or use a smaller key type");
         }
         try {
-            PassphraseEnvelope.checkSealedFor(name, envelope, EnvelopePolicy.DEFAULT);
+            PassphraseEnvelope.checkSealedFor(name, envelope, envelopes);
         } catch (TokenException e) {
+            if (e.error() == org.opencluster.auth.token.TokenError.KDF_TOO_WEAK) {
+                throw new WeakKdfException("the envelope is refused (" + e.error() + "): " + e.getMessage());
+            }
             throw new IllegalArgumentException("the envelope is refused (" + e.error() + "): " + e.getMessage());
         }
     }
@@ -120,20 +166,53 @@ public final class AccountEnrolment {
     private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role,
             SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope) {
         X509Certificate[] issued = new X509Certificate[1];
-        byte[] publicKey;
-        try {
-            publicKey = spki.getEncoded();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("the public key does not encode", e);
+        store.createCertifiedAccount(name, kind, role, encoded(spki), certification(issue, issued),
+                envelope == null || envelope.length == 0 ? null : envelope);
+        return List.of(issued[0], ca.certificate());
+    }
+
+    /** Swaps the key in the store (compare and set on the current key), the CA signing inside its transaction. */
+    private List<X509Certificate> replace(Account current, SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue,
+            byte[] envelope) {
+        byte[] newKey = encoded(spki);
+        if (java.security.MessageDigest.isEqual(newKey, current.publicKey())) {
+            throw new IllegalArgumentException("the new key is the current key: generate a new one");
         }
-        store.createCertifiedAccount(name, kind, role, publicKey, () -> {
+        X509Certificate[] issued = new X509Certificate[1];
+        if (!store.replaceKey(current.username(), current.publicKey(), newKey, certification(issue, issued),
+                envelope == null || envelope.length == 0 ? null : envelope)) {
+            throw new org.opencluster.auth.server.store.StoreException("the key of " + current.username()
+                    + " changed meanwhile", true, null);
+        }
+        return List.of(issued[0], ca.certificate());
+    }
+
+    private static AccountStore.Certification certification(Supplier<X509Certificate> issue,
+            X509Certificate[] issued) {
+        return () -> {
             issued[0] = issue.get();
             try {
                 return issued[0].getEncoded();
             } catch (CertificateEncodingException e) {
                 throw new IllegalStateException("the issued certificate cannot be encoded", e);
             }
-        }, envelope == null || envelope.length == 0 ? null : envelope);
-        return List.of(issued[0], ca.certificate());
+        };
+    }
+
+    private static byte[] encoded(SubjectPublicKeyInfo spki) {
+        try {
+            return spki.getEncoded();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("the public key does not encode", e);
+        }
+    }
+
+    /** An envelope whose KDF parameters are below the server's floor (answered with {@code KDF_TOO_WEAK}). */
+    public static final class WeakKdfException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        WeakKdfException(String message) {
+            super(message);
+        }
     }
 }

@@ -237,12 +237,12 @@ public final class ServerSession implements Connection, LiveSession {
     private void established() {
         channel = handshake.applicationChannel();
         channel.padFramesTo(framePadding);
-        caller = handshake.caller();
+        byte[] sid = handshake.sessionId();
+        caller = handshake.caller().inSession(sid);
         String username = caller.username();
         reauth = new SessionReauth(handshake.reauthSchedule(), handshake.accountProof(),
                 () -> accounts.find(username), handshake.reauthenticationDue(),
                 handshake.protocolVersion() >= HandshakeCommandIds.PROTOCOL_VERSION_3, reauthPolicy, clock, random);
-        byte[] sid = handshake.sessionId();
         id = java.nio.ByteBuffer.wrap(sid, 0, 8).getLong();
         started = clock.instant();
         suiteId = handshake.suite().id();

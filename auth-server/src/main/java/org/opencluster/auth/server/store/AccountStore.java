@@ -40,6 +40,27 @@ public interface AccountStore {
      */
     boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord);
 
+    /**
+     * Deletes an account with its security keys and every unused enrolment code for its name, in one transaction:
+     * the name can come back only through a new code. False when there is no such account.
+     */
+    boolean deleteAccount(String username);
+
+    /**
+     * {@link #deleteAccount} and {@link #addEnrolmentCode}({@code code}) in one transaction: the account's key,
+     * envelope and security keys stop working at once, and only {@code code} can enrol the name again. False (and
+     * no code stored) when there is no such account.
+     */
+    boolean resetAccount(String username, EnrolmentCode code);
+
+    /**
+     * Replaces the key, certificate and envelope of {@code username} in one transaction, only while its key is still
+     * {@code expectedKey} (compare and set: of two concurrent rotations one wins, the other gets false). The row
+     * changes first, then {@code certify} issues the new certificate in the same transaction, so a failed issuance
+     * leaves the old key in place. {@code envelope} null: the account has none afterwards (a key in a token).
+     */
+    boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify, byte[] envelope);
+
     /** Counts admin accounts (a fresh server has none and accepts a bootstrap enrolment). */
     long countAdmins();
 

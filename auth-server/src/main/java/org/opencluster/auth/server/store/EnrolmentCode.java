@@ -20,6 +20,8 @@ public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> us
      * for that existing account, which may register a WebAuthn credential and nothing else.
      */
     public static final String ADD_SECURITY_KEY = "webauthn";
+    /** Purpose of an admin's code for a new account (ADMIN_ENROLMENT_CODE) or a reset one (ADMIN_ACCOUNT_RESET). */
+    public static final String NEW_ACCOUNT = "enrol";
     /** Purpose of the first admin's code (issued by {@code oca-server init} only). */
     public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
 

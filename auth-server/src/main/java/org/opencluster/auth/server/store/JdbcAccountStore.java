@@ -145,6 +145,66 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
+    public boolean deleteAccount(String username) {
+        return inTransaction("delete account " + username, c -> deleteRow(c, username));
+    }
+
+    @Override
+    public boolean resetAccount(String username, EnrolmentCode code) {
+        return inTransaction("reset account " + username, c -> {
+            if (!deleteRow(c, username)) {
+                return false;
+            }
+            insertCode(c, code);
+            return true;
+        });
+    }
+
+    /** Deletes the account (its security keys go by ON DELETE CASCADE) and ends the unused codes for its name. */
+    private static boolean deleteRow(Connection c, String username) throws SQLException {
+        int deleted;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM account WHERE username = ?")) {
+            ps.setString(1, username);
+            deleted = ps.executeUpdate();
+        }
+        if (deleted == 0) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE enrolment_code SET used_at = ?"
+                + " WHERE username = ? AND used_at IS NULL")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now()));
+            ps.setString(2, username);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    @Override
+    public boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify,
+            byte[] envelope) {
+        return inTransaction("replace the key of " + username, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account SET public_key = ?, certificate = NULL,"
+                    + " envelope = ?, opaque_record = NULL, updated_at = ? WHERE username = ? AND public_key = ?")) {
+                ps.setBytes(1, newKey);
+                ps.setBytes(2, envelope);
+                ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                ps.setString(4, username);
+                ps.setBytes(5, expectedKey);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            byte[] certificate = certify.issue();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account SET certificate = ? WHERE username = ?")) {
+                ps.setBytes(1, certificate);
+                ps.setString(2, username);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
     public long countAdmins() {
         try (Connection c = pool.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM account WHERE role = 'ADMIN'");
@@ -198,15 +258,24 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public void addEnrolmentCode(EnrolmentCode code) {
-        update("INSERT INTO enrolment_code (verifier, purpose, expires_at, username, role, kind)"
-                + " VALUES (?,?,?,?,?,?)", ps -> {
-                    ps.setBytes(1, code.verifier());
-                    ps.setString(2, code.purpose());
-                    ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
-                    ps.setString(4, code.username().orElse(null));
-                    ps.setString(5, code.role().name());
-                    ps.setString(6, code.kind().name());
-                });
+        try (Connection c = pool.getConnection()) {
+            insertCode(c, code);
+        } catch (SQLException e) {
+            throw failure("add an enrolment code", e);
+        }
+    }
+
+    private static void insertCode(Connection c, EnrolmentCode code) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO enrolment_code (verifier, purpose, expires_at,"
+                + " username, role, kind) VALUES (?,?,?,?,?,?)")) {
+            ps.setBytes(1, code.verifier());
+            ps.setString(2, code.purpose());
+            ps.setTimestamp(3, Timestamp.from(code.expiresAt()));
+            ps.setString(4, code.username().orElse(null));
+            ps.setString(5, code.role().name());
+            ps.setString(6, code.kind().name());
+            ps.executeUpdate();
+        }
     }
 
     @Override

@@ -214,4 +214,22 @@ class ServerConfigTest {
             assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
         }
     }
+
+    @Test
+    void envelopeKdfFloorSettingsAreReadAndChecked() throws Exception {
+        assertEquals(new org.opencluster.auth.token.envelope.KdfParameters(65536, 3, 1),
+                ServerConfig.defaults(dir).envelopeKdfFloor(), "the default floor is the clients' sealing default");
+        Path f = Files.writeString(dir.resolve("kdf.properties"), "envelope.min-memory-kib = 131072\n"
+                + "envelope.min-iterations = 4\nenvelope.min-parallelism = 2\n");
+        assertEquals(new org.opencluster.auth.token.envelope.KdfParameters(131072, 4, 2),
+                ServerConfig.load(f).envelopeKdfFloor());
+        assertEquals(ServerConfig.load(f).envelopeKdfFloor(), ServerConfig.load(f).toBuilder().build()
+                .envelopeKdfFloor());
+        for (String bad : new String[] {"envelope.min-memory-kib = 1024", "envelope.min-iterations = 1",
+            "envelope.min-parallelism = none"}) {
+            Path b = Files.writeString(dir.resolve("bad-kdf.properties"), bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(b));
+            assertTrue(e.getMessage().contains("'" + bad.substring(0, bad.indexOf(' ')) + "'"), e.getMessage());
+        }
+    }
 }

@@ -35,7 +35,8 @@ class EmbeddingCommandTest {
     @Test
     void anEmbeddedCommandIsServedOverTcp() throws Exception {
         CommandRegistry own = CommandRegistry.builder().register(GREET).register(GREETING).build();
-        ServerConfig config = ServerConfig.builder().dataDir(dir).listen(new InetSocketAddress("127.0.0.1", 0)).build();
+        ServerConfig config = ServerConfig.builder().dataDir(dir).listen(new InetSocketAddress("127.0.0.1", 0))
+                .envelopeKdfFloor(TestCluster.TEST_KDF).build();
         PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
                 .policy(EnvelopePolicy.builder().floor(TestCluster.TEST_KDF).build()).build();
         try (AuthServer server = AuthServer.builder(config).commands(own, routes -> routes.route(GREET,

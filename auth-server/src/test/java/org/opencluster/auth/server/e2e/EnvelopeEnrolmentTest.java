@@ -80,7 +80,8 @@ class EnvelopeEnrolmentTest {
         KdfParameters weak = new KdfParameters(1024, 1, 1);
         PassphraseEnvelope cheap = PassphraseEnvelope.builder().kdf(weak)
                 .policy(EnvelopePolicy.builder().floor(weak).build()).build();
-        assertRefused("root", sealed("root", cheap, KeyType.EC_P256, List.of()), "KDF_TOO_WEAK");
+        assertRefused("root", sealed("root", cheap, KeyType.EC_P256, List.of()), ErrorCode.KDF_TOO_WEAK,
+                "KDF_TOO_WEAK");
     }
 
     @Test
@@ -119,8 +120,12 @@ class EnvelopeEnrolmentTest {
         }
     }
 
-    /** Returns the ERROR_TEXT of the refusal. */
     private String assertRefused(String user, byte[][] csrAndEnvelope, String why) throws Exception {
+        return assertRefused(user, csrAndEnvelope, ErrorCode.BAD_PARAMETER, why);
+    }
+
+    /** Returns the ERROR_TEXT of the refusal. */
+    private String assertRefused(String user, byte[][] csrAndEnvelope, ErrorCode code, String why) throws Exception {
         String text;
         try (OcaSession e = enrolment(user)) {
             byte[] csr = csrAndEnvelope[0];
@@ -129,7 +134,7 @@ class EnvelopeEnrolmentTest {
             p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
             List<RispCommand> reply = e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array()));
             assertEquals(CoreCommands.ERROR.id(), reply.get(0).id(), reply::toString);
-            assertEquals(ErrorCode.BAD_PARAMETER.code(), reply.get(0).number());
+            assertEquals(code.code(), reply.get(0).number());
             text = java.nio.charset.StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString();
             assertTrue(text.contains(why), text);
         }

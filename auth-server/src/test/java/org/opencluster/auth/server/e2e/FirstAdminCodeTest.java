@@ -59,7 +59,8 @@ class FirstAdminCodeTest {
 
     private AuthServer start(Path data) throws Exception {
         return AuthServer.start(ServerConfig.builder().dataDir(data).listen(new InetSocketAddress("127.0.0.1", 0))
-                .build(), Pkcs11Tokens.builder().build(), Clock.systemUTC(), new SecureRandom(), ProofKind.KEY_AGREEMENT);
+                .envelopeKdfFloor(TestCluster.TEST_KDF).build(), Pkcs11Tokens.builder().build(), Clock.systemUTC(),
+                new SecureRandom(), ProofKind.KEY_AGREEMENT);
     }
 
     @Test

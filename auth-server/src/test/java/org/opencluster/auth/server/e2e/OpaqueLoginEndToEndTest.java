@@ -93,6 +93,37 @@ class OpaqueLoginEndToEndTest {
     }
 
     /**
+     * A version 2 person changes their passphrase (REKEY_*, issue 14 item 5): the change stores a version 1
+     * envelope and clears the registration record in one statement, so the old passphrase fails at once (it meets a
+     * fake record, then an envelope it does not open), and the new one logs in and is re-registered in that
+     * session. Before the merge of the two, the change left the old record in place.
+     */
+    @Test
+    void aVersionTwoPersonChangesThePassphraseTheOldFailsAndTheNewMovesToVersionTwo() throws Exception {
+        TestCluster cluster = clusters.in().start();
+        cluster.personV2("jo", PASS, Caller.Role.USER, KeyType.EC_P256);
+        char[] newPass = "a new and longer passphrase for jo".toCharArray();
+        try (PassphraseCredential c = cluster.opaquePassphrase(PASS); OcaSession s = login(cluster, "jo", c)) {
+            assertEquals(2, c.openedVersion());
+            org.opencluster.auth.client.enrol.KeyRotation.newPassphrase(s, "jo", newPass, KeyType.EC_P256,
+                    cluster.envelopes(), new SecureRandom());
+        }
+        assertEquals(1, cluster.store.findAccount("jo").orElseThrow().credentialVersion(), "the record is cleared");
+        try (PassphraseCredential old = cluster.opaquePassphrase(PASS)) {
+            LoginException e = assertThrows(LoginException.class, () -> login(cluster, "jo", old).close());
+            assertTrue(e.getCause() instanceof TokenException, e::toString);
+        }
+        try (PassphraseCredential c = cluster.opaquePassphrase(newPass); OcaSession s = login(cluster, "jo", c)) {
+            assertEquals(1, c.openedVersion());
+            assertEquals("jo", whoAmI(s));
+        }
+        assertEquals(2, cluster.store.findAccount("jo").orElseThrow().credentialVersion(), "re-registered");
+        try (PassphraseCredential c = cluster.opaquePassphrase(newPass); OcaSession s = login(cluster, "jo", c)) {
+            assertEquals(2, c.openedVersion());
+        }
+    }
+
+    /**
      * The harvester of issue 14 against a version 2 account: everything an anonymous client obtains (the ENVELOPE
      * of LOGIN_CHALLENGE, an OPRF answer to its own element) plus the correct passphrase, but not the server's OPRF
      * seed, does not open the credential: neither Argon2id(passphrase) (the old offline oracle, which opened a

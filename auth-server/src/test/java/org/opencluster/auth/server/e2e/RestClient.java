@@ -181,6 +181,27 @@ final class RestClient {
             return send("POST", "/api/v1/sessions/" + id + "/frames", "application/x-risp", frames);
         }
 
+        /** This logged-in session as {@link org.opencluster.auth.client.CommandChannel} (what client code drives). */
+        org.opencluster.auth.client.CommandChannel asChannel() {
+            return new org.opencluster.auth.client.CommandChannel() {
+                @Override
+                public List<RispCommand> exec(RispCommand... commands) throws java.io.IOException {
+                    try {
+                        return Session.this.exec(commands);
+                    } catch (java.io.IOException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new java.io.IOException(e);
+                    }
+                }
+
+                @Override
+                public byte[] sessionId() {
+                    return handshake.sessionId();
+                }
+            };
+        }
+
         /** Sends {@code commands} in one frame and opens the reply frame(s). */
         List<RispCommand> exec(RispCommand... commands) throws Exception {
             HttpResponse<byte[]> r = postFrames(seal(commands));

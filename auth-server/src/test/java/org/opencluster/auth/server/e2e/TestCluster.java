@@ -79,8 +79,21 @@ final class TestCluster implements AutoCloseable {
     /** As above with another idle timeout (tests of what a silent client costs). */
     TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
             Duration idleTimeout) throws Exception {
-        this.config = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .idleTimeout(idleTimeout).build();
+        this(config, ecProofKind, throttle, tokens, idleTimeout, true);
+    }
+
+    /**
+     * @param testKdfFloor whether the server accepts envelopes sealed with {@link #TEST_KDF} (the clients' own
+     *                     floor) instead of its production floor: tests that enrol do not measure the KDF's cost
+     */
+    private TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
+            Duration idleTimeout, boolean testKdfFloor) throws Exception {
+        ServerConfig.Builder b = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .idleTimeout(idleTimeout);
+        if (testKdfFloor) {
+            b.envelopeKdfFloor(TEST_KDF);
+        }
+        this.config = b.build();
         this.throttle = throttle;
         server = AuthServer.builder(this.config).tokens(tokens).clock(clock).ticker(ticker).random(random).ecProofKind(ecProofKind)
                 .throttle(throttle).start();
@@ -112,6 +125,7 @@ final class TestCluster implements AutoCloseable {
         private LoginThrottle throttle = LoginThrottle.builder().build();
         private Duration idleTimeout = Duration.ofMinutes(10);
         private java.util.function.Consumer<TestCluster> started = c -> { };
+        private boolean testKdfFloor = true;
 
         private Start(Path dir) {
             this.dir = dir;
@@ -144,6 +158,12 @@ final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /** The server's production envelope KDF floor (64 MiB, t = 3) instead of {@link #TEST_KDF}. */
+        Start productionKdfFloor() {
+            this.testKdfFloor = false;
+            return this;
+        }
+
         /** Hands the started cluster to {@code started} (e.g. {@link Clusters}, which closes it). */
         Start whenStarted(java.util.function.Consumer<TestCluster> started) {
             this.started = started;
@@ -156,7 +176,7 @@ final class TestCluster implements AutoCloseable {
                 b.httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0));
             }
             TestCluster c = new TestCluster(tune.apply(b).build(), ecProofKind, throttle,
-                    Pkcs11Tokens.builder().build(), idleTimeout);
+                    Pkcs11Tokens.builder().build(), idleTimeout, testKdfFloor);
             started.accept(c);
             return c;
         }

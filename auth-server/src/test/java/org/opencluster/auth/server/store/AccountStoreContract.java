@@ -159,6 +159,71 @@ abstract class AccountStoreContract {
         assertTrue(keys().usernameForUserHandle(random(32)).isEmpty());
     }
 
+    /** Issue 14: delete takes the account's security keys and its unused codes with it, in one transaction. */
+    @Test
+    void deleteRemovesTheAccountItsSecurityKeysAndItsUnusedCodes() {
+        String name = unique("leaving");
+        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, new byte[] {2});
+        byte[] id = random(64);
+        keys().addWebAuthnCredential(credential(name, id, random(32)));
+        Instant now = Instant.now();
+        byte[] verifier = random(32);
+        store().addEnrolmentCode(new EnrolmentCode(verifier, EnrolmentCode.ADD_SECURITY_KEY,
+                java.util.Optional.of(name), Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
+        assertTrue(store().deleteAccount(name));
+        assertTrue(store().findAccount(name).isEmpty());
+        assertTrue(keys().findWebAuthnCredential(id).isEmpty(), "its security keys went with it");
+        assertFalse(store().consumeEnrolmentCode(verifier, EnrolmentCode.ADD_SECURITY_KEY, now),
+                "a code issued for the deleted account no longer opens anything");
+        assertFalse(store().deleteAccount(name), "nothing left to delete");
+    }
+
+    /** A reset removes the account and stores its new code together: the code, and only it, enrols the name. */
+    @Test
+    void resetReplacesTheAccountByItsCodeInOneStep() {
+        String name = unique("reset");
+        store().createAccount(name, Account.Kind.SERVICE, Caller.Role.ADMIN, new byte[] {1}, null, null);
+        Instant now = Instant.now();
+        byte[] verifier = random(32);
+        EnrolmentCode code = new EnrolmentCode(verifier, EnrolmentCode.NEW_ACCOUNT, java.util.Optional.of(name),
+                Caller.Role.ADMIN, Account.Kind.SERVICE, now.plusSeconds(3600));
+        assertTrue(store().resetAccount(name, code));
+        assertTrue(store().findAccount(name).isEmpty());
+        List<EnrolmentCode> active = store().activeEnrolmentCodes(name, now);
+        assertTrue(active.stream().anyMatch(c -> java.util.Arrays.equals(c.verifier(), verifier)
+                && c.role() == Caller.Role.ADMIN && c.kind() == Account.Kind.SERVICE), active.toString());
+        byte[] other = random(32);
+        assertFalse(store().resetAccount(unique("ghost"), new EnrolmentCode(other, EnrolmentCode.NEW_ACCOUNT,
+                java.util.Optional.of("ghost"), Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(60))));
+        assertFalse(store().consumeEnrolmentCode(other, EnrolmentCode.NEW_ACCOUNT, now),
+                "no code is stored for an account that does not exist");
+    }
+
+    /** Rotation is compare-and-set on the current key; a failed issuance leaves the old key in place. */
+    @Test
+    void replaceKeyIsCompareAndSetAndAtomicWithItsCertificate() {
+        String name = unique("rotating");
+        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, new byte[] {7},
+                new byte[] {2});
+        assertTrue(store().replaceKey(name, new byte[] {1}, new byte[] {3}, () -> new byte[] {8}, new byte[] {4}));
+        Account a = store().findAccount(name).orElseThrow();
+        assertArrayEquals(new byte[] {3}, a.publicKey());
+        assertArrayEquals(new byte[] {8}, a.certificate().orElseThrow());
+        assertArrayEquals(new byte[] {4}, a.envelope().orElseThrow());
+        assertFalse(store().replaceKey(name, new byte[] {1}, new byte[] {5}, () -> new byte[] {9}, null),
+                "a rotation from a stale key loses");
+        assertThrows(IllegalStateException.class, () -> store().replaceKey(name, new byte[] {3}, new byte[] {6},
+                () -> {
+                    throw new IllegalStateException("the CA refused");
+                }, null));
+        a = store().findAccount(name).orElseThrow();
+        assertArrayEquals(new byte[] {3}, a.publicKey(), "a failed issuance changes nothing");
+        assertArrayEquals(new byte[] {4}, a.envelope().orElseThrow());
+        assertTrue(store().replaceKey(name, new byte[] {3}, new byte[] {6}, () -> new byte[] {9}, null));
+        assertTrue(store().findAccount(name).orElseThrow().envelope().isEmpty(), "a key in a token: no envelope");
+        assertFalse(store().replaceKey(unique("ghost"), new byte[] {3}, new byte[] {6}, () -> new byte[] {9}, null));
+    }
+
     @Test
     void securityKeyPersonIsCreatedWithItsKeyOrNotAtAll() {
         String name = unique("fido");

@@ -50,7 +50,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "oca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "OpenCluster Auth client 0.1.0",
         description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
-        subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class})
+        subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class,
+            AccountLifecycleCli.Passwd.class, AccountLifecycleCli.Rekey.class})
 public final class OcaCli {
     static final int REFUSED = 1;
     static final int LOGIN_FAILED = 3;
@@ -174,20 +175,25 @@ public final class OcaCli {
         }
 
         char[] passphrase() throws TokenException {
+            return secret(passphraseFile, passphraseEnv, "Passphrase for " + user + ": ");
+        }
+
+        /** A secret from a file (its last newline dropped), an environment variable, or the terminal (no echo). */
+        static char[] secret(Path file, String env, String prompt) throws TokenException {
             try {
-                if (passphraseFile != null) {
-                    String s = Files.readString(passphraseFile, StandardCharsets.UTF_8);
+                if (file != null) {
+                    String s = Files.readString(file, StandardCharsets.UTF_8);
                     return s.endsWith("\n") ? s.substring(0, s.length() - 1).toCharArray() : s.toCharArray();
                 }
             } catch (IOException e) {
                 throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
-                        "cannot read the passphrase file " + passphraseFile + ": " + e.getMessage());
+                        "cannot read the passphrase file " + file + ": " + e.getMessage());
             }
-            if (passphraseEnv != null) {
-                String v = System.getenv(passphraseEnv);
+            if (env != null) {
+                String v = System.getenv(env);
                 if (v == null) {
                     throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
-                            "environment variable " + passphraseEnv + " is not set");
+                            "environment variable " + env + " is not set");
                 }
                 return v.toCharArray();
             }
@@ -196,7 +202,7 @@ public final class OcaCli {
                 throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
                         "no terminal to ask for the passphrase; use --passphrase-file or --passphrase-env");
             }
-            return console.readPassword("Passphrase for %s: ", user);
+            return console.readPassword("%s", prompt);
         }
 
         private ServerTrust trust(InetSocketAddress address) {
@@ -312,6 +318,10 @@ public final class OcaCli {
         @Option(names = "--key-label", description = "label of the key generated in the token (default login-key)")
         String keyLabel = "login-key";
 
+        @Option(names = "--min-passphrase-score", description = "refuse a passphrase whose zxcvbn strength (0-4) is"
+                + " below this (default 3)")
+        int minScore = org.opencluster.auth.client.enrol.PassphraseStrength.DEFAULT_MIN_SCORE;
+
         @Option(names = "--card-key", description = "with --card: the key generated on the card, ECCP256 (default),"
                 + " ECCP384 or RSA2048 (as yubico-piv-tool -A names them)")
         String cardKey = "ECCP256";
@@ -396,6 +406,8 @@ public final class OcaCli {
                 } else {
                     char[] passphrase = connection.passphrase();
                     try {
+                        org.opencluster.auth.client.enrol.PassphraseStrength.check(passphrase, minScore,
+                                List.of(connection.user, connection.server));
                         cert = org.opencluster.auth.client.enrol.Enroller.person(s, connection.user, passphrase,
                                 org.opencluster.auth.token.KeyType.EC_P256, PassphraseEnvelope.builder().build(),
                                 new java.security.SecureRandom());
@@ -412,6 +424,9 @@ public final class OcaCli {
             } catch (TokenException e) {
                 err.println("enrolment failed: " + e.getMessage());
                 return LOGIN_FAILED;
+            } catch (org.opencluster.auth.client.enrol.PassphraseStrength.WeakPassphraseException e) {
+                err.println("enrolment refused: " + e.getMessage());
+                return REFUSED;
             } catch (IOException e) {
                 err.println("enrolment failed: " + e.getMessage());
                 return IO;
@@ -463,7 +478,7 @@ public final class OcaCli {
     @Command(name = "admin", description = "Admin commands (admin accounts only).", subcommands = {
         Admin.SuitesCmd.class, Admin.DisableSuite.class, Admin.EnableSuite.class, Admin.Accounts.class,
         Admin.DisableAccount.class, Admin.EnableAccount.class, Admin.Sessions.class, Admin.EndSession.class,
-        Admin.EnrolmentCode.class})
+        Admin.EnrolmentCode.class, AccountLifecycleCli.DeleteAccount.class, AccountLifecycleCli.ResetAccount.class})
     static final class Admin {
         @Command(name = "suites", description = "Show the suite policy.")
         static final class SuitesCmd extends SessionCommand {
@@ -577,7 +592,8 @@ public final class OcaCli {
     static CommandRegistry registry() {
         return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry())
                 .include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
-                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry()).build();
+                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry())
+                .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry()).build();
     }
 
     static RispCommand build(CommandSpec c, String parameter, CommandLine cl) {

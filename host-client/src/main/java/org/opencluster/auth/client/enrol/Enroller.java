@@ -94,14 +94,19 @@ public final class Enroller {
         return issued(enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array())));
     }
 
-    private static String why(List<RispCommand> reply) {
+    static String why(List<RispCommand> reply) {
         return reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()
                 ? StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString() : String.valueOf(reply);
     }
 
-    private static X509Certificate issued(List<RispCommand> reply) throws IOException {
+    static X509Certificate issued(List<RispCommand> reply) throws IOException {
+        return issued("enrolment", reply);
+    }
+
+    /** The ISSUED_CERTIFICATE of {@code reply}, or the server's refusal of the {@code step} as an IOException. */
+    static X509Certificate issued(String step, List<RispCommand> reply) throws IOException {
         if (reply.isEmpty() || reply.get(0).id() != EnrolCommands.ISSUED_CERTIFICATE.id()) {
-            throw new IOException("enrolment refused: " + why(reply));
+            throw new IOException(step + " refused: " + why(reply));
         }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")

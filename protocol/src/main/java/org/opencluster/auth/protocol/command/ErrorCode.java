@@ -13,6 +13,11 @@ public enum ErrorCode {
     UNSUPPORTED_COMMAND(0x0102, "unsupported-command"),
     /** The parameter does not satisfy the command's rules (besides framing, which the codec checks). */
     BAD_PARAMETER(0x0103, "bad-parameter"),
+    /**
+     * A passphrase envelope's KDF parameters (Argon2id memory, iterations, parallelism) are below the server's
+     * floor (configuration keys {@code envelope.min-*}): re-seal with stronger parameters.
+     */
+    KDF_TOO_WEAK(0x0104, "kdf-too-weak"),
     /** The session is not logged in. */
     NOT_AUTHENTICATED(0x0201, "not-authenticated"),
     /** Logged in, but the account may not run this command (for example an admin command from a non-admin). */

@@ -7,7 +7,7 @@ import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 
 /**
- * OPAQUE registration of a person's passphrase (docs/PROTOCOL.md 8.3, credential version 2): the client blinds the
+ * OPAQUE registration of a person's passphrase (docs/PROTOCOL.md 8.4, credential version 2): the client blinds the
  * passphrase, the server evaluates it under the OPRF key of the session's own account, the client uploads the
  * registration record and its credential sealed under the export key. Ids in 0x_1b0-0x_1bf.
  */

@@ -1,0 +1,151 @@
+package org.opencluster.auth.client.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.enrol.KeyRotation;
+import org.opencluster.auth.client.enrol.PassphraseStrength;
+import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
+import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.token.KeyType;
+import org.opencluster.auth.token.Token;
+import org.opencluster.auth.token.TokenException;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
+import org.opencluster.auth.token.pkcs11.Pkcs11Connection;
+import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code oca passwd}, {@code oca rekey}, {@code oca admin delete-account / reset-account} (docs/PROTOCOL.md 8.3). */
+final class AccountLifecycleCli {
+    private AccountLifecycleCli() {
+    }
+
+    @Command(name = "passwd", description = "Change your passphrase: log in with the current one, then a new key is"
+            + " made here and sealed under the new passphrase (checked for strength first); the old passphrase and"
+            + " key stop working at once and every session of the account ends.")
+    static final class Passwd extends OcaCli.SessionCommand {
+        @Option(names = "--new-passphrase-file", description = "read the new passphrase from this file (scripts)")
+        Path newFile;
+
+        @Option(names = "--new-passphrase-env", description = "read the new passphrase from this variable")
+        String newEnv;
+
+        @Option(names = "--min-passphrase-score", description = "refuse a new passphrase whose zxcvbn strength"
+                + " (0-4) is below this (default 3)")
+        int minScore = PassphraseStrength.DEFAULT_MIN_SCORE;
+
+        @Override
+        int work(OcaSession s, PrintWriter out) throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            char[] fresh = null;
+            try {
+                fresh = newPassphrase();
+                PassphraseStrength.check(fresh, minScore, List.of(connection.user, connection.server));
+                X509Certificate cert = KeyRotation.newPassphrase(s, connection.user, fresh, KeyType.EC_P256,
+                        PassphraseEnvelope.builder().build(), new SecureRandom());
+                out.println("passphrase changed for " + connection.user + " (new key, serial "
+                        + cert.getSerialNumber().toString(16) + "); log in again with the new passphrase");
+                return 0;
+            } catch (PassphraseStrength.WeakPassphraseException e) {
+                err.println("passphrase refused: " + e.getMessage());
+                return OcaCli.REFUSED;
+            } catch (TokenException e) {
+                err.println("passphrase change failed: " + e.getMessage());
+                return OcaCli.REFUSED;
+            } finally {
+                if (fresh != null) {
+                    Arrays.fill(fresh, '\0');
+                }
+            }
+        }
+
+        private char[] newPassphrase() throws TokenException {
+            if (newFile != null || newEnv != null) {
+                return OcaCli.Connection.secret(newFile, newEnv, "");
+            }
+            char[] first = OcaCli.Connection.secret(null, null, "New passphrase for " + connection.user + ": ");
+            char[] again = OcaCli.Connection.secret(null, null, "The new passphrase again: ");
+            try {
+                if (!Arrays.equals(first, again)) {
+                    Arrays.fill(first, '\0');
+                    throw new TokenException(org.opencluster.auth.token.TokenError.PIN_UNAVAILABLE,
+                            "the two new passphrases differ");
+                }
+                return first;
+            } finally {
+                Arrays.fill(again, '\0');
+            }
+        }
+    }
+
+    @Command(name = "rekey", description = "Move your account to a new key in a PKCS#11 token (a service to a new"
+            + " token): log in with the current key (--token), generate the new key in --new-token, prove it, and"
+            + " write the issued certificate next to it; the old key stops working at once.")
+    static final class Rekey extends OcaCli.SessionCommand {
+        @Option(names = "--new-token", required = true, description = "PKCS#11 URI of the token for the new key")
+        String newToken;
+
+        @Option(names = "--new-key-label", description = "label of the new key (default login-key)")
+        String newKeyLabel = "login-key";
+
+        @Override
+        int work(OcaSession s, PrintWriter out) throws IOException {
+            try {
+                Pkcs11Tokens tokens = Pkcs11Tokens.builder()
+                        .defaultPinSource(connection.pins("PIN for the new token: ")).build();
+                try (Pkcs11Connection token = tokens.connect(newToken)) {
+                    Token key = token.generateKeyPair(KeyType.EC_P256, newKeyLabel);
+                    X509Certificate cert = KeyRotation.toToken(s, connection.user, key);
+                    token.storeCertificateChain(newKeyLabel, List.of(cert));
+                }
+                out.println("rekeyed " + connection.user + " to the key " + newKeyLabel + " of " + newToken);
+                return 0;
+            } catch (TokenException e) {
+                spec.commandLine().getErr().println("rekey failed: " + e.getMessage());
+                return OcaCli.REFUSED;
+            }
+        }
+    }
+
+    /** An admin command whose one parameter is an account name. */
+    abstract static class AccountNameCommand extends OcaCli.SessionCommand {
+        @Parameters(index = "0", description = "the account")
+        String name;
+
+        private final org.opencluster.auth.protocol.risp.CommandSpec command;
+
+        AccountNameCommand(org.opencluster.auth.protocol.risp.CommandSpec command) {
+            this.command = command;
+        }
+
+        @Override
+        int work(OcaSession s, PrintWriter out) throws IOException {
+            return OcaCli.print(s.exec(RispCommand.string(command.id(), name.getBytes(StandardCharsets.UTF_8))),
+                    out, spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "delete-account", description = "Delete an account: its live sessions end; the name comes"
+            + " back only through a new enrolment code.")
+    static final class DeleteAccount extends AccountNameCommand {
+        DeleteAccount() {
+            super(AccountLifecycleCommands.ADMIN_ACCOUNT_DELETE);
+        }
+    }
+
+    @Command(name = "reset-account", description = "Reset an account: its key, envelope and security keys stop"
+            + " working at once, its sessions end, and a one-time code (printed) re-enrols the same name.")
+    static final class ResetAccount extends AccountNameCommand {
+        ResetAccount() {
+            super(AccountLifecycleCommands.ADMIN_ACCOUNT_RESET);
+        }
+    }
+}
