@@ -72,8 +72,12 @@ public record OprfLogins(byte[] seed, byte[] serverPublicKey, byte[] fakeClientP
     /** The credential response for {@code username}: its stored record, else a fake one at the same cost. */
     CredentialResponse respond(CredentialRequest request, String username, Optional<byte[]> storedRecord,
             SecureRandom random) throws PakeException {
-        RegistrationRecord record = storedRecord.isPresent() ? RegistrationRecord.deserialize(storedRecord.get())
-                : RegistrationRecord.fake(fakeClientPublicKey, random);
+        // The fake record goes through the same decoding (a point decompression) as a stored one: otherwise an
+        // unknown name would answer a few tens of microseconds sooner than a version 2 account.
+        byte[] encoded = storedRecord.isPresent() ? storedRecord.get().clone()
+                : RegistrationRecord.fake(fakeClientPublicKey, random).serialize();
+        RegistrationRecord record = RegistrationRecord.deserialize(encoded);
+        Arrays.fill(encoded, (byte) 0);
         try {
             return OpaqueServer.createCredentialResponse(request, serverPublicKey, record, credentialIdentifier(username),
                     seed, random);
@@ -82,7 +86,7 @@ public record OprfLogins(byte[] seed, byte[] serverPublicKey, byte[] fakeClientP
         }
     }
 
-    /** CreateRegistrationResponse for {@code username} (registration at enrolment and re-registration). */
+    /** CreateRegistrationResponse for {@code username} (OPAQUE_REGISTER_BEGIN: re-registration after a login). */
     public RegistrationResponse register(RegistrationRequest request, String username) throws PakeException {
         return OpaqueServer.createRegistrationResponse(request, serverPublicKey, credentialIdentifier(username), seed);
     }
