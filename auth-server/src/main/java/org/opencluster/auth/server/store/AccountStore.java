@@ -35,8 +35,8 @@ public interface AccountStore {
 
     /**
      * Replaces a person's envelope and OPAQUE registration record together (credential version 2, docs/PROTOCOL.md
-     * 5.5.6): registration at enrolment and the re-registration of a version 1 account. False when there is no such
-     * person.
+     * 5.5.6): the re-registration after a login (a version 1 account, or one whose passphrase changed). False when
+     * there is no such person.
      */
     boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord);
 
