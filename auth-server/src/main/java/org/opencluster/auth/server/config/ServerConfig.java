@@ -204,6 +204,11 @@ public final class ServerConfig {
         return b;
     }
 
+    /** Every key a configuration file may set (the sample oca-server.properties is checked against it). */
+    public static Set<String> keys() {
+        return ALL_KEYS;
+    }
+
     /** Defaults for a data directory. */
     public static ServerConfig defaults(Path dataDir) {
         return builder().dataDir(dataDir).build();
