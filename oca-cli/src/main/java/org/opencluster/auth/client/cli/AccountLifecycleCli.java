@@ -43,14 +43,22 @@ final class AccountLifecycleCli {
         int minScore = PassphraseStrength.DEFAULT_MIN_SCORE;
 
         @Override
+        void requireInputFiles() {
+            CliErrors.requireReadable(newFile, "--new-passphrase-file");
+        }
+
+        @Override
         int work(OcaSession s, PrintWriter out) throws IOException {
             PrintWriter err = spec.commandLine().getErr();
             char[] fresh = null;
             try {
                 fresh = newPassphrase();
                 PassphraseStrength.check(fresh, minScore, List.of(connection.user, connection.server));
-                X509Certificate cert = KeyRotation.newPassphrase(s, connection.user, fresh, KeyType.EC_P256,
-                        PassphraseEnvelope.builder().build(), new SecureRandom());
+                X509Certificate cert;
+                try (Progress p = Progress.of(err, "sealing the new key under the new passphrase (Argon2id)")) {
+                    cert = KeyRotation.newPassphrase(s, connection.user, fresh, KeyType.EC_P256,
+                            PassphraseEnvelope.builder().build(), new SecureRandom());
+                }
                 out.println("passphrase changed for " + connection.user + " (new key, serial "
                         + cert.getSerialNumber().toString(16) + "); log in again with the new passphrase");
                 return 0;

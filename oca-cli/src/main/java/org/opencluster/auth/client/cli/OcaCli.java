@@ -43,13 +43,24 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code oca}: log in and send commands. Every invocation logs in, does its work in one encrypted session and
- * closes it (no secret is kept on disk). Exit codes: 0 success, 1 the server refused a command, 2 usage,
- * 3 login failed, 4 the server's key is not trusted or changed, 5 I/O.
+ * closes it (no secret is kept on disk). Exit codes (listed by {@code --help}; {@link CliErrors}):
+ * 0 success, 1 the server refused a command, 2 usage, 3 login failed, 4 the server's key is not trusted or changed,
+ * 5 I/O, 6 token missing, 78 a file named on the command line unreadable; each with one line on stderr.
  */
 // scope INHERIT: every subcommand has --help too (e.g. `oca login --help` lists the trust options, --ca included).
 @Command(name = "oca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "OpenCluster Auth client 0.1.0",
         description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
+        exitCodeListHeading = "Exit codes:%n", exitCodeList = {
+            "0:success",
+            "1:the server refused a command (its error is printed)",
+            "2:usage: unknown option or malformed value",
+            "3:login failed (wrong passphrase or key, locked out, no such account)",
+            "4:the server's key is not trusted or changed",
+            "5:I/O: the server is unreachable or the connection ended",
+            "6:the account's token or card is not present (nothing was sent)",
+            "70:unexpected failure (a bug: please report the line)",
+            "78:a file named on the command line is missing or unreadable"},
         subcommands = {OcaCli.Login.class, OcaCli.Exec.class, OcaCli.Suites.class, OcaCli.Admin.class, OcaCli.Enrol.class,
             AccountLifecycleCli.Passwd.class, AccountLifecycleCli.Rekey.class})
 public final class OcaCli {
@@ -69,12 +80,15 @@ public final class OcaCli {
         CommandLine cl = new CommandLine(new OcaCli());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler(CliErrors::usage);
+        cl.setExecutionExceptionHandler(CliErrors::unexpected);
         return cl.execute(args);
     }
 
     /** Options every subcommand shares: where, who, and how to prove it. */
     static final class Connection {
-        @Option(names = {"-s", "--server"}, required = true, description = "host:port of the server")
+        @Option(names = {"-s", "--server"}, required = true, description = "host:port of the server",
+                converter = CliConverters.HostPort.class)
         String server;
 
         @Option(names = {"-u", "--user"}, required = true, description = "account name",
@@ -93,7 +107,7 @@ public final class OcaCli {
         String cardSerial;
 
         @Option(names = "--slot", description = "PIV slot of the key: 9A (signature proof) or 9D (key agreement);"
-                + " default 9A")
+                + " default 9A", converter = CliConverters.PivSlotName.class)
         String slot = "9A";
 
         @Option(names = "--pin-source", description = "where the card or token PIN comes from: prompt (default, no"
@@ -145,7 +159,14 @@ public final class OcaCli {
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
 
+        /** Files named on the command line, read before anything connects (exit 78 when one cannot be). */
+        void requireInputFiles() {
+            CliErrors.requireReadable(passphraseFile, "--passphrase-file");
+            CliErrors.requireReadable(clusterCa, "--ca");
+        }
+
         OcaSession login() throws IOException, LoginException {
+            requireInputFiles();
             InetSocketAddress address = parse(server);
             return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options()
                     .deviceTokens(new org.opencluster.auth.client.trust.DeviceTokenFile(deviceTokens != null
@@ -154,6 +175,7 @@ public final class OcaCli {
         }
 
         OcaSession enrol(String code) throws IOException, LoginException {
+            requireInputFiles();
             InetSocketAddress address = parse(server);
             return OcaSession.enrol(address, user, code, trust(address), new OcaSession.Options());
         }
@@ -301,13 +323,22 @@ public final class OcaCli {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--json", description = "print the data as one JSON object on stdout (messages stay on"
+                + " stderr)")
+        boolean json;
+
         abstract int work(OcaSession session, PrintWriter out) throws IOException;
+
+        /** Files this command reads besides the connection's, checked before the login (exit 78). */
+        void requireInputFiles() {
+        }
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+            requireInputFiles();
+            PrintWriter out = json ? JsonOutput.to(spec.commandLine().getOut()) : spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (OcaSession s = connection.login()) {
+            try (OcaSession s = connection.login(); JsonFinish finish = new JsonFinish(out)) {
                 return work(s, out);
             } catch (LoginException e) {
                 err.println("login failed: " + e.getMessage());
@@ -323,6 +354,16 @@ public final class OcaCli {
             } catch (IOException e) {
                 err.println("connection failed: " + e.getMessage());
                 return IO;
+            }
+        }
+    }
+
+    /** Writes a command's {@code --json} object once its work is done (closed before the session). */
+    record JsonFinish(PrintWriter out) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (out instanceof JsonOutput json) {
+                json.finish();
             }
         }
     }
@@ -345,7 +386,8 @@ public final class OcaCli {
         int minScore = org.opencluster.auth.client.enrol.PassphraseStrength.DEFAULT_MIN_SCORE;
 
         @Option(names = "--card-key", description = "with --card: the key generated on the card, ECCP256 (default),"
-                + " ECCP384 or RSA2048 (as yubico-piv-tool -A names them)")
+                + " ECCP384 or RSA2048 (as yubico-piv-tool -A names them)",
+                converter = CliConverters.CardKeyAlgorithm.class)
         String cardKey = "ECCP256";
 
         @Option(names = "--management-key", description = "the card's 9B management key (3DES, 48 hex digits);"
@@ -376,10 +418,13 @@ public final class OcaCli {
             }
             org.opencluster.auth.token.piv.PivCards cards = connection.cards();
             try (org.opencluster.auth.token.piv.PivConnection admin = cards.connect()) {
-                java.security.PublicKey key = admin.transact(c -> {
-                    c.authenticateManagementKey(mgmt);
-                    return c.generate(slot, algorithm);
-                });
+                java.security.PublicKey key;
+                try (Progress p = Progress.of(spec.commandLine().getErr(), "generating the key on the card")) {
+                    key = admin.transact(c -> {
+                        c.authenticateManagementKey(mgmt);
+                        return c.generate(slot, algorithm);
+                    });
+                }
                 java.security.cert.X509Certificate cert;
                 try (org.opencluster.auth.token.piv.PivToken fresh = cards.open(slot, key)) {
                     // 9D (key management) cannot sign its request: it proves possession by key agreement instead.
@@ -430,9 +475,11 @@ public final class OcaCli {
                     try {
                         org.opencluster.auth.client.enrol.PassphraseStrength.check(passphrase, minScore,
                                 List.of(connection.user, connection.server));
-                        cert = org.opencluster.auth.client.enrol.Enroller.person(s, connection.user, passphrase,
-                                org.opencluster.auth.token.KeyType.EC_P256, PassphraseEnvelope.builder().build(),
-                                new java.security.SecureRandom());
+                        try (Progress p = Progress.of(err, "sealing the new key under the passphrase (Argon2id)")) {
+                            cert = org.opencluster.auth.client.enrol.Enroller.person(s, connection.user, passphrase,
+                                    org.opencluster.auth.token.KeyType.EC_P256, PassphraseEnvelope.builder().build(),
+                                    new java.security.SecureRandom());
+                        }
                     } finally {
                         java.util.Arrays.fill(passphrase, '\0');
                     }
@@ -460,6 +507,13 @@ public final class OcaCli {
     static final class Login extends SessionCommand {
         @Override
         int work(OcaSession s, PrintWriter out) {
+            if (out instanceof JsonOutput json) {
+                json.put("user", connection.user);
+                json.put("suite", s.suite().name());
+                json.put("suite_id", s.suite().hexId());
+                json.put("session", HexFormat.of().formatHex(s.sessionId()));
+                return 0;
+            }
             out.println("logged in as " + connection.user + "; suite " + s.suite().name() + "; session "
                     + HexFormat.of().formatHex(s.sessionId()));
             return 0;
@@ -472,6 +526,19 @@ public final class OcaCli {
         @Override
         int work(OcaSession s, PrintWriter out) {
             SuitePolicy p = s.offeredPolicy();
+            if (out instanceof JsonOutput json) {
+                List<Object> suites = JsonOutput.list();
+                for (var suite : p.enabledSuites()) {
+                    java.util.Map<String, Object> o = JsonOutput.object();
+                    o.put("id", suite.hexId());
+                    o.put("name", suite.name());
+                    o.put("negotiated", suite.id() == s.suite().id());
+                    suites.add(o);
+                }
+                json.put("policy_version", p.version());
+                json.put("suites", suites);
+                return 0;
+            }
             out.println("policy version " + p.version() + " (most preferred first):");
             for (var suite : p.enabledSuites()) {
                 out.println((suite.id() == s.suite().id() ? " * " : "   ") + suite.hexId() + " " + suite.name());
@@ -512,7 +579,7 @@ public final class OcaCli {
 
         @Command(name = "disable-suite", description = "Disable a suite (id, e.g. 0x0101); its sessions end.")
         static final class DisableSuite extends SessionCommand {
-            @Parameters(index = "0")
+            @Parameters(index = "0", converter = CliConverters.SuiteId.class)
             String id;
 
             @Override
@@ -524,7 +591,7 @@ public final class OcaCli {
 
         @Command(name = "enable-suite", description = "Enable a suite as the least preferred.")
         static final class EnableSuite extends SessionCommand {
-            @Parameters(index = "0")
+            @Parameters(index = "0", converter = CliConverters.SuiteId.class)
             String id;
 
             @Override
@@ -652,6 +719,8 @@ public final class OcaCli {
         CommandRegistry registry = registry();
         int status = 0;
         List<String> lines = new ArrayList<>();
+        List<Object> values = JsonOutput.list();
+        List<Object> errors = JsonOutput.list();
         for (int i = 0; i < replies.size(); i++) {
             RispCommand r = replies.get(i);
             if (r.id() == CoreCommands.ERROR.id()) {
@@ -660,15 +729,41 @@ public final class OcaCli {
                 String name = ErrorCode.fromCode((int) r.number()).map(Enum::name)
                         .orElse(HandshakeErrorName.of((int) r.number()));
                 err.println("error " + name + String.format(" (0x%04x)", r.number()) + ": " + text);
+                java.util.Map<String, Object> e = JsonOutput.object();
+                e.put("code", String.format("0x%04x", r.number()));
+                e.put("name", name);
+                e.put("text", text);
+                errors.add(e);
                 status = REFUSED;
                 i++;
                 continue;
             }
             String name = registry.find(r.id()).map(CommandSpec::name).orElse(String.format("0x%04x", r.id()));
             lines.add(name + describe(r));
+            java.util.Map<String, Object> v = JsonOutput.object();
+            v.put("command", name);
+            v.put("value", value(r));
+            values.add(v);
         }
-        lines.forEach(out::println);
+        if (out instanceof JsonOutput json) {
+            json.put("replies", values);
+            json.put("errors", errors);
+        } else {
+            lines.forEach(out::println);
+        }
         return status;
+    }
+
+    /** A reply's parameter for --json: null, a number (hex text when it came as bytes), or text. */
+    private static Object value(RispCommand r) {
+        switch (r.kind()) {
+            case NONE:
+                return null;
+            case INTEGER:
+                return r.hasBytes() ? HexFormat.of().formatHex(r.copyBytes()) : (Object) r.number();
+            default:
+                return describe(r).substring(1);
+        }
     }
 
     private static String describe(RispCommand r) {
