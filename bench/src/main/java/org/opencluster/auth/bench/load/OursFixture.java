@@ -16,9 +16,8 @@ import org.opencluster.auth.client.enrol.ServiceKeyEnrolment;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.login.TokenCredential;
-import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
@@ -53,8 +52,7 @@ import org.opencluster.auth.token.software.SoftwareToken;
 final class OursFixture implements AutoCloseable {
     static final CommandSpec SINK = CommandSpec.string(0x98b0, "BENCH_SINK", Direction.CLIENT_TO_SERVER, 65535);
     static final CommandRegistry BENCH_COMMANDS = CommandRegistry.builder().register(SINK).build();
-    static final CommandRegistry CLIENT_VIEW = CommandRegistry.builder().include(CoreCommands.registry())
-            .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(BENCH_COMMANDS).build();
+    static final CommandRegistry CLIENT_VIEW = StandardCommands.with(BENCH_COMMANDS);
 
     static final String SERVICE_ED25519 = "svc-ed25519";
     static final String SERVICE_HSM = "svc-softhsm-p256";
