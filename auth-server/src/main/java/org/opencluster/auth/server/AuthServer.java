@@ -107,7 +107,7 @@ public final class AuthServer implements AutoCloseable {
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
         Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
-                : httpsAddress.map(a -> org.opencluster.auth.server.rest.PublicOrigins.ofListener(
+                : httpsAddress.map(a -> org.opencluster.auth.server.config.PublicOrigins.ofListener(
                         config.webAuthnRpId(), a)).orElse(Set.of());
         // Assertions count only for the exact origins the page is served under, never any port of the host.
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());

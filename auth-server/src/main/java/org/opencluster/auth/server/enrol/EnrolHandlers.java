@@ -76,7 +76,7 @@ public final class EnrolHandlers {
                         throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
                     }
                     String code = codes.issue(store, EnrolmentCode.NEW_ACCOUNT, Optional.of(name),
-                            p.admin() ? Caller.Role.ADMIN : Caller.Role.USER,
+                            p.admin() ? Account.Role.ADMIN : Account.Role.USER,
                             p.service() ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
                     LOG.info("event=admin.enrolment_code.issued admin={} account={}", LogValues.quote(caller.username()),
                             LogValues.quote(name));

@@ -28,7 +28,6 @@ import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Access;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.HelloGate;
 import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.store.Account;
@@ -101,7 +100,7 @@ final class OursFixture implements AutoCloseable {
         try (SoftwareToken t = SoftwareToken.fromPkcs8(SERVICE_ED25519, ed25519Pkcs8, List.of())) {
             X509Certificate cert = ca.issue(SERVICE_ED25519, ClusterCa.Subject.SERVICE, t.publicKey(),
                     Duration.ofDays(30));
-            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Caller.Role.USER,
+            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
 
@@ -110,7 +109,7 @@ final class OursFixture implements AutoCloseable {
         if (withPerson) {
             SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of());
             X509Certificate cert = ca.issue(PERSON, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
-            server.store().createAccount(PERSON, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+            server.store().createAccount(PERSON, Account.Kind.PERSON, Account.Role.USER, t.publicKey().getEncoded(),
                     cert.getEncoded(), personEnvelope);
             t.close();
         }
@@ -121,7 +120,7 @@ final class OursFixture implements AutoCloseable {
             String tokenUri = "pkcs11:token=" + HSM_TOKEN;
             var csr = ServiceKeyEnrolment.generate(tokens, tokenUri, "login-key", KeyType.EC_P256, SERVICE_HSM);
             List<X509Certificate> chain = new AccountEnrolment(ca, server.store()).enrol(SERVICE_HSM,
-                    Caller.Role.USER, csr, Duration.ofDays(30));
+                    Account.Role.USER, csr, Duration.ofDays(30));
             ServiceKeyEnrolment.install(tokens, tokenUri, "login-key", chain);
             // Logged in once and shared by concurrent logins, as a long-running service would hold its token.
             hsmCredential = TokenCredential.pkcs11Shared(tokens, tokenUri + ";object=login-key;type=private");

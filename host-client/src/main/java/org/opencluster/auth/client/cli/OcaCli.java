@@ -494,10 +494,18 @@ public final class OcaCli {
         @Option(names = "--hex", description = "the string parameter is hex bytes (composite or binary parameters)")
         boolean hex;
 
+        private RispCommand request;
+
+        /** An unknown name or an unreadable parameter is a usage error (exit 2) before any login. */
+        @Override
+        public Integer call() {
+            request = build(command(name, spec.commandLine()), parameter, hex, spec.commandLine());
+            return super.call();
+        }
+
         @Override
         int work(OcaSession s, PrintWriter out) throws IOException {
-            CommandSpec c = command(name, spec.commandLine());
-            return print(s.exec(build(c, parameter, hex, spec.commandLine())), out, spec.commandLine().getErr());
+            return print(s.exec(request), out, spec.commandLine().getErr());
         }
     }
 
