@@ -16,10 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.opencluster.auth.protocol.command.AdminCommands;
-import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.EnrolCommands;
-import org.opencluster.auth.protocol.command.WebAuthnCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.server.enrol.EnrolHandlers;
 import org.opencluster.auth.server.webauthn.WebAuthnHandlers;
 import org.opencluster.auth.server.webauthn.WebAuthnService;
@@ -105,19 +102,12 @@ public final class AuthServer implements AutoCloseable {
         b.opened.push(serverKey);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
-        CommandRegistry registry = CommandRegistry.builder().include(CoreCommands.registry())
-                .include(AdminCommands.registry()).include(EnrolCommands.registry())
-                .include(org.opencluster.auth.protocol.command.ReauthCommands.registry())
-                .include(WebAuthnCommands.registry())
-                .include(org.opencluster.auth.protocol.command.SessionCommands.registry())
-                .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
-                .include(b.extraCommands)
-                .build();
+        CommandRegistry registry = StandardCommands.with(b.extraCommands);
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
         Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
-                : httpsAddress.map(a -> org.opencluster.auth.server.rest.PublicOrigins.ofListener(
+                : httpsAddress.map(a -> org.opencluster.auth.server.config.PublicOrigins.ofListener(
                         config.webAuthnRpId(), a)).orElse(Set.of());
         // Assertions count only for the exact origins the page is served under, never any port of the host.
         WebAuthnSettings webAuthnSettings = WebAuthnSettings.defaults(config.webAuthnRpId());

@@ -28,7 +28,6 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.SignatureScheme;
@@ -125,7 +124,7 @@ public final class DemoMain {
                     Duration.ofDays(365));
             byte[] envelope = PassphraseEnvelope.builder().random(random).build().seal(name, passphrase, pkcs8,
                     List.of());
-            server.store().createAccount(name, Account.Kind.PERSON, Caller.Role.ADMIN, key.publicKey().getEncoded(),
+            server.store().createAccount(name, Account.Kind.PERSON, Account.Role.ADMIN, key.publicKey().getEncoded(),
                     cert.getEncoded(), envelope);
             return envelope;
         } finally {
@@ -142,7 +141,7 @@ public final class DemoMain {
                     SignatureScheme.ECDSA_P256_SHA256);
             X509Certificate cert = server.ca().issue(name, ClusterCa.Subject.SERVICE, csr, Duration.ofDays(365));
             conn.storeCertificateChain(keyLabel, List.of(cert, server.ca().certificate()));
-            server.store().createAccount(name, Account.Kind.SERVICE, Caller.Role.USER, cert.getPublicKey().getEncoded(),
+            server.store().createAccount(name, Account.Kind.SERVICE, Account.Role.USER, cert.getPublicKey().getEncoded(),
                     cert.getEncoded(), null);
             say("certificate " + cert.getSubjectX500Principal() + " issued by the cluster CA, stored on the token");
         }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.opencluster.auth.client.login.ClientHandshake;
@@ -19,11 +20,12 @@ import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.login.WebAuthnAuthenticator;
 import org.opencluster.auth.client.net.RispSocket;
-import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.command.SessionCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.ProofKind;
@@ -80,13 +82,6 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         this.channel.padFramesTo(options.framePadding);
     }
 
-    /** The built-in, admin and enrolment commands: immutable, so one instance serves every session. */
-    private static final CommandRegistry DEFAULT_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
-            .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
-            .include(ReauthCommands.registry()).include(WebAuthnCommands.registry())
-            .include(SessionCommands.registry())
-            .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
-            .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
     private static final SecureRandom DEFAULT_RANDOM = new SecureRandom();
 
@@ -94,7 +89,7 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
     public static final class Options {
         private Set<Integer> suites = SuiteRegistry.standard().all().stream().map(CipherSuite::id)
                 .collect(Collectors.toSet());
-        private CommandRegistry commands = DEFAULT_COMMANDS;
+        private CommandRegistry commands = StandardCommands.registry();
         private SecureRandom random = DEFAULT_RANDOM;
         private Duration timeout = Duration.ofSeconds(10);
         private boolean autoReauthenticate = true;
@@ -121,6 +116,11 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         public Options commands(CommandRegistry registry) {
             this.commands = Objects.requireNonNull(registry);
             return this;
+        }
+
+        /** The commands the client accepts in replies: by default {@link StandardCommands#registry()}. */
+        public CommandRegistry commands() {
+            return commands;
         }
 
         public Options random(SecureRandom random) {
@@ -259,9 +259,9 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         if (!reply.isEmpty() && reply.get(0).id() == id) {
             return reply.get(0);
         }
-        if (reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()) {
-            throw new CommandRefusedException((int) reply.get(0).number(),
-                    StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString());
+        Optional<ErrorReply> refused = ErrorReply.read(reply);
+        if (refused.isPresent()) {
+            throw new CommandRefusedException(refused.get().code(), refused.get().text());
         }
         throw new IOException("unexpected reply " + reply);
     }
@@ -439,16 +439,11 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
     }
 
     private static int errorCode(List<RispCommand> reply) {
-        return !reply.isEmpty() && reply.get(0).id() == CoreCommands.ERROR.id() ? (int) reply.get(0).number() : -1;
+        return ErrorReply.read(reply).map(ErrorReply::code).orElse(-1);
     }
 
     private static String errorText(List<RispCommand> reply) {
-        for (RispCommand c : reply) {
-            if (c.id() == CoreCommands.ERROR_TEXT.id()) {
-                return java.nio.charset.StandardCharsets.UTF_8.decode(c.bytes()).toString();
-            }
-        }
-        return "no explanation";
+        return ErrorReply.read(reply).map(ErrorReply::text).filter(t -> !t.isEmpty()).orElse("no explanation");
     }
 
     private static RispCommand value(List<RispCommand> reply, int id) throws IOException {

@@ -13,7 +13,6 @@ import java.util.Optional;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.ca.TlsCa;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
@@ -183,7 +182,7 @@ public final class Bootstrap {
         store.revokeEnrolmentCodes(BOOTSTRAP_ADMIN, now);
         Instant expires = now.plus(ENROLMENT_CODE_LIFETIME);
         return Optional.of(new FirstAdminCode(codes.issue(store, BOOTSTRAP_ADMIN, Optional.empty(),
-                Caller.Role.ADMIN, Account.Kind.PERSON, expires), expires));
+                Account.Role.ADMIN, Account.Kind.PERSON, expires), expires));
     }
 
     /**

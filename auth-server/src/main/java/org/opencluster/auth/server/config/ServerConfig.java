@@ -722,7 +722,7 @@ public final class ServerConfig {
         public Builder httpsOrigins(Set<String> origins) {
             Set<String> normalised = new java.util.LinkedHashSet<>();
             for (String o : origins) {
-                normalised.add(org.opencluster.auth.server.rest.PublicOrigins.normalize(o));
+                normalised.add(PublicOrigins.normalize(o));
             }
             this.httpsOrigins = Set.copyOf(normalised);
             return this;

@@ -1,5 +1,7 @@
 package org.opencluster.auth.server.dispatch;
 
+import org.opencluster.auth.server.store.Account;
+
 /**
  * Who may run a command. Every dispatched command needs a logged-in session; some need an admin account; an
  * enrolment session may run enrolment commands and nothing else.
@@ -15,13 +17,13 @@ public enum Access {
     public boolean permits(Caller caller) {
         switch (this) {
             case ENROLMENT_ONLY:
-                return caller.role() == Caller.Role.ENROLLING;
+                return caller.role() == Account.Role.ENROLLING;
             case ANY_SESSION:
                 return true;
             case ADMIN_ONLY:
-                return caller.role() == Caller.Role.ADMIN;
+                return caller.role() == Account.Role.ADMIN;
             default:
-                return caller.role() != Caller.Role.ENROLLING;
+                return caller.role() != Account.Role.ENROLLING;
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.opencluster.auth.server.dispatch;
 
 import java.util.Objects;
+import org.opencluster.auth.server.store.Account.Role;
 
 /**
  * The authenticated identity behind a session, as the dispatcher sees it.
@@ -11,9 +12,6 @@ import java.util.Objects;
  */
 public record Caller(String username, Role role, java.util.Optional<org.opencluster.auth.server.store.EnrolmentCode>
         enrolment, byte[] sessionId) {
-    /** What an account may do. ENROLLING is a session's role only, never an account's. */
-    public enum Role { USER, ADMIN, ENROLLING }
-
     public Caller {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(role, "role");

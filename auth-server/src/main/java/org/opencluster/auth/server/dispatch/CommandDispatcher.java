@@ -1,9 +1,10 @@
 package org.opencluster.auth.server.dispatch;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
+import org.opencluster.auth.protocol.command.MalformedParameterException;
 import org.opencluster.auth.protocol.risp.CommandIds;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
@@ -97,6 +98,8 @@ public final class CommandDispatcher {
             route.handler().handle(caller, command, replies);
         } catch (CommandException e) {
             error(replies, e.code(), e.getMessage());
+        } catch (MalformedParameterException e) {
+            error(replies, e.code(), e.getMessage());
         } catch (RuntimeException e) {
             if (e instanceof StoreException s && s.unavailable()) {
                 // The store logged the outage once when it began; the peer learns the cause class, never SQL.
@@ -109,15 +112,9 @@ public final class CommandDispatcher {
         }
     }
 
-    /** Sends {@code ERROR} + {@code ERROR_TEXT}. */
+    /** Sends {@code ERROR} + {@code ERROR_TEXT} as {@link ErrorReply} builds them. */
     public static void error(ReplySink replies, ErrorCode code, String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        long max = CoreCommands.ERROR_TEXT.maxLength();
-        if (utf8.length > max) {
-            utf8 = java.util.Arrays.copyOf(utf8, (int) max);
-        }
-        replies.send(RispCommand.integer(CoreCommands.ERROR.id(), code.code()));
-        replies.send(RispCommand.string(CoreCommands.ERROR_TEXT.id(), utf8));
+        ErrorReply.of(code, text).forEach(replies::send);
     }
 
     /** Routes commands to handlers; each command at most once, and only client-to-server commands. */

@@ -1,7 +1,6 @@
 package org.opencluster.auth.server.enrol;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
@@ -18,7 +17,6 @@ import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.provision.KeyPolicy;
 import org.opencluster.auth.server.dispatch.Access;
-import org.opencluster.auth.server.dispatch.AccountNameParameter;
 import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.dispatch.CommandException;
@@ -72,18 +70,14 @@ public final class EnrolHandlers {
 
     public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
         b.route(EnrolCommands.ADMIN_ENROLMENT_CODE, Access.ADMIN_ONLY, (caller, cmd, out) -> {
-                    byte[] p = cmd.copyBytes();
-                    if (p.length < 3 || (p[0] & 0xff) > 1 || (p[1] & 0xff) > 1) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER,
-                                "expected u8 role (0 user, 1 admin), u8 kind (0 person, 1 service), username");
-                    }
-                    String name = AccountNameParameter.read(ByteBuffer.wrap(p, 2, p.length - 2));
+                    EnrolCommands.EnrolmentCodeRequest p = EnrolCommands.EnrolmentCodeRequest.decode(cmd.bytes());
+                    String name = p.username();
                     if (store.findAccount(name).isPresent()) {
                         throw new CommandException(ErrorCode.CONFLICT, "account " + name + " exists already");
                     }
                     String code = codes.issue(store, EnrolmentCode.NEW_ACCOUNT, Optional.of(name),
-                            p[0] == 1 ? Caller.Role.ADMIN : Caller.Role.USER,
-                            p[1] == 1 ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
+                            p.admin() ? Account.Role.ADMIN : Account.Role.USER,
+                            p.service() ? Account.Kind.SERVICE : Account.Kind.PERSON, clock.instant().plus(CODE_LIFETIME));
                     LOG.info("event=admin.enrolment_code.issued admin={} account={}", LogValues.quote(caller.username()),
                             LogValues.quote(name));
                     out.send(RispCommand.string(EnrolCommands.ENROLMENT_CODE_IS.id(),
@@ -91,12 +85,9 @@ public final class EnrolHandlers {
                 })
                 .route(EnrolCommands.ENROL_ACCOUNT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
                     EnrolmentCode grant = newAccountGrant(caller);
-                    ByteBuffer p = cmd.bytes();
-                    byte[] csrDer = field(p, "certification request");
-                    byte[] envelope = field(p, "envelope");
-                    if (p.hasRemaining()) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
-                    }
+                    EnrolCommands.EnrolAccount p = EnrolCommands.EnrolAccount.decode(cmd.bytes());
+                    byte[] csrDer = p.request();
+                    byte[] envelope = p.envelope();
                     answerIssued(caller, grant, out, () -> enrolment.enrol(caller.username(), grant.kind(),
                             grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY,
                             Optional.of(grant.use(clock.instant()))));
@@ -170,18 +161,5 @@ public final class EnrolHandlers {
     @FunctionalInterface
     interface Issuance {
         List<X509Certificate> run() throws IOException;
-    }
-
-    static byte[] field(ByteBuffer p, String what) throws CommandException {
-        if (p.remaining() < 2) {
-            throw new CommandException(ErrorCode.BAD_PARAMETER, "missing the length of the " + what);
-        }
-        int n = p.getShort() & 0xffff;
-        if (n > p.remaining()) {
-            throw new CommandException(ErrorCode.BAD_PARAMETER, "the " + what + " is cut short");
-        }
-        byte[] b = new byte[n];
-        p.get(b);
-        return b;
     }
 }

@@ -1,6 +1,5 @@
 package org.opencluster.auth.server.enrol;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -79,13 +78,10 @@ final class KeyAgreementEnrolment {
                 })
                 .route(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT, Access.ENROLMENT_ONLY, (caller, cmd, out) -> {
                     EnrolmentCode grant = EnrolHandlers.newAccountGrant(caller);
-                    ByteBuffer p = cmd.bytes();
-                    byte[] spki = EnrolHandlers.field(p, "public key");
-                    byte[] proof = EnrolHandlers.field(p, "proof");
-                    byte[] envelope = EnrolHandlers.field(p, "envelope");
-                    if (p.hasRemaining()) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
-                    }
+                    EnrolCommands.EnrolByAgreement p = EnrolCommands.EnrolByAgreement.decode(cmd.bytes());
+                    byte[] spki = p.publicKey();
+                    byte[] proof = p.proof();
+                    byte[] envelope = p.envelope();
                     Challenge c = open.remove(key(grant));
                     if (c == null || c.expires().isBefore(clock.instant())) {
                         throw new CommandException(ErrorCode.BAD_PARAMETER, "no open key challenge in this session:"

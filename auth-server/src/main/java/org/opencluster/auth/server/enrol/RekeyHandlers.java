@@ -1,6 +1,5 @@
 package org.opencluster.auth.server.enrol;
 
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -23,6 +22,7 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.HandshakeOutput;
 import org.opencluster.auth.protocol.handshake.KeyAgreementPossession;
 import org.opencluster.auth.protocol.handshake.PublicKeys;
+import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.suite.KeyExchange;
 import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
@@ -87,13 +87,13 @@ public final class RekeyHandlers {
     public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
         return b
                 .route(AccountLifecycleCommands.REKEY_BEGIN, Access.ANY_ACCOUNT, this::begin)
-                .route(AccountLifecycleCommands.REKEY_SIGNED, Access.ANY_ACCOUNT, rekey("certification request",
+                .route(AccountLifecycleCommands.REKEY_SIGNED, Access.ANY_ACCOUNT, rekey(AccountLifecycleCommands.REKEY_SIGNED,
                         (current, c, csrDer, record) -> () -> {
                             PKCS10CertificationRequest csr = new PKCS10CertificationRequest(csrDer);
                             checkSignedBinding(csr, c);
                             return enrolment.rekey(current, csr, record, EnrolHandlers.CERTIFICATE_VALIDITY);
                         }))
-                .route(AccountLifecycleCommands.REKEY_BY_AGREEMENT, Access.ANY_ACCOUNT, rekey("proof",
+                .route(AccountLifecycleCommands.REKEY_BY_AGREEMENT, Access.ANY_ACCOUNT, rekey(AccountLifecycleCommands.REKEY_BY_AGREEMENT,
                         (current, c, proof, record) -> {
                             KeyExchange.EphemeralKeyPair ephemeral = c.ephemeral().orElseThrow(() ->
                                     new CommandException(ErrorCode.BAD_PARAMETER, "the new key cannot do key"
@@ -113,14 +113,11 @@ public final class RekeyHandlers {
     }
 
     /** {@code u16 n || proof || u16 m || credential record}: the session's challenge used up, then {@code form}. */
-    private CommandHandler rekey(String proofName, ProofForm form) {
+    private CommandHandler rekey(CommandSpec command, ProofForm form) {
         return (caller, cmd, out) -> {
-            ByteBuffer p = cmd.bytes();
-            byte[] proof = EnrolHandlers.field(p, proofName);
-            byte[] record = EnrolHandlers.field(p, "credential record");
-            if (p.hasRemaining()) {
-                throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the credential record");
-            }
+            AccountLifecycleCommands.RekeyProof p = AccountLifecycleCommands.RekeyProof.decode(command, cmd.bytes());
+            byte[] proof = p.proof();
+            byte[] record = p.credentialRecord();
             Challenge c = take(caller);
             try {
                 finish(caller, out, form.check(current(caller), c, proof, record), record);
@@ -161,9 +158,7 @@ public final class RekeyHandlers {
         if (old != null) {
             old.close();
         }
-        ByteBuffer answer = ByteBuffer.allocate(nonce.length + 2 + share.length);
-        answer.put(nonce).putShort((short) share.length).put(share);
-        out.send(RispCommand.string(AccountLifecycleCommands.REKEY_CHALLENGE.id(), answer.array()));
+        out.send(new AccountLifecycleCommands.RekeyChallenge(nonce, share).toCommand());
     }
 
     /** The key-agreement group of a P-256 or X25519 key; empty for a key that only signs. */

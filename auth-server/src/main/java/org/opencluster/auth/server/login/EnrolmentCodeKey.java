@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.Hkdf;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
@@ -54,7 +53,7 @@ public final class EnrolmentCodeKey {
      *
      * @param username the one name the code may enrol, or empty for any name (the first admin's code)
      */
-    public String issue(AccountStore store, String purpose, Optional<String> username, Caller.Role role,
+    public String issue(AccountStore store, String purpose, Optional<String> username, Account.Role role,
             Account.Kind kind, Instant expiresAt) {
         NewCode c = make(purpose, username, role, kind, expiresAt);
         store.addEnrolmentCode(c.stored());
@@ -62,7 +61,7 @@ public final class EnrolmentCodeKey {
     }
 
     /** A new one-time code and what the store is to keep of it, for a caller that stores it in its own transaction. */
-    public NewCode make(String purpose, Optional<String> username, Caller.Role role, Account.Kind kind,
+    public NewCode make(String purpose, Optional<String> username, Account.Role role, Account.Kind kind,
             Instant expiresAt) {
         String code = EnrolmentCodes.generate(random);
         byte[] codeHash = EnrolmentCodes.hash(code);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.EnrolmentCode;
 
 /**
@@ -70,7 +71,7 @@ final class EnrolmentCodeVerifier implements ProofVerifier {
         if (!(presented.isPresent() && check.finishedOk())) {
             return Optional.empty();
         }
-        return Optional.of(new LoginGrant(new Caller(check.subject().username(), Caller.Role.ENROLLING,
+        return Optional.of(new LoginGrant(new Caller(check.subject().username(), Account.Role.ENROLLING,
                 presented), Optional.empty(), false));
     }
 

@@ -3,7 +3,7 @@ package org.opencluster.auth.server.login;
 import java.security.PublicKey;
 import java.util.Objects;
 import java.util.Optional;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 
 /**
  * What the handshake needs to know of an account.
@@ -16,16 +16,16 @@ import org.opencluster.auth.server.dispatch.Caller;
  *                 issued by the cluster CA, for another key); checked with the server's clock when the account is
  *                 looked up. Such a login fails exactly like a wrong proof; only the server's log says why.
  */
-public record LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
+public record LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
         boolean disabled, boolean keySigns, Optional<String> certificateProblem) {
     /** An account whose key may sign (if its type can). */
-    public LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
+    public LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
             boolean disabled) {
         this(username, role, key, envelope, disabled, true);
     }
 
     /** An account whose certificate allows a login now. */
-    public LoginAccount(String username, Caller.Role role, PublicKey key, Optional<byte[]> envelope,
+    public LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
             boolean disabled, boolean keySigns) {
         this(username, role, key, envelope, disabled, keySigns, Optional.empty());
     }

@@ -3,14 +3,12 @@ package org.opencluster.auth.server.login;
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.*;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
@@ -330,10 +328,7 @@ public final class ServerHandshake {
 
     /** Sends the error (framed once there are handshake keys), then fails; {@code name}: for the log. */
     private void failNamed(Optional<String> name, int code, String text) {
-        List<RispCommand> err = new ArrayList<>();
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        err.add(RispCommand.integer(CoreCommands.ERROR.id(), code));
-        err.add(RispCommand.string(CoreCommands.ERROR_TEXT.id(), Arrays.copyOf(utf8, Math.min(utf8.length, 1024))));
+        List<RispCommand> err = new ErrorReply(code, text).commands();
         try {
             Optional<HandshakeKeys> keys = current.keys();
             if (keys.isPresent()) {

@@ -15,7 +15,6 @@ import java.util.function.Function;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 
 /**
@@ -70,7 +69,7 @@ public final class StoredAccounts implements AccountDirectory {
             X509Certificate cert = new ClusterCa(caCert, signer, clock, random).issue("decoy-person",
                     ClusterCa.Subject.PERSON, personKeys.getPublic(), Duration.ofDays(3650));
             byte[] envelope = new byte[DecoyEnvelopes.PLAINTEXT_LENGTH];
-            return new Account(0, "decoy-person", Account.Kind.PERSON, Caller.Role.USER,
+            return new Account(0, "decoy-person", Account.Kind.PERSON, Account.Role.USER,
                     personKeys.getPublic().getEncoded(), cert.getEncoded(), envelope, false, Instant.EPOCH);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make the decoy account: " + e.getMessage(), e);

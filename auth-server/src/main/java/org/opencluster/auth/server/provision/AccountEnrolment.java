@@ -12,7 +12,6 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.protocol.handshake.EnvelopeField;
 import org.opencluster.auth.protocol.names.AccountNames;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
@@ -68,7 +67,7 @@ public final class AccountEnrolment {
      *                                  or the name is invalid
      * @throws org.opencluster.auth.server.store.StoreException (conflict) when the name is taken
      */
-    public List<X509Certificate> enrol(String name, Caller.Role role, PKCS10CertificationRequest csr,
+    public List<X509Certificate> enrol(String name, Account.Role role, PKCS10CertificationRequest csr,
             Duration validity) {
         return enrol(name, Account.Kind.SERVICE, role, csr, null, validity);
     }
@@ -80,7 +79,7 @@ public final class AccountEnrolment {
      *                 card (the server then sends the decoy, which the card holder's client ignores)
      * @return the issued certificate, then the CA certificate
      */
-    public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
+    public List<X509Certificate> enrol(String name, Account.Kind kind, Account.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity) {
         return enrol(name, kind, role, csr, envelope, validity, Optional.empty());
     }
@@ -90,7 +89,7 @@ public final class AccountEnrolment {
      * meanwhile is a {@link org.opencluster.auth.server.store.StoreException#codeUsedUp() conflict} and nothing is
      * signed or stored.
      */
-    public List<X509Certificate> enrol(String name, Account.Kind kind, Caller.Role role, PKCS10CertificationRequest csr,
+    public List<X509Certificate> enrol(String name, Account.Kind kind, Account.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name); // the one rule, whichever entry point the name came through
         checkEnvelope(name, kind, envelope);
@@ -103,7 +102,7 @@ public final class AccountEnrolment {
      * Certifies a derive-only key whose possession the caller has verified by key agreement (it cannot sign a
      * request), for key agreement only, and creates the account of {@code kind}.
      */
-    public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Caller.Role role,
+    public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Account.Role role,
             java.security.PublicKey key, byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name);
         checkEnvelope(name, kind, envelope);
@@ -178,7 +177,7 @@ public final class AccountEnrolment {
      * Creates the account and only then, inside the store's transaction, has the CA sign: a taken name (or a store
      * that refuses) means nothing was signed, and a refused certification (bad request signature) leaves no account.
      */
-    private List<X509Certificate> register(String name, Account.Kind kind, Caller.Role role,
+    private List<X509Certificate> register(String name, Account.Kind kind, Account.Role role,
             SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope,
             Optional<EnrolmentCodeUse> code) {
         X509Certificate[] issued = new X509Certificate[1];

@@ -2,7 +2,6 @@ package org.opencluster.auth.server.rest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.frame.FrameError;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -20,6 +19,7 @@ import org.opencluster.auth.protocol.risp.RispProtocolException;
 import org.opencluster.auth.protocol.suite.SuiteException;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.config.PublicOrigins;
 
 /**
  * The HTTP side of the REST transport, independent of Netty: request in, response out (docs/PROTOCOL.md section
@@ -252,11 +252,11 @@ final class RestApi {
         } catch (RispProtocolException e) {
             return;
         }
-        if (!clear.isEmpty() && clear.get(0).id() == CoreCommands.ERROR.id()) {
+        Optional<ErrorReply> refused = ErrorReply.read(clear);
+        if (refused.isPresent()) {
             sessions.end(s);
-            String text = clear.size() > 1 && clear.get(1).id() == CoreCommands.ERROR_TEXT.id()
-                    ? new String(clear.get(1).copyBytes(), StandardCharsets.UTF_8) : "the handshake failed";
-            throw RestProblem.ofWireCode((int) clear.get(0).number(), text);
+            String text = refused.get().text().isEmpty() ? "the handshake failed" : refused.get().text();
+            throw RestProblem.ofWireCode(refused.get().code(), text);
         }
     }
 

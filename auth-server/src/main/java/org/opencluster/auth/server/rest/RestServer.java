@@ -40,6 +40,7 @@ import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
+import org.opencluster.auth.server.config.PublicOrigins;
 import org.opencluster.auth.server.limit.SourceCounts;
 import org.opencluster.auth.server.limit.SourcePrefix;
 import org.opencluster.auth.server.net.ConnectionFactory;

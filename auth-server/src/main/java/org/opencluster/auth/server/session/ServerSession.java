@@ -8,6 +8,7 @@ import org.opencluster.auth.protocol.time.MonotonicClock;
 import java.util.ArrayList;
 import java.util.List;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.command.SessionCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
@@ -294,11 +295,8 @@ public final class ServerSession implements Connection, LiveSession {
     }
 
     private ByteBuffer sealedEnding(int code, String text) {
-        List<RispCommand> err = new ArrayList<>();
-        CommandDispatcher.error(err::add, ErrorCode.INTERNAL, text);
-        err.set(0, RispCommand.integer(err.get(0).id(), code));
         try {
-            ByteBuffer frames = channel.send(err, ByteBuffer.allocate(256));
+            ByteBuffer frames = channel.send(new ErrorReply(code, text).commands(), ByteBuffer.allocate(256));
             return channel.sendClose(frames).flip();
         } catch (FrameException | RuntimeException e) {
             return ByteBuffer.allocate(0); // nothing more can be said

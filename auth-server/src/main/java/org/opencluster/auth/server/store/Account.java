@@ -3,7 +3,6 @@ package org.opencluster.auth.server.store;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /**
  * A stored account. People get their credential as a passphrase envelope that only they can open; services hold
@@ -13,17 +12,24 @@ public final class Account {
     /** The two kinds of account of the design note. */
     public enum Kind { PERSON, SERVICE }
 
+    /**
+     * What an account may do. ENROLLING is a session's role only, never an account's: the role of a session opened
+     * by a one-time code ({@code dispatch.Caller}), kept here so the store, which records roles, depends on no layer
+     * above it.
+     */
+    public enum Role { USER, ADMIN, ENROLLING }
+
     private final long id;
     private final String username;
     private final Kind kind;
-    private final Caller.Role role;
+    private final Role role;
     private final byte[] publicKey;
     private final byte[] certificate;
     private final byte[] envelope;
     private final boolean disabled;
     private final Instant createdAt;
 
-    public Account(long id, String username, Kind kind, Caller.Role role, byte[] publicKey, byte[] certificate,
+    public Account(long id, String username, Kind kind, Role role, byte[] publicKey, byte[] certificate,
             byte[] envelope, boolean disabled, Instant createdAt) {
         this.id = id;
         this.username = Objects.requireNonNull(username, "username");
@@ -48,7 +54,7 @@ public final class Account {
         return kind;
     }
 
-    public Caller.Role role() {
+    public Role role() {
         return role;
     }
 

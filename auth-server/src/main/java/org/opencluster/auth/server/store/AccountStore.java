@@ -2,7 +2,6 @@ package org.opencluster.auth.server.store;
 
 import java.util.List;
 import java.util.Optional;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /** Accounts, suite policy versions and enrolment codes: everything the server persists. */
 public interface AccountStore {
@@ -10,7 +9,7 @@ public interface AccountStore {
     Optional<Account> findAccount(String username);
 
     /** Creates an account; a taken username is a {@link StoreException#conflict() conflict}. */
-    Account createAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey, byte[] certificate,
+    Account createAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey, byte[] certificate,
             byte[] envelope);
 
     /**
@@ -18,7 +17,7 @@ public interface AccountStore {
      * username is a {@link StoreException#conflict() conflict} before anything is signed, and an issuance that fails
      * leaves no account. So no certificate ever exists for an enrolment that did not happen.
      */
-    default Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+    default Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
             Certification certify, byte[] envelope) {
         return createCertifiedAccount(username, kind, role, publicKey, certify, envelope, Optional.empty());
     }
@@ -27,7 +26,7 @@ public interface AccountStore {
      * As above, using {@code code} up in the same transaction: a code used, revoked or expired meanwhile is a
      * {@link StoreException#codeUsedUp() conflict} before anything is signed, and nothing is created.
      */
-    Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+    Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
             Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code);
 
     /** Issues the certificate of an account the store has just accepted (DER). */

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.store;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /**
  * A one-time enrolment code: its stored verifier and what it enrols.
@@ -13,7 +12,7 @@ import org.opencluster.auth.server.dispatch.Caller;
  * @param codeHash the code_hash the client presented in this session's handshake (memory only, never stored;
  *     empty when read from the store): it keys the key-agreement enrolment proof (docs/PROTOCOL.md 8.1)
  */
-public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Caller.Role role,
+public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Account.Role role,
         Account.Kind kind, Instant expiresAt, byte[] codeHash) {
     /**
      * Purpose of a code a person asked for to add a security key from a browser: it opens an enrolment session
@@ -36,7 +35,7 @@ public record EnrolmentCode(byte[] verifier, String purpose, Optional<String> us
     }
 
     /** A code as stored (no code_hash known). */
-    public EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Caller.Role role,
+    public EnrolmentCode(byte[] verifier, String purpose, Optional<String> username, Account.Role role,
             Account.Kind kind, Instant expiresAt) {
         this(verifier, purpose, username, role, kind, expiresAt, new byte[0]);
     }

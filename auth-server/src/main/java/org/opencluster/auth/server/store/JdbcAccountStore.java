@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +145,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
-    public Account createAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+    public Account createAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
             byte[] certificate, byte[] envelope) {
         Instant now = Instant.now();
         update("create account " + username, "INSERT INTO account (username, kind, role, public_key,"
@@ -165,7 +164,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
-    public Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
+    public Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
             Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code) {
         Instant now = Instant.now();
         write("create account " + username, c -> {
@@ -358,7 +357,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                     ps.setTimestamp(1, Timestamp.from(now));
                     ps.setString(2, username);
                 }, rs -> new EnrolmentCode(rs.getBytes(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
-                        Caller.Role.valueOf(rs.getString(4)), Account.Kind.valueOf(rs.getString(5)),
+                        Account.Role.valueOf(rs.getString(4)), Account.Kind.valueOf(rs.getString(5)),
                         rs.getTimestamp(6).toInstant()));
     }
 
@@ -435,7 +434,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
-    public Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential,
+    public Account createSecurityKeyPerson(Account.Role role, WebAuthnCredential credential,
             Optional<EnrolmentCodeUse> code) {
         String username = credential.username();
         Instant now = Instant.now();
@@ -613,7 +612,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     private List<Account> query(String sql, Binder binder) {
         return select("query accounts", sql, binder, rs -> new Account(rs.getLong(1), rs.getString(2),
-                Account.Kind.valueOf(rs.getString(3)), Caller.Role.valueOf(rs.getString(4)), rs.getBytes(5),
+                Account.Kind.valueOf(rs.getString(3)), Account.Role.valueOf(rs.getString(4)), rs.getBytes(5),
                 rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
     }
 

@@ -3,7 +3,6 @@ package org.opencluster.auth.server.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /** Security keys (WebAuthn credentials) of accounts. */
 public interface WebAuthnCredentialStore {
@@ -31,12 +30,12 @@ public interface WebAuthnCredentialStore {
      * Creates a person whose only credential is this security key (no key pair, no envelope) and the key, in one
      * transaction: a taken name is a {@link StoreException#conflict() conflict} and leaves nothing behind.
      */
-    default Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential) {
+    default Account createSecurityKeyPerson(Account.Role role, WebAuthnCredential credential) {
         return createSecurityKeyPerson(role, credential, Optional.empty());
     }
 
     /** As above, using {@code code} up in the same transaction (see {@link EnrolmentCodeUse}). */
-    Account createSecurityKeyPerson(Caller.Role role, WebAuthnCredential credential,
+    Account createSecurityKeyPerson(Account.Role role, WebAuthnCredential credential,
             Optional<EnrolmentCodeUse> code);
 
     /**

@@ -53,9 +53,9 @@ final class SecurityKeyRegistration {
     private final PendingRegistrations pending;
 
     /** Whose account a registration is for, and what it needs. */
-    private record Target(String username, Caller.Role role, boolean exists) {
+    private record Target(String username, Account.Role role, boolean exists) {
         boolean admin() {
-            return role == Caller.Role.ADMIN;
+            return role == Account.Role.ADMIN;
         }
     }
 
@@ -160,7 +160,7 @@ final class SecurityKeyRegistration {
     private Target target(Caller caller) throws CommandException {
         String name = caller.username();
         Optional<Account> account = accounts.findAccount(name);
-        if (caller.role() == Caller.Role.ENROLLING) {
+        if (caller.role() == Account.Role.ENROLLING) {
             EnrolmentCode grant = caller.enrolment().orElseThrow();
             if (grant.addsSecurityKey()) {
                 Account a = account.orElseThrow(() -> new CommandException(ErrorCode.NOT_FOUND, "account " + name

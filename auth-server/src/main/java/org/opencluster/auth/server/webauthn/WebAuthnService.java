@@ -33,9 +33,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.opencluster.auth.protocol.handshake.HandshakeCommands;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.login.WebAuthnLogins;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
 import org.opencluster.auth.server.log.LogValues;
@@ -210,7 +210,7 @@ public final class WebAuthnService implements WebAuthnLogins, AutoCloseable {
     }
 
     private static boolean isAdmin(Optional<LoginAccount> account) {
-        return account.map(a -> a.role() == Caller.Role.ADMIN).orElse(false);
+        return account.map(a -> a.role() == Account.Role.ADMIN).orElse(false);
     }
 
     @Override

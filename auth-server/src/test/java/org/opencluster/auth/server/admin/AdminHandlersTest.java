@@ -31,8 +31,8 @@ import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 
 class AdminHandlersTest {
-    private static final Caller ROOT = new Caller("root", Caller.Role.ADMIN);
-    private static final Caller ALICE = new Caller("alice", Caller.Role.USER);
+    private static final Caller ROOT = new Caller("root", Account.Role.ADMIN);
+    private static final Caller ALICE = new Caller("alice", Account.Role.USER);
     private static final SuiteRegistry SUITES = SuiteRegistry.standard();
 
     @TempDir
@@ -183,8 +183,8 @@ class AdminHandlersTest {
 
     @Test
     void accountsListDisableAndSessions() {
-        store.createAccount("alice", Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, null);
-        store.createAccount("root", Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {2}, null, null);
+        store.createAccount("alice", Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, null, null);
+        store.createAccount("root", Account.Kind.PERSON, Account.Role.ADMIN, new byte[] {2}, null, null);
         RecordingSession s = new RecordingSession(7, "alice", policies.current().enabledIds().get(0));
         sessions.add(s);
 

@@ -17,7 +17,6 @@ import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
@@ -59,7 +58,7 @@ class BootstrapTest {
             assertFalse(store.consumeEnrolmentCode(codes.verifier(EnrolmentCodes.hash(code)),
                     Bootstrap.BOOTSTRAP_ADMIN, Instant.now()), "single use");
 
-            store.createAccount("root", Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {1}, null, null);
+            store.createAccount("root", Account.Kind.PERSON, Account.Role.ADMIN, new byte[] {1}, null, null);
             assertTrue(Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).isEmpty(),
                     "no code once an admin exists");
         }

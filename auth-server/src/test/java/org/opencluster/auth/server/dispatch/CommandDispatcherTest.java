@@ -13,6 +13,7 @@ import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.server.store.Account;
 
 class CommandDispatcherTest {
     private static final CommandSpec SHUTDOWN = CommandSpec.none(0x7801, "SHUTDOWN_NODE", Direction.CLIENT_TO_SERVER);
@@ -20,8 +21,8 @@ class CommandDispatcherTest {
     private static final CommandSpec BOOM = CommandSpec.none(0x7803, "BOOM", Direction.CLIENT_TO_SERVER);
     private static final CommandRegistry REGISTRY = CommandRegistry.builder().include(CoreCommands.registry())
             .register(SHUTDOWN).register(UNSERVED).register(BOOM).build();
-    private static final Caller ALICE = new Caller("alice", Caller.Role.USER);
-    private static final Caller ROOT = new Caller("root", Caller.Role.ADMIN);
+    private static final Caller ALICE = new Caller("alice", Account.Role.USER);
+    private static final Caller ROOT = new Caller("root", Account.Role.ADMIN);
 
     private final CommandDispatcher dispatcher = BuiltinCommands.install(CommandDispatcher.builder(REGISTRY))
             .route(SHUTDOWN, Access.ADMIN_ONLY, (c, cmd, out) -> out.send(RispCommand.none(CoreCommands.PONG.id())))

@@ -30,8 +30,8 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.session.LiveSession;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.enrol.Enrolment;
 import org.opencluster.auth.token.software.SoftwareKeys;
@@ -61,8 +61,8 @@ class AccountLifecycleTest {
     @BeforeEach
     void start() throws Exception {
         cluster = clusters.in().https().start();
-        cluster.person("root", ROOT_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
-        cluster.person("alice", ALICE_PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("root", ROOT_PASS, Account.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("alice", ALICE_PASS, Account.Role.USER, KeyType.EC_P256);
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
     }
 
@@ -266,7 +266,7 @@ class AccountLifecycleTest {
         assertRefused(admin.exec(RispCommand.string(AccountLifecycleCommands.ADMIN_ACCOUNT_RESET.id(),
                 utf8("nobody"))), ErrorCode.NOT_FOUND, "no account nobody");
         enrolPerson("alice", code, NEW_PASS);
-        assertEquals(Caller.Role.USER, cluster.store.findAccount("alice").orElseThrow().role());
+        assertEquals(Account.Role.USER, cluster.store.findAccount("alice").orElseThrow().role());
         assertLogsIn("alice", NEW_PASS);
         assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
     }

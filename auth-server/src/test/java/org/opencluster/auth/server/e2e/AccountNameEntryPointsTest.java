@@ -23,8 +23,8 @@ import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -49,8 +49,8 @@ class AccountNameEntryPointsTest {
     @BeforeAll
     void start() throws Exception {
         cluster = TestCluster.https(dir, c -> c, LoginThrottle.builder().build());
-        cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
     }
 
     @AfterAll

@@ -30,7 +30,6 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.software.SoftwareKeys;
@@ -61,7 +60,7 @@ class AccountValidityTest {
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
             X509Certificate cert = certify.apply(t.publicKey());
-            cluster.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+            cluster.store.createAccount(name, Account.Kind.PERSON, Account.Role.USER, t.publicKey().getEncoded(),
                     cert.getEncoded(), cluster.envelopes().seal(name, PASS, pkcs8, List.of()));
         }
     }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.software.SoftwareKeys;
@@ -27,7 +26,7 @@ final class Accounts {
             try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
                 X509Certificate cert = c.ca.issue(name, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
                 byte[] envelope = c.envelopes().seal(name, passphrase, pkcs8, List.of());
-                c.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+                c.store.createAccount(name, Account.Kind.PERSON, Account.Role.USER, t.publicKey().getEncoded(),
                         cert.getEncoded(), envelope);
             }
         }

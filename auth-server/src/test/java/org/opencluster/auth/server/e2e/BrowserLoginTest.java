@@ -23,7 +23,6 @@ import org.opencluster.auth.protocol.command.WebAuthnCommands;
 import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.token.KeyType;
@@ -109,7 +108,7 @@ class BrowserLoginTest {
     @Test
     void thePageLogsInWithAnEnrolmentCodeAndSendsAnEncryptedCommand() throws Exception {
         browser.driver.get(page);
-        String code = newCode("browser-root", Caller.Role.ADMIN);
+        String code = newCode("browser-root", Account.Role.ADMIN);
         Object r = browser.driver.executeAsyncScript("window.oca.enrolLogin(arguments[0], arguments[1])"
                 + ".then(arguments[2]);", "browser-root", code);
         assertEquals("ok", r);
@@ -124,7 +123,7 @@ class BrowserLoginTest {
         browser.screenshot("enrolment-session");
     }
 
-    private String newCode(String name, Caller.Role role) {
+    private String newCode(String name, Account.Role role) {
         return cluster.server.enrolmentCodes().issue(cluster.store, "enrol", Optional.of(name), role,
                 Account.Kind.PERSON, Instant.now().plus(Duration.ofHours(1)));
     }
@@ -154,7 +153,7 @@ class BrowserLoginTest {
         try {
             browser.driver.get(page);
             type("username", "carol");
-            type("code", newCode("carol", Caller.Role.ADMIN));
+            type("code", newCode("carol", Account.Role.ADMIN));
             assertTrue(click("register", "registered").contains("security key registered for carol"),
                     browser.driver.findElement(By.id("status")).getText());
             assertEquals(1, key.getCredentials().size());
@@ -198,7 +197,7 @@ class BrowserLoginTest {
     @Test
     void theSameAccountLogsInOverTcpWithItsPassphraseAndInTheBrowserWithItsKey() throws Exception {
         char[] pass = "alice pass phrase".toCharArray();
-        cluster.person("alice", pass, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", pass, Account.Role.USER, KeyType.EC_P256);
         String code;
         try (OcaSession tcp = OcaSession.login(cluster.address(), "alice", cluster.passphrase(pass), cluster.pinned(),
                 new OcaSession.Options())) {

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
@@ -53,7 +52,7 @@ class ChallengeShapeTest {
         try (SoftwareToken t = SoftwareToken.fromPkcs8(DERIVE_ONLY, pkcs8, List.of())) {
             X509Certificate cert = cluster.ca.issueForKeyAgreement(DERIVE_ONLY, ClusterCa.Subject.SERVICE,
                     t.publicKey(), Duration.ofDays(30));
-            cluster.store.createAccount(DERIVE_ONLY, Account.Kind.SERVICE, Caller.Role.USER,
+            cluster.store.createAccount(DERIVE_ONLY, Account.Kind.SERVICE, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
         rest = cluster.rest();

@@ -12,7 +12,7 @@ import org.opencluster.auth.client.TokenNotPresentException;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenError;
@@ -34,7 +34,7 @@ class ClientTokenMissingTest {
     @Test
     void tenAttemptsWithTheTokenMissingCostNothingAndTheLoginWorksAtOnceWhenItReturns() throws Exception {
         TestCluster cluster = clusters.in().start();
-        cluster.person("svc-a", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("svc-a", PASS, Account.Role.USER, KeyType.EC_P256);
         AtomicBoolean present = new AtomicBoolean(false);
         LoginCredential real = cluster.passphrase(PASS);
         // A token-backed credential as the token layer reports a missing token: absent at the check, removed at use.

@@ -17,8 +17,8 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -42,7 +42,7 @@ class ClockJumpTest {
     @Test
     void liveSessionsSurviveTheWallClockJumpingTwoHoursForwardAndBack() throws Exception {
         TestCluster cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         AtomicInteger unlocks = new AtomicInteger();
         LoginCredential real = cluster.passphrase(PASS);
         LoginCredential counting = (user, envelope) -> {
@@ -72,7 +72,7 @@ class ClockJumpTest {
     @Test
     void aFiveMinuteLockoutStaysFiveMinutesWhenTheWallClockJumps() throws Exception {
         TestCluster cluster = clusters.in().start();
-        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256);
         Duration lockout = cluster.config.lockout();
         InetAddress stranger = InetAddress.getByName("127.0.7.7");
         for (int i = 0; i < cluster.config.maxAccountFailures(); i++) {

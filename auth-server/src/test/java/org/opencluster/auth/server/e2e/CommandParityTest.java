@@ -24,8 +24,8 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
@@ -48,7 +48,7 @@ class CommandParityTest {
                 .httpsListen(new InetSocketAddress("127.0.0.1", 0)).build();
         try (TestCluster cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
                 Pkcs11Tokens.builder().build())) {
-            cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+            cluster.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
             CommandDispatcher dispatcher = cluster.server.dispatcher();
             CommandRegistry registry = dispatcher.registry();
             RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);

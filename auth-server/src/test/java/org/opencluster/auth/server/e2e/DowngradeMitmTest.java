@@ -23,8 +23,8 @@ import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -47,7 +47,7 @@ class DowngradeMitmTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         proxy = new MitmProxy(cluster.address(), 4);
         policy = cluster.policies.current().enabledIds();
         assertTrue(policy.size() >= 2, "the default policy offers a choice");

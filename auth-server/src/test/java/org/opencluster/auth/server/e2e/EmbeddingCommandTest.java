@@ -10,9 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.Enroller;
-import org.opencluster.auth.protocol.command.AdminCommands;
-import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.Direction;
@@ -48,8 +46,7 @@ class EmbeddingCommandTest {
                     new OcaSession.Options())) {
                 Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new java.security.SecureRandom());
             }
-            CommandRegistry clientView = CommandRegistry.builder().include(CoreCommands.registry())
-                    .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(own).build();
+            CommandRegistry clientView = StandardCommands.with(own);
             try (OcaSession s = OcaSession.login(server.address(), "root",
                     (u, env) -> envelopes.open(u, "pw".toCharArray(), env, u), trust,
                     new OcaSession.Options().commands(clientView))) {

@@ -24,7 +24,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 
@@ -64,7 +64,7 @@ class EnrolmentEndToEndTest {
                     new SecureRandom());
             assertTrue(cert.getSubjectX500Principal().getName().contains("CN=root"));
         }
-        assertEquals(Caller.Role.ADMIN, server.store().findAccount("root").orElseThrow().role());
+        assertEquals(Account.Role.ADMIN, server.store().findAccount("root").orElseThrow().role());
         assertThrows(LoginException.class, () -> enrol("root2", bootCode), "the init code is single-use");
 
         String bobCode;

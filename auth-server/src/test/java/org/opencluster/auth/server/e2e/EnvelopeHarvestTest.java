@@ -17,8 +17,8 @@ import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
@@ -74,7 +74,7 @@ class EnvelopeHarvestTest {
 
     /** Ends a TCP login twice as {@code ending} says and checks it counted once each time. */
     private void countsOnceOverTcp(String user, Ending ending) throws Exception {
-        cluster.person(user, PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person(user, PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             try (ChallengedLogin login = tcp(user)) {
                 assertTrue(login.envelope().length > 0, "the envelope was harvested");
@@ -90,7 +90,7 @@ class EnvelopeHarvestTest {
 
     /** Ends a REST login twice as {@code ending} says and checks it counted once each time. */
     private void countsOnceOverRest(String user, Ending ending) throws Exception {
-        cluster.person(user, PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person(user, PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             ChallengedLogin login = ChallengedLogin.rest(rest, user, cluster.pinned());
             ending.end(login);
@@ -109,7 +109,7 @@ class EnvelopeHarvestTest {
      * ends, here at the handshake deadline (the clock moved past it; the next session's creation reaps it).
      */
     private void countsAtTheDeadlineOverRest(String user, Ending ending) throws Exception {
-        cluster.person(user, PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person(user, PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             ChallengedLogin login = ChallengedLogin.rest(rest, user, cluster.pinned());
             ending.end(login);
@@ -133,7 +133,7 @@ class EnvelopeHarvestTest {
 
     @Test
     void aThousandBadFrameHarvestsFromOneAddressStopAtTheAccountLimit() throws Exception {
-        cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
         int envelopes = 0;
         for (int i = 0; i < 1000; i++) {
             ChallengedLogin login;
@@ -224,7 +224,7 @@ class EnvelopeHarvestTest {
 
     @Test
     void disconnectAfterChallengeCounts() throws Exception {
-        cluster.person("hang-up", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("hang-up", PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             tcp("hang-up").close();
             Eventually.nothingOpen(cluster);
@@ -234,7 +234,7 @@ class EnvelopeHarvestTest {
 
     @Test
     void restDeleteAfterChallengeCounts() throws Exception {
-        cluster.person("rest-delete", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("rest-delete", PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             ChallengedLogin.rest(rest, "rest-delete", cluster.pinned()).close();
             assertCounted("rest-delete", i);
@@ -243,7 +243,7 @@ class EnvelopeHarvestTest {
 
     @Test
     void restReapAfterChallengeCounts() throws Exception {
-        cluster.person("rest-reaped", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("rest-reaped", PASS, Account.Role.USER, KeyType.EC_P256);
         for (int i = 1; i <= PER_ACCOUNT; i++) {
             ChallengedLogin.rest(rest, "rest-reaped", cluster.pinned());
             // Silence past the REST idle time; the next session's creation reaps the silent one.
@@ -257,7 +257,7 @@ class EnvelopeHarvestTest {
     void timeoutAfterChallengeCounts(@TempDir Path other) throws Exception {
         try (TestCluster quick = new TestCluster(ServerConfig.defaults(other.resolve("data")), ProofKind.KEY_AGREEMENT,
                 throttle(), Pkcs11Tokens.builder().build(), Duration.ofSeconds(1))) {
-            quick.person("silent", PASS, Caller.Role.USER, KeyType.EC_P256);
+            quick.person("silent", PASS, Account.Role.USER, KeyType.EC_P256);
             for (int i = 1; i <= PER_ACCOUNT; i++) {
                 try (ChallengedLogin login = ChallengedLogin.tcp(quick.address(), HARVESTER, "silent",
                         quick.pinned())) {

@@ -25,9 +25,9 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -53,7 +53,7 @@ class FramePaddingPolicyTest {
     @BeforeAll
     void start() throws Exception {
         cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).config(b -> b.framePadding(256)).start();
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         proxy = clusters.proxy(cluster, 16);
         rest = cluster.rest();
     }

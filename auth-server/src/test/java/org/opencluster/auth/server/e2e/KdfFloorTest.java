@@ -16,7 +16,7 @@ import org.opencluster.auth.client.enrol.Enroller;
 import org.opencluster.auth.client.enrol.KeyRotation;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.envelope.EnvelopePolicy;
 import org.opencluster.auth.token.envelope.KdfParameters;
@@ -59,7 +59,7 @@ class KdfFloorTest {
     /** A passphrase change is held to the same floor, and a refused change leaves the old passphrase working. */
     @Test
     void weakKdfParametersAreRefusedAtAPassphraseChange() throws Exception {
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         try (OcaSession s = OcaSession.login(cluster.address(), "alice", cluster.passphrase(PASS), cluster.pinned(),
                 new OcaSession.Options())) {
             IOException refused = assertThrows(IOException.class, () -> KeyRotation.newPassphrase(s, "alice",

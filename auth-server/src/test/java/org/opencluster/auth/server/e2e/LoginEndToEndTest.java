@@ -21,7 +21,7 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.TokenError;
 import org.opencluster.auth.token.TokenException;
@@ -42,7 +42,7 @@ class LoginEndToEndTest {
     @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void personLogsInWithThePassphraseAndExchangesEncryptedCommands(ProofKind kind) throws Exception {
         cluster = clusters.in().ecProofKind(kind).start();
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("alice", PASS, new OcaSession.Options())) {
             assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())),
                     s.exec(RispCommand.none(CoreCommands.PING.id())));
@@ -59,7 +59,7 @@ class LoginEndToEndTest {
     @ValueSource(ints = {0x0101, 0x0102, 0x0103, 0x0104})
     void everySuiteWorks(int suite) throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("bob", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("bob", PASS, Account.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("bob", PASS, new OcaSession.Options().suites(Set.of(suite)))) {
             assertEquals(suite, s.suite().id());
             assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
@@ -69,9 +69,9 @@ class LoginEndToEndTest {
     @Test
     void otherKeyTypesProveWithWhatTheyCanDo() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("ed", PASS, Caller.Role.USER, KeyType.ED25519);
-        cluster.person("xavier", PASS, Caller.Role.USER, KeyType.X25519);
-        cluster.person("p384", PASS, Caller.Role.USER, KeyType.EC_P384);
+        cluster.person("ed", PASS, Account.Role.USER, KeyType.ED25519);
+        cluster.person("xavier", PASS, Account.Role.USER, KeyType.X25519);
+        cluster.person("p384", PASS, Account.Role.USER, KeyType.EC_P384);
         for (String user : List.of("ed", "xavier", "p384")) {
             try (OcaSession s = login(user, PASS, new OcaSession.Options())) {
                 assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id(), user);
@@ -82,7 +82,7 @@ class LoginEndToEndTest {
     @Test
     void wrongPassphraseFailsOnTheClientAndTheServerNeverSeesIt() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256);
         LoginException e = assertThrows(LoginException.class, () -> login("carol", "wrong".toCharArray(),
                 new OcaSession.Options()));
         assertTrue(e.getCause() instanceof TokenException);
@@ -93,7 +93,7 @@ class LoginEndToEndTest {
     @Test
     void anUnknownUserGetsADecoyThatFailsExactlyLikeAWrongPassphrase() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("grace", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("grace", PASS, Account.Role.USER, KeyType.EC_P256);
         byte[][] seen = new byte[3][];
         int[] i = {0};
         java.util.function.Function<char[], org.opencluster.auth.client.login.LoginCredential> capture = pass ->
@@ -128,8 +128,8 @@ class LoginEndToEndTest {
     @Test
     void nonAdminGetsForbiddenAndAdminIsServed() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.SIGNATURE).start();
-        cluster.person("dave", PASS, Caller.Role.USER, KeyType.EC_P256);
-        cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("dave", PASS, Account.Role.USER, KeyType.EC_P256);
+        cluster.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
         try (OcaSession s = login("dave", PASS, new OcaSession.Options())) {
             List<RispCommand> r = s.exec(RispCommand.none(AdminCommands.SUITES_GET.id()));
             assertEquals(CoreCommands.ERROR.id(), r.get(0).id());
@@ -146,7 +146,7 @@ class LoginEndToEndTest {
     @Test
     void aChangedServerKeyIsRefusedBeforeTheUsernameLeaves() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("erin", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("erin", PASS, Account.Role.USER, KeyType.EC_P256);
         byte[] otherKey = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic().getEncoded();
         LoginException e = assertThrows(LoginException.class, () -> OcaSession.login(cluster.address(), "erin",
                 (u, env) -> {
@@ -158,7 +158,7 @@ class LoginEndToEndTest {
     @Test
     void disablingTheSessionsSuiteEndsTheSession() throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
-        cluster.person("frank", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("frank", PASS, Account.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("frank", PASS, new OcaSession.Options())) {
             int suite = s.suite().id();
             cluster.policies.change("root", p -> p.disable(suite));

@@ -30,7 +30,6 @@ import org.opencluster.auth.protocol.handshake.KeyFingerprint;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
@@ -59,7 +58,7 @@ class OwnerLockoutTest {
                 .maxAccountFailures(PER_ACCOUNT).maxSourceFailures(50).maxDeviceFailures(5)
                 .decay(Duration.ofMinutes(1)).lockout(LOCKOUT).maxLockout(Duration.ofHours(1))
                 .ticker(ticker::get).build());
-        cluster.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
     }
 
     @AfterEach
@@ -194,7 +193,7 @@ class OwnerLockoutTest {
         try (SoftwareToken t = SoftwareToken.fromPkcs8("backup", pkcs8, List.of())) {
             X509Certificate cert = cluster.ca.issue("backup", ClusterCa.Subject.SERVICE, t.publicKey(),
                     Duration.ofDays(30));
-            cluster.store.createAccount("backup", Account.Kind.SERVICE, Caller.Role.USER,
+            cluster.store.createAccount("backup", Account.Kind.SERVICE, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
         for (int i = 0; i < 3 * PER_ACCOUNT; i++) {

@@ -21,10 +21,10 @@ import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -48,7 +48,7 @@ class PaddedSizesTest {
         LoginThrottle lenient = LoginThrottle.builder().maxAccountFailures(1000).maxSourceFailures(1000).build();
         // Version 3 asks every name for key agreement: P-256 and X25519 keys agree, the others sign.
         cluster = clusters.in().https().ecProofKind(ProofKind.SIGNATURE).throttle(lenient).start();
-        cluster.person("xagree", "pass".toCharArray(), Caller.Role.USER, KeyType.X25519);
+        cluster.person("xagree", "pass".toCharArray(), Account.Role.USER, KeyType.X25519);
         proxy = clusters.proxy(cluster, 256);
         rest = cluster.rest();
     }

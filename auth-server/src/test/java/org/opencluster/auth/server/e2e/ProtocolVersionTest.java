@@ -30,7 +30,6 @@ import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.SignatureScheme;
 
@@ -59,7 +58,7 @@ class ProtocolVersionTest {
     private static void version2LoginsOverTcpAndRest(TestCluster c, List<Account> accounts) throws Exception {
         RestClient rest = new RestClient(c.server.httpsAddress().orElseThrow(), c.serverCert);
         for (Account a : accounts) {
-            c.person(a.name(), PASS, Caller.Role.USER, a.type());
+            c.person(a.name(), PASS, org.opencluster.auth.server.store.Account.Role.USER, a.type());
             UsedProof tcp = new UsedProof();
             try (RawClient raw = RawClient.login(c.address(), null, a.name(), tcp.capture.recording(c.passphrase(PASS)),
                     c.pinned(), 10_000, ClientHandshake::version2)) {

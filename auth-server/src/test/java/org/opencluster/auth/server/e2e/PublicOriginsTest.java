@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -57,7 +57,7 @@ class PublicOriginsTest {
 
     @Test
     void anAssertionForAnotherPortOfTheRelyingPartyHostIsRefused() throws Exception {
-        cluster.person("olive", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("olive", PASS, Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
         key.origin = listenerOrigin;
         try (OcaSession s = OcaSession.login(cluster.address(), "olive", cluster.passphrase(PASS), cluster.pinned(),

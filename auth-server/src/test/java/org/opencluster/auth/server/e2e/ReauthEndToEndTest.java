@@ -21,7 +21,7 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
@@ -68,7 +68,7 @@ class ReauthEndToEndTest {
             "EC_P384, KEY_AGREEMENT"})
     void aDueSessionReauthenticatesWithAFreshProofAndKeepsWorking(KeyType type, ProofKind kind) throws Exception {
         start(kind);
-        cluster.person("alice", PASS, Caller.Role.USER, type);
+        cluster.person("alice", PASS, Account.Role.USER, type);
         AtomicInteger unlocks = new AtomicInteger();
         try (OcaSession s = login("alice", counting(unlocks), new OcaSession.Options())) {
             assertEquals("alice", who(s.exec(WHOAMI)));
@@ -88,7 +88,7 @@ class ReauthEndToEndTest {
     @Test
     void withoutReauthenticationCommandsAreRefusedThenTheSessionEnds() throws Exception {
         start(ProofKind.SIGNATURE);
-        cluster.person("bob", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("bob", PASS, Account.Role.USER, KeyType.EC_P256);
         OcaSession s = login("bob", cluster.passphrase(PASS), new OcaSession.Options().autoReauthenticate(false));
         cluster.elapse(INTERVAL);
         List<RispCommand> refused = s.exec(WHOAMI, RispCommand.none(CoreCommands.PING.id()));
@@ -107,7 +107,7 @@ class ReauthEndToEndTest {
     @Test
     void aProofWithAnotherKeyEndsTheSession() throws Exception {
         start(ProofKind.SIGNATURE);
-        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256);
         AtomicInteger unlocks = new AtomicInteger();
         LoginCredential real = cluster.passphrase(PASS);
         byte[] other = SoftwareKeys.generatePkcs8(KeyType.EC_P256, new SecureRandom());
@@ -126,7 +126,7 @@ class ReauthEndToEndTest {
     @Test
     void proofMessagesOutOfOrderEndTheSession() throws Exception {
         start(ProofKind.SIGNATURE);
-        cluster.person("dan", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("dan", PASS, Account.Role.USER, KeyType.EC_P256);
         OcaSession s = login("dan", cluster.passphrase(PASS), new OcaSession.Options());
         List<RispCommand> reply = s.exec(RispCommand.integer(ReauthCommands.REAUTH_SIGNATURE_SCHEME.id(), 0x0403),
                 RispCommand.string(ReauthCommands.REAUTH_PROOF.id(), new byte[64]));
@@ -138,7 +138,7 @@ class ReauthEndToEndTest {
     @Test
     void aChallengeCanBeAskedAgainAndOnlyTheLatestCounts() throws Exception {
         start(ProofKind.KEY_AGREEMENT);
-        cluster.person("erin", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("erin", PASS, Account.Role.USER, KeyType.EC_P256);
         try (OcaSession s = login("erin", cluster.passphrase(PASS), new OcaSession.Options())) {
             List<RispCommand> first = s.exec(RispCommand.none(ReauthCommands.REAUTH_BEGIN.id()));
             assertEquals(List.of(ReauthCommands.REAUTH_NONCE.id(), ReauthCommands.REAUTH_PROOF_KIND.id(),

@@ -31,8 +31,8 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /** The REST transport over real HTTPS on loopback: every control endpoint, its refusals, and the frames. */
@@ -51,9 +51,9 @@ class RestApiTest {
     void start() throws Exception {
         cluster = TestCluster.https(dir, c -> c, LoginThrottle.builder().maxAccountFailures(2)
                 .lockout(Duration.ofMinutes(5)).build());
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
-        cluster.person("mallory", PASS, Caller.Role.USER, KeyType.EC_P256);
-        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
+        cluster.person("mallory", PASS, Account.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256);
         rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
     }
 

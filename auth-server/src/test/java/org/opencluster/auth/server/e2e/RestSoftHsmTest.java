@@ -16,8 +16,8 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
@@ -60,7 +60,7 @@ class RestSoftHsmTest {
                 Pkcs11Tokens.builder().defaultModule(hsm.module()).build())) {
             assertEquals(List.of(), Files.list(dir.resolve("data")).map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("server-key")).toList(), "no server key file: the key is in the token");
-            cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+            cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
             // The client pins the server key for TLS as well: the handshake fails unless TLS used the token's key.
             RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
             RestClient.Session s = rest.login("alice", cluster.passphrase(PASS), cluster.pinned(),

@@ -21,8 +21,8 @@ import org.opencluster.auth.client.login.ClientHandshake;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -52,9 +52,9 @@ class RestWebAuthnOptionsTest {
 
     @Test
     void restSecurityKeyOptionsHaveOneShapeForEveryKindOfAccount() throws Exception {
-        withKey("rest-user", Caller.Role.USER);
-        withKey("rest-admn", Caller.Role.ADMIN);
-        cluster.person("rest-none", "none pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        withKey("rest-user", Account.Role.USER);
+        withKey("rest-admn", Account.Role.ADMIN);
+        cluster.person("rest-none", "none pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         Map<String, JsonNode> seen = new LinkedHashMap<>();
         for (String name : List.of("rest-user", "rest-admn", "rest-none", "rest-unkn")) {
             seen.put(name, restOptions(name));
@@ -64,7 +64,7 @@ class RestWebAuthnOptionsTest {
     }
 
     /** A person with a passphrase who registered one security key (over TCP). */
-    private void withKey(String name, Caller.Role role) throws Exception {
+    private void withKey(String name, Account.Role role) throws Exception {
         char[] pass = (name + " pass").toCharArray();
         cluster.person(name, pass, role, KeyType.EC_P256);
         SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);

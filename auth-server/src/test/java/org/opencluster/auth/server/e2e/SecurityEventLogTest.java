@@ -17,8 +17,8 @@ import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.testsupport.SteppingTicker;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.TokenError;
@@ -45,8 +45,8 @@ class SecurityEventLogTest {
         TestCluster c = clusters.in().config(b -> b.handshakeTimeout(Duration.ofSeconds(2)))
                 .throttle(LoginThrottle.builder().maxAccountFailures(2).lockout(Duration.ofMinutes(5))
                         .ticker(throttleTicker).build()).start();
-        c.person("root", ROOT_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
-        c.person("alice", ALICE_PASS, Caller.Role.USER, KeyType.EC_P256);
+        c.person("root", ROOT_PASS, Account.Role.ADMIN, KeyType.EC_P256);
+        c.person("alice", ALICE_PASS, Account.Role.USER, KeyType.EC_P256);
         return c;
     }
 

@@ -31,8 +31,8 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
@@ -143,8 +143,8 @@ class ServerKeySoftHsmTest {
         assertTrue(cluster.serverCert.getSubjectX500Principal().getName().contains("OU=server"));
 
         String suffix = kind.name().toLowerCase(Locale.ROOT);
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
-        List<X509Certificate> chain = cluster.service("svc-" + suffix, Caller.Role.USER, tokens,
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
+        List<X509Certificate> chain = cluster.service("svc-" + suffix, Account.Role.USER, tokens,
                 "pkcs11:token=oca-svc?pin-source=file:" + servicePin, "key-" + suffix);
         chain.get(0).verify(caKey.publicKey());
 
@@ -169,7 +169,7 @@ class ServerKeySoftHsmTest {
                 ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(), tokens);
         assertEquals(List.of(), keyFiles(cluster.config.dataDir()));
         assertArrayEquals(cluster.serverKey.publicKey().getEncoded(), cluster.serverCert.getPublicKey().getEncoded());
-        cluster.person("carol", PASS, Caller.Role.USER, KeyType.EC_P256); // the CA signs after bootstrap
+        cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256); // the CA signs after bootstrap
         try (OcaSession s = OcaSession.login(cluster.address(), "carol", cluster.passphrase(PASS), cluster.pinned(),
                 new OcaSession.Options())) {
             assertLoggedIn(s, "carol");
@@ -182,7 +182,7 @@ class ServerKeySoftHsmTest {
                 tokens);
         assertEquals(List.of("ca-key.pk8"), keyFiles(cluster.config.dataDir()), "only the CA key is a file here");
         X509Certificate first = cluster.serverCert;
-        cluster.person("bob", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("bob", PASS, Account.Role.USER, KeyType.EC_P256);
         cluster.close();
         cluster = null;
 

@@ -26,8 +26,8 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.TokenHealth;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
@@ -99,7 +99,7 @@ class ServerTokenOutageTest {
     void loginsFailCleanlyWhileTheServerKeyTokenIsAwayAndRecoverWithoutARestart() throws Exception {
         cluster = new TestCluster(ServerConfig.builder().dataDir(dir.resolve("data")).serverKey(SERVER_KEY).build(),
                 ProofKind.KEY_AGREEMENT, null, tokens);
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         assertLogsIn();
         Path tokenDir = tokenDirectory("oca-heal");
         Path away = tokenDir.resolveSibling("away-" + tokenDir.getFileName());

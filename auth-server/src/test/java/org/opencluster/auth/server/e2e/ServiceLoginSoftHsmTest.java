@@ -30,7 +30,6 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
@@ -107,7 +106,7 @@ class ServiceLoginSoftHsmTest {
         cluster = new TestCluster(dir, kind);
         String token = "svc-" + kind.name().toLowerCase(Locale.ROOT);
         String name = "backup-" + kind.name().toLowerCase(Locale.ROOT);
-        List<X509Certificate> chain = cluster.service(name, Caller.Role.USER, tokens, tokenUri(token, pinFile), KEY);
+        List<X509Certificate> chain = cluster.service(name, Account.Role.USER, tokens, tokenUri(token, pinFile), KEY);
 
         Account account = cluster.store.findAccount(name).orElseThrow();
         assertEquals(Account.Kind.SERVICE, account.kind());
@@ -145,7 +144,7 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aWrongServicePinStopsTheLoginWithAClearErrorAndLeavesNothingOpen() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
-        cluster.service("pin-svc", Caller.Role.USER, tokens, tokenUri("svc-pin", pinFile), KEY);
+        cluster.service("pin-svc", Account.Role.USER, tokens, tokenUri("svc-pin", pinFile), KEY);
 
         LoginException e = assertThrows(LoginException.class,
                 () -> login("pin-svc", TokenCredential.pkcs11(tokens, keyUri("svc-pin", KEY, wrongPinFile))));
@@ -165,7 +164,7 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aMissingServiceKeyOrTokenIsReportedByName() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("missing-svc", Caller.Role.USER, tokens, tokenUri("svc-missing", pinFile), KEY);
+        cluster.service("missing-svc", Account.Role.USER, tokens, tokenUri("svc-missing", pinFile), KEY);
 
         LoginException noKey = assertThrows(LoginException.class, () -> login("missing-svc",
                 TokenCredential.pkcs11(tokens, keyUri("svc-missing", "no-such-key", pinFile))));
@@ -189,8 +188,8 @@ class ServiceLoginSoftHsmTest {
     @Test
     void anotherTokensKeyIsRefusedByTheServer() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("svc-a", Caller.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-a");
-        cluster.service("svc-b", Caller.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-b");
+        cluster.service("svc-a", Account.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-a");
+        cluster.service("svc-b", Account.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-b");
 
         LoginException e = assertThrows(LoginException.class,
                 () -> login("svc-a", TokenCredential.pkcs11(tokens, keyUri("svc-other", "key-b", pinFile))));
@@ -201,7 +200,7 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aSharedTokenCredentialServesConcurrentLogins() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("worker", Caller.Role.USER, tokens, tokenUri("svc-shared", pinFile), KEY);
+        cluster.service("worker", Account.Role.USER, tokens, tokenUri("svc-shared", pinFile), KEY);
         TokenCredential credential = TokenCredential.pkcs11Shared(tokens, keyUri("svc-shared", KEY, pinFile));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {

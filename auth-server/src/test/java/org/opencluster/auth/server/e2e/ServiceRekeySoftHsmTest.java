@@ -27,7 +27,6 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.testsupport.RealComponent;
@@ -101,7 +100,7 @@ class ServiceRekeySoftHsmTest {
     void oldKeyFailsRightAfterRotation(AccountLifecycleTest.Transport t) throws Exception {
         TestCluster cluster = clusters.in().https().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         String name = "backup-" + t.name().toLowerCase(Locale.ROOT);
-        cluster.service(name, Caller.Role.USER, tokens, tokenUri(oldToken(t)), KEY);
+        cluster.service(name, Account.Role.USER, tokens, tokenUri(oldToken(t)), KEY);
         OcaSession bystander = clusters.closing(OcaSession.login(cluster.address(), name, keyOn(oldToken(t)),
                 cluster.pinned(), new OcaSession.Options()));
 

@@ -17,8 +17,8 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -42,7 +42,7 @@ class SessionConformanceTest {
 
     private void start(java.time.Duration idleTimeout) throws Exception {
         cluster = clusters.in().https().idleTimeout(idleTimeout).start();
-        cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
     }
 
     private static void assertUnknownCommand(List<RispCommand> reply) {

@@ -17,7 +17,6 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.policy.SuitePolicyService;
@@ -204,7 +203,7 @@ final class TestCluster implements AutoCloseable {
             throws Exception {
         TestCluster c = https(dir, tune, LoginThrottle.builder().build());
         try {
-            c.person("alice", ALICE_PASS, Caller.Role.USER, KeyType.EC_P256);
+            c.person("alice", ALICE_PASS, Account.Role.USER, KeyType.EC_P256);
         } catch (Exception | Error e) {
             c.close();
             throw e;
@@ -217,7 +216,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Provisions a person: the "client" makes key and envelope, the CA certifies, the server stores. */
-    void person(String name, char[] passphrase, Caller.Role role, KeyType type) throws Exception {
+    void person(String name, char[] passphrase, Account.Role role, KeyType type) throws Exception {
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
             X509Certificate cert = ca.issue(name, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
@@ -234,7 +233,7 @@ final class TestCluster implements AutoCloseable {
      * there, certificate issued by this cluster's CA, chain stored back on the token, account stored without an
      * envelope.
      */
-    List<X509Certificate> service(String name, Caller.Role role, Pkcs11Tokens tokens, String tokenUri,
+    List<X509Certificate> service(String name, Account.Role role, Pkcs11Tokens tokens, String tokenUri,
             String keyLabel) throws Exception {
         org.bouncycastle.pkcs.PKCS10CertificationRequest csr = ServiceKeyEnrolment.generate(tokens, tokenUri,
                 keyLabel, KeyType.EC_P256, name);
@@ -278,7 +277,7 @@ final class TestCluster implements AutoCloseable {
     /** Provisions each person of {@code people} (name to key type) with {@code passphrase}, as users. */
     void people(java.util.Map<String, KeyType> people, char[] passphrase) throws Exception {
         for (java.util.Map.Entry<String, KeyType> p : people.entrySet()) {
-            person(p.getKey(), passphrase, Caller.Role.USER, p.getValue());
+            person(p.getKey(), passphrase, Account.Role.USER, p.getValue());
         }
     }
 

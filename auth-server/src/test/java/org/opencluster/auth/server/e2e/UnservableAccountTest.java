@@ -24,7 +24,6 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
 import org.opencluster.auth.server.store.Account;
@@ -61,13 +60,13 @@ class UnservableAccountTest {
             new SecureRandom().nextBytes(huge);
             X509Certificate cert = cluster.ca.issue(OVERSIZE_ENVELOPE, ClusterCa.Subject.PERSON, t.publicKey(),
                     Duration.ofDays(30));
-            cluster.store.createAccount(OVERSIZE_ENVELOPE, Account.Kind.PERSON, Caller.Role.USER,
+            cluster.store.createAccount(OVERSIZE_ENVELOPE, Account.Kind.PERSON, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), huge);
             byte[] garbledKey = t.publicKey().getEncoded();
             garbledKey[3] ^= 0x55; // the DER no longer parses
             X509Certificate cert2 = cluster.ca.issue(CORRUPT_KEY, ClusterCa.Subject.PERSON, t.publicKey(),
                     Duration.ofDays(30));
-            cluster.store.createAccount(CORRUPT_KEY, Account.Kind.PERSON, Caller.Role.USER, garbledKey,
+            cluster.store.createAccount(CORRUPT_KEY, Account.Kind.PERSON, Account.Role.USER, garbledKey,
                     cert2.getEncoded(), cluster.envelopes().seal(CORRUPT_KEY, PASS, pkcs8, List.of()));
         }
         proxy = clusters.proxy(cluster, 64);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.webauthn.WebAuthnService;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,6 @@ import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.token.KeyType;
 
@@ -95,7 +95,7 @@ class WebAuthnLoginTest {
 
     @Test
     void registerThenLogInWithTheKey() throws Exception {
-        cluster.person("alice", "alice pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("alice", "alice pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = registered("alice", "alice pass");
         try (OcaSession s = keyLogin("alice", key.login())) {
             assertEquals("alice", whoami(s));
@@ -109,7 +109,7 @@ class WebAuthnLoginTest {
 
     @Test
     void secondKeyWorksAndAKeyCanBeListedAndRemoved() throws Exception {
-        cluster.person("bob", "bob pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("bob", "bob pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator first = registered("bob", "bob pass");
         SoftwareAuthenticator second = registered("bob", "bob pass");
         try (OcaSession s = keyLogin("bob", second.login())) {
@@ -132,7 +132,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aKeyThatIsNotRegisteredIsRefused() throws Exception {
-        cluster.person("carol", "carol pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("carol", "carol pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         registered("carol", "carol pass");
         SoftwareAuthenticator stranger = new SoftwareAuthenticator(cluster.random);
         stranger.ignoresAllowList = true;
@@ -141,7 +141,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aCapturedAssertionReplayedIntoAnotherSessionIsRefused() throws Exception {
-        cluster.person("dave", "dave pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("dave", "dave pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = registered("dave", "dave pass");
         keyLogin("dave", key.login()).close();
         byte[] captured = key.lastAssertion.clone();
@@ -151,7 +151,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aCounterThatGoesBackIsRefusedAndTheKeyFlagged() throws Exception {
-        cluster.person("erin", "erin pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("erin", "erin pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = registered("erin", "erin pass");
         key.counter(9);
         keyLogin("erin", key.login()).close();
@@ -169,8 +169,8 @@ class WebAuthnLoginTest {
 
     @Test
     void userVerificationIsRequiredForAdminsOnly() throws Exception {
-        cluster.person("uvadmin", "root pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
-        cluster.person("user", "user pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("uvadmin", "root pass".toCharArray(), Account.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("user", "user pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator noPin = new SoftwareAuthenticator(cluster.random);
         noPin.verifiesUser = false;
         try (OcaSession s = passphraseLogin("uvadmin", "root pass")) {
@@ -204,9 +204,9 @@ class WebAuthnLoginTest {
 
     @Test
     void unknownNamesGetStableDecoyOptionsOfTheUsualShapeThenLoginFailed() throws Exception {
-        cluster.person("frank", "frank pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("frank", "frank pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         registered("frank", "frank pass");
-        cluster.person("keyless", "keyless pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("keyless", "keyless pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         JsonNode real = options("frank");
         JsonNode unknown = options("nobody");
         JsonNode unknownAgain = options("nobody");
@@ -235,14 +235,14 @@ class WebAuthnLoginTest {
      */
     @Test
     void securityKeyOptionsHaveOneShapeForEveryKindOfAccount() throws Exception {
-        cluster.person("shape-one", "p1".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("shape-one", "p1".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         registered("shape-one", "p1");
-        cluster.person("shape-two", "p2".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("shape-two", "p2".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         registered("shape-two", "p2");
         registered("shape-two", "p2");
-        cluster.person("shape-admn", "p3".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("shape-admn", "p3".toCharArray(), Account.Role.ADMIN, KeyType.EC_P256);
         registered("shape-admn", "p3");
-        cluster.person("shape-none", "p4".toCharArray(), Caller.Role.USER, KeyType.ED25519);
+        cluster.person("shape-none", "p4".toCharArray(), Account.Role.USER, KeyType.ED25519);
         Map<String, JsonNode> seen = new java.util.LinkedHashMap<>();
         for (String name : List.of("shape-one", "shape-two", "shape-admn", "shape-none", "shape-unkn")) {
             seen.put(name, options(name));
@@ -287,7 +287,7 @@ class WebAuthnLoginTest {
 
     @Test
     void malformedProofsFailTheLoginAndOversizeOnesAreStoppedWithAClearError() throws Exception {
-        cluster.person("gina", "gina pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("gina", "gina pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = registered("gina", "gina pass");
         for (String bad : List.of("not json", "{}", "[]", "{\"type\":\"public-key\",\"id\":\"!!\"}",
                 "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}")) {
@@ -304,7 +304,7 @@ class WebAuthnLoginTest {
 
     @Test
     void registrationWithAWrongChallengeOrOriginIsRefused() throws Exception {
-        cluster.person("hank", "hank pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("hank", "hank pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
         try (OcaSession s = passphraseLogin("hank", "hank pass")) {
             String options = s.webAuthnRegistrationOptions();
@@ -333,7 +333,7 @@ class WebAuthnLoginTest {
     /** Issue 13 leftover: a refused registration answered "registration refused: java.lang.IllegalArgument...". */
     @Test
     void registrationRefusalsCarryNoJavaExceptionText() throws Exception {
-        cluster.person("ivan", "ivan pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("ivan", "ivan pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = new SoftwareAuthenticator(cluster.random);
         java.util.Set<String> texts = new java.util.HashSet<>();
         try (OcaSession s = passphraseLogin("ivan", "ivan pass")) {
@@ -355,7 +355,7 @@ class WebAuthnLoginTest {
 
     @Test
     void anEnrolmentCodeCreatesASecurityKeyOnlyPerson() throws Exception {
-        cluster.person("admin", "admin pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("admin", "admin pass".toCharArray(), Account.Role.ADMIN, KeyType.EC_P256);
         String code;
         try (OcaSession s = passphraseLogin("admin", "admin pass")) {
             byte[] name = "ivy".getBytes(StandardCharsets.UTF_8);
@@ -384,7 +384,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aRegistrationCodeAddsAKeyToAPassphraseAccountWhichThenLogsInBothWays() throws Exception {
-        cluster.person("jane", "jane pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("jane", "jane pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         String code;
         try (OcaSession s = passphraseLogin("jane", "jane pass")) {
             code = s.webAuthnRegistrationCode();
@@ -413,7 +413,7 @@ class WebAuthnLoginTest {
     void failedSecurityKeyLoginsCountInTheSharedThrottle() throws Exception {
         try (TestCluster strict = cluster(dir.resolve("throttled").resolve("data"),
                 LoginThrottle.builder().maxAccountFailures(2).build())) {
-            strict.person("kim", "kim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            strict.person("kim", "kim pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
             SoftwareAuthenticator key = new SoftwareAuthenticator(strict.random);
             try (OcaSession s = OcaSession.login(strict.address(), "kim", strict.passphrase("kim pass".toCharArray()),
                     strict.pinned(), new OcaSession.Options())) {
@@ -440,7 +440,7 @@ class WebAuthnLoginTest {
         // The cluster has admins already (set up before each test): a first-admin code as init would issue it.
         String bootCode = cluster.server.enrolmentCodes().issue(cluster.store,
                 org.opencluster.auth.server.store.EnrolmentCode.BOOTSTRAP_ADMIN, java.util.Optional.empty(),
-                Caller.Role.ADMIN, org.opencluster.auth.server.store.Account.Kind.PERSON,
+                Account.Role.ADMIN, org.opencluster.auth.server.store.Account.Kind.PERSON,
                 java.time.Instant.now().plus(java.time.Duration.ofHours(1)));
         SoftwareAuthenticator noPin = new SoftwareAuthenticator(cluster.random);
         noPin.verifiesUser = false;
@@ -452,7 +452,7 @@ class WebAuthnLoginTest {
             assertEquals(ErrorCode.BAD_PARAMETER.code(), unverified.code(), "an admin's key must verify its user");
             e.webAuthnRegister(key.create(e.webAuthnRegistrationOptions()));
         }
-        assertEquals(Caller.Role.ADMIN, cluster.store.findAccount("root").orElseThrow().role());
+        assertEquals(Account.Role.ADMIN, cluster.store.findAccount("root").orElseThrow().role());
         try (OcaSession s = keyLogin("root", key.login())) {
             List<RispCommand> r = s.exec(RispCommand.none(
                     org.opencluster.auth.protocol.command.AdminCommands.ACCOUNTS_LIST.id()));
@@ -463,7 +463,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aServiceCodeCannotRegisterASecurityKeyAndADisabledAccountCannotLogInWithOne() throws Exception {
-        cluster.person("boss", "boss pass".toCharArray(), Caller.Role.ADMIN, KeyType.EC_P256);
+        cluster.person("boss", "boss pass".toCharArray(), Account.Role.ADMIN, KeyType.EC_P256);
         String code;
         try (OcaSession s = passphraseLogin("boss", "boss pass")) {
             byte[] name = "svc".getBytes(StandardCharsets.UTF_8);
@@ -480,7 +480,7 @@ class WebAuthnLoginTest {
                     e::webAuthnRegistrationOptions);
             assertEquals(ErrorCode.FORBIDDEN.code(), refused.code());
         }
-        cluster.person("leo", "leo pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("leo", "leo pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         SoftwareAuthenticator key = registered("leo", "leo pass");
         cluster.store.setDisabled("leo", true);
         assertLoginFailed(() -> keyLogin("leo", key.login()));
@@ -490,7 +490,7 @@ class WebAuthnLoginTest {
 
     @Test
     void aProofOfExactlyTheLimitIsReadAndRefusedOnItsMerits() throws Exception {
-        cluster.person("max", "max pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        cluster.person("max", "max pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         registered("max", "max pass");
         byte[] limit = new byte[8192];
         java.util.Arrays.fill(limit, (byte) ' ');

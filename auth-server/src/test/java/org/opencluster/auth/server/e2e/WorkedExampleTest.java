@@ -43,11 +43,11 @@ import org.opencluster.auth.protocol.suite.HashAlgorithm;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.login.ServerHandshake;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.enrol.TokenContentSigner;
@@ -152,7 +152,7 @@ class WorkedExampleTest {
         PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
                 .policy(EnvelopePolicy.builder().floor(TestCluster.TEST_KDF).build()).random(keys).build();
         byte[] envelope = envelopes.seal("alice", "correct horse".toCharArray(), alicePkcs8, List.of());
-        LoginAccount alice = new LoginAccount("alice", Caller.Role.USER, aliceKey.publicKey(), Optional.of(envelope),
+        LoginAccount alice = new LoginAccount("alice", Account.Role.USER, aliceKey.publicKey(), Optional.of(envelope),
                 false);
 
         CommandRegistry app = CoreCommands.registry();

@@ -26,7 +26,6 @@ import org.opencluster.auth.protocol.suite.KeyExchange;
 import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
 import org.opencluster.auth.protocol.suite.KeyExchanges;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.EnrolmentCode;
 
@@ -82,18 +81,18 @@ class ProofVerifierTest {
         signer.initSign(pair.getPrivate());
         signer.update(HandshakeLabels.signatureInput(HandshakeLabels.CLIENT_PROOF_SIGNATURE_CONTEXT, T));
         ProofAnswer answer = new ProofAnswer(ProofKind.SIGNATURE, SignatureAlgorithm.ED25519.code(), signer.sign());
-        LoginAccount alice = new LoginAccount("alice", Caller.Role.USER, pair.getPublic(), Optional.empty(), false);
+        LoginAccount alice = new LoginAccount("alice", Account.Role.USER, pair.getPublic(), Optional.empty(), false);
         SignatureVerifier v = new SignatureVerifier(RANDOM, "192.0.2.1");
         LoginSubject subject = subject("alice", Optional.of(alice), 3);
         Optional<LoginGrant> grant = check(v, subject, answer, true);
         assertTrue(grant.isPresent());
-        assertEquals(Caller.Role.USER, grant.get().caller().role());
+        assertEquals(Account.Role.USER, grant.get().caller().role());
         assertEquals(ProofKind.SIGNATURE, grant.get().accountProof().orElseThrow().kind());
         assertFalse(check(v, subject.asUnknown(), answer, true).isPresent(), "an unknown name");
         assertFalse(check(v, subject, answer, false).isPresent(), "CLIENT_FINISHED did not verify");
-        assertFalse(check(v, subject("alice", Optional.of(new LoginAccount("alice", Caller.Role.USER,
+        assertFalse(check(v, subject("alice", Optional.of(new LoginAccount("alice", Account.Role.USER,
                 pair.getPublic(), Optional.empty(), false, false)), 3), answer, true).isPresent(), "derive-only");
-        assertFalse(check(v, subject("alice", Optional.of(new LoginAccount("alice", Caller.Role.USER,
+        assertFalse(check(v, subject("alice", Optional.of(new LoginAccount("alice", Account.Role.USER,
                 pair.getPublic(), Optional.empty(), true)), 3), answer, true).isPresent(), "disabled");
         assertFalse(check(v, subject, new ProofAnswer(ProofKind.SIGNATURE, 0x7777, answer.proof()), true)
                 .isPresent(), "an unknown scheme");
@@ -126,7 +125,7 @@ class ProofVerifierTest {
                     true)).isPresent());
             Optional<LoginGrant> grant = v.verify(new ProofCheck(subject, challenge,
                     enrolmentAnswer(schedule.enrolmentProof(codeHash, T)), schedule, T, true));
-            assertEquals(Caller.Role.ENROLLING, grant.orElseThrow().caller().role());
+            assertEquals(Account.Role.ENROLLING, grant.orElseThrow().caller().role());
             assertFalse(grant.get().reauthenticationDue());
             assertTrue(grant.get().caller().enrolment().isPresent(), "ENROL_ACCOUNT uses the code up, not the login");
         }
@@ -156,7 +155,7 @@ class ProofVerifierTest {
     }
 
     private static LoginAccount account(KeyExchange.EphemeralKeyPair key, KeyExchangeGroup group) throws Exception {
-        return new LoginAccount("alice", Caller.Role.USER, PublicKeys.decode(group, key.publicKey()),
+        return new LoginAccount("alice", Account.Role.USER, PublicKeys.decode(group, key.publicKey()),
                 Optional.empty(), false);
     }
 
@@ -174,7 +173,7 @@ class ProofVerifierTest {
     }
 
     private Enrolments oneCode() {
-        EnrolmentCode code = new EnrolmentCode(codeHash.clone(), "enrol", Optional.of("carol"), Caller.Role.USER,
+        EnrolmentCode code = new EnrolmentCode(codeHash.clone(), "enrol", Optional.of("carol"), Account.Role.USER,
                 Account.Kind.PERSON, java.time.Instant.now().plusSeconds(3600));
         return new Enrolments() {
             @Override

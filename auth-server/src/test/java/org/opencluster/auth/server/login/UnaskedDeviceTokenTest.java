@@ -28,7 +28,6 @@ import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.EnrolmentCode;
@@ -135,7 +134,7 @@ class UnaskedDeviceTokenTest {
 
     /** One unused code for {@link #NAME}, its verifier a plain digest of code_hash (the key is not the point). */
     private Enrolments oneCode() {
-        EnrolmentCode code = new EnrolmentCode(verifierOf(codeHash), "enrol", Optional.of(NAME), Caller.Role.USER,
+        EnrolmentCode code = new EnrolmentCode(verifierOf(codeHash), "enrol", Optional.of(NAME), Account.Role.USER,
                 Account.Kind.PERSON, Instant.now().plus(Duration.ofHours(1)));
         return new Enrolments() {
             @Override

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.JdbcAccountStore;
 import org.opencluster.auth.server.store.StoreException;
@@ -97,15 +96,15 @@ class AccountEnrolmentTest {
         byte[] envelope = null; // a card holder: the envelope itself is checked first (EnvelopeEnrolmentTest)
         List<Runnable> paths = List.of(
                 // a person whose key is on a card (with an envelope: the same request)
-                () -> enrolment.enrol("p-rsa", Account.Kind.PERSON, Caller.Role.USER, csr(rsa1024), envelope, YEAR),
-                () -> enrolment.enrol("p-bp", Account.Kind.PERSON, Caller.Role.USER, csr(brainpool), envelope, YEAR),
-                () -> enrolment.enrol("c-bp", Account.Kind.PERSON, Caller.Role.USER, csr(brainpool), null, YEAR),
-                () -> enrolment.enrol("c-521", Account.Kind.PERSON, Caller.Role.USER, csr(p521), null, YEAR),
+                () -> enrolment.enrol("p-rsa", Account.Kind.PERSON, Account.Role.USER, csr(rsa1024), envelope, YEAR),
+                () -> enrolment.enrol("p-bp", Account.Kind.PERSON, Account.Role.USER, csr(brainpool), envelope, YEAR),
+                () -> enrolment.enrol("c-bp", Account.Kind.PERSON, Account.Role.USER, csr(brainpool), null, YEAR),
+                () -> enrolment.enrol("c-521", Account.Kind.PERSON, Account.Role.USER, csr(p521), null, YEAR),
                 // a service key in its token
-                () -> enrolment.enrol("s-rsa", Caller.Role.USER, csr(rsa1024), YEAR),
-                () -> enrolment.enrol("s-bp", Caller.Role.USER, csr(brainpool), YEAR),
+                () -> enrolment.enrol("s-rsa", Account.Role.USER, csr(rsa1024), YEAR),
+                () -> enrolment.enrol("s-bp", Account.Role.USER, csr(brainpool), YEAR),
                 // a derive-only key proven by key agreement
-                () -> enrolment.enrolKeyAgreement("k-bp", Account.Kind.PERSON, Caller.Role.USER,
+                () -> enrolment.enrolKeyAgreement("k-bp", Account.Kind.PERSON, Account.Role.USER,
                         brainpool.getPublic(), envelope, YEAR, java.util.Optional.empty()));
         for (Runnable path : paths) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, path::run);
@@ -115,9 +114,9 @@ class AccountEnrolmentTest {
         assertEquals(List.of(), store.listAccounts());
 
         // RSA 2048, P-256 and P-384 enrol under the default policy.
-        enrolment.enrol("rsa", Caller.Role.USER, csr(rsa(2048)), YEAR);
-        enrolment.enrol("p256", Caller.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR);
-        enrolment.enrol("p384", Caller.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp384r1"))), YEAR);
+        enrolment.enrol("rsa", Account.Role.USER, csr(rsa(2048)), YEAR);
+        enrolment.enrol("p256", Account.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR);
+        enrolment.enrol("p384", Account.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp384r1"))), YEAR);
         assertEquals(3, store.listAccounts().size());
     }
 
@@ -134,10 +133,10 @@ class AccountEnrolmentTest {
         KeyPolicy onlyEd25519AndStrongRsa = KeyPolicy.DEFAULT.withAllowed("Ed25519, rsa").withRsaMinBits(3072);
         AccountEnrolment enrolment = new AccountEnrolment(ca, store, onlyEd25519AndStrongRsa);
         IllegalArgumentException p256 = assertThrows(IllegalArgumentException.class, () -> enrolment.enrol("a",
-                Caller.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR));
+                Account.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR));
         assertTrue(p256.getMessage().contains("P-256"), p256.getMessage());
         IllegalArgumentException rsa2048 = assertThrows(IllegalArgumentException.class, () -> enrolment.enrol("b",
-                Caller.Role.USER, csr(rsa(2048)), YEAR));
+                Account.Role.USER, csr(rsa(2048)), YEAR));
         assertTrue(rsa2048.getMessage().contains("2048 bits"), rsa2048.getMessage());
         assertThrows(IllegalArgumentException.class, () -> KeyPolicy.DEFAULT.withRsaMinBits(1024),
                 "the configuration cannot go below RSA 2048");
@@ -148,14 +147,14 @@ class AccountEnrolmentTest {
     @Test
     void aTakenNameIsRefusedBeforeTheCaSigns() throws Exception {
         AccountEnrolment enrolment = new AccountEnrolment(ca, store);
-        enrolment.enrol("alice", Caller.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR);
+        enrolment.enrol("alice", Account.Role.USER, csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR);
         assertEquals(1, signatures.get());
-        StoreException taken = assertThrows(StoreException.class, () -> enrolment.enrol("alice", Caller.Role.USER,
+        StoreException taken = assertThrows(StoreException.class, () -> enrolment.enrol("alice", Account.Role.USER,
                 csr(generate("EC", new ECGenParameterSpec("secp256r1"))), YEAR));
         assertTrue(taken.conflict());
         KeyPair x = generate("EC", new ECGenParameterSpec("secp256r1"));
         assertThrows(StoreException.class, () -> enrolment.enrolKeyAgreement("alice", Account.Kind.PERSON,
-                Caller.Role.USER, x.getPublic(), null, YEAR, java.util.Optional.empty()));
+                Account.Role.USER, x.getPublic(), null, YEAR, java.util.Optional.empty()));
         assertEquals(1, signatures.get(), "no certificate exists for the refused enrolments");
     }
 
@@ -168,10 +167,10 @@ class AccountEnrolmentTest {
         PKCS10CertificationRequest forged = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=x"),
                 holder.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC)
                 .build(other.getPrivate()));
-        assertThrows(IllegalArgumentException.class, () -> enrolment.enrol("mallory", Caller.Role.USER, forged, YEAR));
+        assertThrows(IllegalArgumentException.class, () -> enrolment.enrol("mallory", Account.Role.USER, forged, YEAR));
         assertTrue(store.findAccount("mallory").isEmpty());
         assertEquals(0, signatures.get());
-        enrolment.enrol("mallory", Caller.Role.USER, csr(holder), YEAR);
+        enrolment.enrol("mallory", Account.Role.USER, csr(holder), YEAR);
         assertTrue(store.findAccount("mallory").orElseThrow().certificate().isPresent());
     }
 
@@ -184,7 +183,7 @@ class AccountEnrolmentTest {
         AccountEnrolment enrolment = new AccountEnrolment(ca, store);
         KeyPair k = generate("EC", new ECGenParameterSpec("secp256r1"));
         for (String bad : new String[] {"svc\nevent=forged", "svc\u202e", "Jo\u0065\u0301l"}) {
-            assertThrows(IllegalArgumentException.class, () -> enrolment.enrol(bad, Caller.Role.USER,
+            assertThrows(IllegalArgumentException.class, () -> enrolment.enrol(bad, Account.Role.USER,
                     csr(k, "SHA256withECDSA"), YEAR));
             assertTrue(store.findAccount(bad).isEmpty());
         }

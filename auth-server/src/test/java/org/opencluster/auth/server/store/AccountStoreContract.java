@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /** Behaviour every {@link AccountStore} must have; run against H2 and PostgreSQL. */
 abstract class AccountStoreContract {
@@ -31,13 +30,13 @@ abstract class AccountStoreContract {
         String name = unique("alice");
         byte[] key = {1, 2, 3};
         byte[] envelope = {9, 9};
-        Account a = store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, key, null, envelope);
+        Account a = store().createAccount(name, Account.Kind.PERSON, Account.Role.USER, key, null, envelope);
         assertEquals(name, a.username());
         assertArrayEquals(key, store().findAccount(name).orElseThrow().publicKey());
         assertArrayEquals(envelope, store().findAccount(name).orElseThrow().envelope().orElseThrow());
         assertTrue(store().findAccount(name).orElseThrow().certificate().isEmpty());
         StoreException dup = assertThrows(StoreException.class, () -> store().createAccount(name,
-                Account.Kind.SERVICE, Caller.Role.USER, key, null, null));
+                Account.Kind.SERVICE, Account.Role.USER, key, null, null));
         assertTrue(dup.conflict(), dup.getMessage());
         assertTrue(store().findAccount(unique("nobody")).isEmpty());
     }
@@ -46,7 +45,7 @@ abstract class AccountStoreContract {
     void disableAndAdminCount() {
         long admins = store().countAdmins();
         String name = unique("root");
-        store().createAccount(name, Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {1}, null, null);
+        store().createAccount(name, Account.Kind.PERSON, Account.Role.ADMIN, new byte[] {1}, null, null);
         assertEquals(admins + 1, store().countAdmins());
         assertTrue(store().setDisabled(name, true));
         assertTrue(store().findAccount(name).orElseThrow().disabled());
@@ -103,7 +102,7 @@ abstract class AccountStoreContract {
     /** An enrolment code for any name (as the first-admin code is), unused, valid ten minutes. */
     private EnrolmentCodeUse anyNameCode(Instant now) {
         byte[] verifier = UUID.randomUUID().toString().getBytes();
-        store().addEnrolmentCode(new EnrolmentCode(verifier, "enrol", java.util.Optional.empty(), Caller.Role.USER,
+        store().addEnrolmentCode(new EnrolmentCode(verifier, "enrol", java.util.Optional.empty(), Account.Role.USER,
                 Account.Kind.PERSON, now.plusSeconds(600)));
         return new EnrolmentCodeUse(verifier, "enrol", now);
     }
@@ -128,7 +127,7 @@ abstract class AccountStoreContract {
                 String name = base + "-" + i;
                 tries.add(pool.submit(() -> {
                     try {
-                        store().createCertifiedAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1},
+                        store().createCertifiedAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1},
                                 () -> {
                                     signed.incrementAndGet();
                                     return new byte[] {2};
@@ -162,30 +161,30 @@ abstract class AccountStoreContract {
         Instant now = Instant.now();
         EnrolmentCodeUse code = anyNameCode(now);
         String taken = unique("taken");
-        store().createAccount(taken, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, null);
+        store().createAccount(taken, Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, null, null);
         StoreException conflict = assertThrows(StoreException.class, () -> store().createCertifiedAccount(taken,
-                Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
+                Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
                 java.util.Optional.of(code)));
         assertTrue(conflict.conflict() && !conflict.codeUsedUp(), conflict.getMessage());
         String refused = unique("refused");
         assertThrows(IllegalArgumentException.class, () -> store().createCertifiedAccount(refused,
-                Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> {
+                Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, () -> {
                     throw new IllegalArgumentException("the request's signature does not verify");
                 }, null, java.util.Optional.of(code)));
         assertTrue(store().findAccount(refused).isEmpty());
         String good = unique("good");
-        store().createCertifiedAccount(good, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1},
+        store().createCertifiedAccount(good, Account.Kind.PERSON, Account.Role.USER, new byte[] {1},
                 () -> new byte[] {2}, null, java.util.Optional.of(code));
         assertTrue(store().findAccount(good).isPresent(), "the code still enrolled after two failed attempts");
         StoreException again = assertThrows(StoreException.class, () -> store().createCertifiedAccount(
-                unique("late"), Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
+                unique("late"), Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, () -> new byte[] {2}, null,
                 java.util.Optional.of(code)));
         assertTrue(again.codeUsedUp(), again.getMessage());
     }
 
     private static EnrolmentCode firstAdminCode(byte[] verifier, Instant expires) {
         return new EnrolmentCode(verifier, EnrolmentCode.BOOTSTRAP_ADMIN, java.util.Optional.empty(),
-                org.opencluster.auth.server.dispatch.Caller.Role.ADMIN, Account.Kind.PERSON, expires);
+                Account.Role.ADMIN, Account.Kind.PERSON, expires);
     }
 
     /** Issue 13 item 1: issuing the first admin (its code used) ends every other first-admin code. */
@@ -198,7 +197,7 @@ abstract class AccountStoreContract {
         store().addEnrolmentCode(firstAdminCode(a, now.plusSeconds(600)));
         store().addEnrolmentCode(firstAdminCode(b, now.plusSeconds(600)));
         store().addEnrolmentCode(new EnrolmentCode(invite, "enrol", java.util.Optional.of("bob"),
-                org.opencluster.auth.server.dispatch.Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
+                Account.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
         assertTrue(store().consumeEnrolmentCode(a, EnrolmentCode.BOOTSTRAP_ADMIN, now));
         assertFalse(store().consumeEnrolmentCode(b, EnrolmentCode.BOOTSTRAP_ADMIN, now), "ended with the first");
         assertTrue(store().consumeEnrolmentCode(invite, "enrol", now), "other purposes are untouched");
@@ -222,7 +221,7 @@ abstract class AccountStoreContract {
     @Test
     void securityKeysRoundTripAndCredentialIdsAreUnique() {
         String name = unique("keyed");
-        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, new byte[] {2});
+        store().createAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, null, new byte[] {2});
         byte[] id = random(64);
         byte[] handle = random(32);
         keys().addWebAuthnCredential(credential(name, id, handle));
@@ -246,13 +245,13 @@ abstract class AccountStoreContract {
     @Test
     void deleteRemovesTheAccountItsSecurityKeysAndItsUnusedCodes() {
         String name = unique("leaving");
-        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, new byte[] {2});
+        store().createAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, null, new byte[] {2});
         byte[] id = random(64);
         keys().addWebAuthnCredential(credential(name, id, random(32)));
         Instant now = Instant.now();
         byte[] verifier = random(32);
         store().addEnrolmentCode(new EnrolmentCode(verifier, EnrolmentCode.ADD_SECURITY_KEY,
-                java.util.Optional.of(name), Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
+                java.util.Optional.of(name), Account.Role.USER, Account.Kind.PERSON, now.plusSeconds(600)));
         assertTrue(store().deleteAccount(name));
         assertTrue(store().findAccount(name).isEmpty());
         assertTrue(keys().findWebAuthnCredential(id).isEmpty(), "its security keys went with it");
@@ -265,19 +264,19 @@ abstract class AccountStoreContract {
     @Test
     void resetReplacesTheAccountByItsCodeInOneStep() {
         String name = unique("reset");
-        store().createAccount(name, Account.Kind.SERVICE, Caller.Role.ADMIN, new byte[] {1}, null, null);
+        store().createAccount(name, Account.Kind.SERVICE, Account.Role.ADMIN, new byte[] {1}, null, null);
         Instant now = Instant.now();
         byte[] verifier = random(32);
         EnrolmentCode code = new EnrolmentCode(verifier, EnrolmentCode.NEW_ACCOUNT, java.util.Optional.of(name),
-                Caller.Role.ADMIN, Account.Kind.SERVICE, now.plusSeconds(3600));
+                Account.Role.ADMIN, Account.Kind.SERVICE, now.plusSeconds(3600));
         assertTrue(store().resetAccount(name, code));
         assertTrue(store().findAccount(name).isEmpty());
         List<EnrolmentCode> active = store().activeEnrolmentCodes(name, now);
         assertTrue(active.stream().anyMatch(c -> java.util.Arrays.equals(c.verifier(), verifier)
-                && c.role() == Caller.Role.ADMIN && c.kind() == Account.Kind.SERVICE), active.toString());
+                && c.role() == Account.Role.ADMIN && c.kind() == Account.Kind.SERVICE), active.toString());
         byte[] other = random(32);
         assertFalse(store().resetAccount(unique("ghost"), new EnrolmentCode(other, EnrolmentCode.NEW_ACCOUNT,
-                java.util.Optional.of("ghost"), Caller.Role.USER, Account.Kind.PERSON, now.plusSeconds(60))));
+                java.util.Optional.of("ghost"), Account.Role.USER, Account.Kind.PERSON, now.plusSeconds(60))));
         assertFalse(store().consumeEnrolmentCode(other, EnrolmentCode.NEW_ACCOUNT, now),
                 "no code is stored for an account that does not exist");
     }
@@ -286,7 +285,7 @@ abstract class AccountStoreContract {
     @Test
     void replaceKeyIsCompareAndSetAndAtomicWithItsCertificate() {
         String name = unique("rotating");
-        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, new byte[] {7},
+        store().createAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, new byte[] {7},
                 new byte[] {2});
         assertTrue(store().replaceKey(name, new byte[] {1}, new byte[] {3}, () -> new byte[] {8}, new byte[] {4}));
         Account a = store().findAccount(name).orElseThrow();
@@ -311,15 +310,15 @@ abstract class AccountStoreContract {
     void securityKeyPersonIsCreatedWithItsKeyOrNotAtAll() {
         String name = unique("fido");
         byte[] id = random(64);
-        Account a = keys().createSecurityKeyPerson(Caller.Role.ADMIN, credential(name, id, random(32)));
+        Account a = keys().createSecurityKeyPerson(Account.Role.ADMIN, credential(name, id, random(32)));
         assertFalse(a.hasPublicKey(), "a security-key person has no key pair");
         assertTrue(a.envelope().isEmpty());
-        assertEquals(Caller.Role.ADMIN, a.role());
+        assertEquals(Account.Role.ADMIN, a.role());
         assertEquals(Account.Kind.PERSON, a.kind());
         assertThrows(IllegalStateException.class, a::publicKey);
         byte[] second = random(64);
         StoreException taken = assertThrows(StoreException.class,
-                () -> keys().createSecurityKeyPerson(Caller.Role.USER, credential(name, second, random(32))));
+                () -> keys().createSecurityKeyPerson(Account.Role.USER, credential(name, second, random(32))));
         assertTrue(taken.conflict());
         assertTrue(keys().findWebAuthnCredential(second).isEmpty(), "the failed creation left no key behind");
         assertEquals(1, keys().webAuthnCredentials(name).size());
@@ -328,7 +327,7 @@ abstract class AccountStoreContract {
     @Test
     void signatureCounterMovesOnlyFromTheExpectedValueAndFlaggingStopsIt() {
         String name = unique("counter");
-        store().createAccount(name, Account.Kind.PERSON, Caller.Role.USER, new byte[] {1}, null, null);
+        store().createAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1}, null, null);
         byte[] id = random(48);
         keys().addWebAuthnCredential(credential(name, id, random(32)));
         Instant now = Instant.now();

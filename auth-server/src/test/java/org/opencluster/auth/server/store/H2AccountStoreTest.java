@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opencluster.auth.server.dispatch.Caller;
 
 /** The default embedded database: an H2 file. */
 class H2AccountStoreTest extends AccountStoreContract {
@@ -34,7 +33,7 @@ class H2AccountStoreTest extends AccountStoreContract {
     }
 
     private static EnrolmentCode code(byte[] verifier, Instant expires) {
-        return new EnrolmentCode(verifier, "enrol", Optional.empty(), Caller.Role.USER, Account.Kind.PERSON, expires);
+        return new EnrolmentCode(verifier, "enrol", Optional.empty(), Account.Role.USER, Account.Kind.PERSON, expires);
     }
 
     /**

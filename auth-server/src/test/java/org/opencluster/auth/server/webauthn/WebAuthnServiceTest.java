@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.JdbcAccountStore;
@@ -53,7 +52,7 @@ class WebAuthnServiceTest {
         for (int i = 0; i < id.length; i++) {
             id[i] = (byte) i;
         }
-        Account a = store.createSecurityKeyPerson(Caller.Role.USER, new WebAuthnCredential("alice", id,
+        Account a = store.createSecurityKeyPerson(Account.Role.USER, new WebAuthnCredential("alice", id,
                 new byte[32], new byte[] {(byte) 0xa5}, 0, "key", false, Instant.now(), Optional.empty()));
         String real = "{\"type\":\"public-key\",\"id\":"
                 + "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-Pw\"}";
@@ -92,8 +91,8 @@ class WebAuthnServiceTest {
 
     @Test
     void anAccountWithoutKeysGetsItsDecoyAndAnAdminsRealOptionsRequireVerification() {
-        store.createAccount("keyless", Account.Kind.PERSON, Caller.Role.ADMIN, new byte[] {1}, null, null);
-        LoginAccount keyless = new LoginAccount("keyless", Caller.Role.ADMIN, null, Optional.empty(), false);
+        store.createAccount("keyless", Account.Kind.PERSON, Account.Role.ADMIN, new byte[] {1}, null, null);
+        LoginAccount keyless = new LoginAccount("keyless", Account.Role.ADMIN, null, Optional.empty(), false);
         String decoy = new String(service.requestOptions("keyless", Optional.of(keyless)), StandardCharsets.UTF_8);
         assertEquals(new String(service.requestOptions("keyless", Optional.empty()), StandardCharsets.UTF_8), decoy,
                 "a name without keys looks exactly like an unknown name");

@@ -21,7 +21,6 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HelloGate;
 import org.opencluster.auth.server.store.Account;
@@ -76,7 +75,7 @@ final class NameTiming {
                 try (SoftwareToken t = SoftwareToken.fromPkcs8(known[i], pkcs8, List.of())) {
                     X509Certificate cert = server.ca().issue(known[i], ClusterCa.Subject.PERSON, t.publicKey(),
                             Duration.ofDays(30));
-                    server.store().createAccount(known[i], Account.Kind.PERSON, Caller.Role.USER,
+                    server.store().createAccount(known[i], Account.Kind.PERSON, Account.Role.USER,
                             t.publicKey().getEncoded(), cert.getEncoded(),
                             envelopes.seal(known[i], "bench".toCharArray(), pkcs8, List.of()));
                 }

@@ -16,9 +16,8 @@ import org.opencluster.auth.client.enrol.ServiceKeyEnrolment;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.login.TokenCredential;
-import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
@@ -29,7 +28,6 @@ import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Access;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.login.HelloGate;
 import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.store.Account;
@@ -53,8 +51,7 @@ import org.opencluster.auth.token.software.SoftwareToken;
 final class OursFixture implements AutoCloseable {
     static final CommandSpec SINK = CommandSpec.string(0x98b0, "BENCH_SINK", Direction.CLIENT_TO_SERVER, 65535);
     static final CommandRegistry BENCH_COMMANDS = CommandRegistry.builder().register(SINK).build();
-    static final CommandRegistry CLIENT_VIEW = CommandRegistry.builder().include(CoreCommands.registry())
-            .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(BENCH_COMMANDS).build();
+    static final CommandRegistry CLIENT_VIEW = StandardCommands.with(BENCH_COMMANDS);
 
     static final String SERVICE_ED25519 = "svc-ed25519";
     static final String SERVICE_HSM = "svc-softhsm-p256";
@@ -103,7 +100,7 @@ final class OursFixture implements AutoCloseable {
         try (SoftwareToken t = SoftwareToken.fromPkcs8(SERVICE_ED25519, ed25519Pkcs8, List.of())) {
             X509Certificate cert = ca.issue(SERVICE_ED25519, ClusterCa.Subject.SERVICE, t.publicKey(),
                     Duration.ofDays(30));
-            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Caller.Role.USER,
+            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
 
@@ -112,7 +109,7 @@ final class OursFixture implements AutoCloseable {
         if (withPerson) {
             SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of());
             X509Certificate cert = ca.issue(PERSON, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
-            server.store().createAccount(PERSON, Account.Kind.PERSON, Caller.Role.USER, t.publicKey().getEncoded(),
+            server.store().createAccount(PERSON, Account.Kind.PERSON, Account.Role.USER, t.publicKey().getEncoded(),
                     cert.getEncoded(), personEnvelope);
             t.close();
         }
@@ -123,7 +120,7 @@ final class OursFixture implements AutoCloseable {
             String tokenUri = "pkcs11:token=" + HSM_TOKEN;
             var csr = ServiceKeyEnrolment.generate(tokens, tokenUri, "login-key", KeyType.EC_P256, SERVICE_HSM);
             List<X509Certificate> chain = new AccountEnrolment(ca, server.store()).enrol(SERVICE_HSM,
-                    Caller.Role.USER, csr, Duration.ofDays(30));
+                    Account.Role.USER, csr, Duration.ofDays(30));
             ServiceKeyEnrolment.install(tokens, tokenUri, "login-key", chain);
             // Logged in once and shared by concurrent logins, as a long-running service would hold its token.
             hsmCredential = TokenCredential.pkcs11Shared(tokens, tokenUri + ";object=login-key;type=private");

@@ -2,8 +2,6 @@ package org.opencluster.auth.client.enrol;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -12,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.handshake.EnrolmentCodes;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.KeyAgreementPossession;
@@ -83,20 +81,15 @@ public final class Enroller {
         } finally {
             Arrays.fill(z, (byte) 0);
         }
-        ByteBuffer p = ByteBuffer.allocate(6 + spki.length + proof.length);
-        p.putShort((short) spki.length).put(spki).putShort((short) proof.length).put(proof).putShort((short) 0);
-        return issued(enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), p.array())));
+        return issued(enrolment.exec(new EnrolCommands.EnrolByAgreement(spki, proof, new byte[0]).toCommand()));
     }
 
     private static X509Certificate register(OcaSession enrolment, byte[] csr, byte[] envelope) throws IOException {
-        ByteBuffer p = ByteBuffer.allocate(4 + csr.length + envelope.length);
-        p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
-        return issued(enrolment.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), p.array())));
+        return issued(enrolment.exec(new EnrolCommands.EnrolAccount(csr, envelope).toCommand()));
     }
 
     static String why(List<RispCommand> reply) {
-        return reply.size() > 1 && reply.get(0).id() == CoreCommands.ERROR.id()
-                ? StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString() : String.valueOf(reply);
+        return ErrorReply.read(reply).map(ErrorReply::text).orElse(String.valueOf(reply));
     }
 
     static X509Certificate issued(List<RispCommand> reply) throws IOException {

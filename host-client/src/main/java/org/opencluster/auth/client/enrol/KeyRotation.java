@@ -1,7 +1,6 @@
 package org.opencluster.auth.client.enrol;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -11,6 +10,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.opencluster.auth.client.CommandChannel;
 import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
+import org.opencluster.auth.protocol.command.MalformedParameterException;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.KeyAgreementPossession;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -73,10 +73,8 @@ public final class KeyRotation {
         } finally {
             Arrays.fill(z, (byte) 0);
         }
-        ByteBuffer p = ByteBuffer.allocate(4 + proof.length);
-        p.putShort((short) proof.length).put(proof).putShort((short) 0);
-        return Enroller.issued("rekey", session.exec(RispCommand.string(
-                AccountLifecycleCommands.REKEY_BY_AGREEMENT.id(), p.array())));
+        return Enroller.issued("rekey", session.exec(new AccountLifecycleCommands.RekeyProof(
+                AccountLifecycleCommands.REKEY_BY_AGREEMENT, proof, new byte[0]).toCommand()));
     }
 
     private static X509Certificate signed(CommandChannel session, String username, Token key, byte[] envelope)
@@ -84,10 +82,8 @@ public final class KeyRotation {
         Challenge c = begin(session, username, key.publicKey().getEncoded());
         byte[] csr = Enrolment.csr(key, new X500Name("CN=rekey"), key.signatureSchemes().iterator().next(),
                 HexFormat.of().formatHex(c.binding())).getEncoded();
-        ByteBuffer p = ByteBuffer.allocate(4 + csr.length + envelope.length);
-        p.putShort((short) csr.length).put(csr).putShort((short) envelope.length).put(envelope);
-        return Enroller.issued("rekey", session.exec(RispCommand.string(AccountLifecycleCommands.REKEY_SIGNED.id(),
-                p.array())));
+        return Enroller.issued("rekey", session.exec(new AccountLifecycleCommands.RekeyProof(
+                AccountLifecycleCommands.REKEY_SIGNED, csr, envelope).toCommand()));
     }
 
     /** The server's challenge for the new key: the binding both proofs cover, and its key share (maybe empty). */
@@ -99,18 +95,13 @@ public final class KeyRotation {
         if (reply.isEmpty() || reply.get(0).id() != AccountLifecycleCommands.REKEY_CHALLENGE.id()) {
             throw new IOException("rekey refused: " + Enroller.why(reply));
         }
-        ByteBuffer b = reply.get(0).bytes();
-        if (b.remaining() < AccountLifecycleCommands.NONCE_LENGTH + 2) {
-            throw new IOException("the server's rekey challenge is cut short");
+        AccountLifecycleCommands.RekeyChallenge c;
+        try {
+            c = AccountLifecycleCommands.RekeyChallenge.decode(reply.get(0).bytes());
+        } catch (MalformedParameterException e) {
+            throw new IOException("the server's rekey challenge is malformed: " + e.getMessage(), e);
         }
-        byte[] nonce = new byte[AccountLifecycleCommands.NONCE_LENGTH];
-        b.get(nonce);
-        int n = b.getShort() & 0xffff;
-        if (n != b.remaining()) {
-            throw new IOException("the server's rekey challenge has a wrong key share length");
-        }
-        byte[] share = new byte[n];
-        b.get(share);
-        return new Challenge(AccountLifecycleCommands.binding(session.sessionId(), nonce, spki, username), share);
+        return new Challenge(AccountLifecycleCommands.binding(session.sessionId(), c.nonce(), spki, username),
+                c.share());
     }
 }

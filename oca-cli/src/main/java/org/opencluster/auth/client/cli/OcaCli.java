@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginCredential;
@@ -22,10 +23,11 @@ import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.trust.ClusterCaTrust;
 import org.opencluster.auth.client.trust.KnownServers;
 import org.opencluster.auth.protocol.command.AdminCommands;
-import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
+import org.opencluster.auth.protocol.risp.CommandIds;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -556,11 +558,21 @@ public final class OcaCli {
         @Parameters(index = "1", arity = "0..1", description = "parameter: text for strings, a number for integers")
         String parameter;
 
+        @Option(names = "--hex", description = "the string parameter is hex bytes (composite or binary parameters)")
+        boolean hex;
+
+        private RispCommand request;
+
+        /** An unknown name or an unreadable parameter is a usage error (exit 2) before any login. */
+        @Override
+        public Integer call() {
+            request = build(command(name, spec.commandLine()), parameter, hex, spec.commandLine());
+            return super.call();
+        }
+
         @Override
         int work(OcaSession s, PrintWriter out) throws IOException {
-            CommandSpec c = registry().find(name.toUpperCase(Locale.ROOT)).orElseThrow(() ->
-                    new CommandLine.ParameterException(spec.commandLine(), "no command named " + name));
-            return print(s.exec(build(c, parameter, spec.commandLine())), out, spec.commandLine().getErr());
+            return print(s.exec(request), out, spec.commandLine().getErr());
         }
     }
 
@@ -654,14 +666,8 @@ public final class OcaCli {
 
             @Override
             int work(OcaSession s, PrintWriter out) throws IOException {
-                byte[] n = name.getBytes(StandardCharsets.UTF_8);
-                byte[] p = new byte[2 + n.length];
-                p[0] = (byte) (admin ? 1 : 0);
-                p[1] = (byte) (service ? 1 : 0);
-                System.arraycopy(n, 0, p, 2, n.length);
-                return print(s.exec(RispCommand.string(
-                        org.opencluster.auth.protocol.command.EnrolCommands.ADMIN_ENROLMENT_CODE.id(), p)), out,
-                        spec.commandLine().getErr());
+                return print(s.exec(new org.opencluster.auth.protocol.command.EnrolCommands.EnrolmentCodeRequest(
+                        admin, service, name).toCommand()), out, spec.commandLine().getErr());
             }
         }
 
@@ -694,23 +700,48 @@ public final class OcaCli {
         }
     }
 
+    /** The commands {@code exec} knows by name and {@link #print} names: the standard set, as the server's. */
     static CommandRegistry registry() {
-        return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry())
-                .include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
-                .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry()).build();
+        return StandardCommands.registry();
     }
 
-    static RispCommand build(CommandSpec c, String parameter, CommandLine cl) {
-        switch (c.kind()) {
-            case NONE:
-                return RispCommand.none(c.id());
-            case INTEGER:
-                if (parameter == null) {
-                    throw new CommandLine.ParameterException(cl, c.name() + " needs a number");
-                }
-                return RispCommand.integer(c.id(), Long.decode(parameter));
-            default:
-                return RispCommand.string(c.id(), (parameter == null ? "" : parameter).getBytes(StandardCharsets.UTF_8));
+    /** The request that {@code oca exec NAME} sends for {@code name} (any case); empty for a reply or no command. */
+    public static Optional<CommandSpec> sendable(String name) {
+        return registry().find(name.toUpperCase(Locale.ROOT))
+                .filter(c -> c.direction().allows(org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER));
+    }
+
+    private static CommandSpec command(String name, CommandLine cl) {
+        return sendable(name).orElseThrow(() -> new CommandLine.ParameterException(cl, "no request named " + name
+                + " (oca exec sends the requests of the standard command set, not replies)"));
+    }
+
+    /**
+     * The command {@code c} with its parameter from the command line: a number for integers (fixed-size binary
+     * integers and, with {@code hex}, strings as hex bytes), UTF-8 text for strings otherwise.
+     */
+    static RispCommand build(CommandSpec c, String parameter, boolean hex, CommandLine cl) {
+        try {
+            switch (c.kind()) {
+                case NONE:
+                    return RispCommand.none(c.id());
+                case INTEGER:
+                    if (parameter == null) {
+                        throw new CommandLine.ParameterException(cl, c.name() + " needs a number");
+                    }
+                    return CommandIds.isFixedBinary(c.id()) ? RispCommand.fixed(c.id(), HexFormat.of().parseHex(parameter))
+                            : RispCommand.integer(c.id(), Long.decode(parameter));
+                default:
+                    String text = parameter == null ? "" : parameter;
+                    byte[] value = hex ? HexFormat.of().parseHex(text) : text.getBytes(StandardCharsets.UTF_8);
+                    if (value.length > c.maxLength()) {
+                        throw new CommandLine.ParameterException(cl, c.name() + " takes at most " + c.maxLength()
+                                + " bytes, got " + value.length);
+                    }
+                    return RispCommand.string(c.id(), value);
+            }
+        } catch (IllegalArgumentException e) { // NumberFormatException included: a usage error, not a stack trace
+            throw new CommandLine.ParameterException(cl, c.name() + ": unreadable parameter (" + e.getMessage() + ")");
         }
     }
 
@@ -723,17 +754,16 @@ public final class OcaCli {
         List<Object> errors = JsonOutput.list();
         for (int i = 0; i < replies.size(); i++) {
             RispCommand r = replies.get(i);
-            if (r.id() == CoreCommands.ERROR.id()) {
-                String text = i + 1 < replies.size() ? StandardCharsets.UTF_8.decode(replies.get(i + 1).bytes()).toString()
-                        : "";
-                String name = ErrorCode.fromCode((int) r.number()).map(Enum::name)
-                        .orElse(HandshakeErrorName.of((int) r.number()));
-                err.println("error " + name + String.format(" (0x%04x)", r.number()) + ": " + text);
-                java.util.Map<String, Object> e = JsonOutput.object();
-                e.put("code", String.format("0x%04x", r.number()));
-                e.put("name", name);
-                e.put("text", text);
-                errors.add(e);
+            Optional<ErrorReply> refused = ErrorReply.read(replies.subList(i, replies.size()));
+            if (refused.isPresent()) {
+                ErrorReply e = refused.get();
+                String name = e.errorCode().map(Enum::name).orElse(HandshakeErrorName.of(e.code()));
+                err.println("error " + name + String.format(" (0x%04x)", e.code()) + ": " + e.text());
+                java.util.Map<String, Object> je = JsonOutput.object();
+                je.put("code", String.format("0x%04x", e.code()));
+                je.put("name", name);
+                je.put("text", e.text());
+                errors.add(je);
                 status = REFUSED;
                 i++;
                 continue;

@@ -29,7 +29,6 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.Account;
@@ -193,12 +192,12 @@ class AcknowledgedWritesSurviveSigkillTest {
         Fixture f;
         try (TestCluster cluster = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
                 Pkcs11Tokens.builder().build())) {
-            cluster.person(ADMIN, ADMIN_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
-            cluster.person(VICTIM, "victim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
-            cluster.person(ROTATOR, ROTATOR_PASS, Caller.Role.USER, KeyType.EC_P256);
-            cluster.person(DOOMED, "doomed pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            cluster.person(ADMIN, ADMIN_PASS, Account.Role.ADMIN, KeyType.EC_P256);
+            cluster.person(VICTIM, "victim pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
+            cluster.person(ROTATOR, ROTATOR_PASS, Account.Role.USER, KeyType.EC_P256);
+            cluster.person(DOOMED, "doomed pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
             String code = EnrolmentCodeKey.fromDecoySecret(Bootstrap.readDecoySecret(config), cluster.random)
-                    .issue(cluster.store, "enrol", Optional.of(ENROLLEE), Caller.Role.USER, Account.Kind.PERSON,
+                    .issue(cluster.store, "enrol", Optional.of(ENROLLEE), Account.Role.USER, Account.Kind.PERSON,
                             Instant.now().plusSeconds(3600));
             List<Integer> enabled = cluster.policies.current().enabledIds();
             f = new Fixture(cluster, cluster.pinned(), config, code, enabled.get(enabled.size() - 1));

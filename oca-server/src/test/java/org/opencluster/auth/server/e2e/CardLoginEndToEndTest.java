@@ -29,7 +29,6 @@ import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.PinSource;
@@ -116,7 +115,7 @@ class CardLoginEndToEndTest {
                 return null;
             });
         }
-        cluster.store.createAccount(name, Account.Kind.PERSON, Caller.Role.USER, cert.getPublicKey().getEncoded(),
+        cluster.store.createAccount(name, Account.Kind.PERSON, Account.Role.USER, cert.getPublicKey().getEncoded(),
                 cert.getEncoded(), null);
         return cert;
     }
@@ -209,7 +208,7 @@ class CardLoginEndToEndTest {
 
     /** An admin (a software key) issues a one-time code for a card holder named {@code name}. */
     private String adminIssuesCode(String name) throws Exception {
-        cluster.person("root", "root pw".toCharArray(), Caller.Role.ADMIN, org.opencluster.auth.token.KeyType.EC_P256);
+        cluster.person("root", "root pw".toCharArray(), Account.Role.ADMIN, org.opencluster.auth.token.KeyType.EC_P256);
         try (OcaSession root = OcaSession.login(cluster.address(), "root", cluster.passphrase("root pw".toCharArray()),
                 cluster.pinned(), new OcaSession.Options())) {
             byte[] p = ("\0\0" + name).getBytes(StandardCharsets.UTF_8);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.cli.OcaCli;
 import org.opencluster.auth.client.trust.KnownServers;
 import org.opencluster.auth.protocol.handshake.ProofKind;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /** The {@code oca} CLI against a real server: what a person types, and the exit codes scripts rely on. */
@@ -30,8 +30,8 @@ class CliEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
-        cluster.person("alice", "pw-alice".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
-        cluster.person("root", "pw-root".toCharArray(), Caller.Role.ADMIN, KeyType.ED25519);
+        cluster.person("alice", "pw-alice".toCharArray(), Account.Role.USER, KeyType.EC_P256);
+        cluster.person("root", "pw-root".toCharArray(), Account.Role.ADMIN, KeyType.ED25519);
         pass = dir.resolve("pass");
         known = dir.resolve("known_servers");
     }

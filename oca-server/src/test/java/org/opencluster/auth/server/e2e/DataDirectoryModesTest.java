@@ -26,8 +26,8 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.AuthServerMain;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
@@ -73,7 +73,7 @@ class DataDirectoryModesTest {
         assertEquals(0, AuthServerMain.commandLine().execute("init", "--data", data.toString()));
         try (TestCluster c = new TestCluster(ServerConfig.defaults(data), ProofKind.KEY_AGREEMENT,
                 LoginThrottle.builder().build(), Pkcs11Tokens.builder().build())) {
-            c.person("alice", "alice pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            c.person("alice", "alice pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
             for (int i = 0; i < 3; i++) {
                 try (OcaSession s = OcaSession.login(c.address(), "alice", c.passphrase("alice pass".toCharArray()),
                         c.pinned(), new OcaSession.Options())) {

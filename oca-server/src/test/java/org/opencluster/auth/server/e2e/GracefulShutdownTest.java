@@ -26,7 +26,7 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.AuthServerMain;
-import org.opencluster.auth.server.dispatch.Caller;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -48,7 +48,7 @@ class GracefulShutdownTest {
         ServerTrust trust;
         LoginCredential alice;
         try (TestCluster setup = TestCluster.in(dir).ecProofKind(ProofKind.KEY_AGREEMENT).start()) {
-            setup.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+            setup.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
             trust = setup.pinned();
             alice = setup.passphrase(PASS);
         }

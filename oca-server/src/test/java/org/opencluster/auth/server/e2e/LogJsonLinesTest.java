@@ -22,8 +22,8 @@ import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
@@ -49,7 +49,7 @@ class LogJsonLinesTest {
         LoginCredential wrong;
         try (TestCluster cluster = new TestCluster(ServerConfig.builder().dataDir(data).build(),
                 ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(), Pkcs11Tokens.builder().build())) {
-            cluster.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+            cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
             trust = cluster.pinned();
             good = cluster.passphrase(PASS);
             wrong = cluster.passphrase("wrong".toCharArray());

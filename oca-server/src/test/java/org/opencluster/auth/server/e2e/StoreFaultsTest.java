@@ -35,9 +35,9 @@ import org.opencluster.auth.server.AuthServer;
 import org.opencluster.auth.server.AuthServerMain;
 import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
+import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
@@ -57,8 +57,8 @@ class StoreFaultsTest {
     private static TestCluster cluster(Path data) throws Exception {
         TestCluster c = new TestCluster(ServerConfig.defaults(data), ProofKind.KEY_AGREEMENT,
                 LoginThrottle.builder().build(), Pkcs11Tokens.builder().build());
-        c.person("root", ROOT_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
-        c.person("victim", "victim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+        c.person("root", ROOT_PASS, Account.Role.ADMIN, KeyType.EC_P256);
+        c.person("victim", "victim pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
         return c;
     }
 
@@ -105,7 +105,7 @@ class StoreFaultsTest {
         Files.createDirectories(data);
         try (org.opencluster.auth.server.store.JdbcAccountStore store = org.opencluster.auth.server.store
                 .JdbcAccountStore.open("jdbc:h2:file:" + data.toAbsolutePath().resolve("oca"), "sa", "")) {
-            store.createAccount("victim", org.opencluster.auth.server.store.Account.Kind.PERSON, Caller.Role.USER,
+            store.createAccount("victim", org.opencluster.auth.server.store.Account.Kind.PERSON, Account.Role.USER,
                     new byte[] {1}, null, null);
             try (Connection other = DriverManager.getConnection(h2Url(data), "sa", "");
                  Statement st = other.createStatement()) {
@@ -142,7 +142,7 @@ class StoreFaultsTest {
     void aRestLoginDuringADatabaseOutageAnswersStoreUnavailableAndCountsNothing() throws Exception {
         try (TestCluster c = TestCluster.https(dir, b -> b, LoginThrottle.builder().maxAccountFailures(1)
                 .lockout(Duration.ofMinutes(5)).build())) {
-            c.person("victim", "victim pass".toCharArray(), Caller.Role.USER, KeyType.EC_P256);
+            c.person("victim", "victim pass".toCharArray(), Account.Role.USER, KeyType.EC_P256);
             RestClient rest = c.rest();
             RestClient.Session pending = rest.new Session(new org.opencluster.auth.client.login.ClientHandshake(
                     "victim", c.passphrase("victim pass".toCharArray()), c.pinned(),
@@ -204,7 +204,7 @@ class StoreFaultsTest {
                         .databaseTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)).build();
                 try (TestCluster c = new TestCluster(config, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
                         Pkcs11Tokens.builder().build())) {
-                    c.person("root", ROOT_PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+                    c.person("root", ROOT_PASS, Account.Role.ADMIN, KeyType.EC_P256);
                     admin(c).close();
                     link.down();
                     for (int attempt = 0; attempt < 3; attempt++) {

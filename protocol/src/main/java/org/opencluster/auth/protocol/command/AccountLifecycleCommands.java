@@ -3,11 +3,13 @@ package org.opencluster.auth.protocol.command;
 import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
 import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
  * The account lifecycle after enrolment (docs/PROTOCOL.md section 8.3): an admin deletes or resets an account; a
@@ -64,6 +66,59 @@ public final class AccountLifecycleCommands {
 
     public static CommandRegistry registry() {
         return REGISTRY;
+    }
+
+    /**
+     * The parameter of {@link #REKEY_SIGNED} ({@code proof} a PKCS#10 request) and {@link #REKEY_BY_AGREEMENT}
+     * ({@code proof} the 32-byte key-agreement proof): {@code u16 n || proof || u16 m || credential record}.
+     *
+     * @param command which of the two
+     */
+    public record RekeyProof(CommandSpec command, byte[] proof, byte[] credentialRecord) {
+        public RekeyProof {
+            if (!command.equals(REKEY_SIGNED) && !command.equals(REKEY_BY_AGREEMENT)) {
+                throw new IllegalArgumentException(command + " is not a rekey proof");
+            }
+        }
+
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(command).field(proofName(command), proof)
+                    .field("credential record", credentialRecord).toCommand();
+        }
+
+        public static RekeyProof decode(CommandSpec command, ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(command, parameter);
+            RekeyProof p = new RekeyProof(command, r.field(proofName(command)), r.field("credential record"));
+            r.end();
+            return p;
+        }
+
+        private static String proofName(CommandSpec command) {
+            return command.equals(REKEY_SIGNED) ? "certification request" : "proof";
+        }
+    }
+
+    /**
+     * {@link #REKEY_CHALLENGE}'s parameter: {@code 32-byte nonce || u16 n || key share} ({@code share} empty when
+     * the new key cannot do key agreement).
+     */
+    public record RekeyChallenge(byte[] nonce, byte[] share) {
+        public RekeyChallenge {
+            if (nonce.length != NONCE_LENGTH) {
+                throw new IllegalArgumentException("a rekey nonce has " + NONCE_LENGTH + " bytes");
+            }
+        }
+
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(REKEY_CHALLENGE).fixed(nonce).field("key share", share).toCommand();
+        }
+
+        public static RekeyChallenge decode(ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(REKEY_CHALLENGE, parameter);
+            RekeyChallenge p = new RekeyChallenge(r.fixed("nonce", NONCE_LENGTH), r.field("key share"));
+            r.end();
+            return p;
+        }
     }
 
     /**

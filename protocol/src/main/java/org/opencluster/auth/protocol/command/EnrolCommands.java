@@ -3,8 +3,12 @@ package org.opencluster.auth.protocol.command;
 import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
 import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.opencluster.auth.protocol.names.AccountNames;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
  * Enrolment (docs/PROTOCOL.md section 8.1): an admin issues a one-time code for a new account; its owner logs in
@@ -58,5 +62,62 @@ public final class EnrolCommands {
 
     public static CommandRegistry registry() {
         return REGISTRY;
+    }
+
+    /** {@link #ADMIN_ENROLMENT_CODE}'s parameter: {@code u8 role || u8 kind || UTF-8 username}. */
+    public record EnrolmentCodeRequest(boolean admin, boolean service, String username) {
+        public EnrolmentCodeRequest {
+            AccountNames.require(username);
+        }
+
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(ADMIN_ENROLMENT_CODE).u8(admin ? 1 : 0).u8(service ? 1 : 0)
+                    .fixed(username.getBytes(StandardCharsets.UTF_8)).toCommand();
+        }
+
+        /** Refuses a role or kind other than 0 and 1, and a name the server's naming rule refuses. */
+        public static EnrolmentCodeRequest decode(ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(ADMIN_ENROLMENT_CODE, parameter);
+            boolean admin = r.u8("role (0 user, 1 admin)", 1) == 1;
+            boolean service = r.u8("kind (0 person, 1 service)", 1) == 1;
+            try {
+                return new EnrolmentCodeRequest(admin, service, AccountNames.decode(r.rest()));
+            } catch (IllegalArgumentException e) {
+                throw r.malformed("names no valid account: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@link #ENROL_ACCOUNT}'s parameter: {@code u16 n || PKCS#10 request || u16 m || envelope}. */
+    public record EnrolAccount(byte[] request, byte[] envelope) {
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(ENROL_ACCOUNT).field("certification request", request)
+                    .field("envelope", envelope).toCommand();
+        }
+
+        public static EnrolAccount decode(ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(ENROL_ACCOUNT, parameter);
+            EnrolAccount p = new EnrolAccount(r.field("certification request"), r.field("envelope"));
+            r.end();
+            return p;
+        }
+    }
+
+    /**
+     * {@link #ENROL_ACCOUNT_BY_AGREEMENT}'s parameter: {@code u16 n || SubjectPublicKeyInfo || u16 p || proof ||
+     * u16 m || envelope}.
+     */
+    public record EnrolByAgreement(byte[] publicKey, byte[] proof, byte[] envelope) {
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(ENROL_ACCOUNT_BY_AGREEMENT).field("public key", publicKey)
+                    .field("proof", proof).field("envelope", envelope).toCommand();
+        }
+
+        public static EnrolByAgreement decode(ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(ENROL_ACCOUNT_BY_AGREEMENT, parameter);
+            EnrolByAgreement p = new EnrolByAgreement(r.field("public key"), r.field("proof"), r.field("envelope"));
+            r.end();
+            return p;
+        }
     }
 }

@@ -10,10 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
-import org.opencluster.auth.protocol.command.EnrolCommands;
-import org.opencluster.auth.protocol.command.ReauthCommands;
+import org.opencluster.auth.protocol.command.StandardCommands;
 import org.opencluster.auth.protocol.command.WebAuthnCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeCommands;
 
@@ -32,9 +30,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeCommands;
 class RispDecoderFuzzTest {
     private static final int HEADER = 4;
 
-    private static final CommandRegistry SERVER_COMMANDS = CommandRegistry.builder().include(CoreCommands.registry())
-            .include(AdminCommands.registry()).include(EnrolCommands.registry()).include(ReauthCommands.registry())
-            .include(WebAuthnCommands.registry()).build();
+    private static final CommandRegistry SERVER_COMMANDS = StandardCommands.registry();
     private static final CommandRegistry[] REGISTRIES = {HandshakeCommands.registry(), SERVER_COMMANDS,
             CoreCommands.registry(), WebAuthnCommands.registry()};
 

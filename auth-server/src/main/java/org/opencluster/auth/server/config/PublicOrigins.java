@@ -1,4 +1,4 @@
-package org.opencluster.auth.server.rest;
+package org.opencluster.auth.server.config;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
