@@ -9,7 +9,10 @@ HMAC, RFC 5869), HKDF-Expand and the AEADs; this file only follows the document:
   5.5.3  key-agreement proof (kind 2), enrolment-code proof (kind 3)
   5.7    frame header, nonce, AAD, AEAD sealing (data frames and the close frame)
   5.13   reauth_0 and one key-agreement re-authentication (C_1, proof, new application secrets)
-Every input is derived from a fixed label below, so the output is the same on every run.
+Every input is derived from a fixed label below, so the output is the same on every run, with one exception: the
+hybrid suites' ML-KEM-768 ciphertext (the client's encapsulation, 5.6.1), because pyca/cryptography encapsulates
+with fresh randomness only. Their vectors therefore check the server (decapsulating) side; ML-KEM encapsulation
+itself is checked against FIPS 203 / ACVP answers (docs/vectors/ml-kem-768-acvp.json).
 
 Run:  python3 docs/vectors/key_schedule.py > docs/vectors/key-schedule.json
 Checked by protocol's KeyScheduleKnownAnswerTest (which reads the JSON; CI does not run this script).
@@ -19,12 +22,14 @@ import json
 import struct
 
 from cryptography.hazmat.primitives import hashes, hmac, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 # docs/PROTOCOL.md 5.6.1
 SUITES = {
+    0x0105: ("OCA_X25519MLKEM768_AES_256_GCM_SHA384", "X25519MLKEM768", "AES-256-GCM", hashes.SHA384),
+    0x0106: ("OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256", "X25519MLKEM768", "ChaCha20-Poly1305", hashes.SHA256),
     0x0101: ("OCA_X25519_AES_256_GCM_SHA384", "X25519", "AES-256-GCM", hashes.SHA384),
     0x0102: ("OCA_X25519_CHACHA20_POLY1305_SHA256", "X25519", "ChaCha20-Poly1305", hashes.SHA256),
     0x0103: ("OCA_P256_AES_256_GCM_SHA384", "P-256", "AES-256-GCM", hashes.SHA384),
@@ -108,13 +113,32 @@ def agree(group, key, peer_public):
     return key.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), peer_public))
 
 
+def hybrid_shares(tag):
+    """X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem-04, ML-KEM part first): the server is the initiator, its share is
+    ek || X25519 public and its private part here is the FIPS 203 seed d || z and the X25519 private key; the
+    client answers ct || X25519 public. Shared secret = ML-KEM ss || X25519 ss."""
+    server_seed = seed(tag + " server ml-kem seed", 64)
+    server_kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(server_seed)
+    server_x, server_x_private, server_x_public = ephemeral("X25519", tag + " server ephemeral")
+    client_x, client_x_private, client_x_public = ephemeral("X25519", tag + " client ephemeral")
+    ek = server_kem.public_key().public_bytes_raw()
+    ss, ct = server_kem.public_key().encapsulate()
+    assert server_kem.decapsulate(ct) == ss
+    x = agree("X25519", client_x, server_x_public)
+    assert x == agree("X25519", server_x, client_x_public)
+    return (server_seed + server_x_private, ek + server_x_public, client_x_private, ct + client_x_public, ss + x)
+
+
 def vector(suite_id):
     name, group, aead, h = SUITES[suite_id]
     tag = "%04x" % suite_id
-    client, client_private, client_public = ephemeral(group, tag + " client ephemeral")
-    server, server_private, server_public = ephemeral(group, tag + " server ephemeral")
-    ecdh = agree(group, client, server_public)
-    assert ecdh == agree(group, server, client_public)
+    if group == "X25519MLKEM768":
+        server_private, server_public, client_private, client_public, ecdh = hybrid_shares(tag)
+    else:
+        client, client_private, client_public = ephemeral(group, tag + " client ephemeral")
+        server, server_private, server_public = ephemeral(group, tag + " server ephemeral")
+        ecdh = agree(group, client, server_public)
+        assert ecdh == agree(group, server, client_public)
     L = h.digest_size
     # Transcript hashes are given directly (their message bytes are 5.3's business): Hash(ASCII(label)).
     th = {x: hashlib.new(h.name, x.encode()).digest() for x in
@@ -145,8 +169,10 @@ def vector(suite_id):
 
     # 5.13, re-authentication n = 1 with kind 2 (key agreement): nonce N, ephemeral share E = u16 group || key.
     reauth_nonce = seed(tag + " reauth nonce")
-    _, _, reauth_public = ephemeral(group, tag + " reauth ephemeral")
-    reauth_share = struct.pack(">H", 0x001D if group == "X25519" else 0x0017) + reauth_public
+    # The re-authentication ephemeral is in the account key's group; a hybrid-suite session uses X25519 here.
+    reauth_group = "P-256" if group == "P-256" else "X25519"
+    _, _, reauth_public = ephemeral(reauth_group, tag + " reauth ephemeral")
+    reauth_share = struct.pack(">H", 0x001D if reauth_group == "X25519" else 0x0017) + reauth_public
     c_1 = hmac_(h, reauth_0, struct.pack(">IB", 1, 2) + reauth_nonce + struct.pack(">H", len(reauth_share))
                 + reauth_share)
     reauth_proof = hmac_(h, expand_label(h, extract(h, reauth_0, z), "ka reauth", b"", L), c_1)
@@ -189,5 +215,7 @@ def vector(suite_id):
 if __name__ == "__main__":
     print(json.dumps({
         "description": "Key-schedule known answers computed by docs/vectors/key_schedule.py (pyca/cryptography) "
-                       "from docs/PROTOCOL.md sections 5.4, 5.5.3, 5.7 and 5.13; see that script for the inputs.",
+                       "from docs/PROTOCOL.md sections 5.4, 5.5.3, 5.7 and 5.13; see that script for the inputs. "
+                       "For the X25519MLKEM768 suites the private inputs are the server's (ML-KEM seed d || z, "
+                       "X25519 private key) and ecdh_shared is ML-KEM ss || X25519 ss.",
         "vectors": [vector(s) for s in sorted(SUITES)]}, indent=2))

@@ -23,6 +23,8 @@ import org.opencluster.auth.protocol.handshake.HandshakeCommandIds;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
+import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
+import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
@@ -64,6 +66,7 @@ class DowngradeMitmTest {
         try (OcaSession s = OcaSession.login(proxy.address(), "alice", cluster.passphrase(PASS), cluster.pinned(),
                 new OcaSession.Options())) {
             assertEquals(policy.get(0), s.suite().id(), "the server's preferred suite is chosen");
+            assertEquals(KeyExchangeGroup.X25519MLKEM768, s.suite().group(), "by default a post-quantum hybrid");
         }
     }
 
@@ -87,13 +90,42 @@ class DowngradeMitmTest {
     @Test
     void removingThePreferredSuiteFromTheClientsOfferFailsTheServerSignature() throws Exception {
         int preferred = policy.get(0);
+        AtomicInteger edited = stripFromOffer(id -> id == preferred);
+        assertRefused(HandshakeError.BAD_SERVER_SIGNATURE);
+        assertEquals(1, edited.get(), "the client offered the preferred suite and the proxy removed it");
+    }
+
+    /**
+     * Issue 18: the post-quantum hybrid suites are the default's first; a proxy that removes both from the client's
+     * offer (to get a classical session it could record and decrypt later) fails the server signature, because the
+     * offer is in the signed hello hash. Without the hybrid suites in the registry there was nothing to strip.
+     */
+    @Test
+    void strippingTheHybridSuitesFromTheClientsOfferFailsTheServerSignature() throws Exception {
+        assertEquals(List.of(SuiteRegistry.OCA_X25519MLKEM768_AES_256_GCM_SHA384,
+                SuiteRegistry.OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256), policy.subList(0, 2));
+        AtomicInteger edited = stripFromOffer(DowngradeMitmTest::isHybrid);
+        assertRefused(HandshakeError.BAD_SERVER_SIGNATURE);
+        assertEquals(2, edited.get(), "the client offered both hybrid suites and the proxy removed them");
+    }
+
+    /** Issue 18: removing the hybrid suites from the server's signed policy fails the signature on the client. */
+    @Test
+    void strippingTheHybridSuitesFromTheServersPolicyFailsTheServerSignature() throws Exception {
+        proxy.rule(Flow.SERVER_TO_CLIENT, edit(HandshakeCommandIds.SUITE_POLICY, p -> policyBytes(version(p),
+                ids(p).stream().filter(id -> !isHybrid(id)).toList())));
+        assertRefused(HandshakeError.BAD_SERVER_SIGNATURE);
+    }
+
+    /** Makes the proxy drop the suites {@code strip} selects from CLIENT_HELLO; counts what it dropped. */
+    private AtomicInteger stripFromOffer(java.util.function.IntPredicate strip) {
         AtomicInteger edited = new AtomicInteger();
         proxy.rule(Flow.CLIENT_TO_SERVER, edit(HandshakeCommandIds.SUPPORTED_SUITES, list -> {
             ByteBuffer in = ByteBuffer.wrap(list);
             ByteBuffer out = ByteBuffer.allocate(list.length);
             while (in.hasRemaining()) {
                 int id = in.getShort() & 0xffff;
-                if (id == preferred) {
+                if (strip.test(id)) {
                     edited.incrementAndGet();
                 } else {
                     out.putShort((short) id);
@@ -101,8 +133,12 @@ class DowngradeMitmTest {
             }
             return java.util.Arrays.copyOf(out.array(), out.position());
         }));
-        assertRefused(HandshakeError.BAD_SERVER_SIGNATURE);
-        assertEquals(1, edited.get(), "the client offered the preferred suite and the proxy removed it");
+        return edited;
+    }
+
+    private static boolean isHybrid(int suiteId) {
+        return SuiteRegistry.standard().byId(suiteId).filter(s -> s.group() == KeyExchangeGroup.X25519MLKEM768)
+                .isPresent();
     }
 
     @Test

@@ -56,7 +56,7 @@ class LoginEndToEndTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0101, 0x0102, 0x0103, 0x0104})
+    @ValueSource(ints = {0x0105, 0x0106, 0x0101, 0x0102, 0x0103, 0x0104})
     void everySuiteWorks(int suite) throws Exception {
         cluster = clusters.in().ecProofKind(ProofKind.KEY_AGREEMENT).start();
         cluster.person("bob", PASS, Account.Role.USER, KeyType.EC_P256);

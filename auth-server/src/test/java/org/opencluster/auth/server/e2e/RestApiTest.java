@@ -86,7 +86,8 @@ class RestApiTest {
         List<Integer> offered = new java.util.ArrayList<>();
         s.created.get("suites").forEach(n -> offered.add(n.get("id").asInt()));
         assertEquals(cluster.policies.current().enabledIds(), offered);
-        assertEquals("OCA_X25519_AES_256_GCM_SHA384", s.created.get("suites").get(0).get("name").asText());
+        assertEquals("OCA_X25519MLKEM768_AES_256_GCM_SHA384", s.created.get("suites").get(0).get("name").asText());
+        assertEquals(0x0105, s.handshake.suite().id(), "REST logins negotiate the post-quantum hybrid by default");
         assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())), s.exec(RispCommand.none(CoreCommands.PING.id())));
         List<RispCommand> who = s.exec(RispCommand.none(CoreCommands.WHOAMI.id()));
         assertEquals("alice", new String(who.get(0).copyBytes(), StandardCharsets.UTF_8));

@@ -245,8 +245,9 @@ final class RestClient {
 
     Session login(String user, LoginCredential credential, ServerTrust trust, CommandRegistry commands)
             throws Exception {
-        return new Session(new ClientHandshake(user, credential, trust, Set.of(0x0101, 0x0102, 0x0103, 0x0104),
-                SuiteRegistry.standard(), commands, new SecureRandom())).login();
+        return new Session(new ClientHandshake(user, credential, trust, SuiteRegistry.standard().all().stream()
+                .map(s -> s.id()).collect(java.util.stream.Collectors.toSet()), SuiteRegistry.standard(), commands,
+                new SecureRandom())).login();
     }
 
     Session enrol(String user, String code, ServerTrust trust, CommandRegistry commands) throws Exception {

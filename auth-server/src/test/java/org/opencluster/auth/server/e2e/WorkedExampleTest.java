@@ -156,7 +156,9 @@ class WorkedExampleTest {
                 false);
 
         CommandRegistry app = CoreCommands.registry();
-        SuitePolicy policy = SuitePolicy.initial(registry);
+        // The example's policy is the four classical suites (the initial policy before the hybrids of issue 18), so
+        // that section 5.11 stays byte for byte what it was; section 5.11.1 is the hybrid example.
+        SuitePolicy policy = SuitePolicy.of(registry, 1, List.of(0x0101, 0x0102, 0x0103, 0x0104));
         HandshakeSettings settings = new HandshakeSettings(registry, () -> policy, serverKey,
                 List.of(serverCert, caCert), name -> name.equals("alice") ? Optional.of(alice) : Optional.empty(),
                 new byte[32], HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH, ProofKind.KEY_AGREEMENT,

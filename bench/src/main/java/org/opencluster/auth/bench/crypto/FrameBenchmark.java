@@ -70,7 +70,7 @@ public class FrameBenchmark {
         sealer = new FrameSealer(ts, FrameConfig.defaults());
         opener = new FrameOpener(ts, FrameConfig.defaults());
         plaintext = ByteBuffer.allocate(size);
-        frame = ByteBuffer.allocate(FrameSealer.frameLength(size));
+        frame = ByteBuffer.allocate(sealer.frameLength(size));
         opened = ByteBuffer.allocate(size);
 
         gcm = suite.aead() == AeadAlgorithm.AES_256_GCM;

@@ -51,7 +51,7 @@ public final class LoadBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: LoadBench logins|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing [--quick] [--work DIR]"
+            System.err.println("usage: LoadBench logins|pq|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing [--quick] [--work DIR]"
                     + " | table FILE");
             System.exit(2);
         }
@@ -83,6 +83,7 @@ public final class LoadBench {
         Results out = new Results();
         switch (section) {
             case "logins": logins(s, out); break;
+            case "pq": postQuantum(s, out); break;
             case "bulk": bulk(s, out); break;
             case "rtt": roundTrips(s, out); break;
             case "aead": aead(s, out); break;
@@ -169,6 +170,27 @@ public final class LoadBench {
             out.put("jsse.handshakes", Workloads.JSSE_HANDSHAKES.get());
             out.put("jsse.server.verified", tls.serverVerifiedChains.get());
         }
+    }
+
+    /**
+     * Issue 18: logins with the X25519MLKEM768 hybrid (suite 0x0105) against X25519 alone (0x0101), same run,
+     * alternating rounds, the Ed25519 service account (the cheapest proof, so the key exchange shows most); then
+     * one side of each key exchange and the server's ECDSA P-256 signature alone, for the ratio the issue asks.
+     */
+    private static void postQuantum(Settings s, Results out) throws Exception {
+        try (OursFixture f = new OursFixture(s.work.resolve("pq"), false, false)) {
+            for (int t : new int[] {1, 2}) {
+                Map<String, Rates.PerThread> sides = new LinkedHashMap<>();
+                sides.put("login.pq.hybrid.t" + t, Workloads.oursLogins(f, OursFixture.SERVICE_ED25519,
+                        f.ed25519Service(), 0x0105));
+                sides.put("login.pq.x25519.t" + t, Workloads.oursLogins(f, OursFixture.SERVICE_ED25519,
+                        f.ed25519Service(), 0x0101));
+                Map<String, Integer> threads = new LinkedHashMap<>();
+                sides.keySet().forEach(k -> threads.put(k, t));
+                compare(s, out, sides, threads, 1);
+            }
+        }
+        KeyExchangeCost.measure(s.seconds, out);
     }
 
     private static void bulk(Settings s, Results out) throws Exception {

@@ -40,6 +40,9 @@ final class ResultTable {
                     null, null, false);
         }
         value("envelope open alone (Argon2id 64 MiB, t=3), ms", "kdf.open.ms");
+        if (r.get("login.pq.hybrid.t1") != null) {
+            postQuantum();
+        }
         section("bulk MB/s, one session, 16 KiB commands, " + Workloads.WINDOW + " in flight");
         String[] suites = {"0101 X25519 AES-256-GCM", "0102 X25519 ChaCha20-P1305", "0103 P-256 AES-256-GCM",
             "0104 P-256 ChaCha20-P1305"};
@@ -69,6 +72,18 @@ final class ResultTable {
             out.printf(Locale.ROOT, "JSSE full handshakes: %.0f connections, %.0f client chains verified by the server"
                     + " (equal means no resumption)%n", jsseHandshakes, verified);
         }
+    }
+
+    /** Issue 18: X25519MLKEM768 (suite 0x0105) against X25519 alone (0x0101), same run; ratio = hybrid/X25519. */
+    private void postQuantum() {
+        section("post-quantum hybrid: logins/s, service Ed25519 key (ratio = 0105 X25519MLKEM768 / 0101 X25519)");
+        for (int t : new int[] {1, 2}) {
+            row("suite 0105 vs 0101, " + t + " thr", "login.pq.hybrid.t" + t, "login.pq.x25519.t" + t, null, null,
+                    null, false);
+        }
+        value("one key exchange, both sides, X25519MLKEM768, us", "kx.x25519mlkem768.us");
+        value("one key exchange, both sides, X25519, us", "kx.x25519.us");
+        value("one ECDSA P-256 signature (the server's), us", "sign.p256.us");
     }
 
     /** Issue 12 row 7: the CLIENT_HELLO flood, cookie round off and on (section 5.3.11). */

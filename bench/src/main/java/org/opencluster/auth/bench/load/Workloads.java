@@ -27,8 +27,18 @@ final class Workloads {
 
     /** Full logins: connect, handshake, LOGIN_RESULT (the server verified the proof), close frame, close. */
     static Rates.PerThread oursLogins(OursFixture f, String user, LoginCredential credential) {
+        return oursLogins(f, user, credential, f.options());
+    }
+
+    /** Logins that offer only {@code suite}. */
+    static Rates.PerThread oursLogins(OursFixture f, String user, LoginCredential credential, int suite) {
+        return oursLogins(f, user, credential, f.options(suite));
+    }
+
+    private static Rates.PerThread oursLogins(OursFixture f, String user, LoginCredential credential,
+            OcaSession.Options options) {
         return () -> Rates.loop(() -> {
-            try (OcaSession s = OcaSession.login(f.address(), user, credential, f.trust(), f.options())) {
+            try (OcaSession s = OcaSession.login(f.address(), user, credential, f.trust(), options)) {
                 if (s.sessionId().length != 16) {
                     throw new IllegalStateException("no session id");
                 }

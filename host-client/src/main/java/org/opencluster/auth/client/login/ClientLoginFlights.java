@@ -67,18 +67,17 @@ final class ClientLoginFlights {
         byte[] share = session.serverHello().bytes(KEY_SHARE);
         List<byte[]> transcribed = new ArrayList<>(messages);
         byte[] shared;
-        KeyExchange.EphemeralKeyPair mine = KeyExchanges.forGroup(session.suite().group()).generate(random);
-        try {
-            shared = mine.agree(Arrays.copyOfRange(share, 2, share.length));
+        // The server's share came first: this side answers it (for a KEM group, by encapsulating to it).
+        try (KeyExchange.Response mine = KeyExchanges.forGroup(session.suite().group()).respond(
+                Arrays.copyOfRange(share, 2, share.length), random)) {
+            shared = mine.sharedSecret().clone();
             transcribed.add(output.clear(HandshakeMessage.of(HS_CLIENT_CHOICE,
                     RispCommand.integer(CHOSEN_SUITE, session.suite().id()),
                     RispCommand.integer(POLICY_VERSION, session.policy().version()),
-                    RispCommand.string(KEY_SHARE, HandshakeOutput.keyShare(session.suite().group(), mine.publicKey())),
+                    RispCommand.string(KEY_SHARE, HandshakeOutput.keyShare(session.suite().group(), mine.share())),
                     RispCommand.string(EXTENSIONS, new byte[0]))));
         } catch (SuiteException e) {
             throw new HandshakeException(HandshakeError.INVALID_KEY_SHARE, e.getMessage());
-        } finally {
-            mine.close();
         }
         Transcript transcript = new Transcript(session.suite().hash());
         transcribed.forEach(transcript::add);

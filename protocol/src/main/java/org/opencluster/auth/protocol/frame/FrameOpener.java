@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import org.opencluster.auth.protocol.suite.AeadAlgorithm;
 
 /**
  * The receiving half of a channel. Sequence numbers are implicit, so a frame that was replayed, reordered,
@@ -36,9 +35,9 @@ public final class FrameOpener implements AutoCloseable {
                     + " is outside 0.." + state.config().maxPlaintextLength());
         }
         int length = (int) plaintextLength;
-        if (ciphertext.remaining() != length + AeadAlgorithm.TAG_LENGTH) {
+        if (ciphertext.remaining() != length + tagLength()) {
             throw fail(FrameError.LENGTH_MISMATCH, "ENCRYPTED_STRING is " + ciphertext.remaining()
-                    + " bytes but LENGTH_OF_UNCRYPTED " + length + " needs " + (length + AeadAlgorithm.TAG_LENGTH)
+                    + " bytes but LENGTH_OF_UNCRYPTED " + length + " needs " + (length + tagLength())
                     + ": the frame was cut or altered");
         }
         if (type == FrameType.CLOSE && length != 0) {
@@ -48,7 +47,7 @@ public final class FrameOpener implements AutoCloseable {
             throw new IllegalArgumentException("plaintext buffer has " + plaintextOut.remaining()
                     + " bytes, the frame needs " + length);
         }
-        FrameHeader.write(header, 0, type, length, length + AeadAlgorithm.TAG_LENGTH);
+        FrameHeader.write(header, 0, type, length, length + tagLength());
         int outStart = plaintextOut.position();
         Cipher cipher = state.cipher().start(state.sequence());
         try {
@@ -89,14 +88,14 @@ public final class FrameOpener implements AutoCloseable {
             return java.util.Optional.of(FrameError.FRAME_TOO_LARGE);
         }
         int length = (int) plaintextLength;
-        if (ciphertext.remaining() != length + AeadAlgorithm.TAG_LENGTH) {
+        if (ciphertext.remaining() != length + tagLength()) {
             return java.util.Optional.of(FrameError.LENGTH_MISMATCH);
         }
         if (type == FrameType.CLOSE && length != 0) {
             return java.util.Optional.of(FrameError.MALFORMED_HEADER);
         }
         byte[] aad = new byte[FrameHeader.LENGTH];
-        FrameHeader.write(aad, 0, type, length, length + AeadAlgorithm.TAG_LENGTH);
+        FrameHeader.write(aad, 0, type, length, length + tagLength());
         ByteBuffer scratch = ByteBuffer.allocate(length);
         try {
             Cipher cipher = state.cipher().start(state.sequence());
@@ -176,6 +175,11 @@ public final class FrameOpener implements AutoCloseable {
     public void rekey(TrafficSecret fresh) throws FrameException {
         checkUsable();
         state.replace(fresh);
+    }
+
+    /** Bytes a frame's ciphertext carries beyond its plaintext: the tag of the suite's AEAD. */
+    private int tagLength() {
+        return state.cipher().algorithm().tagLength();
     }
 
     @Override

@@ -20,9 +20,14 @@ public final class FrameSealer implements AutoCloseable {
         this.state = new DirectionState(initial, config, true);
     }
 
-    /** Bytes a frame with {@code plaintextLength} bytes of plaintext occupies on the wire. */
-    public static int frameLength(int plaintextLength) {
-        return FrameHeader.LENGTH + plaintextLength + AeadAlgorithm.TAG_LENGTH;
+    /** Bytes a frame with {@code plaintextLength} bytes of plaintext occupies on the wire under {@code aead}. */
+    public static int frameLength(AeadAlgorithm aead, int plaintextLength) {
+        return FrameHeader.LENGTH + plaintextLength + aead.tagLength();
+    }
+
+    /** Bytes a frame with {@code plaintextLength} bytes of plaintext occupies on the wire from this sealer. */
+    public int frameLength(int plaintextLength) {
+        return frameLength(state.cipher().algorithm(), plaintextLength);
     }
 
     /**
@@ -60,7 +65,7 @@ public final class FrameSealer implements AutoCloseable {
         if (state.sequence() == -1L) {
             throw new FrameException(FrameError.SEQUENCE_EXHAUSTED, "sequence number space exhausted");
         }
-        FrameHeader.write(header, 0, type, length, length + AeadAlgorithm.TAG_LENGTH);
+        FrameHeader.write(header, 0, type, length, length + state.cipher().algorithm().tagLength());
         out.put(header);
         Cipher cipher = state.cipher().start(state.sequence());
         try {

@@ -2,11 +2,8 @@ package org.opencluster.auth.protocol.frame;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
-import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
 import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.opencluster.auth.protocol.suite.AeadAlgorithm;
 
@@ -32,32 +29,38 @@ import org.opencluster.auth.protocol.suite.AeadAlgorithm;
  */
 final class RecordCipher {
     /**
-     * JDK 17's ChaCha20-Poly1305 decryption copies the whole input into a growing internal buffer (two copies and
-     * ~2x the frame in garbage) unless the input starts at array offset 0, which a ciphertext sliced out of a
-     * receive buffer never does. Measured: 35 KB allocated per 16 KiB open on 17.0.15, 2.3 KB on 25. Below this
-     * size we copy once into a reusable scratch array at offset 0 instead; larger frames keep the JDK path so that
-     * an idle session never holds more than this per receiving direction.
+     * Some JDK AEADs (ChaCha20-Poly1305 on 17, {@link AeadAlgorithm#copiesOffsetInput()}) copy the whole input into
+     * a growing internal buffer (two copies and ~2x the frame in garbage) unless it starts at array offset 0, which
+     * a ciphertext sliced out of a receive buffer never does. Up to this many plaintext bytes we copy once into a
+     * reusable scratch array at offset 0 instead; larger frames keep the JDK path so that an idle session never
+     * holds more than this (plus the tag) per receiving direction.
      */
-    static final int CHACHA_SCRATCH_LIMIT = 64 * 1024 + AeadAlgorithm.TAG_LENGTH;
-    private static final boolean CHACHA_OFFSET_COPIES = Runtime.version().feature() < 25;
+    static final int SCRATCH_PLAINTEXT_LIMIT = 64 * 1024;
 
     private final AeadAlgorithm algorithm;
     private final int mode;
     private final Cipher cipher;
-    private final byte[] staticIv = new byte[AeadAlgorithm.NONCE_LENGTH];
-    private final byte[] nonce = new byte[AeadAlgorithm.NONCE_LENGTH];
+    private final boolean copiesOffsetInput;
+    private final byte[] staticIv;
+    private final byte[] nonce;
     private SecretKeySpec key;
     private byte[] scratch;
 
     RecordCipher(AeadAlgorithm algorithm, boolean encrypt) {
         this.algorithm = algorithm;
         this.mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
+        this.copiesOffsetInput = algorithm.copiesOffsetInput();
+        this.staticIv = new byte[algorithm.nonceLength()];
+        this.nonce = new byte[algorithm.nonceLength()];
         try {
-            this.cipher = Cipher.getInstance(algorithm == AeadAlgorithm.AES_256_GCM
-                    ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
+            this.cipher = algorithm.newCipher();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(algorithm.displayName() + " is not available in this JVM", e);
         }
+    }
+
+    AeadAlgorithm algorithm() {
+        return algorithm;
     }
 
     /** Installs the key and static IV of {@code secret} (a new epoch). */
@@ -65,7 +68,7 @@ final class RecordCipher {
         byte[] k = secret.key();
         byte[] iv = secret.iv();
         try {
-            key = new SecretKeySpec(k, algorithm == AeadAlgorithm.AES_256_GCM ? "AES" : "ChaCha20");
+            key = new SecretKeySpec(k, algorithm.keyAlgorithm());
             System.arraycopy(iv, 0, staticIv, 0, staticIv.length);
         } finally {
             Arrays.fill(k, (byte) 0);
@@ -75,7 +78,7 @@ final class RecordCipher {
 
     /** Installs a raw key and static IV (known-answer tests only). */
     void installRaw(byte[] rawKey, byte[] iv) {
-        key = new SecretKeySpec(rawKey, algorithm == AeadAlgorithm.AES_256_GCM ? "AES" : "ChaCha20");
+        key = new SecretKeySpec(rawKey, algorithm.keyAlgorithm());
         System.arraycopy(iv, 0, staticIv, 0, staticIv.length);
     }
 
@@ -85,11 +88,8 @@ final class RecordCipher {
         for (int i = 0; i < 8; i++) {
             nonce[nonce.length - 1 - i] ^= (byte) (seq >>> (8 * i));
         }
-        AlgorithmParameterSpec spec = algorithm == AeadAlgorithm.AES_256_GCM
-                ? new GCMParameterSpec(AeadAlgorithm.TAG_LENGTH * 8, nonce)
-                : new IvParameterSpec(nonce);
         try {
-            cipher.init(mode, key, spec);
+            cipher.init(mode, key, algorithm.parameters(nonce));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(algorithm.displayName() + " refused a fresh key/nonce", e);
         }
@@ -98,12 +98,12 @@ final class RecordCipher {
 
     /**
      * Finishes an open ({@link #start} and AAD done): decrypts and verifies {@code in} into {@code out}, working
-     * around the JDK 17 ChaCha20-Poly1305 copy (see {@link #CHACHA_SCRATCH_LIMIT}).
+     * around the JDK 17 ChaCha20-Poly1305 copy (see {@link #SCRATCH_PLAINTEXT_LIMIT}).
      */
     int finishOpen(Cipher started, ByteBuffer in, ByteBuffer out) throws GeneralSecurityException {
         int n = in.remaining();
-        if (CHACHA_OFFSET_COPIES && algorithm == AeadAlgorithm.CHACHA20_POLY1305 && in.hasArray() && out.hasArray()
-                && in.arrayOffset() + in.position() != 0 && n <= CHACHA_SCRATCH_LIMIT) {
+        if (copiesOffsetInput && in.hasArray() && out.hasArray() && in.arrayOffset() + in.position() != 0
+                && n <= SCRATCH_PLAINTEXT_LIMIT + algorithm.tagLength()) {
             if (scratch == null || scratch.length < n) {
                 scratch = new byte[Math.max(n, 1024)];
             }

@@ -1,15 +1,14 @@
 package org.opencluster.auth.protocol.frame;
 
 import java.util.Arrays;
-import org.opencluster.auth.protocol.suite.AeadAlgorithm;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.Hkdf;
 
 /**
  * The secret of one direction of one epoch, and what follows from it (docs/PROTOCOL.md, section 5.4.4):
  * <pre>
- *   key  = HKDF-Expand-Label(secret, "key", "", 32)
- *   iv   = HKDF-Expand-Label(secret, "iv",  "", 12)
+ *   key  = HKDF-Expand-Label(secret, "key", "", AEAD key length)     (32 for both AEADs of version 1)
+ *   iv   = HKDF-Expand-Label(secret, "iv",  "", AEAD nonce length)   (12)
  *   next = HKDF-Expand-Label(secret, "key update", "", Hash.length)
  * </pre>
  * Owns a copy of the secret; {@link #close()} wipes it.
@@ -47,12 +46,12 @@ public final class TrafficSecret implements AutoCloseable {
 
     /** AEAD key of this epoch; the caller wipes it. */
     public byte[] key() {
-        return Hkdf.expandLabel(suite.hash(), secret, LABEL_KEY, new byte[0], AeadAlgorithm.KEY_LENGTH);
+        return Hkdf.expandLabel(suite.hash(), secret, LABEL_KEY, new byte[0], suite.aead().keyLength());
     }
 
     /** Static IV of this epoch; the caller wipes it. */
     public byte[] iv() {
-        return Hkdf.expandLabel(suite.hash(), secret, LABEL_IV, new byte[0], AeadAlgorithm.NONCE_LENGTH);
+        return Hkdf.expandLabel(suite.hash(), secret, LABEL_IV, new byte[0], suite.aead().nonceLength());
     }
 
     /** A copy of the raw secret (for the worked example and tests). */

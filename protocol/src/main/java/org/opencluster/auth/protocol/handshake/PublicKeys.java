@@ -79,6 +79,9 @@ public final class PublicKeys {
             return KeyFactory.getInstance("XDH").generatePublic(
                     new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, be)));
         }
+        if (group != KeyExchangeGroup.P256) {
+            throw new GeneralSecurityException(group.displayName() + " has no public keys of its own (a KEM hybrid)");
+        }
         if (raw.length != 65 || raw[0] != 4) {
             throw new GeneralSecurityException("P-256 keys are 65 bytes 04 || X || Y");
         }

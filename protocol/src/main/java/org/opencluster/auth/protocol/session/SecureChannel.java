@@ -186,13 +186,13 @@ public final class SecureChannel implements AutoCloseable {
     }
 
     /** The exact number of bytes {@link #send} appends for {@code commands} on a channel that does not pad. */
-    public static int frameLength(List<RispCommand> commands) {
-        return FrameSealer.frameLength(plaintextLength(commands));
+    public int frameLength(List<RispCommand> commands) {
+        return sealer.frameLength(plaintextLength(commands));
     }
 
     /** The exact number of bytes {@link #send} appends for {@code commands} on this channel (padding included). */
     public int sealedLength(List<RispCommand> commands) {
-        return FrameSealer.frameLength(FramePadding.paddedLength(padBlock, plaintextLength(commands)));
+        return sealer.frameLength(FramePadding.paddedLength(padBlock, plaintextLength(commands)));
     }
 
     private static int plaintextLength(List<RispCommand> commands) {
@@ -256,7 +256,7 @@ public final class SecureChannel implements AutoCloseable {
 
     /** Appends the authenticated close frame. */
     public ByteBuffer sendClose(ByteBuffer out) throws FrameException {
-        out = ensure(out, FrameSealer.frameLength(0));
+        out = ensure(out, sealer.frameLength(0));
         sealer.sealClose(out);
         return out;
     }

@@ -1,7 +1,8 @@
 package org.opencluster.auth.protocol.suite;
 
 /**
- * Picks the implementation of each key-exchange group. The choice was measured in this JVM with
+ * Where the implementations of the key-exchange groups come from ({@link KeyExchangeGroup#keyExchange()}); the
+ * choice for the two Diffie-Hellman groups was measured in this JVM with
  * {@code bench/.../PrimitiveChoiceBenchmark} (JMH, 1 fork, 5x1 s warm-up, 10x1 s measurement; one op = generate an
  * ephemeral key pair + derive the secret with a fixed peer key, i.e. one side of a handshake; OpenJDK 17.0.15 on
  * 2 cores shared with other builds, load average ~5, so absolute figures are pessimistic, ratios are what matter):
@@ -15,22 +16,13 @@ package org.opencluster.auth.protocol.suite;
  * tested against each other; the JDK one is only a fallback.
  */
 public final class KeyExchanges {
-    private static final KeyExchange X25519 = new X25519KeyExchange();
-    private static final KeyExchange P256 = new P256BcKeyExchange();
 
     private KeyExchanges() {
     }
 
-    /** The (stateless, thread-safe) implementation used for {@code group}. */
+    /** The (stateless, thread-safe) implementation used for {@code group}: the group's own. */
     public static KeyExchange forGroup(KeyExchangeGroup group) {
-        switch (group) {
-            case X25519:
-                return X25519;
-            case P256:
-                return P256;
-            default:
-                throw new IllegalArgumentException("no key exchange for " + group);
-        }
+        return group.keyExchange();
     }
 
     /** The SunEC P-256 implementation, for cross-checks and measurement only. */

@@ -9,10 +9,16 @@ import java.util.Optional;
 
 /**
  * The one place where cipher suites are defined. A policy, a handshake or an admin command can only name a suite
- * that is in the registry; adding a suite (for example a post-quantum hybrid) means adding one line to
- * {@link #standard()} and a key-exchange implementation to {@link KeyExchanges}.
+ * that is in the registry; adding a suite means adding one line to {@link #standard()} (and, for a new group or
+ * AEAD, one constant in {@link KeyExchangeGroup} or {@link AeadAlgorithm} with its implementation class). A suite
+ * whose AEAD or group this JVM cannot serve is refused when the registry is built.
  */
 public final class SuiteRegistry {
+
+    /** X25519MLKEM768 (post-quantum hybrid) + AES-256-GCM, SHA-384. */
+    public static final int OCA_X25519MLKEM768_AES_256_GCM_SHA384 = 0x0105;
+    /** X25519MLKEM768 (post-quantum hybrid) + ChaCha20-Poly1305, SHA-256. */
+    public static final int OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256 = 0x0106;
 
     /** X25519 + AES-256-GCM, SHA-384 for HKDF and the transcript (the TLS 1.3 pairing for AES-256). */
     public static final int OCA_X25519_AES_256_GCM_SHA384 = 0x0101;
@@ -24,6 +30,10 @@ public final class SuiteRegistry {
     public static final int OCA_P256_CHACHA20_POLY1305_SHA256 = 0x0104;
 
     private static final SuiteRegistry STANDARD = builder()
+            .define(OCA_X25519MLKEM768_AES_256_GCM_SHA384, "OCA_X25519MLKEM768_AES_256_GCM_SHA384",
+                    KeyExchangeGroup.X25519MLKEM768, AeadAlgorithm.AES_256_GCM, HashAlgorithm.SHA384)
+            .define(OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256, "OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256",
+                    KeyExchangeGroup.X25519MLKEM768, AeadAlgorithm.CHACHA20_POLY1305, HashAlgorithm.SHA256)
             .define(OCA_X25519_AES_256_GCM_SHA384, "OCA_X25519_AES_256_GCM_SHA384",
                     KeyExchangeGroup.X25519, AeadAlgorithm.AES_256_GCM, HashAlgorithm.SHA384)
             .define(OCA_X25519_CHACHA20_POLY1305_SHA256, "OCA_X25519_CHACHA20_POLY1305_SHA256",
@@ -84,9 +94,32 @@ public final class SuiteRegistry {
             if (names.contains(name)) {
                 throw new IllegalArgumentException("suite name defined twice: " + name);
             }
+            requireServable(suite);
             suites.put(id, suite);
             names.add(name);
             return this;
+        }
+
+        /**
+         * The record layer and the handshake must be able to serve the suite: the AEAD's cipher exists in this JVM
+         * and its nonce can carry the 64-bit sequence; the group has an implementation that says it is that group.
+         */
+        private static void requireServable(CipherSuite suite) {
+            AeadAlgorithm aead = suite.aead();
+            try {
+                aead.newCipher();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException(suite + ": " + aead.displayName() + " (" + aead.transformation()
+                        + ") is not available in this JVM", e);
+            }
+            if (aead.nonceLength() < AeadAlgorithm.MIN_NONCE_LENGTH || aead.tagLength() <= 0
+                    || aead.keyLength() <= 0) {
+                throw new IllegalArgumentException(suite + ": the record layer cannot serve " + aead.displayName());
+            }
+            KeyExchange exchange = suite.group().keyExchange();
+            if (exchange == null || exchange.group() != suite.group()) {
+                throw new IllegalArgumentException(suite + ": no key exchange implements " + suite.group());
+            }
         }
 
         public SuiteRegistry build() {

@@ -26,7 +26,7 @@ class FrameAllocationTest {
         try (FrameSealer sealer = new FrameSealer(FrameTest.secret(suite, 1), FrameConfig.defaults());
              FrameOpener opener = new FrameOpener(FrameTest.secret(suite, 1), FrameConfig.defaults())) {
             ByteBuffer plaintext = ByteBuffer.allocate(SIZE);
-            ByteBuffer frame = ByteBuffer.allocate(FrameSealer.frameLength(SIZE));
+            ByteBuffer frame = ByteBuffer.allocate(sealer.frameLength(SIZE));
             ByteBuffer out = ByteBuffer.allocate(SIZE);
             int rounds = 2000;
             long before = 0;

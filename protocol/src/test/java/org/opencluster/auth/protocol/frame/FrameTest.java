@@ -40,7 +40,7 @@ class FrameTest {
     }
 
     static ByteBuffer sealOne(FrameSealer sealer, byte[] plaintext) throws FrameException {
-        ByteBuffer out = ByteBuffer.allocate(FrameSealer.frameLength(plaintext.length));
+        ByteBuffer out = ByteBuffer.allocate(sealer.frameLength(plaintext.length));
         assertEquals(out.capacity(), sealer.seal(ByteBuffer.wrap(plaintext), out));
         return out.flip();
     }
@@ -74,8 +74,8 @@ class FrameTest {
                  FrameOpener opener = new FrameOpener(secret(suite, 2), FrameConfig.defaults())) {
                 for (int size : new int[] {0, 100, 16384}) {
                     byte[] p = payload(size, 7);
-                    ByteBuffer buf = direct ? ByteBuffer.allocateDirect(FrameSealer.frameLength(size))
-                            : ByteBuffer.allocate(FrameSealer.frameLength(size));
+                    ByteBuffer buf = direct ? ByteBuffer.allocateDirect(sealer.frameLength(size))
+                            : ByteBuffer.allocate(sealer.frameLength(size));
                     buf.position(FrameHeader.LENGTH);
                     buf.put(p);
                     ByteBuffer plaintext = buf.duplicate().position(FrameHeader.LENGTH).limit(FrameHeader.LENGTH + size);
@@ -119,7 +119,7 @@ class FrameTest {
     @MethodSource("suites")
     void everySingleBitFlipIsDetectedAndKillsTheChannel(CipherSuite suite) throws Exception {
         byte[] p = payload(40, 5);
-        int frameLength = FrameSealer.frameLength(p.length);
+        int frameLength = FrameSealer.frameLength(suite.aead(), p.length);
         for (int bit = 0; bit < frameLength * 8; bit++) {
             ByteBuffer frame;
             try (FrameSealer sealer = new FrameSealer(secret(suite, 4), FrameConfig.defaults())) {
@@ -215,7 +215,7 @@ class FrameTest {
         try (FrameSealer sealer = new FrameSealer(secret(AES, 13), FrameConfig.defaults());
              FrameOpener opener = new FrameOpener(secret(AES, 13), FrameConfig.defaults())) {
             openOne(opener, sealOne(sealer, payload(20, 1)));
-            ByteBuffer close = ByteBuffer.allocate(FrameSealer.frameLength(0));
+            ByteBuffer close = ByteBuffer.allocate(sealer.frameLength(0));
             sealer.sealClose(close);
             close.flip();
             assertEquals(0x73, close.get(0));

@@ -9,6 +9,8 @@ import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_P256_AES_256
 import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_P256_CHACHA20_POLY1305_SHA256;
 import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_X25519_AES_256_GCM_SHA384;
 import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_X25519_CHACHA20_POLY1305_SHA256;
+import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_X25519MLKEM768_AES_256_GCM_SHA384;
+import static org.opencluster.auth.protocol.suite.SuiteRegistry.OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256;
 
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
@@ -32,8 +34,9 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
  * (see {@link SimulatedHandshake}).
  */
 class HandshakePropertiesTest {
-    private static final Set<Integer> ALL = Set.of(OCA_X25519_AES_256_GCM_SHA384, OCA_X25519_CHACHA20_POLY1305_SHA256,
-            OCA_P256_AES_256_GCM_SHA384, OCA_P256_CHACHA20_POLY1305_SHA256);
+    private static final Set<Integer> ALL = Set.of(OCA_X25519MLKEM768_AES_256_GCM_SHA384,
+            OCA_X25519MLKEM768_CHACHA20_POLY1305_SHA256, OCA_X25519_AES_256_GCM_SHA384,
+            OCA_X25519_CHACHA20_POLY1305_SHA256, OCA_P256_AES_256_GCM_SHA384, OCA_P256_CHACHA20_POLY1305_SHA256);
 
     static Stream<Arguments> suitesAndProofKinds() {
         return SuiteRegistry.standard().all().stream().flatMap(s -> Stream.of(ProofKind.values())

@@ -65,7 +65,7 @@ class KeyScheduleWorkedExampleTest {
                     traffic(lines, "c_ap_1", next);
                 }
                 try (FrameSealer sealer = ap.sealer(Role.CLIENT, FrameConfig.defaults())) {
-                    ByteBuffer out = ByteBuffer.allocate(FrameSealer.frameLength(2));
+                    ByteBuffer out = ByteBuffer.allocate(sealer.frameLength(2));
                     sealer.seal(ByteBuffer.wrap(new byte[] {0x71, 0x01}), out);
                     add(lines, "first_client_frame(PING)", out.array());
                 }

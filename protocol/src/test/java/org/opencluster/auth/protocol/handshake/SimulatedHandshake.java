@@ -181,12 +181,12 @@ final class SimulatedHandshake {
             throw new HandshakeException(HandshakeError.DOWNGRADE_DETECTED, "key share is not for the chosen group");
         }
         byte[] serverSharePub = java.util.Arrays.copyOfRange(shareField, 2, shareField.length);
-        KeyExchange.EphemeralKeyPair clientShare = KeyExchanges.forGroup(suite.group()).generate(RANDOM);
+        KeyExchange.Response clientShare = KeyExchanges.forGroup(suite.group()).respond(serverSharePub, RANDOM);
         byte[] cc = message(HandshakeCommandIds.HS_CLIENT_CHOICE, u16(suite.id()), u64(policy.version()),
-                share(suite.group(), clientShare.publicKey()), new byte[0]);
+                share(suite.group(), clientShare.share()), new byte[0]);
         Transcript clientT = new Transcript(suite.hash()).add(ch).add(shSeen).add(sc).add(sv).add(cc);
         KeySchedule clientKs = new KeySchedule(suite);
-        clientKs.mixKeyExchange(clientShare.agree(serverSharePub));
+        clientKs.mixKeyExchange(clientShare.sharedSecret());
         clientShare.close();
         TrafficSecrets clientHs = clientKs.handshakeTraffic(clientT.hash());
         run.suite = suite;
@@ -303,7 +303,7 @@ final class SimulatedHandshake {
     }
 
     static byte[] transfer(FrameSealer from, FrameOpener to, byte[] message) throws FrameException {
-        ByteBuffer frame = ByteBuffer.allocate(FrameSealer.frameLength(message.length));
+        ByteBuffer frame = ByteBuffer.allocate(from.frameLength(message.length));
         from.seal(ByteBuffer.wrap(message), frame);
         frame.flip();
         ByteBuffer out = ByteBuffer.allocate(message.length);

@@ -17,7 +17,6 @@ import org.opencluster.auth.protocol.handshake.HandshakeCommands;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.risp.RispProtocolException;
-import org.opencluster.auth.protocol.suite.AeadAlgorithm;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 
@@ -52,7 +51,7 @@ class FrameOpenerFuzzTest {
     /** A frame of sequence 0 with the fixed keys of suite {@code index} (for seeds). */
     static byte[] sealed(int index, byte[] plaintext, boolean close) throws FrameException {
         try (TrafficSecret secret = secret(index); FrameSealer sealer = new FrameSealer(secret, CONFIG)) {
-            ByteBuffer out = ByteBuffer.allocate(FrameSealer.frameLength(plaintext.length));
+            ByteBuffer out = ByteBuffer.allocate(sealer.frameLength(plaintext.length));
             if (close) {
                 sealer.sealClose(out);
             } else {
@@ -72,7 +71,7 @@ class FrameOpenerFuzzTest {
             ByteBuffer frame = ByteBuffer.wrap(input, 1, input.length - 1).slice();
             ByteBuffer plaintext = ByteBuffer.allocate(frame.remaining());
             int n = opener.openFrame(frame, plaintext);
-            assertEquals(input.length - 1 - FrameHeader.LENGTH - AeadAlgorithm.TAG_LENGTH, n,
+            assertEquals(input.length - 1 - FrameHeader.LENGTH - secret.suite().aead().tagLength(), n,
                     "an opened frame's plaintext is its ciphertext minus the tag");
         } catch (FrameException refused) {
             // the contract: not an authentic frame

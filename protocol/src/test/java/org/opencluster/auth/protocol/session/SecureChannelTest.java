@@ -83,7 +83,7 @@ class SecureChannelTest {
                 RispDecoder.framingOnly(), true);
         for (int i = 0; i < 50; i++) {
             List<RispCommand> sent = List.of(RispCommand.string(0x9104, new byte[i * 37]), RispCommand.integer(0x3001, i));
-            ByteBuffer exact = ByteBuffer.allocate(SecureChannel.frameLength(sent));
+            ByteBuffer exact = ByteBuffer.allocate(client.frameLength(sent));
             ByteBuffer wire = client.send(sent, exact);
             assertTrue(wire == exact && !wire.hasRemaining(), "the frame fills an exactly sized buffer");
             List<RispCommand> got = deliver(server, outer(wire));

@@ -14,18 +14,30 @@ class KeyExchangeTest {
 
     @ParameterizedTest
     @EnumSource(KeyExchangeGroup.class)
-    void bothSidesDeriveTheSameSecret(KeyExchangeGroup group) throws Exception {
+    void bothSidesDeriveTheSameSecretWithSharesOfTheDeclaredSizes(KeyExchangeGroup group) throws Exception {
         KeyExchange kx = KeyExchanges.forGroup(group);
-        try (KeyExchange.EphemeralKeyPair a = kx.generate(random); KeyExchange.EphemeralKeyPair b = kx.generate(random)) {
-            assertEquals(group.publicKeyLength(), a.publicKey().length);
-            byte[] ab = a.agree(b.publicKey());
-            assertEquals(KeyExchangeGroup.SHARED_SECRET_LENGTH, ab.length);
-            assertArrayEquals(ab, b.agree(a.publicKey()));
+        assertEquals(group, kx.group());
+        try (KeyExchange.EphemeralKeyPair a = kx.generate(random)) {
+            assertEquals(group.initiatorShareLength(), a.publicKey().length);
+            try (KeyExchange.Response b = kx.respond(a.publicKey(), random)) {
+                assertEquals(group.responderShareLength(), b.share().length);
+                assertEquals(group.sharedSecretLength(), b.sharedSecret().length);
+                assertArrayEquals(b.sharedSecret(), a.agree(b.share()));
+            }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(KeyExchangeGroup.class)
+    @EnumSource(names = {"X25519", "P256"})
+    void dhGroupsAgreeSymmetrically(KeyExchangeGroup group) throws Exception {
+        KeyExchange kx = KeyExchanges.forGroup(group);
+        try (KeyExchange.EphemeralKeyPair a = kx.generate(random); KeyExchange.EphemeralKeyPair b = kx.generate(random)) {
+            assertArrayEquals(a.agree(b.publicKey()), b.agree(a.publicKey()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"X25519", "P256"})
     void decoyKeysAreValidDistinctKeysOfTheGroupThatBothImplementationsAccept(KeyExchangeGroup group)
             throws Exception {
         KeyExchange kx = KeyExchanges.forGroup(group);
@@ -40,7 +52,7 @@ class KeyExchangeTest {
             if (group == KeyExchangeGroup.P256 && i < 20) {
                 KeyExchanges.jdkP256().validatePublicKey(decoy); // an independent decoder agrees it is a point
                 try (KeyExchange.EphemeralKeyPair pair = kx.generate(random)) {
-                    assertEquals(KeyExchangeGroup.SHARED_SECRET_LENGTH, pair.agree(decoy).length);
+                    assertEquals(group.sharedSecretLength(), pair.agree(decoy).length);
                 }
             }
         }
@@ -139,8 +151,8 @@ class KeyExchangeTest {
         KeyExchange kx = KeyExchanges.forGroup(group);
         KeyExchange.EphemeralKeyPair a = kx.generate(random);
         byte[] peer;
-        try (KeyExchange.EphemeralKeyPair b = kx.generate(random)) {
-            peer = b.publicKey();
+        try (KeyExchange.Response b = kx.respond(a.publicKey(), random)) {
+            peer = b.share();
         }
         a.close();
         assertThrows(IllegalStateException.class, () -> a.agree(peer));

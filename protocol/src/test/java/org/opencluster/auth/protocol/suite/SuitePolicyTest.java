@@ -17,9 +17,9 @@ class SuitePolicyTest {
     private final SuiteRegistry registry = SuiteRegistry.standard();
 
     @Test
-    void registryDefinesTheFourRequiredCombinations() {
+    void registryDefinesEveryGroupWithEveryAead() {
         List<CipherSuite> all = registry.all();
-        assertEquals(4, all.size());
+        assertEquals(6, all.size());
         for (KeyExchangeGroup g : KeyExchangeGroup.values()) {
             for (AeadAlgorithm a : AeadAlgorithm.values()) {
                 assertTrue(all.stream().anyMatch(s -> s.group() == g && s.aead() == a), g + " with " + a);
@@ -47,7 +47,8 @@ class SuitePolicyTest {
 
     @Test
     void everyChangeBumpsTheVersionAndLeavesTheOriginalUntouched() throws Exception {
-        SuitePolicy v1 = SuitePolicy.initial(registry);
+        SuitePolicy v1 = SuitePolicy.of(registry, 1, List.of(OCA_X25519_AES_256_GCM_SHA384,
+                OCA_X25519_CHACHA20_POLY1305_SHA256, OCA_P256_AES_256_GCM_SHA384, OCA_P256_CHACHA20_POLY1305_SHA256));
         assertEquals(1, v1.version());
         SuitePolicy v2 = v1.disable(OCA_X25519_AES_256_GCM_SHA384);
         SuitePolicy v3 = v2.reorder(List.of(OCA_P256_CHACHA20_POLY1305_SHA256, OCA_P256_AES_256_GCM_SHA384,
