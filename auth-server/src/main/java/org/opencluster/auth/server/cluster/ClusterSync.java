@@ -98,7 +98,12 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
         thread.setDaemon(true);
         policies.onChange(p -> {
             if (Thread.currentThread() != this.thread) {
-                publish(POLICY, Long.toString(p.version()), "suite policy changed");
+                try {
+                    publish(POLICY, Long.toString(p.version()), "suite policy changed");
+                } catch (StoreException e) {
+                    // The change itself is stored; the other nodes read it at their next re-read without the wake-up.
+                    LOG.warn("event=cluster.notify_failed kind=policy policy_version={}", p.version());
+                }
             }
         });
         sessions.joinCluster(this);
