@@ -153,7 +153,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
                 .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
-                .admission(cluster::requireFresh).apply(this::shareOnPostgres).build();
+                .apply(this::shareOnPostgres).build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), new org.opencluster.auth.server.login.StoredAccounts(
@@ -200,13 +200,14 @@ public final class AuthServer implements AutoCloseable {
 
     /**
      * On PostgreSQL (several nodes) the throttle's buckets live in the database, timed by the wall clock in
-     * Unix-epoch nanoseconds (the one time every node agrees on); on H2 (one node) in memory, as before.
+     * Unix-epoch nanoseconds (the one time every node agrees on), and every login first passes the staleness rule
+     * ({@link org.opencluster.auth.server.cluster.ClusterSync#requireFresh}); on H2 (one node) in memory, as before.
      */
     private LoginThrottle.Builder shareOnPostgres(LoginThrottle.Builder t) {
         if (!store.postgres()) {
-            return t;
+            return t; // one node: no other node's actions to miss, so no staleness rule either
         }
-        return t.shared(new org.opencluster.auth.server.store.JdbcSharedBuckets(store)).ticker(() -> {
+        return t.admission(cluster::requireFresh).shared(new org.opencluster.auth.server.store.JdbcSharedBuckets(store)).ticker(() -> {
             java.time.Instant now = clock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         });

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * applied: sessions of a disabled / deleted / reset / rekeyed account end, a session an admin ended elsewhere ends,
  * the suite policy is re-read (its listeners end sessions of a disabled suite). Whether notified or not, the thread
  * re-reads every {@code reread} (the safety net for a lost notification, and all there is on H2). The same pass
- * writes this node's session changes to {@code cluster_session} and moves its {@code last_seen} forward.
+ * writes this node's session changes to {@code cluster_session} and moves its {@code last_seen} forward (PostgreSQL
+ * only: an H2 file is opened by one process, so there a pass only reads).
  *
  * <p>Staleness rule: a node whose last complete pass is older than {@code maxStaleness} takes no login
  * ({@link #requireFresh}: CLUSTER_STATE_STALE) until a pass succeeds again, so a node cut off from the database
@@ -91,8 +92,10 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
             }
         });
         // Rows a previous run of this node left (it was killed): its sessions died with it.
-        store.write("forget this node's old sessions", c -> update(c, "DELETE FROM cluster_session WHERE node = ?",
-                node));
+        if (store.postgres()) {
+            store.write("forget this node's old sessions", c -> update(c, "DELETE FROM cluster_session"
+                    + " WHERE node = ?", node));
+        }
         this.freshAt = ticker.getAsLong();
         this.thread = new Thread(this::run, "oca-cluster-sync");
         thread.setDaemon(true);
@@ -216,6 +219,8 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
                 ps.setTimestamp(5, Timestamp.from(clock.instant()));
                 ps.executeUpdate();
             }
+            // Old actions go with each new one: every node applied them within seconds.
+            update(c, "DELETE FROM cluster_event WHERE created_at < ?", clock.instant().minus(KEEP));
             if (store.postgres()) {
                 try (Statement st = c.createStatement()) {
                     st.execute("NOTIFY " + CHANNEL);
@@ -311,11 +316,13 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
             lastSeq = Long.parseLong(e[0]);
         }
         policies.refresh();
-        if (passes % 2 == 0 || sessionsChanged()) {
+        // The sessions table serves other processes: an H2 file has none (one process opens it), so a pass there
+        // only reads, and costs the embedded database no write (nor a failure while its disk is full).
+        if (store.postgres() && (passes % 2 == 0 || sessionsChanged())) {
             writeSessions();
         }
-        if (++passes % 60 == 1) {
-            prune();
+        if (++passes % 60 == 1 && store.postgres()) {
+            pruneSessions();
         }
         freshAt = ticker.getAsLong();
         if (staleLogged) {
@@ -394,12 +401,10 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
         added.forEach(s -> written.put(s.id(), s));
     }
 
-    private void prune() {
-        Instant horizon = clock.instant().minus(KEEP);
-        store.write("prune cluster events", c -> {
-            update(c, "DELETE FROM cluster_event WHERE created_at < ?", horizon);
-            return update(c, "DELETE FROM cluster_session WHERE last_seen < ?", horizon);
-        });
+    /** Rows of nodes gone for an hour (killed: a node deletes its own rows when it stops or starts). */
+    private void pruneSessions() {
+        store.write("prune cluster sessions", c -> update(c, "DELETE FROM cluster_session WHERE last_seen < ?",
+                clock.instant().minus(KEEP)));
     }
 
     private static int update(Connection c, String sql, Object value) throws SQLException {
@@ -450,6 +455,9 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeListener();
+        if (!store.postgres()) {
+            return;
+        }
         try {
             store.write("forget this node's sessions", c -> update(c, "DELETE FROM cluster_session WHERE node = ?",
                     node));
