@@ -79,6 +79,7 @@ public final class AuthServer implements AutoCloseable {
     private final java.nio.file.Path dataDir;
     private final EnrolmentCodeKey enrolmentCodes;
     private final Clock clock;
+    private final org.opencluster.auth.server.cluster.ClusterSync cluster;
     private boolean httpsClosed;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
@@ -100,8 +101,13 @@ public final class AuthServer implements AutoCloseable {
         ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
         serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         b.opened.push(serverKey);
+        org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config, serverKey.publicKey(),
+                bootstrap.caCertificate(), clock);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
+        cluster = new org.opencluster.auth.server.cluster.ClusterSync(store, config.clusterNodeId(), policies,
+                sessions, config.clusterReread(), config.clusterMaxStaleness(), MonotonicClock.system(), clock);
+        b.opened.push(cluster);
         CommandRegistry registry = StandardCommands.with(b.extraCommands);
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
@@ -137,7 +143,7 @@ public final class AuthServer implements AutoCloseable {
                 .maxDeviceFailures(config.maxDeviceFailures()).maxLockout(config.maxLockout())
                 .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
-                .build();
+                .apply(this::shareOnPostgres).build();
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
         HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
                 List.of(serverCertificate, bootstrap.caCertificate()), new org.opencluster.auth.server.login.StoredAccounts(
@@ -174,11 +180,27 @@ public final class AuthServer implements AutoCloseable {
             transport.close();
             throw e;
         }
+        cluster.start();
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
         if (!hasAdmin()) {
             LOG.warn("no admin account yet and a running server issues no enrolment code: {}", FIRST_ADMIN_HOW_TO);
         }
+    }
+
+    /**
+     * On PostgreSQL (several nodes) the throttle's buckets live in the database, timed by the wall clock in
+     * Unix-epoch nanoseconds (the one time every node agrees on), and every login first passes the staleness rule
+     * ({@link org.opencluster.auth.server.cluster.ClusterSync#requireFresh}); on H2 (one node) in memory, as before.
+     */
+    private LoginThrottle.Builder shareOnPostgres(LoginThrottle.Builder t) {
+        if (!store.postgres()) {
+            return t; // one node: no other node's actions to miss, so no staleness rule either
+        }
+        return t.admission(cluster::requireFresh).shared(new org.opencluster.auth.server.store.JdbcSharedBuckets(store)).ticker(() -> {
+            java.time.Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        });
     }
 
     /** {@code a}, or {@code a}'s host on a port free now when its port is 0. */
@@ -452,6 +474,11 @@ public final class AuthServer implements AutoCloseable {
         return throttle;
     }
 
+    /** How this node keeps in step with the others on its database (issue 16). */
+    public org.opencluster.auth.server.cluster.ClusterSync cluster() {
+        return cluster;
+    }
+
     /** Open connections right now. */
     public int connectionCount() {
         return transport.connectionCount();
@@ -518,6 +545,7 @@ public final class AuthServer implements AutoCloseable {
     public void close() {
         closeHttps();
         transport.close();
+        cluster.close();
         store.close();
         try {
             // The embedded database may have created files (trace, temporary) with the process umask since it opened.

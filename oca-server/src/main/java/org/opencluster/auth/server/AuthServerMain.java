@@ -77,6 +77,12 @@ public final class AuthServerMain {
         @CommandLine.Mixin
         Where where;
 
+        @CommandLine.Option(names = "--join", paramLabel = "DIR", description = "Join an existing cluster: take the"
+                + " shared secrets (server and CA keys unless in an HSM, CA certificate, decoy and OPRF secrets, TLS"
+                + " CA) from DIR, the data directory of one of its nodes, instead of generating them. Use an empty"
+                + " data directory and the cluster's database (db.url).")
+        Path join;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
@@ -85,6 +91,10 @@ public final class AuthServerMain {
             // so the next init is a first one again. The store is closed first (the catch runs after it).
             java.util.Optional<Path> made = DataDirectory.firstMissing(config.dataDir());
             try {
+                if (join != null) {
+                    System.out.println("joined: copied " + String.join(", ",
+                            org.opencluster.auth.server.boot.ClusterJoin.copySecrets(join, config)) + " from " + join);
+                }
                 initialise(config);
             } catch (Exception | Error e) {
                 made.ifPresent(dir -> DataDirectory.removeFresh(dir, e));
@@ -97,6 +107,8 @@ public final class AuthServerMain {
             try (JdbcAccountStore store = Bootstrap.openStore(config)) {
                 Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
                         new SecureRandom()).init(store);
+                org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config,
+                        r.serverCertificate().getPublicKey(), r.caCertificate(), Clock.systemUTC());
                 System.out.println("data directory: " + config.dataDir().toAbsolutePath());
                 System.out.println("server key:     " + KeyFingerprint.of(r.serverCertificate()));
                 System.out.println("cluster CA:     " + KeyFingerprint.of(r.caCertificate()));

@@ -87,7 +87,7 @@ public final class AdminHandlers {
                     out.send(RispCommand.none(CoreCommands.OK.id()));
                 })
                 .route(AdminCommands.SESSIONS_LIST, Access.ADMIN_ONLY, (c, cmd, out) -> {
-                    for (LiveSession s : sessions.list()) {
+                    for (LiveSession s : sessions.listCluster()) {
                         out.send(RispCommand.integer(AdminCommands.SESSION_ID.id(), s.id()));
                         out.send(RispCommand.string(AdminCommands.SESSION_USER.id(), utf8(s.username())));
                         out.send(RispCommand.integer(AdminCommands.SESSION_SUITE.id(), s.suiteId()));

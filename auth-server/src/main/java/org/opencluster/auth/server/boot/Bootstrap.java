@@ -115,6 +115,15 @@ public final class Bootstrap {
         return KeyFiles.readSecret(decoySecretFile(c));
     }
 
+    /**
+     * The OPRF secret ({@code oprf.secret} in the data directory), when this cluster has one: part of the secrets
+     * every node must share (issue 16).
+     */
+    public static Optional<byte[]> readOprfSecret(ServerConfig c) throws IOException {
+        Path file = c.dataDir().resolve("oprf.secret");
+        return Files.exists(file) ? Optional.of(KeyFiles.readSecret(file)) : Optional.empty();
+    }
+
     public Result init(AccountStore store) throws IOException, TokenException {
         DataDirectory.prepare(config.dataDir());
         for (String spec : new String[] {config.caKey(), config.serverKey()}) {

@@ -53,10 +53,16 @@ public final class ServerConfig {
     private static final Set<String> SHUTDOWN_KEYS = Set.of("shutdown.drain");
     /** How long the store waits for a database connection and for one statement (issue 15: fail fast in an outage). */
     private static final Set<String> DB_TIMEOUT_KEYS = Set.of("db.connect-timeout", "db.statement-timeout");
+    /**
+     * Several nodes on one database (issue 16): this node's name, how often it re-reads the admins' actions without
+     * a notification, and how old its view may get before it takes no login.
+     */
+    private static final Set<String> CLUSTER_KEYS = Set.of("cluster.node-id", "cluster.reread-interval",
+            "cluster.max-staleness");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
-            FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS).flatMap(Set::stream)
+            FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS, CLUSTER_KEYS).flatMap(Set::stream)
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
@@ -90,6 +96,10 @@ public final class ServerConfig {
     // exposure limits (EXPOSURE_KEYS)
     private final Duration handshakeTimeout;
     private final Duration shutdownDrain;
+    // several nodes (CLUSTER_KEYS); an empty node id: the default of clusterNodeId()
+    private final String clusterNodeId;
+    private final Duration clusterReread;
+    private final Duration clusterMaxStaleness;
     private final int sourceIpv4Prefix;
     private final int sourceIpv6Prefix;
     private final int connectionsPerSource;
@@ -113,6 +123,9 @@ public final class ServerConfig {
         this.envelopeKdfFloor = b.envelopeKdfFloor;
         this.handshakeTimeout = b.handshakeTimeout;
         this.shutdownDrain = b.shutdownDrain;
+        this.clusterNodeId = b.clusterNodeId;
+        this.clusterReread = b.clusterReread;
+        this.clusterMaxStaleness = b.clusterMaxStaleness;
         this.sourceIpv4Prefix = b.sourceIpv4Prefix;
         this.sourceIpv6Prefix = b.sourceIpv6Prefix;
         this.connectionsPerSource = b.connectionsPerSource;
@@ -160,6 +173,9 @@ public final class ServerConfig {
         Builder b = new Builder();
         b.handshakeTimeout = handshakeTimeout;
         b.shutdownDrain = shutdownDrain;
+        b.clusterNodeId = clusterNodeId;
+        b.clusterReread = clusterReread;
+        b.clusterMaxStaleness = clusterMaxStaleness;
         b.sourceIpv4Prefix = sourceIpv4Prefix;
         b.sourceIpv6Prefix = sourceIpv6Prefix;
         b.connectionsPerSource = connectionsPerSource;
@@ -245,6 +261,10 @@ public final class ServerConfig {
                 continue;
             }
             try {
+                if (CLUSTER_KEYS.contains(key)) {
+                    b.clusterKey(key, v);
+                    continue;
+                }
                 if (key.equals("db.connect-timeout")) {
                     b.databaseTimeouts(Duration.parse(v), b.dbTimeouts.statement());
                     continue;
@@ -525,6 +545,27 @@ public final class ServerConfig {
     public Duration deviceTokenLifetime() { return deviceTokenLifetime; }
     /** From accept (TCP) or session creation (REST) to login; then the connection or session ends. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
+    /**
+     * {@code cluster.node-id}: this node's name in the shared tables; by default the host name and the RISP port
+     * (unique as long as no two nodes share both).
+     */
+    public String clusterNodeId() {
+        if (!clusterNodeId.isEmpty()) {
+            return clusterNodeId;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        String id = host + ":" + listen.getPort();
+        return id.length() > 64 ? id.substring(id.length() - 64) : id;
+    }
+    /** {@code cluster.reread-interval}: the re-read of the shared state when no notification came (default 2 s). */
+    public Duration clusterReread() { return clusterReread; }
+    /** {@code cluster.max-staleness}: how old this node's view of the shared state may get before it takes no login. */
+    public Duration clusterMaxStaleness() { return clusterMaxStaleness; }
     /** {@code shutdown.drain}: how long a graceful stop waits for sessions to be answered and closed. */
     public Duration shutdownDrain() { return shutdownDrain; }
     /** Prefix lengths that make addresses one source (IPv4, IPv6). */
@@ -607,6 +648,41 @@ public final class ServerConfig {
         // exposure limits (EXPOSURE_KEYS)
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration shutdownDrain = Duration.ofSeconds(10);
+        private String clusterNodeId = "";
+        private Duration clusterReread = Duration.ofSeconds(2);
+        private Duration clusterMaxStaleness = Duration.ofSeconds(10);
+
+        /** One of {@link #CLUSTER_KEYS} from the file. */
+        private void clusterKey(String key, String v) {
+            switch (key) {
+                case "cluster.node-id": clusterNodeId(v); break;
+                case "cluster.reread-interval": clusterTiming(Duration.parse(v), clusterMaxStaleness); break;
+                default: clusterTiming(clusterReread, Duration.parse(v));
+            }
+        }
+
+        /** This node's name (1-64 characters of letters, digits and {@code .-_:}). */
+        public Builder clusterNodeId(String id) {
+            if (!id.matches("[A-Za-z0-9.:_-]{1,64}")) {
+                throw new IllegalArgumentException("cluster.node-id: 1 to 64 letters, digits, '.', ':', '_' or '-'");
+            }
+            this.clusterNodeId = id;
+            return this;
+        }
+
+        /** The re-read interval (0.1 s to 60 s) and the staleness limit (at least twice the interval). */
+        public Builder clusterTiming(Duration reread, Duration maxStaleness) {
+            if (reread.toMillis() < 100 || reread.toSeconds() > 60) {
+                throw new IllegalArgumentException("cluster.reread-interval must be 0.1 s to 60 s");
+            }
+            if (maxStaleness.compareTo(reread.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("cluster.max-staleness must be at least twice"
+                        + " cluster.reread-interval");
+            }
+            this.clusterReread = reread;
+            this.clusterMaxStaleness = maxStaleness;
+            return this;
+        }
         private int sourceIpv4Prefix = 32;
         private int sourceIpv6Prefix = 64;
         private int connectionsPerSource = 256;

@@ -34,14 +34,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoginThrottle {
     private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
-    private final BucketMap sources;
-    private final BucketMap accounts;
-    private final BucketMap devices;
+    private final Buckets sources;
+    private final Buckets accounts;
+    private final Buckets devices;
     private final long decayNanos;
     private final long lockoutNanos;
     private final long maxLockoutNanos;
     private final LongSupplier ticker;
     private final DeviceTokens deviceTokens;
+    /** Runs before every check: throws when no login may proceed on this node at all (see the builder). */
+    private final Runnable admission;
 
     /**
      * One login attempt as the throttle sees it.
@@ -72,14 +74,19 @@ public final class LoginThrottle {
     public enum Verdict { ALLOWED, ACCOUNT_LOCKED, SOURCE_LOCKED, DEVICE_LOCKED }
 
     private LoginThrottle(Builder b) {
-        this.sources = new BucketMap("source", b.maxSourceFailures, b.maxTrackedKeys);
-        this.accounts = new BucketMap("account", b.maxAccountFailures, b.maxTrackedKeys);
-        this.devices = new BucketMap("device", b.maxDeviceFailures, b.maxTrackedKeys);
+        this.sources = buckets(b, "source", b.maxSourceFailures);
+        this.accounts = buckets(b, "account", b.maxAccountFailures);
+        this.devices = buckets(b, "device", b.maxDeviceFailures);
         this.decayNanos = b.decay.toNanos();
         this.lockoutNanos = b.lockout.toNanos();
         this.maxLockoutNanos = Math.max(b.lockout.toNanos(), b.maxLockout.toNanos());
         this.ticker = b.ticker;
+        this.admission = b.admission;
         this.deviceTokens = b.deviceTokens != null ? b.deviceTokens : DeviceTokens.ephemeral();
+    }
+
+    private Buckets buckets(Builder b, String kind, int max) {
+        return b.shared != null ? new SharedBucketKind(kind, max, b.shared) : new BucketMap(kind, max, b.maxTrackedKeys);
     }
 
     public static Builder builder() {
@@ -92,6 +99,7 @@ public final class LoginThrottle {
     }
 
     public Verdict check(Attempt a) {
+        admission.run();
         long now = ticker.getAsLong();
         if (a.device().isPresent()) {
             return devices.lockedFor(a.deviceKey(), now) > 0 ? Verdict.DEVICE_LOCKED : Verdict.ALLOWED;
@@ -161,26 +169,86 @@ public final class LoginThrottle {
         return sources.size() + accounts.size() + devices.size();
     }
 
-    /** Failure count and lock of one key; guarded by its {@link BucketMap}. */
+    /** Failure count and lock of one key in memory; guarded by its {@link BucketMap}. */
     private static final class Bucket {
-        long failures;
-        long updated;
-        long lockedUntil;
-        int strikes;
+        BucketState state;
         /** A lock was logged as started and its end not yet (it is logged when the bucket is next looked at). */
         boolean lockLogged;
 
         Bucket(long now) {
-            this.updated = now;
-            this.lockedUntil = now;
+            this.state = BucketState.fresh(now);
         }
     }
 
+    /** Where one kind of bucket lives: this process's memory, or the database the nodes share. */
+    private interface Buckets {
+        long lockedFor(String key, long now);
+
+        void fail(String key, long now);
+
+        void clear(String key);
+
+        int size();
+    }
+
+    /** Buckets of one kind in the database ({@link SharedBuckets}): every node sees the same counts. */
+    private final class SharedBucketKind implements Buckets {
+        private final String kind;
+        private final int max;
+        private final SharedBuckets shared;
+
+        SharedBucketKind(String kind, int max, SharedBuckets shared) {
+            this.kind = kind;
+            this.max = max;
+            this.shared = shared;
+        }
+
+        @Override
+        public long lockedFor(String key, long now) {
+            return shared.read(kind, key).map(b -> Math.max(0, b.lockedUntil() - now)).orElse(0L);
+        }
+
+        @Override
+        public void fail(String key, long now) {
+            SharedBuckets.Change c = shared.update(kind, key,
+                    old -> failed(old.orElseGet(() -> BucketState.fresh(now)), now, max));
+            if (c.after().lockedUntil() != c.before().map(BucketState::lockedUntil).orElse(now)) {
+                logLockStart(kind, key, c.after());
+            }
+        }
+
+        @Override
+        public void clear(String key) {
+            shared.clear(kind, key);
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
+    }
+
+    private void logLockStart(String kind, String key, BucketState b) {
+        LOG.warn("event=login.lockout_started kind={} {}={} duration_s={} strike={}", kind, field(kind),
+                subject(kind, key), Math.max(1, Duration.ofNanos(lockFor(b.strikes())).toSeconds()), b.strikes());
+    }
+
+    /** The field a line names the locked thing in: source, or account (a device's lock is on one account). */
+    private static String field(String kind) {
+        return kind.equals("source") ? "source" : "account";
+    }
+
+    /** What a line names: the account or source; for a device only its account (the device id stays out). */
+    private static String subject(String kind, String key) {
+        return LogValues.quote(kind.equals("device") ? key.substring(key.indexOf(':') + 1) : key);
+    }
+
     /**
-     * The buckets of one kind: an access-ordered map under one lock, so a lookup, an insert and the eviction of the
-     * least recently used bucket past the cap are each O(1). The work under the lock is a few arithmetic steps.
+     * The buckets of one kind in memory: an access-ordered map under one lock, so a lookup, an insert and the
+     * eviction of the least recently used bucket past the cap are each O(1). The work under the lock is a few
+     * arithmetic steps.
      */
-    private final class BucketMap {
+    private final class BucketMap implements Buckets {
         /** The kind in log lines: source, account or device. */
         private final String kind;
         private final int max;
@@ -197,35 +265,35 @@ public final class LoginThrottle {
             };
         }
 
-        synchronized long lockedFor(String key, long now) {
+        @Override
+        public synchronized long lockedFor(String key, long now) {
             Bucket b = map.get(key);
             if (b == null) {
                 return 0;
             }
             noteEnd(key, b, now);
-            return Math.max(0, b.lockedUntil - now);
+            return Math.max(0, b.state.lockedUntil() - now);
         }
 
-        synchronized void fail(String key, long now) {
+        @Override
+        public synchronized void fail(String key, long now) {
             Bucket b = map.computeIfAbsent(key, k -> new Bucket(now));
             noteEnd(key, b, now);
-            decay(b, now);
-            b.failures += 1;
-            if (b.failures >= max) {
-                b.strikes = Math.min(b.strikes + 1, 62);
-                long lock = lockFor(b.strikes);
-                b.lockedUntil = now + lock;
-                b.failures = max - 1;
+            BucketState next = failed(b.state, now, max);
+            boolean locked = next.lockedUntil() != b.state.lockedUntil();
+            b.state = next;
+            if (locked) {
                 b.lockLogged = true;
-                LOG.warn("event=login.lockout_started kind={} {}={} duration_s={} strike={}", kind, field(),
-                        subject(key), Math.max(1, Duration.ofNanos(lock).toSeconds()), b.strikes);
+                logLockStart(kind, key, next);
             }
         }
 
-        synchronized void clear(String key) {
+        @Override
+        public synchronized void clear(String key) {
             Bucket b = map.remove(key);
             if (b != null && b.lockLogged) {
-                LOG.info("event=login.lockout_ended kind={} {}={} by=successful_login", kind, field(), subject(key));
+                LOG.info("event=login.lockout_ended kind={} {}={} by=successful_login", kind, field(kind),
+                        subject(kind, key));
             }
         }
 
@@ -234,25 +302,30 @@ public final class LoginThrottle {
          * own; the start line says how long the lock lasts).
          */
         private void noteEnd(String key, Bucket b, long now) {
-            if (b.lockLogged && b.lockedUntil - now <= 0) {
+            if (b.lockLogged && b.state.lockedUntil() - now <= 0) {
                 b.lockLogged = false;
-                LOG.info("event=login.lockout_ended kind={} {}={}", kind, field(), subject(key));
+                LOG.info("event=login.lockout_ended kind={} {}={}", kind, field(kind), subject(kind, key));
             }
         }
 
-        /** The field a line names the locked thing in: source, or account (a device's lock is on one account). */
-        private String field() {
-            return kind.equals("source") ? "source" : "account";
-        }
-
-        /** What a line names: the account or source; for a device only its account (the device id stays out). */
-        private String subject(String key) {
-            return LogValues.quote(kind.equals("device") ? key.substring(key.indexOf(':') + 1) : key);
-        }
-
-        synchronized int size() {
+        @Override
+        public synchronized int size() {
             return map.size();
         }
+    }
+
+    /**
+     * One more failure on {@code b} at {@code now}: decayed first, then counted; at {@code max} the bucket locks
+     * (the first lock {@code lockout}, doubling per lock in a row) and its count stays one below the limit.
+     */
+    private BucketState failed(BucketState b, long now, int max) {
+        BucketState d = decayed(b, now);
+        long failures = d.failures() + 1;
+        if (failures < max) {
+            return new BucketState(failures, d.updated(), d.lockedUntil(), d.strikes());
+        }
+        int strikes = Math.min(d.strikes() + 1, 62);
+        return new BucketState(max - 1, d.updated(), now + lockFor(strikes), strikes);
     }
 
     /** The lock after {@code strikes} locks in a row: lockout, doubled each time, at most maxLockout. */
@@ -264,22 +337,20 @@ public final class LoginThrottle {
         return Math.min(d, maxLockoutNanos);
     }
 
-    private void decay(Bucket b, long now) {
+    private BucketState decayed(BucketState b, long now) {
         // Nothing is forgiven while locked, so the first failure after a lock locks again. Ticker values are compared
         // by difference only (System.nanoTime may be negative or wrap).
-        long from = b.updated - b.lockedUntil > 0 ? b.updated : b.lockedUntil;
+        long from = b.updated() - b.lockedUntil() > 0 ? b.updated() : b.lockedUntil();
         long elapsed = now - from;
         if (elapsed <= 0) {
-            return;
+            return b;
         }
         long steps = elapsed / decayNanos;
-        if (steps > 0) {
-            b.failures = Math.max(0, b.failures - steps);
-            b.updated = from + steps * decayNanos;
-            if (b.failures == 0) {
-                b.strikes = 0;
-            }
+        if (steps <= 0) {
+            return b;
         }
+        long failures = Math.max(0, b.failures() - steps);
+        return new BucketState(failures, from + steps * decayNanos, b.lockedUntil(), failures == 0 ? 0 : b.strikes());
     }
 
     /**
@@ -299,6 +370,8 @@ public final class LoginThrottle {
         private LongSupplier ticker = MonotonicClock.system();
         private int maxTrackedKeys = DEFAULT_MAX_TRACKED_KEYS;
         private DeviceTokens deviceTokens;
+        private SharedBuckets shared;
+        private Runnable admission = () -> { };
 
         public Builder maxAccountFailures(int n) {
             this.maxAccountFailures = positive(n);
@@ -351,6 +424,25 @@ public final class LoginThrottle {
             return this;
         }
 
+        /**
+         * Keeps the buckets in {@code shared} (the database several nodes share) instead of this process's memory.
+         * The ticker must then mean the same on every node: give {@link #ticker} the wall clock in Unix-epoch
+         * nanoseconds. {@code maxTrackedKeys} does not apply (the table is pruned by the store).
+         */
+        public Builder shared(SharedBuckets shared) {
+            this.shared = Objects.requireNonNull(shared);
+            return this;
+        }
+
+        /**
+         * A condition of every login on this node, checked first by {@link #check}: it throws when none may proceed
+         * (a cluster node whose view of the suite policy and accounts is too old, issue 16).
+         */
+        public Builder admission(Runnable admission) {
+            this.admission = Objects.requireNonNull(admission);
+            return this;
+        }
+
         private static int positive(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("must be at least 1: " + n);
@@ -363,6 +455,11 @@ public final class LoginThrottle {
                 throw new IllegalArgumentException(what + " must be positive");
             }
             return d;
+        }
+
+        /** {@code step} applied to this builder (a step that depends on where the server keeps its data). */
+        public Builder apply(java.util.function.UnaryOperator<Builder> step) {
+            return step.apply(this);
         }
 
         public LoginThrottle build() {

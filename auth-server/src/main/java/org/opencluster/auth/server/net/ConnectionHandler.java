@@ -167,7 +167,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
                     fail(ErrorCode.INTERNAL, "internal error; the connection is closed");
                 } else {
                     // A login during a database outage: the store logged the outage once; no trace per login.
-                    fail(ErrorCode.STORE_UNAVAILABLE, org.opencluster.auth.server.store.StoreException.RETRY_LATER);
+                    fail(e.stale() ? ErrorCode.CLUSTER_STATE_STALE : ErrorCode.STORE_UNAVAILABLE,
+                            e.stale() ? e.getMessage() : org.opencluster.auth.server.store.StoreException.RETRY_LATER);
                 }
             } catch (RuntimeException | Error e) {
                 LOG.error("event=connection.failed remote={}", remoteAddress(), e);

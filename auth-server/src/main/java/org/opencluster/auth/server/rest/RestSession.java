@@ -182,12 +182,14 @@ final class RestSession {
             // outage once, so no trace per request; it fails before any challenge, so nothing counts against the
             // caller.
             boolean outage = e instanceof StoreException s && s.unavailable();
-            out.fail(outage ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.INTERNAL,
-                    outage ? StoreException.RETRY_LATER : "internal error");
+            boolean stale = e instanceof StoreException s && s.stale();
+            ErrorCode code = stale ? ErrorCode.CLUSTER_STATE_STALE : ErrorCode.STORE_UNAVAILABLE;
+            String text = stale ? e.getMessage() : StoreException.RETRY_LATER;
+            out.fail(outage ? code : ErrorCode.INTERNAL, outage ? text : "internal error");
             out.take();
             finish();
             if (outage) {
-                throw RestProblem.of(503, ErrorCode.STORE_UNAVAILABLE, StoreException.RETRY_LATER);
+                throw RestProblem.of(503, code, text);
             }
             throw e;
         }

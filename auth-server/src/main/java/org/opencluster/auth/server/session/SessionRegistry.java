@@ -13,6 +13,12 @@ import org.opencluster.auth.protocol.suite.SuitePolicy;
  */
 public final class SessionRegistry {
     private final ConcurrentHashMap<Long, LiveSession> sessions = new ConcurrentHashMap<>();
+    private volatile ClusterBroadcast cluster = ClusterBroadcast.NONE;
+
+    /** The other nodes of the cluster: they hear of {@link #endUser} and show their sessions in {@link #find}. */
+    public void joinCluster(ClusterBroadcast cluster) {
+        this.cluster = java.util.Objects.requireNonNull(cluster);
+    }
 
     public void add(LiveSession s) {
         if (sessions.putIfAbsent(s.id(), s) != null) {
@@ -24,8 +30,17 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
+    /** A session of this node, or else of another node of the cluster (ending it asks that node to). */
     public Optional<LiveSession> find(long id) {
-        return Optional.ofNullable(sessions.get(id));
+        LiveSession here = sessions.get(id);
+        return here != null ? Optional.of(here) : cluster.findElsewhere(id);
+    }
+
+    /** The sessions of every node of the cluster, this node's first (each node's oldest first). */
+    public List<LiveSession> listCluster() {
+        List<LiveSession> all = list();
+        all.addAll(cluster.elsewhere());
+        return all;
     }
 
     public int size() {
@@ -39,8 +54,18 @@ public final class SessionRegistry {
         return all;
     }
 
-    /** Ends every session of {@code username} (its account was disabled); returns how many. */
+    /**
+     * Ends every session of {@code username} (its account was disabled, deleted, reset or rekeyed) on this node,
+     * and has every other node of the cluster do the same; returns how many ended here.
+     */
     public int endUser(String username, String reason) {
+        int ended = endUserHere(username, reason);
+        cluster.endUser(username, reason);
+        return ended;
+    }
+
+    /** Ends every session of {@code username} on this node only (another node asked); returns how many. */
+    public int endUserHere(String username, String reason) {
         int ended = 0;
         for (LiveSession s : sessions.values()) {
             if (s.username().equals(username)) {

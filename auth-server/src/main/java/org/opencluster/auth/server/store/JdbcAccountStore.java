@@ -33,6 +33,8 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     private final HikariDataSource pool;
     /** H2 file databases: a commit reaches the disk's cache, not the disk, until {@code CHECKPOINT SYNC}. */
     private final boolean syncAfterCommit;
+    /** Statements prepared or created on this store's connections since it opened (for measuring, issue 16). */
+    private final java.util.concurrent.atomic.LongAdder statements = new java.util.concurrent.atomic.LongAdder();
     private final OutageBackoff outage = new OutageBackoff(org.opencluster.auth.protocol.time.MonotonicClock.system());
 
     private JdbcAccountStore(HikariDataSource pool, boolean syncAfterCommit) {
@@ -512,18 +514,29 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
         });
     }
 
+    /** Whether this is a PostgreSQL database (LISTEN/NOTIFY; several nodes), not the embedded H2. */
+    public boolean postgres() {
+        return pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /** A connection of its own, outside the pool (a listener that holds it for as long as the node runs). */
+    public Connection dedicatedConnection() throws SQLException {
+        return java.sql.DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+    }
+
     @Override
     public void close() {
         pool.close();
     }
 
+    /** Work on one connection (the shared-state tables of issue 16 go through {@link #read} and {@link #write}). */
     @FunctionalInterface
-    private interface Work<T> {
+    public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
     /** Runs {@code work} on a connection of its own, without a transaction of its own (reads). */
-    private <T> T read(String what, Work<T> work) {
+    public <T> T read(String what, Work<T> work) {
         return run(what, false, work);
     }
 
@@ -533,7 +546,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
      * {@code WRITE_DELAY=0} alone a commit reaches the operating system before it returns, which a killed process
      * survives but a power loss may not. Only then does the caller answer OK.
      */
-    private <T> T write(String what, Work<T> work) {
+    public <T> T write(String what, Work<T> work) {
         return run(what, true, work);
     }
 
@@ -551,7 +564,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             if (write) {
                 c.setAutoCommit(false);
                 try {
-                    result = work.run(c);
+                    result = work.run(counting(c));
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c, e);
@@ -563,7 +576,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                     }
                 }
             } else {
-                result = work.run(c);
+                result = work.run(counting(c));
             }
             if (outage.succeeded()) {
                 LOG.warn("event=store.recovered");
@@ -595,6 +608,28 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
                 }
             }
         }
+    }
+
+    /** Statements run through this store so far (each prepared or created statement counts once). */
+    public long statementCount() {
+        return statements.sum();
+    }
+
+    /** {@code c} counting the statements made on it into {@link #statementCount()}. */
+    private Connection counting(Connection c) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("prepareStatement") || name.equals("createStatement")
+                            || name.equals("prepareCall")) {
+                        statements.increment();
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

@@ -12,7 +12,7 @@ public final class StoreException extends RuntimeException {
     /** What a client is told when the database is unavailable (the cause stays in the server's log). */
     public static final String RETRY_LATER = "the server's database is unavailable; retry later";
 
-    private enum Kind { FAILED, CONFLICT, CODE_USED_UP, UNAVAILABLE }
+    private enum Kind { FAILED, CONFLICT, CODE_USED_UP, UNAVAILABLE, STALE }
 
     private final Kind kind;
 
@@ -31,6 +31,15 @@ public final class StoreException extends RuntimeException {
                 Kind.UNAVAILABLE, cause);
     }
 
+    /**
+     * This cluster node has not been able to re-read the suite policy and the admins' actions for longer than it
+     * may act on what it last read (issue 16): it takes no login until it can again. An {@link #unavailable()}
+     * failure with its own error code (CLUSTER_STATE_STALE).
+     */
+    public static StoreException stale(String reason) {
+        return new StoreException(reason, Kind.STALE, null);
+    }
+
     /** The enrolment code a write was to use up is used, revoked or expired: the write was rolled back. */
     static StoreException codeUsedUp(String what) {
         return new StoreException(what + " failed: the enrolment code was used meanwhile or has expired (a code"
@@ -47,6 +56,11 @@ public final class StoreException extends RuntimeException {
     }
 
     public boolean unavailable() {
-        return kind == Kind.UNAVAILABLE;
+        return kind == Kind.UNAVAILABLE || kind == Kind.STALE;
+    }
+
+    /** See {@link #stale(String)}. */
+    public boolean stale() {
+        return kind == Kind.STALE;
     }
 }

@@ -2,7 +2,6 @@ package org.opencluster.auth.server.store;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.opencluster.auth.testsupport.RealComponent;
 
 /**
  * The same contract on a real PostgreSQL (bin/test starts a throwaway cluster on 127.0.0.1 and sets
@@ -13,10 +12,7 @@ class PostgresAccountStoreTest extends AccountStoreContract {
 
     @BeforeAll
     static void open() {
-        String url = System.getenv("OCA_TEST_POSTGRES_URL");
-        RealComponent.require(url != null && !url.isEmpty(),
-                "PostgreSQL: set OCA_TEST_POSTGRES_URL (bin/test starts one; apt-get install postgresql)");
-        store = JdbcAccountStore.open(url, System.getenv().getOrDefault("OCA_TEST_POSTGRES_USER", "postgres"), "");
+        store = TestPostgres.open();
     }
 
     @AfterAll

@@ -98,6 +98,14 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM (what an operator's stop sends: the graceful drain), then waits until the process is gone. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not stop within 30 s of SIGTERM");
+        }
+    }
+
     /** What the server wrote so far (for failure messages). */
     String output() {
         return output(log);

@@ -51,7 +51,13 @@ public enum ErrorCode {
      */
     TOKEN_UNAVAILABLE(0x0504, "token-unavailable"),
     /** The server is shutting down: no new login is taken; live sessions get SESSION_CLOSING (section 7.1). */
-    SHUTTING_DOWN(0x0505, "shutting-down");
+    SHUTTING_DOWN(0x0505, "shutting-down"),
+    /**
+     * This node of a cluster has not been able to re-read the shared suite policy and the admins' actions for longer
+     * than its staleness limit ({@code cluster.max-staleness}): it takes no login until it can; nothing was counted
+     * against the caller. Retry later, or on another node.
+     */
+    CLUSTER_STATE_STALE(0x0506, "cluster-state-stale");
 
     private final int code;
     private final String slug;
