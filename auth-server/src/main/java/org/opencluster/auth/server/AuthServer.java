@@ -83,6 +83,9 @@ public final class AuthServer implements AutoCloseable {
     private final EnrolmentCodeKey enrolmentCodes;
     private final Clock clock;
     private boolean httpsClosed;
+    private final org.opencluster.auth.server.metrics.ServerMetrics metrics;
+    /** The operator's listener (/metrics, /healthz, /readyz), or null when {@code admin.listen} is off. */
+    private final org.opencluster.auth.server.metrics.AdminListener admin;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -93,14 +96,18 @@ public final class AuthServer implements AutoCloseable {
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
         dataDir = config.dataDir();
+        metrics = b.metrics;
         store = Bootstrap.openStore(config);
         b.opened.push(store);
+        metrics.storePool(store::poolState);
+        metrics.liveSessions(sessions, SessionRegistry::size);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
         caKey = keys.openHealing("cluster-ca", config.caKey(), ticker, clock);
         b.opened.push(caKey);
-        ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
+        ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(metrics.timed("cluster-ca", caKey),
+                schemeOf(caKey)), clock, random);
         serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         b.opened.push(serverKey);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
@@ -148,8 +155,10 @@ public final class AuthServer implements AutoCloseable {
                 .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .build();
+        throttle.onLockout(metrics::lockoutStarted);
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
-        HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
+        HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current,
+                metrics.timed("server", serverKey),
                 List.of(serverCertificate, bootstrap.caCertificate()), new org.opencluster.auth.server.login.StoredAccounts(
                         store::findAccount, a -> loginView(a, ca, clock.instant()),
                         org.opencluster.auth.server.login.StoredAccounts.decoyAccount(random)), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
@@ -167,7 +176,7 @@ public final class AuthServer implements AutoCloseable {
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock, ticker,
-                        config.reauthPolicy(), config.framePadding(), remote);
+                        config.reauthPolicy(), config.framePadding(), remote, metrics);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
         transport = RispServer.builder(sessionFactory)
@@ -176,14 +185,16 @@ public final class AuthServer implements AutoCloseable {
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)
                 .perSource(config.connectionsPerSource(), config.handshakesPerSource())
                 .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
-                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
-        try {
-            https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
-                    ticker, random, sources) : null;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            transport.close();
-            throw e;
+                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0)
+                .rejections(metrics::preAuthRejected).start();
+        b.opened.push(transport);
+        https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
+                ticker, random, sources) : null;
+        if (https != null) {
+            b.opened.push(https);
         }
+        admin = config.adminListen().isPresent() ? org.opencluster.auth.server.metrics.AdminListener.start(
+                config.adminListen().get(), b.scrape, this::notReadyBecause) : null;
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
         if (!hasAdmin()) {
@@ -245,6 +256,9 @@ public final class AuthServer implements AutoCloseable {
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
         private java.util.function.Consumer<CommandDispatcher.Builder> extraRoutes = r -> { };
         private LoginThrottle throttle;
+        private org.opencluster.auth.server.metrics.ServerMetrics metrics =
+                org.opencluster.auth.server.metrics.ServerMetrics.none();
+        private java.util.function.Supplier<String> scrape;
         /**
          * What the constructor has opened so far, closed again by {@link #start} when it fails half-way (before a
          * fresh data directory is removed: an open embedded database would still write to it).
@@ -289,6 +303,17 @@ public final class AuthServer implements AutoCloseable {
         public Builder commands(CommandRegistry commands, java.util.function.Consumer<CommandDispatcher.Builder> routes) {
             this.extraCommands = java.util.Objects.requireNonNull(commands);
             this.extraRoutes = java.util.Objects.requireNonNull(routes);
+            return this;
+        }
+
+        /**
+         * Where the server's meters go ({@link org.opencluster.auth.server.metrics.ServerMetrics}; default: nowhere)
+         * and, for the admin listener's {@code /metrics}, the registry's Prometheus text (null: no {@code /metrics}).
+         */
+        public Builder metrics(io.micrometer.core.instrument.MeterRegistry registry,
+                java.util.function.Supplier<String> scrape) {
+            this.metrics = new org.opencluster.auth.server.metrics.ServerMetrics(registry);
+            this.scrape = scrape;
             return this;
         }
 
@@ -524,8 +549,44 @@ public final class AuthServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this node should not get traffic now, if it should not (the admin listener's {@code /readyz}): the store
+     * takes no write, one of the server's key tokens is lost, or another node changed the suite policy and this one
+     * has not caught up. One short line each, never a secret or a stack trace.
+     */
+    public Optional<String> notReadyBecause() {
+        try {
+            store.probeWritable();
+        } catch (RuntimeException e) {
+            return Optional.of("store not writable");
+        }
+        for (org.opencluster.auth.server.boot.TokenHealth t : tokenHealth()) {
+            if (!t.up()) {
+                return Optional.of(t.role() + " key token unavailable");
+            }
+        }
+        try {
+            long stored = store.latestPolicy().map(org.opencluster.auth.server.store.StoredPolicy::version).orElse(0L);
+            if (stored != policies.current().version()) {
+                return Optional.of("suite policy version " + policies.current().version() + " is not the store's "
+                        + stored);
+            }
+        } catch (RuntimeException e) {
+            return Optional.of("store not readable");
+        }
+        return Optional.empty();
+    }
+
+    /** The admin listener's address, when {@code admin.listen} is on. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(org.opencluster.auth.server.metrics.AdminListener::address);
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         closeHttps();
         transport.close();
         store.close();

@@ -42,6 +42,9 @@ public final class LoginThrottle {
     private final long maxLockoutNanos;
     private final LongSupplier ticker;
     private final DeviceTokens deviceTokens;
+    /** Told the kind (source, account, device) of each lock that starts: the server's metrics. */
+    private final java.util.List<java.util.function.Consumer<String>> lockoutListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One login attempt as the throttle sees it.
@@ -84,6 +87,11 @@ public final class LoginThrottle {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** {@code listener} is told the kind (source, account, device) of every lock that starts from now on. */
+    public void onLockout(java.util.function.Consumer<String> listener) {
+        lockoutListeners.add(Objects.requireNonNull(listener));
     }
 
     /** The tokens that name known devices (issued and verified by the handshake). */
@@ -219,6 +227,7 @@ public final class LoginThrottle {
                 b.lockLogged = true;
                 LOG.warn("event=login.lockout_started kind={} {}={} duration_s={} strike={}", kind, field(),
                         subject(key), Math.max(1, Duration.ofNanos(lock).toSeconds()), b.strikes);
+                lockoutListeners.forEach(l -> l.accept(kind));
             }
         }
 

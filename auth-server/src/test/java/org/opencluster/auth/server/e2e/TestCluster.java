@@ -79,7 +79,7 @@ final class TestCluster implements AutoCloseable {
     /** As above with another idle timeout (tests of what a silent client costs). */
     TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
             Duration idleTimeout) throws Exception {
-        this(config, ecProofKind, throttle, tokens, idleTimeout, true);
+        this(config, ecProofKind, throttle, tokens, idleTimeout, true, java.util.function.UnaryOperator.identity());
     }
 
     /**
@@ -87,7 +87,8 @@ final class TestCluster implements AutoCloseable {
      *                     floor) instead of its production floor: tests that enrol do not measure the KDF's cost
      */
     private TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
-            Duration idleTimeout, boolean testKdfFloor) throws Exception {
+            Duration idleTimeout, boolean testKdfFloor,
+            java.util.function.UnaryOperator<AuthServer.Builder> serverTune) throws Exception {
         ServerConfig.Builder b = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(idleTimeout);
         if (testKdfFloor) {
@@ -99,7 +100,7 @@ final class TestCluster implements AutoCloseable {
         if (throttle != null) {
             builder.throttle(throttle);
         }
-        server = builder.start();
+        server = serverTune.apply(builder).start();
         this.throttle = server.throttle();
         store = server.store();
         policies = server.policies();
@@ -131,6 +132,8 @@ final class TestCluster implements AutoCloseable {
         private Duration idleTimeout = Duration.ofMinutes(10);
         private java.util.function.Consumer<TestCluster> started = c -> { };
         private boolean testKdfFloor = true;
+        private java.util.function.UnaryOperator<AuthServer.Builder> serverTune = java.util.function.UnaryOperator
+                .identity();
 
         private Start(Path dir) {
             this.dir = dir;
@@ -163,6 +166,12 @@ final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /** Further settings of the server itself (e.g. its metrics registry), applied last. */
+        Start server(java.util.function.UnaryOperator<AuthServer.Builder> tune) {
+            this.serverTune = tune;
+            return this;
+        }
+
         /** The server's production envelope KDF floor (64 MiB, t = 3) instead of {@link #TEST_KDF}. */
         Start productionKdfFloor() {
             this.testKdfFloor = false;
@@ -181,7 +190,7 @@ final class TestCluster implements AutoCloseable {
                 b.httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0));
             }
             TestCluster c = new TestCluster(tune.apply(b).build(), ecProofKind, throttle,
-                    Pkcs11Tokens.builder().build(), idleTimeout, testKdfFloor);
+                    Pkcs11Tokens.builder().build(), idleTimeout, testKdfFloor, serverTune);
             started.accept(c);
             return c;
         }
