@@ -37,6 +37,7 @@ import org.opencluster.auth.server.boot.ServerKeys;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.BuiltinCommands;
+import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.limit.DeviceTokens;
 import org.opencluster.auth.server.limit.LoginThrottle;
@@ -81,6 +82,8 @@ public final class AuthServer implements AutoCloseable {
     private final WebAuthnService webAuthn;
     private final java.nio.file.Path dataDir;
     private final EnrolmentCodeKey enrolmentCodes;
+    /** The one way accounts are certified and stored outside the wire (admin operation {@link #provision}). */
+    private final org.opencluster.auth.server.provision.AccountEnrolment enrolment;
     private final Clock clock;
     private boolean httpsClosed;
     private final org.opencluster.auth.server.metrics.ServerMetrics metrics;
@@ -136,6 +139,8 @@ public final class AuthServer implements AutoCloseable {
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
         b.opened.push(webAuthn);
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
+        enrolment = new org.opencluster.auth.server.provision.AccountEnrolment(ca, store, config.keyPolicy(),
+                config.envelopeKdfFloor());
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
                 .install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy(),
@@ -438,12 +443,86 @@ public final class AuthServer implements AutoCloseable {
         return Optional.ofNullable(https).map(org.opencluster.auth.server.rest.RestServer::address);
     }
 
-    public JdbcAccountStore store() {
+    /** Not part of the front door (issue 17 item 6): the package's own tests reach it through this. */
+    JdbcAccountStore store() {
         return store;
     }
 
-    public ClusterCa ca() {
+    /** Not part of the front door (issue 17 item 6): the package's own tests reach it through this. */
+    ClusterCa ca() {
         return ca;
+    }
+
+    /** The cluster CA's certificate (what a service stores on its token after the certificate it was issued). */
+    public X509Certificate caCertificate() {
+        return ca.certificate();
+    }
+
+    /** The account named {@code username}, as stored now (a snapshot: changing it changes nothing). */
+    public Optional<Account> account(String username) {
+        return store.findAccount(username);
+    }
+
+    /**
+     * Admin operation (as {@code ADMIN_ENROLMENT_CODE}): a one-time enrolment code for a new account
+     * {@code username} of {@code kind} and {@code role}, valid for
+     * {@link org.opencluster.auth.server.enrol.EnrolHandlers#CODE_LIFETIME}; the enrollee enrols with it as every
+     * user does (the client's {@code Enroller}).
+     *
+     * @throws IllegalArgumentException when the name is invalid or the account exists already
+     */
+    public String issueEnrolmentCode(String username, Caller.Role role, Account.Kind kind) {
+        org.opencluster.auth.protocol.names.AccountNames.require(username);
+        if (store.findAccount(username).isPresent()) {
+            throw new IllegalArgumentException("account " + username + " exists already");
+        }
+        String code = enrolmentCodes.issue(store, EnrolmentCode.NEW_ACCOUNT, Optional.of(username), role, kind,
+                clock.instant().plus(org.opencluster.auth.server.enrol.EnrolHandlers.CODE_LIFETIME));
+        LOG.info("event=admin.enrolment_code.issued admin=- account={}",
+                org.opencluster.auth.server.log.LogValues.quote(username));
+        return code;
+    }
+
+    /**
+     * Admin operation: certifies the key of {@code csr} for a new account and stores it, under the same checks as
+     * enrolment (name, key policy, envelope floor), for tools that provision many accounts at once (load tests) or
+     * hosts that provision themselves. An interactive enrollee uses {@link #issueEnrolmentCode} instead.
+     *
+     * @param envelope a person's passphrase envelope, or null (a service, or a key on a card)
+     * @return the issued certificate, then the CA's
+     */
+    public List<X509Certificate> provision(String username, Account.Kind kind, Caller.Role role,
+            org.bouncycastle.pkcs.PKCS10CertificationRequest csr, byte[] envelope, Duration validity) {
+        return enrolment.enrol(username, kind, role, csr, envelope, validity);
+    }
+
+    /**
+     * Admin operation (as {@code ACCOUNT_DISABLE}/{@code ACCOUNT_ENABLE}): a disabled account's sessions end at
+     * once and it cannot log in until enabled again.
+     *
+     * @return false when there is no such account
+     */
+    public boolean setDisabled(String username, boolean disabled) {
+        if (!store.setDisabled(username, disabled)) {
+            return false;
+        }
+        if (disabled) {
+            sessions.endUser(username, "the account was disabled by an admin");
+        }
+        return true;
+    }
+
+    /**
+     * Admin operation (as {@code ADMIN_ACCOUNT_DELETE}): the account and its credentials are gone, its sessions end.
+     *
+     * @return false when there is no such account
+     */
+    public boolean deleteAccount(String username) {
+        if (!store.deleteAccount(username)) {
+            return false;
+        }
+        sessions.endUser(username, "the account was deleted by an admin");
+        return true;
     }
 
     public SuitePolicyService policies() {

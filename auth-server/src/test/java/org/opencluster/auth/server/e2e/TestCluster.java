@@ -102,12 +102,12 @@ final class TestCluster implements AutoCloseable {
         }
         server = serverTune.apply(builder).start();
         this.throttle = server.throttle();
-        store = server.store();
+        store = org.opencluster.auth.server.ServerInternals.store(server);
         policies = server.policies();
         sessions = server.sessions();
         serverKey = server.serverKey();
         caKey = server.caKey();
-        ca = server.ca();
+        ca = org.opencluster.auth.server.ServerInternals.ca(server);
         serverCert = server.serverCertificate();
     }
 
