@@ -78,9 +78,14 @@ public final class AuthServer implements AutoCloseable {
     private final WebAuthnService webAuthn;
     private final java.nio.file.Path dataDir;
     private final EnrolmentCodeKey enrolmentCodes;
+    /** The one way accounts are certified and stored outside the wire (admin operation {@link #provision}). */
+    private final org.opencluster.auth.server.provision.AccountEnrolment enrolment;
     private final Clock clock;
     private final org.opencluster.auth.server.cluster.ClusterSync cluster;
     private boolean httpsClosed;
+    private final org.opencluster.auth.server.metrics.ServerMetrics metrics;
+    /** The operator's listener (/metrics, /healthz, /readyz), or null when {@code admin.listen} is off. */
+    private final org.opencluster.auth.server.metrics.AdminListener admin;
 
     private AuthServer(Builder b) throws IOException, TokenException, InterruptedException {
         ServerConfig config = b.config;
@@ -91,14 +96,18 @@ public final class AuthServer implements AutoCloseable {
         SecureRandom random = b.random;
         ProofKind ecProofKind = b.ecProofKind;
         dataDir = config.dataDir();
+        metrics = b.metrics;
         store = Bootstrap.openStore(config);
         b.opened.push(store);
+        metrics.storePool(store::poolState);
+        metrics.liveSessions(sessions, SessionRegistry::size);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
         caKey = keys.openHealing("cluster-ca", config.caKey(), ticker, clock);
         b.opened.push(caKey);
-        ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(caKey, schemeOf(caKey)), clock, random);
+        ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(metrics.timed("cluster-ca", caKey),
+                schemeOf(caKey)), clock, random);
         serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         b.opened.push(serverKey);
         org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config, serverKey.publicKey(),
@@ -125,6 +134,8 @@ public final class AuthServer implements AutoCloseable {
         webAuthn = new WebAuthnService(webAuthnSettings, store, decoySecret, clock);
         b.opened.push(webAuthn);
         enrolmentCodes = EnrolmentCodeKey.fromDecoySecret(decoySecret, random);
+        enrolment = new org.opencluster.auth.server.provision.AccountEnrolment(ca, store, config.keyPolicy(),
+                config.envelopeKdfFloor());
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
                 .install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy(),
@@ -144,8 +155,10 @@ public final class AuthServer implements AutoCloseable {
                 .maxTrackedKeys(config.maxTrackedKeys()).ticker(ticker)
                 .deviceTokens(DeviceTokens.fromDecoySecret(decoySecret, clock, config.deviceTokenLifetime(), random))
                 .apply(this::shareOnPostgres).build();
+        throttle.onLockout(metrics::lockoutStarted);
         FrameConfig frames = FrameConfig.builder().keyUpdateAfterBytes(config.keyUpdateBytes()).build();
-        HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current, serverKey,
+        HandshakeSettings settings = new HandshakeSettings(SuiteRegistry.standard(), policies::current,
+                metrics.timed("server", serverKey),
                 List.of(serverCertificate, bootstrap.caCertificate()), new org.opencluster.auth.server.login.StoredAccounts(
                         store::findAccount, a -> loginView(a, ca, clock.instant()),
                         org.opencluster.auth.server.login.StoredAccounts.decoyAccount(random)), decoySecret, HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH,
@@ -163,7 +176,7 @@ public final class AuthServer implements AutoCloseable {
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock, ticker,
-                        config.reauthPolicy(), config.framePadding(), remote);
+                        config.reauthPolicy(), config.framePadding(), remote, metrics);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
         transport = RispServer.builder(sessionFactory)
@@ -172,15 +185,17 @@ public final class AuthServer implements AutoCloseable {
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)
                 .perSource(config.connectionsPerSource(), config.handshakesPerSource())
                 .preAuthBytes(config.preAuthBytesPerConnection(), config.preAuthBytes())
-                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0).start();
-        try {
-            https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
-                    ticker, random, sources) : null;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            transport.close();
-            throw e;
+                .otherConnections(config.httpsListen().isPresent() ? HTTPS_CONNECTIONS : 0)
+                .rejections(metrics::preAuthRejected).start();
+        b.opened.push(transport);
+        https = httpsAddress.isPresent() ? startHttps(config, httpsAddress.get(), httpsOrigins, sessionFactory,
+                ticker, random, sources) : null;
+        if (https != null) {
+            b.opened.push(https);
         }
         cluster.start();
+        admin = config.adminListen().isPresent() ? org.opencluster.auth.server.metrics.AdminListener.start(
+                config.adminListen().get(), b.scrape, this::notReadyBecause) : null;
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),
                 config.dbUrl().replaceAll("password=[^;&]*", "password=***"));
         if (!hasAdmin()) {
@@ -257,6 +272,9 @@ public final class AuthServer implements AutoCloseable {
         private CommandRegistry extraCommands = CommandRegistry.builder().build();
         private java.util.function.Consumer<CommandDispatcher.Builder> extraRoutes = r -> { };
         private LoginThrottle throttle;
+        private org.opencluster.auth.server.metrics.ServerMetrics metrics =
+                org.opencluster.auth.server.metrics.ServerMetrics.none();
+        private java.util.function.Supplier<String> scrape;
         /**
          * What the constructor has opened so far, closed again by {@link #start} when it fails half-way (before a
          * fresh data directory is removed: an open embedded database would still write to it).
@@ -301,6 +319,17 @@ public final class AuthServer implements AutoCloseable {
         public Builder commands(CommandRegistry commands, java.util.function.Consumer<CommandDispatcher.Builder> routes) {
             this.extraCommands = java.util.Objects.requireNonNull(commands);
             this.extraRoutes = java.util.Objects.requireNonNull(routes);
+            return this;
+        }
+
+        /**
+         * Where the server's meters go ({@link org.opencluster.auth.server.metrics.ServerMetrics}; default: nowhere)
+         * and, for the admin listener's {@code /metrics}, the registry's Prometheus text (null: no {@code /metrics}).
+         */
+        public Builder metrics(io.micrometer.core.instrument.MeterRegistry registry,
+                java.util.function.Supplier<String> scrape) {
+            this.metrics = new org.opencluster.auth.server.metrics.ServerMetrics(registry);
+            this.scrape = scrape;
             return this;
         }
 
@@ -425,12 +454,86 @@ public final class AuthServer implements AutoCloseable {
         return Optional.ofNullable(https).map(org.opencluster.auth.server.rest.RestServer::address);
     }
 
-    public JdbcAccountStore store() {
+    /** Not part of the front door (issue 17 item 6): the package's own tests reach it through this. */
+    JdbcAccountStore store() {
         return store;
     }
 
-    public ClusterCa ca() {
+    /** Not part of the front door (issue 17 item 6): the package's own tests reach it through this. */
+    ClusterCa ca() {
         return ca;
+    }
+
+    /** The cluster CA's certificate (what a service stores on its token after the certificate it was issued). */
+    public X509Certificate caCertificate() {
+        return ca.certificate();
+    }
+
+    /** The account named {@code username}, as stored now (a snapshot: changing it changes nothing). */
+    public Optional<Account> account(String username) {
+        return store.findAccount(username);
+    }
+
+    /**
+     * Admin operation (as {@code ADMIN_ENROLMENT_CODE}): a one-time enrolment code for a new account
+     * {@code username} of {@code kind} and {@code role}, valid for
+     * {@link org.opencluster.auth.server.enrol.EnrolHandlers#CODE_LIFETIME}; the enrollee enrols with it as every
+     * user does (the client's {@code Enroller}).
+     *
+     * @throws IllegalArgumentException when the name is invalid or the account exists already
+     */
+    public String issueEnrolmentCode(String username, Account.Role role, Account.Kind kind) {
+        org.opencluster.auth.protocol.names.AccountNames.require(username);
+        if (store.findAccount(username).isPresent()) {
+            throw new IllegalArgumentException("account " + username + " exists already");
+        }
+        String code = enrolmentCodes.issue(store, EnrolmentCode.NEW_ACCOUNT, Optional.of(username), role, kind,
+                clock.instant().plus(org.opencluster.auth.server.enrol.EnrolHandlers.CODE_LIFETIME));
+        LOG.info("event=admin.enrolment_code.issued admin=- account={}",
+                org.opencluster.auth.server.log.LogValues.quote(username));
+        return code;
+    }
+
+    /**
+     * Admin operation: certifies the key of {@code csr} for a new account and stores it, under the same checks as
+     * enrolment (name, key policy, envelope floor), for tools that provision many accounts at once (load tests) or
+     * hosts that provision themselves. An interactive enrollee uses {@link #issueEnrolmentCode} instead.
+     *
+     * @param envelope a person's passphrase envelope, or null (a service, or a key on a card)
+     * @return the issued certificate, then the CA's
+     */
+    public List<X509Certificate> provision(String username, Account.Kind kind, Account.Role role,
+            org.bouncycastle.pkcs.PKCS10CertificationRequest csr, byte[] envelope, Duration validity) {
+        return enrolment.enrol(username, kind, role, csr, envelope, validity);
+    }
+
+    /**
+     * Admin operation (as {@code ACCOUNT_DISABLE}/{@code ACCOUNT_ENABLE}): a disabled account's sessions end at
+     * once and it cannot log in until enabled again.
+     *
+     * @return false when there is no such account
+     */
+    public boolean setDisabled(String username, boolean disabled) {
+        if (!store.setDisabled(username, disabled)) {
+            return false;
+        }
+        if (disabled) {
+            sessions.endUser(username, "the account was disabled by an admin");
+        }
+        return true;
+    }
+
+    /**
+     * Admin operation (as {@code ADMIN_ACCOUNT_DELETE}): the account and its credentials are gone, its sessions end.
+     *
+     * @return false when there is no such account
+     */
+    public boolean deleteAccount(String username) {
+        if (!store.deleteAccount(username)) {
+            return false;
+        }
+        sessions.endUser(username, "the account was deleted by an admin");
+        return true;
     }
 
     public SuitePolicyService policies() {
@@ -541,8 +644,44 @@ public final class AuthServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this node should not get traffic now, if it should not (the admin listener's {@code /readyz}): the store
+     * takes no write, one of the server's key tokens is lost, or another node changed the suite policy and this one
+     * has not caught up. One short line each, never a secret or a stack trace.
+     */
+    public Optional<String> notReadyBecause() {
+        try {
+            store.probeWritable();
+        } catch (RuntimeException e) {
+            return Optional.of("store not writable");
+        }
+        for (org.opencluster.auth.server.boot.TokenHealth t : tokenHealth()) {
+            if (!t.up()) {
+                return Optional.of(t.role() + " key token unavailable");
+            }
+        }
+        try {
+            long stored = store.latestPolicy().map(org.opencluster.auth.server.store.StoredPolicy::version).orElse(0L);
+            if (stored != policies.current().version()) {
+                return Optional.of("suite policy version " + policies.current().version() + " is not the store's "
+                        + stored);
+            }
+        } catch (RuntimeException e) {
+            return Optional.of("store not readable");
+        }
+        return Optional.empty();
+    }
+
+    /** The admin listener's address, when {@code admin.listen} is on. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(org.opencluster.auth.server.metrics.AdminListener::address);
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         closeHttps();
         transport.close();
         cluster.close();

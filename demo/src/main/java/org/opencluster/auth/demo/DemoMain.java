@@ -7,13 +7,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.enrol.Enroller;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.client.trust.KnownServers;
@@ -26,18 +24,13 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
-import org.opencluster.auth.token.enrol.Enrolment;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 import org.opencluster.auth.token.pkcs11.Pkcs11Connection;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
-import org.opencluster.auth.token.software.SoftwareKeys;
-import org.opencluster.auth.token.software.SoftwareToken;
 
 /**
  * The main job: a server on embedded defaults (H2 file, software server key, loopback), a person with a
@@ -81,12 +74,15 @@ public final class DemoMain {
             Path known = data.resolve("client-known-servers");
             ServerTrust trust = firstContactPins(new KnownServers(known), server.address().toString());
 
-            step("2. provision a person, alice (admin): key and envelope made on the client side");
+            step("2. enrol a person, alice (the first admin) with the first-admin code, as every user enrols:"
+                    + " key and envelope made on the client side");
             char[] passphrase = "correct horse battery staple".toCharArray();
             long t0 = System.nanoTime();
-            byte[] envelope = provisionPerson(server, "alice", passphrase.clone(), random);
-            say("envelope sealed with Argon2id (64 MiB, t=3) in " + ms(t0) + " ms, " + envelope.length
-                    + " bytes; the passphrase never reaches the server");
+            String code = server.issueFirstAdminCode().orElseThrow(() -> new IllegalStateException(
+                    "the data directory has an admin already: give --data a new one"));
+            X509Certificate aliceCert = enrolPerson(server, "alice", code, passphrase.clone(), trust, random);
+            say("enrolled in " + ms(t0) + " ms (envelope sealed with Argon2id, 64 MiB, t=3, on the client; the"
+                    + " passphrase never reaches the server); certificate " + aliceCert.getSubjectX500Principal());
 
             step("3. alice logs in with her passphrase and sends encrypted commands");
             LoginCredential alicePass = (user, env) -> PassphraseEnvelope.builder().build()
@@ -96,8 +92,9 @@ public final class DemoMain {
             if (serviceToken == null) {
                 say("(service part skipped: run bin/demo, which prepares a SoftHSM2 token)");
             } else {
-                step("4. provision a service, svc-a: key generated inside the SoftHSM2 token, CSR signed there");
-                String keyUri = provisionService(server, tokens, serviceToken, "svc-a", "login-key");
+                step("4. enrol a service, svc-a, with an admin's enrolment code: key generated inside the SoftHSM2"
+                        + " token, CSR signed there");
+                String keyUri = enrolService(server, tokens, serviceToken, "svc-a", "login-key", trust);
                 say("key URI " + keyUri.replaceAll("pin-source=[^&]*", "pin-source=…"));
                 step("5. svc-a logs in with its token (the key never leaves it)");
                 exchange(server, "svc-a", (user, env) -> tokens.open(keyUri), trust, false);
@@ -116,33 +113,32 @@ public final class DemoMain {
         }
     }
 
-    private static byte[] provisionPerson(AuthServer server, String name, char[] passphrase, SecureRandom random)
-            throws Exception {
-        byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
-        try (SoftwareToken key = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
-            X509Certificate cert = server.ca().issue(name, ClusterCa.Subject.PERSON, key.publicKey(),
-                    Duration.ofDays(365));
-            byte[] envelope = PassphraseEnvelope.builder().random(random).build().seal(name, passphrase, pkcs8,
-                    List.of());
-            server.store().createAccount(name, Account.Kind.PERSON, Account.Role.ADMIN, key.publicKey().getEncoded(),
-                    cert.getEncoded(), envelope);
-            return envelope;
+    /** A person enrols with {@code code} as every user does: the key and the envelope are made here. */
+    private static X509Certificate enrolPerson(AuthServer server, String name, String code, char[] passphrase,
+            ServerTrust trust, SecureRandom random) throws Exception {
+        try (OcaSession enrolment = OcaSession.enrol(server.address(), name, code, trust, new OcaSession.Options())) {
+            return Enroller.person(enrolment, name, passphrase, KeyType.EC_P256,
+                    PassphraseEnvelope.builder().random(random).build(), random);
         } finally {
-            Arrays.fill(pkcs8, (byte) 0);
             Arrays.fill(passphrase, '\0');
         }
     }
 
-    private static String provisionService(AuthServer server, Pkcs11Tokens tokens, String tokenUri, String name,
-            String keyLabel) throws Exception {
+    /**
+     * A service enrols as its host would: an admin's enrolment code for it, the key generated inside its token, the
+     * request signed there, and the issued chain stored back on the token.
+     */
+    private static String enrolService(AuthServer server, Pkcs11Tokens tokens, String tokenUri, String name,
+            String keyLabel, ServerTrust trust) throws Exception {
+        String code = server.issueEnrolmentCode(name, Account.Role.USER, Account.Kind.SERVICE);
         try (Pkcs11Connection conn = tokens.connect(tokenUri)) {
             Token key = conn.generateKeyPair(KeyType.EC_P256, keyLabel);
-            PKCS10CertificationRequest csr = Enrolment.csr(key, new X500Name("CN=" + name),
-                    SignatureScheme.ECDSA_P256_SHA256);
-            X509Certificate cert = server.ca().issue(name, ClusterCa.Subject.SERVICE, csr, Duration.ofDays(365));
-            conn.storeCertificateChain(keyLabel, List.of(cert, server.ca().certificate()));
-            server.store().createAccount(name, Account.Kind.SERVICE, Account.Role.USER, cert.getPublicKey().getEncoded(),
-                    cert.getEncoded(), null);
+            X509Certificate cert;
+            try (OcaSession enrolment = OcaSession.enrol(server.address(), name, code, trust,
+                    new OcaSession.Options())) {
+                cert = Enroller.tokenHolder(enrolment, name, key);
+            }
+            conn.storeCertificateChain(keyLabel, List.of(cert, server.caCertificate()));
             say("certificate " + cert.getSubjectX500Principal() + " issued by the cluster CA, stored on the token");
         }
         int q = tokenUri.indexOf('?');

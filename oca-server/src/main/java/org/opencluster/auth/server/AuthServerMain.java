@@ -131,8 +131,13 @@ public final class AuthServerMain {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = where.load();
-            AuthServer server = AuthServer.start(config, tokens(), Clock.systemUTC(), new SecureRandom(),
-                    ProofKind.KEY_AGREEMENT);
+            // The application's one metrics registry: Prometheus text on the admin listener (admin.listen).
+            io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+                    new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+            AuthServer server = AuthServer.builder(config).tokens(tokens()).clock(Clock.systemUTC())
+                    .random(new SecureRandom()).ecProofKind(ProofKind.KEY_AGREEMENT)
+                    .metrics(meters, meters::scrape).start();
             // SIGTERM (and SIGINT) run the hooks; the JVM would then exit 143. The graceful stop (bounded by
             // shutdown.drain) is a clean stop, so the hook ends the process with 0 itself (halt: exit() would wait
             // for this very hook); a stop that failed exits 1.

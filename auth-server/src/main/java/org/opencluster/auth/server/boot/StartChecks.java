@@ -62,6 +62,10 @@ public final class StartChecks {
         if (https.isPresent()) {
             probe("https.listen", https.get());
         }
+        Optional<InetSocketAddress> admin = c.adminListen();
+        if (admin.isPresent()) {
+            probe("admin.listen", admin.get());
+        }
     }
 
     private static void probe(String key, InetSocketAddress a) throws BindException {

@@ -59,10 +59,13 @@ public final class ServerConfig {
      */
     private static final Set<String> CLUSTER_KEYS = Set.of("cluster.node-id", "cluster.reread-interval",
             "cluster.max-staleness");
+    /** The operator's listener: /metrics, /healthz, /readyz (issue 17 item 5); off by default. */
+    private static final Set<String> ADMIN_KEYS = Set.of("admin.listen");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
-            FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS, CLUSTER_KEYS).flatMap(Set::stream)
+            FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS, CLUSTER_KEYS,
+            ADMIN_KEYS).flatMap(Set::stream)
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
@@ -115,8 +118,11 @@ public final class ServerConfig {
     private final int framePadding;
     // database timeouts (DB_TIMEOUT_KEYS)
     private final org.opencluster.auth.server.store.JdbcAccountStore.Timeouts dbTimeouts;
+    // the operator's listener (ADMIN_KEYS)
+    private final java.util.Optional<InetSocketAddress> adminListen;
 
     private ServerConfig(Builder b) {
+        this.adminListen = b.adminListen;
         this.framePadding = b.framePadding;
         this.dbTimeouts = b.dbTimeouts;
         this.keyPolicy = b.keyPolicy;
@@ -171,6 +177,7 @@ public final class ServerConfig {
     /** A builder holding every value of this configuration (to change one or two). */
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.adminListen = adminListen;
         b.handshakeTimeout = handshakeTimeout;
         b.shutdownDrain = shutdownDrain;
         b.clusterNodeId = clusterNodeId;
@@ -271,6 +278,10 @@ public final class ServerConfig {
                 }
                 if (key.equals("db.statement-timeout")) {
                     b.databaseTimeouts(b.dbTimeouts.connect(), Duration.parse(v));
+                    continue;
+                }
+                if (key.equals("admin.listen")) {
+                    b.adminListen = adminFromFile(v);
                     continue;
                 }
                 if (key.equals("frames.padding")) {
@@ -437,6 +448,18 @@ public final class ServerConfig {
         return d;
     }
 
+    /**
+     * {@code off} (the default), a port alone (loopback: metrics are for the operator, not the network) or
+     * {@code host:port} to listen elsewhere on purpose; port 0 is off, as for {@code https.listen}.
+     */
+    private static java.util.Optional<InetSocketAddress> adminFromFile(String v) {
+        if (v.equalsIgnoreCase("off")) {
+            return java.util.Optional.empty();
+        }
+        InetSocketAddress a = v.matches("[0-9]+") ? parseAddress("127.0.0.1:" + v) : parseAddress(v);
+        return a.getPort() == 0 ? java.util.Optional.empty() : java.util.Optional.of(a);
+    }
+
     /** In the file, port 0 means "off" (the default), so a copied example cannot open an unplanned listener. */
     private static java.util.Optional<InetSocketAddress> httpsFromFile(InetSocketAddress a) {
         return a.getPort() == 0 ? java.util.Optional.empty() : java.util.Optional.of(a);
@@ -485,6 +508,8 @@ public final class ServerConfig {
     public int maxConnections() { return maxConnections; }
     /** The HTTPS listener (REST API and web page), or empty when it is off (the default). */
     public java.util.Optional<InetSocketAddress> httpsListen() { return httpsListen; }
+    /** The operator's listener ({@code /metrics}, {@code /healthz}, {@code /readyz}), or empty when off (default). */
+    public java.util.Optional<InetSocketAddress> adminListen() { return adminListen; }
 
     /**
      * Names (DNS names and IP addresses) of the HTTPS certificate, which are also the name constraints of the TLS
@@ -636,6 +661,7 @@ public final class ServerConfig {
         private int maxStringLength = 1 << 20;
         private int maxConnections = 20_000;
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
+        private java.util.Optional<InetSocketAddress> adminListen = java.util.Optional.empty();
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
         private List<String> httpsNames = List.of();
@@ -776,6 +802,12 @@ public final class ServerConfig {
 
         public Builder httpsListen(InetSocketAddress a) {
             this.httpsListen = java.util.Optional.ofNullable(a);
+            return this;
+        }
+
+        /** The operator's listener (port 0: a free port, for tests); null turns it off. */
+        public Builder adminListen(InetSocketAddress a) {
+            this.adminListen = java.util.Optional.ofNullable(a);
             return this;
         }
         /** WebAuthn RP id and exact allowed origins (empty: https://rpId on any port). */

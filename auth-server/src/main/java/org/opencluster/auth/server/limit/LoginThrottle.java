@@ -44,6 +44,9 @@ public final class LoginThrottle {
     private final DeviceTokens deviceTokens;
     /** Runs before every check: throws when no login may proceed on this node at all (see the builder). */
     private final Runnable admission;
+    /** Told the kind (source, account, device) of each lock that starts: the server's metrics. */
+    private final java.util.List<java.util.function.Consumer<String>> lockoutListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One login attempt as the throttle sees it.
@@ -91,6 +94,11 @@ public final class LoginThrottle {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** {@code listener} is told the kind (source, account, device) of every lock that starts from now on. */
+    public void onLockout(java.util.function.Consumer<String> listener) {
+        lockoutListeners.add(Objects.requireNonNull(listener));
     }
 
     /** The tokens that name known devices (issued and verified by the handshake). */
@@ -231,6 +239,7 @@ public final class LoginThrottle {
     private void logLockStart(String kind, String key, BucketState b) {
         LOG.warn("event=login.lockout_started kind={} {}={} duration_s={} strike={}", kind, field(kind),
                 subject(kind, key), Math.max(1, Duration.ofNanos(lockFor(b.strikes())).toSeconds()), b.strikes());
+        lockoutListeners.forEach(l -> l.accept(kind));
     }
 
     /** The field a line names the locked thing in: source, or account (a device's lock is on one account). */

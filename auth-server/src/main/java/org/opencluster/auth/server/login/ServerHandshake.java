@@ -58,6 +58,11 @@ public final class ServerHandshake {
     private final HandshakeOutput output = new HandshakeOutput();
     /** Written by {@link #enter} only. */
     private ServerState current = new AwaitHello(false);
+    /** What the metrics label this login with, once known (written by {@link #enter}). */
+    private org.opencluster.auth.protocol.handshake.ProofKind proofAsked;
+    private CipherSuite negotiated;
+    /** Told each refusal before authentication: a fixed reason word (hello_refused, hello_retry, throttled). */
+    private java.util.function.Consumer<String> preAuthRejections = reason -> { };
 
     public ServerHandshake(HandshakeSettings settings, String remoteAddress, CommandRegistry applicationRegistry) {
         this.settings = settings;
@@ -68,6 +73,21 @@ public final class ServerHandshake {
 
     public State state() {
         return current.phase();
+    }
+
+    /** Where refusals before authentication are counted (the server's metrics). */
+    public void onPreAuthRejection(java.util.function.Consumer<String> rejections) {
+        this.preAuthRejections = java.util.Objects.requireNonNull(rejections);
+    }
+
+    /** The proof kind the login was challenged for, once it got that far (for metrics). */
+    public Optional<org.opencluster.auth.protocol.handshake.ProofKind> proofAsked() {
+        return Optional.ofNullable(proofAsked);
+    }
+
+    /** The suite chosen, once CLIENT_CHOICE was taken (for metrics; also after a failure). */
+    public Optional<CipherSuite> negotiatedSuite() {
+        return Optional.ofNullable(negotiated);
     }
 
     /** Test-only misbehaviour (UnaskedDeviceTokenTest): the LOGIN_RESULT carries a device token nobody asked for. */
@@ -160,6 +180,7 @@ public final class ServerHandshake {
             m.require(HS_LOGIN_REQUEST);
             ServerLoginFlights.RequestOutcome outcome = logins.onLoginRequest(s, m);
             if (outcome instanceof ServerLoginFlights.Throttled t) {
+                preAuthRejections.accept("throttled");
                 failNamed(Optional.of(t.username()), ErrorCode.RATE_LIMITED.code(), t.text());
                 return;
             }
@@ -187,9 +208,11 @@ public final class ServerHandshake {
         ServerHelloFlight.Admission admission = ServerHelloFlight.admit(settings, remote, s.helloRetried(), m);
         if (admission instanceof ServerHelloFlight.Refuse refusal) {
             // Each refusal is a clear ERROR RATE_LIMITED, then the connection closes (section 5.3.11).
+            preAuthRejections.accept("hello_refused");
             fail(ErrorCode.RATE_LIMITED.code(), refusal.reason());
         } else if (admission instanceof ServerHelloFlight.Retry retry) {
             // Nothing of the hello is kept; the hello with the cookie comes next (a retry is sent once).
+            preAuthRejections.accept("hello_retry");
             enter(new AwaitHello(true));
             output.clear(retry.helloRetry());
         } else {
@@ -218,6 +241,8 @@ public final class ServerHandshake {
     private void enter(ServerState next) {
         ServerState left = current;
         current = next;
+        next.keys().ifPresent(k -> negotiated = k.suite());
+        next.challenged().ifPresent(login -> proofAsked = login.issued().challenge().asked());
         ServerStates.leave(left, next, settings.throttle());
     }
 

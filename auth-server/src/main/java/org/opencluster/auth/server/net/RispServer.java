@@ -86,6 +86,7 @@ public final class RispServer implements AutoCloseable {
                 if (admitted.incrementAndGet() > maxConnections) {
                     admitted.decrementAndGet();
                     LOG.warn("event=connection.refused reason=cap cap={} remote={}", maxConnections, ch.remoteAddress());
+                    b.rejections.accept("connection_cap");
                     ch.close();
                     return;
                 }
@@ -94,6 +95,7 @@ public final class RispServer implements AutoCloseable {
                 if (!connectionsPerSource.tryAcquire(source)) {
                     LOG.warn("event=connection.refused reason=source_cap cap={} source={}",
                             connectionsPerSource.perSource(), source);
+                    b.rejections.accept("source_connection_cap");
                     ch.close();
                     return;
                 }
@@ -101,6 +103,7 @@ public final class RispServer implements AutoCloseable {
                 if (!handshakesPerSource.tryAcquire(source)) {
                     LOG.warn("event=connection.refused reason=source_handshakes cap={} source={}",
                             handshakesPerSource.perSource(), source);
+                    b.rejections.accept("source_handshake_cap");
                     ch.close();
                     return;
                 }
@@ -130,9 +133,15 @@ public final class RispServer implements AutoCloseable {
                                 frames, loginSettled));
             }
         };
-        listeners = epoll ? acceptOnEachIoLoop(b.bindAddress, initializer)
-                : List.of(bootstrap(boss, io, NioServerSocketChannel.class, initializer).bind(b.bindAddress).sync()
-                        .channel());
+        try {
+            listeners = epoll ? acceptOnEachIoLoop(b.bindAddress, initializer)
+                    : List.of(bootstrap(boss, io, NioServerSocketChannel.class, initializer).bind(b.bindAddress)
+                            .sync().channel());
+        } catch (Exception e) { // Netty throws the checked BindException without declaring it
+            // A listener that does not start leaves no thread behind (issue 17 item 6).
+            shutDownLoops();
+            throw e;
+        }
         serverChannel = listeners.get(0);
         LOG.info("event=server.listening address={} transport={} acceptors={}", serverChannel.localAddress(),
                 epoll ? "epoll" : "nio", listeners.size());
@@ -163,7 +172,7 @@ public final class RispServer implements AutoCloseable {
                 bound.add(c);
                 at = (InetSocketAddress) c.localAddress();
             }
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // Netty throws the checked BindException without declaring it
             bound.forEach(Channel::close);
             throw e;
         }
@@ -222,9 +231,13 @@ public final class RispServer implements AutoCloseable {
     public void close() {
         listeners.forEach(l -> l.close().syncUninterruptibly());
         channels.close().syncUninterruptibly();
+        shutDownLoops();
+    }
+
+    private void shutDownLoops() {
         // The I/O loops hand their last events (channel inactive) to the logic executors: stop them first.
         if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         logic.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -242,6 +255,7 @@ public final class RispServer implements AutoCloseable {
         private int handshakesPerSource = 16;
         private boolean strictUntilLogin = true;
         private int preAuthBytesPerConnection = 32 * 1024;
+        private java.util.function.Consumer<String> rejections = reason -> { };
         private long preAuthBytes = 16L << 20;
         private int otherConnections;
         private boolean nativeTransport = true;
@@ -331,6 +345,12 @@ public final class RispServer implements AutoCloseable {
          */
         public Builder strictUntilLogin(boolean strict) {
             this.strictUntilLogin = strict;
+            return this;
+        }
+
+        /** Told the reason (a fixed word) of each connection refused at accept: the server's metrics. */
+        public Builder rejections(java.util.function.Consumer<String> rejections) {
+            this.rejections = java.util.Objects.requireNonNull(rejections);
             return this;
         }
 

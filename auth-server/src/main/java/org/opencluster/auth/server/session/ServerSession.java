@@ -63,6 +63,9 @@ public final class ServerSession implements Connection, LiveSession {
     /** Set while this session's own command runs: a termination it causes waits until its reply is sent. */
     private Thread dispatching;
     private String pendingTermination;
+    private final org.opencluster.auth.server.metrics.ServerMetrics metrics;
+    /** When the connection (or REST session) began: the start of the handshake's latency. */
+    private final long handshakeStarted;
 
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, ReauthPolicy reauthPolicy, String remoteAddress) {
@@ -72,12 +75,23 @@ public final class ServerSession implements Connection, LiveSession {
     /** @param framePadding the block every sent application frame is padded to (docs/PROTOCOL.md section 6); 0 none */
     public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
             Clock clock, LongSupplier ticker, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress) {
+        this(settings, dispatcher, registry, clock, ticker, reauthPolicy, framePadding, remoteAddress,
+                org.opencluster.auth.server.metrics.ServerMetrics.none());
+    }
+
+    /** @param metrics where logins, handshake latency, frame failures and pre-login refusals are counted */
+    public ServerSession(HandshakeSettings settings, CommandDispatcher dispatcher, SessionRegistry registry,
+            Clock clock, LongSupplier ticker, ReauthPolicy reauthPolicy, int framePadding, String remoteAddress,
+            org.opencluster.auth.server.metrics.ServerMetrics metrics) {
         this.framePadding = framePadding;
+        this.metrics = java.util.Objects.requireNonNull(metrics);
         this.handshake = new ServerHandshake(settings, remoteAddress, dispatcher.registry());
+        this.handshake.onPreAuthRejection(metrics::preAuthRejected);
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.clock = clock;
         this.ticker = MonotonicClock.of(ticker);
+        this.handshakeStarted = this.ticker.getAsLong();
         this.reauthPolicy = reauthPolicy;
         this.random = settings.random();
         this.remote = remoteAddress;
@@ -143,6 +157,7 @@ public final class ServerSession implements Connection, LiveSession {
             LOG.info("event=login.failed user={} remote={} reason={}",
                     LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
                     failureClass(before));
+            loginEnded(failureClass(before));
             out.close();
         } else if (s == ServerHandshake.State.ESTABLISHED) {
             established();
@@ -164,6 +179,16 @@ public final class ServerSession implements Connection, LiveSession {
             default:
                 return "proof_refused";
         }
+    }
+
+    /** Counts the login that just ended ({@code result}: ok or the class of its failure) and its latency. */
+    private void loginEnded(String result) {
+        metrics.loginEnded(result,
+                handshake.proofAsked().map(k -> k.name().toLowerCase(java.util.Locale.ROOT))
+                        .orElse(org.opencluster.auth.server.metrics.ServerMetrics.NONE),
+                handshake.negotiatedSuite().map(org.opencluster.auth.protocol.suite.CipherSuite::name)
+                        .orElse(org.opencluster.auth.server.metrics.ServerMetrics.NONE),
+                ticker.getAsLong() - handshakeStarted);
     }
 
     /** Re-authentication verifies a signature or does ECDH, so it runs off the I/O thread like a login step. */
@@ -252,6 +277,7 @@ public final class ServerSession implements Connection, LiveSession {
 
     private void frameFailed(FrameException e, Outbound out) {
         // Tampered, replayed, reordered or cut: the channel is dead and cannot carry an answer.
+        metrics.frameFailed(e.error().name().toLowerCase(java.util.Locale.ROOT));
         LOG.warn("event=session.failed session={} user={} remote={} error={} detail={} action=closing", hexId(),
                 LogValues.quote(caller.username()), LogValues.quote(remote), e.error(), LogValues.quote(e.getMessage()));
         out.closeOnFrameError(e.error());
@@ -278,6 +304,7 @@ public final class ServerSession implements Connection, LiveSession {
         started = clock.instant();
         suiteId = handshake.suite().id();
         String suiteName = handshake.suite().name();
+        loginEnded("ok");
         handshake = null;
         registry.add(this);
         LOG.info("event=login.ok session={} user={} role={} remote={} suite={}", hexId(),
@@ -376,6 +403,7 @@ public final class ServerSession implements Connection, LiveSession {
                     LOG.info("event=login.abandoned user={} remote={} stage={}",
                             LogValues.quote(handshake.attemptedUsername().orElse(null)), LogValues.quote(remote),
                             at == ServerHandshake.State.AWAIT_PROOF ? "proof" : "finish");
+                    loginEnded("abandoned");
                 }
                 handshake.abandon();
             }

@@ -529,6 +529,28 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
         pool.close();
     }
 
+    /**
+     * Fails (with {@link StoreException}) unless a write transaction commits now: what a readiness check asks. It
+     * changes no row; a database that is down, read-only or out of connections refuses it all the same.
+     */
+    public void probeWritable() {
+        write("readiness probe", c -> {
+            try (Statement st = c.createStatement()) {
+                return st.executeUpdate("UPDATE account SET disabled = disabled WHERE id < 0");
+            }
+        });
+    }
+
+    /** The connection pool now, for the metrics; all zero once closed. */
+    public org.opencluster.auth.server.metrics.ServerMetrics.PoolState poolState() {
+        com.zaxxer.hikari.HikariPoolMXBean bean = pool.isClosed() ? null : pool.getHikariPoolMXBean();
+        if (bean == null) {
+            return org.opencluster.auth.server.metrics.ServerMetrics.PoolState.CLOSED;
+        }
+        return new org.opencluster.auth.server.metrics.ServerMetrics.PoolState(bean.getActiveConnections(),
+                bean.getIdleConnections(), bean.getThreadsAwaitingConnection());
+    }
+
     /** Work on one connection (the shared-state tables of issue 16 go through {@link #read} and {@link #write}). */
     @FunctionalInterface
     public interface Work<T> {

@@ -38,6 +38,28 @@ class ServerConfigTest {
         assertFalse(c.toString().contains("s3cret"));
     }
 
+    /**
+     * Issue 17 item 5: the admin listener is off unless configured; a port alone listens on loopback only, an
+     * address listens there on purpose; off and port 0 turn it off (the old code refused the key as unknown).
+     */
+    @Test
+    void theAdminListenerIsOffByDefaultAndLoopbackForAPortAlone() throws Exception {
+        assertTrue(ServerConfig.defaults(dir).adminListen().isEmpty());
+        Path port = Files.writeString(dir.resolve("admin.properties"), "admin.listen = 9464\n");
+        java.net.InetSocketAddress a = ServerConfig.load(port).adminListen().orElseThrow();
+        assertTrue(a.getAddress().isLoopbackAddress(), a.toString());
+        assertEquals(9464, a.getPort());
+        assertEquals(a, ServerConfig.load(port).toBuilder().build().adminListen().orElseThrow(), "kept by toBuilder");
+        Path any = Files.writeString(dir.resolve("admin-any.properties"), "admin.listen = 0.0.0.0:9464\n");
+        assertTrue(ServerConfig.load(any).adminListen().orElseThrow().getAddress().isAnyLocalAddress());
+        for (String off : new String[] {"off", "127.0.0.1:0", "0"}) {
+            Path p = Files.writeString(dir.resolve("admin-off.properties"), "admin.listen = " + off + "\n");
+            assertTrue(ServerConfig.load(p).adminListen().isEmpty(), off);
+        }
+        Path bad = Files.writeString(dir.resolve("admin-bad.properties"), "admin.listen = loopback\n");
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(bad));
+    }
+
     @Test
     void deviceLoginLimitsAreConfigurable() throws Exception {
         ServerConfig defaults = ServerConfig.defaults(dir);

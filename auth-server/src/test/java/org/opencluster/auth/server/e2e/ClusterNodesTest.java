@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.e2e;
 
+import org.opencluster.auth.server.store.Account;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,6 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.ClusterJoin;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.session.LiveSession;
 import org.opencluster.auth.token.KeyType;
 
@@ -58,9 +58,9 @@ class ClusterNodesTest {
             }
             return node(c, "node-b");
         }).start();
-        a.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        a.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
         for (String user : new String[] {"alice", "bob", "frank"}) {
-            a.person(user, PASS, Caller.Role.USER, KeyType.EC_P256);
+            a.person(user, PASS, Account.Role.USER, KeyType.EC_P256);
         }
     }
 

@@ -64,7 +64,7 @@ class EnrolmentEndToEndTest {
                     new SecureRandom());
             assertTrue(cert.getSubjectX500Principal().getName().contains("CN=root"));
         }
-        assertEquals(Account.Role.ADMIN, server.store().findAccount("root").orElseThrow().role());
+        assertEquals(Account.Role.ADMIN, server.account("root").orElseThrow().role());
         assertThrows(LoginException.class, () -> enrol("root2", bootCode), "the init code is single-use");
 
         String bobCode;
@@ -98,7 +98,7 @@ class EnrolmentEndToEndTest {
         try (OcaSession e = enrol("root", code)) {
             Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new SecureRandom());
         }
-        assertTrue(server.store().findAccount("root").isPresent());
+        assertTrue(server.account("root").isPresent());
     }
 
     /**
@@ -133,7 +133,7 @@ class EnrolmentEndToEndTest {
             List<RispCommand> wrongProof = e.exec(RispCommand.string(
                     EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), forged.array()));
             assertEquals(ErrorCode.BAD_PARAMETER.code(), wrongProof.get(0).number());
-            assertTrue(server.store().findAccount("dee").isEmpty());
+            assertTrue(server.account("dee").isEmpty());
             // A proof made with another key than the one announced is refused too.
             IOException swapped = assertThrows(IOException.class, () -> Enroller.keyAgreementHolder(e, "dee", code,
                     new org.opencluster.auth.token.Token() {

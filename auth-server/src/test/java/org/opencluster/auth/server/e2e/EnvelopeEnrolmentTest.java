@@ -138,7 +138,7 @@ class EnvelopeEnrolmentTest {
             text = java.nio.charset.StandardCharsets.UTF_8.decode(reply.get(1).bytes()).toString();
             assertTrue(text.contains(why), text);
         }
-        assertFalse(server.store().findAccount(user).isPresent(), "no account was created");
+        assertFalse(server.account(user).isPresent(), "no account was created");
         return text;
     }
 

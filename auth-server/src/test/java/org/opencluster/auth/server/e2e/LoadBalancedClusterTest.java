@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.e2e;
 
+import org.opencluster.auth.server.store.Account;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,6 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.ClusterJoin;
 import org.opencluster.auth.server.config.ServerConfig;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
@@ -79,9 +79,9 @@ class LoadBalancedClusterTest {
         ServerConfig c1 = nodeConfig(first, 1);
         setup = new TestCluster(c1, ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(),
                 Pkcs11Tokens.builder().build());
-        setup.person("root", PASS, Caller.Role.ADMIN, KeyType.EC_P256);
+        setup.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
         for (int i = 0; i < 4; i++) {
-            setup.person("user" + i, PASS, Caller.Role.USER, KeyType.EC_P256);
+            setup.person("user" + i, PASS, Account.Role.USER, KeyType.EC_P256);
         }
         setup.close();
         for (int n = 1; n <= 3; n++) {

@@ -1,12 +1,12 @@
 package org.opencluster.auth.server.e2e;
 
+import org.opencluster.auth.server.store.Account;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -29,7 +29,7 @@ class LoginStatementsTest {
             TestCluster node = clusters.in().config(c -> c.database(pg.url, pg.user, "").clusterNodeId("node-s")
                     // no pass during the measurement: only the logins' own statements count
                     .clusterTiming(Duration.ofSeconds(60), Duration.ofSeconds(120))).start();
-            node.person("alice", PASS, Caller.Role.USER, KeyType.EC_P256);
+            node.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
             for (int i = 0; i < 3; i++) {
                 login(node);
             }

@@ -15,12 +15,12 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.opencluster.auth.client.OcaSession;
@@ -33,12 +33,10 @@ import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
-import org.opencluster.auth.softhsm.SoftHsmFixture;
-import org.opencluster.auth.testsupport.RealComponent;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.pkcs11.Pkcs11Connection;
 import org.opencluster.auth.server.boot.HealingToken;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.opencluster.auth.server.testsupport.SoftHsmTokens;
 
 /**
  * The server's own keys in SoftHSM2: server.key (made by an operator with {@code softhsm-token keygen-cert}) and
@@ -47,7 +45,6 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  */
 @Tag("softhsm")
 class ServerKeySoftHsmTest {
-    private static final String SO_PIN = "12345678";
     // The same values as OCA_TEST_SERVER_PIN / OCA_TEST_CA_PIN in the pom (the server reads them with env:).
     private static final String SERVER_PIN = "8765";
     private static final String CA_PIN = "5678";
@@ -58,8 +55,21 @@ class ServerKeySoftHsmTest {
     private static final String CA_KEY =
             "pkcs11:token=oca-ca;object=ca-key;type=private?pin-source=env:OCA_TEST_CA_PIN";
 
-    private static SoftHsmFixture hsm;
-    private static Pkcs11Tokens tokens;
+    @RegisterExtension
+    static final SoftHsmTokens HSM = SoftHsmTokens.withPkcs11Tool((hsm, tokens) -> {
+        hsm.initToken("oca-server", SoftHsmTokens.SO_PIN, SERVER_PIN);
+        hsm.initToken("oca-ca", SoftHsmTokens.SO_PIN, CA_PIN);
+        hsm.initToken("oca-svc", SoftHsmTokens.SO_PIN, SERVICE_PIN);
+        hsm.initToken("oca-both", SoftHsmTokens.SO_PIN, SERVER_PIN);
+        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "server-key", "EC:prime256v1", "01");
+        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "ca-key", "EC:prime256v1", "02");
+        // The operator's way: a script step, no Java.
+        assertEquals("pkcs11:token=oca-server;object=server-key;type=private",
+                hsm.keygenWithCertificate("oca-server", SERVER_PIN, "server-key", "EC:prime256v1", "01"));
+        try (Pkcs11Connection ca = tokens.connect("pkcs11:token=oca-ca?pin-source=env:OCA_TEST_CA_PIN")) {
+            ca.generateKeyPair(KeyType.EC_P256, "ca-key");
+        }
+    });
     @TempDir
     static Path pins;
     private static Path servicePin;
@@ -69,31 +79,8 @@ class ServerKeySoftHsmTest {
     private TestCluster cluster;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        RealComponent.require(SoftHsmFixture.softHsmInstalled() && SoftHsmFixture.pkcs11ToolInstalled(),
-                "SoftHSM2 and OpenSC (apt-get install softhsm2 opensc)");
-        hsm = SoftHsmFixture.forTestClass(ServerKeySoftHsmTest.class);
-        hsm.initToken("oca-server", SO_PIN, SERVER_PIN);
-        hsm.initToken("oca-ca", SO_PIN, CA_PIN);
-        hsm.initToken("oca-svc", SO_PIN, SERVICE_PIN);
-        hsm.initToken("oca-both", SO_PIN, SERVER_PIN);
-        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "server-key", "EC:prime256v1", "01");
-        hsm.keygenWithCertificate("oca-both", SERVER_PIN, "ca-key", "EC:prime256v1", "02");
-        // The operator's way: a script step, no Java.
-        assertEquals("pkcs11:token=oca-server;object=server-key;type=private",
-                hsm.keygenWithCertificate("oca-server", SERVER_PIN, "server-key", "EC:prime256v1", "01"));
-        tokens = Pkcs11Tokens.builder().defaultModule(hsm.module()).build();
-        try (Pkcs11Connection ca = tokens.connect("pkcs11:token=oca-ca?pin-source=env:OCA_TEST_CA_PIN")) {
-            ca.generateKeyPair(KeyType.EC_P256, "ca-key");
-        }
+    static void writeServicePin() throws Exception {
         servicePin = Files.writeString(pins.resolve("svc.pin"), SERVICE_PIN);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (hsm != null) {
-            hsm.close();
-        }
     }
 
     @AfterEach
@@ -125,7 +112,7 @@ class ServerKeySoftHsmTest {
     @ParameterizedTest
     @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
     void serverAndCaKeysInTokensServeAPersonAndAService(ProofKind kind) throws Exception {
-        cluster = new TestCluster(config(SERVER_KEY, CA_KEY), kind, LoginThrottle.builder().build(), tokens);
+        cluster = new TestCluster(config(SERVER_KEY, CA_KEY), kind, LoginThrottle.builder().build(), HSM.tokens());
         Path data = cluster.config.dataDir();
         assertEquals(List.of(), keyFiles(data), "bootstrap generates no key file for token keys");
 
@@ -144,14 +131,14 @@ class ServerKeySoftHsmTest {
 
         String suffix = kind.name().toLowerCase(Locale.ROOT);
         cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
-        List<X509Certificate> chain = cluster.service("svc-" + suffix, Account.Role.USER, tokens,
+        List<X509Certificate> chain = cluster.service("svc-" + suffix, Account.Role.USER, HSM.tokens(),
                 "pkcs11:token=oca-svc?pin-source=file:" + servicePin, "key-" + suffix);
         chain.get(0).verify(caKey.publicKey());
 
         try (OcaSession person = OcaSession.login(cluster.address(), "alice", cluster.passphrase(PASS),
                 cluster.pinned(), new OcaSession.Options())) {
             assertLoggedIn(person, "alice");
-            LoginCredential service = TokenCredential.pkcs11(tokens,
+            LoginCredential service = TokenCredential.pkcs11(HSM.tokens(),
                     "pkcs11:token=oca-svc;object=key-" + suffix + "?pin-source=file:" + servicePin);
             try (OcaSession svc = OcaSession.login(cluster.address(), "svc-" + suffix, service, cluster.pinned(),
                     new OcaSession.Options())) {
@@ -166,7 +153,7 @@ class ServerKeySoftHsmTest {
     void serverAndCaKeysMayShareOneTokenWhileTheServerHoldsBoth() throws Exception {
         String both = "pkcs11:token=oca-both;object=%s;type=private?pin-source=env:OCA_TEST_SERVER_PIN";
         cluster = new TestCluster(config(String.format(both, "server-key"), String.format(both, "ca-key")),
-                ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(), tokens);
+                ProofKind.KEY_AGREEMENT, LoginThrottle.builder().build(), HSM.tokens());
         assertEquals(List.of(), keyFiles(cluster.config.dataDir()));
         assertArrayEquals(cluster.serverKey.publicKey().getEncoded(), cluster.serverCert.getPublicKey().getEncoded());
         cluster.person("carol", PASS, Account.Role.USER, KeyType.EC_P256); // the CA signs after bootstrap
@@ -179,7 +166,7 @@ class ServerKeySoftHsmTest {
     @Test
     void aRestartKeepsTheCertificateAndARemovedTokenKeyIsRefusedAtInit() throws Exception {
         cluster = new TestCluster(config(SERVER_KEY, null), ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                tokens);
+                HSM.tokens());
         assertEquals(List.of("ca-key.pk8"), keyFiles(cluster.config.dataDir()), "only the CA key is a file here");
         X509Certificate first = cluster.serverCert;
         cluster.person("bob", PASS, Account.Role.USER, KeyType.EC_P256);
@@ -187,7 +174,7 @@ class ServerKeySoftHsmTest {
         cluster = null;
 
         cluster = new TestCluster(config(SERVER_KEY, null), ProofKind.SIGNATURE, LoginThrottle.builder().build(),
-                tokens);
+                HSM.tokens());
         assertEquals(first, cluster.serverCert, "a restart reuses the certificate of the token key");
         try (OcaSession s = OcaSession.login(cluster.address(), "bob", cluster.passphrase(PASS), cluster.pinned(),
                 new OcaSession.Options())) {
@@ -199,7 +186,7 @@ class ServerKeySoftHsmTest {
         // server.key now names another token's key: the stored certificate no longer matches; say so at init.
         String other = SERVER_KEY.replace("token=oca-server;", "token=oca-both;");
         IOException e = assertThrows(IOException.class, () -> new TestCluster(config(other, null),
-                ProofKind.SIGNATURE, LoginThrottle.builder().build(), tokens));
+                ProofKind.SIGNATURE, LoginThrottle.builder().build(), HSM.tokens()));
         assertTrue(e.getMessage().contains("certifies another key") && e.getMessage().contains("oca-both"),
                 e.getMessage());
         assertFalse(e.getMessage().contains(SERVER_PIN));

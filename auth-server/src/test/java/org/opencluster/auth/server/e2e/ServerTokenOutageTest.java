@@ -12,12 +12,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -28,10 +27,8 @@ import org.opencluster.auth.server.boot.TokenHealth;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.store.Account;
-import org.opencluster.auth.softhsm.SoftHsmFixture;
-import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.server.testsupport.SoftHsmTokens;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Issue 15, row "the server key's SoftHSM2 token directory removed for 15 s, then restored": every login failed with
@@ -43,35 +40,20 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  */
 @Tag("softhsm")
 class ServerTokenOutageTest {
-    private static final String SO_PIN = "12345678";
     /** As OCA_TEST_SERVER_PIN in the pom (the server reads it with env:). */
     private static final String SERVER_PIN = "8765";
     private static final char[] PASS = "correct horse battery staple".toCharArray();
     private static final String SERVER_KEY =
             "pkcs11:token=oca-heal;object=server-key;type=private?pin-source=env:OCA_TEST_SERVER_PIN";
 
-    private static SoftHsmFixture hsm;
-    private static Pkcs11Tokens tokens;
+    @RegisterExtension
+    static final SoftHsmTokens HSM = SoftHsmTokens.withPkcs11Tool((hsm, tokens) -> {
+        hsm.initToken("oca-heal", SoftHsmTokens.SO_PIN, SERVER_PIN);
+        hsm.keygenWithCertificate("oca-heal", SERVER_PIN, "server-key", "EC:prime256v1", "01");
+    });
     @TempDir
     Path dir;
     private TestCluster cluster;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        RealComponent.require(SoftHsmFixture.softHsmInstalled() && SoftHsmFixture.pkcs11ToolInstalled(),
-                "SoftHSM2 and OpenSC (apt-get install softhsm2 opensc)");
-        hsm = SoftHsmFixture.forTestClass(ServerTokenOutageTest.class);
-        hsm.initToken("oca-heal", SO_PIN, SERVER_PIN);
-        hsm.keygenWithCertificate("oca-heal", SERVER_PIN, "server-key", "EC:prime256v1", "01");
-        tokens = Pkcs11Tokens.builder().defaultModule(hsm.module()).build();
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (hsm != null) {
-            hsm.close();
-        }
-    }
 
     @AfterEach
     void stop() {
@@ -98,7 +80,7 @@ class ServerTokenOutageTest {
     @Test
     void loginsFailCleanlyWhileTheServerKeyTokenIsAwayAndRecoverWithoutARestart() throws Exception {
         cluster = new TestCluster(ServerConfig.builder().dataDir(dir.resolve("data")).serverKey(SERVER_KEY).build(),
-                ProofKind.KEY_AGREEMENT, null, tokens);
+                ProofKind.KEY_AGREEMENT, null, HSM.tokens());
         cluster.person("alice", PASS, Account.Role.USER, KeyType.EC_P256);
         assertLogsIn();
         Path tokenDir = tokenDirectory("oca-heal");
@@ -148,7 +130,7 @@ class ServerTokenOutageTest {
     /** SoftHSM2 keeps one directory per token; its token.object holds the label. */
     private static Path tokenDirectory(String label) throws Exception {
         List<Path> dirs;
-        try (Stream<Path> s = Files.list(hsm.tokenDir())) {
+        try (Stream<Path> s = Files.list(HSM.fixture().tokenDir())) {
             dirs = s.filter(d -> Files.isRegularFile(d.resolve("token.object")) 
                     && readQuietly(d.resolve("token.object")).contains(label))
                     .collect(Collectors.toList());

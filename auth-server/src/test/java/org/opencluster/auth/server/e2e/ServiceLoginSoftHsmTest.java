@@ -14,12 +14,12 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.opencluster.auth.client.OcaSession;
@@ -31,13 +31,11 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.store.Account;
-import org.opencluster.auth.softhsm.SoftHsmFixture;
-import org.opencluster.auth.testsupport.RealComponent;
+import org.opencluster.auth.server.testsupport.SoftHsmTokens;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenError;
 import org.opencluster.auth.token.TokenException;
 import org.opencluster.auth.token.pkcs11.Pkcs11Token;
-import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 
 /**
  * Service accounts against real SoftHSM2 through SunPKCS11: the key is generated inside the service's token, the
@@ -46,12 +44,17 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  */
 @Tag("softhsm")
 class ServiceLoginSoftHsmTest {
-    private static final String SO_PIN = "12345678";
     private static final String PIN = "4321";
     private static final String KEY = "login-key";
 
-    private static SoftHsmFixture hsm;
-    private static Pkcs11Tokens tokens;
+    // SoftHSM2 sees only the tokens that exist when this JVM first loads it: create them all now.
+    @RegisterExtension
+    static final SoftHsmTokens HSM = SoftHsmTokens.of((hsm, tokens) -> {
+        for (String label : List.of("svc-signature", "svc-key_agreement", "svc-pin", "svc-missing", "svc-other",
+                "svc-shared")) {
+            hsm.initToken(label, SoftHsmTokens.SO_PIN, PIN);
+        }
+    });
     @TempDir
     static Path pins;
     private static Path pinFile;
@@ -62,23 +65,9 @@ class ServiceLoginSoftHsmTest {
     private TestCluster cluster;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        RealComponent.require(SoftHsmFixture.softHsmInstalled(), "SoftHSM2 (apt-get install softhsm2)");
-        hsm = SoftHsmFixture.forTestClass(ServiceLoginSoftHsmTest.class);
-        // SoftHSM2 sees only the tokens that exist when this JVM first loads it: create them all now.
-        for (String label : List.of("svc-signature", "svc-key_agreement", "svc-pin", "svc-missing", "svc-other", "svc-shared")) {
-            hsm.initToken(label, SO_PIN, PIN);
-        }
-        tokens = Pkcs11Tokens.builder().defaultModule(hsm.module()).build();
+    static void writePinFiles() throws Exception {
         pinFile = Files.writeString(pins.resolve("service.pin"), PIN + "\n");
         wrongPinFile = Files.writeString(pins.resolve("wrong.pin"), "9999\n");
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        if (hsm != null) {
-            hsm.close();
-        }
     }
 
     @AfterEach
@@ -106,25 +95,25 @@ class ServiceLoginSoftHsmTest {
         cluster = new TestCluster(dir, kind);
         String token = "svc-" + kind.name().toLowerCase(Locale.ROOT);
         String name = "backup-" + kind.name().toLowerCase(Locale.ROOT);
-        List<X509Certificate> chain = cluster.service(name, Account.Role.USER, tokens, tokenUri(token, pinFile), KEY);
+        List<X509Certificate> chain = cluster.service(name, Account.Role.USER, HSM.tokens(), tokenUri(token, pinFile), KEY);
 
         Account account = cluster.store.findAccount(name).orElseThrow();
         assertEquals(Account.Kind.SERVICE, account.kind());
         assertTrue(account.envelope().isEmpty(), "a service has no envelope");
         assertTrue(cluster.ca.verify(chain.get(0)));
         assertTrue(chain.get(0).getSubjectX500Principal().getName().contains("OU=service"));
-        try (Pkcs11Token onToken = tokens.open(keyUri(token, KEY, pinFile))) {
+        try (Pkcs11Token onToken = HSM.tokens().open(keyUri(token, KEY, pinFile))) {
             assertEquals(chain, onToken.certificateChain(), "the issued chain replaced the placeholder");
             assertArrayEquals(account.publicKey(), onToken.publicKey().getEncoded());
         }
-        String objects = hsm.pkcs11Tool("--token-label", token, "--login", "--pin", PIN, "--list-objects",
+        String objects = HSM.fixture().pkcs11Tool("--token-label", token, "--login", "--pin", PIN, "--list-objects",
                 "--type", "privkey");
         assertTrue(objects.contains("sensitive") && objects.contains("never extractable"), objects);
 
         // Two logins in a row: each opens the token (reading the PIN file) and closes it after the proof.
         for (int round = 0; round < 2; round++) {
             List<String> used = new ArrayList<>();
-            LoginCredential credential = recording(TokenCredential.pkcs11(tokens, keyUri(token, KEY, pinFile)), used);
+            LoginCredential credential = recording(TokenCredential.pkcs11(HSM.tokens(), keyUri(token, KEY, pinFile)), used);
             try (OcaSession s = login(name, credential)) {
                 // Protocol version 3 asks every account for key agreement (docs/PROTOCOL.md 5.3.7): a P-256 key on
                 // the token agrees whichever proof the server prefers (the preference is for version 1-2 clients).
@@ -144,10 +133,10 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aWrongServicePinStopsTheLoginWithAClearErrorAndLeavesNothingOpen() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
-        cluster.service("pin-svc", Account.Role.USER, tokens, tokenUri("svc-pin", pinFile), KEY);
+        cluster.service("pin-svc", Account.Role.USER, HSM.tokens(), tokenUri("svc-pin", pinFile), KEY);
 
         LoginException e = assertThrows(LoginException.class,
-                () -> login("pin-svc", TokenCredential.pkcs11(tokens, keyUri("svc-pin", KEY, wrongPinFile))));
+                () -> login("pin-svc", TokenCredential.pkcs11(HSM.tokens(), keyUri("svc-pin", KEY, wrongPinFile))));
         TokenException cause = assertInstanceOf(TokenException.class, e.getCause());
         assertEquals(TokenError.WRONG_PIN, cause.error());
         assertEquals(-1, e.code(), "a local failure: the server never saw a proof");
@@ -155,7 +144,7 @@ class ServiceLoginSoftHsmTest {
         assertFalse(e.getMessage().contains("9999"), "no PIN in messages");
         assertEquals(0, cluster.sessions.size());
 
-        try (OcaSession s = login("pin-svc", TokenCredential.pkcs11(tokens, keyUri("svc-pin", KEY, pinFile)))) {
+        try (OcaSession s = login("pin-svc", TokenCredential.pkcs11(HSM.tokens(), keyUri("svc-pin", KEY, pinFile)))) {
             assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id(),
                     "the right PIN works afterwards (SoftHSM2 never locks)");
         }
@@ -164,10 +153,10 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aMissingServiceKeyOrTokenIsReportedByName() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("missing-svc", Account.Role.USER, tokens, tokenUri("svc-missing", pinFile), KEY);
+        cluster.service("missing-svc", Account.Role.USER, HSM.tokens(), tokenUri("svc-missing", pinFile), KEY);
 
         LoginException noKey = assertThrows(LoginException.class, () -> login("missing-svc",
-                TokenCredential.pkcs11(tokens, keyUri("svc-missing", "no-such-key", pinFile))));
+                TokenCredential.pkcs11(HSM.tokens(), keyUri("svc-missing", "no-such-key", pinFile))));
         assertEquals(TokenError.KEY_NOT_FOUND, ((TokenException) noKey.getCause()).error());
         assertTrue(noKey.getMessage().contains("no-such-key") && noKey.getMessage().contains(KEY),
                 "names the missing key and lists the present ones: " + noKey.getMessage());
@@ -175,24 +164,24 @@ class ServiceLoginSoftHsmTest {
         // A missing token is found before connecting (issue 15): nothing reaches the server.
         org.opencluster.auth.client.TokenNotPresentException noToken = assertThrows(
                 org.opencluster.auth.client.TokenNotPresentException.class, () -> login("missing-svc",
-                TokenCredential.pkcs11(tokens, keyUri("svc-gone", KEY, pinFile))));
+                TokenCredential.pkcs11(HSM.tokens(), keyUri("svc-gone", KEY, pinFile))));
         assertEquals(TokenError.TOKEN_ABSENT, noToken.tokenError().error());
         assertTrue(noToken.getMessage().contains("token not present"), noToken.getMessage());
         assertEquals(0, cluster.sessions.size());
 
         LoginException badUri = assertThrows(LoginException.class, () -> login("missing-svc",
-                (u, env) -> TokenCredential.pkcs11(tokens, "pkcs11:token=svc-missing?pin-value=" + PIN).unlock(u, env)));
+                (u, env) -> TokenCredential.pkcs11(HSM.tokens(), "pkcs11:token=svc-missing?pin-value=" + PIN).unlock(u, env)));
         assertEquals(TokenError.INVALID_URI, ((TokenException) badUri.getCause()).error());
     }
 
     @Test
     void anotherTokensKeyIsRefusedByTheServer() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("svc-a", Account.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-a");
-        cluster.service("svc-b", Account.Role.USER, tokens, tokenUri("svc-other", pinFile), "key-b");
+        cluster.service("svc-a", Account.Role.USER, HSM.tokens(), tokenUri("svc-other", pinFile), "key-a");
+        cluster.service("svc-b", Account.Role.USER, HSM.tokens(), tokenUri("svc-other", pinFile), "key-b");
 
         LoginException e = assertThrows(LoginException.class,
-                () -> login("svc-a", TokenCredential.pkcs11(tokens, keyUri("svc-other", "key-b", pinFile))));
+                () -> login("svc-a", TokenCredential.pkcs11(HSM.tokens(), keyUri("svc-other", "key-b", pinFile))));
         assertEquals(HandshakeError.LOGIN_FAILED.code(), e.code());
         assertEquals(0, cluster.sessions.size());
     }
@@ -200,8 +189,8 @@ class ServiceLoginSoftHsmTest {
     @Test
     void aSharedTokenCredentialServesConcurrentLogins() throws Exception {
         cluster = new TestCluster(dir, ProofKind.SIGNATURE);
-        cluster.service("worker", Account.Role.USER, tokens, tokenUri("svc-shared", pinFile), KEY);
-        TokenCredential credential = TokenCredential.pkcs11Shared(tokens, keyUri("svc-shared", KEY, pinFile));
+        cluster.service("worker", Account.Role.USER, HSM.tokens(), tokenUri("svc-shared", pinFile), KEY);
+        TokenCredential credential = TokenCredential.pkcs11Shared(HSM.tokens(), keyUri("svc-shared", KEY, pinFile));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
             List<java.util.concurrent.Future<String>> whoami = new ArrayList<>();

@@ -78,7 +78,7 @@ final class TestCluster implements AutoCloseable {
     /** As above with another idle timeout (tests of what a silent client costs). */
     TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
             Duration idleTimeout) throws Exception {
-        this(config, ecProofKind, throttle, tokens, idleTimeout, true);
+        this(config, ecProofKind, throttle, tokens, idleTimeout, true, java.util.function.UnaryOperator.identity());
     }
 
     /**
@@ -86,7 +86,8 @@ final class TestCluster implements AutoCloseable {
      *                     floor) instead of its production floor: tests that enrol do not measure the KDF's cost
      */
     private TestCluster(ServerConfig config, ProofKind ecProofKind, LoginThrottle throttle, Pkcs11Tokens tokens,
-            Duration idleTimeout, boolean testKdfFloor) throws Exception {
+            Duration idleTimeout, boolean testKdfFloor,
+            java.util.function.UnaryOperator<AuthServer.Builder> serverTune) throws Exception {
         ServerConfig.Builder b = config.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
                 .idleTimeout(idleTimeout);
         if (testKdfFloor) {
@@ -98,14 +99,14 @@ final class TestCluster implements AutoCloseable {
         if (throttle != null) {
             builder.throttle(throttle);
         }
-        server = builder.start();
+        server = serverTune.apply(builder).start();
         this.throttle = server.throttle();
-        store = server.store();
+        store = org.opencluster.auth.server.ServerInternals.store(server);
         policies = server.policies();
         sessions = server.sessions();
         serverKey = server.serverKey();
         caKey = server.caKey();
-        ca = server.ca();
+        ca = org.opencluster.auth.server.ServerInternals.ca(server);
         serverCert = server.serverCertificate();
     }
 
@@ -130,6 +131,8 @@ final class TestCluster implements AutoCloseable {
         private Duration idleTimeout = Duration.ofMinutes(10);
         private java.util.function.Consumer<TestCluster> started = c -> { };
         private boolean testKdfFloor = true;
+        private java.util.function.UnaryOperator<AuthServer.Builder> serverTune = java.util.function.UnaryOperator
+                .identity();
 
         private Start(Path dir) {
             this.dir = dir;
@@ -162,6 +165,12 @@ final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /** Further settings of the server itself (e.g. its metrics registry), applied last. */
+        Start server(java.util.function.UnaryOperator<AuthServer.Builder> tune) {
+            this.serverTune = tune;
+            return this;
+        }
+
         /** The server's production envelope KDF floor (64 MiB, t = 3) instead of {@link #TEST_KDF}. */
         Start productionKdfFloor() {
             this.testKdfFloor = false;
@@ -180,7 +189,7 @@ final class TestCluster implements AutoCloseable {
                 b.httpsListen(new java.net.InetSocketAddress("127.0.0.1", 0));
             }
             TestCluster c = new TestCluster(tune.apply(b).build(), ecProofKind, throttle,
-                    Pkcs11Tokens.builder().build(), idleTimeout, testKdfFloor);
+                    Pkcs11Tokens.builder().build(), idleTimeout, testKdfFloor, serverTune);
             started.accept(c);
             return c;
         }

@@ -6,7 +6,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HelloGate;
@@ -60,7 +58,7 @@ final class NameTiming {
         int samples = quick ? 1_000 : 3_000;
         ServerConfig config = ServerConfig.builder().dataDir(work.resolve("name-timing"))
                 .listen(new InetSocketAddress("127.0.0.1", 0)).perSource(20_000, 20_000)
-                .hello(new HelloGate.Settings(HelloGate.Mode.OFF, 1, 1)).build();
+                .hello(new HelloGate.Settings(HelloGate.Mode.OFF, 1, 1)).envelopeKdfFloor(TEST_KDF).build();
         LoginThrottle unlimited = LoginThrottle.builder().maxAccountFailures(Integer.MAX_VALUE / 2)
                 .maxSourceFailures(Integer.MAX_VALUE / 2).build();
         try (AuthServer server = AuthServer.builder(config).random(RANDOM).throttle(unlimited).start()) {
@@ -73,11 +71,8 @@ final class NameTiming {
                 unknown[i] = String.format(Locale.ROOT, "ghost-%03d", i);
                 byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, RANDOM);
                 try (SoftwareToken t = SoftwareToken.fromPkcs8(known[i], pkcs8, List.of())) {
-                    X509Certificate cert = server.ca().issue(known[i], ClusterCa.Subject.PERSON, t.publicKey(),
-                            Duration.ofDays(30));
-                    server.store().createAccount(known[i], Account.Kind.PERSON, Account.Role.USER,
-                            t.publicKey().getEncoded(), cert.getEncoded(),
-                            envelopes.seal(known[i], "bench".toCharArray(), pkcs8, List.of()));
+                    server.provision(known[i], Account.Kind.PERSON, Account.Role.USER, OursFixture.csr(t, known[i]),
+                            envelopes.seal(known[i], "bench".toCharArray(), pkcs8, List.of()), Duration.ofDays(30));
                 }
             }
             byte[] spki = server.serverCertificate().getPublicKey().getEncoded();

@@ -25,11 +25,9 @@ import org.opencluster.auth.protocol.risp.CommandSpec;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.Access;
 import org.opencluster.auth.server.login.HelloGate;
-import org.opencluster.auth.server.provision.AccountEnrolment;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.softhsm.SoftHsmFixture;
 import org.opencluster.auth.token.KeyType;
@@ -94,24 +92,20 @@ final class OursFixture implements AutoCloseable {
                 .hello(hello).build();
         server = AuthServer.builder(config).random(random).commands(BENCH_COMMANDS, routes -> routes.routeNonBlocking(SINK,
                 Access.ANY_ACCOUNT, (caller, cmd, out) -> out.send(RispCommand.none(CoreCommands.OK.id())))).start();
-        ClusterCa ca = server.ca();
-
+        // Provisioned through the server's admin operation (the enrolment checks without the wire round-trips).
         ed25519Pkcs8 = SoftwareKeys.generatePkcs8(KeyType.ED25519, random);
         try (SoftwareToken t = SoftwareToken.fromPkcs8(SERVICE_ED25519, ed25519Pkcs8, List.of())) {
-            X509Certificate cert = ca.issue(SERVICE_ED25519, ClusterCa.Subject.SERVICE, t.publicKey(),
+            server.provision(SERVICE_ED25519, Account.Kind.SERVICE, Account.Role.USER, csr(t, SERVICE_ED25519), null,
                     Duration.ofDays(30));
-            server.store().createAccount(SERVICE_ED25519, Account.Kind.SERVICE, Account.Role.USER,
-                    t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
 
         personPkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
         personEnvelope = withPerson ? envelopes.seal(PERSON, PASSPHRASE.clone(), personPkcs8, List.of()) : null;
         if (withPerson) {
-            SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of());
-            X509Certificate cert = ca.issue(PERSON, ClusterCa.Subject.PERSON, t.publicKey(), Duration.ofDays(30));
-            server.store().createAccount(PERSON, Account.Kind.PERSON, Account.Role.USER, t.publicKey().getEncoded(),
-                    cert.getEncoded(), personEnvelope);
-            t.close();
+            try (SoftwareToken t = SoftwareToken.fromPkcs8(PERSON, personPkcs8, List.of())) {
+                server.provision(PERSON, Account.Kind.PERSON, Account.Role.USER, csr(t, PERSON), personEnvelope,
+                        Duration.ofDays(30));
+            }
         }
 
         if (hsm != null) {
@@ -119,12 +113,19 @@ final class OursFixture implements AutoCloseable {
                     .defaultPinSource(PinSource.of(HSM_PIN.toCharArray())).build();
             String tokenUri = "pkcs11:token=" + HSM_TOKEN;
             var csr = ServiceKeyEnrolment.generate(tokens, tokenUri, "login-key", KeyType.EC_P256, SERVICE_HSM);
-            List<X509Certificate> chain = new AccountEnrolment(ca, server.store()).enrol(SERVICE_HSM,
-                    Account.Role.USER, csr, Duration.ofDays(30));
+            List<X509Certificate> chain = server.provision(SERVICE_HSM, Account.Kind.SERVICE, Account.Role.USER, csr,
+                    null, Duration.ofDays(30));
             ServiceKeyEnrolment.install(tokens, tokenUri, "login-key", chain);
             // Logged in once and shared by concurrent logins, as a long-running service would hold its token.
             hsmCredential = TokenCredential.pkcs11Shared(tokens, tokenUri + ";object=login-key;type=private");
         }
+    }
+
+    /** A certification request signed by {@code key} for {@code name}. */
+    static org.bouncycastle.pkcs.PKCS10CertificationRequest csr(SoftwareToken key, String name)
+            throws org.opencluster.auth.token.TokenException, java.io.IOException {
+        return org.opencluster.auth.token.enrol.Enrolment.csr(key, new org.bouncycastle.asn1.x500.X500Name("CN=" + name),
+                key.signatureSchemes().iterator().next());
     }
 
     InetSocketAddress address() {

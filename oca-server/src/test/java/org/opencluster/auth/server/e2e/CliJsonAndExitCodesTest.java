@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.e2e;
 
+import org.opencluster.auth.server.store.Account;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.cli.OcaCli;
 import org.opencluster.auth.protocol.handshake.ProofKind;
-import org.opencluster.auth.server.dispatch.Caller;
 import org.opencluster.auth.token.KeyType;
 
 /**
@@ -40,8 +40,8 @@ class CliJsonAndExitCodesTest {
     void start() throws Exception {
         cluster = new TestCluster(dir, ProofKind.KEY_AGREEMENT);
         for (String name : List.of("alice", "root")) {
-            cluster.person(name, ("pw-" + name).toCharArray(), name.equals("root") ? Caller.Role.ADMIN
-                    : Caller.Role.USER, KeyType.EC_P256);
+            cluster.person(name, ("pw-" + name).toCharArray(), name.equals("root") ? Account.Role.ADMIN
+                    : Account.Role.USER, KeyType.EC_P256);
         }
     }
 

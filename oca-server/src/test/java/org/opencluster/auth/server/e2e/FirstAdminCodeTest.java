@@ -68,7 +68,8 @@ class FirstAdminCodeTest {
         Path data = dir.resolve("data");
         for (int start = 0; start < 2; start++) {
             try (AuthServer server = start(data)) {
-                assertTrue(server.store().activeEnrolmentCodes("root", Instant.now()).isEmpty(),
+                assertTrue(org.opencluster.auth.server.ServerInternals.store(server)
+                        .activeEnrolmentCodes("root", Instant.now()).isEmpty(),
                         "start " + start + " issued a first-admin code");
                 assertTrue(!server.hasAdmin() && AuthServer.FIRST_ADMIN_HOW_TO.contains("oca-server init"));
             }

@@ -149,20 +149,7 @@ class StoreFaultsTest {
                     java.util.Set.of(0x0101, 0x0102, 0x0103, 0x0104),
                     org.opencluster.auth.protocol.suite.SuiteRegistry.standard(), RestApiTest.COMMANDS,
                     new SecureRandom()));
-            try (Connection other = DriverManager.getConnection(h2Url(c.config.dataDir()), "sa", "");
-                 Statement st = other.createStatement()) {
-                st.execute("SHUTDOWN IMMEDIATELY");
-            } catch (java.sql.SQLException expected) {
-                // the connection that shut the database down is closed with it
-            }
-            // Kept closed: a file that is no database where the database was (the pool would otherwise reopen it at
-            // once); put back with one rename, so a reopen never finds the name free and creates an empty database.
-            Path file = c.config.dataDir().resolve("oca.mv.db");
-            Path aside = c.config.dataDir().resolve("oca.mv.db.aside");
-            Files.move(file, aside);
-            byte[] junk = new byte[16384];
-            Arrays.fill(junk, (byte) 'x');
-            Files.write(file, junk);
+            H2Outage outage = H2Outage.of(c.config.dataDir());
             java.net.http.HttpResponse<byte[]> r = rest.postJson("/api/v1/sessions/" + pending.id + "/handshake",
                     java.util.Map.of("flight", RestClient.b64(pending.handshake.takeOutput())));
             String body = new String(r.body(), StandardCharsets.UTF_8);
@@ -170,8 +157,7 @@ class StoreFaultsTest {
             assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), body);
             assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), RestClient.json(r).get("code").asInt(), body);
             assertFalse(body.contains("closed") || body.contains("Exception"), "the cause stays in the log: " + body);
-            Files.move(aside, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            outage.close();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (true) {
                 try {
@@ -233,8 +219,7 @@ class StoreFaultsTest {
     }
 
     private static String h2Url(Path data) {
-        return "jdbc:h2:file:" + data.toAbsolutePath().resolve("oca")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
+        return H2Outage.url(data);
     }
 
     @FunctionalInterface
