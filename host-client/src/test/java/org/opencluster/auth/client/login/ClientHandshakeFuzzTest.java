@@ -52,12 +52,7 @@ class ClientHandshakeFuzzTest {
     private static final String INPUTS = "ClientHandshakeFuzzTestInputs/serverCertificate/";
     /** The key the client pins: the leaf of the corpus's valid chain. */
     private static final byte[] PINNED_SPKI = pinnedSpki();
-    /**
-     * The client's randomness (its CLIENT_RANDOM): not a security property here, since nobody can sign for the pinned
-     * key whatever the transcript; a cheap counter stream instead of the platform's, whose reads of the OS source
-     * and SHA-1 mixing were a large share of an input's time.
-     */
-    private static final SecureRandom RANDOM = new CounterRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     /**
      * A SERVER_HELLO of the right layout: the client takes it as it comes and looks at its fields only with
      * CERTIFICATE_VERIFY, after the chain.
@@ -203,22 +198,6 @@ class ClientHandshakeFuzzTest {
                 throw new HandshakeException(HandshakeError.SERVER_KEY_CHANGED, "not the pinned key");
             }
             accepted = true;
-        }
-    }
-
-    /** Distinct bytes on every call (a 64-bit counter spread by a multiply), never the same CLIENT_RANDOM twice. */
-    private static final class CounterRandom extends SecureRandom {
-        private static final long serialVersionUID = 1L;
-        private long counter;
-
-        @Override
-        public void nextBytes(byte[] bytes) {
-            for (int i = 0; i < bytes.length; i += 8) {
-                long word = ++counter * 0x9E3779B97F4A7C15L;
-                for (int j = 0; j < 8 && i + j < bytes.length; j++) {
-                    bytes[i + j] = (byte) (word >>> (8 * j));
-                }
-            }
         }
     }
 
