@@ -80,7 +80,7 @@ class FramePaddingFuzzTest {
         int index = input[0] & 0x03;
         byte[] plaintext = java.util.Arrays.copyOfRange(input, 1, input.length);
         Keys keys = keys(index);
-        ByteBuffer sealed = ByteBuffer.allocate(FrameSealer.frameLength(plaintext.length));
+        ByteBuffer sealed = ByteBuffer.allocate(keys.peer.frameLength(plaintext.length));
         keys.peer.seal(ByteBuffer.wrap(plaintext), sealed);
         byte[] frame = java.util.Arrays.copyOf(sealed.array(), sealed.position());
         List<RispCommand> expected = new ArrayList<>();
