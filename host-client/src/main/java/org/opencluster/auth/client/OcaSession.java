@@ -3,6 +3,12 @@ package org.opencluster.auth.client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.opencluster.auth.client.login.PassphraseCredential;
+import org.opencluster.auth.protocol.command.OpaqueCommands;
+import org.opencluster.auth.protocol.pake.PendingRequest;
+import org.opencluster.auth.protocol.pake.RegistrationRequest;
+import org.opencluster.auth.protocol.pake.RegistrationResponse;
+import org.opencluster.auth.token.TokenException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -85,6 +91,7 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
             .include(AdminCommands.registry()).include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
             .include(ReauthCommands.registry()).include(WebAuthnCommands.registry())
             .include(SessionCommands.registry())
+            .include(OpaqueCommands.registry())
             .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry())
             .build();
     /** SecureRandom is thread-safe; seeding one per login costs more than the login's own randomness. */
@@ -159,7 +166,9 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
     /**
      * Logs in. The credential is checked first ({@link LoginCredential#checkReady}): a token or card that is not
      * present fails here with {@link TokenNotPresentException} before anything is sent, so the server counts no
-     * failed login for it.
+     * failed login for it. A person whose login opened a credential-version-1 envelope ({@link PassphraseCredential})
+     * is re-registered with OPAQUE in this session (docs/PROTOCOL.md 8.4, issue 14 item 4); if the server refuses
+     * that, the login stands and the next one tries again.
      */
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
@@ -168,8 +177,42 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         } catch (org.opencluster.auth.token.TokenException e) {
             throw new TokenNotPresentException(username, e);
         }
-        return open(server, options.apply(new ClientHandshake(username, credential, trust, options.suites,
-                SuiteRegistry.standard(), options.commands, options.random)), username, credential, options);
+        OcaSession session = open(server, options.apply(new ClientHandshake(username, credential, trust,
+                options.suites, SuiteRegistry.standard(), options.commands, options.random)), username, credential,
+                options);
+        if (credential instanceof PassphraseCredential passphrase && passphrase.openedVersion() == 1) {
+            try {
+                session.registerOpaque(passphrase, options.random);
+            } catch (CommandRefusedException | TokenException e) {
+                // The server does not take the registration (an older server, a refused upload): stay on version 1.
+            }
+        }
+        return session;
+    }
+
+    /**
+     * OPAQUE_REGISTER_BEGIN / FINISH (docs/PROTOCOL.md 8.4): replaces this person's version 1 envelope by a version 2
+     * credential (a new registration record and the same key sealed under the export key); the old envelope stops working at once.
+     */
+    public void registerOpaque(PassphraseCredential passphrase, SecureRandom random)
+            throws IOException, TokenException {
+        PendingRequest<RegistrationRequest> pending = passphrase.registrationRequest(random);
+        RispCommand answer = expect(OpaqueCommands.OPAQUE_REGISTRATION_RESPONSE.id(), exec(RispCommand.string(
+                OpaqueCommands.OPAQUE_REGISTER_BEGIN.id(), pending.request().serialize())));
+        RegistrationResponse response;
+        try {
+            byte[] encoded = new byte[answer.bytes().remaining()];
+            answer.bytes().get(encoded);
+            response = RegistrationResponse.deserialize(encoded);
+        } catch (org.opencluster.auth.protocol.pake.PakeException e) {
+            throw new IOException("the server's registration response is invalid: " + e.getMessage(), e);
+        }
+        PassphraseCredential.Registration upload = passphrase.finishRegistration(username, pending, response,
+                envelope, random);
+        ByteBuffer p = ByteBuffer.allocate(upload.record().length + 2 + upload.envelope().length)
+                .put(upload.record()).putShort((short) upload.envelope().length).put(upload.envelope());
+        expect(CoreCommands.OK.id(), exec(RispCommand.string(OpaqueCommands.OPAQUE_REGISTER_FINISH.id(), p.array())));
+        java.util.Arrays.fill(upload.record(), (byte) 0);
     }
 
     /**

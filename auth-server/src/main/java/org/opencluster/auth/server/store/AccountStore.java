@@ -43,6 +43,13 @@ public interface AccountStore {
     boolean setDisabled(String username, boolean disabled);
 
     /**
+     * Replaces a person's envelope and OPAQUE registration record together (credential version 2, docs/PROTOCOL.md
+     * 5.5.6): the re-registration after a login (a version 1 account, or one whose passphrase changed). False when
+     * there is no such person.
+     */
+    boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord);
+
+    /**
      * Deletes an account with its security keys and every unused enrolment code for its name, in one transaction:
      * the name can come back only through a new code. False when there is no such account.
      */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialStore, AutoCloseable {
     private static final String ACCOUNT_COLUMNS =
-            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at";
+            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at, opaque_record";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcAccountStore.class);
 
@@ -213,6 +213,18 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     @Override
+    public boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord) {
+        // One statement: the old envelope and record stop working at the moment the new ones do.
+        return update("store the OPAQUE credential of " + username, "UPDATE account SET envelope = ?,"
+                + " opaque_record = ?, updated_at = ? WHERE username = ? AND kind = 'PERSON'", ps -> {
+                    ps.setBytes(1, envelope);
+                    ps.setBytes(2, opaqueRecord);
+                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                    ps.setString(4, username);
+                }) == 1;
+    }
+
+    @Override
     public boolean deleteAccount(String username) {
         return write("delete account " + username, c -> deleteRow(c, username));
     }
@@ -252,7 +264,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             byte[] envelope) {
         return write("replace the key of " + username, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE account SET public_key = ?, certificate = NULL,"
-                    + " envelope = ?, updated_at = ? WHERE username = ? AND public_key = ?")) {
+                    + " envelope = ?, opaque_record = NULL, updated_at = ? WHERE username = ? AND public_key = ?")) {
                 ps.setBytes(1, newKey);
                 ps.setBytes(2, envelope);
                 ps.setTimestamp(3, Timestamp.from(Instant.now()));
@@ -614,7 +626,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     private List<Account> query(String sql, Binder binder) {
         return select("query accounts", sql, binder, rs -> new Account(rs.getLong(1), rs.getString(2),
                 Account.Kind.valueOf(rs.getString(3)), Caller.Role.valueOf(rs.getString(4)), rs.getBytes(5),
-                rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
+                rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant(), rs.getBytes(10)));
     }
 
     @FunctionalInterface

@@ -230,6 +230,27 @@ final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * Provisions a person at credential version 2: enrolled with a version 1 envelope, then moved by their first
+     * login with a {@link org.opencluster.auth.client.login.PassphraseCredential} (the migration path, issue 14
+     * item 4), which re-registers with OPAQUE in that session.
+     */
+    void personV2(String name, char[] passphrase, Caller.Role role, KeyType type) throws Exception {
+        person(name, passphrase, role, type);
+        try (org.opencluster.auth.client.login.PassphraseCredential c = opaquePassphrase(passphrase);
+             org.opencluster.auth.client.OcaSession s = org.opencluster.auth.client.OcaSession.login(address(), name,
+                     c, pinned(), new org.opencluster.auth.client.OcaSession.Options())) {
+            if (c.openedVersion() != 1 || store.findAccount(name).orElseThrow().credentialVersion() != 2) {
+                throw new IllegalStateException(name + " did not move to credential version 2");
+            }
+        }
+    }
+
+    /** The client side of a person who speaks the OPRF step (credential versions 2 and 1). */
+    org.opencluster.auth.client.login.PassphraseCredential opaquePassphrase(char[] passphrase) {
+        return new org.opencluster.auth.client.login.PassphraseCredential(passphrase, envelopes());
+    }
+
+    /**
      * Provisions a service as its host would: key generated inside the token {@code tokenUri} selects, CSR signed
      * there, certificate issued by this cluster's CA, chain stored back on the token, account stored without an
      * envelope.

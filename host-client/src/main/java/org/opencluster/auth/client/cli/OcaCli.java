@@ -630,6 +630,7 @@ public final class OcaCli {
     static CommandRegistry registry() {
         return CommandRegistry.builder().include(CoreCommands.registry()).include(AdminCommands.registry())
                 .include(org.opencluster.auth.protocol.command.EnrolCommands.registry())
+                .include(org.opencluster.auth.protocol.command.OpaqueCommands.registry())
                 .include(org.opencluster.auth.protocol.command.AccountLifecycleCommands.registry()).build();
     }
 
