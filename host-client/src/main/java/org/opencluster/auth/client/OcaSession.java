@@ -5,9 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.opencluster.auth.client.login.PassphraseCredential;
 import org.opencluster.auth.protocol.command.OpaqueCommands;
-import org.opencluster.auth.protocol.pake.PendingRequest;
-import org.opencluster.auth.protocol.pake.RegistrationRequest;
-import org.opencluster.auth.protocol.pake.RegistrationResponse;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
 import org.opencluster.auth.token.TokenException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -196,23 +194,18 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
      */
     public void registerOpaque(PassphraseCredential passphrase, SecureRandom random)
             throws IOException, TokenException {
-        PendingRequest<RegistrationRequest> pending = passphrase.registrationRequest(random);
-        RispCommand answer = expect(OpaqueCommands.OPAQUE_REGISTRATION_RESPONSE.id(), exec(RispCommand.string(
-                OpaqueCommands.OPAQUE_REGISTER_BEGIN.id(), pending.request().serialize())));
-        RegistrationResponse response;
+        FinalizedRegistration registration = OpaqueRegistration.register(this, username, passphrase, random);
+        byte[] record = registration.record().serialize();
         try {
-            byte[] encoded = new byte[answer.bytes().remaining()];
-            answer.bytes().get(encoded);
-            response = RegistrationResponse.deserialize(encoded);
-        } catch (org.opencluster.auth.protocol.pake.PakeException e) {
-            throw new IOException("the server's registration response is invalid: " + e.getMessage(), e);
+            byte[] sealed = passphrase.resealUnderExportKey(username, envelope, registration.exportKey());
+            ByteBuffer p = ByteBuffer.allocate(record.length + 2 + sealed.length)
+                    .put(record).putShort((short) sealed.length).put(sealed);
+            expect(CoreCommands.OK.id(), exec(RispCommand.string(OpaqueCommands.OPAQUE_REGISTER_FINISH.id(),
+                    p.array())));
+        } finally {
+            java.util.Arrays.fill(record, (byte) 0);
+            registration.wipe();
         }
-        PassphraseCredential.Registration upload = passphrase.finishRegistration(username, pending, response,
-                envelope, random);
-        ByteBuffer p = ByteBuffer.allocate(upload.record().length + 2 + upload.envelope().length)
-                .put(upload.record()).putShort((short) upload.envelope().length).put(upload.envelope());
-        expect(CoreCommands.OK.id(), exec(RispCommand.string(OpaqueCommands.OPAQUE_REGISTER_FINISH.id(), p.array())));
-        java.util.Arrays.fill(upload.record(), (byte) 0);
     }
 
     /**
@@ -298,7 +291,8 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
                 credentialId)));
     }
 
-    private static RispCommand expect(int id, List<RispCommand> reply) throws IOException {
+    /** The reply's first command if it is {@code id}; an ERROR as {@link CommandRefusedException}. */
+    static RispCommand expect(int id, List<RispCommand> reply) throws IOException {
         if (!reply.isEmpty() && reply.get(0).id() == id) {
             return reply.get(0);
         }

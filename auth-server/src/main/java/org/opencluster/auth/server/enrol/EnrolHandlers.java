@@ -93,13 +93,10 @@ public final class EnrolHandlers {
                     EnrolmentCode grant = newAccountGrant(caller);
                     ByteBuffer p = cmd.bytes();
                     byte[] csrDer = field(p, "certification request");
-                    byte[] envelope = field(p, "envelope");
-                    if (p.hasRemaining()) {
-                        throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
-                    }
+                    CredentialUpload upload = CredentialUpload.read(p, "envelope");
                     answerIssued(caller, grant, out, () -> enrolment.enrol(caller.username(), grant.kind(),
-                            grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY,
-                            Optional.of(grant.use(clock.instant()))));
+                            grant.role(), new PKCS10CertificationRequest(csrDer), upload.envelope(),
+                            upload.opaqueRecord(), CERTIFICATE_VALIDITY, Optional.of(grant.use(clock.instant()))));
                 });
         return keyAgreement.install(b);
     }

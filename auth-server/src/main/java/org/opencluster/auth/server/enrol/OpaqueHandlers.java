@@ -46,8 +46,8 @@ public final class OpaqueHandlers {
     }
 
     public CommandDispatcher.Builder install(CommandDispatcher.Builder b) {
-        return b.route(OpaqueCommands.OPAQUE_REGISTER_BEGIN, Access.ANY_ACCOUNT, (caller, cmd, out) -> {
-            person(caller);
+        return b.route(OpaqueCommands.OPAQUE_REGISTER_BEGIN, Access.ANY_SESSION, (caller, cmd, out) -> {
+            registering(caller);
             try {
                 RegistrationRequest request = RegistrationRequest.deserialize(cmd.copyBytes());
                 out.send(RispCommand.string(OpaqueCommands.OPAQUE_REGISTRATION_RESPONSE.id(),
@@ -82,6 +82,22 @@ public final class OpaqueHandlers {
             LOG.info("event=account.opaque_registered account={}", caller.username());
             out.send(RispCommand.none(org.opencluster.auth.protocol.command.CoreCommands.OK.id()));
         });
+    }
+
+    /**
+     * Who may have a passphrase evaluated under the OPRF key of its own name: a person with a passphrase envelope
+     * (a re-registration or, before REKEY_SIGNED, a passphrase change), or an enrolment session whose code creates
+     * a person (the registration that ENROL_ACCOUNT then uploads; the name has no account yet, so the code reaches
+     * only the account it creates).
+     */
+    private void registering(Caller caller) throws CommandException {
+        if (caller.role() == Caller.Role.ENROLLING) {
+            if (EnrolHandlers.newAccountGrant(caller).kind() != Account.Kind.PERSON) {
+                throw new CommandException(ErrorCode.FORBIDDEN, "only a person registers a passphrase");
+            }
+            return;
+        }
+        person(caller);
     }
 
     /** The caller's account must be a person with a passphrase envelope (services and card holders have none). */

@@ -166,7 +166,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public Account createCertifiedAccount(String username, Account.Kind kind, Caller.Role role, byte[] publicKey,
-            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code) {
+            Certification certify, byte[] envelope, byte[] opaqueRecord, Optional<EnrolmentCodeUse> code) {
         Instant now = Instant.now();
         write("create account " + username, c -> {
             // The code first: its row stays locked until the commit, so a second session with the same code waits
@@ -175,14 +175,16 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             // The row first, without its certificate: the unique username refuses a taken name here, before the CA
             // signs; the row stays invisible to other connections until the commit.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role, public_key,"
-                    + " certificate, envelope, disabled, created_at, updated_at) VALUES (?,?,?,?,NULL,?,FALSE,?,?)")) {
+                    + " certificate, envelope, opaque_record, disabled, created_at, updated_at)"
+                    + " VALUES (?,?,?,?,NULL,?,?,FALSE,?,?)")) {
                 ps.setString(1, username);
                 ps.setString(2, kind.name());
                 ps.setString(3, role.name());
                 ps.setBytes(4, publicKey);
                 ps.setBytes(5, envelope);
-                ps.setTimestamp(6, Timestamp.from(now));
+                ps.setBytes(6, opaqueRecord);
                 ps.setTimestamp(7, Timestamp.from(now));
+                ps.setTimestamp(8, Timestamp.from(now));
                 ps.executeUpdate();
             }
             byte[] certificate = certify.issue();
@@ -261,15 +263,16 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify,
-            byte[] envelope) {
+            byte[] envelope, byte[] opaqueRecord) {
         return write("replace the key of " + username, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE account SET public_key = ?, certificate = NULL,"
-                    + " envelope = ?, opaque_record = NULL, updated_at = ? WHERE username = ? AND public_key = ?")) {
+                    + " envelope = ?, opaque_record = ?, updated_at = ? WHERE username = ? AND public_key = ?")) {
                 ps.setBytes(1, newKey);
                 ps.setBytes(2, envelope);
-                ps.setTimestamp(3, Timestamp.from(Instant.now()));
-                ps.setString(4, username);
-                ps.setBytes(5, expectedKey);
+                ps.setBytes(3, opaqueRecord);
+                ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.setString(5, username);
+                ps.setBytes(6, expectedKey);
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }

@@ -82,7 +82,7 @@ class OpaqueLoginEndToEndTest {
             assertEquals(2L, list.get(4).number(), "the admin listing says dora is on version 2");
         }
         LoginException old = assertThrows(LoginException.class, () -> login(cluster, "dora",
-                cluster.passphrase(PASS)).close());
+                cluster.versionOnePassphrase(PASS)).close());
         assertTrue(old.getCause() instanceof TokenException, old::toString);
         assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) old.getCause()).error());
 
@@ -93,33 +93,35 @@ class OpaqueLoginEndToEndTest {
     }
 
     /**
-     * A version 2 person changes their passphrase (REKEY_*, issue 14 item 5): the change stores a version 1
-     * envelope and clears the registration record in one statement, so the old passphrase fails at once (it meets a
-     * fake record, then an envelope it does not open), and the new one logs in and is re-registered in that
-     * session. Before the merge of the two, the change left the old record in place.
+     * A version 2 person changes their passphrase (REKEY_SIGNED, issue 14 item 5): the change carries a new OPAQUE
+     * registration made in the same session and the new key sealed under its export key, stored in one statement,
+     * so the account stays at version 2 and the old passphrase fails at once. The old code stored a version 1
+     * envelope and cleared the record: until the owner's next login the new envelope was an offline oracle again.
      */
     @Test
-    void aVersionTwoPersonChangesThePassphraseTheOldFailsAndTheNewMovesToVersionTwo() throws Exception {
+    void aVersionTwoPersonChangesThePassphraseTheOldFailsAndTheNewIsVersionTwoAtOnce() throws Exception {
         TestCluster cluster = clusters.in().start();
         cluster.personV2("jo", PASS, Caller.Role.USER, KeyType.EC_P256);
+        byte[] oldRecord = cluster.store.findAccount("jo").orElseThrow().opaqueRecord().orElseThrow();
         char[] newPass = "a new and longer passphrase for jo".toCharArray();
         try (PassphraseCredential c = cluster.opaquePassphrase(PASS); OcaSession s = login(cluster, "jo", c)) {
             assertEquals(2, c.openedVersion());
             org.opencluster.auth.client.enrol.KeyRotation.newPassphrase(s, "jo", newPass, KeyType.EC_P256,
                     cluster.envelopes(), new SecureRandom());
         }
-        assertEquals(1, cluster.store.findAccount("jo").orElseThrow().credentialVersion(), "the record is cleared");
+        var changed = cluster.store.findAccount("jo").orElseThrow();
+        assertEquals(2, changed.credentialVersion(), "the change itself registered the new passphrase");
+        assertFalse(Arrays.equals(oldRecord, changed.opaqueRecord().orElseThrow()), "a new registration record");
+        TokenException argon = assertThrows(TokenException.class, () -> cluster.envelopes().open("jo",
+                newPass.clone(), changed.envelope().orElseThrow(), "jo"));
+        assertEquals(TokenError.WRONG_PASSPHRASE, argon.error(), "the new envelope is no Argon2id oracle");
         try (PassphraseCredential old = cluster.opaquePassphrase(PASS)) {
             LoginException e = assertThrows(LoginException.class, () -> login(cluster, "jo", old).close());
             assertTrue(e.getCause() instanceof TokenException, e::toString);
         }
         try (PassphraseCredential c = cluster.opaquePassphrase(newPass); OcaSession s = login(cluster, "jo", c)) {
-            assertEquals(1, c.openedVersion());
+            assertEquals(2, c.openedVersion(), "the new passphrase opens under the export key");
             assertEquals("jo", whoAmI(s));
-        }
-        assertEquals(2, cluster.store.findAccount("jo").orElseThrow().credentialVersion(), "re-registered");
-        try (PassphraseCredential c = cluster.opaquePassphrase(newPass); OcaSession s = login(cluster, "jo", c)) {
-            assertEquals(2, c.openedVersion());
         }
     }
 
@@ -191,7 +193,7 @@ class OpaqueLoginEndToEndTest {
             assertEquals("hana", new String(who.get(0).copyBytes(), StandardCharsets.UTF_8));
         }
         LoginException old = assertThrows(LoginException.class,
-                () -> rest.login("hana", cluster.passphrase(PASS), cluster.pinned(), commands));
+                () -> rest.login("hana", cluster.versionOnePassphrase(PASS), cluster.pinned(), commands));
         assertTrue(old.getCause() instanceof TokenException, old::toString);
         assertEquals(TokenError.WRONG_PASSPHRASE, ((TokenException) old.getCause()).error());
     }
@@ -239,7 +241,7 @@ class OpaqueLoginEndToEndTest {
     }
 
     private static org.opencluster.auth.client.login.ClientHandshake oldClient(TestCluster cluster, String name) {
-        return new org.opencluster.auth.client.login.ClientHandshake(name, cluster.passphrase(PASS), cluster.pinned(),
+        return new org.opencluster.auth.client.login.ClientHandshake(name, cluster.versionOnePassphrase(PASS), cluster.pinned(),
                 java.util.Set.of(0x0101), org.opencluster.auth.protocol.suite.SuiteRegistry.standard(),
                 org.opencluster.auth.protocol.risp.CommandRegistry.builder()
                         .include(org.opencluster.auth.protocol.command.CoreCommands.registry()).build(), random())

@@ -269,8 +269,36 @@ final class TestCluster implements AutoCloseable {
                 .random(random).build();
     }
 
-    /** The client side of a person: opens what the server sent with the passphrase. */
+    /**
+     * The client side of a person, as {@code oca login} is since issue 14: blinds the passphrase into the OPRF step
+     * and opens a credential of version 2 or 1, but (unlike a bare {@link #opaquePassphrase}) never re-registers a
+     * version 1 account, so a test's accounts stay as it made them.
+     */
     LoginCredential passphrase(char[] passphrase) {
+        org.opencluster.auth.client.login.PassphraseCredential both = opaquePassphrase(passphrase);
+        return new LoginCredential() {
+            @Override
+            public org.opencluster.auth.token.Token unlock(String user, byte[] envelope)
+                    throws org.opencluster.auth.token.TokenException {
+                return both.unlock(user, envelope);
+            }
+
+            @Override
+            public org.opencluster.auth.protocol.pake.PendingRequest<org.opencluster.auth.protocol.pake
+                    .CredentialRequest> oprfRequest(SecureRandom r) throws org.opencluster.auth.token.TokenException {
+                return both.oprfRequest(r);
+            }
+
+            @Override
+            public org.opencluster.auth.token.Token unlock(String user, byte[] envelope,
+                    org.opencluster.auth.client.login.OprfAnswer oprf) throws org.opencluster.auth.token.TokenException {
+                return both.unlock(user, envelope, oprf);
+            }
+        };
+    }
+
+    /** A client from before issue 14: opens the ENVELOPE with Argon2id(passphrase) only (credential version 1). */
+    LoginCredential versionOnePassphrase(char[] passphrase) {
         return (user, envelope) -> envelopes().open(user, passphrase.clone(), envelope, user);
     }
 

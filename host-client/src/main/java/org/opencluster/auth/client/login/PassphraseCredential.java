@@ -108,26 +108,21 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
         }
     }
 
-    /** What a registration uploads: the RFC 9807 record (129 bytes) and the credential sealed under export_key. */
-    public record Registration(byte[] record, byte[] envelope) {
-    }
-
     /** CreateRegistrationRequest of this passphrase (OPAQUE_REGISTER_BEGIN's parameter, with the blind kept). */
     public PendingRequest<RegistrationRequest> registrationRequest(SecureRandom random) throws TokenException {
         return blinded(input -> OpaqueClient.createRegistrationRequest(input, random));
     }
 
     /**
-     * FinalizeRegistrationRequest with the opener's KDF parameters as the key stretching costs, and the content of
-     * {@code versionOneEnvelope} (opened with this passphrase) re-sealed under the export key.
+     * FinalizeRegistrationRequest with the opener's KDF parameters as the key stretching costs (the envelope the
+     * caller then seals under the export key carries the same parameters). The caller wipes the result.
      */
-    public Registration finishRegistration(String username, PendingRequest<RegistrationRequest> pending,
-            RegistrationResponse response, byte[] versionOneEnvelope, SecureRandom random) throws TokenException {
+    public FinalizedRegistration finalizeRegistration(String username, PendingRequest<RegistrationRequest> pending,
+            RegistrationResponse response, SecureRandom random) throws TokenException {
         KdfParameters kdf = opener.kdf();
         byte[] input = PassphraseEnvelope.utf8(passphrase);
-        FinalizedRegistration finalized;
         try {
-            finalized = OpaqueClient.finalizeRegistrationRequest(input, pending.blind(), response, null,
+            return OpaqueClient.finalizeRegistrationRequest(input, pending.blind(), response, null,
                     username.getBytes(StandardCharsets.UTF_8),
                     KeyStretching.argon2id(kdf.memoryKiB(), kdf.iterations(), kdf.parallelism()), random);
         } catch (PakeException e) {
@@ -135,12 +130,12 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
         } finally {
             Arrays.fill(input, (byte) 0);
         }
-        try {
-            return new Registration(finalized.record().serialize(),
-                    opener.resealUnderExportKey(username, passphrase, versionOneEnvelope, finalized.exportKey()));
-        } finally {
-            finalized.wipe();
-        }
+    }
+
+    /** The content of {@code versionOneEnvelope} (opened with this passphrase) sealed under {@code exportKey}. */
+    public byte[] resealUnderExportKey(String username, byte[] versionOneEnvelope, byte[] exportKey)
+            throws TokenException {
+        return opener.resealUnderExportKey(username, passphrase, versionOneEnvelope, exportKey);
     }
 
     @Override
