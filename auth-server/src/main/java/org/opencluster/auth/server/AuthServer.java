@@ -119,6 +119,7 @@ public final class AuthServer implements AutoCloseable {
         b.opened.push(cluster);
         CommandRegistry registry = StandardCommands.with(b.extraCommands);
         byte[] decoySecret = Bootstrap.readDecoySecret(config);
+        org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, random);
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
         Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()
@@ -138,10 +139,11 @@ public final class AuthServer implements AutoCloseable {
                 config.envelopeKdfFloor());
         this.clock = clock;
         CommandDispatcher.Builder routes = new WebAuthnHandlers(webAuthn, store, enrolmentCodes, clock, random)
-                .install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy(),
+                .install(new org.opencluster.auth.server.enrol.OpaqueHandlers(store, oprfLogins,
+                        config.envelopeKdfFloor()).install(new EnrolHandlers(store, ca, enrolmentCodes, clock, random, config.keyPolicy(),
                         config.envelopeKdfFloor()).install(
                 new AdminHandlers(policies, store, sessions).install(
-                        BuiltinCommands.install(CommandDispatcher.builder(registry)))));
+                        BuiltinCommands.install(CommandDispatcher.builder(registry))))));
         new org.opencluster.auth.server.admin.AccountRemovalHandlers(store, sessions, enrolmentCodes, clock)
                 .install(routes);
         new org.opencluster.auth.server.enrol.RekeyHandlers(store, ca, config.keyPolicy(), config.envelopeKdfFloor(),
@@ -172,7 +174,7 @@ public final class AuthServer implements AutoCloseable {
                     public byte[] verifier(byte[] codeHash) {
                         return enrolmentCodes.verifier(codeHash);
                     }
-                }, Optional.of(webAuthn), config.hello().gate(random));
+                }, Optional.of(webAuthn), config.hello().gate(random)).withOprf(oprfLogins);
         // One factory for both transports: a REST session is the very same ServerSession as a TCP connection.
         org.opencluster.auth.server.net.ConnectionFactory sessionFactory =
                 remote -> new ServerSession(settings, dispatcher, sessions, clock, ticker,
@@ -383,7 +385,8 @@ public final class AuthServer implements AutoCloseable {
      */
     public static LoginAccount loginView(Account a) {
         LoginAccount v = loginView(a, null, null);
-        return new LoginAccount(v.username(), v.role(), v.key(), v.envelope(), v.disabled(), v.keySigns());
+        return new LoginAccount(v.username(), v.role(), v.key(), v.envelope(), v.disabled(), v.keySigns(),
+                Optional.empty(), v.opaqueRecord());
     }
 
     /**
@@ -416,7 +419,7 @@ public final class AuthServer implements AutoCloseable {
         }
         Optional<String> problem = ca == null ? Optional.empty() : certificateProblem(cert, key, ca, now);
         return new LoginAccount(a.username(), a.role(), key, a.envelope(), a.disabled(),
-                cert == null || keySigns(cert), problem);
+                cert == null || keySigns(cert), problem, a.opaqueRecord());
     }
 
     /** Why {@code cert} does not let the holder of {@code key} log in at {@code now}, if it does not. */

@@ -3,6 +3,10 @@ package org.opencluster.auth.client;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.opencluster.auth.client.login.PassphraseCredential;
+import org.opencluster.auth.protocol.command.OpaqueCommands;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
+import org.opencluster.auth.token.TokenException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -159,7 +163,9 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
     /**
      * Logs in. The credential is checked first ({@link LoginCredential#checkReady}): a token or card that is not
      * present fails here with {@link TokenNotPresentException} before anything is sent, so the server counts no
-     * failed login for it.
+     * failed login for it. A person whose login opened a credential-version-1 envelope ({@link PassphraseCredential})
+     * is re-registered with OPAQUE in this session (docs/PROTOCOL.md 8.4, issue 14 item 4); if the server refuses
+     * that, the login stands and the next one tries again.
      */
     public static OcaSession login(InetSocketAddress server, String username, LoginCredential credential,
             ServerTrust trust, Options options) throws IOException, LoginException {
@@ -168,8 +174,37 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         } catch (org.opencluster.auth.token.TokenException e) {
             throw new TokenNotPresentException(username, e);
         }
-        return open(server, options.apply(new ClientHandshake(username, credential, trust, options.suites,
-                SuiteRegistry.standard(), options.commands, options.random)), username, credential, options);
+        OcaSession session = open(server, options.apply(new ClientHandshake(username, credential, trust,
+                options.suites, SuiteRegistry.standard(), options.commands, options.random)), username, credential,
+                options);
+        if (credential instanceof PassphraseCredential passphrase && passphrase.openedVersion() == 1) {
+            try {
+                session.registerOpaque(passphrase, options.random);
+            } catch (CommandRefusedException | TokenException e) {
+                // The server does not take the registration (an older server, a refused upload): stay on version 1.
+            }
+        }
+        return session;
+    }
+
+    /**
+     * OPAQUE_REGISTER_BEGIN / FINISH (docs/PROTOCOL.md 8.4): replaces this person's version 1 envelope by a version 2
+     * credential (a new registration record and the same key sealed under the export key); the old envelope stops working at once.
+     */
+    public void registerOpaque(PassphraseCredential passphrase, SecureRandom random)
+            throws IOException, TokenException {
+        FinalizedRegistration registration = OpaqueRegistration.register(this, username, passphrase, random);
+        byte[] record = registration.record().serialize();
+        try {
+            byte[] sealed = passphrase.resealUnderExportKey(username, envelope, registration.exportKey());
+            ByteBuffer p = ByteBuffer.allocate(record.length + 2 + sealed.length)
+                    .put(record).putShort((short) sealed.length).put(sealed);
+            expect(CoreCommands.OK.id(), exec(RispCommand.string(OpaqueCommands.OPAQUE_REGISTER_FINISH.id(),
+                    p.array())));
+        } finally {
+            java.util.Arrays.fill(record, (byte) 0);
+            registration.wipe();
+        }
     }
 
     /**
@@ -255,7 +290,8 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
                 credentialId)));
     }
 
-    private static RispCommand expect(int id, List<RispCommand> reply) throws IOException {
+    /** The reply's first command if it is {@code id}; an ERROR as {@link CommandRefusedException}. */
+    static RispCommand expect(int id, List<RispCommand> reply) throws IOException {
         if (!reply.isEmpty() && reply.get(0).id() == id) {
             return reply.get(0);
         }

@@ -61,6 +61,9 @@ public final class AdminHandlers {
                         out.send(RispCommand.integer(AdminCommands.ACCOUNT_KIND.id(), a.kind().ordinal()));
                         out.send(RispCommand.integer(AdminCommands.ACCOUNT_ROLE.id(), a.role().ordinal()));
                         out.send(RispCommand.integer(AdminCommands.ACCOUNT_DISABLED.id(), a.disabled() ? 1 : 0));
+                        out.send(RispCommand.integer(
+                                org.opencluster.auth.protocol.command.OpaqueCommands.ACCOUNT_CREDENTIAL_VERSION.id(),
+                                a.credentialVersion()));
                     }
                     out.send(RispCommand.none(AdminCommands.ACCOUNTS_END.id()));
                 })

@@ -110,6 +110,36 @@ public final class Bootstrap {
         return store;
     }
 
+    /**
+     * The OPRF seed of passphrase logins (docs/PROTOCOL.md 5.5.6): 32 random bytes, owner-only like the decoy
+     * secret, and the same on every node of a cluster (copy it with decoy.secret). Whoever has it and a stored
+     * registration record can guess passphrases offline; without it a record and an envelope are worthless.
+     */
+    public static Path oprfSecretFile(ServerConfig c) {
+        return c.dataDir().resolve("oprf.secret");
+    }
+
+    /**
+     * The OPRF step as configured: the seed from {@link #oprfSecretFile} (StrictModes checks as for the decoy
+     * secret; missing: run {@code init}, which creates it in a data directory made before it existed).
+     */
+    public static org.opencluster.auth.server.login.OprfLogins readOprfLogins(ServerConfig c,
+            java.security.SecureRandom random) throws IOException {
+        if (!Files.exists(oprfSecretFile(c))) {
+            throw new IOException(oprfSecretFile(c) + " is missing: run init (it creates the OPRF seed) and copy the"
+                    + " file to every node of the cluster, as decoy.secret");
+        }
+        byte[] seed = KeyFiles.readSecret(oprfSecretFile(c));
+        try {
+            if (seed.length != 32) {
+                throw new IOException(oprfSecretFile(c) + " must hold exactly 32 bytes");
+            }
+            return org.opencluster.auth.server.login.OprfLogins.fromSeed(seed, c.requireOprf(), random);
+        } finally {
+            java.util.Arrays.fill(seed, (byte) 0);
+        }
+    }
+
     /** The decoy secret, after checking that no one but the owner can read its file. */
     public static byte[] readDecoySecret(ServerConfig c) throws IOException {
         return KeyFiles.readSecret(decoySecretFile(c));
@@ -166,11 +196,13 @@ public final class Bootstrap {
                 }
                 httpsChain = httpsChain(serverKey.publicKey());
             }
-            if (!Files.exists(decoySecretFile(config))) {
-                byte[] secret = new byte[32];
-                random.nextBytes(secret);
-                KeyFiles.writeSecret(decoySecretFile(config), secret);
-                java.util.Arrays.fill(secret, (byte) 0);
+            for (Path secretFile : new Path[] {decoySecretFile(config), oprfSecretFile(config)}) {
+                if (!Files.exists(secretFile)) {
+                    byte[] secret = new byte[32];
+                    random.nextBytes(secret);
+                    KeyFiles.writeSecret(secretFile, secret);
+                    java.util.Arrays.fill(secret, (byte) 0);
+                }
             }
             DataDirectory.restrictFiles(config.dataDir());
             return new Result(caCert, serverCert, httpsChain);

@@ -44,6 +44,8 @@ public final class ServerConfig {
 
     /** Which account keys the CA certifies at enrolment (issue 13 item 13). */
     private static final Set<String> KEY_POLICY_KEYS = Set.of("keys.allowed", "keys.rsa-min-bits");
+    /** The OPRF step of passphrase logins (docs/PROTOCOL.md 5.5.6): whether a login without it is refused. */
+    private static final Set<String> OPRF_KEYS = Set.of("login.require-oprf");
     /** The least Argon2id cost a passphrase envelope may carry at enrolment and rekey (issue 14 item 5). */
     private static final Set<String> ENVELOPE_FLOOR_KEYS = Set.of("envelope.min-memory-kib",
             "envelope.min-iterations", "envelope.min-parallelism");
@@ -65,7 +67,7 @@ public final class ServerConfig {
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
             FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS, CLUSTER_KEYS,
-            ADMIN_KEYS).flatMap(Set::stream)
+            ADMIN_KEYS, OPRF_KEYS).flatMap(Set::stream)
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
@@ -95,6 +97,7 @@ public final class ServerConfig {
     private final int maxTrackedKeys;
     private final int maxDeviceFailures;
     private final Duration maxLockout;
+    private final boolean requireOprf;
     private final Duration deviceTokenLifetime;
     // exposure limits (EXPOSURE_KEYS)
     private final Duration handshakeTimeout;
@@ -166,6 +169,7 @@ public final class ServerConfig {
         this.maxTrackedKeys = b.maxTrackedKeys;
         this.maxDeviceFailures = b.maxDeviceFailures;
         this.maxLockout = b.maxLockout;
+        this.requireOprf = b.requireOprf;
         this.deviceTokenLifetime = b.deviceTokenLifetime;
         this.hello = b.hello;
     }
@@ -218,6 +222,7 @@ public final class ServerConfig {
         b.maxTrackedKeys = maxTrackedKeys;
         b.maxDeviceFailures = maxDeviceFailures;
         b.maxLockout = maxLockout;
+        b.requireOprf = requireOprf;
         b.deviceTokenLifetime = deviceTokenLifetime;
         b.hello = hello;
         b.keyPolicy = keyPolicy;
@@ -310,6 +315,10 @@ public final class ServerConfig {
                 }
                 if (key.equals("webauthn.rp-id")) {
                     b.webAuthn(v, b.webAuthnOrigins);
+                    continue;
+                }
+                if (key.equals("login.require-oprf")) {
+                    b.requireOprf(parseBoolean(v));
                     continue;
                 }
                 if (key.equals("login.max-tracked-keys")) {
@@ -418,6 +427,14 @@ public final class ServerConfig {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    /** {@code true} or {@code false}, nothing else (a typo must not silently mean false). */
+    private static boolean parseBoolean(String v) {
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("must be true or false");
+        }
+        return v.equals("true");
     }
 
     private static org.opencluster.auth.server.login.HelloGate.Settings helloSetting(Path file,
@@ -566,6 +583,8 @@ public final class ServerConfig {
     public int maxDeviceFailures() { return maxDeviceFailures; }
     /** The longest lock the doubling of {@link #lockout()} reaches. */
     public Duration maxLockout() { return maxLockout; }
+    /** {@code login.require-oprf}: refuse logins without the OPRF step and version 1 passphrase envelopes. */
+    public boolean requireOprf() { return requireOprf; }
     /** How long a device token stays valid after it was issued (renewed at each login that presents it). */
     public Duration deviceTokenLifetime() { return deviceTokenLifetime; }
     /** From accept (TCP) or session creation (REST) to login; then the connection or session ends. */
@@ -670,6 +689,7 @@ public final class ServerConfig {
         private int maxTrackedKeys = org.opencluster.auth.server.limit.LoginThrottle.DEFAULT_MAX_TRACKED_KEYS;
         private int maxDeviceFailures = 5;
         private Duration maxLockout = Duration.ofHours(1);
+        private boolean requireOprf;
         private Duration deviceTokenLifetime = Duration.ofDays(90);
         // exposure limits (EXPOSURE_KEYS)
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -837,6 +857,12 @@ public final class ServerConfig {
         }
 
         /** Known-device limit, the longest lock of the back-off, and the device token lifetime. */
+        /** {@code login.require-oprf}. */
+        public Builder requireOprf(boolean require) {
+            this.requireOprf = require;
+            return this;
+        }
+
         public Builder deviceLimits(int perDevice, Duration maxLockout, Duration tokenLifetime) {
             this.maxDeviceFailures = atLeastOne(perDevice);
             this.maxLockout = positive(maxLockout);

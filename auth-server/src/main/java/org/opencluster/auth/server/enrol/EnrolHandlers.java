@@ -87,10 +87,10 @@ public final class EnrolHandlers {
                     EnrolmentCode grant = newAccountGrant(caller);
                     EnrolCommands.EnrolAccount p = EnrolCommands.EnrolAccount.decode(cmd.bytes());
                     byte[] csrDer = p.request();
-                    byte[] envelope = p.envelope();
+                    CredentialUpload upload = new CredentialUpload(p.envelope(), p.opaqueRecord());
                     answerIssued(caller, grant, out, () -> enrolment.enrol(caller.username(), grant.kind(),
-                            grant.role(), new PKCS10CertificationRequest(csrDer), envelope, CERTIFICATE_VALIDITY,
-                            Optional.of(grant.use(clock.instant()))));
+                            grant.role(), new PKCS10CertificationRequest(csrDer), upload.envelope(),
+                            upload.opaqueRecord(), CERTIFICATE_VALIDITY, Optional.of(grant.use(clock.instant()))));
                 });
         return keyAgreement.install(b);
     }

@@ -88,19 +88,24 @@ public final class RekeyHandlers {
         return b
                 .route(AccountLifecycleCommands.REKEY_BEGIN, Access.ANY_ACCOUNT, this::begin)
                 .route(AccountLifecycleCommands.REKEY_SIGNED, Access.ANY_ACCOUNT, rekey(AccountLifecycleCommands.REKEY_SIGNED,
-                        (current, c, csrDer, record) -> () -> {
+                        (current, c, csrDer, upload) -> () -> {
                             PKCS10CertificationRequest csr = new PKCS10CertificationRequest(csrDer);
                             checkSignedBinding(csr, c);
-                            return enrolment.rekey(current, csr, record, EnrolHandlers.CERTIFICATE_VALIDITY);
+                            return enrolment.rekey(current, csr, upload.envelope(), upload.opaqueRecord(),
+                                    EnrolHandlers.CERTIFICATE_VALIDITY);
                         }))
                 .route(AccountLifecycleCommands.REKEY_BY_AGREEMENT, Access.ANY_ACCOUNT, rekey(AccountLifecycleCommands.REKEY_BY_AGREEMENT,
-                        (current, c, proof, record) -> {
+                        (current, c, proof, upload) -> {
                             KeyExchange.EphemeralKeyPair ephemeral = c.ephemeral().orElseThrow(() ->
                                     new CommandException(ErrorCode.BAD_PARAMETER, "the new key cannot do key"
                                             + " agreement: use REKEY_SIGNED"));
+                            if (upload.opaqueRecord() != null) {
+                                throw new CommandException(ErrorCode.BAD_PARAMETER, "a derive-only key has no"
+                                        + " passphrase: no OPAQUE registration record");
+                            }
                             PublicKey key = KeyAgreementEnrolment.decode(c.spki());
                             checkAgreedBinding(ephemeral, key, c, proof);
-                            return () -> enrolment.rekeyKeyAgreement(current, key, record,
+                            return () -> enrolment.rekeyKeyAgreement(current, key, upload.envelope(),
                                     EnrolHandlers.CERTIFICATE_VALIDITY);
                         }));
     }
@@ -108,19 +113,22 @@ public final class RekeyHandlers {
     /** How one form of REKEY_* proves the new key and certifies it. */
     @FunctionalInterface
     private interface ProofForm {
-        EnrolHandlers.Issuance check(Account current, Challenge challenge, byte[] proof, byte[] record)
+        EnrolHandlers.Issuance check(Account current, Challenge challenge, byte[] proof, CredentialUpload upload)
                 throws CommandException;
     }
 
-    /** {@code u16 n || proof || u16 m || credential record}: the session's challenge used up, then {@code form}. */
+    /**
+     * {@code u16 n || proof || u16 m || credential record || [OPAQUE registration record (129)]}: the session's
+     * challenge used up, then {@code form}.
+     */
     private CommandHandler rekey(CommandSpec command, ProofForm form) {
         return (caller, cmd, out) -> {
             AccountLifecycleCommands.RekeyProof p = AccountLifecycleCommands.RekeyProof.decode(command, cmd.bytes());
             byte[] proof = p.proof();
-            byte[] record = p.credentialRecord();
+            CredentialUpload upload = new CredentialUpload(p.credentialRecord(), p.opaqueRecord());
             Challenge c = take(caller);
             try {
-                finish(caller, out, form.check(current(caller), c, proof, record), record);
+                finish(caller, out, form.check(current(caller), c, proof, upload), upload);
             } finally {
                 c.close();
             }
@@ -239,13 +247,13 @@ public final class RekeyHandlers {
         }
     }
 
-    private void finish(Caller caller, ReplySink out, EnrolHandlers.Issuance issue, byte[] envelope)
+    private void finish(Caller caller, ReplySink out, EnrolHandlers.Issuance issue, CredentialUpload upload)
             throws CommandException {
         EnrolHandlers.sendCertificate(EnrolHandlers.certify(caller, "rekey refused", "the key of "
                 + caller.username() + " changed meanwhile; log in again", issue), out);
         int ended = sessions.endUser(caller.username(), "the account's key was replaced: log in with the new one");
-        LOG.info("event=account.rekeyed account={} envelope={} sessions_ended={}", LogValues.quote(caller.username()),
-                envelope.length > 0, ended);
+        LOG.info("event=account.rekeyed account={} envelope={} opaque={} sessions_ended={}",
+                LogValues.quote(caller.username()), upload.envelope().length > 0, upload.opaqueRecord() != null, ended);
     }
 
     private static String key(byte[] sessionId) {

@@ -21,11 +21,12 @@ import org.opencluster.auth.token.Token;
  *                            agrees)
  * @param webAuthn            security-key logins (proof kind 4); empty: a kind-4 request is refused
  * @param hello               what a CLIENT_HELLO gets before any signature: signed answer, cookie retry or refusal
+ * @param oprf                the OPRF step of passphrase logins (docs/PROTOCOL.md 5.5.6)
  */
 public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
         List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
         ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
-        Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn, HelloGate hello) {
+        Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn, HelloGate hello, OprfLogins oprf) {
 
     /**
      * Default ENVELOPE field size: the envelope of every supported key fits for any username. The largest, RSA-3072
@@ -60,6 +61,22 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
         Objects.requireNonNull(enrolments);
         Objects.requireNonNull(webAuthn);
         Objects.requireNonNull(hello);
+        Objects.requireNonNull(oprf);
+    }
+
+    /** Settings whose OPRF seed lives only as long as this process (tests, embedded uses without a data directory). */
+    public HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> policy, Token serverKey,
+            List<X509Certificate> serverChain, AccountDirectory accounts, byte[] decoySecret, int envelopeFieldLength,
+            ProofKind ecProofKind, FrameConfig frames, LoginThrottle throttle, SecureRandom random,
+            Enrolments enrolments, java.util.Optional<WebAuthnLogins> webAuthn, HelloGate hello) {
+        this(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength, ecProofKind, frames,
+                throttle, random, enrolments, webAuthn, hello, OprfLogins.ephemeral(random));
+    }
+
+    /** The same settings with another OPRF step (the server's seed file, {@code login.require-oprf}). */
+    public HandshakeSettings withOprf(OprfLogins logins) {
+        return new HandshakeSettings(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength,
+                ecProofKind, frames, throttle, random, enrolments, webAuthn, hello, logins);
     }
 
     /** Settings whose hellos are all signed (no cookie round, section 5.3.11). */
@@ -74,7 +91,7 @@ public record HandshakeSettings(SuiteRegistry suites, Supplier<SuitePolicy> poli
     /** The same settings with another hello gate. */
     public HandshakeSettings withHelloGate(HelloGate gate) {
         return new HandshakeSettings(suites, policy, serverKey, serverChain, accounts, decoySecret, envelopeFieldLength,
-                ecProofKind, frames, throttle, random, enrolments, webAuthn, gate);
+                ecProofKind, frames, throttle, random, enrolments, webAuthn, gate, oprf);
     }
 
     /** Settings without security-key logins. */

@@ -15,9 +15,17 @@ import org.opencluster.auth.server.store.Account;
  * @param certificateProblem why the account's certificate does not allow a login now (expired, not yet valid, not
  *                 issued by the cluster CA, for another key); checked with the server's clock when the account is
  *                 looked up. Such a login fails exactly like a wrong proof; only the server's log says why.
+ * @param opaqueRecord the RFC 9807 RegistrationRecord (129 bytes) of a credential-version-2 person, whose envelope
+ *                 is sealed under OPAQUE's export_key; empty for version 1 persons and for accounts without one
  */
 public record LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
-        boolean disabled, boolean keySigns, Optional<String> certificateProblem) {
+        boolean disabled, boolean keySigns, Optional<String> certificateProblem, Optional<byte[]> opaqueRecord) {
+    /** An account without an OPAQUE registration (credential version 1, or no passphrase). */
+    public LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
+            boolean disabled, boolean keySigns, Optional<String> certificateProblem) {
+        this(username, role, key, envelope, disabled, keySigns, certificateProblem, Optional.empty());
+    }
+
     /** An account whose key may sign (if its type can). */
     public LoginAccount(String username, Account.Role role, PublicKey key, Optional<byte[]> envelope,
             boolean disabled) {
@@ -35,6 +43,7 @@ public record LoginAccount(String username, Account.Role role, PublicKey key, Op
         Objects.requireNonNull(role);
         Objects.requireNonNull(envelope);
         Objects.requireNonNull(certificateProblem);
+        Objects.requireNonNull(opaqueRecord);
     }
 
     /** Why this account may not log in (or re-authenticate) now, if it may not: disabled, or its certificate. */

@@ -1,6 +1,7 @@
 package org.opencluster.auth.server.login;
 
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.ENVELOPE;
+import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.OPRF_CREDENTIAL_RESPONSE;
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.PROOF_KIND;
 
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import org.opencluster.auth.server.store.EnrolmentCode;
  * A LOGIN_CHALLENGE as one verifier made it, with what its check of LOGIN_PROOF needs later: the ephemerals (whose
  * private halves it owns until {@link #close}) and, for an enrolment, the codes that may enrol the name.
  *
- * @param fields ENVELOPE, PROOF_KIND, the ephemerals, then what the kind adds (WEBAUTHN_OPTIONS), in wire order
+ * @param fields ENVELOPE, OPRF_CREDENTIAL_RESPONSE when asked, PROOF_KIND, the ephemerals, then what the kind
+ *               adds (WEBAUTHN_OPTIONS), in wire order
  */
 record ProofChallenge(ProofKind asked, List<RispCommand> fields, ProofEphemerals ephemerals,
         List<EnrolmentCode> enrolmentCandidates) implements AutoCloseable {
@@ -32,6 +34,13 @@ record ProofChallenge(ProofKind asked, List<RispCommand> fields, ProofEphemerals
         fields.addAll(ephemerals.fields());
         fields.addAll(kindFields);
         return new ProofChallenge(asked, fields, ephemerals, enrolmentCandidates);
+    }
+
+    /** This challenge with OPRF_CREDENTIAL_RESPONSE right after ENVELOPE (section 5.3.7). */
+    ProofChallenge withOprfResponse(byte[] response) {
+        List<RispCommand> more = new ArrayList<>(fields);
+        more.add(1, RispCommand.string(OPRF_CREDENTIAL_RESPONSE, response));
+        return new ProofChallenge(asked, more, ephemerals, enrolmentCandidates);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.opencluster.auth.protocol.handshake.EnvelopeField;
 import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.PublicKeys;
+import org.opencluster.auth.protocol.pake.PakeException;
 import org.opencluster.auth.protocol.suite.KeyExchangeGroup;
 import org.opencluster.auth.server.log.LogValues;
 import org.slf4j.Logger;
@@ -92,9 +93,24 @@ final class ProofVerifiers {
         // First, as it is what fails for an envelope that does not fit: the fallback then repeats no key generation.
         // Every name pays for the decoy, so a known name does not answer sooner than an unknown one (item 2).
         byte[] decoy = DecoyEnvelopes.derive(settings.decoySecret(), subject.username());
-        byte[] envelope = (verifier.handsOutEnvelope() ? subject.account().flatMap(LoginAccount::envelope)
-                : Optional.<byte[]>empty()).orElse(decoy);
+        Optional<LoginAccount> envelopeOwner = verifier.handsOutEnvelope() ? subject.account() : Optional.empty();
+        byte[] envelope = envelopeOwner.flatMap(LoginAccount::envelope).orElse(decoy);
         byte[] envelopeField = EnvelopeField.pad(envelope, settings.envelopeFieldLength());
-        return new Issued(subject, verifier, verifier.challenge(subject, envelopeField));
+        ProofChallenge challenge = verifier.challenge(subject, envelopeField);
+        if (subject.oprfRequest().isPresent()) {
+            // Every request is answered, from the stored record of a version 2 person or a fake one (section 5.5.6).
+            challenge = challenge.withOprfResponse(oprfResponse(subject, envelopeOwner.flatMap(LoginAccount::opaqueRecord)));
+        }
+        return new Issued(subject, verifier, challenge);
+    }
+
+    /** The credential response (the element was validated with LOGIN_REQUEST; a stored record that does not decode is unservable). */
+    private byte[] oprfResponse(LoginSubject subject, Optional<byte[]> record) {
+        try {
+            return settings.oprf().respond(subject.oprfRequest().orElseThrow(), subject.username(), record,
+                    settings.random()).serialize();
+        } catch (PakeException e) {
+            throw new IllegalStateException("cannot answer the OPRF step: " + e.getMessage(), e);
+        }
     }
 }

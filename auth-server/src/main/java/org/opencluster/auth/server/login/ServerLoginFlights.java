@@ -17,6 +17,7 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.Role;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.names.AccountNames;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -82,9 +83,16 @@ final class ServerLoginFlights {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE,
                     "this server does not accept security-key (WebAuthn) logins");
         }
+        Optional<CredentialRequest> oprfRequest = HandshakeExtensions.oprfRequest(extensions);
+        if (oprfRequest.isEmpty() && settings.oprf().requireOprf()) {
+            // About the client, not the name: every login without the step is refused alike (login.require-oprf).
+            throw new HandshakeException(HandshakeError.UNSUPPORTED_VERSION,
+                    "this server requires the OPRF step (LOGIN_REQUEST extension 0x0001); update the client");
+        }
         HandshakeKeys keys = s.handshakeKeys();
         keys.transcript().add(m.encode());
-        LoginSubject subject = new LoginSubject(name, servableAccount(name), enrolling, webAuthn, s.version());
+        LoginSubject subject = new LoginSubject(name, servableAccount(name).filter(settings.oprf()::serves),
+                enrolling, webAuthn, s.version(), oprfRequest);
         Optional<byte[]> deviceToken = HandshakeExtensions.deviceToken(extensions).filter(t -> !enrolling);
         LoginThrottle.Attempt attempt = new LoginThrottle.Attempt(name, remote,
                 deviceToken.flatMap(t -> settings.throttle().deviceTokens().verify(t, name)),

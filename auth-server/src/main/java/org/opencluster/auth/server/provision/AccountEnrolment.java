@@ -12,6 +12,8 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.protocol.handshake.EnvelopeField;
 import org.opencluster.auth.protocol.names.AccountNames;
+import org.opencluster.auth.protocol.pake.PakeException;
+import org.opencluster.auth.protocol.pake.RegistrationRecord;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
@@ -91,11 +93,21 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> enrol(String name, Account.Kind kind, Account.Role role, PKCS10CertificationRequest csr,
             byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
+        return enrol(name, kind, role, csr, envelope, null, validity, code);
+    }
+
+    /**
+     * As above, with the person's OPAQUE registration record ({@code opaqueRecord}, 129 bytes, or null): the
+     * envelope is then sealed under the registration's export key and the account is at credential version 2 from
+     * its first login (docs/PROTOCOL.md 8.1).
+     */
+    public List<X509Certificate> enrol(String name, Account.Kind kind, Account.Role role, PKCS10CertificationRequest csr,
+            byte[] envelope, byte[] opaqueRecord, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name); // the one rule, whichever entry point the name came through
-        checkEnvelope(name, kind, envelope);
+        checkEnvelope(name, kind, envelope, opaqueRecord);
         keys.check(csr.getSubjectPublicKeyInfo());
         return register(name, kind, role, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(kind), csr,
-                validity), envelope, code);
+                validity), envelope, opaqueRecord, code);
     }
 
     /**
@@ -105,11 +117,11 @@ public final class AccountEnrolment {
     public List<X509Certificate> enrolKeyAgreement(String name, Account.Kind kind, Account.Role role,
             java.security.PublicKey key, byte[] envelope, Duration validity, Optional<EnrolmentCodeUse> code) {
         AccountNames.require(name);
-        checkEnvelope(name, kind, envelope);
+        checkEnvelope(name, kind, envelope, null);
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         keys.check(spki);
         return register(name, kind, role, spki, () -> ca.issueForKeyAgreement(name, subject(kind), key, validity),
-                envelope, code);
+                envelope, null, code);
     }
 
     /**
@@ -122,22 +134,32 @@ public final class AccountEnrolment {
      */
     public List<X509Certificate> rekey(Account current, PKCS10CertificationRequest csr, byte[] envelope,
             Duration validity) {
+        return rekey(current, csr, envelope, null, validity);
+    }
+
+    /**
+     * As above, with the OPAQUE registration record of the new passphrase ({@code opaqueRecord}, or null): a
+     * passphrase change at credential version 2, envelope and record replaced in one statement (docs/PROTOCOL.md
+     * 8.3).
+     */
+    public List<X509Certificate> rekey(Account current, PKCS10CertificationRequest csr, byte[] envelope,
+            byte[] opaqueRecord, Duration validity) {
         String name = current.username();
-        checkEnvelope(name, current.kind(), envelope);
+        checkEnvelope(name, current.kind(), envelope, opaqueRecord);
         keys.check(csr.getSubjectPublicKeyInfo());
         return replace(current, csr.getSubjectPublicKeyInfo(), () -> ca.issue(name, subject(current.kind()), csr,
-                validity), envelope);
+                validity), envelope, opaqueRecord);
     }
 
     /** {@link #rekey} for a derive-only key whose possession the caller verified by key agreement. */
     public List<X509Certificate> rekeyKeyAgreement(Account current, java.security.PublicKey key, byte[] envelope,
             Duration validity) {
         String name = current.username();
-        checkEnvelope(name, current.kind(), envelope);
+        checkEnvelope(name, current.kind(), envelope, null);
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(key.getEncoded());
         keys.check(spki);
         return replace(current, spki, () -> ca.issueForKeyAgreement(name, subject(current.kind()), key, validity),
-                envelope);
+                envelope, null);
     }
 
     /** Refuses, before any key work, a key the policy would refuse at enrolment. */
@@ -145,7 +167,10 @@ public final class AccountEnrolment {
         keys.check(spki);
     }
 
-    private void checkEnvelope(String name, Account.Kind kind, byte[] envelope) {
+    private void checkEnvelope(String name, Account.Kind kind, byte[] envelope, byte[] opaqueRecord) {
+        if (opaqueRecord != null) {
+            checkOpaqueRecord(envelope, opaqueRecord);
+        }
         if (envelope == null || envelope.length == 0) {
             return;
         }
@@ -169,6 +194,19 @@ public final class AccountEnrolment {
         }
     }
 
+    /** A registration record goes with an envelope (sealed under its export key) and decodes (a point, 129 bytes). */
+    private static void checkOpaqueRecord(byte[] envelope, byte[] opaqueRecord) {
+        if (envelope == null || envelope.length == 0) {
+            throw new IllegalArgumentException("an OPAQUE registration record comes with the envelope sealed under"
+                    + " its export key");
+        }
+        try {
+            RegistrationRecord.deserialize(opaqueRecord).wipe();
+        } catch (PakeException e) {
+            throw new IllegalArgumentException("the OPAQUE registration record is refused: " + e.getMessage());
+        }
+    }
+
     private static ClusterCa.Subject subject(Account.Kind kind) {
         return kind == Account.Kind.PERSON ? ClusterCa.Subject.PERSON : ClusterCa.Subject.SERVICE;
     }
@@ -178,24 +216,24 @@ public final class AccountEnrolment {
      * that refuses) means nothing was signed, and a refused certification (bad request signature) leaves no account.
      */
     private List<X509Certificate> register(String name, Account.Kind kind, Account.Role role,
-            SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope,
+            SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue, byte[] envelope, byte[] opaqueRecord,
             Optional<EnrolmentCodeUse> code) {
         X509Certificate[] issued = new X509Certificate[1];
         store.createCertifiedAccount(name, kind, role, encoded(spki), certification(issue, issued),
-                envelope == null || envelope.length == 0 ? null : envelope, code);
+                envelope == null || envelope.length == 0 ? null : envelope, opaqueRecord, code);
         return List.of(issued[0], ca.certificate());
     }
 
     /** Swaps the key in the store (compare and set on the current key), the CA signing inside its transaction. */
     private List<X509Certificate> replace(Account current, SubjectPublicKeyInfo spki, Supplier<X509Certificate> issue,
-            byte[] envelope) {
+            byte[] envelope, byte[] opaqueRecord) {
         byte[] newKey = encoded(spki);
         if (java.security.MessageDigest.isEqual(newKey, current.publicKey())) {
             throw new IllegalArgumentException("the new key is the current key: generate a new one");
         }
         X509Certificate[] issued = new X509Certificate[1];
         if (!store.replaceKey(current.username(), current.publicKey(), newKey, certification(issue, issued),
-                envelope == null || envelope.length == 0 ? null : envelope)) {
+                envelope == null || envelope.length == 0 ? null : envelope, opaqueRecord)) {
             throw new org.opencluster.auth.server.store.StoreException("the key of " + current.username()
                     + " changed meanwhile", true, null);
         }

@@ -28,9 +28,16 @@ public final class Account {
     private final byte[] envelope;
     private final boolean disabled;
     private final Instant createdAt;
+    private final byte[] opaqueRecord;
 
     public Account(long id, String username, Kind kind, Role role, byte[] publicKey, byte[] certificate,
             byte[] envelope, boolean disabled, Instant createdAt) {
+        this(id, username, kind, role, publicKey, certificate, envelope, disabled, createdAt, null);
+    }
+
+    /** @param opaqueRecord the person's OPAQUE registration record (credential version 2), or null */
+    public Account(long id, String username, Kind kind, Account.Role role, byte[] publicKey, byte[] certificate,
+            byte[] envelope, boolean disabled, Instant createdAt, byte[] opaqueRecord) {
         this.id = id;
         this.username = Objects.requireNonNull(username, "username");
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -40,6 +47,20 @@ public final class Account {
         this.envelope = envelope == null ? null : envelope.clone();
         this.disabled = disabled;
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        this.opaqueRecord = opaqueRecord == null ? null : opaqueRecord.clone();
+    }
+
+    /** The OPAQUE registration record of a credential-version-2 person, a copy. */
+    public Optional<byte[]> opaqueRecord() {
+        return Optional.ofNullable(opaqueRecord).map(byte[]::clone);
+    }
+
+    /**
+     * The credential version (docs/PROTOCOL.md 5.5.6): 2 with an OPAQUE record, 1 for a person with an envelope
+     * only, 0 for an account without a passphrase envelope.
+     */
+    public int credentialVersion() {
+        return opaqueRecord != null ? 2 : envelope != null ? 1 : 0;
     }
 
     public long id() {

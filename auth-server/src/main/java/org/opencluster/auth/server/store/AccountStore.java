@@ -26,8 +26,17 @@ public interface AccountStore {
      * As above, using {@code code} up in the same transaction: a code used, revoked or expired meanwhile is a
      * {@link StoreException#codeUsedUp() conflict} before anything is signed, and nothing is created.
      */
+    default Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
+            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code) {
+        return createCertifiedAccount(username, kind, role, publicKey, certify, envelope, null, code);
+    }
+
+    /**
+     * As above, with the person's OPAQUE registration record stored with the envelope (credential version 2 from
+     * the start, docs/PROTOCOL.md 8.1); {@code opaqueRecord} null: version 1, or no passphrase.
+     */
     Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
-            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code);
+            Certification certify, byte[] envelope, byte[] opaqueRecord, Optional<EnrolmentCodeUse> code);
 
     /** Issues the certificate of an account the store has just accepted (DER). */
     @FunctionalInterface
@@ -40,6 +49,13 @@ public interface AccountStore {
 
     /** Enables or disables an account; false when there is no such account. */
     boolean setDisabled(String username, boolean disabled);
+
+    /**
+     * Replaces a person's envelope and OPAQUE registration record together (credential version 2, docs/PROTOCOL.md
+     * 5.5.6): the re-registration after a login (a version 1 account, or one whose passphrase changed). False when
+     * there is no such person.
+     */
+    boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord);
 
     /**
      * Deletes an account with its security keys and every unused enrolment code for its name, in one transaction:
@@ -60,7 +76,18 @@ public interface AccountStore {
      * changes first, then {@code certify} issues the new certificate in the same transaction, so a failed issuance
      * leaves the old key in place. {@code envelope} null: the account has none afterwards (a key in a token).
      */
-    boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify, byte[] envelope);
+    default boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify,
+            byte[] envelope) {
+        return replaceKey(username, expectedKey, newKey, certify, envelope, null);
+    }
+
+    /**
+     * As above, with the OPAQUE registration record of the new envelope written in the same statement (a passphrase
+     * change at credential version 2, docs/PROTOCOL.md 8.3); {@code opaqueRecord} null: the account has none
+     * afterwards, so an old record can never meet a new envelope.
+     */
+    boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify, byte[] envelope,
+            byte[] opaqueRecord);
 
     /** Counts admin accounts (a fresh server has none and accepts a bootstrap enrolment). */
     long countAdmins();

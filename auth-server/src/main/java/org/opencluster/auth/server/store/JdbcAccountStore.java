@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialStore, AutoCloseable {
     private static final String ACCOUNT_COLUMNS =
-            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at";
+            "id, username, kind, role, public_key, certificate, envelope, disabled, created_at, opaque_record";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcAccountStore.class);
 
@@ -167,7 +167,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public Account createCertifiedAccount(String username, Account.Kind kind, Account.Role role, byte[] publicKey,
-            Certification certify, byte[] envelope, Optional<EnrolmentCodeUse> code) {
+            Certification certify, byte[] envelope, byte[] opaqueRecord, Optional<EnrolmentCodeUse> code) {
         Instant now = Instant.now();
         write("create account " + username, c -> {
             // The code first: its row stays locked until the commit, so a second session with the same code waits
@@ -176,14 +176,16 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             // The row first, without its certificate: the unique username refuses a taken name here, before the CA
             // signs; the row stays invisible to other connections until the commit.
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO account (username, kind, role, public_key,"
-                    + " certificate, envelope, disabled, created_at, updated_at) VALUES (?,?,?,?,NULL,?,FALSE,?,?)")) {
+                    + " certificate, envelope, opaque_record, disabled, created_at, updated_at)"
+                    + " VALUES (?,?,?,?,NULL,?,?,FALSE,?,?)")) {
                 ps.setString(1, username);
                 ps.setString(2, kind.name());
                 ps.setString(3, role.name());
                 ps.setBytes(4, publicKey);
                 ps.setBytes(5, envelope);
-                ps.setTimestamp(6, Timestamp.from(now));
+                ps.setBytes(6, opaqueRecord);
                 ps.setTimestamp(7, Timestamp.from(now));
+                ps.setTimestamp(8, Timestamp.from(now));
                 ps.executeUpdate();
             }
             byte[] certificate = certify.issue();
@@ -211,6 +213,18 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
             ps.setTimestamp(2, Timestamp.from(Instant.now()));
             ps.setString(3, username);
         }) == 1;
+    }
+
+    @Override
+    public boolean setOpaqueCredential(String username, byte[] envelope, byte[] opaqueRecord) {
+        // One statement: the old envelope and record stop working at the moment the new ones do.
+        return update("store the OPAQUE credential of " + username, "UPDATE account SET envelope = ?,"
+                + " opaque_record = ?, updated_at = ? WHERE username = ? AND kind = 'PERSON'", ps -> {
+                    ps.setBytes(1, envelope);
+                    ps.setBytes(2, opaqueRecord);
+                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                    ps.setString(4, username);
+                }) == 1;
     }
 
     @Override
@@ -250,15 +264,16 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
 
     @Override
     public boolean replaceKey(String username, byte[] expectedKey, byte[] newKey, Certification certify,
-            byte[] envelope) {
+            byte[] envelope, byte[] opaqueRecord) {
         return write("replace the key of " + username, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE account SET public_key = ?, certificate = NULL,"
-                    + " envelope = ?, updated_at = ? WHERE username = ? AND public_key = ?")) {
+                    + " envelope = ?, opaque_record = ?, updated_at = ? WHERE username = ? AND public_key = ?")) {
                 ps.setBytes(1, newKey);
                 ps.setBytes(2, envelope);
-                ps.setTimestamp(3, Timestamp.from(Instant.now()));
-                ps.setString(4, username);
-                ps.setBytes(5, expectedKey);
+                ps.setBytes(3, opaqueRecord);
+                ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.setString(5, username);
+                ps.setBytes(6, expectedKey);
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }
@@ -670,7 +685,7 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     private List<Account> query(String sql, Binder binder) {
         return select("query accounts", sql, binder, rs -> new Account(rs.getLong(1), rs.getString(2),
                 Account.Kind.valueOf(rs.getString(3)), Account.Role.valueOf(rs.getString(4)), rs.getBytes(5),
-                rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant()));
+                rs.getBytes(6), rs.getBytes(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant(), rs.getBytes(10)));
     }
 
     @FunctionalInterface

@@ -189,7 +189,10 @@ class AdminHandlersTest {
         sessions.add(s);
 
         List<RispCommand> list = run(ROOT, RispCommand.none(AdminCommands.ACCOUNTS_LIST.id()));
-        assertEquals(2 * 4 + 1, list.size());
+        assertEquals(2 * 5 + 1, list.size());
+        assertEquals(org.opencluster.auth.protocol.command.OpaqueCommands.ACCOUNT_CREDENTIAL_VERSION.id(),
+                list.get(4).id(), "the credential version follows ACCOUNT_DISABLED");
+        assertEquals(0L, list.get(4).number(), "alice has no envelope");
         assertEquals("alice", StandardCharsets.UTF_8.decode(list.get(0).bytes()).toString());
 
         List<RispCommand> live = run(ROOT, RispCommand.none(AdminCommands.SESSIONS_LIST.id()));

@@ -60,6 +60,17 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(bad));
     }
 
+    /** login.require-oprf (issue 14): off by default, true or false only (a typo must not silently mean false). */
+    @Test
+    void requireOprfIsOffByDefaultAndTakesTrueOrFalseOnly() throws Exception {
+        assertFalse(ServerConfig.defaults(dir).requireOprf());
+        assertTrue(ServerConfig.load(Files.writeString(dir.resolve("o.properties"), "login.require-oprf = true"))
+                .requireOprf());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(
+                Files.writeString(dir.resolve("typo.properties"), "login.require-oprf = yes")));
+        assertTrue(e.getMessage().contains("login.require-oprf"), e::getMessage);
+    }
+
     @Test
     void deviceLoginLimitsAreConfigurable() throws Exception {
         ServerConfig defaults = ServerConfig.defaults(dir);

@@ -34,6 +34,8 @@ class ChallengeShapeTest {
             "rsa20-person", KeyType.RSA_2048);
     private static final String DERIVE_ONLY = "derive-only1";
     private static final String UNKNOWN = "unknown-name";
+    /** A person at credential version 2 (issue 14): the OPRF answer comes from the stored record, not a fake one. */
+    private static final String OPAQUE_PERSON = "opaque-person";
 
     @RegisterExtension
     final Clusters clusters = new Clusters();
@@ -55,12 +57,14 @@ class ChallengeShapeTest {
             cluster.store.createAccount(DERIVE_ONLY, Account.Kind.SERVICE, Account.Role.USER,
                     t.publicKey().getEncoded(), cert.getEncoded(), null);
         }
+        cluster.personV2(OPAQUE_PERSON, PASS, Account.Role.USER, KeyType.EC_P256);
         rest = cluster.rest();
     }
 
     private List<String> names() {
         List<String> names = new java.util.ArrayList<>(PEOPLE.keySet());
         names.add(DERIVE_ONLY);
+        names.add(OPAQUE_PERSON);
         names.add(UNKNOWN);
         return names;
     }

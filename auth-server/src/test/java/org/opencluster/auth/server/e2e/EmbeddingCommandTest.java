@@ -48,7 +48,7 @@ class EmbeddingCommandTest {
             }
             CommandRegistry clientView = StandardCommands.with(own);
             try (OcaSession s = OcaSession.login(server.address(), "root",
-                    (u, env) -> envelopes.open(u, "pw".toCharArray(), env, u), trust,
+                    new org.opencluster.auth.client.login.PassphraseCredential("pw".toCharArray(), envelopes), trust,
                     new OcaSession.Options().commands(clientView))) {
                 List<RispCommand> r = s.exec(RispCommand.string(GREET.id(), "world".getBytes(StandardCharsets.UTF_8)));
                 assertEquals("hello world, from root", StandardCharsets.UTF_8.decode(r.get(0).bytes()).toString());

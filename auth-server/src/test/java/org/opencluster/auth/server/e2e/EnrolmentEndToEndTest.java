@@ -46,8 +46,9 @@ class EnrolmentEndToEndTest {
         trust = cluster.pinned();
     }
 
+    /** Enroller.person registers with OPAQUE (credential version 2): the client speaks the OPRF step. */
     private LoginCredential passphrase(String pass) {
-        return (u, env) -> envelopes.open(u, pass.toCharArray(), env, u);
+        return new org.opencluster.auth.client.login.PassphraseCredential(pass.toCharArray(), envelopes);
     }
 
     private OcaSession enrol(String user, String code) throws Exception {

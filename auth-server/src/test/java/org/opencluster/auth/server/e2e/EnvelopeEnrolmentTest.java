@@ -63,7 +63,8 @@ class EnvelopeEnrolmentTest {
         try (OcaSession e = enrolment(user)) {
             Enroller.person(e, user, PASS, type, envelopes, new SecureRandom());
         }
-        try (OcaSession s = OcaSession.login(server.address(), user, (u, env) -> envelopes.open(u, PASS, env, u),
+        try (OcaSession s = OcaSession.login(server.address(), user,
+                new org.opencluster.auth.client.login.PassphraseCredential(PASS, envelopes),
                 trust, new OcaSession.Options())) {
             assertEquals(List.of(RispCommand.none(CoreCommands.PONG.id())),
                     s.exec(RispCommand.none(CoreCommands.PING.id())));

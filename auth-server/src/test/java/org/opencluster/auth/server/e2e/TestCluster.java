@@ -238,6 +238,27 @@ final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * Provisions a person at credential version 2: enrolled with a version 1 envelope, then moved by their first
+     * login with a {@link org.opencluster.auth.client.login.PassphraseCredential} (the migration path, issue 14
+     * item 4), which re-registers with OPAQUE in that session.
+     */
+    void personV2(String name, char[] passphrase, Account.Role role, KeyType type) throws Exception {
+        person(name, passphrase, role, type);
+        try (org.opencluster.auth.client.login.PassphraseCredential c = opaquePassphrase(passphrase);
+             org.opencluster.auth.client.OcaSession s = org.opencluster.auth.client.OcaSession.login(address(), name,
+                     c, pinned(), new org.opencluster.auth.client.OcaSession.Options())) {
+            if (c.openedVersion() != 1 || store.findAccount(name).orElseThrow().credentialVersion() != 2) {
+                throw new IllegalStateException(name + " did not move to credential version 2");
+            }
+        }
+    }
+
+    /** The client side of a person who speaks the OPRF step (credential versions 2 and 1). */
+    org.opencluster.auth.client.login.PassphraseCredential opaquePassphrase(char[] passphrase) {
+        return new org.opencluster.auth.client.login.PassphraseCredential(passphrase, envelopes());
+    }
+
+    /**
      * Provisions a service as its host would: key generated inside the token {@code tokenUri} selects, CSR signed
      * there, certificate issued by this cluster's CA, chain stored back on the token, account stored without an
      * envelope.
@@ -256,8 +277,36 @@ final class TestCluster implements AutoCloseable {
                 .random(random).build();
     }
 
-    /** The client side of a person: opens what the server sent with the passphrase. */
+    /**
+     * The client side of a person, as {@code oca login} is since issue 14: blinds the passphrase into the OPRF step
+     * and opens a credential of version 2 or 1, but (unlike a bare {@link #opaquePassphrase}) never re-registers a
+     * version 1 account, so a test's accounts stay as it made them.
+     */
     LoginCredential passphrase(char[] passphrase) {
+        org.opencluster.auth.client.login.PassphraseCredential both = opaquePassphrase(passphrase);
+        return new LoginCredential() {
+            @Override
+            public org.opencluster.auth.token.Token unlock(String user, byte[] envelope)
+                    throws org.opencluster.auth.token.TokenException {
+                return both.unlock(user, envelope);
+            }
+
+            @Override
+            public org.opencluster.auth.protocol.pake.PendingRequest<org.opencluster.auth.protocol.pake
+                    .CredentialRequest> oprfRequest(SecureRandom r) throws org.opencluster.auth.token.TokenException {
+                return both.oprfRequest(r);
+            }
+
+            @Override
+            public org.opencluster.auth.token.Token unlock(String user, byte[] envelope,
+                    org.opencluster.auth.client.login.OprfAnswer oprf) throws org.opencluster.auth.token.TokenException {
+                return both.unlock(user, envelope, oprf);
+            }
+        };
+    }
+
+    /** A client from before issue 14: opens the ENVELOPE with Argon2id(passphrase) only (credential version 1). */
+    LoginCredential versionOnePassphrase(char[] passphrase) {
         return (user, envelope) -> envelopes().open(user, passphrase.clone(), envelope, user);
     }
 

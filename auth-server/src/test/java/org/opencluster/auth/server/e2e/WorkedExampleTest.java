@@ -130,6 +130,31 @@ class WorkedExampleTest {
         return out;
     }
 
+    /** Runs the handshake to ESTABLISHED on both sides, returning each flight as it crossed the wire. */
+    static List<byte[]> runFlights(ClientHandshake client, ServerHandshake server) throws Exception {
+        List<byte[]> flights = new ArrayList<>();
+        ByteBuffer toServer = client.start();
+        while (client.state() != ClientHandshake.State.ESTABLISHED) {
+            byte[] c2s = new byte[toServer.remaining()];
+            toServer.get(c2s);
+            flights.add(c2s);
+            for (RispCommand c : decode(ByteBuffer.wrap(c2s))) {
+                server.onCommand(c);
+            }
+            ByteBuffer s2cBuf = server.takeOutput();
+            byte[] s2c = new byte[s2cBuf.remaining()];
+            s2cBuf.get(s2c);
+            flights.add(s2c);
+            for (RispCommand c : decode(ByteBuffer.wrap(s2c))) {
+                client.onCommand(c);
+            }
+            toServer = client.takeOutput();
+            assertTrue(flights.size() < 10, "the handshake converges");
+        }
+        assertEquals(ServerHandshake.State.ESTABLISHED, server.state());
+        return flights;
+    }
+
     @Test
     void fullLoginWithFixedRandomness() throws Exception {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
@@ -168,27 +193,7 @@ class WorkedExampleTest {
                 (u, env) -> envelopes.open(u, "correct horse".toCharArray(), env, u), chain -> { },
                 Set.of(0x0101), registry, app, clientRandom);
 
-        // Run the flights, recording each as it crossed the wire.
-        List<byte[]> flights = new ArrayList<>();
-        ByteBuffer toServer = client.start();
-        while (client.state() != ClientHandshake.State.ESTABLISHED) {
-            byte[] c2s = new byte[toServer.remaining()];
-            toServer.get(c2s);
-            flights.add(c2s);
-            for (RispCommand c : decode(ByteBuffer.wrap(c2s))) {
-                server.onCommand(c);
-            }
-            ByteBuffer s2cBuf = server.takeOutput();
-            byte[] s2c = new byte[s2cBuf.remaining()];
-            s2cBuf.get(s2c);
-            flights.add(s2c);
-            for (RispCommand c : decode(ByteBuffer.wrap(s2c))) {
-                client.onCommand(c);
-            }
-            toServer = client.takeOutput();
-            assertTrue(flights.size() < 10, "the handshake converges");
-        }
-        assertEquals(ServerHandshake.State.ESTABLISHED, server.state());
+        List<byte[]> flights = runFlights(client, server);
         // One application round trip: PING, PONG.
         SecureChannel clientApp = client.applicationChannel();
         SecureChannel serverApp = server.applicationChannel();

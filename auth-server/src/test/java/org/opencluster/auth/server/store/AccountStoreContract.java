@@ -281,6 +281,28 @@ abstract class AccountStoreContract {
                 "no code is stored for an account that does not exist");
     }
 
+    /**
+     * Issue 14: an OPAQUE registration record is created with its envelope (enrolment at credential version 2) and
+     * replaced with it by a rotation (passphrase change), or cleared with it (key in a token). Before, the store
+     * could not create an account with a record, and every rotation cleared it.
+     */
+    @Test
+    void theOpaqueRecordIsWrittenAndReplacedTogetherWithTheEnvelope() {
+        String name = unique("registered");
+        store().createCertifiedAccount(name, Account.Kind.PERSON, Account.Role.USER, new byte[] {1},
+                () -> new byte[] {7}, new byte[] {2}, new byte[] {3}, java.util.Optional.empty());
+        Account a = store().findAccount(name).orElseThrow();
+        assertArrayEquals(new byte[] {3}, a.opaqueRecord().orElseThrow());
+        assertEquals(2, a.credentialVersion());
+        assertTrue(store().replaceKey(name, new byte[] {1}, new byte[] {4}, () -> new byte[] {8}, new byte[] {5},
+                new byte[] {6}));
+        a = store().findAccount(name).orElseThrow();
+        assertArrayEquals(new byte[] {5}, a.envelope().orElseThrow());
+        assertArrayEquals(new byte[] {6}, a.opaqueRecord().orElseThrow());
+        assertTrue(store().replaceKey(name, new byte[] {4}, new byte[] {9}, () -> new byte[] {8}, null));
+        assertEquals(0, store().findAccount(name).orElseThrow().credentialVersion(), "envelope and record gone");
+    }
+
     /** Rotation is compare-and-set on the current key; a failed issuance leaves the old key in place. */
     @Test
     void replaceKeyIsCompareAndSetAndAtomicWithItsCertificate() {

@@ -20,7 +20,7 @@ import org.opencluster.auth.client.login.LoginCredential;
  * run, alternating rounds. One section per JVM, so {@code bin/bench} can pin the round-trip section to one core
  * and give the idle-memory sections a fresh heap each:
  * <pre>
- *   LoadBench logins|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing [--quick] [--work DIR]
+ *   LoadBench logins|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing|oprf [--quick] [--work DIR]
  *   LoadBench table RESULTS_FILE
  * </pre>
  * Every figure is printed as {@code RESULT key value}; {@code table} turns a file of them into the comparison.
@@ -51,7 +51,7 @@ public final class LoadBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: LoadBench logins|pq|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing [--quick] [--work DIR]"
+            System.err.println("usage: LoadBench logins|pq|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing|oprf [--quick] [--work DIR]"
                     + " | table FILE");
             System.exit(2);
         }
@@ -91,6 +91,7 @@ public final class LoadBench {
             case "idle-jsse": IdleMemory.jsse(work, s.idleSessions, out); break;
             case "hello-flood": HelloFlood.run(work, quick, out); break;
             case "name-timing": NameTiming.run(work, quick, out); break;
+            case "oprf": OprfCost.run(quick, out); break;
             default: throw new IllegalArgumentException("unknown section " + section);
         }
         // Netty and H2 leave non-daemon threads behind on some paths; the figures are printed.

@@ -9,7 +9,10 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.CommandChannel;
+import org.opencluster.auth.client.OpaqueRegistration;
+import org.opencluster.auth.client.login.PassphraseCredential;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
 import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorReply;
@@ -27,34 +30,45 @@ import org.opencluster.auth.token.software.SoftwareToken;
 
 /**
  * The enrollee's side of enrolment: the key is made here (or in the token), the certification request is signed
- * by it, and for a person the envelope is sealed here with the passphrase, which never leaves this process.
+ * by it, and for a person the envelope is sealed here under the OPAQUE export key of the passphrase, which never
+ * leaves this process.
  */
 public final class Enroller {
     private Enroller() {
     }
 
-    /** A person: a fresh software key sealed under {@code passphrase}. The caller wipes the passphrase. */
-    public static X509Certificate person(OcaSession enrolment, String username, char[] passphrase, KeyType type,
+    /**
+     * A person: a fresh software key, registered with OPAQUE in the enrolment session (docs/PROTOCOL.md 8.1) and
+     * sealed under the registration's export key, so the account is at credential version 2 from the start: its
+     * envelope is no offline test of the passphrase. The caller wipes the passphrase.
+     */
+    public static X509Certificate person(CommandChannel enrolment, String username, char[] passphrase, KeyType type,
             PassphraseEnvelope envelopes, SecureRandom random) throws IOException, TokenException {
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, random);
-        try (SoftwareToken key = SoftwareToken.fromPkcs8(username, pkcs8, List.of())) {
+        try (SoftwareToken key = SoftwareToken.fromPkcs8(username, pkcs8, List.of());
+                PassphraseCredential credential = new PassphraseCredential(passphrase, envelopes)) {
             byte[] csr = Enrolment.csr(key, new X500Name("CN=" + escape(username)),
                     key.signatureSchemes().iterator().next()).getEncoded();
-            // The envelope carries the key only: the certificate lives on the server, and key-only envelopes all
-            // pad to one size, which unknown-user decoys match (docs/PROTOCOL.md section 5.5.2).
-            byte[] envelope = envelopes.seal(username, passphrase, pkcs8, List.of());
-            return register(enrolment, csr, envelope);
+            FinalizedRegistration registration = OpaqueRegistration.register(enrolment, username, credential, random);
+            try {
+                // The envelope carries the key only: the certificate lives on the server, and key-only envelopes
+                // all pad to one size, which unknown-user decoys match (docs/PROTOCOL.md section 5.5.2).
+                byte[] envelope = envelopes.sealUnderExportKey(username, registration.exportKey(), pkcs8, List.of());
+                return register(enrolment, csr, envelope, registration.record().serialize());
+            } finally {
+                registration.wipe();
+            }
         } finally {
             Arrays.fill(pkcs8, (byte) 0);
         }
     }
 
     /** A service (or a card holder): the key already is in {@code token}; the CSR is signed there. */
-    public static X509Certificate tokenHolder(OcaSession enrolment, String username, Token token)
+    public static X509Certificate tokenHolder(CommandChannel enrolment, String username, Token token)
             throws IOException, TokenException {
         byte[] csr = Enrolment.csr(token, new X500Name("CN=" + escape(username)),
                 token.signatureSchemes().iterator().next()).getEncoded();
-        return register(enrolment, csr, new byte[0]);
+        return register(enrolment, csr, new byte[0], null);
     }
 
     /**
@@ -62,7 +76,7 @@ public final class Enroller {
      * enrolment ephemeral, keyed by the one-time {@code code} (docs/PROTOCOL.md section 8.1). The certificate is
      * issued for key agreement only, so the server asks this account for the key-agreement proof at login.
      */
-    public static X509Certificate keyAgreementHolder(OcaSession enrolment, String username, String code, Token token)
+    public static X509Certificate keyAgreementHolder(CommandChannel enrolment, String username, String code, Token token)
             throws IOException, TokenException {
         byte[] spki = token.publicKey().getEncoded();
         List<RispCommand> challenge = enrolment.exec(RispCommand.string(EnrolCommands.ENROL_KEY_CHALLENGE.id(), spki));
@@ -84,8 +98,10 @@ public final class Enroller {
         return issued(enrolment.exec(new EnrolCommands.EnrolByAgreement(spki, proof, new byte[0]).toCommand()));
     }
 
-    private static X509Certificate register(OcaSession enrolment, byte[] csr, byte[] envelope) throws IOException {
-        return issued(enrolment.exec(new EnrolCommands.EnrolAccount(csr, envelope).toCommand()));
+    /** ENROL_ACCOUNT with the envelope and, for an OPAQUE registration, its record (else null). */
+    private static X509Certificate register(CommandChannel enrolment, byte[] csr, byte[] envelope, byte[] opaqueRecord)
+            throws IOException {
+        return issued(enrolment.exec(new EnrolCommands.EnrolAccount(csr, envelope, opaqueRecord).toCommand()));
     }
 
     static String why(List<RispCommand> reply) {

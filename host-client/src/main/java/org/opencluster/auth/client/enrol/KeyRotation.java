@@ -8,6 +8,9 @@ import java.util.HexFormat;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.opencluster.auth.client.CommandChannel;
+import org.opencluster.auth.client.OpaqueRegistration;
+import org.opencluster.auth.client.login.PassphraseCredential;
+import org.opencluster.auth.protocol.pake.FinalizedRegistration;
 import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
 import org.opencluster.auth.protocol.command.MalformedParameterException;
@@ -32,16 +35,24 @@ public final class KeyRotation {
     }
 
     /**
-     * A passphrase change: a fresh software key sealed under {@code newPassphrase} replaces the old key and envelope,
-     * so a copy of the old envelope opens nothing the server still accepts. The caller checks the passphrase's
-     * strength ({@link PassphraseStrength}) and wipes it.
+     * A passphrase change: a fresh software key, sealed under the export key of a new OPAQUE registration of
+     * {@code newPassphrase} made in this session, replaces the old key, envelope and registration record in one
+     * step (docs/PROTOCOL.md 8.3), so the old passphrase meets a record it cannot open and a copy of the old envelope
+     * opens nothing the server still accepts. The caller checks the passphrase's strength
+     * ({@link PassphraseStrength}) and wipes it.
      */
     public static X509Certificate newPassphrase(CommandChannel session, String username, char[] newPassphrase,
             KeyType type, PassphraseEnvelope envelopes, SecureRandom random) throws IOException, TokenException {
         byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, random);
-        try (SoftwareToken key = SoftwareToken.fromPkcs8(username, pkcs8, List.of())) {
-            byte[] envelope = envelopes.seal(username, newPassphrase, pkcs8, List.of());
-            return signed(session, username, key, envelope);
+        try (SoftwareToken key = SoftwareToken.fromPkcs8(username, pkcs8, List.of());
+                PassphraseCredential credential = new PassphraseCredential(newPassphrase, envelopes)) {
+            FinalizedRegistration registration = OpaqueRegistration.register(session, username, credential, random);
+            try {
+                byte[] envelope = envelopes.sealUnderExportKey(username, registration.exportKey(), pkcs8, List.of());
+                return signed(session, username, key, envelope, registration.record().serialize());
+            } finally {
+                registration.wipe();
+            }
         } finally {
             Arrays.fill(pkcs8, (byte) 0);
         }
@@ -50,7 +61,7 @@ public final class KeyRotation {
     /** A key already in a token (a service's new PKCS#11 key, a person's new card key in 9A): signs its request. */
     public static X509Certificate toToken(CommandChannel session, String username, Token token)
             throws IOException, TokenException {
-        return signed(session, username, token, new byte[0]);
+        return signed(session, username, token, new byte[0], null);
     }
 
     /** A derive-only key (e.g. a new card's PIV 9D key): the key-agreement proof over the rekey binding. */
@@ -77,13 +88,15 @@ public final class KeyRotation {
                 AccountLifecycleCommands.REKEY_BY_AGREEMENT, proof, new byte[0]).toCommand()));
     }
 
-    private static X509Certificate signed(CommandChannel session, String username, Token key, byte[] envelope)
+    /** REKEY_SIGNED with the new envelope (maybe empty) and, for an OPAQUE registration, its record (else null). */
+    private static X509Certificate signed(CommandChannel session, String username, Token key, byte[] envelope,
+            byte[] opaqueRecord)
             throws IOException, TokenException {
         Challenge c = begin(session, username, key.publicKey().getEncoded());
         byte[] csr = Enrolment.csr(key, new X500Name("CN=rekey"), key.signatureSchemes().iterator().next(),
                 HexFormat.of().formatHex(c.binding())).getEncoded();
         return Enroller.issued("rekey", session.exec(new AccountLifecycleCommands.RekeyProof(
-                AccountLifecycleCommands.REKEY_SIGNED, csr, envelope).toCommand()));
+                AccountLifecycleCommands.REKEY_SIGNED, csr, envelope, opaqueRecord).toCommand()));
     }
 
     /** The server's challenge for the new key: the binding both proofs cover, and its key share (maybe empty). */

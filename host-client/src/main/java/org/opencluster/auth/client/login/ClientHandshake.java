@@ -116,6 +116,12 @@ public final class ClientHandshake {
         return this;
     }
 
+    /** Sends no OPRF extension, as a client built before the OPRF step (section 5.5.6): for tests. */
+    public ClientHandshake withoutOprfStep() {
+        login.oprfStep = false;
+        return this;
+    }
+
     /** CLIENT_HELLO. */
     public ByteBuffer start() {
         byte[] clientRandom = new byte[32];

@@ -30,6 +30,10 @@ import org.opencluster.auth.protocol.handshake.ProofKind;
 import org.opencluster.auth.protocol.handshake.Role;
 import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.handshake.Transcript;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.CredentialResponse;
+import org.opencluster.auth.protocol.pake.PakeException;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.Direction;
 import org.opencluster.auth.protocol.risp.RispCommand;
@@ -54,6 +58,8 @@ final class ClientLoginFlights {
     DeviceTokenStore deviceTokens;
     /** The version this client sends in CLIENT_HELLO and requires back in SERVER_HELLO. */
     int version = PROTOCOL_VERSION_3;
+    /** Whether LOGIN_REQUEST carries the OPRF extension (section 5.5.6); off only for clients before the step. */
+    boolean oprfStep = true;
 
     ClientLoginFlights(String username, ProofProvers provers, SecureRandom random) {
         this.username = username;
@@ -63,7 +69,7 @@ final class ClientLoginFlights {
 
     /** CLIENT_CHOICE in clear, the handshake keys, then LOGIN_REQUEST under them. */
     AwaitChallenge request(Negotiated session, List<byte[]> messages, HandshakeOutput output)
-            throws HandshakeException, FrameException {
+            throws HandshakeException, FrameException, TokenException {
         byte[] share = session.serverHello().bytes(KEY_SHARE);
         List<byte[]> transcribed = new ArrayList<>(messages);
         byte[] shared;
@@ -91,19 +97,23 @@ final class ClientLoginFlights {
                     Direction.SERVER_TO_CLIENT).build());
         }
         boolean deviceTokenAsked = deviceTokens != null && provers.usesDeviceTokens();
+        PendingRequest<CredentialRequest> oprf = provers.oprfRequest(random);
         HandshakeMessage request = padded(HS_LOGIN_REQUEST, HandshakePadding.LOGIN_REQUEST_BYTES,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
-                RispCommand.string(EXTENSIONS, requestExtensions(session, deviceTokenAsked)));
+                RispCommand.string(EXTENSIONS, requestExtensions(session, deviceTokenAsked, oprf.request())));
         transcript.add(request.encode());
         AwaitChallenge next = new AwaitChallenge(session, new HandshakeKeys(schedule, transcript, channel),
-                deviceTokenAsked);
+                deviceTokenAsked, oprf);
         output.framed(channel, request);
         return next;
     }
 
-    /** LOGIN_REQUEST extensions, in increasing type order: ENROLMENT or WEBAUTHN, then DEVICE_TOKEN. */
-    private byte[] requestExtensions(Negotiated session, boolean deviceTokenAsked) {
+    /** LOGIN_REQUEST extensions, in increasing type order: OPRF, ENROLMENT or WEBAUTHN, then DEVICE_TOKEN. */
+    private byte[] requestExtensions(Negotiated session, boolean deviceTokenAsked, CredentialRequest oprf) {
         HandshakeExtensions.Writer ext = HandshakeExtensions.writer();
+        if (oprfStep) {
+            ext.add(HandshakeLabels.EXTENSION_OPRF, oprf.serialize());
+        }
         provers.requestExtension().ifPresent(type -> ext.add(type, new byte[0]));
         if (deviceTokenAsked) {
             byte[] token;
@@ -134,7 +144,7 @@ final class ClientLoginFlights {
                 () -> new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "unknown PROOF_KIND"));
         byte[] envelope = EnvelopeField.unpad(s.challenge().bytes(ENVELOPE));
         ProofProver.Proof proof = provers.prove(new ProofProver.Request(asked, s.challenge(), envelope,
-                keys.schedule(), keys.transcript().hash(), username));
+                keys.schedule(), keys.transcript().hash(), username, oprfAnswer(s)));
         HandshakeMessage lp = padded(HS_LOGIN_PROOF, HandshakePadding.LOGIN_PROOF_BYTES,
                 RispCommand.integer(PROOF_KIND, proof.kind().wireValue()),
                 RispCommand.integer(SIGNATURE_SCHEME, proof.scheme()), RispCommand.string(PROOF, proof.value()));
@@ -144,6 +154,20 @@ final class ClientLoginFlights {
         keys.transcript().add(cf.encode());
         output.framed(keys.channel(), lp, cf);
         return new AwaitResult(s.request(), proof.envelope());
+    }
+
+    /** The OPRF step's answer: the server's OPRF_CREDENTIAL_RESPONSE (absent from servers before the step). */
+    private static OprfAnswer oprfAnswer(AwaitServerFinished s) throws HandshakeException {
+        if (!s.challenge().has(OPRF_CREDENTIAL_RESPONSE)) {
+            return new OprfAnswer(s.request().oprfRequest(), Optional.empty());
+        }
+        try {
+            return new OprfAnswer(s.request().oprfRequest(), Optional.of(
+                    CredentialResponse.deserialize(s.challenge().bytes(OPRF_CREDENTIAL_RESPONSE))));
+        } catch (PakeException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "OPRF_CREDENTIAL_RESPONSE: "
+                    + e.getMessage());
+        }
     }
 
     /** Version 3 pads LOGIN_REQUEST and LOGIN_PROOF to their size class, so their frames say nothing by size. */

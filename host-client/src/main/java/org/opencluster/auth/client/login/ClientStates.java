@@ -9,6 +9,8 @@ import org.opencluster.auth.protocol.handshake.HandshakeMessage;
 import org.opencluster.auth.protocol.handshake.KeySchedule;
 import org.opencluster.auth.protocol.handshake.ReauthSchedule;
 import org.opencluster.auth.protocol.handshake.Transcript;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.protocol.session.SecureChannel;
 import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
@@ -103,8 +105,12 @@ final class ClientStates {
         }
     }
 
-    /** @param deviceTokenAsked LOGIN_REQUEST carried DEVICE_TOKEN: only then may LOGIN_RESULT carry one */
-    record AwaitChallenge(Negotiated session, HandshakeKeys handshakeKeys, boolean deviceTokenAsked)
+    /**
+     * @param deviceTokenAsked LOGIN_REQUEST carried DEVICE_TOKEN: only then may LOGIN_RESULT carry one
+     * @param oprfRequest      the OPRF credential request LOGIN_REQUEST carried, and its blind (section 5.5.6)
+     */
+    record AwaitChallenge(Negotiated session, HandshakeKeys handshakeKeys, boolean deviceTokenAsked,
+            PendingRequest<CredentialRequest> oprfRequest)
             implements ClientState {
         @Override
         public ClientHandshake.State phase() {

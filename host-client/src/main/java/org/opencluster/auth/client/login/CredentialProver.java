@@ -2,6 +2,7 @@ package org.opencluster.auth.client.login;
 
 import static org.opencluster.auth.protocol.handshake.HandshakeCommandIds.PROOF_EPHEMERAL_X25519;
 
+import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
 
@@ -35,8 +38,13 @@ final class CredentialProver implements ProofProver {
     }
 
     @Override
+    public PendingRequest<CredentialRequest> oprfRequest(SecureRandom random) throws TokenException {
+        return credential.oprfRequest(random);
+    }
+
+    @Override
     public Proof prove(Request request) throws HandshakeException, TokenException {
-        try (Token token = credential.unlock(request.username(), request.envelope())) {
+        try (Token token = credential.unlock(request.username(), request.envelope(), request.oprf())) {
             KeyProver prover = byKind.get(request.asked());
             if (request.challenge().has(PROOF_EPHEMERAL_X25519) && !prover.canProve(token)) {
                 KeyProver other = byKind.get(request.asked() == ProofKind.KEY_AGREEMENT ? ProofKind.SIGNATURE

@@ -1,5 +1,8 @@
 package org.opencluster.auth.client.login;
 
+import java.security.SecureRandom;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
 
@@ -22,5 +25,21 @@ public interface LoginCredential {
      * one. The default (a passphrase needs nothing present) checks nothing.
      */
     default void checkReady() throws TokenException {
+    }
+
+    /**
+     * This login's OPRF credential request (LOGIN_REQUEST extension 0x0001). By default a blinded random input: a
+     * credential without a passphrase sends what a passphrase credential sends, so all LOGIN_REQUESTs look alike.
+     */
+    default PendingRequest<CredentialRequest> oprfRequest(SecureRandom random) throws TokenException {
+        return OprfAnswer.unrelatedRequest(random);
+    }
+
+    /**
+     * Opens with the server's OPRF answer as well ({@link PassphraseCredential} does); by default the answer is
+     * not needed and {@link #unlock(String, byte[])} decides.
+     */
+    default Token unlock(String username, byte[] envelope, OprfAnswer oprf) throws TokenException {
+        return unlock(username, envelope);
     }
 }

@@ -1,6 +1,9 @@
 package org.opencluster.auth.client.login;
 
+import java.security.SecureRandom;
 import java.util.Optional;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeMessage;
@@ -27,15 +30,20 @@ interface ProofProver {
         return true;
     }
 
+    /** This login's OPRF credential request (extension 0x0001): a blinded random input unless a credential blinds a passphrase. */
+    default PendingRequest<CredentialRequest> oprfRequest(SecureRandom random) throws TokenException {
+        return OprfAnswer.unrelatedRequest(random);
+    }
+
     /** The proof the server asked for. */
     Proof prove(Request request) throws HandshakeException, TokenException, LoginException, FrameException;
 
     /**
      * What a proof answers: the kind asked for, LOGIN_CHALLENGE and its ENVELOPE (unpadded), and the key schedule
-     * and transcript hash (through SERVER_FINISHED) the proof is bound to.
+     * and transcript hash (through SERVER_FINISHED) the proof is bound to, and the login's OPRF step.
      */
     record Request(ProofKind asked, HandshakeMessage challenge, byte[] envelope, KeySchedule schedule,
-            byte[] transcriptHash, String username) {
+            byte[] transcriptHash, String username, OprfAnswer oprf) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.opencluster.auth.client.login;
 
+import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -7,6 +8,8 @@ import org.opencluster.auth.protocol.frame.FrameException;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.PendingRequest;
 import org.opencluster.auth.token.TokenException;
 
 /**
@@ -49,6 +52,10 @@ final class ProofProvers {
     /** The LOGIN_REQUEST extension that asks for this login's kind, if any. */
     Optional<Integer> requestExtension() {
         return prover.requestExtension();
+    }
+
+    PendingRequest<CredentialRequest> oprfRequest(SecureRandom random) throws TokenException {
+        return prover.oprfRequest(random);
     }
 
     boolean usesDeviceTokens() {

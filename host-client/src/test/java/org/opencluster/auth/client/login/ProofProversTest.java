@@ -74,7 +74,7 @@ class ProofProversTest {
         byte[] codeHash = random(32);
         try (KeySchedule schedule = schedule()) {
             ProofProver.Proof proof = ProofProvers.enrolment(codeHash).prove(new ProofProver.Request(
-                    ProofKind.ENROLMENT_CODE, challenge(true), new byte[0], schedule, T, "new"));
+                    ProofKind.ENROLMENT_CODE, challenge(true), new byte[0], schedule, T, "new", NO_OPRF));
             assertArrayEquals(codeHash, Arrays.copyOf(proof.value(), 32));
             assertArrayEquals(schedule.enrolmentProof(codeHash, T), Arrays.copyOfRange(proof.value(), 32,
                     proof.value().length));
@@ -108,14 +108,18 @@ class ProofProversTest {
         byte[] z = x25519.agree(PublicKeys.encode(key.publicKey()));
         try (KeySchedule schedule = schedule()) {
             ProofProver.Proof proof = ProofProvers.credential((user, envelope) -> key).prove(new ProofProver.Request(
-                    ProofKind.KEY_AGREEMENT, challenge(true), new byte[0], schedule, T, "alice"));
+                    ProofKind.KEY_AGREEMENT, challenge(true), new byte[0], schedule, T, "alice", NO_OPRF));
             assertEquals(ProofKind.KEY_AGREEMENT, proof.kind());
             assertArrayEquals(schedule.keyAgreementProof(z, T), proof.value());
         }
     }
 
+    /** A login whose server does not answer the OPRF step. */
+    private static final OprfAnswer NO_OPRF = new OprfAnswer(
+            OprfAnswer.unrelatedRequest(new java.security.SecureRandom()), java.util.Optional.empty());
+
     private ProofProver.Request request(ProofKind asked, HandshakeMessage challenge, String username) {
-        return new ProofProver.Request(asked, challenge, new byte[0], schedule(), T, username);
+        return new ProofProver.Request(asked, challenge, new byte[0], schedule(), T, username, NO_OPRF);
     }
 
     /** A LOGIN_CHALLENGE with both ephemerals (version 3) or the P-256 one only (version 2). */

@@ -170,7 +170,13 @@ public final class OcaCli {
         OcaSession login() throws IOException, LoginException {
             requireInputFiles();
             InetSocketAddress address = parse(server);
-            return OcaSession.login(address, user, credential(), trust(address), new OcaSession.Options()
+            LoginCredential credential;
+            try {
+                credential = credential();
+            } catch (TokenException e) {
+                throw new IOException("cannot read the passphrase: " + e.getMessage(), e);
+            }
+            return OcaSession.login(address, user, credential, trust(address), new OcaSession.Options()
                     .deviceTokens(new org.opencluster.auth.client.trust.DeviceTokenFile(deviceTokens != null
                             ? deviceTokens : knownServers.toAbsolutePath().resolveSibling("device_tokens")))
                     .framePadding(framePadding));
@@ -182,7 +188,7 @@ public final class OcaCli {
             return OcaSession.enrol(address, user, code, trust(address), new OcaSession.Options());
         }
 
-        private LoginCredential credential() {
+        private LoginCredential credential() throws TokenException {
             if (card != null) {
                 org.opencluster.auth.token.piv.PivSlot pivSlot = org.opencluster.auth.token.piv.PivSlot.fromHex(slot);
                 return (u, envelope) -> cards().open(pivSlot);
@@ -203,14 +209,15 @@ public final class OcaCli {
                     }
                 };
             }
-            return (u, envelope) -> {
-                char[] passphrase = passphrase();
-                try {
-                    return PassphraseEnvelope.builder().build().open(u, passphrase, envelope, u);
-                } finally {
-                    java.util.Arrays.fill(passphrase, '\0');
-                }
-            };
+            // The OPRF step blinds the passphrase into LOGIN_REQUEST (docs/PROTOCOL.md 5.5.6), so it is read before
+            // connecting; the credential keeps a copy until the process ends.
+            char[] passphrase = passphrase();
+            try {
+                return new org.opencluster.auth.client.login.PassphraseCredential(passphrase,
+                        PassphraseEnvelope.builder().build());
+            } finally {
+                java.util.Arrays.fill(passphrase, '\0');
+            }
         }
 
         char[] passphrase() throws TokenException {

@@ -324,4 +324,52 @@ class CardLoginEndToEndTest {
         assertTrue(s.ended());
         Eventually.equals(0, cluster.sessions::size, 5000, "the client's close frame ended the server's session");
     }
+    /**
+     * Issue 14 item 5 on the real virtual card (pcscd + vpcd): a card holder moves to a new card. Logged in with
+     * the old card, they pull it, insert a new card, generate the key on it and prove it over the rekey binding of
+     * the live session (REKEY_SIGNED for a 9A key, REKEY_BY_AGREEMENT for a derive-only 9D key); the certificate
+     * goes onto the new card. The new card logs in; the old card, put back, fails at once. Before key rotation
+     * existed a lost or replaced card left the account usable only by disabling it for good.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
+    void aCardHolderMovesToANewCardAndTheOldCardFailsAtOnce(ProofKind kind) throws Exception {
+        start(kind);
+        enrol("fay", kind);
+        VirtualCard oldCard = inserted.card();
+        OcaSession s = login("fay", card(kind, PinSource.of(PIN)));
+        inserted.close();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        PivSlot slot = slotFor(kind);
+        PivCards cards = cards(PinSource.of(PIN));
+        X509Certificate cert;
+        try (PivConnection admin = cards.connect()) {
+            ECPublicKey key = admin.transact(c -> {
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
+                return c.generateKey(slot, PivAlgorithm.EC_P256);
+            });
+            try (PivToken fresh = cards.open(slot, key)) {
+                cert = kind == ProofKind.SIGNATURE
+                        ? org.opencluster.auth.client.enrol.KeyRotation.toToken(s, "fay", fresh)
+                        : org.opencluster.auth.client.enrol.KeyRotation.toKeyAgreementToken(s, "fay", fresh);
+            }
+            assertTrue(java.util.Arrays.equals(key.getEncoded(), cert.getPublicKey().getEncoded()),
+                    "the new card's key was certified");
+            byte[] der = cert.getEncoded();
+            admin.transact(c -> {
+                c.authenticateManagementKey(PivClient.defaultManagementKey());
+                c.putCertificate(slot, der);
+                return null;
+            });
+        }
+        EndedSessions.assertEndedBy(s, org.opencluster.auth.protocol.command.ErrorCode.NOT_AUTHENTICATED);
+        try (OcaSession again = login("fay", card(kind, PinSource.of(PIN)))) {
+            assertEquals("fay", StandardCharsets.UTF_8.decode(again.exec(RispCommand.none(CoreCommands.WHOAMI.id()))
+                    .get(0).bytes()).toString());
+        }
+        inserted.close();
+        inserted = InsertedCard.insert(oldCard, PORT, WAIT);
+        assertThrows(org.opencluster.auth.client.login.LoginException.class,
+                () -> login("fay", card(kind, PinSource.of(PIN))).close(), "the old card's key is dead");
+    }
 }

@@ -74,21 +74,32 @@ public final class AccountLifecycleCommands {
      *
      * @param command which of the two
      */
-    public record RekeyProof(CommandSpec command, byte[] proof, byte[] credentialRecord) {
+    public record RekeyProof(CommandSpec command, byte[] proof, byte[] credentialRecord, byte[] opaqueRecord) {
+        /** Without an OPAQUE registration record. */
+        public RekeyProof(CommandSpec command, byte[] proof, byte[] credentialRecord) {
+            this(command, proof, credentialRecord, null);
+        }
+
         public RekeyProof {
             if (!command.equals(REKEY_SIGNED) && !command.equals(REKEY_BY_AGREEMENT)) {
                 throw new IllegalArgumentException(command + " is not a rekey proof");
             }
+            if (opaqueRecord != null && opaqueRecord.length != OpaqueCommands.RECORD_LENGTH) {
+                throw new IllegalArgumentException("an OPAQUE registration record is " + OpaqueCommands.RECORD_LENGTH
+                        + " bytes");
+            }
         }
 
         public RispCommand toCommand() {
-            return ParameterCodec.writer(command).field(proofName(command), proof)
-                    .field("credential record", credentialRecord).toCommand();
+            ParameterCodec.Writer w = ParameterCodec.writer(command).field(proofName(command), proof)
+                    .field("credential record", credentialRecord);
+            return (opaqueRecord == null ? w : w.fixed(opaqueRecord)).toCommand();
         }
 
         public static RekeyProof decode(CommandSpec command, ByteBuffer parameter) throws MalformedParameterException {
             ParameterCodec.Reader r = ParameterCodec.reader(command, parameter);
-            RekeyProof p = new RekeyProof(command, r.field(proofName(command)), r.field("credential record"));
+            RekeyProof p = new RekeyProof(command, r.field(proofName(command)), r.field("credential record"),
+                    r.optionalFixed("OPAQUE registration record", OpaqueCommands.RECORD_LENGTH));
             r.end();
             return p;
         }

@@ -89,15 +89,29 @@ public final class EnrolCommands {
     }
 
     /** {@link #ENROL_ACCOUNT}'s parameter: {@code u16 n || PKCS#10 request || u16 m || envelope}. */
-    public record EnrolAccount(byte[] request, byte[] envelope) {
+    public record EnrolAccount(byte[] request, byte[] envelope, byte[] opaqueRecord) {
+        /** Without an OPAQUE registration record (a service, a card holder, a credential-version-1 envelope). */
+        public EnrolAccount(byte[] request, byte[] envelope) {
+            this(request, envelope, null);
+        }
+
+        public EnrolAccount {
+            if (opaqueRecord != null && opaqueRecord.length != OpaqueCommands.RECORD_LENGTH) {
+                throw new IllegalArgumentException("an OPAQUE registration record is " + OpaqueCommands.RECORD_LENGTH
+                        + " bytes");
+            }
+        }
+
         public RispCommand toCommand() {
-            return ParameterCodec.writer(ENROL_ACCOUNT).field("certification request", request)
-                    .field("envelope", envelope).toCommand();
+            ParameterCodec.Writer w = ParameterCodec.writer(ENROL_ACCOUNT).field("certification request", request)
+                    .field("envelope", envelope);
+            return (opaqueRecord == null ? w : w.fixed(opaqueRecord)).toCommand();
         }
 
         public static EnrolAccount decode(ByteBuffer parameter) throws MalformedParameterException {
             ParameterCodec.Reader r = ParameterCodec.reader(ENROL_ACCOUNT, parameter);
-            EnrolAccount p = new EnrolAccount(r.field("certification request"), r.field("envelope"));
+            EnrolAccount p = new EnrolAccount(r.field("certification request"), r.field("envelope"),
+                    r.optionalFixed("OPAQUE registration record", OpaqueCommands.RECORD_LENGTH));
             r.end();
             return p;
         }

@@ -129,6 +129,14 @@ public final class ParameterCodec {
             return b;
         }
 
+        /**
+         * A last fixed-length field that may be absent: null when nothing is left, else exactly {@code length} bytes
+         * (fewer is cut short; more is refused by {@link #end()}).
+         */
+        public byte[] optionalFixed(String what, int length) throws MalformedParameterException {
+            return in.hasRemaining() ? fixed(what, length) : null;
+        }
+
         /** Everything left, as a view (for a last field without prefix, such as a name). */
         public ByteBuffer rest() {
             ByteBuffer r = in.slice();

@@ -16,6 +16,7 @@ public final class StandardCommands {
             .include(EnrolCommands.registry())
             .include(AccountLifecycleCommands.registry())
             .include(WebAuthnCommands.registry())
+            .include(OpaqueCommands.registry())
             .build();
 
     private StandardCommands() {

@@ -53,6 +53,7 @@ public final class HandshakeCommandIds {
     public static final int WEBAUTHN_OPTIONS = 0x9209;           // str16: UTF-8 JSON, LOGIN_CHALLENGE of kind 4
     public static final int PADDING = 0x920a;                    // str16: zero bytes (version 3, HandshakePadding)
     public static final int PROOF_EPHEMERAL_X25519 = 0x920b;     // str16: 0x001d || 32 bytes (version 3)
+    public static final int OPRF_CREDENTIAL_RESPONSE = 0x920c;   // str16: RFC 9807 CredentialResponse, 162 bytes
 
     // Record layer (see org.opencluster.auth.protocol.frame.FrameHeader).
     public static final int WRAPPED_ENCRYPTED_COMMAND = 0x7300;

@@ -64,6 +64,8 @@ public final class HandshakeCommands {
             .register(CommandSpec.string(PROOF, "PROOF", CLIENT_TO_SERVER, MAX_WEBAUTHN_PROOF))
             .register(CommandSpec.string(WEBAUTHN_OPTIONS, "WEBAUTHN_OPTIONS", SERVER_TO_CLIENT, MAX_WEBAUTHN_OPTIONS))
             .register(CommandSpec.string(PROOF_EPHEMERAL_X25519, "PROOF_EPHEMERAL_X25519", SERVER_TO_CLIENT, 4096))
+            .register(CommandSpec.string(OPRF_CREDENTIAL_RESPONSE, "OPRF_CREDENTIAL_RESPONSE", SERVER_TO_CLIENT,
+                    org.opencluster.auth.protocol.pake.CredentialResponse.LENGTH))
             .register(CommandSpec.string(PADDING, "PADDING", CLIENT_TO_SERVER, HandshakePadding.LOGIN_PROOF_BYTES))
             .register(CommandSpec.none(WRAPPED_ENCRYPTED_COMMAND, "WRAPPED_ENCRYPTED_COMMAND", BOTH))
             .register(CommandSpec.none(WRAPPED_ENCRYPTED_CLOSE, "WRAPPED_ENCRYPTED_CLOSE", BOTH))

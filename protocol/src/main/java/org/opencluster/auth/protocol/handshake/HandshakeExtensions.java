@@ -3,6 +3,10 @@ package org.opencluster.auth.protocol.handshake;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Optional;
+import org.opencluster.auth.protocol.pake.CredentialRequest;
+import org.opencluster.auth.protocol.pake.OpaqueP256;
+import org.opencluster.auth.protocol.pake.P256Group;
+import org.opencluster.auth.protocol.pake.PakeException;
 
 /**
  * The EXTENSIONS field of a handshake message (docs/PROTOCOL.md section 5): {@code u16 type, u16 length, data},
@@ -84,6 +88,25 @@ public final class HandshakeExtensions {
                     + HandshakeCommands.MAX_DEVICE_TOKEN + " bytes");
         }
         return token;
+    }
+
+    /**
+     * The OPRF extension's CredentialRequest (section 5.3.2, the blinded element), or empty when the client does
+     * not speak the OPRF step. Its data is exactly 33 bytes and a P-256 point (RFC 9497 DeserializeElement), else
+     * MALFORMED_MESSAGE. Call after {@link #check}.
+     */
+    public static Optional<CredentialRequest> oprfRequest(byte[] ext) throws HandshakeException {
+        Optional<byte[]> data = find(ext, HandshakeLabels.EXTENSION_OPRF);
+        if (data.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            P256Group.deserializeElement(data.get());
+        } catch (PakeException e) {
+            throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the OPRF extension is a compressed"
+                    + " P-256 element of " + OpaqueP256.NOE + " bytes: " + e.getMessage());
+        }
+        return Optional.of(new CredentialRequest(data.get()));
     }
 
     /** A writer of the layout; extensions must be added in increasing type order. */

@@ -20,6 +20,11 @@ public final class HandshakeLabels {
     /** Re-authentication (section 5.13): the session's re-authentication secret, and the proof of kind 2. */
     public static final String REAUTH = "reauth";
     public static final String KEY_AGREEMENT_REAUTH_PROOF = "ka reauth";
+    /**
+     * LOGIN_REQUEST extension type (section 5.3.2): the client speaks the OPRF step; data is the RFC 9807
+     * CredentialRequest (the 33-byte blinded element), and LOGIN_CHALLENGE answers with OPRF_CREDENTIAL_RESPONSE.
+     */
+    public static final int EXTENSION_OPRF = 0x0001;
     /** LOGIN_REQUEST extension type: this login enrols a new account with a one-time code (empty data). */
     public static final int EXTENSION_ENROLMENT = 0x0010;
     /** LOGIN_REQUEST extension type: prove with a WebAuthn security key, proof kind 4 (empty data). */

@@ -61,6 +61,29 @@ public final class PassphraseEnvelope {
      */
     public byte[] seal(String account, char[] passphrase, byte[] pkcs8, List<X509Certificate> chain)
             throws TokenException {
+        return seal(account, (salt, params) -> derive(passphrase, salt, params), pkcs8, chain);
+    }
+
+    /**
+     * Seals {@code pkcs8} and {@code chain} for {@code account} under OPAQUE's {@code export_key} (credential
+     * version 2, docs/PROTOCOL.md 5.5.6): the same layout as {@link #seal}, but the 64 bytes are
+     * HKDF-SHA256(salt = the envelope's salt, IKM = export_key, info = {@value #EXPORT_KEY_INFO}) instead of
+     * Argon2id(passphrase). The header's KDF parameters are the costs of OPAQUE's key stretching (Argon2id on the
+     * OPRF output), which the client reads from the envelope before it stretches.
+     */
+    public byte[] sealUnderExportKey(String account, byte[] exportKey, byte[] pkcs8, List<X509Certificate> chain)
+            throws TokenException {
+        return seal(account, (salt, params) -> fromExportKey(exportKey, salt), pkcs8, chain);
+    }
+
+    /** How the 64 envelope bytes (AES key, check value) come from the envelope's salt and KDF parameters. */
+    @FunctionalInterface
+    private interface EnvelopeKeys {
+        byte[] derive(byte[] salt, KdfParameters kdf) throws TokenException;
+    }
+
+    private byte[] seal(String account, EnvelopeKeys keys, byte[] pkcs8, List<X509Certificate> chain)
+            throws TokenException {
         if (!kdf.atLeast(policy.floor()) || !kdf.atMost(policy.ceiling())) {
             throw new TokenException(TokenError.KDF_TOO_WEAK, kdf + " is outside the policy range "
                     + policy.floor() + " .. " + policy.ceiling());
@@ -78,7 +101,7 @@ public final class PassphraseEnvelope {
         byte[] nonce = new byte[EnvelopeFormat.NONCE_LENGTH];
         random.nextBytes(salt);
         random.nextBytes(nonce);
-        byte[] derived = derive(passphrase, salt, kdf);
+        byte[] derived = keys.derive(salt, kdf);
         byte[] plaintext = EnvelopeFormat.writePlaintext(pkcs8, certs);
         try {
             byte[] header = EnvelopeFormat.writeHeader(kdf, salt, nonce, accountBytes,
@@ -141,8 +164,73 @@ public final class PassphraseEnvelope {
      */
     public SoftwareToken open(String account, char[] passphrase, byte[] envelope, String label)
             throws TokenException {
+        return open(account, (salt, params) -> derive(passphrase, salt, params), envelope, label);
+    }
+
+    /**
+     * Opens a credential-version-2 envelope with OPAQUE's {@code export_key} ({@link #sealUnderExportKey}).
+     *
+     * @throws TokenException WRONG_ACCOUNT, KDF_TOO_WEAK, WRONG_PASSPHRASE (another export key) or ENVELOPE_CORRUPT
+     */
+    public SoftwareToken openUnderExportKey(String account, byte[] exportKey, byte[] envelope, String label)
+            throws TokenException {
+        return open(account, (salt, params) -> fromExportKey(exportKey, salt), envelope, label);
+    }
+
+    /**
+     * The KDF parameters of an envelope sealed for {@code account}, within this opener's policy: for a version 2
+     * credential, the costs of OPAQUE's key stretching.
+     *
+     * @throws TokenException ENVELOPE_CORRUPT, WRONG_ACCOUNT or KDF_TOO_WEAK
+     */
+    public KdfParameters kdfOf(String account, byte[] envelope) throws TokenException {
+        return checkedHeader(account, envelope, policy).kdf();
+    }
+
+    /**
+     * Re-seals the content of a version 1 envelope (opened with {@code passphrase}) under OPAQUE's
+     * {@code export_key}: the migration of a person to credential version 2 (docs/PROTOCOL.md 5.5.6, 8.3). The
+     * key and certificates never leave this method unencrypted.
+     */
+    public byte[] resealUnderExportKey(String account, char[] passphrase, byte[] envelope, byte[] exportKey)
+            throws TokenException {
+        byte[] plaintext = decrypt(account, (salt, params) -> derive(passphrase, salt, params), envelope);
+        EnvelopeFormat.Content content = null;
+        try {
+            content = EnvelopeFormat.parsePlaintext(plaintext);
+            return sealUnderExportKey(account, exportKey, content.pkcs8(), certificates(content.certificates()));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+            if (content != null) {
+                Arrays.fill(content.pkcs8(), (byte) 0);
+            }
+        }
+    }
+
+    /** The KDF parameters this sealer writes (for credential version 2: the costs of OPAQUE's key stretching). */
+    public KdfParameters kdf() {
+        return kdf;
+    }
+
+    private SoftwareToken open(String account, EnvelopeKeys keys, byte[] envelope, String label)
+            throws TokenException {
+        byte[] plaintext = decrypt(account, keys, envelope);
+        EnvelopeFormat.Content content = null;
+        try {
+            content = EnvelopeFormat.parsePlaintext(plaintext);
+            return SoftwareToken.fromPkcs8(label, content.pkcs8(), certificates(content.certificates()));
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+            if (content != null) {
+                Arrays.fill(content.pkcs8(), (byte) 0);
+            }
+        }
+    }
+
+    /** The padded plaintext of an envelope sealed for {@code account}; the caller wipes it. */
+    private byte[] decrypt(String account, EnvelopeKeys keys, byte[] envelope) throws TokenException {
         EnvelopeFormat.Header h = checkedHeader(account, envelope, policy);
-        byte[] derived = derive(passphrase, h.salt(), h.kdf());
+        byte[] derived = keys.derive(h.salt(), h.kdf());
         byte[] plaintext = null;
         try {
             if (!MessageDigest.isEqual(Arrays.copyOfRange(derived, 32, 64), h.check())) {
@@ -159,16 +247,7 @@ public final class PassphraseEnvelope {
         } finally {
             Arrays.fill(derived, (byte) 0);
         }
-        EnvelopeFormat.Content content = null;
-        try {
-            content = EnvelopeFormat.parsePlaintext(plaintext);
-            return SoftwareToken.fromPkcs8(label, content.pkcs8(), certificates(content.certificates()));
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
-            if (content != null) {
-                Arrays.fill(content.pkcs8(), (byte) 0);
-            }
-        }
+        return plaintext;
     }
 
     /**
@@ -225,6 +304,24 @@ public final class PassphraseEnvelope {
         return cipher;
     }
 
+    /** HKDF-SHA256 info of the version 2 envelope bytes under OPAQUE's export_key. */
+    public static final String EXPORT_KEY_INFO = "oca1 envelope under export_key";
+
+    /** HKDF-SHA256(salt, IKM = export_key, info = {@value #EXPORT_KEY_INFO}), 64 output bytes. */
+    static byte[] fromExportKey(byte[] exportKey, byte[] salt) {
+        if (exportKey.length != 32) {
+            throw new IllegalArgumentException("export_key is 32 bytes (Nh)");
+        }
+        org.bouncycastle.crypto.generators.HKDFBytesGenerator hkdf =
+                new org.bouncycastle.crypto.generators.HKDFBytesGenerator(
+                        new org.bouncycastle.crypto.digests.SHA256Digest());
+        hkdf.init(new org.bouncycastle.crypto.params.HKDFParameters(exportKey, salt,
+                EXPORT_KEY_INFO.getBytes(StandardCharsets.US_ASCII)));
+        byte[] out = new byte[64];
+        hkdf.generateBytes(out, 0, out.length);
+        return out;
+    }
+
     /** Argon2id, 64 output bytes; the UTF-8 copy of the passphrase is wiped. */
     static byte[] derive(char[] passphrase, byte[] salt, KdfParameters kdf) throws TokenException {
         if (passphrase == null || passphrase.length == 0) {
@@ -248,7 +345,11 @@ public final class PassphraseEnvelope {
         }
     }
 
-    private static byte[] utf8(char[] chars) throws TokenException {
+    /**
+     * The passphrase as the KDFs take it: UTF-8, refused when not valid Unicode (WRONG_PASSPHRASE). The caller wipes
+     * the result; OPAQUE's OPRF input is these bytes too.
+     */
+    public static byte[] utf8(char[] chars) throws TokenException {
         ByteBuffer buffer = null;
         try {
             buffer = StandardCharsets.UTF_8.newEncoder()
