@@ -197,10 +197,7 @@ public final class OcaSession implements AutoCloseable, CommandChannel {
         byte[] record = registration.record().serialize();
         try {
             byte[] sealed = passphrase.resealUnderExportKey(username, envelope, registration.exportKey());
-            ByteBuffer p = ByteBuffer.allocate(record.length + 2 + sealed.length)
-                    .put(record).putShort((short) sealed.length).put(sealed);
-            expect(CoreCommands.OK.id(), exec(RispCommand.string(OpaqueCommands.OPAQUE_REGISTER_FINISH.id(),
-                    p.array())));
+            expect(CoreCommands.OK.id(), exec(new OpaqueCommands.RegisterFinish(record, sealed).toCommand()));
         } finally {
             java.util.Arrays.fill(record, (byte) 0);
             registration.wipe();

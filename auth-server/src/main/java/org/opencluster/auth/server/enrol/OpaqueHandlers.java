@@ -57,16 +57,9 @@ public final class OpaqueHandlers {
             }
         }).route(OpaqueCommands.OPAQUE_REGISTER_FINISH, Access.ANY_ACCOUNT, (caller, cmd, out) -> {
             person(caller);
-            ByteBuffer p = cmd.bytes();
-            if (p.remaining() < OpaqueCommands.RECORD_LENGTH) {
-                throw new CommandException(ErrorCode.BAD_PARAMETER, "the registration record is 129 bytes");
-            }
-            byte[] record = new byte[OpaqueCommands.RECORD_LENGTH];
-            p.get(record);
-            byte[] envelope = EnrolHandlers.field(p, "envelope");
-            if (p.hasRemaining()) {
-                throw new CommandException(ErrorCode.BAD_PARAMETER, "bytes after the envelope");
-            }
+            OpaqueCommands.RegisterFinish p = OpaqueCommands.RegisterFinish.decode(cmd.bytes());
+            byte[] record = p.record();
+            byte[] envelope = p.envelope();
             try {
                 RegistrationRecord.deserialize(record).wipe();
                 PassphraseEnvelope.checkSealedFor(caller.username(), envelope, envelopes);

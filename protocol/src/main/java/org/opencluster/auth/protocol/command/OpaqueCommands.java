@@ -3,8 +3,10 @@ package org.opencluster.auth.protocol.command;
 import static org.opencluster.auth.protocol.risp.Direction.CLIENT_TO_SERVER;
 import static org.opencluster.auth.protocol.risp.Direction.SERVER_TO_CLIENT;
 
+import java.nio.ByteBuffer;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.CommandSpec;
+import org.opencluster.auth.protocol.risp.RispCommand;
 
 /**
  * OPAQUE registration of a person's passphrase (docs/PROTOCOL.md 8.4, credential version 2): the client blinds the
@@ -43,5 +45,25 @@ public final class OpaqueCommands {
 
     public static CommandRegistry registry() {
         return REGISTRY;
+    }
+
+    /** {@link #OPAQUE_REGISTER_FINISH}'s parameter: {@code record (129) || u16 m || envelope (m)}. */
+    public record RegisterFinish(byte[] record, byte[] envelope) {
+        public RegisterFinish {
+            if (record.length != RECORD_LENGTH) {
+                throw new IllegalArgumentException("an OPAQUE registration record is " + RECORD_LENGTH + " bytes");
+            }
+        }
+
+        public RispCommand toCommand() {
+            return ParameterCodec.writer(OPAQUE_REGISTER_FINISH).fixed(record).field("envelope", envelope).toCommand();
+        }
+
+        public static RegisterFinish decode(ByteBuffer parameter) throws MalformedParameterException {
+            ParameterCodec.Reader r = ParameterCodec.reader(OPAQUE_REGISTER_FINISH, parameter);
+            RegisterFinish p = new RegisterFinish(r.fixed("registration record", RECORD_LENGTH), r.field("envelope"));
+            r.end();
+            return p;
+        }
     }
 }
