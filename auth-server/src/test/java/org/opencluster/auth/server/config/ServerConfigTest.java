@@ -88,6 +88,27 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(zero));
     }
 
+    /** Issue 16: a node's name and how fresh its view of the other nodes' actions must be. */
+    @Test
+    void clusterKeysAreConfigurableAndChecked() throws Exception {
+        ServerConfig defaults = ServerConfig.defaults(dir);
+        assertEquals(Duration.ofSeconds(2), defaults.clusterReread());
+        assertEquals(Duration.ofSeconds(10), defaults.clusterMaxStaleness());
+        assertTrue(defaults.clusterNodeId().endsWith(":4700"), defaults.clusterNodeId());
+        Path f = Files.writeString(dir.resolve("c.properties"), String.join("\n", "cluster.node-id = node-2",
+                "cluster.reread-interval = PT0.5S", "cluster.max-staleness = PT3S"));
+        ServerConfig c = ServerConfig.load(f);
+        assertEquals("node-2", c.toBuilder().build().clusterNodeId(), "kept by toBuilder");
+        assertEquals(Duration.ofMillis(500), c.clusterReread());
+        assertEquals(Duration.ofSeconds(3), c.clusterMaxStaleness());
+        for (String bad : new String[] {"cluster.node-id = a b", "cluster.max-staleness = PT3S",
+                "cluster.reread-interval = PT0.01S"}) {
+            Path p = Files.writeString(dir.resolve("bad.properties"), bad + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
+            assertTrue(e.getMessage().contains("cluster."), e.getMessage());
+        }
+    }
+
     /** Issue 15: the database timeouts bound how long an operation waits in an outage (the pool's default: 30 s). */
     @Test
     void databaseTimeoutsAreConfigurableAndBoundedByDefault() throws Exception {

@@ -25,6 +25,7 @@ import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.boot.ClusterJoin;
 import org.opencluster.auth.server.config.ServerConfig;
+import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.session.LiveSession;
 import org.opencluster.auth.token.KeyType;
 
@@ -173,6 +174,9 @@ class ClusterNodesTest {
             assertThrows(LoginException.class, () -> OcaSession.login(node.address(), "bob",
                     node.passphrase(wrong), node.pinned(), new OcaSession.Options()));
         }
+        // The server counts a failure as the login ends, after the client was told: wait for the fifth.
+        LoginThrottle.Attempt next = LoginThrottle.Attempt.unknownDevice("bob", "127.0.0.1");
+        millisUntil(() -> b.throttle.check(next) == LoginThrottle.Verdict.ACCOUNT_LOCKED);
         for (TestCluster node : new TestCluster[] {a, b}) {
             LoginException e = assertThrows(LoginException.class, () -> login(node, "bob"));
             assertEquals(ErrorCode.RATE_LIMITED.code(), e.code(), e.getMessage());
