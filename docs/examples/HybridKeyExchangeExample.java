@@ -1,5 +1,5 @@
 /*
- * docs/PROTOCOL.md section 5.11.1, computed by an implementation independent of the server's: the JDK's own
+ * docs/PROTOCOL.md section 5.11.2, computed by an implementation independent of the server's: the JDK's own
  * ML-KEM-768 (javax.crypto.KEM, JDK 24 and later), XDH (X25519) and HMAC, and the key schedule written from sections
  * 5.4.1 and 5.4.2. The server's code uses Bouncy Castle's ML-KEM and X25519 and its own HKDF.
  *

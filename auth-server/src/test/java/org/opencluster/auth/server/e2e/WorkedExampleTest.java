@@ -182,7 +182,7 @@ class WorkedExampleTest {
 
         CommandRegistry app = CoreCommands.registry();
         // The example's policy is the four classical suites (the initial policy before the hybrids of issue 18), so
-        // that section 5.11 stays byte for byte what it was; section 5.11.1 is the hybrid example.
+        // that section 5.11 stays byte for byte what it was; section 5.11.2 is the hybrid example.
         SuitePolicy policy = SuitePolicy.of(registry, 1, List.of(0x0101, 0x0102, 0x0103, 0x0104));
         HandshakeSettings settings = new HandshakeSettings(registry, () -> policy, serverKey,
                 List.of(serverCert, caCert), name -> name.equals("alice") ? Optional.of(alice) : Optional.empty(),

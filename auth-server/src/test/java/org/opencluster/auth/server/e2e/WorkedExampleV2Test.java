@@ -140,7 +140,8 @@ class WorkedExampleV2Test {
         LoginAccount alice = new LoginAccount("alice", Account.Role.USER, aliceKey.publicKey(), Optional.of(envelope),
                 false, true, Optional.empty(), Optional.of(record));
 
-        SuitePolicy policy = SuitePolicy.initial(registry);
+        // The four classical suites, as in section 5.11 (the hybrids of issue 18 came first after this example).
+        SuitePolicy policy = SuitePolicy.of(registry, 1, List.of(0x0101, 0x0102, 0x0103, 0x0104));
         HandshakeSettings settings = new HandshakeSettings(registry, () -> policy, serverKey,
                 List.of(serverCert, caCert), name -> name.equals("alice") ? Optional.of(alice) : Optional.empty(),
                 new byte[32], HandshakeSettings.DEFAULT_ENVELOPE_FIELD_LENGTH, ProofKind.KEY_AGREEMENT,

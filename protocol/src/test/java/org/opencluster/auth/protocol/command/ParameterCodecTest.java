@@ -2,6 +2,7 @@ package org.opencluster.auth.protocol.command;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,8 +81,42 @@ class ParameterCodecTest {
                 assertRefused("cut short", () -> decode(k, Arrays.copyOf(wire, cut)));
             }
             int k = w;
+            // ENROL_ACCOUNT and the REKEY_* proofs may end in a 129-byte OPAQUE record: one byte more starts a cut one
+            boolean optionalRecord = w == 0 || w == 2 || w == 3;
+            assertRefused(optionalRecord ? "cut short in the OPAQUE registration record" : "after its last field",
+                    () -> decode(k, Arrays.copyOf(wire, wire.length + 1)));
+        }
+    }
+
+    /**
+     * The OPAQUE registration record (issue 14) is the optional last field of ENROL_ACCOUNT and REKEY_SIGNED: it
+     * round-trips, a record cut short or followed by anything is refused, and without it the parameter is the
+     * credential-version-1 form.
+     */
+    @Test
+    void theOptionalOpaqueRecordRoundTripsAndIsExactly129Bytes() throws Exception {
+        byte[] record = bytes(OpaqueCommands.RECORD_LENGTH, 9);
+        byte[][] wires = {
+            new EnrolAccount(CSR, ENVELOPE, record).toCommand().copyBytes(),
+            new RekeyProof(AccountLifecycleCommands.REKEY_SIGNED, CSR, ENVELOPE, record).toCommand().copyBytes(),
+        };
+        int[] cases = {0, 2};
+        for (int w = 0; w < wires.length; w++) {
+            byte[] wire = wires[w];
+            int k = cases[w];
+            Object whole = decode(k, wire);
+            byte[] decoded = whole instanceof EnrolAccount e ? e.opaqueRecord() : ((RekeyProof) whole).opaqueRecord();
+            assertArrayEquals(record, decoded);
+            int withoutRecord = wire.length - OpaqueCommands.RECORD_LENGTH;
+            Object v1 = decode(k, Arrays.copyOf(wire, withoutRecord));
+            assertNull(v1 instanceof EnrolAccount e ? e.opaqueRecord() : ((RekeyProof) v1).opaqueRecord());
+            for (int cut = withoutRecord + 1; cut < wire.length; cut++) {
+                int n = cut;
+                assertRefused("cut short in the OPAQUE registration record", () -> decode(k, Arrays.copyOf(wire, n)));
+            }
             assertRefused("after its last field", () -> decode(k, Arrays.copyOf(wire, wire.length + 1)));
         }
+        assertThrows(IllegalArgumentException.class, () -> new EnrolAccount(CSR, ENVELOPE, new byte[128]));
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.opencluster.auth.protocol.suite.KeyExchange;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 
 /**
- * docs/PROTOCOL.md section 5.11.1, the X25519MLKEM768 key exchange of suite 0x0105 into the key schedule: computed
+ * docs/PROTOCOL.md section 5.11.2, the X25519MLKEM768 key exchange of suite 0x0105 into the key schedule: computed
  * here with the server's code (Bouncy Castle ML-KEM and X25519, our HKDF) on any JDK, and compared with the lines of
  * the document and with the output of docs/examples/HybridKeyExchangeExample.java, an independent implementation on
  * the JDK's own ML-KEM (JDK 24+). That program runs when a JDK 25 is found (this JVM, {@code OCA_JDK25_HOME}, or
@@ -73,7 +73,7 @@ class HybridWorkedExampleTest {
         Files.write(Path.of("target", "hybrid-worked-example.txt"), lines, StandardCharsets.UTF_8);
         String text = Files.readString(Path.of("../docs/PROTOCOL.md"));
         for (String line : lines) {
-            assertTrue(text.contains(line), "docs/PROTOCOL.md section 5.11.1 is missing or disagrees on:\n" + line
+            assertTrue(text.contains(line), "docs/PROTOCOL.md section 5.11.2 is missing or disagrees on:\n" + line
                     + "\n(regenerate from protocol/target/hybrid-worked-example.txt)");
         }
     }
