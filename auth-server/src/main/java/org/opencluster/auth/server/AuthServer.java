@@ -247,7 +247,8 @@ public final class AuthServer implements AutoCloseable {
                 .handshakeTimeout(config.handshakeTimeout()).sources(sources)
                 .connectionsPerSource(config.connectionsPerSource())
                 .maxPendingPerSource(config.handshakesPerSource())
-                .httpDeadlines(config.httpsHeaderTimeout(), config.httpsBodyTimeout()).start();
+                .httpDeadlines(config.httpsHeaderTimeout(), config.httpsBodyTimeout())
+                .rejections(metrics::preAuthRejected).start();
     }
 
     /** Starts a server with defaults for everything but the configuration. */

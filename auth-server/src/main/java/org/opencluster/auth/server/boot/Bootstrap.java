@@ -146,11 +146,11 @@ public final class Bootstrap {
     }
 
     /**
-     * The OPRF secret ({@code oprf.secret} in the data directory), when this cluster has one: part of the secrets
-     * every node must share (issue 16).
+     * The OPRF secret ({@link #oprfSecretFile}), when this data directory has one: part of the secrets every node
+     * must share (issue 16). A data directory from before issue 14 has none until {@code init} makes it.
      */
     public static Optional<byte[]> readOprfSecret(ServerConfig c) throws IOException {
-        Path file = c.dataDir().resolve("oprf.secret");
+        Path file = oprfSecretFile(c);
         return Files.exists(file) ? Optional.of(KeyFiles.readSecret(file)) : Optional.empty();
     }
 

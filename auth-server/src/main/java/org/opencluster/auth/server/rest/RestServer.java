@@ -69,6 +69,7 @@ public final class RestServer implements AutoCloseable {
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.NONE).build();
         sessions = new RestSessions(b.factory, b.ticker, b.random, b.idleTimeout, b.lifetime, b.handshakeTimeout,
                 b.maxPendingHandshakes, b.maxPendingPerSource, b.maxSessions, b.maxStringLength);
+        sessions.onRejection(b.rejections);
         SourceCounts connectionsPerSource = new SourceCounts(b.connectionsPerSource);
         RestApi api = new RestApi(sessions, b.suites);
         logic = new DefaultEventExecutorGroup(b.logicThreads);
@@ -80,6 +81,7 @@ public final class RestServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (channels.size() >= maxConnections) {
+                            b.rejections.accept("https_connection_cap");
                             ch.close();
                             return;
                         }
@@ -87,6 +89,7 @@ public final class RestServer implements AutoCloseable {
                         if (!connectionsPerSource.tryAcquire(source)) {
                             LOG.warn("event=https.connection_refused reason=source_cap cap={} source={}",
                                     connectionsPerSource.perSource(), source);
+                            b.rejections.accept("https_source_connection_cap");
                             ch.close();
                             return;
                         }
@@ -254,6 +257,7 @@ public final class RestServer implements AutoCloseable {
         /** One frame of the largest plaintext (2^20 - 16) plus its 14-byte header and 16-byte tag, and some slack. */
         private int maxBody = (1 << 20) + 1024;
         private int logicThreads = 2;
+        private java.util.function.Consumer<String> rejections = reason -> { };
 
         private Builder(ConnectionFactory factory, PrivateKey key, List<X509Certificate> chain) {
             this.factory = Objects.requireNonNull(factory);
@@ -285,6 +289,8 @@ public final class RestServer implements AutoCloseable {
         /** How addresses aggregate into sources, for the per-source caps. */
         public Builder sources(SourcePrefix p) { this.sources = Objects.requireNonNull(p); return this; }
         public Builder connectionsPerSource(int n) { this.connectionsPerSource = atLeastOne(n); return this; }
+        /** Told the reason of each refused connection or pending session before login (the server's meter). */
+        public Builder rejections(java.util.function.Consumer<String> r) { this.rejections = Objects.requireNonNull(r); return this; }
 
         private static Duration positive(Duration d) {
             if (d.isNegative() || d.isZero()) {

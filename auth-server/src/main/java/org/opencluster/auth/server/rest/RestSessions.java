@@ -43,6 +43,8 @@ final class RestSessions implements AutoCloseable {
     private final ConcurrentHashMap<String, RestSession> sessions = new ConcurrentHashMap<>();
     /** Sessions opened so far; guarded by this (create runs inside open's lock). */
     private long opened;
+    /** Told the reason of each refused or evicted pending session (the server's pre-auth rejection meter). */
+    private volatile java.util.function.Consumer<String> rejections = reason -> { };
 
     RestSessions(ConnectionFactory factory, LongSupplier ticker, SecureRandom random, Duration idle, Duration lifetime,
             Duration handshakeTimeout, int maxPending, int maxPendingPerSource, int maxSessions, int maxStringLength) {
@@ -56,6 +58,11 @@ final class RestSessions implements AutoCloseable {
         this.maxPendingPerSource = maxPendingPerSource;
         this.maxSessions = maxSessions;
         this.maxStringLength = maxStringLength;
+    }
+
+    /** Where each refusal and eviction of a pending session is reported (one bounded reason word each). */
+    void onRejection(java.util.function.Consumer<String> rejections) {
+        this.rejections = java.util.Objects.requireNonNull(rejections);
     }
 
     /**
@@ -86,6 +93,7 @@ final class RestSessions implements AutoCloseable {
                 }
                 if (largest.size() <= own.size()) {
                     LOG.warn("event=rest.session_refused reason=pending_cap pending={} remote={}", pending, source);
+                    rejections.accept("https_handshake_cap");
                     throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many handshakes in progress; retry later");
                 }
                 evictOldest(largest, "fair_share");
@@ -94,6 +102,7 @@ final class RestSessions implements AutoCloseable {
             if (sessions.size() >= maxSessions) {
                 LOG.warn("event=rest.session_refused reason=cap pending={} total={} remote={}", pending,
                         sessions.size(), source);
+                rejections.accept("https_session_cap");
                 throw RestProblem.of(503, ErrorCode.RATE_LIMITED, "too many open sessions; retry later");
             }
             return create(source);
@@ -108,6 +117,7 @@ final class RestSessions implements AutoCloseable {
             }
         }
         LOG.info("event=rest.pending_evicted reason={} remote={}", reason, oldest.remote());
+        rejections.accept("https_pending_evicted");
         end(oldest);
     }
 

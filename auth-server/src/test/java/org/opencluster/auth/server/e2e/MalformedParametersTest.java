@@ -43,15 +43,18 @@ class MalformedParametersTest {
             byte[] whole = new EnrolCommands.EnrolAccount(new byte[] {0x30, 0x00}, new byte[0]).toCommand().copyBytes();
             assertRefused(e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(), Arrays.copyOf(whole, 3))),
                     "ENROL_ACCOUNT is cut short");
+            // After the envelope only a whole 129-byte OPAQUE registration record may follow (issue 14)
             assertRefused(e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(),
-                    Arrays.copyOf(whole, whole.length + 2))), "ENROL_ACCOUNT has 2 bytes after its last field");
+                    Arrays.copyOf(whole, whole.length + 2))), "ENROL_ACCOUNT is cut short in the OPAQUE registration"
+                    + " record");
+            assertRefused(e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT.id(),
+                    Arrays.copyOf(whole, whole.length + 130))), "ENROL_ACCOUNT has 1 bytes after its last field");
             assertRefused(e.exec(RispCommand.string(EnrolCommands.ENROL_ACCOUNT_BY_AGREEMENT.id(), new byte[] {
                 (byte) 0xff, (byte) 0xff, 1})), "ENROL_ACCOUNT_BY_AGREEMENT is cut short in the public key");
             Enroller.person(e, "root", "pw".toCharArray(), KeyType.EC_P256, envelopes, new SecureRandom());
         }
         try (OcaSession root = OcaSession.login(cluster.server.address(), "root",
-                (u, env) -> envelopes.open(u, "pw".toCharArray(), env, u), cluster.pinned(),
-                new OcaSession.Options())) {
+                cluster.passphrase("pw".toCharArray()), cluster.pinned(), new OcaSession.Options())) {
             assertRefused(root.exec(RispCommand.string(EnrolCommands.ADMIN_ENROLMENT_CODE.id(),
                     "\2\0bob".getBytes(StandardCharsets.UTF_8))), "ADMIN_ENROLMENT_CODE has role (0 user, 1 admin) 2");
             assertRefused(root.exec(RispCommand.string(EnrolCommands.ADMIN_ENROLMENT_CODE.id(), new byte[] {0})),

@@ -113,6 +113,28 @@ class RestSessionsTest {
         assertEquals(1, s.size());
     }
 
+    /**
+     * Issue 17 item 5: every refusal and eviction of a pending REST session reaches the pre-auth rejection meter
+     * (before, only the TCP listener's were counted; an HTTPS flood left the meter at zero).
+     */
+    @Test
+    void refusalsAndEvictionsAreReportedByReason() throws Exception {
+        List<String> reasons = new ArrayList<>();
+        RestSessions t = sessions(2, 10, 10);
+        t.onRejection(reasons::add);
+        t.open("10.0.0.1");
+        t.open("10.0.0.1");
+        assertThrows(RestProblem.class, () -> t.open("10.0.0.1"));
+        assertEquals(List.of("https_handshake_cap"), reasons);
+        t.open("10.0.0.2");
+        assertEquals(List.of("https_handshake_cap", "https_pending_evicted"), reasons);
+        RestSessions u = sessions(10, 1);
+        u.onRejection(reasons::add);
+        u.open("10.0.0.1");
+        assertThrows(RestProblem.class, () -> u.open("10.0.0.1"));
+        assertEquals("https_session_cap", reasons.get(reasons.size() - 1));
+    }
+
     @Test
     void totalSessionsAreCapped() throws Exception {
         RestSessions s = sessions(10, 1);
