@@ -77,7 +77,9 @@ class ClusterNodesTest {
         }
         // the servers first (Clusters closes them after this), then the database they use
         clusters.afterAll(null);
-        pg.close();
+        if (pg != null) { // null when PostgreSQL is missing outside CI: the test was skipped before it began
+            pg.close();
+        }
     }
 
     private OcaSession login(TestCluster node, String user) throws Exception {
