@@ -45,6 +45,40 @@ class KeyTest {
         return g.generateKeyPair();
     }
 
+    /** The APDU fuzz target's key pool ({@link KeySlots#testOnlyKeySource}) must never outlive its inputs. */
+    @Test
+    void generateMakesANewKeyEachTimeWithoutTheFuzzTargetsHook() throws Exception {
+        assertEquals(null, KeySlots.testOnlyKeySource, "the fuzz target's key hook is set outside the fuzz target");
+        SimCard c = adminCard();
+        ECPublicKey first = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        ECPublicKey second = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
+        assertNotEquals(first.getW(), second.getW());
+    }
+
+    /** Keys from the fuzz target's pool are whole keys: they sign, and each generation replaces the slot's key. */
+    @ParameterizedTest
+    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "RSA_2048"})
+    void pooledKeysOfTheFuzzTargetAreWorkingKeys(PivAlgorithm alg) throws Exception {
+        SimCard c = adminCard();
+        KeySlots.testOnlyKeySource = new FuzzingKeyPool();
+        try {
+            java.security.PublicKey first = c.admin.generate(PivSlot.AUTHENTICATION, alg);
+            java.security.PublicKey pub = c.admin.generate(PivSlot.AUTHENTICATION, alg);
+            assertNotEquals(first, pub);
+            c.admin.verifyPin("123456".toCharArray());
+            byte[] message = "hello".getBytes();
+            boolean rsa = alg == PivAlgorithm.RSA_2048;
+            byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, alg,
+                    rsa ? pkcs1Sha256Block(message) : MessageDigest.getInstance("SHA-256").digest(message));
+            Signature v = Signature.getInstance(rsa ? "SHA256withRSA" : "SHA256withECDSA");
+            v.initVerify(pub);
+            v.update(message);
+            assertTrue(v.verify(sig));
+        } finally {
+            KeySlots.testOnlyKeySource = null;
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "EC_P384"})
     void generatedKeySignsHashesThatVerifyWithItsPublicKey(PivAlgorithm alg) throws Exception {
@@ -251,17 +285,8 @@ class KeyTest {
         assertEquals(java.math.BigInteger.valueOf(65537), pub.getPublicExponent());
         c.admin.verifyPin("123456".toCharArray());
         byte[] message = "hello".getBytes();
-        // EMSA-PKCS1-v1_5 for SHA-256, built by hand: 00 01 FF.. 00 DigestInfo
-        byte[] digestInfo = java.util.HexFormat.of().parseHex("3031300d060960864801650304020105000420");
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(message);
-        byte[] block = new byte[256];
-        Arrays.fill(block, (byte) 0xFF);
-        block[0] = 0;
-        block[1] = 1;
-        int t = digestInfo.length + hash.length;
-        block[256 - t - 1] = 0;
-        System.arraycopy(digestInfo, 0, block, 256 - t, digestInfo.length);
-        System.arraycopy(hash, 0, block, 256 - hash.length, hash.length);
+        byte[] block = pkcs1Sha256Block(message);
         byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, PivAlgorithm.RSA_2048, block);
         assertEquals(256, sig.length);
         Signature v = Signature.getInstance("SHA256withRSA");
@@ -333,5 +358,20 @@ class KeyTest {
             assertEquals(m, new java.math.BigInteger(1, out).modPow(pub.getPublicExponent(), pub.getModulus()),
                     "RSA key " + i);
         }
+    }
+
+    /** EMSA-PKCS1-v1_5 for SHA-256, built by hand (the card does the raw RSA operation): 00 01 FF.. 00 DigestInfo. */
+    private static byte[] pkcs1Sha256Block(byte[] message) throws Exception {
+        byte[] digestInfo = java.util.HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(message);
+        byte[] block = new byte[256];
+        Arrays.fill(block, (byte) 0xFF);
+        block[0] = 0;
+        block[1] = 1;
+        int t = digestInfo.length + hash.length;
+        block[256 - t - 1] = 0;
+        System.arraycopy(digestInfo, 0, block, 256 - t, digestInfo.length);
+        System.arraycopy(hash, 0, block, 256 - hash.length, hash.length);
+        return block;
     }
 }

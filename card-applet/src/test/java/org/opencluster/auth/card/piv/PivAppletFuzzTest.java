@@ -22,6 +22,8 @@ import org.opencluster.auth.token.piv.PivSlot;
  * PIN and PUK tries, keys and data objects included; transient arrays and the random generator excepted), or failed.
  * Transient arrays jCardSim registered during an input and nobody reaches any more are unregistered after it
  * ({@link AppletStateSnapshot#forgetUnreachableTransients}): they piled up and made every power cycle slower.
+ * GENERATE takes its keys from a {@link FuzzingKeyPool} while an input runs (the simulator's RSA-2048 prime search was
+ * 95% of this target's CPU); the hook is cleared after each input, so no other test in the JVM sees it.
  * A clean card is warmed up once after each reset (PIN verified, management key authenticated, power cycle) before its
  * state is recorded: the first use initialises cipher objects, which persist, and every later use leaves them so.
  *
@@ -44,6 +46,9 @@ class PivAppletFuzzTest {
     /** How many transient arrays each card's simulator had when clean (see {@link AppletStateSnapshot#transientMark}). */
     private static final int[][] TRANSIENTS = new int[2][];
 
+    /** Made on first use: the simulator's key objects need its runtime, which the first card sets up. */
+    private static FuzzingKeyPool keyPool;
+
     @FuzzTest
     void apdus(byte[] input) {
         if (input.length < 1) {
@@ -52,6 +57,10 @@ class PivAppletFuzzTest {
         int variant = (input[0] >> 2) & 1;
         SimCard card = cleanCard(variant);
         boolean completed = false;
+        if (keyPool == null) {
+            keyPool = new FuzzingKeyPool();
+        }
+        KeySlots.testOnlyKeySource = keyPool;
         try {
             setUpSession(card, input[0]);
             int at = 1;
@@ -66,6 +75,7 @@ class PivAppletFuzzTest {
             assertTrue(sw == 0x9000, () -> String.format("the card stopped working: GET DATA 7E got %04X", sw));
             completed = true;
         } finally {
+            KeySlots.testOnlyKeySource = null;
             AppletStateSnapshot state = STATES[variant];
             if (!completed || !state.matches(CLEAN[variant])) {
                 CLEAN[variant] = null;
