@@ -46,7 +46,6 @@ class PivAppletFuzzTest {
     /** How many transient arrays each card's simulator had when clean (see {@link AppletStateSnapshot#transientMark}). */
     private static final int[][] TRANSIENTS = new int[2][];
 
-    /** Made on first use: the simulator's key objects need its runtime, which the first card sets up. */
     private static FuzzingKeyPool keyPool;
 
     @FuzzTest
@@ -55,12 +54,19 @@ class PivAppletFuzzTest {
             return;
         }
         int variant = (input[0] >> 2) & 1;
-        SimCard card = cleanCard(variant);
-        boolean completed = false;
         if (keyPool == null) {
+            cleanCard(variant); // the pool's key objects need the simulator's runtime, which the first card sets up
             keyPool = new FuzzingKeyPool();
         }
-        KeySlots.testOnlyKeySource = keyPool;
+        KeySlots.testOnlyKeySource = keyPool; // before the set-up too: a reset card gets its 9A key from the pool
+        boolean completed = false;
+        SimCard card;
+        try {
+            card = cleanCard(variant);
+        } catch (RuntimeException | Error e) {
+            KeySlots.testOnlyKeySource = null;
+            throw e;
+        }
         try {
             setUpSession(card, input[0]);
             int at = 1;
