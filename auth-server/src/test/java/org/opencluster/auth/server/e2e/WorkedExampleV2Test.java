@@ -38,7 +38,7 @@ import org.opencluster.auth.protocol.pake.RegistrationResponse;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.e2e.WorkedExampleTest.FixedRandom;
+import org.opencluster.auth.server.e2e.WorkedExampleLogin.FixedRandom;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.LoginAccount;
@@ -149,7 +149,7 @@ class WorkedExampleV2Test {
         ServerHandshake server = new ServerHandshake(settings, "192.0.2.1", CoreCommands.registry());
         PassphraseCredential loggingIn = new PassphraseCredential(PASSPHRASE, envelopes);
         Recording client = new Recording(loggingIn);
-        WorkedExampleTest.runFlights(new ClientHandshake("alice", client, chain -> { }, Set.of(0x0101), registry,
+        WorkedExampleLogin.runFlights(new ClientHandshake("alice", client, chain -> { }, Set.of(0x0101), registry,
                 CoreCommands.registry(), clientRandom), server);
         assertEquals(2, loggingIn.openedVersion(), "the login opened the credential under the export key");
 
