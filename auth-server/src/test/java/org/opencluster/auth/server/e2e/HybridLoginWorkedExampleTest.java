@@ -10,8 +10,6 @@ import static org.opencluster.auth.server.e2e.WorkedExampleLogin.openAll;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -158,13 +156,7 @@ class HybridLoginWorkedExampleTest {
         assertTrue(new String(loginRequest, StandardCharsets.ISO_8859_1).contains("alice"),
                 "the first encrypted frame carries alice's LOGIN_REQUEST");
 
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target", "hybrid-login-worked-example.txt"), lines, StandardCharsets.UTF_8);
-        String doc = Files.readString(Path.of("../docs/PROTOCOL.md"));
-        for (String line : lines) {
-            assertTrue(doc.contains(line), "docs/PROTOCOL.md section 5.11.3 is missing or disagrees on:\n" + line
-                    + "\n(regenerate it from auth-server/target/hybrid-login-worked-example.txt)");
-        }
+        WorkedExampleLogin.assertDocumentShows(lines, "5.11.3", "hybrid-login-worked-example.txt");
         independentPythonAgrees();
     }
 

@@ -3,8 +3,11 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -247,5 +250,19 @@ final class WorkedExampleLogin {
             }
         }
         return out;
+    }
+
+    /**
+     * Writes {@code lines} to target/{@code file} (to regenerate the section from) and fails unless every line stands
+     * in docs/PROTOCOL.md as it is.
+     */
+    static void assertDocumentShows(List<String> lines, String section, String file) throws IOException {
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", file), lines, StandardCharsets.UTF_8);
+        String doc = Files.readString(Path.of("../docs/PROTOCOL.md"));
+        for (String line : lines) {
+            assertTrue(doc.contains(line), "docs/PROTOCOL.md section " + section + " is missing or disagrees on:\n"
+                    + line + "\n(regenerate it from auth-server/target/" + file + ")");
+        }
     }
 }

@@ -7,9 +7,6 @@ import static org.opencluster.auth.server.e2e.WorkedExampleLogin.messages;
 import static org.opencluster.auth.server.e2e.WorkedExampleLogin.openAll;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -153,13 +150,7 @@ class WorkedExampleTest {
             }
         }
 
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target", "login-worked-example.txt"), lines, StandardCharsets.UTF_8);
-        String doc = Files.readString(Path.of("../docs/PROTOCOL.md"));
-        for (String line : lines) {
-            assertTrue(doc.contains(line), "docs/PROTOCOL.md section 5.11 is missing or disagrees on:\n" + line
-                    + "\n(regenerate it from auth-server/target/login-worked-example.txt)");
-        }
+        WorkedExampleLogin.assertDocumentShows(lines, "5.11", "login-worked-example.txt");
     }
 
 }
