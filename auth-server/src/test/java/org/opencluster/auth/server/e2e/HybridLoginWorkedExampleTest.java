@@ -42,8 +42,9 @@ import org.opencluster.auth.server.e2e.WorkedExampleLogin.Login;
  * the project's code, fails if one line differs from the engines or from the document, and finally runs the
  * independent Python implementation docs/vectors/hybrid_login.py (pyca/cryptography's ML-KEM, X25519, HKDF and
  * AES-GCM) over the section, which must agree on every value it can compute (pyca encapsulates only with fresh
- * randomness, so it checks the client's ciphertext by decapsulating it, not by re-encapsulating). Under
- * {@code CI=true} a missing python3 or pyca/cryptography without ML-KEM fails the test.
+ * randomness, so it checks the client's ciphertext by decapsulating it, not by re-encapsulating). The interpreter is
+ * {@code OCA_PYTHON} or {@code python3}; under {@code CI=true} a missing one, or pyca/cryptography without ML-KEM,
+ * fails the test.
  */
 class HybridLoginWorkedExampleTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -163,9 +164,11 @@ class HybridLoginWorkedExampleTest {
     /** docs/vectors/hybrid_login.py recomputes section 5.11.3 from its inputs with pyca/cryptography. */
     private static void independentPythonAgrees() throws Exception {
         boolean ci = "true".equals(System.getenv("CI"));
+        // Debian 12's python3-cryptography (38) has no ML-KEM: OCA_PYTHON names an interpreter with pyca 46+.
+        String python = System.getenv().getOrDefault("OCA_PYTHON", "python3");
         Process probe;
         try {
-            probe = new ProcessBuilder("python3", "-c",
+            probe = new ProcessBuilder(python, "-c",
                     "from cryptography.hazmat.primitives.asymmetric import mlkem; mlkem.MLKEM768PrivateKey")
                     .redirectErrorStream(true).start();
         } catch (java.io.IOException e) {
@@ -179,7 +182,7 @@ class HybridLoginWorkedExampleTest {
             assertTrue(!ci, "CI=true needs pyca/cryptography with ML-KEM (46+): " + probeOut);
             assumeTrue(false, "pyca/cryptography without ML-KEM: " + probeOut);
         }
-        Process p = new ProcessBuilder("python3", "../docs/vectors/hybrid_login.py", "../docs/PROTOCOL.md")
+        Process p = new ProcessBuilder(python, "../docs/vectors/hybrid_login.py", "../docs/PROTOCOL.md")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the script finished");
