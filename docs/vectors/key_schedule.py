@@ -12,7 +12,8 @@ HMAC, RFC 5869), HKDF-Expand and the AEADs; this file only follows the document:
 Every input is derived from a fixed label below, so the output is the same on every run, with one exception: the
 hybrid suites' ML-KEM-768 ciphertext (the client's encapsulation, 5.6.1), because pyca/cryptography encapsulates
 with fresh randomness only. Their vectors therefore check the server (decapsulating) side; ML-KEM encapsulation
-itself is checked against FIPS 203 / ACVP answers (docs/vectors/ml-kem-768-acvp.json).
+itself is checked against NIST ACVP answers (protocol/src/test/resources/vectors/mlkem768-acvp.json,
+MlKem768AcvpVectorsTest).
 
 Run:  python3 docs/vectors/key_schedule.py > docs/vectors/key-schedule.json
 Checked by protocol's KeyScheduleKnownAnswerTest (which reads the JSON; CI does not run this script).

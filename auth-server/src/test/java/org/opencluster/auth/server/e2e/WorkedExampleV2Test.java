@@ -6,14 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,21 +31,15 @@ import org.opencluster.auth.protocol.pake.RegistrationRequest;
 import org.opencluster.auth.protocol.pake.RegistrationResponse;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.protocol.suite.SuiteRegistry;
-import org.opencluster.auth.server.ca.ClusterCa;
-import org.opencluster.auth.server.e2e.WorkedExampleTest.FixedRandom;
+import org.opencluster.auth.server.e2e.WorkedExampleLogin.FixedRandom;
 import org.opencluster.auth.server.limit.LoginThrottle;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.login.OprfLogins;
 import org.opencluster.auth.server.login.ServerHandshake;
-import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.Token;
 import org.opencluster.auth.token.TokenException;
-import org.opencluster.auth.token.enrol.TokenContentSigner;
-import org.opencluster.auth.token.envelope.EnvelopePolicy;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
-import org.opencluster.auth.token.software.SoftwareKeys;
 import org.opencluster.auth.token.software.SoftwareToken;
 
 /**
@@ -104,26 +92,18 @@ class WorkedExampleV2Test {
 
     @Test
     void versionTwoLoginWithFixedRandomness() throws Exception {
-        Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         FixedRandom keys = new FixedRandom("keys");
         FixedRandom oprfRandom = new FixedRandom("oprf");
         FixedRandom serverRandom = new FixedRandom("server");
         FixedRandom clientRandom = new FixedRandom("client");
         SuiteRegistry registry = SuiteRegistry.standard();
-
-        SoftwareToken caKey = SoftwareToken.fromPkcs8("ca", SoftwareKeys.generatePkcs8(KeyType.ED25519, keys), List.of());
-        TokenContentSigner caSigner = new TokenContentSigner(caKey, SignatureScheme.ED25519);
-        X509Certificate caCert = ClusterCa.selfSign("Example", caKey.publicKey(), caSigner, Duration.ofDays(3650),
-                clock, keys);
-        ClusterCa ca = new ClusterCa(caCert, caSigner, clock, keys);
-        SoftwareToken serverKey = SoftwareToken.fromPkcs8("server", SoftwareKeys.generatePkcs8(KeyType.ED25519, keys),
-                List.of());
-        X509Certificate serverCert = ca.issue("auth.example", ClusterCa.Subject.SERVER, serverKey.publicKey(),
-                Duration.ofDays(365));
-        byte[] alicePkcs8 = SoftwareKeys.generatePkcs8(KeyType.ED25519, keys);
-        SoftwareToken aliceKey = SoftwareToken.fromPkcs8("alice", alicePkcs8, List.of());
-        PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
-                .policy(EnvelopePolicy.builder().floor(TestCluster.TEST_KDF).build()).random(keys).build();
+        WorkedExampleLogin.Parties parties = WorkedExampleLogin.parties(keys);
+        X509Certificate caCert = parties.caCert();
+        SoftwareToken serverKey = parties.serverKey();
+        X509Certificate serverCert = parties.serverCert();
+        byte[] alicePkcs8 = parties.alicePkcs8();
+        SoftwareToken aliceKey = parties.aliceKey();
+        PassphraseEnvelope envelopes = parties.envelopes();
 
         // The server's OPRF seed (oprf.secret) and OPAQUE server key; the fake records' key seed.
         byte[] seed = new byte[32];
@@ -149,7 +129,7 @@ class WorkedExampleV2Test {
         ServerHandshake server = new ServerHandshake(settings, "192.0.2.1", CoreCommands.registry());
         PassphraseCredential loggingIn = new PassphraseCredential(PASSPHRASE, envelopes);
         Recording client = new Recording(loggingIn);
-        WorkedExampleTest.runFlights(new ClientHandshake("alice", client, chain -> { }, Set.of(0x0101), registry,
+        WorkedExampleLogin.runFlights(new ClientHandshake("alice", client, chain -> { }, Set.of(0x0101), registry,
                 CoreCommands.registry(), clientRandom), server);
         assertEquals(2, loggingIn.openedVersion(), "the login opened the credential under the export key");
 
@@ -178,13 +158,7 @@ class WorkedExampleV2Test {
         put("OPRF_CREDENTIAL_RESPONSE", responseBytes);
         put("recovered export_key", recovered.exportKey());
 
-        Files.createDirectories(Path.of("target"));
-        Files.write(Path.of("target", "login-worked-example-v2.txt"), lines, StandardCharsets.UTF_8);
-        String doc = Files.readString(Path.of("../docs/PROTOCOL.md"));
-        for (String line : lines) {
-            assertTrue(doc.contains(line), "docs/PROTOCOL.md section 5.11 is missing or disagrees on:\n" + line
-                    + "\n(regenerate it from auth-server/target/login-worked-example-v2.txt)");
-        }
+        WorkedExampleLogin.assertDocumentShows(lines, "5.11", "login-worked-example-v2.txt");
     }
 
     /** A blind as the 32-byte big-endian scalar RFC 9497 serializes. */
