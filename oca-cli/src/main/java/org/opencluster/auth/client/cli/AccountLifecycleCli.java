@@ -138,9 +138,7 @@ final class AccountLifecycleCli {
         String newPinSource;
 
         private org.opencluster.auth.token.PinSource newPins(String prompt) throws TokenException {
-            String source = newPinSource != null ? newPinSource : connection.pinSource;
-            return "prompt".equals(source) ? org.opencluster.auth.token.PinSource.prompt(prompt)
-                    : org.opencluster.auth.token.PinSource.parse(source);
+            return OcaCli.Connection.pins(newPinSource != null ? newPinSource : connection.pinSource, prompt);
         }
 
         @Override
@@ -167,15 +165,8 @@ final class AccountLifecycleCli {
 
         private int toCard(OcaSession s, PrintWriter out) throws IOException, TokenException {
             String slot = newSlot != null ? newSlot : connection.slot;
-            org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
-                    .pinSource(newPins("PIN for the new card: "));
-            if (!destination.newCard.isEmpty()) {
-                b.reader(destination.newCard);
-            }
-            if (newCardSerial != null) {
-                b.serial(newCardSerial);
-            }
-            X509Certificate cert = CardOptions.provision(spec, b.build(), slot, newCardKey, managementKey,
+            X509Certificate cert = CardOptions.provision(spec, OcaCli.Connection.cards(destination.newCard,
+                    newCardSerial, newPins("PIN for the new card: ")), slot, newCardKey, managementKey,
                     org.opencluster.auth.client.enrol.CardProvisioning.rotation(s, connection.user));
             out.println("rekeyed " + connection.user + " to the new card's slot " + slot + " (serial "
                     + cert.getSerialNumber().toString(16) + "); the old card no longer logs in");

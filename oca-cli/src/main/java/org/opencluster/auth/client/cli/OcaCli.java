@@ -117,17 +117,27 @@ public final class OcaCli {
         String pinSource = "prompt";
 
         PinSource pins(String prompt) throws TokenException {
-            return "prompt".equals(pinSource) ? PinSource.prompt(prompt) : PinSource.parse(pinSource);
+            return pins(pinSource, prompt);
+        }
+
+        /** A {@code --pin-source}-style value: prompt (no echo), file:PATH or env:VARIABLE. */
+        static PinSource pins(String source, String prompt) throws TokenException {
+            return "prompt".equals(source) ? PinSource.prompt(prompt) : PinSource.parse(source);
         }
 
         org.opencluster.auth.token.piv.PivCards cards() throws TokenException {
+            return cards(card, cardSerial, pins("PIN for the card: "));
+        }
+
+        /** The card in a reader whose name contains {@code reader} (any, when empty), or with {@code serial}. */
+        static org.opencluster.auth.token.piv.PivCards cards(String reader, String serial, PinSource pins) {
             org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
-                    .pinSource(pins("PIN for the card: "));
-            if (!card.isEmpty()) {
-                b.reader(card);
+                    .pinSource(pins);
+            if (!reader.isEmpty()) {
+                b.reader(reader);
             }
-            if (cardSerial != null) {
-                b.serial(cardSerial);
+            if (serial != null) {
+                b.serial(serial);
             }
             return b.build();
         }

@@ -436,4 +436,42 @@ class CardLoginEndToEndTest {
             assertEquals(3, rc, "the old card's login fails: " + err);
         }
     }
+
+    /**
+     * A lost card: an admin resets its holder over REST (the old card fails at once), the code enrols a new card
+     * with {@code oca enrol --card}, and an admin's delete then ends that card's logins too (exit 3). Reset and
+     * delete were tested for passphrase persons only.
+     */
+    @Test
+    void aCardHolderIsResetOverRestEnrolsANewCardAndIsThenDeleted() throws Exception {
+        cluster = TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).start();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        enrol("hal", ProofKind.SIGNATURE);
+        cluster.person("root", "root pw".toCharArray(), Account.Role.ADMIN, org.opencluster.auth.token.KeyType.EC_P256);
+        org.opencluster.auth.client.CommandChannel admin = cluster.rest().login("root",
+                cluster.passphrase("root pw".toCharArray()), cluster.pinned(), cluster.server.dispatcher().registry())
+                .asChannel();
+        List<RispCommand> reset = admin.exec(RispCommand.string(
+                org.opencluster.auth.protocol.command.AccountLifecycleCommands.ADMIN_ACCOUNT_RESET.id(),
+                "hal".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(org.opencluster.auth.protocol.command.EnrolCommands.ENROLMENT_CODE_IS.id(), reset.get(0).id(),
+                reset::toString);
+        String code = StandardCharsets.US_ASCII.decode(reset.get(0).bytes()).toString();
+        assertThrows(LoginException.class, () -> login("hal", card(ProofKind.SIGNATURE, PinSource.of(PIN))).close(),
+                "the old card fails at once");
+
+        inserted.close();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        String[] common = cardOptions("hal", "9A");
+        cli(concat(new String[] {"enrol", "--code", code}, common));
+        assertTrue(cli(concat(new String[] {"exec", "WHOAMI"}, common)).contains("WHOAMI_IS hal"));
+        assertEquals(Account.Kind.PERSON, cluster.store.findAccount("hal").orElseThrow().kind());
+
+        assertEquals(CoreCommands.OK.id(), admin.exec(RispCommand.string(
+                org.opencluster.auth.protocol.command.AccountLifecycleCommands.ADMIN_ACCOUNT_DELETE.id(),
+                "hal".getBytes(StandardCharsets.UTF_8))).get(0).id());
+        int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(new java.io.StringWriter()), concat(new String[] {"exec", "WHOAMI"}, common));
+        assertEquals(3, rc, "a deleted card holder's card fails");
+    }
 }
