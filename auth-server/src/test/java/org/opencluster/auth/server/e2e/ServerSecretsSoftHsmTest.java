@@ -173,4 +173,26 @@ class ServerSecretsSoftHsmTest {
         Files.write(oprf, original);
         read(sealed).close();
     }
+
+    /**
+     * {@code init --join} with the server key in the HSM the nodes share: the new node gets the sealed files as
+     * they are (never the secrets in the clear) and opens the same secrets with the same token.
+     */
+    @Test
+    void aJoiningNodeCarriesTheSealedFilesAndOpensTheSameSecrets() throws Exception {
+        ServerConfig first = config("node1", SEALER);
+        init(first);
+        ServerConfig second = config("node2", SEALER);
+        assertTrue(org.opencluster.auth.server.boot.ClusterJoin.copySecrets(first.dataDir(), second)
+                .containsAll(java.util.List.of("decoy.secret", "oprf.secret")));
+        for (String name : new String[] {"decoy.secret", "oprf.secret"}) {
+            assertArrayEquals(Files.readAllBytes(first.dataDir().resolve(name)),
+                    Files.readAllBytes(second.dataDir().resolve(name)), name + " copied sealed, as it is");
+        }
+        init(second);
+        try (ServerSecrets one = read(first); ServerSecrets two = read(second)) {
+            assertArrayEquals(one.decoySecret(), two.decoySecret());
+            assertArrayEquals(one.oprfSecret().orElseThrow(), two.oprfSecret().orElseThrow());
+        }
+    }
 }
