@@ -31,6 +31,7 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.admin.AdminHandlers;
 import org.opencluster.auth.server.boot.Bootstrap;
 import org.opencluster.auth.server.boot.ServerKeys;
+import org.opencluster.auth.server.boot.ServerSecrets;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.dispatch.BuiltinCommands;
@@ -104,13 +105,16 @@ public final class AuthServer implements AutoCloseable {
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
         serverCertificate = bootstrap.serverCertificate();
+        // Before the keys are held: opening sealed secrets logs in to the server key's token and out again.
+        ServerSecrets secrets = ServerSecrets.read(config, keys);
+        b.opened.push(secrets);
         caKey = keys.openHealing("cluster-ca", config.caKey(), ticker, clock);
         b.opened.push(caKey);
         ca = new ClusterCa(bootstrap.caCertificate(), new TokenContentSigner(metrics.timed("cluster-ca", caKey),
                 schemeOf(caKey)), clock, random);
         serverKey = keys.openHealing("server", config.serverKey(), ticker, clock);
         b.opened.push(serverKey);
-        org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config, serverKey.publicKey(),
+        org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config, secrets, serverKey.publicKey(),
                 bootstrap.caCertificate(), clock);
         policies = new SuitePolicyService(SuiteRegistry.standard(), store, clock);
         policies.onChange(sessions::enforce);
@@ -118,8 +122,9 @@ public final class AuthServer implements AutoCloseable {
                 sessions, config.clusterReread(), config.clusterMaxStaleness(), MonotonicClock.system(), clock);
         b.opened.push(cluster);
         CommandRegistry registry = StandardCommands.with(b.extraCommands);
-        byte[] decoySecret = Bootstrap.readDecoySecret(config);
-        org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, random);
+        byte[] decoySecret = secrets.decoySecret();
+        org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, secrets, random);
+        secrets.close();
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);
         Set<String> httpsOrigins = !config.httpsOrigins().isEmpty() ? config.httpsOrigins()

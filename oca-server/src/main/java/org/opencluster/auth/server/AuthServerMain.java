@@ -104,16 +104,23 @@ public final class AuthServerMain {
         }
 
         private static void initialise(ServerConfig config) throws Exception {
+            ServerKeys keys = new ServerKeys(tokens());
             try (JdbcAccountStore store = Bootstrap.openStore(config)) {
-                Bootstrap.Result r = new Bootstrap(config, new ServerKeys(tokens()), Clock.systemUTC(),
-                        new SecureRandom()).init(store);
-                org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config,
-                        r.serverCertificate().getPublicKey(), r.caCertificate(), Clock.systemUTC());
+                Bootstrap.Result r = new Bootstrap(config, keys, Clock.systemUTC(), new SecureRandom()).init(store);
+                org.opencluster.auth.server.boot.ServerSecrets secrets = org.opencluster.auth.server.boot.ServerSecrets
+                        .read(config, keys);
+                byte[] decoy = secrets.decoySecret();
+                try {
+                    org.opencluster.auth.server.cluster.ClusterSecrets.requireSame(store, config, secrets,
+                            r.serverCertificate().getPublicKey(), r.caCertificate(), Clock.systemUTC());
+                } finally {
+                    secrets.close();
+                }
                 System.out.println("data directory: " + config.dataDir().toAbsolutePath());
                 System.out.println("server key:     " + KeyFingerprint.of(r.serverCertificate()));
                 System.out.println("cluster CA:     " + KeyFingerprint.of(r.caCertificate()));
-                EnrolmentCodeKey codes = EnrolmentCodeKey.fromDecoySecret(Bootstrap.readDecoySecret(config),
-                        new SecureRandom());
+                EnrolmentCodeKey codes = EnrolmentCodeKey.fromDecoySecret(decoy, new SecureRandom());
+                java.util.Arrays.fill(decoy, (byte) 0);
                 Bootstrap.issueFirstAdminCode(store, codes, Clock.systemUTC()).ifPresentOrElse(code -> {
                     System.out.println("first-admin enrolment code (shown once, valid until " + code.expires()
                             + "; any earlier one no longer works):");

@@ -26,7 +26,8 @@ import org.opencluster.auth.token.enrol.TokenContentSigner;
 /**
  * {@code init} on the server host: creates what a fresh server needs, idempotently. Keys are generated only where
  * they are missing key files (token keys are made with the token's tools); certificates are public and live in the
- * data directory; the decoy secret (for unknown-username answers) is a 32-byte owner-only file. While the cluster
+ * data directory; the decoy secret (for unknown-username answers) and the OPRF seed are 32-byte owner-only files,
+ * sealed by the server key's token when it is in one ({@link ServerSecrets}). While the cluster
  * has no admin, {@code oca-server init} then asks {@link #issueFirstAdminCode} for the first admin's one-time code.
  */
 public final class Bootstrap {
@@ -120,38 +121,26 @@ public final class Bootstrap {
     }
 
     /**
-     * The OPRF step as configured: the seed from {@link #oprfSecretFile} (StrictModes checks as for the decoy
-     * secret; missing: run {@code init}, which creates it in a data directory made before it existed).
+     * The OPRF step as configured: the seed from {@link #oprfSecretFile}, as {@code secrets} read it (missing: run
+     * {@code init}, which creates it in a data directory made before it existed).
      */
-    public static org.opencluster.auth.server.login.OprfLogins readOprfLogins(ServerConfig c,
+    public static org.opencluster.auth.server.login.OprfLogins readOprfLogins(ServerConfig c, ServerSecrets secrets,
             java.security.SecureRandom random) throws IOException {
-        if (!Files.exists(oprfSecretFile(c))) {
-            throw new IOException(oprfSecretFile(c) + " is missing: run init (it creates the OPRF seed) and copy the"
-                    + " file to every node of the cluster, as decoy.secret");
-        }
-        byte[] seed = KeyFiles.readSecret(oprfSecretFile(c));
+        byte[] seed = secrets.oprfSecret().orElseThrow(() -> new IOException(oprfSecretFile(c) + " is missing: run"
+                + " init (it creates the OPRF seed) and copy the file to every node of the cluster, as decoy.secret"));
         try {
-            if (seed.length != 32) {
-                throw new IOException(oprfSecretFile(c) + " must hold exactly 32 bytes");
-            }
             return org.opencluster.auth.server.login.OprfLogins.fromSeed(seed, c.requireOprf(), random);
         } finally {
             java.util.Arrays.fill(seed, (byte) 0);
         }
     }
 
-    /** The decoy secret, after checking that no one but the owner can read its file. */
-    public static byte[] readDecoySecret(ServerConfig c) throws IOException {
-        return KeyFiles.readSecret(decoySecretFile(c));
-    }
-
     /**
-     * The OPRF secret ({@link #oprfSecretFile}), when this data directory has one: part of the secrets every node
-     * must share (issue 16). A data directory from before issue 14 has none until {@code init} makes it.
+     * The decoy secret of a data directory whose secrets are plain files (server.key a key file), after checking
+     * that no one but the owner can read its file; a sealed one is read with {@link ServerSecrets#read}.
      */
-    public static Optional<byte[]> readOprfSecret(ServerConfig c) throws IOException {
-        Path file = oprfSecretFile(c);
-        return Files.exists(file) ? Optional.of(KeyFiles.readSecret(file)) : Optional.empty();
+    public static byte[] readDecoySecret(ServerConfig c) throws IOException {
+        return ServerSecrets.readPlain(decoySecretFile(c));
     }
 
     public Result init(AccountStore store) throws IOException, TokenException {
@@ -196,14 +185,8 @@ public final class Bootstrap {
                 }
                 httpsChain = httpsChain(serverKey.publicKey());
             }
-            for (Path secretFile : new Path[] {decoySecretFile(config), oprfSecretFile(config)}) {
-                if (!Files.exists(secretFile)) {
-                    byte[] secret = new byte[32];
-                    random.nextBytes(secret);
-                    KeyFiles.writeSecret(secretFile, secret);
-                    java.util.Arrays.fill(secret, (byte) 0);
-                }
-            }
+            // Plain owner-only files, or sealed by the server key's token when server.key is pkcs11: (ServerSecrets).
+            ServerSecrets.createMissing(config, keys, random);
             DataDirectory.restrictFiles(config.dataDir());
             return new Result(caCert, serverCert, httpsChain);
         }

@@ -14,7 +14,8 @@ import org.opencluster.auth.server.config.ServerConfig;
  * {@link Bootstrap#init} runs. Copied: the server key and the cluster CA's key when they are key files (a
  * {@code pkcs11:} key stays in the HSM the nodes share: only the same URI is needed), the CA certificate, the decoy
  * secret, the OPRF secret when the cluster has one, and the TLS CA (its key and certificates: browsers behind the
- * load balancer must see one TLS root). Nothing is overwritten: a file the new node has already is a refusal.
+ * load balancer must see one TLS root). Secrets sealed by the server key's token ({@link ServerSecrets}) are copied
+ * as they are: the new node opens them with the same token, which the nodes share. Nothing is overwritten: a file the new node has already is a refusal.
  * The node's own server certificate is issued by init for the same key (its own host name).
  */
 public final class ClusterJoin {

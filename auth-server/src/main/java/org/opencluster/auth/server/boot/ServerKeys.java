@@ -50,6 +50,14 @@ public final class ServerKeys {
         }
     }
 
+    /** Logs in to the token of a {@code pkcs11:} spec (its object ignored), e.g. to seal the server's secrets. */
+    public org.opencluster.auth.token.pkcs11.Pkcs11Connection connect(String spec) throws TokenException {
+        if (!spec.startsWith("pkcs11:")) {
+            throw new IllegalArgumentException("not a pkcs11: key spec");
+        }
+        return pkcs11.connect(spec);
+    }
+
     /** Opens the key named by {@code spec}. */
     public Token open(String label, String spec) throws IOException, TokenException {
         if (spec.startsWith("pkcs11:")) {

@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import org.opencluster.auth.server.boot.Bootstrap;
+import org.opencluster.auth.server.boot.ServerSecrets;
 import org.opencluster.auth.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,12 +66,14 @@ public final class ClusterSecrets {
 
     /**
      * {@link #requireSame(JdbcAccountStore, byte[], String, Clock)} for the node {@code config} describes, its
-     * server key and CA certificate (the decoy and OPRF secrets are read from its data directory and wiped after).
+     * secrets (the decoy and OPRF secrets, plain or opened by the server key's token: the fingerprint covers the
+     * secrets themselves, so two nodes whose sealed files differ only by their nonces agree), server key and CA
+     * certificate.
      */
-    public static void requireSame(JdbcAccountStore store, ServerConfig config, PublicKey serverKey,
-            X509Certificate caCertificate, Clock clock) throws IOException {
-        byte[] decoy = Bootstrap.readDecoySecret(config);
-        Optional<byte[]> oprf = Bootstrap.readOprfSecret(config);
+    public static void requireSame(JdbcAccountStore store, ServerConfig config, ServerSecrets secrets,
+            PublicKey serverKey, X509Certificate caCertificate, Clock clock) throws IOException {
+        byte[] decoy = secrets.decoySecret();
+        Optional<byte[]> oprf = secrets.oprfSecret();
         try {
             requireSame(store, fingerprint(serverKey.getEncoded(), caCertificate.getEncoded(), decoy, oprf),
                     config.clusterNodeId(), clock);

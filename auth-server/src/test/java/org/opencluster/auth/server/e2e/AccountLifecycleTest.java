@@ -271,6 +271,47 @@ class AccountLifecycleTest {
         assertLoginFails("alice", cluster.passphrase(ALICE_PASS));
     }
 
+    /**
+     * Reset and delete of a service account (a key the client keeps, as a token would; no envelope): the old key
+     * fails at once, the code re-enrols the same name as a service with a new key, and delete ends that key too.
+     * The person-only tests above left the other account kinds unchecked.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aServiceIsResetThenDeletedAndEachTimeItsKeyFailsAtOnce(Transport t) throws Exception {
+        byte[] oldKey = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
+        byte[] newKey = SoftwareKeys.generatePkcs8(KeyType.EC_P256, random);
+        try {
+            try (SoftwareToken key = SoftwareToken.fromPkcs8("backup", oldKey.clone(), List.of())) {
+                X509Certificate cert = cluster.ca.issue("backup", org.opencluster.auth.server.ca.ClusterCa.Subject
+                        .SERVICE, key.publicKey(), java.time.Duration.ofDays(30));
+                cluster.store.createAccount("backup", Account.Kind.SERVICE, Account.Role.USER,
+                        key.publicKey().getEncoded(), cert.getEncoded(), null);
+            }
+            assertLogsInWithKey("backup", oldKey);
+            CommandChannel admin = session(t, "root", ROOT_PASS);
+            String code = code(admin.exec(RispCommand.string(AccountLifecycleCommands.ADMIN_ACCOUNT_RESET.id(),
+                    utf8("backup"))));
+            assertLoginFails("backup", (u, served) -> SoftwareToken.fromPkcs8(u, oldKey.clone(), List.of()));
+            try (OcaSession e = OcaSession.enrol(cluster.address(), "backup", code, cluster.pinned(),
+                    new OcaSession.Options());
+                    SoftwareToken key = SoftwareToken.fromPkcs8("backup", newKey.clone(), List.of())) {
+                X509Certificate cert = Enroller.tokenHolder(e, "backup", key);
+                assertTrue(cert.getSubjectX500Principal().getName().contains("OU=service"), "still a service");
+            }
+            assertEquals(Account.Kind.SERVICE, cluster.store.findAccount("backup").orElseThrow().kind());
+            assertLogsInWithKey("backup", newKey);
+            assertLoginFails("backup", (u, served) -> SoftwareToken.fromPkcs8(u, oldKey.clone(), List.of()));
+
+            assertEquals(List.of(RispCommand.none(CoreCommands.OK.id())), admin.exec(RispCommand.string(
+                    AccountLifecycleCommands.ADMIN_ACCOUNT_DELETE.id(), utf8("backup"))));
+            assertLoginFails("backup", (u, served) -> SoftwareToken.fromPkcs8(u, newKey.clone(), List.of()));
+        } finally {
+            java.util.Arrays.fill(oldKey, (byte) 0);
+            java.util.Arrays.fill(newKey, (byte) 0);
+        }
+    }
+
     private void enrolPerson(String user, String code, char[] passphrase) throws Exception {
         try (OcaSession e = OcaSession.enrol(cluster.address(), user, code, cluster.pinned(),
                 new OcaSession.Options())) {

@@ -116,7 +116,7 @@ class ServerKeySoftHsmTest {
         Path data = cluster.config.dataDir();
         assertEquals(List.of(), keyFiles(data), "bootstrap generates no key file for token keys");
 
-        // Token keys are held so that they heal when their token goes away for a while (ServerTokenOutageTest).
+        // Token keys are held so that they heal when their token goes away for a while (ServerTokenOutageSoftHsmTest).
         HealingToken serverKey = assertInstanceOf(HealingToken.class, cluster.serverKey);
         HealingToken caKey = assertInstanceOf(HealingToken.class, cluster.caKey);
         assertEquals(List.of("server oca-server/server-key UP", "cluster-ca oca-ca/ca-key UP"),

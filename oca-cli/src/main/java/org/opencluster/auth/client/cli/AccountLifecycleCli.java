@@ -94,32 +94,83 @@ final class AccountLifecycleCli {
         }
     }
 
-    @Command(name = "rekey", description = "Move your account to a new key in a PKCS#11 token (a service to a new"
-            + " token): log in with the current key (--token), generate the new key in --new-token, prove it, and"
-            + " write the issued certificate next to it; the old key stops working at once.")
+    @Command(name = "rekey", description = "Move your account to a new key: log in with the current key (--token,"
+            + " --card or the passphrase), then with --new-token generate the new key in that PKCS#11 token (a"
+            + " service's new token), or with --new-card on a new PIV card (a person's replacement card); the new key"
+            + " proves possession in this session, its certificate is written next to it, and the old key stops"
+            + " working at once.")
     static final class Rekey extends OcaCli.SessionCommand {
-        @Option(names = "--new-token", required = true, description = "PKCS#11 URI of the token for the new key")
-        String newToken;
+        /** Exactly one destination for the new key. */
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Destination destination;
 
-        @Option(names = "--new-key-label", description = "label of the new key (default login-key)")
+        static final class Destination {
+            @Option(names = "--new-token", required = true, description = "PKCS#11 URI of the token for the new key")
+            String newToken;
+
+            @Option(names = "--new-card", arity = "0..1", fallbackValue = "", required = true, description = "put the"
+                    + " new key on a PIV card (optionally: part of its reader's name; another reader than --card's"
+                    + " when the old card is still inserted)")
+            String newCard;
+        }
+
+        @Option(names = "--new-key-label", description = "with --new-token: label of the new key (default login-key)")
         String newKeyLabel = "login-key";
+
+        @Option(names = "--new-card-serial", description = "with --new-card: the new card's serial, when several"
+                + " cards are inserted")
+        String newCardSerial;
+
+        @Option(names = "--new-slot", description = "with --new-card: PIV slot of the new key, 9A (signature proof)"
+                + " or 9D (key agreement); default: --slot", converter = CliConverters.PivSlotName.class)
+        String newSlot;
+
+        @Option(names = "--new-card-key", description = "with --new-card: the key generated on the new card, ECCP256"
+                + " (default), ECCP384 or RSA2048", converter = CliConverters.CardKeyAlgorithm.class)
+        String newCardKey = "ECCP256";
+
+        @Option(names = "--management-key", description = "with --new-card: the new card's 9B management key (3DES,"
+                + " 48 hex digits); default: the well-known factory key, which a real card should no longer have")
+        String managementKey;
+
+        @Option(names = "--new-pin-source", description = "with --new-card or --new-token: where the new card's or"
+                + " token's PIN comes from (prompt, file:PATH, env:VARIABLE); default: --pin-source")
+        String newPinSource;
+
+        private org.opencluster.auth.token.PinSource newPins(String prompt) throws TokenException {
+            return OcaCli.Connection.pins(newPinSource != null ? newPinSource : connection.pinSource, prompt);
+        }
 
         @Override
         int work(OcaSession s, PrintWriter out) throws IOException {
             try {
-                Pkcs11Tokens tokens = Pkcs11Tokens.builder()
-                        .defaultPinSource(connection.pins("PIN for the new token: ")).build();
-                try (Pkcs11Connection token = tokens.connect(newToken)) {
+                if (destination.newCard != null) {
+                    return toCard(s, out);
+                }
+                Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(newPins("PIN for the new token: "))
+                        .build();
+                try (Pkcs11Connection token = tokens.connect(destination.newToken)) {
                     Token key = token.generateKeyPair(KeyType.EC_P256, newKeyLabel);
                     X509Certificate cert = KeyRotation.toToken(s, connection.user, key);
                     token.storeCertificateChain(newKeyLabel, List.of(cert));
                 }
-                out.println("rekeyed " + connection.user + " to the key " + newKeyLabel + " of " + newToken);
+                out.println("rekeyed " + connection.user + " to the key " + newKeyLabel + " of "
+                        + destination.newToken);
                 return 0;
             } catch (TokenException e) {
                 spec.commandLine().getErr().println("rekey failed: " + e.getMessage());
                 return OcaCli.REFUSED;
             }
+        }
+
+        private int toCard(OcaSession s, PrintWriter out) throws IOException, TokenException {
+            String slot = newSlot != null ? newSlot : connection.slot;
+            X509Certificate cert = CardOptions.provision(spec, OcaCli.Connection.cards(destination.newCard,
+                    newCardSerial, newPins("PIN for the new card: ")), slot, newCardKey, managementKey,
+                    org.opencluster.auth.client.enrol.CardProvisioning.rotation(s, connection.user));
+            out.println("rekeyed " + connection.user + " to the new card's slot " + slot + " (serial "
+                    + cert.getSerialNumber().toString(16) + "); the old card no longer logs in");
+            return 0;
         }
     }
 

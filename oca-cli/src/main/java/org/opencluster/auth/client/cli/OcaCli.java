@@ -117,17 +117,27 @@ public final class OcaCli {
         String pinSource = "prompt";
 
         PinSource pins(String prompt) throws TokenException {
-            return "prompt".equals(pinSource) ? PinSource.prompt(prompt) : PinSource.parse(pinSource);
+            return pins(pinSource, prompt);
+        }
+
+        /** A {@code --pin-source}-style value: prompt (no echo), file:PATH or env:VARIABLE. */
+        static PinSource pins(String source, String prompt) throws TokenException {
+            return "prompt".equals(source) ? PinSource.prompt(prompt) : PinSource.parse(source);
         }
 
         org.opencluster.auth.token.piv.PivCards cards() throws TokenException {
+            return cards(card, cardSerial, pins("PIN for the card: "));
+        }
+
+        /** The card in a reader whose name contains {@code reader} (any, when empty), or with {@code serial}. */
+        static org.opencluster.auth.token.piv.PivCards cards(String reader, String serial, PinSource pins) {
             org.opencluster.auth.token.piv.PivCards.Builder b = org.opencluster.auth.token.piv.PivCards.builder()
-                    .pinSource(pins("PIN for the card: "));
-            if (!card.isEmpty()) {
-                b.reader(card);
+                    .pinSource(pins);
+            if (!reader.isEmpty()) {
+                b.reader(reader);
             }
-            if (cardSerial != null) {
-                b.serial(cardSerial);
+            if (serial != null) {
+                b.serial(serial);
             }
             return b.build();
         }
@@ -403,60 +413,10 @@ public final class OcaCli {
                 + " default: the well-known factory key, which a real card should no longer have")
         String managementKey;
 
-        private org.opencluster.auth.token.piv.PivAlgorithm cardAlgorithm() {
-            switch (cardKey.toUpperCase(java.util.Locale.ROOT)) {
-                case "ECCP256": return org.opencluster.auth.token.piv.PivAlgorithm.EC_P256;
-                case "ECCP384": return org.opencluster.auth.token.piv.PivAlgorithm.EC_P384;
-                case "RSA2048": return org.opencluster.auth.token.piv.PivAlgorithm.RSA_2048;
-                default: throw new CommandLine.ParameterException(spec.commandLine(), "--card-key: ECCP256, ECCP384"
-                        + " or RSA2048, not '" + cardKey + "'");
-            }
-        }
-
-        /** Generates the key on the card, has the card sign the request, writes the issued certificate back. */
+        /** Generates the key on the card, has the server certify it through the card, writes the certificate back. */
         private java.security.cert.X509Certificate enrolCard(OcaSession s) throws IOException, TokenException {
-            org.opencluster.auth.token.piv.PivSlot slot = org.opencluster.auth.token.piv.PivSlot.fromHex(
-                    connection.slot);
-            byte[] mgmt = managementKey == null ? org.opencluster.auth.token.piv.PivClient.defaultManagementKey()
-                    : java.util.HexFormat.of().parseHex(managementKey);
-            org.opencluster.auth.token.piv.PivAlgorithm algorithm = cardAlgorithm();
-            if (slot == org.opencluster.auth.token.piv.PivSlot.KEY_MANAGEMENT
-                    && algorithm != org.opencluster.auth.token.piv.PivAlgorithm.EC_P256) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "slot 9D enrols by key agreement, which"
-                        + " needs --card-key ECCP256");
-            }
-            org.opencluster.auth.token.piv.PivCards cards = connection.cards();
-            try (org.opencluster.auth.token.piv.PivConnection admin = cards.connect()) {
-                java.security.PublicKey key;
-                try (Progress p = Progress.of(spec.commandLine().getErr(), "generating the key on the card")) {
-                    key = admin.transact(c -> {
-                        c.authenticateManagementKey(mgmt);
-                        return c.generate(slot, algorithm);
-                    });
-                }
-                java.security.cert.X509Certificate cert;
-                try (org.opencluster.auth.token.piv.PivToken fresh = cards.open(slot, key)) {
-                    // 9D (key management) cannot sign its request: it proves possession by key agreement instead.
-                    cert = slot == org.opencluster.auth.token.piv.PivSlot.KEY_MANAGEMENT
-                            ? org.opencluster.auth.client.enrol.Enroller.keyAgreementHolder(s, connection.user, code,
-                                    fresh)
-                            : org.opencluster.auth.client.enrol.Enroller.tokenHolder(s, connection.user, fresh);
-                }
-                byte[] der = cert.getEncoded();
-                admin.transact(c -> {
-                    c.authenticateManagementKey(mgmt);
-                    c.putCertificate(slot, der);
-                    return null;
-                });
-                return cert;
-            } catch (org.opencluster.auth.token.piv.PivCardException e) {
-                throw new TokenException(org.opencluster.auth.token.TokenError.DEVICE_ERROR,
-                        "the card refused: " + e.getMessage());
-            } catch (java.security.cert.CertificateEncodingException e) {
-                throw new IOException("the issued certificate cannot be encoded", e);
-            } finally {
-                java.util.Arrays.fill(mgmt, (byte) 0);
-            }
+            return CardOptions.provision(spec, connection.cards(), connection.slot, cardKey, managementKey,
+                    org.opencluster.auth.client.enrol.CardProvisioning.enrolment(s, connection.user, code));
         }
 
         @CommandLine.Spec

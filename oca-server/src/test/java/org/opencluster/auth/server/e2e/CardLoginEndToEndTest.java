@@ -51,6 +51,8 @@ import org.opencluster.auth.token.piv.PivToken;
  */
 class CardLoginEndToEndTest {
     private static final int PORT = 35964;
+    /** vpcd's first reader: the second card of a move from one card to another (card-applet's tests use it too). */
+    private static final int OTHER_PORT = 35963;
     private static final String READER = InsertedCard.readerName(PORT);
     private static final char[] PIN = "123456".toCharArray();
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -340,28 +342,9 @@ class CardLoginEndToEndTest {
         OcaSession s = login("fay", card(kind, PinSource.of(PIN)));
         inserted.close();
         inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
-        PivSlot slot = slotFor(kind);
-        PivCards cards = cards(PinSource.of(PIN));
-        X509Certificate cert;
-        try (PivConnection admin = cards.connect()) {
-            ECPublicKey key = admin.transact(c -> {
-                c.authenticateManagementKey(PivClient.defaultManagementKey());
-                return c.generateKey(slot, PivAlgorithm.EC_P256);
-            });
-            try (PivToken fresh = cards.open(slot, key)) {
-                cert = kind == ProofKind.SIGNATURE
-                        ? org.opencluster.auth.client.enrol.KeyRotation.toToken(s, "fay", fresh)
-                        : org.opencluster.auth.client.enrol.KeyRotation.toKeyAgreementToken(s, "fay", fresh);
-            }
-            assertTrue(java.util.Arrays.equals(key.getEncoded(), cert.getPublicKey().getEncoded()),
-                    "the new card's key was certified");
-            byte[] der = cert.getEncoded();
-            admin.transact(c -> {
-                c.authenticateManagementKey(PivClient.defaultManagementKey());
-                c.putCertificate(slot, der);
-                return null;
-            });
-        }
+        X509Certificate cert = moveToNewCard(kind, s, "fay");
+        assertTrue(java.util.Arrays.equals(cluster.store.findAccount("fay").orElseThrow().publicKey(),
+                cert.getPublicKey().getEncoded()), "the new card's key is the account's");
         EndedSessions.assertEndedBy(s, org.opencluster.auth.protocol.command.ErrorCode.NOT_AUTHENTICATED);
         try (OcaSession again = login("fay", card(kind, PinSource.of(PIN)))) {
             assertEquals("fay", StandardCharsets.UTF_8.decode(again.exec(RispCommand.none(CoreCommands.WHOAMI.id()))
@@ -371,5 +354,124 @@ class CardLoginEndToEndTest {
         inserted = InsertedCard.insert(oldCard, PORT, WAIT);
         assertThrows(org.opencluster.auth.client.login.LoginException.class,
                 () -> login("fay", card(kind, PinSource.of(PIN))).close(), "the old card's key is dead");
+    }
+
+    /**
+     * The new card's key, generated on the card in this test's reader, certified through {@code session} (opened
+     * by the old card) as the account's replacement key, its certificate written back: the CLI's path.
+     */
+    private X509Certificate moveToNewCard(ProofKind kind, org.opencluster.auth.client.CommandChannel session,
+            String user) throws Exception {
+        return org.opencluster.auth.client.enrol.CardProvisioning.provision(cards(PinSource.of(PIN)), slotFor(kind),
+                PivAlgorithm.EC_P256, PivClient.defaultManagementKey(),
+                org.opencluster.auth.client.enrol.CardProvisioning.rotation(session, user));
+    }
+
+    /**
+     * Card rotation over the REST API (issue 14 acceptance: key rotation over TCP and REST): the session the old
+     * card opened over HTTPS certifies the new card's key; the REST session ends with the old key, the new card
+     * logs in over REST, and the old card, put back, fails over REST and TCP.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ProofKind.class, names = {"SIGNATURE", "KEY_AGREEMENT"})
+    void aCardHolderMovesToANewCardOverRestAndTheOldCardFailsAtOnce(ProofKind kind) throws Exception {
+        cluster = TestCluster.in(dir).https().ecProofKind(kind).start();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        enrol("gus", kind);
+        VirtualCard oldCard = inserted.card();
+        RestClient rest = cluster.rest();
+        org.opencluster.auth.client.CommandChannel s = rest.login("gus", card(kind, PinSource.of(PIN)),
+                cluster.pinned(), cluster.server.dispatcher().registry()).asChannel();
+        inserted.close();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+
+        X509Certificate cert = moveToNewCard(kind, s, "gus");
+        assertTrue(java.util.Arrays.equals(cluster.store.findAccount("gus").orElseThrow().publicKey(),
+                cert.getPublicKey().getEncoded()), "the new card's key is the account's");
+        Eventually.equals(0, () -> (int) cluster.sessions.list().stream()
+                .filter(l -> l.username().equals("gus")).count(), 5_000, "the old card's REST session ended");
+        org.opencluster.auth.client.CommandChannel again = rest.login("gus", card(kind, PinSource.of(PIN)),
+                cluster.pinned(), cluster.server.dispatcher().registry()).asChannel();
+        assertEquals("gus", StandardCharsets.UTF_8.decode(again.exec(RispCommand.none(CoreCommands.WHOAMI.id()))
+                .get(0).bytes()).toString());
+
+        inserted.close();
+        inserted = InsertedCard.insert(oldCard, PORT, WAIT);
+        assertThrows(LoginException.class, () -> rest.login("gus", card(kind, PinSource.of(PIN)), cluster.pinned(),
+                cluster.server.dispatcher().registry()), "the old card's key is dead over REST");
+        assertThrows(LoginException.class, () -> login("gus", card(kind, PinSource.of(PIN))).close(),
+                "and over TCP");
+    }
+
+    /**
+     * {@code oca rekey --new-card} (before: no way to replace a card from the CLI): logged in with the old card in
+     * this test's reader, the CLI generates the new key on the card in vpcd's other reader and has it certified in
+     * that session; then the new card logs in with {@code oca} and the old one is refused (exit 3).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9A", "9D"})
+    void theCliMovesACardHolderToANewCardAndTheOldCardFailsAtOnce(String slot) throws Exception {
+        RealComponent.require(InsertedCard.reader(OTHER_PORT).isPresent(), "pcscd with the vpcd reader '"
+                + InsertedCard.readerName(OTHER_PORT) + "' as well (see bin/test)");
+        ProofKind kind = slot.equals("9A") ? ProofKind.SIGNATURE : ProofKind.KEY_AGREEMENT;
+        start(kind);
+        enrol("gil", kind);
+        try (InsertedCard newCard = InsertedCard.insert(VirtualCard.create(), OTHER_PORT, WAIT)) {
+            String other = InsertedCard.readerName(OTHER_PORT);
+            String out = cli(concat(new String[] {"rekey", "--new-card", other}, cardOptions("gil", slot)));
+            assertTrue(out.contains("rekeyed gil to the new card's slot " + slot), out);
+            try (PivToken onCard = PivCards.builder().reader(other).pinSource(PinSource.of(PIN)).build()
+                    .open(slotFor(kind))) {
+                assertTrue(java.util.Arrays.equals(cluster.store.findAccount("gil").orElseThrow().publicKey(),
+                        onCard.certificateChain().get(0).getPublicKey().getEncoded()),
+                        "the certificate on the new card is for the account's key");
+            }
+            String[] onNewCard = cardOptions("gil", slot);
+            onNewCard[java.util.Arrays.asList(onNewCard).indexOf("--card") + 1] = other;
+            assertTrue(cli(concat(new String[] {"exec", "WHOAMI"}, onNewCard)).contains("WHOAMI_IS gil"));
+            java.io.StringWriter err = new java.io.StringWriter();
+            int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(new java.io.StringWriter()),
+                    new java.io.PrintWriter(err, true), concat(new String[] {"exec", "WHOAMI"},
+                            cardOptions("gil", slot)));
+            assertEquals(3, rc, "the old card's login fails: " + err);
+        }
+    }
+
+    /**
+     * A lost card: an admin resets its holder over REST (the old card fails at once), the code enrols a new card
+     * with {@code oca enrol --card}, and an admin's delete then ends that card's logins too (exit 3). Reset and
+     * delete were tested for passphrase persons only.
+     */
+    @Test
+    void aCardHolderIsResetOverRestEnrolsANewCardAndIsThenDeleted() throws Exception {
+        cluster = TestCluster.in(dir).https().ecProofKind(ProofKind.SIGNATURE).start();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        enrol("hal", ProofKind.SIGNATURE);
+        cluster.person("root", "root pw".toCharArray(), Account.Role.ADMIN, org.opencluster.auth.token.KeyType.EC_P256);
+        org.opencluster.auth.client.CommandChannel admin = cluster.rest().login("root",
+                cluster.passphrase("root pw".toCharArray()), cluster.pinned(), cluster.server.dispatcher().registry())
+                .asChannel();
+        List<RispCommand> reset = admin.exec(RispCommand.string(
+                org.opencluster.auth.protocol.command.AccountLifecycleCommands.ADMIN_ACCOUNT_RESET.id(),
+                "hal".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(org.opencluster.auth.protocol.command.EnrolCommands.ENROLMENT_CODE_IS.id(), reset.get(0).id(),
+                reset::toString);
+        String code = StandardCharsets.US_ASCII.decode(reset.get(0).bytes()).toString();
+        assertThrows(LoginException.class, () -> login("hal", card(ProofKind.SIGNATURE, PinSource.of(PIN))).close(),
+                "the old card fails at once");
+
+        inserted.close();
+        inserted = InsertedCard.insert(VirtualCard.create(), PORT, WAIT);
+        String[] common = cardOptions("hal", "9A");
+        cli(concat(new String[] {"enrol", "--code", code}, common));
+        assertTrue(cli(concat(new String[] {"exec", "WHOAMI"}, common)).contains("WHOAMI_IS hal"));
+        assertEquals(Account.Kind.PERSON, cluster.store.findAccount("hal").orElseThrow().kind());
+
+        assertEquals(CoreCommands.OK.id(), admin.exec(RispCommand.string(
+                org.opencluster.auth.protocol.command.AccountLifecycleCommands.ADMIN_ACCOUNT_DELETE.id(),
+                "hal".getBytes(StandardCharsets.UTF_8))).get(0).id());
+        int rc = org.opencluster.auth.client.cli.OcaCli.run(new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(new java.io.StringWriter()), concat(new String[] {"exec", "WHOAMI"}, common));
+        assertEquals(3, rc, "a deleted card holder's card fails");
     }
 }

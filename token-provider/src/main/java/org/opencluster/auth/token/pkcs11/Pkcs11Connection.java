@@ -121,13 +121,16 @@ public final class Pkcs11Connection implements AutoCloseable {
         return info.serial();
     }
 
-    /** Labels of the keys (with certificates) on the token. */
+    /**
+     * Labels of the private keys (with certificates) on the token: not its secret keys (such as
+     * {@link #SECRET_WRAP_LABEL}), which no URI without an object may pick as "the only key".
+     */
     public synchronized List<String> keyLabels() throws TokenException {
         ensureOpen();
         try {
             List<String> out = new ArrayList<>();
             for (String alias : Collections.list(keyStore.aliases())) {
-                if (keyStore.isKeyEntry(alias)) {
+                if (keyStore.entryInstanceOf(alias, KeyStore.PrivateKeyEntry.class)) {
                     out.add(label(alias));
                 }
             }
@@ -257,6 +260,91 @@ public final class Pkcs11Connection implements AutoCloseable {
             return token(keyLabel, null, false);
         } catch (GeneralSecurityException | ProviderException | OperatorCreationException e) {
             throw failure("generate a " + type + " key pair", e);
+        }
+    }
+
+    /** Label of the token's AES-256 key that seals server secrets ({@link #sealSecret}). */
+    public static final String SECRET_WRAP_LABEL = "oca-secret-wrap";
+    /** GCM nonce and tag lengths of {@link #sealSecret}. */
+    public static final int SEAL_NONCE_BYTES = 12;
+    public static final int SEAL_TAG_BYTES = 16;
+    private static final int MAX_SEALED_SECRET = 4096;
+
+    /**
+     * Seals {@code plaintext} with AES-256-GCM under the token's key {@link #SECRET_WRAP_LABEL}, made on first use
+     * inside the token as a private, sensitive, never extractable token object: the result is only ever opened by
+     * this token. Returns nonce (12 random bytes) || ciphertext || tag (16); {@code aad} is authenticated, not
+     * stored.
+     */
+    public synchronized byte[] sealSecret(byte[] plaintext, byte[] aad, java.security.SecureRandom random)
+            throws TokenException {
+        ensureOpen();
+        if (plaintext.length == 0 || plaintext.length > MAX_SEALED_SECRET) {
+            throw new IllegalArgumentException("a sealed secret has 1.." + MAX_SEALED_SECRET + " bytes");
+        }
+        javax.crypto.SecretKey key = wrapKey(true).orElseThrow();
+        byte[] nonce = new byte[SEAL_NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", provider);
+            gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, key,
+                    new javax.crypto.spec.GCMParameterSpec(SEAL_TAG_BYTES * 8, nonce));
+            gcm.updateAAD(aad);
+            byte[] sealed = gcm.doFinal(plaintext);
+            byte[] out = new byte[nonce.length + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, nonce.length);
+            System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+            return out;
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure("seal a secret with '" + SECRET_WRAP_LABEL + "'", e);
+        }
+    }
+
+    /**
+     * Opens what {@link #sealSecret} made with the same {@code aad}. Refused (never a partial result) when this token
+     * has no {@link #SECRET_WRAP_LABEL} key, or the bytes were sealed by another token's key or changed.
+     */
+    public synchronized byte[] openSecret(byte[] sealed, byte[] aad) throws TokenException {
+        ensureOpen();
+        if (sealed.length < SEAL_NONCE_BYTES + SEAL_TAG_BYTES + 1
+                || sealed.length > SEAL_NONCE_BYTES + SEAL_TAG_BYTES + MAX_SEALED_SECRET) {
+            throw new TokenException(TokenError.DEVICE_ERROR, "a sealed secret of " + sealed.length
+                    + " bytes is malformed");
+        }
+        javax.crypto.SecretKey key = wrapKey(false).orElseThrow(() -> new TokenException(TokenError.KEY_NOT_FOUND,
+                info.describe() + " has no key '" + SECRET_WRAP_LABEL + "': the secret was sealed by another token"));
+        try {
+            javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", provider);
+            gcm.init(javax.crypto.Cipher.DECRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(SEAL_TAG_BYTES * 8,
+                    sealed, 0, SEAL_NONCE_BYTES));
+            gcm.updateAAD(aad);
+            return gcm.doFinal(sealed, SEAL_NONCE_BYTES, sealed.length - SEAL_NONCE_BYTES);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new TokenException(TokenError.DEVICE_ERROR, "the sealed secret does not open with the key '"
+                    + SECRET_WRAP_LABEL + "' of " + info.describe() + ": sealed by another token's key, or changed");
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure("open a secret with '" + SECRET_WRAP_LABEL + "'", e);
+        }
+    }
+
+    /** The token's wrap key; when {@code create}, generated inside the token (never extractable) if missing. */
+    private Optional<javax.crypto.SecretKey> wrapKey(boolean create) throws TokenException {
+        String alias = alias(SECRET_WRAP_LABEL);
+        try {
+            if (keyStore.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
+                return Optional.of((javax.crypto.SecretKey) keyStore.getKey(alias, null));
+            }
+            if (keyStore.containsAlias(alias) || !create) {
+                return Optional.empty();
+            }
+            // A session key with the provider's AES template (sensitive, not extractable), which the key store
+            // copies into a labelled token object (C_CopyObject keeps those attributes; the key never leaves).
+            javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES", provider);
+            generator.init(256);
+            keyStore.setEntry(alias, new KeyStore.SecretKeyEntry(generator.generateKey()), null);
+            return Optional.of((javax.crypto.SecretKey) keyStore.getKey(alias, null));
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure("find or make the key '" + SECRET_WRAP_LABEL + "'", e);
         }
     }
 

@@ -176,6 +176,36 @@ class SoftHsmOperationsTest {
         assertTrue(objects.contains("sensitive"), objects);
     }
 
+    /**
+     * Issue 14 item 3: a server secret sealed by the token's AES-256-GCM wrap key opens only unchanged and with the
+     * same associated data; each seal has a fresh nonce; the wrap key is a sensitive, never extractable token
+     * object, and not one of the keys {@code keyLabels} lists (a URI without an object picks the only listed key).
+     */
+    @Test
+    void secretsSealedByTheTokensWrapKeyOpenOnlyUnchangedAndTheKeyNeverLeaves() throws Exception {
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        byte[] aad = "oprf.secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] sealed = connection.sealSecret(secret, aad, random);
+        assertEquals(Pkcs11Connection.SEAL_NONCE_BYTES + secret.length + Pkcs11Connection.SEAL_TAG_BYTES,
+                sealed.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(secret, connection.openSecret(sealed, aad));
+        assertFalse(java.util.Arrays.equals(sealed, connection.sealSecret(secret, aad, random)), "a fresh nonce");
+        byte[] changed = sealed.clone();
+        changed[Pkcs11Connection.SEAL_NONCE_BYTES + 3] ^= 1;
+        assertThrows(TokenException.class, () -> connection.openSecret(changed, aad));
+        assertThrows(TokenException.class, () -> connection.openSecret(sealed,
+                "decoy.secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertFalse(connection.keyLabels().contains(Pkcs11Connection.SECRET_WRAP_LABEL), connection.keyLabels()
+                .toString());
+        String objects = hsm.pkcs11Tool("--token-label", "ops", "--login", "--pin", PIN, "--list-objects",
+                "--type", "secrkey");
+        assertTrue(objects.contains(Pkcs11Connection.SECRET_WRAP_LABEL), objects);
+        assertTrue(objects.contains("never extractable") && objects.contains("sensitive"), objects);
+        assertFalse(objects.replace("never extractable", "").contains("extractable"), objects);
+    }
+
     @Test
     void csrSignedOnTheTokenThenIssuedCertificateIsStoredAndFoundAgain() throws Exception {
         Pkcs11Token fresh = connection.generateKeyPair(KeyType.EC_P256, "enrol-me");

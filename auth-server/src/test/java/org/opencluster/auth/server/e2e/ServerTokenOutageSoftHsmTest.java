@@ -39,7 +39,7 @@ import org.opencluster.auth.token.KeyType;
  * {@code state=recovered} line; {@link org.opencluster.auth.server.AuthServer#tokenHealth()} follows along.
  */
 @Tag("softhsm")
-class ServerTokenOutageTest {
+class ServerTokenOutageSoftHsmTest {
     /** As OCA_TEST_SERVER_PIN in the pom (the server reads it with env:). */
     private static final String SERVER_PIN = "8765";
     private static final char[] PASS = "correct horse battery staple".toCharArray();
