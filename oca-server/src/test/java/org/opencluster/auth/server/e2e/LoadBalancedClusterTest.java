@@ -146,7 +146,7 @@ class LoadBalancedClusterTest {
      */
     static String readmeHaproxySample() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        int at = readme.indexOf("A sample (the one `LoadBalancedClusterTest` runs");
+        int at = readme.indexOf("the very configuration `LoadBalancedClusterTest` runs");
         assertTrue(at > 0, "the README's HAProxy sample is gone");
         int start = readme.indexOf("```\n", at) + 4;
         return readme.substring(start, readme.indexOf("```\n", start));
