@@ -527,10 +527,15 @@ class LoadBalancedClusterTest {
         int start = readme.indexOf("```\n", at) + 4;
         String backend = readme.substring(start, readme.indexOf("```\n", start));
         assertTrue(backend.contains("stick match path,field(5,/)") && backend.contains("res.hdr(Location)"), backend);
+        // HAProxy reads PEM; the node keeps its TLS root as DER
+        Path root = dir.resolve("tls-root.pem");
+        Files.writeString(root, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
+                new byte[] {'\n'}).encodeToString(Files.readAllBytes(dir.resolve("node1/data/tls-root.crt")))
+                + "\n-----END CERTIFICATE-----\n");
         Path cfg = dir.resolve("haproxy-http.cfg");
         Files.writeString(cfg, "defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n"
-                + "    timeout server 30s\nfrontend https\n    bind 127.0.0.1:0\n    default_backend https_nodes\n"
-                + backend.replace("/etc/oca/tls-root.crt", dir.resolve("node1/data/tls-root.crt").toString()));
+                + "    timeout server 30s\nfrontend https\n    bind 127.0.0.1:" + freePort()
+                + "\n    default_backend https_nodes\n" + backend.replace("/etc/oca/tls-root.crt", root.toString()));
         Process check = new ProcessBuilder(HAPROXY, "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(check.waitFor(30, TimeUnit.SECONDS));
