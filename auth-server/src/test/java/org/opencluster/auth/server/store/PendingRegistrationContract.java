@@ -15,22 +15,48 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Issue 16 item 1: a security-key registration begun on one node finishes on another, and only once. Two stores
  * on one database stand for two nodes; each test uses account names of its own, so the contract runs on a shared
  * database too.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PendingRegistrationContract {
     private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
     private final String tag = UUID.randomUUID().toString().substring(0, 8);
+    private JdbcAccountStore a;
+    private JdbcAccountStore b;
 
-    /** Node A's store. */
-    protected abstract JdbcAccountStore nodeA();
+    /** A new store (connection pool) on the test's database; each call one more node. */
+    protected abstract JdbcAccountStore open();
 
-    /** Node B's store: another connection pool on the same database. */
-    protected abstract JdbcAccountStore nodeB();
+    @BeforeAll
+    void openTwoNodes() {
+        a = open();
+        b = open();
+    }
+
+    @AfterAll
+    void closeNodes() {
+        for (JdbcAccountStore node : new JdbcAccountStore[] {a, b}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    private JdbcAccountStore nodeA() {
+        return a;
+    }
+
+    private JdbcAccountStore nodeB() {
+        return b;
+    }
 
     private static JdbcPendingRegistrations table(JdbcAccountStore store) {
         return new JdbcPendingRegistrations(store, 10_000);

@@ -278,6 +278,13 @@ class LoadBalancedClusterTest {
         }
     }
 
+    /** WEBAUTHN_REGISTER_BEGIN on node 1 and the key's answer to it (what the client sends as FINISH). */
+    private String begunOnNode1(String user, SoftwareAuthenticator key) throws Exception {
+        try (OcaSession begin = login(node(1), user)) {
+            return key.create(begin.webAuthnRegistrationOptions());
+        }
+    }
+
     /**
      * The issue: a security-key registration begun on one node (BEGIN) failed to finish on another (FINISH), the
      * pending registration being in the first node's memory. Now it finishes on node 2, a replay of the same
@@ -287,10 +294,7 @@ class LoadBalancedClusterTest {
     @Order(4)
     void aSecurityKeyRegistrationBegunOnOneNodeFinishesOnAnother() throws Exception {
         SoftwareAuthenticator key = new SoftwareAuthenticator(new SecureRandom());
-        String created;
-        try (OcaSession begin = login(node(1), "keyholder")) {
-            created = key.create(begin.webAuthnRegistrationOptions());
-        }
+        String created = begunOnNode1("keyholder", key);
         try (OcaSession finish = login(node(2), "keyholder")) {
             finish.webAuthnRegister(created);
         }
@@ -311,11 +315,7 @@ class LoadBalancedClusterTest {
     @Test
     @Order(5)
     void twoConcurrentFinishesOnTwoNodesStoreTheKeyOnce() throws Exception {
-        SoftwareAuthenticator key = new SoftwareAuthenticator(new SecureRandom());
-        String created;
-        try (OcaSession begin = login(node(1), "racer")) {
-            created = key.create(begin.webAuthnRegistrationOptions());
-        }
+        String created = begunOnNode1("racer", new SoftwareAuthenticator(new SecureRandom()));
         try (OcaSession on2 = login(node(2), "racer"); OcaSession on3 = login(node(3), "racer")) {
             java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
             java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
