@@ -51,8 +51,10 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 /**
  * Issue 16 item 4: a real cluster, started as an operator would: three {@code oca-server run} JVMs with their own
  * configuration files and data directories (nodes 2 and 3 joined node 1 with {@link ClusterJoin}, what
- * {@code init --join} does) on one PostgreSQL, behind HAProxy in TCP mode (round robin, health checks every
- * 300 ms, connection failures redispatched). Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
+ * {@code init --join} does) on one PostgreSQL, behind HAProxy in TCP mode with the configuration the README offers
+ * (read from it: RISP round robin, HTTPS {@code balance source}, health checks every 300 ms, connection failures
+ * redispatched). The scenarios share the three node start-ups (the CI budget): those that need all nodes up run
+ * first, kill -9 and the rolling restart last. Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
  * (bin/setup installs it); under CI=true both must be there. Runs on JDK 17 only (three extra JVMs take time; the
  * behaviour under test is the processes', not the JDK's): on JDK 25 bin/test's second pass skips it.
  */
