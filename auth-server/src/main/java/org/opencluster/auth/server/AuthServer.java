@@ -186,6 +186,10 @@ public final class AuthServer implements AutoCloseable {
                         config.reauthPolicy(), config.framePadding(), remote, metrics);
         org.opencluster.auth.server.limit.SourcePrefix sources = new org.opencluster.auth.server.limit.SourcePrefix(
                 config.sourceIpv4Prefix(), config.sourceIpv6Prefix());
+        // The cluster view is kept fresh from before the first login can arrive: a start-up slower than
+        // cluster.max-staleness (a loaded machine, a slow token) must not leave a node that listens with a view
+        // that was never re-read, which refused every login with CLUSTER_STATE_STALE until the first pass.
+        cluster.start();
         transport = RispServer.builder(sessionFactory)
                 .bind(config.listen()).maxStringLength(config.maxStringLength()).idleTimeout(config.idleTimeout())
                 .absoluteTimeout(config.sessionLifetime()).maxConnections(config.maxConnections())
@@ -200,7 +204,6 @@ public final class AuthServer implements AutoCloseable {
         if (https != null) {
             b.opened.push(https);
         }
-        cluster.start();
         admin = config.adminListen().isPresent() ? org.opencluster.auth.server.metrics.AdminListener.start(
                 config.adminListen().get(), b.scrape, this::notReadyBecause) : null;
         LOG.info("OpenCluster Auth server on {} (data {}, database {})", transport.address(), config.dataDir(),

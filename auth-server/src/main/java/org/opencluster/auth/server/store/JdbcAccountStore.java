@@ -588,6 +588,22 @@ public final class JdbcAccountStore implements AccountStore, WebAuthnCredentialS
     }
 
     /**
+     * {@link #write}, once more when it lost a race to insert a row another node inserted at the same moment (a
+     * {@link StoreException#conflict() conflict}): that row exists now, so the second run finds and changes it.
+     * {@code work} must read before it decides to insert.
+     */
+    public <T> T writeAgainOnConflict(String what, Work<T> work) {
+        try {
+            return write(what, work);
+        } catch (StoreException e) {
+            if (!e.conflict()) {
+                throw e;
+            }
+            return write(what, work);
+        }
+    }
+
+    /**
      * The one way to the database. An outage (see {@link StoreFailures}) evicts the pool's connections, so it opens
      * new ones (which reopen an H2 database that failed a write once its last session is gone), and starts the
      * {@link OutageBackoff}; the first success after it ends the outage. Each change is logged once.

@@ -29,15 +29,8 @@ public final class JdbcSharedBuckets implements SharedBuckets {
 
     @Override
     public Change update(String kind, String key, Function<Optional<BucketState>, BucketState> change) {
-        try {
-            return store.write("count a failed login", c -> apply(c, kind, key, change));
-        } catch (StoreException e) {
-            if (!e.conflict()) {
-                throw e;
-            }
-            // Another node inserted the same new bucket first: its row exists now, so this second try updates it.
-            return store.write("count a failed login", c -> apply(c, kind, key, change));
-        }
+        // Two nodes creating the same new bucket at once: the loser's second run updates the winner's row.
+        return store.writeAgainOnConflict("count a failed login", c -> apply(c, kind, key, change));
     }
 
     private static Change apply(Connection c, String kind, String key,

@@ -26,6 +26,7 @@ import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
 import org.opencluster.auth.server.store.EnrolmentCodeUse;
+import org.opencluster.auth.server.store.JdbcPendingRegistrations;
 import org.opencluster.auth.server.store.StoreException;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
@@ -60,13 +61,13 @@ final class SecurityKeyRegistration {
     }
 
     SecurityKeyRegistration(WebAuthnService service, AccountStore accounts, WebAuthnCredentialStore credentials,
-            Clock clock, SecureRandom random) {
+            JdbcPendingRegistrations pendingTable, Clock clock, SecureRandom random) {
         this.service = service;
         this.accounts = accounts;
         this.credentials = credentials;
         this.clock = clock;
         this.random = random;
-        this.pending = new PendingRegistrations(clock, service.settings().timeout().plus(Duration.ofSeconds(30)));
+        this.pending = new PendingRegistrations(pendingTable, clock, service.settings().timeout().plus(Duration.ofSeconds(30)));
     }
 
     /** WEBAUTHN_REGISTER_BEGIN: the creation options JSON ({@code {"publicKey": {...}}}). */

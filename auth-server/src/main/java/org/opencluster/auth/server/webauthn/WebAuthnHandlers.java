@@ -17,6 +17,8 @@ import org.opencluster.auth.server.store.Account;
 import org.opencluster.auth.server.login.EnrolmentCodeKey;
 import org.opencluster.auth.server.store.AccountStore;
 import org.opencluster.auth.server.store.EnrolmentCode;
+import org.opencluster.auth.server.store.JdbcAccountStore;
+import org.opencluster.auth.server.store.JdbcPendingRegistrations;
 import org.opencluster.auth.server.store.WebAuthnCredential;
 import org.opencluster.auth.server.store.WebAuthnCredentialStore;
 import org.opencluster.auth.server.log.LogValues;
@@ -37,10 +39,11 @@ public final class WebAuthnHandlers {
     private final SecureRandom random;
     private final EnrolmentCodeKey codes;
 
-    public <S extends AccountStore & WebAuthnCredentialStore> WebAuthnHandlers(WebAuthnService service, S store,
-            EnrolmentCodeKey codes, Clock clock, SecureRandom random) {
+    public WebAuthnHandlers(WebAuthnService service, JdbcAccountStore store, EnrolmentCodeKey codes, Clock clock,
+            SecureRandom random) {
         this.codes = codes;
-        this.registration = new SecurityKeyRegistration(service, store, store, clock, random);
+        this.registration = new SecurityKeyRegistration(service, store, store,
+                new JdbcPendingRegistrations(store, PendingRegistrations.MAX_PENDING), clock, random);
         this.accounts = store;
         this.credentials = store;
         this.clock = clock;

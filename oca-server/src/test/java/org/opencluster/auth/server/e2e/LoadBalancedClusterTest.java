@@ -27,7 +27,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledOnJre;
 import org.junit.jupiter.api.condition.JRE;
+import java.security.SecureRandom;
+import org.opencluster.auth.client.CommandRefusedException;
 import org.opencluster.auth.client.OcaSession;
+import org.opencluster.auth.client.enrol.Enroller;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.token.envelope.EnvelopePolicy;
+import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 import org.opencluster.auth.client.SessionEndedException;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.AdminCommands;
@@ -45,8 +51,10 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 /**
  * Issue 16 item 4: a real cluster, started as an operator would: three {@code oca-server run} JVMs with their own
  * configuration files and data directories (nodes 2 and 3 joined node 1 with {@link ClusterJoin}, what
- * {@code init --join} does) on one PostgreSQL, behind HAProxy in TCP mode (round robin, health checks every
- * 300 ms, connection failures redispatched). Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
+ * {@code init --join} does) on one PostgreSQL, behind HAProxy in TCP mode with the configuration the README offers
+ * (read from it: RISP round robin, HTTPS {@code balance source}, health checks every 300 ms, connection failures
+ * redispatched). The scenarios share the three node start-ups (the CI budget): those that need all nodes up run
+ * first, kill -9 and the rolling restart last. Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
  * (bin/setup installs it); under CI=true both must be there. Runs on JDK 17 only (three extra JVMs take time; the
  * behaviour under test is the processes', not the JDK's): on JDK 25 bin/test's second pass skips it.
  */
@@ -63,9 +71,11 @@ class LoadBalancedClusterTest {
     private TestCluster setup;
     private final List<Path> configs = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
+    private final List<Integer> httpsPorts = new ArrayList<>();
     private final ServerProcess[] nodes = new ServerProcess[3];
     private Process haproxy;
     private InetSocketAddress balancer;
+    private InetSocketAddress httpsBalancer;
 
     @BeforeAll
     void startCluster() throws Exception {
@@ -74,6 +84,7 @@ class LoadBalancedClusterTest {
         dir = Files.createTempDirectory("oca-lb-");
         for (int i = 0; i < 3; i++) {
             ports.add(freePort());
+            httpsPorts.add(freePort());
         }
         Path first = dir.resolve("node1");
         ServerConfig c1 = nodeConfig(first, 1);
@@ -82,6 +93,9 @@ class LoadBalancedClusterTest {
         setup.person("root", PASS, Account.Role.ADMIN, KeyType.EC_P256);
         for (int i = 0; i < 4; i++) {
             setup.person("user" + i, PASS, Account.Role.USER, KeyType.EC_P256);
+        }
+        for (String scenario : List.of("keyholder", "racer", "guessed")) {
+            setup.person(scenario, PASS, Account.Role.USER, KeyType.EC_P256);
         }
         setup.close();
         for (int n = 1; n <= 3; n++) {
@@ -92,6 +106,8 @@ class LoadBalancedClusterTest {
             Path file = data.resolve("oca-server.properties");
             Files.createDirectories(data);
             Files.writeString(file, "data.dir=" + data.resolve("data") + "\nlisten=127.0.0.1:" + ports.get(n - 1)
+                    + "\nhttps.listen=127.0.0.1:" + httpsPorts.get(n - 1)
+                    + "\nwebauthn.origins=" + SoftwareAuthenticator.ORIGIN
                     + "\ndb.url=" + pg.url + "\ndb.user=" + pg.user + "\ncluster.node-id=node" + n
                     + "\nenvelope.min-memory-kib=" + TestCluster.TEST_KDF.memoryKiB() + "\nenvelope.min-iterations="
                     + TestCluster.TEST_KDF.iterations() + "\nlogin.max-source-failures=100000\n");
@@ -101,18 +117,16 @@ class LoadBalancedClusterTest {
             nodes[n] = ServerProcess.start(configs.get(n));
         }
         balancer = new InetSocketAddress("127.0.0.1", freePort());
+        httpsBalancer = new InetSocketAddress("127.0.0.1", freePort());
         Path cfg = dir.resolve("haproxy.cfg");
-        StringBuilder b = new StringBuilder("global\n    maxconn 4000\n"
-                + "defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 120s\n    timeout server 120s\n"
-                + "    retries 3\n    option redispatch 1\n"
-                + "frontend risp\n    bind " + balancer.getHostString() + ":" + balancer.getPort() + "\n"
-                + "    default_backend nodes\n"
-                + "backend nodes\n    balance roundrobin\n"
-                + "    default-server check inter 300ms fall 1 rise 1\n");
-        for (int n = 0; n < 3; n++) {
-            b.append("    server node").append(n + 1).append(" 127.0.0.1:").append(ports.get(n)).append('\n');
-        }
-        Files.writeString(cfg, b.toString());
+        Files.writeString(cfg, "global\n    maxconn 4000\n" + readmeHaproxySample()
+                .replace("bind :4700", "bind 127.0.0.1:" + balancer.getPort())
+                .replace("bind :443", "bind 127.0.0.1:" + httpsBalancer.getPort())
+                .replaceAll("10\\.0\\.0\\.(\\d):4700", "127.0.0.1:PORT$1")
+                .replaceAll("10\\.0\\.0\\.(\\d):8443", "127.0.0.1:HTTPS$1")
+                .replace("PORT1", "" + ports.get(0)).replace("PORT2", "" + ports.get(1))
+                .replace("PORT3", "" + ports.get(2)).replace("HTTPS1", "" + httpsPorts.get(0))
+                .replace("HTTPS2", "" + httpsPorts.get(1)).replace("HTTPS3", "" + httpsPorts.get(2)));
         haproxy = new ProcessBuilder(HAPROXY, "-db", "-f", cfg.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -124,7 +138,20 @@ class LoadBalancedClusterTest {
 
     private ServerConfig nodeConfig(Path data, int n) {
         return ServerConfig.builder().dataDir(data.resolve("data")).listen(new InetSocketAddress("127.0.0.1",
-                ports.get(n - 1))).database(pg.url, pg.user, "").clusterNodeId("node" + n).build();
+                ports.get(n - 1))).httpsListen(new InetSocketAddress("127.0.0.1", httpsPorts.get(n - 1)))
+                .database(pg.url, pg.user, "").clusterNodeId("node" + n).build();
+    }
+
+    /**
+     * The HAProxy configuration the README offers operators ("Running several nodes"), which this test runs with
+     * its own addresses: documentation and test cannot drift apart.
+     */
+    static String readmeHaproxySample() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int at = readme.indexOf("the very configuration `LoadBalancedClusterTest` runs");
+        assertTrue(at > 0, "the README's HAProxy sample is gone");
+        int start = readme.indexOf("```\n", at) + 4;
+        return readme.substring(start, readme.indexOf("```\n", start));
     }
 
     @AfterAll
@@ -186,7 +213,7 @@ class LoadBalancedClusterTest {
      * second with NOT_AUTHENTICATED and a close frame; enabling it again lets it in on every node.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void anAccountDisabledOnOneProcessEndsItsSessionOnAnotherWithinASecond() throws Exception {
         OcaSession victim = login(node(3), "user3");
         try (OcaSession root = login(node(1), "root")) {
@@ -215,6 +242,160 @@ class LoadBalancedClusterTest {
                     "user3".getBytes(StandardCharsets.UTF_8))).get(0).id());
         } finally {
             victim.close();
+        }
+    }
+
+    private static void assertPong(OcaSession s) throws IOException {
+        assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+    }
+
+    /**
+     * Enrolment through the balancer (the admin's code on whichever node HAProxy picked, the enrolment on
+     * whichever it picks next), then the new account logs in on every node: the account, its certificate and the
+     * used-up code are in the shared database, not in the memory of the node that enrolled it.
+     */
+    @Test
+    @Order(2)
+    void enrolThroughTheBalancerThenLogInOnEveryNode() throws Exception {
+        String code;
+        try (OcaSession root = login(balancer, "root")) {
+            List<RispCommand> r = root.exec(RispCommand.string(EnrolCommands.ADMIN_ENROLMENT_CODE.id(),
+                    "\0\0newcomer".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(EnrolCommands.ENROLMENT_CODE_IS.id(), r.get(0).id(), r.toString());
+            code = StandardCharsets.US_ASCII.decode(r.get(0).bytes()).toString();
+        }
+        PassphraseEnvelope envelopes = PassphraseEnvelope.builder().kdf(TestCluster.TEST_KDF)
+                .policy(EnvelopePolicy.builder().floor(TestCluster.TEST_KDF).build()).build();
+        try (OcaSession e = OcaSession.enrol(balancer, "newcomer", code, setup.pinned(), new OcaSession.Options())) {
+            Enroller.person(e, "newcomer", PASS, KeyType.EC_P256, envelopes, new SecureRandom());
+        }
+        LoginException reused = org.junit.jupiter.api.Assertions.assertThrows(LoginException.class,
+                () -> OcaSession.enrol(balancer, "newcomer", code, setup.pinned(), new OcaSession.Options()),
+                "the code enrolled once, on whichever node");
+        assertTrue(reused.getMessage() != null);
+        for (int n = 1; n <= 3; n++) {
+            try (OcaSession s = login(node(n), "newcomer")) {
+                assertPong(s);
+            }
+        }
+    }
+
+    /** WEBAUTHN_REGISTER_BEGIN on node 1 and the key's answer to it (what the client sends as FINISH). */
+    private String begunOnNode1(String user, SoftwareAuthenticator key) throws Exception {
+        try (OcaSession begin = login(node(1), user)) {
+            return key.create(begin.webAuthnRegistrationOptions());
+        }
+    }
+
+    /**
+     * The issue: a security-key registration begun on one node (BEGIN) failed to finish on another (FINISH), the
+     * pending registration being in the first node's memory. Now it finishes on node 2, a replay of the same
+     * FINISH on node 3 gets CONFLICT, and the key logs in through the balancer.
+     */
+    @Test
+    @Order(4)
+    void aSecurityKeyRegistrationBegunOnOneNodeFinishesOnAnother() throws Exception {
+        SoftwareAuthenticator key = new SoftwareAuthenticator(new SecureRandom());
+        String created = begunOnNode1("keyholder", key);
+        try (OcaSession finish = login(node(2), "keyholder")) {
+            finish.webAuthnRegister(created);
+        }
+        try (OcaSession replay = login(node(3), "keyholder")) {
+            CommandRefusedException e = org.junit.jupiter.api.Assertions.assertThrows(CommandRefusedException.class,
+                    () -> replay.webAuthnRegister(created));
+            assertEquals(ErrorCode.CONFLICT.code(), e.code(), e.getMessage());
+        }
+        for (int i = 0; i < 3; i++) {
+            try (OcaSession s = OcaSession.loginWithSecurityKey(balancer, "keyholder", key.login(), setup.pinned(),
+                    new OcaSession.Options())) {
+                assertPong(s);
+            }
+        }
+    }
+
+    /** Two FINISHes of one registration at the same moment on two processes: exactly one stores the key. */
+    @Test
+    @Order(5)
+    void twoConcurrentFinishesOnTwoNodesStoreTheKeyOnce() throws Exception {
+        String created = begunOnNode1("racer", new SoftwareAuthenticator(new SecureRandom()));
+        try (OcaSession on2 = login(node(2), "racer"); OcaSession on3 = login(node(3), "racer")) {
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+                for (OcaSession s : List.of(on2, on3)) {
+                    results.add(two.submit(() -> {
+                        together.await(10, TimeUnit.SECONDS);
+                        try {
+                            s.webAuthnRegister(created);
+                            return 0;
+                        } catch (CommandRefusedException e) {
+                            return e.code();
+                        }
+                    }));
+                }
+                List<Integer> codes = new ArrayList<>();
+                for (java.util.concurrent.Future<Integer> f : results) {
+                    codes.add(f.get(30, TimeUnit.SECONDS));
+                }
+                codes.sort(null);
+                assertEquals(List.of(0, ErrorCode.CONFLICT.code()), codes, "one OK, one CONFLICT");
+            } finally {
+                two.shutdownNow();
+            }
+            assertEquals(1, on2.webAuthnCredentials().size(), "one key stored");
+        }
+    }
+
+    /**
+     * The issue: failure counts lived in each process and did not add up. Five wrong passphrases spread over the
+     * three processes lock the account (limit 5) for all of them, through the balancer too.
+     */
+    @Test
+    @Order(6)
+    void lockoutCountsAddUpAcrossProcesses() throws Exception {
+        char[] wrong = "not the passphrase".toCharArray();
+        for (int n : new int[] {1, 2, 3, 1, 2}) {
+            org.junit.jupiter.api.Assertions.assertThrows(LoginException.class, () -> OcaSession.login(node(n),
+                    "guessed", setup.passphrase(wrong), setup.pinned(), new OcaSession.Options()));
+        }
+        // Each node counts the failure as the login ends, just after the client gave up: wait for the fifth.
+        LoginException locked = null;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (locked == null && System.nanoTime() < until) {
+            try {
+                // a wrong passphrase again: a right one would clear the count if it arrived before the lock
+                OcaSession.login(node(3), "guessed", setup.passphrase(wrong), setup.pinned(),
+                        new OcaSession.Options()).close();
+            } catch (LoginException e) {
+                if (e.code() == ErrorCode.RATE_LIMITED.code()) {
+                    locked = e;
+                }
+            }
+        }
+        assertTrue(locked != null, "five failures on three processes locked the account");
+        for (InetSocketAddress where : List.of(node(1), node(2), balancer)) {
+            LoginException e = org.junit.jupiter.api.Assertions.assertThrows(LoginException.class,
+                    () -> login(where, "guessed"), "the right passphrase is refused while locked");
+            assertEquals(ErrorCode.RATE_LIMITED.code(), e.code(), e.getMessage());
+        }
+    }
+
+    /**
+     * REST over HTTPS through HAProxy in TCP mode with {@code balance source} (the README's sample): every request
+     * of a session (create, handshake steps, frames, close) reaches the node that holds it.
+     */
+    @Test
+    @Order(7)
+    void restSessionsThroughTheBalancerKeepTheirNode() throws Exception {
+        RestClient rest = new RestClient(httpsBalancer, setup.serverCert);
+        for (int i = 0; i < 3; i++) {
+            RestClient.Session s = rest.login("user" + i, setup.passphrase(PASS), setup.pinned(),
+                    org.opencluster.auth.protocol.command.StandardCommands.registry());
+            for (int k = 0; k < 3; k++) {
+                assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+            }
+            assertEquals(200, s.delete(), "the close reached the session's node");
         }
     }
 
@@ -283,7 +464,7 @@ class LoadBalancedClusterTest {
      * succeeds, and the node's restart on the same data rejoins.
      */
     @Test
-    @Order(3)
+    @Order(8)
     void killNineOfOneNodeUnderLoad() throws Exception {
         long killedAt;
         Load load = new Load(2);
@@ -313,7 +494,7 @@ class LoadBalancedClusterTest {
      * port) under load: no login fails except those a stopping node cut (SHUTTING_DOWN, or the session it ended).
      */
     @Test
-    @Order(4)
+    @Order(9)
     void rollingRestartLosesOnlyTheSessionsItCuts() throws Exception {
         Load load = new Load(2);
         try (load) {
@@ -333,5 +514,33 @@ class LoadBalancedClusterTest {
                     "a failure that is not a cut session: " + f);
         }
         assertTrue(load.slots.values().stream().mapToInt(s -> s[0]).sum() > 0, load.profile());
+    }
+
+    /**
+     * The README's HTTP-mode backend (REST routed by session id, TLS ended at HAProxy) is a configuration HAProxy
+     * accepts: {@code haproxy -c} with the nodes' own TLS root as the CA file.
+     */
+    @Test
+    @Order(10)
+    void theReadmesSessionIdRoutingIsAValidHaproxyConfiguration() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int at = readme.indexOf("**Routing REST by session id**");
+        assertTrue(at > 0, "the README's session-id routing is gone");
+        int start = readme.indexOf("```\n", at) + 4;
+        String backend = readme.substring(start, readme.indexOf("```\n", start));
+        assertTrue(backend.contains("stick match path,field(5,/)") && backend.contains("res.hdr(Location)"), backend);
+        // HAProxy reads PEM; the node keeps its TLS root as DER
+        Path root = dir.resolve("tls-root.pem");
+        Files.writeString(root, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
+                new byte[] {'\n'}).encodeToString(Files.readAllBytes(dir.resolve("node1/data/tls-root.crt")))
+                + "\n-----END CERTIFICATE-----\n");
+        Path cfg = dir.resolve("haproxy-http.cfg");
+        Files.writeString(cfg, "defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n"
+                + "    timeout server 30s\nfrontend https\n    bind 127.0.0.1:" + freePort()
+                + "\n    default_backend https_nodes\n" + backend.replace("/etc/oca/tls-root.crt", root.toString()));
+        Process check = new ProcessBuilder(HAPROXY, "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), out);
     }
 }
