@@ -15,7 +15,8 @@ import org.opencluster.auth.server.net.Outbound;
  * collected as bytes (exactly what TCP would have written) and becomes the HTTP answer of the current request.
  * Thread-safe: the session's own requests write here, and so may another thread when the server ends the session
  * (an admin, an account change, a suite disabled: {@code LiveSession.terminate}); its last frames then wait here
- * for the client's next request.
+ * for the client's next request. Nothing is added after {@link #close()}: as a closed TCP connection writes nothing
+ * more, a reply that a request still being answered makes after the server's close frame is dropped.
  */
 final class RestOutbound implements Outbound {
     private final String remote;
@@ -29,12 +30,18 @@ final class RestOutbound implements Outbound {
 
     @Override
     public synchronized void send(RispCommand command) {
+        if (closed) {
+            return;
+        }
         byte[] b = RispEncoder.toBytes(command);
         pending.write(b, 0, b.length);
     }
 
     @Override
     public synchronized void sendRaw(ByteBuffer bytes) {
+        if (closed) {
+            return;
+        }
         ByteBuffer b = bytes.duplicate();
         byte[] copy = new byte[b.remaining()];
         b.get(copy);
@@ -50,7 +57,9 @@ final class RestOutbound implements Outbound {
             throw new IllegalStateException("filled " + target.position() + " of " + length + " bytes");
         }
         synchronized (this) {
-            pending.write(target.array(), 0, length);
+            if (!closed) {
+                pending.write(target.array(), 0, length);
+            }
         }
     }
 
