@@ -13,7 +13,10 @@ import org.opencluster.auth.server.net.Outbound;
 /**
  * The REST transport's side of a {@link org.opencluster.auth.server.net.Connection}: what the session sends is
  * collected as bytes (exactly what TCP would have written) and becomes the HTTP answer of the current request.
- * Not thread-safe by itself: {@link RestSession} serialises every use.
+ * Thread-safe: the session's own requests write here, and so may another thread when the server ends the session
+ * (an admin, an account change, a suite disabled: {@code LiveSession.terminate}); its last frames then wait here
+ * for the client's next request. Nothing is added after {@link #close()}: as a closed TCP connection writes nothing
+ * more, a reply that a request still being answered makes after the server's close frame is dropped.
  */
 final class RestOutbound implements Outbound {
     private final String remote;
@@ -26,13 +29,19 @@ final class RestOutbound implements Outbound {
     }
 
     @Override
-    public void send(RispCommand command) {
+    public synchronized void send(RispCommand command) {
+        if (closed) {
+            return;
+        }
         byte[] b = RispEncoder.toBytes(command);
         pending.write(b, 0, b.length);
     }
 
     @Override
-    public void sendRaw(ByteBuffer bytes) {
+    public synchronized void sendRaw(ByteBuffer bytes) {
+        if (closed) {
+            return;
+        }
         ByteBuffer b = bytes.duplicate();
         byte[] copy = new byte[b.remaining()];
         b.get(copy);
@@ -41,12 +50,17 @@ final class RestOutbound implements Outbound {
 
     @Override
     public void sendFilled(int length, Filler filler) throws Exception {
+        // Filled outside the lock (the filler seals under the session's keys); only the append is guarded.
         ByteBuffer target = ByteBuffer.allocate(length);
         filler.fill(target);
         if (target.position() != length) {
             throw new IllegalStateException("filled " + target.position() + " of " + length + " bytes");
         }
-        pending.write(target.array(), 0, length);
+        synchronized (this) {
+            if (!closed) {
+                pending.write(target.array(), 0, length);
+            }
+        }
     }
 
     @Override
@@ -55,18 +69,18 @@ final class RestOutbound implements Outbound {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
     }
 
     @Override
-    public void closeOnFrameError(FrameError error) {
+    public synchronized void closeOnFrameError(FrameError error) {
         frameError = error;
         closed = true;
     }
 
     @Override
-    public void fail(ErrorCode code, String text) {
+    public synchronized void fail(ErrorCode code, String text) {
         if (!closed) {
             CommandDispatcher.error(this::send, code, text);
             closed = true;
@@ -79,18 +93,23 @@ final class RestOutbound implements Outbound {
     }
 
     /** Everything sent since the last call. */
-    byte[] take() {
+    synchronized byte[] take() {
         byte[] b = pending.toByteArray();
         pending.reset();
         return b;
     }
 
-    boolean closed() {
+    synchronized boolean closed() {
         return closed;
     }
 
+    /** Whether the session is closed with bytes the client has not been given yet (the server's last frames). */
+    synchronized boolean closedWithUnsentBytes() {
+        return closed && pending.size() > 0;
+    }
+
     /** Why the record layer ended the session, if that is how it ended. */
-    Optional<FrameError> frameError() {
+    synchronized Optional<FrameError> frameError() {
         return Optional.ofNullable(frameError);
     }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One REST session: the very same {@link Connection} (login handshake, then the shared dispatcher) that a TCP
  * connection drives, fed from request bodies instead of a socket. Every request is one exchange: its RISP bytes
- * go in, in order, and what the session sends back is the answer. Exchanges of one session never overlap.
+ * go in, in order, and what the session sends back is the answer. Exchanges of one session never overlap (this
+ * object's lock); the server may end the session from another thread at any time (see {@link RestOutbound}).
  */
 final class RestSession {
     private static final Logger LOG = LoggerFactory.getLogger(RestSession.class);
@@ -96,6 +97,10 @@ final class RestSession {
      * @param loginPhase true for handshake flights, false for command frames: the session must be in that phase
      */
     synchronized Exchange exchange(byte[] body, boolean loginPhase, long now) throws RestProblem {
+        Optional<Exchange> ended = serverEnded();
+        if (ended.isPresent()) {
+            return ended.get();
+        }
         requireLive();
         if (connection.loggedIn() == loginPhase) {
             throw loginPhase
@@ -112,6 +117,10 @@ final class RestSession {
      * A body that is not the client's close frame is dropped and counted, and the session goes on.
      */
     synchronized Exchange close(byte[] body, long now) throws RestProblem {
+        Optional<Exchange> ended = serverEnded();
+        if (ended.isPresent()) {
+            return ended.get();
+        }
         requireLive();
         if (!connection.hasInboundKeys()) {
             // Nothing to prove with yet, and nothing lost: no login has started. A body (a client that sealed a
@@ -131,6 +140,29 @@ final class RestSession {
     /** Frames refused from whoever knows the id, in this session's life (for the logs). */
     synchronized long droppedFrames() {
         return dropped;
+    }
+
+    /**
+     * Whether the server ended this session on its own (an admin, the account disabled, deleted or rekeyed, its suite
+     * disabled) and its last frames, {@code ERROR} and the close frame, still wait for the client's next request.
+     */
+    synchronized boolean holdsServerEnding() {
+        return out.closedWithUnsentBytes();
+    }
+
+    /**
+     * The server's last frames, as the answer to whatever request comes next (section 10.2): a client following
+     * section 5.7.4 reads why its session ended, then the close frame, where a bare 404 would look like a truncation.
+     * The body cannot be checked any more (the keys are gone), so whoever knows the id could take them instead; they
+     * are sealed, and the session had ended anyway.
+     */
+    private Optional<Exchange> serverEnded() {
+        if (!out.closedWithUnsentBytes()) {
+            return Optional.empty();
+        }
+        byte[] last = out.take();
+        finish();
+        return Optional.of(new Exchange(last, true, out.frameError()));
     }
 
     private void requireLive() throws RestProblem {
@@ -194,8 +226,14 @@ final class RestSession {
             throw e;
         }
         loggedInSeen = connection.loggedIn();
-        boolean closed = out.closed();
-        Exchange result = new Exchange(out.take(), closed, out.frameError());
+        boolean closed;
+        byte[] output;
+        synchronized (out) {
+            // One snapshot: the server may end the session from another thread between two separate reads.
+            closed = out.closed();
+            output = out.take();
+        }
+        Exchange result = new Exchange(output, closed, out.frameError());
         if (closed) {
             finish();
         }

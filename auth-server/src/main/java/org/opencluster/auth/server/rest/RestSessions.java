@@ -130,9 +130,16 @@ final class RestSessions implements AutoCloseable {
         return s;
     }
 
-    /** The live session with this id (an ended one is removed and not found). */
+    /**
+     * The live session with this id (an ended one is removed and not found), or one the server ended whose last
+     * frames wait for this request (its keys are released now; the exchange hands the frames over).
+     */
     Optional<RestSession> find(String id) {
         RestSession s = sessions.get(id);
+        if (s != null && s.holdsServerEnding()) {
+            s.finish();
+            return Optional.of(s);
+        }
         if (s != null && (s.closed() || handshakeExpired(s, ticker.getAsLong()))) {
             end(s);
             return Optional.empty();
@@ -163,13 +170,21 @@ final class RestSessions implements AutoCloseable {
         return sessions.size();
     }
 
-    /** Ends idle, expired and closed sessions; returns how many. */
+    /**
+     * Ends idle, expired and closed sessions; returns how many. A session the server ended releases its keys here
+     * but stays, until the client's next request or its idle timeout, to hand over the server's last frames.
+     */
     int reap() {
         long now = ticker.getAsLong();
         int ended = 0;
         for (RestSession s : sessions.values()) {
-            if (s.closed() || now - s.lastUsed() > idle.toNanos() || now - s.created() > lifetime.toNanos()
-                    || handshakeExpired(s, now)) {
+            boolean expired = now - s.lastUsed() > idle.toNanos() || now - s.created() > lifetime.toNanos()
+                    || handshakeExpired(s, now);
+            if (!expired && s.holdsServerEnding()) {
+                s.finish();
+                continue;
+            }
+            if (expired || s.closed()) {
                 end(s);
                 ended++;
             }

@@ -15,10 +15,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.SessionEndedException;
 import org.opencluster.auth.client.enrol.Enroller;
@@ -26,8 +29,10 @@ import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.ProofKind;
+import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.ca.ClusterCa;
 import org.opencluster.auth.server.store.Account;
@@ -38,7 +43,8 @@ import org.opencluster.auth.token.software.SoftwareToken;
 /**
  * What an account must still be at login and at each re-authentication (issue 13 item 13): its certificate issued
  * by this cluster's CA for its key and valid on the server's clock, the account enabled and unchanged. Each failure
- * looks like a wrong proof to the client. And a code that only adds a security key cannot certify a key.
+ * looks like a wrong proof to the client, over TCP and REST: re-authentication reads the account again (disabled,
+ * deleted or rekeyed since login). And a code that only adds a security key cannot certify a key.
  */
 class AccountValidityTest {
     private static final char[] PASS = "correct horse battery staple".toCharArray();
@@ -51,7 +57,7 @@ class AccountValidityTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = clusters.in().config(b -> b.reauth(INTERVAL, Duration.ofMinutes(2)))
+        cluster = clusters.in().https().config(b -> b.reauth(INTERVAL, Duration.ofMinutes(2)))
                 .ecProofKind(ProofKind.SIGNATURE).start();
     }
 
@@ -105,18 +111,73 @@ class AccountValidityTest {
         assertLoginFails("gina");
     }
 
-    @Test
-    void reauthenticationEndsTheSessionOfAnAccountDisabledSinceLogin() throws Exception {
-        person("hank", key -> cluster.ca.issue("hank", ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
-        OcaSession s = login("hank");
-        assertEquals("hank", StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString());
-        cluster.store.setDisabled("hank", true);
+    /**
+     * What may happen to an account while one of its sessions runs, made directly in the store (as another node, or
+     * an admin tool, would): re-authentication must read the account again rather than trust what the login saw.
+     */
+    enum Change {
+        DISABLED, DELETED, REKEYED
+    }
+
+    private void change(String name, Change change) throws Exception {
+        switch (change) {
+            case DISABLED -> assertTrue(cluster.store.setDisabled(name, true));
+            case DELETED -> assertTrue(cluster.store.deleteAccount(name));
+            case REKEYED -> {
+                byte[] oldKey = cluster.store.findAccount(name).orElseThrow().publicKey();
+                byte[] pkcs8 = SoftwareKeys.generatePkcs8(KeyType.EC_P256, cluster.random);
+                try (SoftwareToken t = SoftwareToken.fromPkcs8(name, pkcs8, List.of())) {
+                    // The same passphrase seals the new key: only the key tells the two credentials apart.
+                    assertTrue(cluster.store.replaceKey(name, oldKey, t.publicKey().getEncoded(),
+                            () -> encoded(cluster.ca.issue(name, ClusterCa.Subject.PERSON, t.publicKey(),
+                                    Duration.ofDays(30))), cluster.envelopes().seal(name, PASS, pkcs8, List.of())));
+                }
+            }
+        }
+    }
+
+    private static byte[] encoded(X509Certificate c) {
+        try {
+            return c.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Change.class)
+    void reauthenticationOverTcpEndsTheSessionOfAnAccountChangedSinceLogin(Change change) throws Exception {
+        String name = "hank-" + change.name().toLowerCase(java.util.Locale.ROOT);
+        person(name, key -> cluster.ca.issue(name, ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        OcaSession s = login(name);
+        assertEquals(name, StandardCharsets.UTF_8.decode(s.exec(WHOAMI).get(0).bytes()).toString());
+        change(name, change);
         cluster.elapse(INTERVAL.plusSeconds(1));
         SessionEndedException ended = assertThrows(SessionEndedException.class, () -> s.exec(WHOAMI));
         assertEquals(ErrorCode.REAUTH_FAILED.code(), ended.serverCode());
         assertTrue(ended.getMessage().contains("did not verify"), "like a wrong proof: " + ended.getMessage());
         Eventually.equals(0, cluster.sessions::size, 5000, "the server ended the session");
         s.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Change.class)
+    void reauthenticationOverRestEndsTheSessionOfAnAccountChangedSinceLogin(Change change) throws Exception {
+        String name = "ida-" + change.name().toLowerCase(java.util.Locale.ROOT);
+        person(name, key -> cluster.ca.issue(name, ClusterCa.Subject.PERSON, key, Duration.ofDays(30)));
+        RestClient.Session s = cluster.rest().login(name, cluster.passphrase(PASS), cluster.pinned(),
+                CommandRegistry.builder().include(CoreCommands.registry()).include(ReauthCommands.registry()).build());
+        assertTrue(RestReauthentication.run(s, name, cluster.passphrase(PASS), UnaryOperator.identity()).done(),
+                "re-authentication works while the account is unchanged");
+        change(name, change);
+        RestReauthentication.Exchange x = RestReauthentication.run(s, name, cluster.passphrase(PASS),
+                UnaryOperator.identity());
+        assertEquals(CoreCommands.ERROR.id(), x.replies().get(0).id(), x.replies().toString());
+        assertEquals(ErrorCode.REAUTH_FAILED.code(), x.replies().get(0).number());
+        String text = StandardCharsets.UTF_8.decode(x.replies().get(1).bytes()).toString();
+        assertTrue(text.contains("did not verify"), "like a wrong proof: " + text);
+        Eventually.equals(0, cluster.sessions::size, 5000, "the server ended the session");
+        assertEquals(404, s.postFrames(s.seal(WHOAMI)).statusCode(), "the session is gone");
     }
 
     @Test

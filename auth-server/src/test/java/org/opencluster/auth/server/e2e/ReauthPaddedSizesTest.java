@@ -13,19 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.client.login.TokenProofs;
 import org.opencluster.auth.protocol.command.CoreCommands;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ReauthCommands;
 import org.opencluster.auth.protocol.handshake.ProofKind;
-import org.opencluster.auth.protocol.handshake.ReauthSchedule;
-import org.opencluster.auth.protocol.handshake.TrafficSecrets;
 import org.opencluster.auth.protocol.risp.CommandRegistry;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.server.e2e.MitmProxy.Flow;
 import org.opencluster.auth.server.e2e.MitmProxy.Unit;
 import org.opencluster.auth.token.KeyType;
-import org.opencluster.auth.token.Token;
 
 /**
  * Issue 13 item 3, re-authentication (docs/PROTOCOL.md section 5.13): the frame carrying REAUTH_PROOF has one size
@@ -125,62 +121,23 @@ class ReauthPaddedSizesTest {
         CommandRegistry commands = CommandRegistry.builder().include(CoreCommands.registry())
                 .include(ReauthCommands.registry()).build();
         RestClient.Session s = rest.login("p256", cluster.passphrase(PASS), cluster.pinned(), commands);
-        ProofExchange x = sendProof(s, "p256", tamper);
-        assertEquals(CoreCommands.ERROR.id(), x.replies.get(0).id(), x.replies.toString());
-        assertEquals(ErrorCode.REAUTH_FAILED.code(), x.replies.get(0).number());
+        RestReauthentication.Exchange x = sendProof(s, "p256", tamper);
+        assertEquals(CoreCommands.ERROR.id(), x.replies().get(0).id(), x.replies().toString());
+        assertEquals(ErrorCode.REAUTH_FAILED.code(), x.replies().get(0).number());
         Eventually.equals(0, cluster.sessions::size, 5000, "the server ended the session");
-    }
-
-    private record ProofExchange(byte[] sealed, List<RispCommand> replies) {
     }
 
     /** One re-authentication over REST (section 5.13); returns the sealed proof frame as posted. */
     private byte[] reauthenticate(RestClient.Session s, String user) throws Exception {
-        ProofExchange x = sendProof(s, user, UnaryOperator.identity());
-        assertEquals(ReauthCommands.REAUTH_DONE.id(), x.replies.get(0).id(), user + ": " + x.replies);
-        return x.sealed;
+        RestReauthentication.Exchange x = sendProof(s, user, UnaryOperator.identity());
+        assertTrue(x.done(), user + ": " + x.replies());
+        return x.sealed();
     }
 
-    /** REAUTH_BEGIN, then the proof frame (as {@code tamper} makes it); on REAUTH_DONE both directions rekey. */
-    private ProofExchange sendProof(RestClient.Session s, String user, UnaryOperator<List<RispCommand>> tamper)
-            throws Exception {
-        List<RispCommand> challenge = s.exec(RispCommand.none(ReauthCommands.REAUTH_BEGIN.id()));
-        byte[] nonce = find(challenge, ReauthCommands.REAUTH_NONCE.id()).copyBytes();
-        ProofKind kind = ProofKind.fromWire((int) find(challenge, ReauthCommands.REAUTH_PROOF_KIND.id()).number())
-                .orElseThrow();
-        byte[] share = find(challenge, ReauthCommands.REAUTH_EPHEMERAL.id()).copyBytes();
-        ReauthSchedule schedule = s.handshake.reauthSchedule();
-        byte[] context = schedule.context(kind, nonce, share);
-        byte[] z = null;
-        TokenProofs.Proof proof;
-        try (Token token = cluster.passphrase(PASS).unlock(user, s.handshake.envelope())) {
-            if (kind == ProofKind.KEY_AGREEMENT) {
-                z = TokenProofs.agree(token, share);
-                proof = new TokenProofs.Proof(0, schedule.keyAgreementProof(z, context));
-            } else {
-                proof = TokenProofs.sign(token, ReauthSchedule.signatureInput(context));
-            }
-        }
+    /** REAUTH_BEGIN, then the proof frame (as {@code tamper} makes it), with protocol version 3 (padded). */
+    private RestReauthentication.Exchange sendProof(RestClient.Session s, String user,
+            UnaryOperator<List<RispCommand>> tamper) throws Exception {
         assertEquals(3, s.handshake.protocolVersion());
-        List<RispCommand> frame = tamper.apply(ReauthCommands.proofFrame(proof.scheme(), proof.value(), true));
-        byte[] sealed = s.seal(frame.toArray(new RispCommand[0]));
-        var r = s.postFrames(sealed);
-        assertEquals(200, r.statusCode());
-        List<RispCommand> replies = s.open(r.body());
-        if (!replies.isEmpty() && replies.get(0).id() == ReauthCommands.REAUTH_DONE.id()) {
-            try (TrafficSecrets fresh = schedule.advance(z, context)) {
-                s.channel.rekey(fresh.clientToServer(), fresh.serverToClient());
-            }
-        }
-        return new ProofExchange(sealed, replies);
-    }
-
-    private static RispCommand find(List<RispCommand> replies, int id) {
-        for (RispCommand c : replies) {
-            if (c.id() == id) {
-                return c;
-            }
-        }
-        throw new AssertionError("no 0x" + Integer.toHexString(id) + " in " + replies);
+        return RestReauthentication.run(s, user, cluster.passphrase(PASS), tamper);
     }
 }

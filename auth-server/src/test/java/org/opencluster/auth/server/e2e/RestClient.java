@@ -214,11 +214,18 @@ final class RestClient {
 
         List<RispCommand> open(byte[] frames) throws FrameException {
             List<RispCommand> replies = new ArrayList<>();
+            openInto(frames, replies);
+            return replies;
+        }
+
+        /** Opens {@code frames} into {@code replies}; true when they end with the server's authentic close frame. */
+        boolean openInto(byte[] frames, List<RispCommand> replies) throws FrameException {
+            boolean closed = false;
             for (RispCommand outer : RispDecoder.framingOnly().feed(frames)) {
-                channel.receive(outer, c -> replies.addAll(RispDecoder.framingOnly().feed(
+                closed = channel.receive(outer, c -> replies.addAll(RispDecoder.framingOnly().feed(
                         org.opencluster.auth.protocol.risp.RispEncoder.toBytes(c))));
             }
-            return replies;
+            return closed;
         }
 
         /**
@@ -226,9 +233,14 @@ final class RestClient {
          * keys (application keys once logged in, handshake keys mid-login), or nothing before it has keys.
          */
         int delete() throws Exception {
+            return deleteResponse().statusCode();
+        }
+
+        /** {@link #delete()}, whole answer. */
+        HttpResponse<byte[]> deleteResponse() throws Exception {
             byte[] close = closeFrame();
             return send("DELETE", "/api/v1/sessions/" + id, close.length == 0 ? null : "application/x-risp",
-                    close.length == 0 ? null : close).statusCode();
+                    close.length == 0 ? null : close);
         }
 
         /** This client's close frame under its current sending keys (advances them); empty without keys. */

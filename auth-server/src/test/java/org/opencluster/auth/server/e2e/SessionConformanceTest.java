@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -97,6 +99,47 @@ class SessionConformanceTest {
             assertFalse(c.nextIsCloseFrame(), "ERROR SUITE_DISABLED");
             assertTrue(c.nextIsCloseFrame(), "then the close frame");
         }
+    }
+
+    /** A REST session the server ended (here by an admin) and the answer of the client's next request. */
+    private static void assertEndedByTheServer(HttpResponse<byte[]> r, RestClient.Session s, String reason)
+            throws Exception {
+        assertEquals(200, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("application/x-risp", r.headers().firstValue("Content-Type").orElse(null));
+        assertEquals("true", r.headers().firstValue("Oca-Session-Closed").orElse(null));
+        List<RispCommand> last = new ArrayList<>();
+        assertTrue(s.openInto(r.body(), last), "the server's sealed close frame comes last (5.7.4: no truncation)");
+        assertEquals(CoreCommands.ERROR.id(), last.get(0).id(), last::toString);
+        assertEquals(ErrorCode.NOT_AUTHENTICATED.code(), last.get(0).number());
+        assertTrue(StandardCharsets.UTF_8.decode(last.get(1).bytes()).toString().contains(reason), last::toString);
+    }
+
+    private RestClient.Session restLogin() throws Exception {
+        RestClient rest = new RestClient(cluster.server.httpsAddress().orElseThrow(), cluster.serverCert);
+        return rest.login("alice", cluster.passphrase(PASS), cluster.pinned(), CommandRegistry.builder()
+                .include(CoreCommands.registry()).include(AdminCommands.registry()).build());
+    }
+
+    @Test
+    void aRestSessionTheServerEndedAnswersTheNextFramesWithItsErrorAndSealedCloseNotA404() throws Exception {
+        start();
+        RestClient.Session s = restLogin();
+        assertEquals(1, cluster.sessions.endUser("alice", "ended by an admin"));
+        // Ended at once (keys released, off the session list), though the client has not asked anything yet.
+        Eventually.equals(0, cluster.sessions::size, 15_000, "the server released the session");
+        assertEndedByTheServer(s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id()))), s, "ended by an admin");
+        HttpResponse<byte[]> after = s.postFrames(s.seal(RispCommand.none(CoreCommands.PING.id())));
+        assertEquals(404, after.statusCode(), "told once; then the session is unknown");
+    }
+
+    @Test
+    void aDeleteAfterTheServerEndedTheRestSessionGetsTheServersLastFrames() throws Exception {
+        start();
+        RestClient.Session s = restLogin();
+        assertEquals(1, cluster.sessions.endUser("alice", "the account was disabled by an admin"));
+        HttpResponse<byte[]> r = s.deleteResponse();
+        assertEndedByTheServer(r, s, "disabled by an admin");
+        assertEquals(0, cluster.sessions.size());
     }
 
     @Test

@@ -25,9 +25,12 @@ class RestSessionsTest {
         boolean loggedIn;
         int closes;
         final List<Integer> seen = new ArrayList<>();
+        /** Where the session's answers go: what the server would write to from another thread to end it. */
+        Outbound out;
 
         @Override
         public void onCommand(RispCommand command, Outbound out) {
+            this.out = out;
             seen.add(command.id());
             if (loggedIn) {
                 out.send(command);
@@ -159,6 +162,54 @@ class RestSessionsTest {
         assertEquals(1, s.reap());
         assertEquals(1, made.get(1).closes);
         assertEquals(0, s.size());
+    }
+
+    /** What the server writes when it ends a session (here unsealed: the stand-in connection has no keys). */
+    private static final byte[] GOODBYE = org.opencluster.auth.protocol.risp.RispEncoder.toBytes(RispCommand.integer(
+            org.opencluster.auth.protocol.command.CoreCommands.ERROR.id(), ErrorCode.NOT_AUTHENTICATED.code()));
+
+    /** A session logged in by one exchange, then ended by the server from outside any request (as an admin does). */
+    private RestSession loggedInThenEndedByTheServer(RestSessions s) throws Exception {
+        RestSession session = s.open("10.0.0.1");
+        session.exchange(HELLO, true, ticker.getAsLong());
+        Outbound out = made.get(made.size() - 1).out;
+        out.sendRaw(java.nio.ByteBuffer.wrap(GOODBYE));
+        out.close();
+        return session;
+    }
+
+    /**
+     * Issue 13 item 11 over REST: a session the server ends between requests releases its connection at the next
+     * reap, keeps its last bytes for the client's next request (any body: the keys are gone), and is unknown after.
+     */
+    @Test
+    void aSessionTheServerEndsKeepsItsLastBytesForTheNextRequestOnly() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession session = loggedInThenEndedByTheServer(s);
+        Recording r = made.get(0);
+        assertEquals(0, s.reap(), "not dropped: its last bytes wait for the client");
+        assertEquals(1, r.closes, "but the connection (keys, session list) is released at once");
+        RestSession found = s.find(session.id()).orElseThrow();
+        RestSession.Exchange last = found.exchange(new byte[] {0x71, 0x01}, false, ticker.getAsLong());
+        assertTrue(last.closed());
+        assertEquals(java.util.HexFormat.of().formatHex(GOODBYE), java.util.HexFormat.of().formatHex(last.output()));
+        assertEquals(1, r.seen.size(), "the body was not fed to the ended session: " + r.seen);
+        assertTrue(s.find(session.id()).isEmpty(), "told once");
+        assertEquals(1, r.closes);
+    }
+
+    @Test
+    void aSessionTheServerEndedIsDroppedAtItsIdleTimeoutIfNoRequestComes() throws Exception {
+        RestSessions s = sessions(10, 10);
+        RestSession session = loggedInThenEndedByTheServer(s);
+        Recording r = made.get(0);
+        assertEquals(0, s.reap());
+        assertEquals(1, s.size());
+        ticker.advance(Duration.ofMinutes(6));
+        assertEquals(1, s.reap());
+        assertEquals(0, s.size());
+        assertTrue(s.find(session.id()).isEmpty());
+        assertEquals(1, r.closes);
     }
 
     @Test

@@ -5,7 +5,7 @@ import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.Hkdf;
 
 /**
- * The secret of one direction of one epoch, and what follows from it (docs/PROTOCOL.md, section 5.4.4):
+ * The secret of one direction of one epoch, and what follows from it (docs/PROTOCOL.md, section 5.4.3):
  * <pre>
  *   key  = HKDF-Expand-Label(secret, "key", "", AEAD key length)     (32 for both AEADs of version 1)
  *   iv   = HKDF-Expand-Label(secret, "iv",  "", AEAD nonce length)   (12)
