@@ -650,8 +650,9 @@ public final class AuthServer implements AutoCloseable {
 
     /**
      * Why this node should not get traffic now, if it should not (the admin listener's {@code /readyz}): the store
-     * takes no write, one of the server's key tokens is lost, or another node changed the suite policy and this one
-     * has not caught up. One short line each, never a secret or a stack trace.
+     * takes no write, one of the server's key tokens is lost, this node's view of the cluster is older than
+     * {@code cluster.max-staleness} (it takes no login), or another node changed the suite policy and this one has
+     * not caught up. One short line each, never a secret or a stack trace.
      */
     public Optional<String> notReadyBecause() {
         try {
@@ -663,6 +664,10 @@ public final class AuthServer implements AutoCloseable {
             if (!t.up()) {
                 return Optional.of(t.role() + " key token unavailable");
             }
+        }
+        Optional<String> stale = cluster.staleBecause();
+        if (stale.isPresent()) {
+            return stale; // it answers every login CLUSTER_STATE_STALE: the balancer should look elsewhere
         }
         try {
             long stored = store.latestPolicy().map(org.opencluster.auth.server.store.StoredPolicy::version).orElse(0L);
