@@ -656,6 +656,11 @@ public final class AuthServer implements AutoCloseable {
      * not caught up. One short line each, never a secret or a stack trace.
      */
     public Optional<String> notReadyBecause() {
+        // First, and without a database round trip: a stale node answers every login CLUSTER_STATE_STALE.
+        Optional<String> stale = cluster.staleBecause();
+        if (stale.isPresent()) {
+            return stale;
+        }
         try {
             store.probeWritable();
         } catch (RuntimeException e) {
@@ -665,10 +670,6 @@ public final class AuthServer implements AutoCloseable {
             if (!t.up()) {
                 return Optional.of(t.role() + " key token unavailable");
             }
-        }
-        Optional<String> stale = cluster.staleBecause();
-        if (stale.isPresent()) {
-            return stale; // it answers every login CLUSTER_STATE_STALE: the balancer should look elsewhere
         }
         try {
             long stored = store.latestPolicy().map(org.opencluster.auth.server.store.StoredPolicy::version).orElse(0L);
