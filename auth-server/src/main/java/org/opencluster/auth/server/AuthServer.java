@@ -100,7 +100,7 @@ public final class AuthServer implements AutoCloseable {
         store = Bootstrap.openStore(config);
         b.opened.push(store);
         metrics.storePool(store::poolState);
-        metrics.storeStatements(store::statementCount);
+        metrics.storeStatements(store, JdbcAccountStore::statementCount);
         metrics.liveSessions(sessions, SessionRegistry::size);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);

@@ -107,9 +107,13 @@ public final class ServerMetrics {
         gaugePool("pending", pool, PoolState::pending);
     }
 
-    /** {@link #STORE_STATEMENTS} reads {@code count} at each scrape (a count that only grows). */
-    public void storeStatements(java.util.function.LongSupplier count) {
-        io.micrometer.core.instrument.FunctionCounter.builder(STORE_STATEMENTS, count, c -> c.getAsLong())
+    /**
+     * {@link #STORE_STATEMENTS} reads {@code count} of {@code store} at each scrape (a count that only grows). The
+     * meter holds {@code store} weakly: pass the store itself (its owner holds it), never a lambda or method
+     * reference, which nothing else holds and which would read NaN after the next collection.
+     */
+    public <T> void storeStatements(T store, ToDoubleFunction<T> count) {
+        io.micrometer.core.instrument.FunctionCounter.builder(STORE_STATEMENTS, store, count)
                 .description("Statements the store ran on its database").register(registry);
     }
 

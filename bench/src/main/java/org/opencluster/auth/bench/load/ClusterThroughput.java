@@ -30,7 +30,6 @@ import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.ServerTrust;
 import org.opencluster.auth.server.AuthServer;
-import org.opencluster.auth.server.AuthServerMain;
 import org.opencluster.auth.server.boot.ClusterJoin;
 import org.opencluster.auth.server.config.ServerConfig;
 import org.opencluster.auth.server.store.Account;
@@ -54,6 +53,8 @@ import org.opencluster.auth.token.software.SoftwareToken;
 final class ClusterThroughput {
     private static final String HAPROXY = "/usr/sbin/haproxy";
     private static final String SERVICE = "svc-cluster-bench";
+    /** {@code oca-server run}'s class (module oca-server is on the bench's class path at run time only). */
+    private static final String SERVER_MAIN = "org.opencluster.auth.server.AuthServerMain";
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux: /proc/<pid>/stat's unit
 
     private ClusterThroughput() {
@@ -231,7 +232,7 @@ final class ClusterThroughput {
     private static Process startNode(Node node) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                System.getProperty("java.class.path"), AuthServerMain.class.getName(), "run", "--config",
+                System.getProperty("java.class.path"), SERVER_MAIN, "run", "--config",
                 node.config().toString()).redirectErrorStream(true)
                 .redirectOutput(node.config().resolveSibling("server.log").toFile()).start();
     }
