@@ -141,6 +141,9 @@ class PostgresRestartUnderLoadTest {
         if (pg != null) {
             pg.close();
         }
+        if (dir != null) {
+            RestartablePostgres.deleteTree(dir);
+        }
     }
 
     private static int freePort() throws IOException {

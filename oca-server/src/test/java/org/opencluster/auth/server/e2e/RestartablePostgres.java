@@ -126,6 +126,11 @@ final class RestartablePostgres implements AutoCloseable {
         } catch (IllegalStateException alreadyStopped) {
             // the test left it stopped
         }
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} and everything below it. */
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);
