@@ -101,6 +101,7 @@ public final class AuthServer implements AutoCloseable {
         store = Bootstrap.openStore(config);
         b.opened.push(store);
         metrics.storePool(store::poolState);
+        metrics.storeStatements(store, JdbcAccountStore::statementCount);
         metrics.liveSessions(sessions, SessionRegistry::size);
         ServerKeys keys = new ServerKeys(tokens);
         bootstrap = new Bootstrap(config, keys, clock, random).init(store);
@@ -658,10 +659,16 @@ public final class AuthServer implements AutoCloseable {
 
     /**
      * Why this node should not get traffic now, if it should not (the admin listener's {@code /readyz}): the store
-     * takes no write, one of the server's key tokens is lost, or another node changed the suite policy and this one
-     * has not caught up. One short line each, never a secret or a stack trace.
+     * takes no write, one of the server's key tokens is lost, this node's view of the cluster is older than
+     * {@code cluster.max-staleness} (it takes no login), or another node changed the suite policy and this one has
+     * not caught up. One short line each, never a secret or a stack trace.
      */
     public Optional<String> notReadyBecause() {
+        // First, and without a database round trip: a stale node answers every login CLUSTER_STATE_STALE.
+        Optional<String> stale = cluster.staleBecause();
+        if (stale.isPresent()) {
+            return stale;
+        }
         try {
             store.probeWritable();
         } catch (RuntimeException e) {

@@ -135,6 +135,19 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
         }
     }
 
+    /**
+     * Why this node takes no login now under the staleness rule, if it does not (the admin listener's
+     * {@code /readyz}): the balancer should send its traffic elsewhere meanwhile. The same age as {@link #requireFresh}.
+     */
+    public java.util.Optional<String> staleBecause() {
+        long age = ticker.getAsLong() - freshAt;
+        // A lone H2 node has no other node to fall behind (the rule is PostgreSQL's, as in AuthServer).
+        return store.postgres() && age > maxStaleness.toNanos()
+                ? java.util.Optional.of("cluster state " + Duration.ofNanos(age).toSeconds() + " s old (more than "
+                        + maxStaleness.toSeconds() + " s)")
+                : java.util.Optional.empty();
+    }
+
     @Override
     public void endUser(String username, String reason) {
         publish(END_USER, username, reason);
@@ -264,6 +277,9 @@ public final class ClusterSync implements ClusterBroadcast, AutoCloseable {
                 try (Statement st = listener.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
+                // A notification sent while this node was not listening (its connection was cut, PostgreSQL
+                // restarted) is gone for good: read at once what may have happened meanwhile, not a re-read later.
+                return;
             }
             // Polled in short slices so a local wake-up (this node's own action) is not held up either.
             long until = System.nanoTime() + reread.toNanos();

@@ -716,14 +716,13 @@ public final class ServerConfig {
             return this;
         }
 
-        /** The re-read interval (0.1 s to 60 s) and the staleness limit (at least twice the interval). */
+        /**
+         * The re-read interval (0.1 s to 60 s) and the staleness limit (at least twice the interval, checked by
+         * {@link #build}: a file may set the two keys in either order).
+         */
         public Builder clusterTiming(Duration reread, Duration maxStaleness) {
             if (reread.toMillis() < 100 || reread.toSeconds() > 60) {
                 throw new IllegalArgumentException("cluster.reread-interval must be 0.1 s to 60 s");
-            }
-            if (maxStaleness.compareTo(reread.multipliedBy(2)) < 0) {
-                throw new IllegalArgumentException("cluster.max-staleness must be at least twice"
-                        + " cluster.reread-interval");
             }
             this.clusterReread = reread;
             this.clusterMaxStaleness = maxStaleness;
@@ -915,6 +914,12 @@ public final class ServerConfig {
         }
 
         public ServerConfig build() {
+            // A node re-reads every interval; its view must be allowed to miss at least one re-read (a slow query,
+            // a lost notification) before it stops taking logins, or one hiccup would stop it.
+            if (clusterMaxStaleness.compareTo(clusterReread.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("cluster.max-staleness (" + clusterMaxStaleness + ") must be at"
+                        + " least twice cluster.reread-interval (" + clusterReread + ")");
+            }
             if (preAuthBytes < preAuthBytesPerConnection) {
                 throw new IllegalArgumentException("preauth.max-bytes (" + preAuthBytes
                         + ") must be at least preauth.max-bytes-per-connection (" + preAuthBytesPerConnection + ")");

@@ -76,6 +76,16 @@ public final class LoginThrottle {
     /** Why a login may not proceed now, or {@link Verdict#ALLOWED}. */
     public enum Verdict { ALLOWED, ACCOUNT_LOCKED, SOURCE_LOCKED, DEVICE_LOCKED }
 
+    /** The buckets live in the database: recording an outcome is a transaction, which may wait. */
+    private final boolean settlingMayBlock;
+    /**
+     * Records failures of logins whose connection is gone (a hang-up, a deadline) off the thread that noticed it,
+     * an I/O thread that serves many connections; made on first use. One thread, so one slow database holds up one
+     * thread only; a bounded queue, and when it is full the caller records the failure itself (a count is never
+     * dropped: an attacker must not gain guesses by hanging up while the database is slow).
+     */
+    private volatile java.util.concurrent.ThreadPoolExecutor detached;
+
     private LoginThrottle(Builder b) {
         this.sources = buckets(b, "source", b.maxSourceFailures);
         this.accounts = buckets(b, "account", b.maxAccountFailures);
@@ -86,7 +96,60 @@ public final class LoginThrottle {
         this.ticker = b.ticker;
         this.admission = b.admission;
         this.deviceTokens = b.deviceTokens != null ? b.deviceTokens : DeviceTokens.ephemeral();
+        this.settlingMayBlock = b.shared != null;
     }
+
+    /**
+     * Whether {@link #recordSuccess(Attempt)} and {@link #recordFailure(Attempt)} may wait on something besides this
+     * CPU (the database the nodes share): then a login step that settles the login's outcome must not run on an I/O
+     * thread (ServerHandshake's {@code nextStepMayBlock}).
+     */
+    public boolean settlingMayBlock() {
+        return settlingMayBlock;
+    }
+
+    /**
+     * {@link #recordFailure(Attempt)} for a login whose connection is gone, called where waiting is not allowed (the
+     * I/O thread that saw the hang-up or the deadline): at once when settling cannot block, else on the throttle's
+     * own thread. A failure that cannot be stored is logged (the database is down: every check fails meanwhile).
+     */
+    public void recordFailureDetached(Attempt a) {
+        if (!settlingMayBlock) {
+            recordFailure(a);
+            return;
+        }
+        detachedSettler().execute(() -> {
+            try {
+                recordFailure(a);
+            } catch (RuntimeException e) {
+                LOG.warn("event=login.failure_not_counted user={} error={}", LogValues.quote(a.account()),
+                        LogValues.quote(e.getClass().getSimpleName()));
+            }
+        });
+    }
+
+    private java.util.concurrent.ThreadPoolExecutor detachedSettler() {
+        java.util.concurrent.ThreadPoolExecutor e = detached;
+        if (e == null) {
+            synchronized (this) {
+                e = detached;
+                if (e == null) {
+                    e = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
+                            new java.util.concurrent.ArrayBlockingQueue<>(DETACHED_QUEUE), r -> {
+                                Thread t = new Thread(r, "oca-throttle-settle");
+                                t.setDaemon(true);
+                                return t;
+                            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+                    e.allowCoreThreadTimeOut(true);
+                    detached = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Failures waiting for the database at most, before the callers record their own (back-pressure). */
+    private static final int DETACHED_QUEUE = 10_000;
 
     private Buckets buckets(Builder b, String kind, int max) {
         return b.shared != null ? new SharedBucketKind(kind, max, b.shared) : new BucketMap(kind, max, b.maxTrackedKeys);

@@ -61,6 +61,11 @@ public final class ServerHandshake {
     /** What the metrics label this login with, once known (written by {@link #enter}). */
     private org.opencluster.auth.protocol.handshake.ProofKind proofAsked;
     private CipherSuite negotiated;
+    /**
+     * The handshake was ended from outside ({@link #abandon}, {@link #endWith}), on a thread that must not wait (an
+     * I/O thread): a failure it owes the throttle is recorded without waiting there.
+     */
+    private boolean endedFromOutside;
     /** Told each refusal before authentication: a fixed reason word (hello_refused, hello_retry, throttled). */
     private java.util.function.Consumer<String> preAuthRejections = reason -> { };
 
@@ -107,7 +112,7 @@ public final class ServerHandshake {
         if (current instanceof AwaitChoice) {
             return false;
         }
-        return current.challenged().map(login -> login.issued().verifier().checkMayBlock()).orElse(true);
+        return current.challenged().map(login -> login.issued().verifier().checkMayBlock() || settings.throttle().settlingMayBlock()).orElse(true);
     }
 
     /** Bytes to send now (possibly empty); the buffer is the caller's afterwards. */
@@ -243,7 +248,7 @@ public final class ServerHandshake {
         current = next;
         next.keys().ifPresent(k -> negotiated = k.suite());
         next.challenged().ifPresent(login -> proofAsked = login.issued().challenge().asked());
-        ServerStates.leave(left, next, settings.throttle());
+        ServerStates.leave(left, next, settings.throttle(), endedFromOutside);
     }
 
     private boolean isOver() {
@@ -256,6 +261,7 @@ public final class ServerHandshake {
      */
     public void abandon() {
         if (!isOver()) {
+            endedFromOutside = true;
             enter(new Failed(current.version(), current.attemptedUsername()));
         }
     }
@@ -343,6 +349,7 @@ public final class ServerHandshake {
         if (isOver()) {
             return ByteBuffer.allocate(0);
         }
+        endedFromOutside = true;
         fail(code, text);
         return takeOutput();
     }

@@ -13,6 +13,9 @@ import org.opencluster.auth.protocol.suite.CipherSuite;
 import org.opencluster.auth.protocol.suite.KeyExchange;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.log.LogValues;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server handshake's states, one immutable record each, holding only what exists in that state. Secrets
@@ -21,6 +24,8 @@ import org.opencluster.auth.server.limit.LoginThrottle;
  * not ({@link ServerHandshake}'s {@code enter}). A {@link Transcript} is a running hash, carried along, not copied.
  */
 final class ServerStates {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerStates.class);
+
     private ServerStates() {
     }
 
@@ -31,14 +36,10 @@ final class ServerStates {
      * meeting the limit. Then every secret {@code left} holds and {@code next} does not is closed (key pairs
      * wiped, the key schedule and channel closed): no secret outlives the last state that holds it.
      */
-    static void leave(ServerState left, ServerState next, LoginThrottle throttle) {
+    static void leave(ServerState left, ServerState next, LoginThrottle throttle, boolean endedFromOutside) {
         try {
             if (left.challenged().isPresent() && next.challenged().isEmpty()) {
-                if (next instanceof Established) {
-                    throttle.recordSuccess(left.challenged().get().attempt());
-                } else {
-                    throttle.recordFailure(left.challenged().get().attempt());
-                }
+                settle(left.challenged().get().attempt(), next instanceof Established, throttle, endedFromOutside);
             }
         } finally {
             Set<AutoCloseable> kept = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -48,6 +49,30 @@ final class ServerStates {
                     closeQuietly(secret);
                 }
             }
+        }
+    }
+
+    /**
+     * Tells the throttle the login's outcome. With the buckets in the database that is a transaction, and the
+     * database may fail just then: the login's answer stands (LOGIN_FAILED, or the session), never INTERNAL, and
+     * the lost update errs on the safe side or cannot be exploited: a success that does not clear the account's count
+     * leaves it to decay, and a failure that is not counted happened while every new login's throttle check fails
+     * (STORE_UNAVAILABLE) on the same database.
+     */
+    private static void settle(LoginThrottle.Attempt attempt, boolean succeeded, LoginThrottle throttle,
+            boolean endedFromOutside) {
+        try {
+            if (succeeded) {
+                throttle.recordSuccess(attempt);
+            } else if (endedFromOutside) {
+                throttle.recordFailureDetached(attempt);
+            } else {
+                throttle.recordFailure(attempt);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=login.outcome_not_stored user={} outcome={} error={}",
+                    LogValues.quote(attempt.account()), succeeded ? "ok" : "failed",
+                    LogValues.quote(e.getClass().getSimpleName()));
         }
     }
 

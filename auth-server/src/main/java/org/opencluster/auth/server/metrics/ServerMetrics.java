@@ -35,6 +35,8 @@ public final class ServerMetrics {
     public static final String FRAME_FAILURES = "oca.frame.failures";
     /** The store's connection pool, by {@code state} (active, idle, pending). */
     public static final String STORE_POOL = "oca.store.pool.connections";
+    /** Statements the store ran on the database (what a login costs it, with {@link #LOGINS}: issue 16). */
+    public static final String STORE_STATEMENTS = "oca.store.statements";
     /** Connections and logins refused before authentication, by {@code reason}. */
     public static final String PRE_AUTH_REJECTIONS = "oca.preauth.rejections";
 
@@ -103,6 +105,16 @@ public final class ServerMetrics {
         gaugePool("active", pool, PoolState::active);
         gaugePool("idle", pool, PoolState::idle);
         gaugePool("pending", pool, PoolState::pending);
+    }
+
+    /**
+     * {@link #STORE_STATEMENTS} reads {@code count} of {@code store} at each scrape (a count that only grows). The
+     * meter holds {@code store} weakly: pass the store itself (its owner holds it), never a lambda or method
+     * reference, which nothing else holds and which would read NaN after the next collection.
+     */
+    public <T> void storeStatements(T store, ToDoubleFunction<T> count) {
+        io.micrometer.core.instrument.FunctionCounter.builder(STORE_STATEMENTS, store, count)
+                .description("Statements the store ran on its database").register(registry);
     }
 
     private void gaugePool(String state, Supplier<PoolState> pool, ToDoubleFunction<PoolState> value) {

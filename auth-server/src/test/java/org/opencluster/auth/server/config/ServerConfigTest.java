@@ -101,8 +101,13 @@ class ServerConfigTest {
         assertEquals("node-2", c.toBuilder().build().clusterNodeId(), "kept by toBuilder");
         assertEquals(Duration.ofMillis(500), c.clusterReread());
         assertEquals(Duration.ofSeconds(3), c.clusterMaxStaleness());
+        // The two timing keys in either order: the staleness limit is checked against the final interval.
+        Path slowFirst = Files.writeString(dir.resolve("o.properties"), String.join("\n",
+                "cluster.reread-interval = PT8S", "cluster.max-staleness = PT30S"));
+        assertEquals(Duration.ofSeconds(8), ServerConfig.load(slowFirst).clusterReread());
         for (String bad : new String[] {"cluster.node-id = a b", "cluster.max-staleness = PT3S",
-                "cluster.reread-interval = PT0.01S"}) {
+                "cluster.reread-interval = PT0.01S", "cluster.max-staleness = PT30S\ncluster.reread-interval = PT20S",
+                "cluster.reread-interval = PT6S"}) {
             Path p = Files.writeString(dir.resolve("bad.properties"), bad + "\n");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(p), bad);
             assertTrue(e.getMessage().contains("cluster."), e.getMessage());

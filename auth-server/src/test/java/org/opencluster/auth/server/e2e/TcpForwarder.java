@@ -64,11 +64,32 @@ final class TcpForwarder implements AutoCloseable {
         open.clear();
     }
 
-    private static void pump(Socket from, Socket to) {
+    /**
+     * Holds every byte in both directions (connections stay open, new ones are accepted): a database that stopped
+     * answering without closing anything, so each operation waits out its own timeout.
+     */
+    void stall() {
+        stalled = true;
+    }
+
+    /** Forwards again what {@link #stall} held, and what comes next. */
+    void resume() {
+        stalled = false;
+    }
+
+    private volatile boolean stalled;
+
+    private void pump(Socket from, Socket to) {
         Thread t = new Thread(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
-            } catch (IOException e) {
+                byte[] buffer = new byte[16 * 1024];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    while (stalled) {
+                        Thread.sleep(5);
+                    }
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException | InterruptedException e) {
                 // cut
             } finally {
                 try {

@@ -27,7 +27,7 @@ class ServerStatesTest {
     void aKeyPairNoStateHoldsAnyMoreIsClosedOnce() {
         CountingPair share = new CountingPair();
         AwaitChoice choice = new AwaitChoice(3, policy, Set.of(0x0101), share, List.of());
-        ServerStates.leave(choice, new Failed(3, Optional.empty()), throttle);
+        ServerStates.leave(choice, new Failed(3, Optional.empty()), throttle, false);
         assertEquals(1, share.closed.get());
     }
 
@@ -35,7 +35,7 @@ class ServerStatesTest {
     void aKeyPairTheNextStateHoldsIsNotClosed() {
         CountingPair share = new CountingPair();
         AwaitChoice choice = new AwaitChoice(3, policy, Set.of(0x0101), share, List.of());
-        ServerStates.leave(choice, new AwaitChoice(3, policy, Set.of(0x0101), share, List.of()), throttle);
+        ServerStates.leave(choice, new AwaitChoice(3, policy, Set.of(0x0101), share, List.of()), throttle, false);
         assertEquals(0, share.closed.get());
     }
 

@@ -51,7 +51,7 @@ public final class LoadBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: LoadBench logins|pq|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing|oprf [--quick] [--work DIR]"
+            System.err.println("usage: LoadBench logins|pq|bulk|rtt|aead|idle-ours|idle-jsse|hello-flood|name-timing|oprf|cluster [--quick] [--work DIR]"
                     + " | table FILE");
             System.exit(2);
         }
@@ -92,6 +92,7 @@ public final class LoadBench {
             case "hello-flood": HelloFlood.run(work, quick, out); break;
             case "name-timing": NameTiming.run(work, quick, out); break;
             case "oprf": OprfCost.run(quick, out); break;
+            case "cluster": ClusterThroughput.run(work, quick, out); break;
             default: throw new IllegalArgumentException("unknown section " + section);
         }
         // Netty and H2 leave non-daemon threads behind on some paths; the figures are printed.

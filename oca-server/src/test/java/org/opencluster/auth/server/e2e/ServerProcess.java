@@ -90,6 +90,15 @@ final class ServerProcess implements AutoCloseable {
         return address;
     }
 
+    /** The process id (a test checks that a node was not restarted). */
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL (what {@code kill -9} sends), then waits until the process is gone. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();
