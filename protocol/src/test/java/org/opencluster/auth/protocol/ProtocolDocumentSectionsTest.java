@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ProtocolDocumentSectionsTest {
     private static final Path ROOT = Path.of("..");
     private static final Path DOC = ROOT.resolve("docs/PROTOCOL.md");
-    private static final Pattern HEADING = Pattern.compile("^#{2,4} (\\d+(?:\\.\\d+)*)\\.? ", Pattern.MULTILINE);
+    private static final Pattern HEADING = Pattern.compile("^#{2,6} (\\d+(?:\\.\\d+)*)\\.? ", Pattern.MULTILINE);
     /** "section 5.3.4", "sections 5.3.10, 5.7.4 and 7", "§10.2". */
     private static final Pattern IN_DOC_REFERENCE = Pattern.compile(
             "(?:[Ss]ections? |§ ?)((?:\\d+(?:\\.\\d+)*)(?:(?:, | and | or )\\d+(?:\\.\\d+)*)*)");
