@@ -52,6 +52,20 @@ class OprfPropertiesTest {
         assertEquals(P256Group.GENERATOR.multiply(k).normalize(), P256Group.multiplyGenerator(k));
     }
 
+    /**
+     * Every scalar within 40 of 0 or of n, on a random point: the scalars where the multiplier's last addition meets
+     * its own operand (k = 1, n - 1: 16 m = d mod n) and where the recoding adds n (even k).
+     */
+    @Property(tries = 5)
+    void theMultiplierIsRightAtBothEndsOfTheScalarRange(@ForAll("scalars") BigInteger base) {
+        ECPoint point = P256Group.GENERATOR.multiply(base).normalize();
+        for (int i = 1; i <= 40; i++) {
+            for (BigInteger k : new BigInteger[] {BigInteger.valueOf(i), N.subtract(BigInteger.valueOf(i))}) {
+                assertEquals(point.multiply(k).normalize(), P256Group.multiply(k, point), "k = " + k);
+            }
+        }
+    }
+
     @Property(tries = 60)
     void aScalarTimesItsInverseIsOne(@ForAll("scalars") BigInteger k) {
         assertEquals(BigInteger.ONE, k.multiply(P256Group.invertScalar(k)).mod(N));
