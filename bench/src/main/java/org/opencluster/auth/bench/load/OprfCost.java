@@ -109,6 +109,46 @@ final class OprfCost {
         report(out, "", without, with, Cost::total);
         report(out, ".server", without, with, Cost::server);
         report(out, ".client", without, with, Cost::client);
+        multiplications(out, random, quick ? 300 : 1000, rounds);
+    }
+
+    /**
+     * What one variable-base P-256 multiplication costs, the step's unit (the server's BlindEvaluate; the client's
+     * Blind and Finalize are one each): the project's constant-time multiplier ({@code Oprf.blindEvaluate}) against
+     * Bouncy Castle's {@code ECPoint.multiply} (wNAF, not constant time) and {@code normalize}, same scalars and
+     * points, alternating rounds, medians of thread CPU per multiplication.
+     */
+    private static void multiplications(Results out, SecureRandom random, int perRound, int rounds) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        org.bouncycastle.math.ec.ECPoint g = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp256r1")
+                .getG();
+        java.math.BigInteger n = org.opencluster.auth.protocol.pake.P256Group.ORDER;
+        double[] ours = new double[rounds];
+        double[] bc = new double[rounds];
+        for (int r = -1; r < rounds; r++) { // round -1: warm-up
+            java.math.BigInteger k = new java.math.BigInteger(n.bitLength() + 64, random).mod(n);
+            org.bouncycastle.math.ec.ECPoint p = g.multiply(new java.math.BigInteger(255, random)).normalize();
+            org.bouncycastle.math.ec.ECPoint q = p;
+            long t0 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < perRound; i++) {
+                p = org.opencluster.auth.protocol.pake.Oprf.blindEvaluate(k, p);
+            }
+            long t1 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < perRound; i++) {
+                q = q.multiply(k).normalize();
+            }
+            long t2 = mx.getCurrentThreadCpuTime();
+            if (!p.equals(q)) {
+                throw new IllegalStateException("the two multipliers disagree");
+            }
+            if (r >= 0) {
+                ours[r] = (t1 - t0) / 1e3 / perRound;
+                bc[r] = (t2 - t1) / 1e3 / perRound;
+            }
+        }
+        out.put("oprf.p256_multiply_us.ours", median(ours));
+        out.put("oprf.p256_multiply_us.bouncy_castle", median(bc));
+        out.put("oprf.p256_multiply_ratio_bouncy_castle_over_ours", median(bc) / median(ours));
     }
 
     /** Medians of one side (or both: {@code side} empty) without and with the step, and their ratio. */
