@@ -17,7 +17,7 @@ import org.bouncycastle.math.raw.Nat256;
  *
  * <p>No exceptional case depends on the scalar. Every partial sum m (before its last addition) has 1 <= m and
  * 16 m < n/4, so 16 m P is never the table entry it is added to nor its negation; only the last addition can meet
- * its own operand (k' = 16 m + d with 16 m = d mod n, which the scalars 1 and n - 1 reach), so that one is computed
+ * its own operand (k' = 16 m + d with 16 m = d mod n: k = n - 2 does), so that one is computed
  * both as an addition and as a doubling and the right one is chosen with a masked move. The opposite case would
  * need k' = 0 mod n, which the recoding never gives. Not constant time: the conversion of the BigInteger scalar
  * and of the point's BigInteger coordinates into words, and the final conditional subtraction of p in Bouncy

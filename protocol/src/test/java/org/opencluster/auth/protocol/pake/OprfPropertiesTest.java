@@ -54,7 +54,7 @@ class OprfPropertiesTest {
 
     /**
      * Every scalar within 40 of 0 or of n, on a random point: the scalars where the multiplier's last addition meets
-     * its own operand (k = 1, n - 1: 16 m = d mod n) and where the recoding adds n (even k).
+     * its own operand (k = n - 2: 16 m = d mod n) and where the recoding adds n (even k).
      */
     @Property(tries = 5)
     void theMultiplierIsRightAtBothEndsOfTheScalarRange(@ForAll("scalars") BigInteger base) {
