@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.frame.FrameError;
@@ -100,19 +99,9 @@ public final class ServerHandshake {
         enter(((AwaitProof) current).keepingDeviceTokenAnyway());
     }
 
-    /**
-     * Whether the message that completes next may wait on something besides this CPU: the server key's token
-     * (unless it is a software key), the account store (every login request), enrolment codes and security-key
-     * credentials (also in the store). The rest is arithmetic and runs where the bytes arrived.
-     */
+    /** Whether the message that completes next may wait on something besides this CPU ({@link ServerState}). */
     public boolean nextStepMayBlock() {
-        if (current instanceof AwaitHello) {
-            return settings.serverKey().operationsMayBlock();
-        }
-        if (current instanceof AwaitChoice) {
-            return false;
-        }
-        return current.challenged().map(login -> login.issued().verifier().checkMayBlock() || settings.throttle().settlingMayBlock()).orElse(true);
+        return current.nextStepMayBlock(settings);
     }
 
     /** Bytes to send now (possibly empty); the buffer is the caller's afterwards. */
@@ -177,7 +166,9 @@ public final class ServerHandshake {
         HandshakeMessage m = ((MessageAssembler.Message) r).message();
         if (current instanceof AwaitHello s) {
             m.require(HS_CLIENT_HELLO);
-            onClientHello(s, m);
+            ServerHelloFlight.HelloStep step = ServerHelloFlight.onClientHello(settings, remote, s, m, output);
+            step.rejection().ifPresent(preAuthRejections);
+            enter(step.next());
         } else if (current instanceof AwaitChoice s) {
             m.require(HS_CLIENT_CHOICE);
             enter(ServerKeyFlights.onClientChoice(settings, s, m));
@@ -205,27 +196,6 @@ public final class ServerHandshake {
             enter(established.get());
         } else {
             throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE, "no message expected now");
-        }
-    }
-
-    private void onClientHello(AwaitHello s, HandshakeMessage m) throws HandshakeException {
-        Set<Integer> offered = ServerHelloFlight.offeredSuites(m);
-        ServerHelloFlight.Admission admission = ServerHelloFlight.admit(settings, remote, s.helloRetried(), m);
-        if (admission instanceof ServerHelloFlight.Refuse refusal) {
-            // Each refusal is a clear ERROR RATE_LIMITED, then the connection closes (section 5.3.11).
-            preAuthRejections.accept("hello_refused");
-            fail(ErrorCode.RATE_LIMITED.code(), refusal.reason());
-        } else if (admission instanceof ServerHelloFlight.Retry retry) {
-            // Nothing of the hello is kept; the hello with the cookie comes next (a retry is sent once).
-            preAuthRejections.accept("hello_retry");
-            enter(new AwaitHello(true));
-            output.clear(retry.helloRetry());
-        } else {
-            try {
-                enter(ServerHelloFlight.answer(settings, m, offered, output));
-            } catch (ServerHelloFlight.ServerKeyUnavailable e) { // HealingToken logs the state change, not each login
-                fail(ErrorCode.TOKEN_UNAVAILABLE.code(), "the server's key token is unavailable; retry shortly");
-            }
         }
     }
 

@@ -7,7 +7,10 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.opencluster.auth.protocol.command.ErrorCode;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.handshake.HandshakeError;
 import org.opencluster.auth.protocol.handshake.HandshakeException;
 import org.opencluster.auth.protocol.handshake.HandshakeExtensions;
@@ -23,6 +26,9 @@ import org.opencluster.auth.protocol.suite.KeyExchange;
 import org.opencluster.auth.protocol.suite.KeyExchanges;
 import org.opencluster.auth.protocol.suite.SuitePolicy;
 import org.opencluster.auth.server.login.ServerStates.AwaitChoice;
+import org.opencluster.auth.server.login.ServerStates.AwaitHello;
+import org.opencluster.auth.server.login.ServerStates.Failed;
+import org.opencluster.auth.server.login.ServerStates.ServerState;
 import org.opencluster.auth.token.SignatureScheme;
 import org.opencluster.auth.token.TokenException;
 
@@ -44,7 +50,40 @@ final class ServerHelloFlight {
     record Refuse(String reason) implements Admission {
     }
 
+    /**
+     * What a CLIENT_HELLO led to: the next state (AWAIT_CHOICE, AWAIT_HELLO after a retry, or FAILED) and, for a
+     * retry or a refusal, the reason word the pre-authentication metrics count.
+     */
+    record HelloStep(ServerState next, Optional<String> rejection) {
+    }
+
     private ServerHelloFlight() {
+    }
+
+    /**
+     * A CLIENT_HELLO in full: the cookie round, then the answer. A refusal is a clear ERROR RATE_LIMITED, then the
+     * connection closes (section 5.3.11); a retry keeps nothing of the hello (the hello with the cookie comes next,
+     * a retry is sent once).
+     */
+    static HelloStep onClientHello(HandshakeSettings settings, String remote, AwaitHello state, HandshakeMessage m,
+            HandshakeOutput output) throws HandshakeException {
+        Set<Integer> offered = offeredSuites(m);
+        Admission admission = admit(settings, remote, state.helloRetried(), m);
+        if (admission instanceof Refuse refusal) {
+            output.clear(new ErrorReply(ErrorCode.RATE_LIMITED.code(), refusal.reason()).commands());
+            return new HelloStep(new Failed(0, Optional.empty()), Optional.of("hello_refused"));
+        }
+        if (admission instanceof Retry retry) {
+            output.clear(retry.helloRetry());
+            return new HelloStep(new AwaitHello(true), Optional.of("hello_retry"));
+        }
+        try {
+            return new HelloStep(answer(settings, m, offered, output), Optional.empty());
+        } catch (ServerKeyUnavailable e) { // HealingToken logs the state change, not each login
+            output.clear(new ErrorReply(ErrorCode.TOKEN_UNAVAILABLE.code(),
+                    "the server's key token is unavailable; retry shortly").commands());
+            return new HelloStep(new Failed(0, Optional.empty()), Optional.empty());
+        }
     }
 
     /** The cookie round, before any key generation or signature. */

@@ -88,6 +88,17 @@ final class ServerStates {
             Failed {
         ServerHandshake.State phase();
 
+        /**
+         * Whether the message that completes next may wait on something besides this CPU: the server key's token
+         * (unless it is a software key), the account store (every login request), enrolment codes and
+         * security-key credentials (also in the store). The rest is arithmetic and runs where the bytes arrived.
+         */
+        default boolean nextStepMayBlock(HandshakeSettings settings) {
+            // After a challenge the outcome is recorded too, in the database when the throttle's buckets are shared.
+            return challenged().map(login -> login.issued().verifier().checkMayBlock()
+                    || settings.throttle().settlingMayBlock()).orElse(true);
+        }
+
         /** What must be closed when no state holds it any more. */
         default List<AutoCloseable> secrets() {
             return List.of();
@@ -127,6 +138,11 @@ final class ServerStates {
         public ServerHandshake.State phase() {
             return ServerHandshake.State.AWAIT_HELLO;
         }
+
+        @Override
+        public boolean nextStepMayBlock(HandshakeSettings settings) {
+            return settings.serverKey().operationsMayBlock(); // the signature of SERVER_CERTIFICATE_VERIFY
+        }
     }
 
     /** @param messages the clear hello messages, in order: the transcript's start */
@@ -135,6 +151,11 @@ final class ServerStates {
         @Override
         public ServerHandshake.State phase() {
             return ServerHandshake.State.AWAIT_CHOICE;
+        }
+
+        @Override
+        public boolean nextStepMayBlock(HandshakeSettings settings) {
+            return false; // a key agreement and the key schedule
         }
 
         @Override

@@ -46,7 +46,8 @@ import org.opencluster.auth.token.software.SoftwareToken;
  * Argon2id(passphrase)) against a version 2 person (blinded passphrase in LOGIN_REQUEST, OPRF evaluation and
  * masking on the server, RecoverCredentials on the client, the envelope opened under the export key). The KSF is
  * Argon2id at 8 KiB, t = 1 in this bench only, for both: at the project's 64 MiB, t = 3 it would be the whole
- * figure and hide the protocol. Rounds alternate between the two; the medians are reported, and their ratio.
+ * figure and hide the protocol. Rounds alternate between the two; the medians are reported, and their ratio, for
+ * both engines together and for each apart (the server's calls are timed on their own, the client has the rest).
  */
 final class OprfCost {
     /** The cheap Argon2id of this bench only (8 KiB, t = 1, p = 1): the protocol is measured, not the KDF. */
@@ -99,28 +100,91 @@ final class OprfCost {
         int rounds = quick ? 3 : 7;
         login(settings, "v1", argon2Only, false, random, perRound); // warm-up, both paths
         login(settings, "v2", withOprf, true, random, perRound);
-        double[] without = new double[rounds];
-        double[] with = new double[rounds];
+        Cost[] without = new Cost[rounds];
+        Cost[] with = new Cost[rounds];
         for (int r = 0; r < rounds; r++) {
             without[r] = login(settings, "v1", argon2Only, false, random, perRound);
             with[r] = login(settings, "v2", withOprf, true, random, perRound);
         }
-        double a = median(without);
-        double b = median(with);
-        out.put("oprf.logins_per_cpu_second.without", 1e6 / a);
-        out.put("oprf.logins_per_cpu_second.with", 1e6 / b);
-        out.put("oprf.cpu_us_per_login.without", a);
-        out.put("oprf.cpu_us_per_login.with", b);
-        out.put("oprf.cpu_ratio_with_over_without", b / a);
+        report(out, "", without, with, Cost::total);
+        report(out, ".server", without, with, Cost::server);
+        report(out, ".client", without, with, Cost::client);
+        multiplications(out, random, quick ? 300 : 1000, rounds);
     }
 
-    /** Thread CPU microseconds per login, over {@code n} complete logins of {@code user} (client and server). */
-    private static double login(HandshakeSettings settings, String user, LoginCredential credential, boolean oprfStep,
+    /**
+     * What one variable-base P-256 multiplication costs, the step's unit (the server's BlindEvaluate; the client's
+     * Blind and Finalize are one each): the project's constant-time multiplier ({@code Oprf.blindEvaluate}) against
+     * Bouncy Castle's {@code ECPoint.multiply} (wNAF, not constant time) and {@code normalize}, same scalars and
+     * points, alternating rounds, medians of thread CPU per multiplication.
+     */
+    private static void multiplications(Results out, SecureRandom random, int perRound, int rounds) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        org.bouncycastle.math.ec.ECPoint g = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp256r1")
+                .getG();
+        java.math.BigInteger n = org.opencluster.auth.protocol.pake.P256Group.ORDER;
+        double[] ours = new double[rounds];
+        double[] bc = new double[rounds];
+        for (int r = -1; r < rounds; r++) { // round -1: warm-up
+            java.math.BigInteger k = new java.math.BigInteger(n.bitLength() + 64, random).mod(n);
+            org.bouncycastle.math.ec.ECPoint p = g.multiply(new java.math.BigInteger(255, random)).normalize();
+            org.bouncycastle.math.ec.ECPoint q = p;
+            long t0 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < perRound; i++) {
+                p = org.opencluster.auth.protocol.pake.Oprf.blindEvaluate(k, p);
+            }
+            long t1 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < perRound; i++) {
+                q = q.multiply(k).normalize();
+            }
+            long t2 = mx.getCurrentThreadCpuTime();
+            if (!p.equals(q)) {
+                throw new IllegalStateException("the two multipliers disagree");
+            }
+            if (r >= 0) {
+                ours[r] = (t1 - t0) / 1e3 / perRound;
+                bc[r] = (t2 - t1) / 1e3 / perRound;
+            }
+        }
+        out.put("oprf.p256_multiply_us.ours", median(ours));
+        out.put("oprf.p256_multiply_us.bouncy_castle", median(bc));
+        out.put("oprf.p256_multiply_ratio_bouncy_castle_over_ours", median(bc) / median(ours));
+    }
+
+    /** Medians of one side (or both: {@code side} empty) without and with the step, and their ratio. */
+    private static void report(Results out, String side, Cost[] without, Cost[] with,
+            java.util.function.ToDoubleFunction<Cost> part) {
+        double a = median(java.util.Arrays.stream(without).mapToDouble(part).toArray());
+        double b = median(java.util.Arrays.stream(with).mapToDouble(part).toArray());
+        if (side.isEmpty()) {
+            out.put("oprf.logins_per_cpu_second.without", 1e6 / a);
+            out.put("oprf.logins_per_cpu_second.with", 1e6 / b);
+        }
+        out.put("oprf.cpu_us_per_login" + side + ".without", a);
+        out.put("oprf.cpu_us_per_login" + side + ".with", b);
+        out.put("oprf.cpu_ratio_with_over_without" + side, b / a);
+    }
+
+    /**
+     * Thread CPU microseconds per login of each engine, over one round: what the server's calls took (its
+     * construction, every {@code onCommand} and {@code takeOutput}) and what the client's took (the rest).
+     */
+    record Cost(double server, double client) {
+        double total() {
+            return server + client;
+        }
+    }
+
+    /** One round of {@code n} complete logins of {@code user}: thread CPU per login, split by engine. */
+    private static Cost login(HandshakeSettings settings, String user, LoginCredential credential, boolean oprfStep,
             SecureRandom random, int n) throws Exception {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long serverNanos = 0;
         long start = mx.getCurrentThreadCpuTime();
         for (int i = 0; i < n; i++) {
+            long t0 = mx.getCurrentThreadCpuTime();
             ServerHandshake server = new ServerHandshake(settings, "192.0.2.1", CoreCommands.registry());
+            serverNanos += mx.getCurrentThreadCpuTime() - t0;
             ClientHandshake client = new ClientHandshake(user, credential, chain -> { }, Set.of(0x0101),
                     SuiteRegistry.standard(), CoreCommands.registry(), random);
             if (!oprfStep) {
@@ -128,16 +192,21 @@ final class OprfCost {
             }
             ByteBuffer toServer = client.start();
             while (client.state() != ClientHandshake.State.ESTABLISHED) {
-                for (RispCommand c : RispDecoder.framingOnly().feed(copy(toServer))) {
+                byte[] request = copy(toServer);
+                t0 = mx.getCurrentThreadCpuTime();
+                for (RispCommand c : RispDecoder.framingOnly().feed(request)) {
                     server.onCommand(c);
                 }
-                for (RispCommand c : RispDecoder.framingOnly().feed(copy(server.takeOutput()))) {
+                byte[] answer = copy(server.takeOutput());
+                serverNanos += mx.getCurrentThreadCpuTime() - t0;
+                for (RispCommand c : RispDecoder.framingOnly().feed(answer)) {
                     client.onCommand(c);
                 }
                 toServer = client.takeOutput();
             }
         }
-        return (mx.getCurrentThreadCpuTime() - start) / 1e3 / n;
+        long total = mx.getCurrentThreadCpuTime() - start;
+        return new Cost(serverNanos / 1e3 / n, (total - serverNanos) / 1e3 / n);
     }
 
     private static byte[] copy(ByteBuffer b) {

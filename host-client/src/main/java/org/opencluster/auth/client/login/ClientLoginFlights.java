@@ -97,10 +97,12 @@ final class ClientLoginFlights {
                     Direction.SERVER_TO_CLIENT).build());
         }
         boolean deviceTokenAsked = deviceTokens != null && provers.usesDeviceTokens();
-        PendingRequest<CredentialRequest> oprf = provers.oprfRequest(random);
+        // Without the step nothing is blinded: a client before it computed no element either.
+        Optional<PendingRequest<CredentialRequest>> oprf = oprfStep ? Optional.of(provers.oprfRequest(random))
+                : Optional.empty();
         HandshakeMessage request = padded(HS_LOGIN_REQUEST, HandshakePadding.LOGIN_REQUEST_BYTES,
                 RispCommand.string(USERNAME, username.getBytes(StandardCharsets.UTF_8)),
-                RispCommand.string(EXTENSIONS, requestExtensions(session, deviceTokenAsked, oprf.request())));
+                RispCommand.string(EXTENSIONS, requestExtensions(session, deviceTokenAsked, oprf)));
         transcript.add(request.encode());
         AwaitChallenge next = new AwaitChallenge(session, new HandshakeKeys(schedule, transcript, channel),
                 deviceTokenAsked, oprf);
@@ -109,11 +111,10 @@ final class ClientLoginFlights {
     }
 
     /** LOGIN_REQUEST extensions, in increasing type order: OPRF, ENROLMENT or WEBAUTHN, then DEVICE_TOKEN. */
-    private byte[] requestExtensions(Negotiated session, boolean deviceTokenAsked, CredentialRequest oprf) {
+    private byte[] requestExtensions(Negotiated session, boolean deviceTokenAsked,
+            Optional<PendingRequest<CredentialRequest>> oprf) {
         HandshakeExtensions.Writer ext = HandshakeExtensions.writer();
-        if (oprfStep) {
-            ext.add(HandshakeLabels.EXTENSION_OPRF, oprf.serialize());
-        }
+        oprf.ifPresent(o -> ext.add(HandshakeLabels.EXTENSION_OPRF, o.request().serialize()));
         provers.requestExtension().ifPresent(type -> ext.add(type, new byte[0]));
         if (deviceTokenAsked) {
             byte[] token;
@@ -160,6 +161,10 @@ final class ClientLoginFlights {
     private static OprfAnswer oprfAnswer(AwaitServerFinished s) throws HandshakeException {
         if (!s.challenge().has(OPRF_CREDENTIAL_RESPONSE)) {
             return new OprfAnswer(s.request().oprfRequest(), Optional.empty());
+        }
+        if (s.request().oprfRequest().isEmpty()) {
+            throw new HandshakeException(HandshakeError.UNEXPECTED_MESSAGE,
+                    "OPRF_CREDENTIAL_RESPONSE answers no credential request");
         }
         try {
             return new OprfAnswer(s.request().oprfRequest(), Optional.of(

@@ -107,10 +107,11 @@ final class ClientStates {
 
     /**
      * @param deviceTokenAsked LOGIN_REQUEST carried DEVICE_TOKEN: only then may LOGIN_RESULT carry one
-     * @param oprfRequest      the OPRF credential request LOGIN_REQUEST carried, and its blind (section 5.5.6)
+     * @param oprfRequest      the OPRF credential request LOGIN_REQUEST carried, and its blind (section 5.5.6);
+     *                         empty for a client without the step, which computes none
      */
     record AwaitChallenge(Negotiated session, HandshakeKeys handshakeKeys, boolean deviceTokenAsked,
-            PendingRequest<CredentialRequest> oprfRequest)
+            Optional<PendingRequest<CredentialRequest>> oprfRequest)
             implements ClientState {
         @Override
         public ClientHandshake.State phase() {

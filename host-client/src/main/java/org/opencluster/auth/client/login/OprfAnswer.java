@@ -12,9 +12,15 @@ import org.opencluster.auth.protocol.pake.PendingRequest;
 /**
  * The OPRF step of one login (docs/PROTOCOL.md 5.5.6): the credential request LOGIN_REQUEST carried (with its
  * blind, which the client keeps) and the server's OPRF_CREDENTIAL_RESPONSE, absent when the server does not speak
- * the step (a server before it ignores the extension).
+ * the step (a server before it ignores the extension); both absent for a client without the step.
  */
-public record OprfAnswer(PendingRequest<CredentialRequest> request, Optional<CredentialResponse> response) {
+public record OprfAnswer(Optional<PendingRequest<CredentialRequest>> request,
+        Optional<CredentialResponse> response) {
+    public OprfAnswer {
+        if (response.isPresent() && request.isEmpty()) {
+            throw new IllegalArgumentException("a credential response answers a credential request");
+        }
+    }
 
     /**
      * The request of a login without a passphrase (a service, a card, an enrolment): a blinded random input, so

@@ -88,7 +88,7 @@ public final class PassphraseCredential implements LoginCredential, AutoCloseabl
         byte[] input = PassphraseEnvelope.utf8(passphrase);
         RecoveredCredentials recovered;
         try {
-            recovered = OpaqueClient.recoverCredentials(input, oprf.request().blind(), oprf.response().get(), null,
+            recovered = OpaqueClient.recoverCredentials(input, oprf.request().orElseThrow().blind(), oprf.response().get(), null,
                     username.getBytes(StandardCharsets.UTF_8),
                     KeyStretching.argon2id(kdf.memoryKiB(), kdf.iterations(), kdf.parallelism()));
         } catch (PakeException e) {

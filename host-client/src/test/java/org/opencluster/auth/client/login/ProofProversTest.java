@@ -116,7 +116,7 @@ class ProofProversTest {
 
     /** A login whose server does not answer the OPRF step. */
     private static final OprfAnswer NO_OPRF = new OprfAnswer(
-            OprfAnswer.unrelatedRequest(new java.security.SecureRandom()), java.util.Optional.empty());
+            java.util.Optional.of(OprfAnswer.unrelatedRequest(new java.security.SecureRandom())), java.util.Optional.empty());
 
     private ProofProver.Request request(ProofKind asked, HandshakeMessage challenge, String username) {
         return new ProofProver.Request(asked, challenge, new byte[0], schedule(), T, username, NO_OPRF);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Optional;
 import org.opencluster.auth.protocol.pake.CredentialRequest;
 import org.opencluster.auth.protocol.pake.OpaqueP256;
-import org.opencluster.auth.protocol.pake.P256Group;
 import org.opencluster.auth.protocol.pake.PakeException;
 
 /**
@@ -101,12 +100,11 @@ public final class HandshakeExtensions {
             return Optional.empty();
         }
         try {
-            P256Group.deserializeElement(data.get());
+            return Optional.of(CredentialRequest.deserialize(data.get()));
         } catch (PakeException e) {
             throw new HandshakeException(HandshakeError.MALFORMED_MESSAGE, "the OPRF extension is a compressed"
                     + " P-256 element of " + OpaqueP256.NOE + " bytes: " + e.getMessage());
         }
-        return Optional.of(new CredentialRequest(data.get()));
     }
 
     /** A writer of the layout; extensions must be added in increasing type order. */

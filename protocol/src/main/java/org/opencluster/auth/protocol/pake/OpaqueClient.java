@@ -66,7 +66,7 @@ public final class OpaqueClient {
     /** With a chosen blind: test vectors only. */
     static PendingRequest<CredentialRequest> createCredentialRequest(byte[] password, BigInteger blind)
             throws PakeException {
-        return new PendingRequest<>(new CredentialRequest(blindedMessage(password, blind)), blind);
+        return new PendingRequest<>(CredentialRequest.of(Oprf.blind(password, blind).blindedElement()), blind);
     }
 
     /** Blind(password) serialized: the blinded_message of both requests. */

@@ -28,7 +28,8 @@ public final class OpaqueServer {
     /** CreateRegistrationResponse: the evaluated blinded password and the server public key. */
     public static RegistrationResponse createRegistrationResponse(RegistrationRequest request,
             byte[] serverPublicKey, byte[] credentialIdentifier, byte[] oprfSeed) throws PakeException {
-        byte[] evaluated = evaluate(request.blindedMessage(), credentialIdentifier, oprfSeed);
+        byte[] evaluated = evaluate(P256Group.deserializeElement(request.blindedMessage()), credentialIdentifier,
+                oprfSeed);
         return new RegistrationResponse(evaluated, serverPublicKey);
     }
 
@@ -46,7 +47,7 @@ public final class OpaqueServer {
     static CredentialResponse createCredentialResponse(CredentialRequest request, byte[] serverPublicKey,
             RegistrationRecord record, byte[] credentialIdentifier, byte[] oprfSeed, byte[] maskingNonce)
             throws PakeException {
-        byte[] evaluated = evaluate(request.blindedMessage(), credentialIdentifier, oprfSeed);
+        byte[] evaluated = evaluate(request.blindedElement(), credentialIdentifier, oprfSeed);
         byte[] masked = CredentialMasking.xorPad(record.maskingKey(), maskingNonce,
                 Oprf.concat(serverPublicKey, record.envelope().serialize()));
         return new CredentialResponse(evaluated, maskingNonce, masked);
@@ -65,10 +66,9 @@ public final class OpaqueServer {
         }
     }
 
-    /** BlindEvaluate under the credential's OPRF key, after validating the client's element. */
-    private static byte[] evaluate(byte[] blindedMessage, byte[] credentialIdentifier, byte[] oprfSeed)
+    /** BlindEvaluate of the client's (validated) element under the credential's OPRF key. */
+    private static byte[] evaluate(ECPoint blinded, byte[] credentialIdentifier, byte[] oprfSeed)
             throws PakeException {
-        ECPoint blinded = P256Group.deserializeElement(blindedMessage);
         BigInteger key = oprfKey(credentialIdentifier, oprfSeed);
         return P256Group.serializeElement(Oprf.blindEvaluate(key, blinded));
     }

@@ -9,8 +9,7 @@ import org.bouncycastle.math.raw.Nat256;
 /**
  * Arithmetic modulo the P-256 prime p on eight little-endian 32-bit words, over Bouncy Castle's
  * {@link SecP256R1Field} (fixed-length word loops, no BigInteger), plus the constant-time helpers the map to the
- * curve needs: equality as a 0/1 word, conditional move, and exponentiation by a public exponent (the exponent's
- * bits are branched on; they are constants, never secrets).
+ * curve needs: equality as a 0/1 word and conditional move.
  */
 final class P256FieldOps {
     static final BigInteger P = SecP256R1Curve.q;
@@ -68,19 +67,6 @@ final class P256FieldOps {
         int[] z = new int[WORDS];
         SecP256R1Field.negate(a, z);
         return z;
-    }
-
-    /** a^e for a public exponent e; 0^e = 0, so a^(p-2) is RFC 9380's inv0. */
-    static int[] pow(int[] a, BigInteger e) {
-        int[] acc = new int[WORDS];
-        acc[0] = 1;
-        for (int i = e.bitLength() - 1; i >= 0; i--) {
-            acc = square(acc);
-            if (e.testBit(i)) {
-                acc = multiply(acc, a);
-            }
-        }
-        return acc;
     }
 
     /** 1 when a == b (both reduced), else 0, without a data-dependent branch. */

@@ -45,11 +45,21 @@ public record RegistrationRecord(byte[] clientPublicKey, byte[] maskingKey, Enve
         return Oprf.concat(clientPublicKey, maskingKey, envelope.serialize());
     }
 
-    /** The client public key must be a valid P-256 element (the server checks the upload). */
+    /** An upload: the client public key must be a valid P-256 element (the server checks it before storing). */
     public static RegistrationRecord deserialize(byte[] encoded) throws PakeException {
+        RegistrationRecord record = fromStore(encoded);
+        P256Group.deserializeElement(record.clientPublicKey);
+        return record;
+    }
+
+    /**
+     * A record the server stored itself, checked by {@link #deserialize} when it was uploaded: the length is
+     * checked, the client public key is not decoded again (a login does not use it, and its decompression is an
+     * exponentiation each login would pay).
+     */
+    public static RegistrationRecord fromStore(byte[] encoded) throws PakeException {
         OpaqueP256.requireLength(encoded, NPK + NH + NE, "a registration record");
         byte[] clientKey = OpaqueP256.field(encoded, 0, NPK);
-        P256Group.deserializeElement(clientKey);
         byte[] maskingKey = OpaqueP256.field(encoded, NPK, NH);
         RegistrationRecord record = new RegistrationRecord(clientKey, maskingKey,
                 Envelope.deserialize(OpaqueP256.field(encoded, NPK + NH, NE)));
