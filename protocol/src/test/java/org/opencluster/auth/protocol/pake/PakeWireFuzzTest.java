@@ -29,7 +29,8 @@ import java.util.Set;
  *   <li>even, <em>wire</em>: the rest is the response as received.
  *   <li>odd, <em>authentic</em>: the rest is XORed over {@code server_public_key || masking_nonce} of the vector,
  *       the fixture registers that server key as the vector's client would (an envelope with the vector's
- *       envelope nonce, tagged under the randomized password) and masks it as the server does, and what remains
+ *       envelope nonce, so the vector's client key pair, tagged under the randomized password; unperturbed it
+ *       rebuilds the vector's response, checked once) and masks it as the server does, and what remains
  *       of the input is XORed over the encoded response. Without that last perturbation the tag verifies, so the
  *       fuzzer's server key reaches the check made after the tag.
  * </ul>
@@ -54,6 +55,9 @@ class PakeWireFuzzTest {
     /** The vector's credential response: the first 162 bytes of its KE2. */
     private static final CredentialResponse GENUINE;
     private static final byte[] RANDOMIZED_PASSWORD;
+    private static final byte[] MASKING_KEY;
+    /** The client public key the vector's envelope nonce and randomized password derive. */
+    private static final byte[] CLIENT_PUBLIC_KEY;
     private static final Set<PakeError> RECOVERY_ERRORS = Set.of(PakeError.MALFORMED_MESSAGE,
             PakeError.INVALID_ELEMENT, PakeError.ENVELOPE_RECOVERY);
 
@@ -66,8 +70,16 @@ class PakeWireFuzzTest {
                     + "6a1b9328812dc2f5c89182ed47fead61f09f"));
             RANDOMIZED_PASSWORD = OpaqueClient.randomizedPassword(PASSWORD, BLIND, GENUINE.evaluatedMessage(),
                     KeyStretching.identity());
+            RegistrationRecord record = EnvelopeStore.store(RANDOMIZED_PASSWORD, ENVELOPE_NONCE, SERVER_PUBLIC_KEY,
+                    null, null).record();
+            MASKING_KEY = record.maskingKey();
+            CLIENT_PUBLIC_KEY = record.clientPublicKey();
         } catch (PakeException e) {
             throw new ExceptionInInitializerError(e);
+        }
+        // The fixture's registration must be the vector's: unperturbed, it rebuilds the genuine response.
+        if (!Arrays.equals(GENUINE.serialize(), authenticResponse(SERVER_PUBLIC_KEY, MASKING_NONCE))) {
+            throw new ExceptionInInitializerError("the authentic-mode fixture does not rebuild the vector's response");
         }
     }
 
@@ -136,17 +148,16 @@ class PakeWireFuzzTest {
                 "a server key that is not a point was accepted");
     }
 
-    /** The response the server sends for a record the vector's client registered with {@code serverKey}. */
+    /**
+     * The response the server sends for a record the vector's client registered with {@code serverKey}: the same
+     * envelope nonce, so the same client key pair, and the tag over that key pair and {@code serverKey}.
+     */
     private static byte[] authenticResponse(byte[] serverKey, byte[] maskingNonce) {
-        try {
-            RegistrationRecord record = EnvelopeStore.store(RANDOMIZED_PASSWORD, ENVELOPE_NONCE, serverKey, null,
-                    null).record();
-            byte[] masked = CredentialMasking.xorPad(record.maskingKey(), maskingNonce,
-                    Oprf.concat(serverKey, record.envelope().serialize()));
-            return new CredentialResponse(GENUINE.evaluatedMessage(), maskingNonce, masked).serialize();
-        } catch (PakeException e) {
-            throw new AssertionError("registering needs no valid server key", e);
-        }
+        byte[] tag = EnvelopeStore.authTag(RANDOMIZED_PASSWORD, ENVELOPE_NONCE,
+                CleartextCredentials.create(serverKey, CLIENT_PUBLIC_KEY, null, null));
+        byte[] masked = CredentialMasking.xorPad(MASKING_KEY, maskingNonce,
+                Oprf.concat(serverKey, new Envelope(ENVELOPE_NONCE, tag).serialize()));
+        return new CredentialResponse(GENUINE.evaluatedMessage(), maskingNonce, masked).serialize();
     }
 
     private static void xor(byte[] target, byte[] delta, int length) {
