@@ -50,18 +50,29 @@ final class EnvelopeStore {
     /** The derivations Store and Recover share, for one envelope nonce. */
     private static Opened open(byte[] randomizedPassword, byte[] nonce, byte[] serverPublicKey,
             byte[] serverIdentity, byte[] clientIdentity) throws PakeException {
-        byte[] authKey = OpaqueP256.expand(randomizedPassword, Oprf.concat(nonce, AUTH_KEY), NH);
         byte[] exportKey = OpaqueP256.expand(randomizedPassword, Oprf.concat(nonce, EXPORT_KEY), NH);
         byte[] seed = OpaqueP256.expand(randomizedPassword, Oprf.concat(nonce, PRIVATE_KEY), NSEED);
         try {
             OprfKeyPair keyPair = OpaqueP256.deriveDiffieHellmanKeyPair(seed);
             CleartextCredentials credentials = CleartextCredentials.create(serverPublicKey,
                     keyPair.serializedPublicKey(), serverIdentity, clientIdentity);
-            byte[] tag = OpaqueP256.mac(authKey, Oprf.concat(nonce, credentials.serialize()));
-            return new Opened(keyPair, credentials, tag, exportKey);
+            return new Opened(keyPair, credentials, authTag(randomizedPassword, nonce, credentials), exportKey);
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    /**
+     * auth_tag = MAC(Expand(randomized_password, nonce || "AuthKey", Nh), nonce || cleartext_credentials). Apart
+     * from {@link #open} so a test fixture that keeps one envelope nonce (hence one client key pair) can tag other
+     * credentials without deriving the key pair again.
+     */
+    static byte[] authTag(byte[] randomizedPassword, byte[] nonce, CleartextCredentials credentials) {
+        byte[] authKey = OpaqueP256.expand(randomizedPassword, Oprf.concat(nonce, AUTH_KEY), NH);
+        try {
+            return OpaqueP256.mac(authKey, Oprf.concat(nonce, credentials.serialize()));
         } finally {
             Arrays.fill(authKey, (byte) 0);
-            Arrays.fill(seed, (byte) 0);
         }
     }
 

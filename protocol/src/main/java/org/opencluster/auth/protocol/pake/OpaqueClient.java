@@ -84,6 +84,21 @@ public final class OpaqueClient {
             CredentialResponse response, byte[] serverIdentity, byte[] clientIdentity, KeyStretching stretching)
             throws PakeException {
         byte[] randomizedPassword = randomizedPassword(password, blind, response.evaluatedMessage(), stretching);
+        try {
+            return recoverCredentials(randomizedPassword, response, serverIdentity, clientIdentity);
+        } finally {
+            Arrays.fill(randomizedPassword, (byte) 0);
+        }
+    }
+
+    /**
+     * RecoverCredentials from the randomized password already derived from {@code response}'s evaluated element:
+     * everything after the OPRF and the KSF, i.e. all of the response's masked part. Separate so the
+     * {@code pake-recovery} fuzz target can run this part millions of times without paying for the OPRF
+     * finalisation and the KSF each time. The randomized password is the caller's (not wiped here).
+     */
+    static RecoveredCredentials recoverCredentials(byte[] randomizedPassword, CredentialResponse response,
+            byte[] serverIdentity, byte[] clientIdentity) throws PakeException {
         byte[] maskingKey = EnvelopeStore.maskingKey(randomizedPassword);
         byte[] unmasked = CredentialMasking.xorPad(maskingKey, response.maskingNonce(), response.maskedResponse());
         try {
@@ -96,14 +111,13 @@ public final class OpaqueClient {
             P256Group.deserializeElement(serverPublicKey);
             return recovered;
         } finally {
-            Arrays.fill(randomizedPassword, (byte) 0);
             Arrays.fill(maskingKey, (byte) 0);
             Arrays.fill(unmasked, (byte) 0);
         }
     }
 
-    /** randomized_password = Extract("", oprf_output || Stretch(oprf_output)). */
-    private static byte[] randomizedPassword(byte[] password, BigInteger blind, byte[] evaluatedMessage,
+    /** randomized_password = Extract("", oprf_output || Stretch(oprf_output)); the caller wipes it. */
+    static byte[] randomizedPassword(byte[] password, BigInteger blind, byte[] evaluatedMessage,
             KeyStretching stretching) throws PakeException {
         ECPoint evaluated = P256Group.deserializeElement(evaluatedMessage);
         byte[] oprfOutput = Oprf.finalize(password, blind, evaluated);
