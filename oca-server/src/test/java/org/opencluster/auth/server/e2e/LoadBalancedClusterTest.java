@@ -13,11 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -399,63 +395,9 @@ class LoadBalancedClusterTest {
         }
     }
 
-    /** Outcomes of a steady login load through the balancer, by 250 ms slot. */
-    private final class Load implements AutoCloseable {
-        final long start = System.nanoTime();
-        final Map<Long, int[]> slots = new ConcurrentHashMap<>();
-        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final List<Thread> threads = new ArrayList<>();
-
-        Load(int clients) {
-            for (int i = 0; i < clients; i++) {
-                String user = "user" + i;
-                Thread t = new Thread(() -> {
-                    while (!stop.get()) {
-                        long slot = (System.nanoTime() - start) / 250_000_000L;
-                        try (OcaSession s = login(balancer, user)) {
-                            s.exec(RispCommand.none(CoreCommands.PING.id()));
-                            slots.computeIfAbsent(slot, k -> new int[2])[0]++;
-                        } catch (Exception e) {
-                            slots.computeIfAbsent(slot, k -> new int[2])[1]++;
-                            failures.add(slot * 250 + " ms, ended " + nowMs() + " ms: " + describe(e));
-                        }
-                    }
-                }, "load-" + i);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        long nowMs() {
-            return (System.nanoTime() - start) / 1_000_000;
-        }
-
-        /** "slot: ok/failed" per 250 ms, the dip a reader looks for. */
-        String profile() {
-            StringBuilder b = new StringBuilder();
-            slots.keySet().stream().sorted().forEach(k -> b.append(k * 250).append("ms=").append(slots.get(k)[0])
-                    .append('/').append(slots.get(k)[1]).append(' '));
-            return b.toString();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-        }
-    }
-
-    private static String describe(Exception e) {
-        if (e instanceof LoginException l) {
-            return "login refused 0x" + Integer.toHexString(l.code()) + " " + l.getMessage();
-        }
-        if (e instanceof SessionEndedException s) {
-            return "session ended 0x" + Integer.toHexString(s.serverCode());
-        }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    /** A steady login load through the balancer, client i as user i. */
+    private LoginLoad loadThroughTheBalancer(int clients) {
+        return new LoginLoad(clients, client -> login(balancer, "user" + client), 0);
     }
 
     /**
@@ -467,25 +409,22 @@ class LoadBalancedClusterTest {
     @Order(8)
     void killNineOfOneNodeUnderLoad() throws Exception {
         long killedAt;
-        Load load = new Load(2);
+        LoginLoad load = loadThroughTheBalancer(2);
         try (load) {
             Thread.sleep(2000);
             killedAt = load.nowMs();
             nodes[1].kill9();
             Thread.sleep(4000);
         }
-        System.out.println("cluster: kill -9 of node2 at " + killedAt + " ms; ok/failed per 250 ms: " + load.profile());
-        System.out.println("cluster: failures: " + load.failures);
-        for (String f : load.failures) {
+        System.out.println("cluster: kill -9 of node2 at " + killedAt + " ms; ok/failed per 250 ms: " + load.profile(250));
+        System.out.println("cluster: failures: " + load.failures());
+        for (LoginLoad.Attempt f : load.failures()) {
             // Logins in flight on the killed node when it died, and those HAProxy sent it before its next health
             // check: each began before 1 s after the kill and ended after the kill.
-            long began = Long.parseLong(f.substring(0, f.indexOf(' ')));
-            long ended = Long.parseLong(f.substring(f.indexOf("ended ") + 6, f.indexOf(" ms:")));
-            assertTrue(began < killedAt + 1000 && ended >= killedAt, "a failure outside the kill: " + f);
+            assertTrue(f.began() < killedAt + 1000 && f.ended() >= killedAt, "a failure outside the kill: " + f);
         }
-        long after = load.slots.entrySet().stream().filter(e -> e.getKey() * 250 >= killedAt + 1000)
-                .mapToInt(e -> e.getValue()[0]).sum();
-        assertTrue(after > 0, "logins go on after the kill: " + load.profile());
+        long after = load.attempts().stream().filter(a -> a.began() >= killedAt + 1000 && a.ok()).count();
+        assertTrue(after > 0, "logins go on after the kill: " + load.profile(250));
         nodes[1] = ServerProcess.start(configs.get(1));
     }
 
@@ -496,7 +435,7 @@ class LoadBalancedClusterTest {
     @Test
     @Order(9)
     void rollingRestartLosesOnlyTheSessionsItCuts() throws Exception {
-        Load load = new Load(2);
+        LoginLoad load = loadThroughTheBalancer(2);
         try (load) {
             for (int n = 0; n < 3; n++) {
                 Thread.sleep(800);
@@ -507,13 +446,13 @@ class LoadBalancedClusterTest {
             }
             Thread.sleep(800);
         }
-        System.out.println("cluster: rolling restart; ok/failed per 250 ms: " + load.profile());
-        System.out.println("cluster: failures: " + load.failures);
-        for (String f : load.failures) {
-            assertTrue(f.contains("0x" + Integer.toHexString(ErrorCode.SHUTTING_DOWN.code())) || f.contains("session ended"),
-                    "a failure that is not a cut session: " + f);
+        System.out.println("cluster: rolling restart; ok/failed per 250 ms: " + load.profile(250));
+        System.out.println("cluster: failures: " + load.failures());
+        for (LoginLoad.Attempt f : load.failures()) {
+            assertTrue(f.outcome().contains("0x" + Integer.toHexString(ErrorCode.SHUTTING_DOWN.code()))
+                    || f.outcome().startsWith("session ended"), "a failure that is not a cut session: " + f);
         }
-        assertTrue(load.slots.values().stream().mapToInt(s -> s[0]).sum() > 0, load.profile());
+        assertTrue(load.attempts().stream().anyMatch(LoginLoad.Attempt::ok), load.profile(250));
     }
 
     /**

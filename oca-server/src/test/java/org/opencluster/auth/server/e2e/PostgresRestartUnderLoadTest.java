@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledOnJre;
 import org.junit.jupiter.api.condition.JRE;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.client.SessionEndedException;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.protocol.command.AdminCommands;
 import org.opencluster.auth.protocol.command.CoreCommands;
@@ -164,93 +161,18 @@ class PostgresRestartUnderLoadTest {
         return r.statusCode() + " " + r.body().trim();
     }
 
-    /** One login attempt of the load: when it began and ended (ms since the load began), on which node, and how. */
-    private record Attempt(long began, long ended, int node, String outcome, Integer code) {
-        boolean ok() {
-            return outcome.equals("ok");
-        }
-    }
-
-    /** Clients logging in (and sending one PING) without pause, alternately to each node. */
-    private final class Load implements AutoCloseable {
-        final long start = System.nanoTime();
-        final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final List<Thread> threads = new ArrayList<>();
-
-        Load(int clients) {
-            for (int i = 0; i < clients; i++) {
-                String user = "user" + i;
-                int node = i % NODES;
-                Thread t = new Thread(() -> {
-                    while (!stop.get()) {
-                        long began = nowMs();
-                        String outcome;
-                        Integer code = null;
-                        try (OcaSession s = login(node, user)) {
-                            s.exec(RispCommand.none(CoreCommands.PING.id()));
-                            outcome = "ok";
-                        } catch (LoginException e) {
-                            code = e.code();
-                            outcome = "login refused 0x" + Integer.toHexString(e.code()) + " " + e.getMessage();
-                        } catch (SessionEndedException e) {
-                            code = e.serverCode();
-                            outcome = "session ended 0x" + Integer.toHexString(e.serverCode());
-                        } catch (Exception e) {
-                            outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
-                        }
-                        attempts.add(new Attempt(began, nowMs(), node, outcome, code));
-                        if (code != null) {
-                            sleep(50); // a refused client retries soon, as a person pressing again would
-                        }
-                    }
-                }, "load-" + i);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        long nowMs() {
-            return (System.nanoTime() - start) / 1_000_000;
-        }
-
-        /** "second: ok/failed" per second of the load. */
-        String profile() {
-            StringBuilder b = new StringBuilder();
-            long last = attempts.stream().mapToLong(Attempt::ended).max().orElse(0) / 1000;
-            for (long s = 0; s <= last; s++) {
-                long sec = s;
-                b.append(s).append("s=").append(attempts.stream().filter(a -> a.ended() / 1000 == sec && a.ok())
-                        .count()).append('/').append(attempts.stream().filter(a -> a.ended() / 1000 == sec
-                        && !a.ok()).count()).append(' ');
-            }
-            return b.toString();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(30_000);
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Clients logging in (and sending one PING) without pause, client i always on node i % NODES. */
+    private LoginLoad load(int clients) {
+        return new LoginLoad(clients, client -> login(client % NODES, "user" + client), 50);
     }
 
     /** Waits (at most 60 s) until the load has logged in on every node: the measurement starts from a working cluster. */
-    private void awaitLoginsOnEveryNode(Load load) throws InterruptedException {
+    private void awaitLoginsOnEveryNode(LoginLoad load) throws InterruptedException {
         long until = System.nanoTime() + 60_000_000_000L;
         for (int n = 0; n < NODES; n++) {
             int node = n;
-            while (load.attempts.stream().noneMatch(a -> a.node() == node && a.ok())) {
-                assertTrue(System.nanoTime() < until, "no login on node " + (node + 1) + ": " + load.profile());
+            while (load.attempts().stream().noneMatch(a -> a.client() % NODES == node && a.ok())) {
+                assertTrue(System.nanoTime() < until, "no login on node " + (node + 1) + ": " + load.profile(1000));
                 Thread.sleep(100);
             }
         }
@@ -284,7 +206,7 @@ class PostgresRestartUnderLoadTest {
         long restartedAt;
         long[] recoveredMs = new long[NODES];
         String[] readyDuring = new String[NODES];
-        Load load = new Load(4);
+        LoginLoad load = load(4);
         try (load) {
             awaitLoginsOnEveryNode(load);
             stoppedAt = load.nowMs();
@@ -304,23 +226,23 @@ class PostgresRestartUnderLoadTest {
         }
         System.out.println("pg restart: stopped at " + stoppedAt + " ms, started again at " + restartedAt
                 + " ms; logins again on node1/node2 " + recoveredMs[0] + "/" + recoveredMs[1]
-                + " ms after; ok/failed per second: " + load.profile());
-        List<Attempt> failed = load.attempts.stream().filter(a -> !a.ok()).toList();
+                + " ms after; ok/failed per second: " + load.profile(1000));
+        List<LoginLoad.Attempt> failed = load.failures();
         System.out.println("pg restart: " + failed.size() + " failed logins, e.g. " + failed.stream().limit(5)
-                .map(Attempt::outcome).toList());
-        assertTrue(failed.size() > 0, "the outage was seen by the load: " + load.profile());
-        for (Attempt a : failed) {
+                .map(LoginLoad.Attempt::outcome).toList());
+        assertTrue(failed.size() > 0, "the outage was seen by the load: " + load.profile(1000));
+        for (LoginLoad.Attempt a : failed) {
             assertTrue(a.code() != null && NAMED_OUTAGE_CODES.contains(a.code()), "not a named outage code: " + a);
             assertTrue(a.ended() >= stoppedAt && a.began() <= restartedAt + RECOVERY_MS,
                     "a failure outside the outage: " + a);
         }
-        for (Attempt a : failed) {
+        for (LoginLoad.Attempt a : failed) {
             assertTrue(a.ended() - a.began() < LONGEST_REFUSAL_MS, "a refusal waited too long: " + a);
         }
-        long lastSecondOk = load.attempts.stream().filter(a -> a.ended() > load.nowMs() - 2000).filter(Attempt::ok)
+        long lastSecondOk = load.attempts().stream().filter(a -> a.ended() > load.nowMs() - 2000).filter(LoginLoad.Attempt::ok)
                 .count();
-        assertTrue(lastSecondOk > 0 && load.attempts.stream().filter(a -> a.began() > restartedAt + RECOVERY_MS)
-                .allMatch(Attempt::ok), "after the recovery every login succeeds: " + load.profile());
+        assertTrue(lastSecondOk > 0 && load.attempts().stream().filter(a -> a.began() > restartedAt + RECOVERY_MS)
+                .allMatch(LoginLoad.Attempt::ok), "after the recovery every login succeeds: " + load.profile(1000));
         for (int n = 0; n < NODES; n++) {
             // Past cluster.max-staleness the node says why it takes no login (before it even asks the database).
             assertTrue(readyDuring[n].startsWith("503 not ready: cluster state"), "node " + (n + 1)
@@ -341,7 +263,7 @@ class PostgresRestartUnderLoadTest {
     void nothingAcknowledgedIsLostAcrossTheRestart() throws Exception {
         Set<String> acknowledged = new HashSet<>();
         List<String> refused = new ArrayList<>();
-        Load load = new Load(4);
+        LoginLoad load = load(4);
         try (load; OcaSession root = login(0, "root")) {
             awaitLoginsOnEveryNode(load);
             long back = 0;
@@ -369,7 +291,7 @@ class PostgresRestartUnderLoadTest {
             assertEquals(CoreCommands.PONG.id(), root.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
         }
         System.out.println("pg restart: " + acknowledged.size() + " disables acknowledged, " + refused.size()
-                + " refused during the outage; ok/failed per second: " + load.profile());
+                + " refused during the outage; ok/failed per second: " + load.profile(1000));
         assertTrue(!refused.isEmpty() && acknowledged.size() >= 10, "acknowledged " + acknowledged + ", refused "
                 + refused);
         Set<String> stored = new HashSet<>();
