@@ -396,8 +396,8 @@ class LoadBalancedClusterTest {
     }
 
     /** A steady login load through the balancer, client i as user i. */
-    private LoginLoad loadThroughTheBalancer(int clients) {
-        return new LoginLoad(clients, client -> login(balancer, "user" + client), 0);
+    private ClusterLoginLoad loadThroughTheBalancer(int clients) {
+        return new ClusterLoginLoad(clients, client -> login(balancer, "user" + client), 0);
     }
 
     /**
@@ -409,7 +409,7 @@ class LoadBalancedClusterTest {
     @Order(8)
     void killNineOfOneNodeUnderLoad() throws Exception {
         long killedAt;
-        LoginLoad load = loadThroughTheBalancer(2);
+        ClusterLoginLoad load = loadThroughTheBalancer(2);
         try (load) {
             Thread.sleep(2000);
             killedAt = load.nowMs();
@@ -418,7 +418,7 @@ class LoadBalancedClusterTest {
         }
         System.out.println("cluster: kill -9 of node2 at " + killedAt + " ms; ok/failed per 250 ms: " + load.profile(250));
         System.out.println("cluster: failures: " + load.failures());
-        for (LoginLoad.Attempt f : load.failures()) {
+        for (ClusterLoginLoad.Attempt f : load.failures()) {
             // Logins in flight on the killed node when it died, and those HAProxy sent it before its next health
             // check: each began before 1 s after the kill and ended after the kill.
             assertTrue(f.began() < killedAt + 1000 && f.ended() >= killedAt, "a failure outside the kill: " + f);
@@ -435,7 +435,7 @@ class LoadBalancedClusterTest {
     @Test
     @Order(9)
     void rollingRestartLosesOnlyTheSessionsItCuts() throws Exception {
-        LoginLoad load = loadThroughTheBalancer(2);
+        ClusterLoginLoad load = loadThroughTheBalancer(2);
         try (load) {
             for (int n = 0; n < 3; n++) {
                 Thread.sleep(800);
@@ -448,11 +448,11 @@ class LoadBalancedClusterTest {
         }
         System.out.println("cluster: rolling restart; ok/failed per 250 ms: " + load.profile(250));
         System.out.println("cluster: failures: " + load.failures());
-        for (LoginLoad.Attempt f : load.failures()) {
+        for (ClusterLoginLoad.Attempt f : load.failures()) {
             assertTrue(f.outcome().contains("0x" + Integer.toHexString(ErrorCode.SHUTTING_DOWN.code()))
                     || f.outcome().startsWith("session ended"), "a failure that is not a cut session: " + f);
         }
-        assertTrue(load.attempts().stream().anyMatch(LoginLoad.Attempt::ok), load.profile(250));
+        assertTrue(load.attempts().stream().anyMatch(ClusterLoginLoad.Attempt::ok), load.profile(250));
     }
 
     /**

@@ -162,12 +162,12 @@ class PostgresRestartUnderLoadTest {
     }
 
     /** Clients logging in (and sending one PING) without pause, client i always on node i % NODES. */
-    private LoginLoad load(int clients) {
-        return new LoginLoad(clients, client -> login(client % NODES, "user" + client), 50);
+    private ClusterLoginLoad load(int clients) {
+        return new ClusterLoginLoad(clients, client -> login(client % NODES, "user" + client), 50);
     }
 
     /** Waits (at most 60 s) until the load has logged in on every node: the measurement starts from a working cluster. */
-    private void awaitLoginsOnEveryNode(LoginLoad load) throws InterruptedException {
+    private void awaitLoginsOnEveryNode(ClusterLoginLoad load) throws InterruptedException {
         long until = System.nanoTime() + 60_000_000_000L;
         for (int n = 0; n < NODES; n++) {
             int node = n;
@@ -206,7 +206,7 @@ class PostgresRestartUnderLoadTest {
         long restartedAt;
         long[] recoveredMs = new long[NODES];
         String[] readyDuring = new String[NODES];
-        LoginLoad load = load(4);
+        ClusterLoginLoad load = load(4);
         try (load) {
             awaitLoginsOnEveryNode(load);
             stoppedAt = load.nowMs();
@@ -227,22 +227,22 @@ class PostgresRestartUnderLoadTest {
         System.out.println("pg restart: stopped at " + stoppedAt + " ms, started again at " + restartedAt
                 + " ms; logins again on node1/node2 " + recoveredMs[0] + "/" + recoveredMs[1]
                 + " ms after; ok/failed per second: " + load.profile(1000));
-        List<LoginLoad.Attempt> failed = load.failures();
+        List<ClusterLoginLoad.Attempt> failed = load.failures();
         System.out.println("pg restart: " + failed.size() + " failed logins, e.g. " + failed.stream().limit(5)
-                .map(LoginLoad.Attempt::outcome).toList());
+                .map(ClusterLoginLoad.Attempt::outcome).toList());
         assertTrue(failed.size() > 0, "the outage was seen by the load: " + load.profile(1000));
-        for (LoginLoad.Attempt a : failed) {
+        for (ClusterLoginLoad.Attempt a : failed) {
             assertTrue(a.code() != null && NAMED_OUTAGE_CODES.contains(a.code()), "not a named outage code: " + a);
             assertTrue(a.ended() >= stoppedAt && a.began() <= restartedAt + RECOVERY_MS,
                     "a failure outside the outage: " + a);
         }
-        for (LoginLoad.Attempt a : failed) {
+        for (ClusterLoginLoad.Attempt a : failed) {
             assertTrue(a.ended() - a.began() < LONGEST_REFUSAL_MS, "a refusal waited too long: " + a);
         }
-        long lastSecondOk = load.attempts().stream().filter(a -> a.ended() > load.nowMs() - 2000).filter(LoginLoad.Attempt::ok)
+        long lastSecondOk = load.attempts().stream().filter(a -> a.ended() > load.nowMs() - 2000).filter(ClusterLoginLoad.Attempt::ok)
                 .count();
         assertTrue(lastSecondOk > 0 && load.attempts().stream().filter(a -> a.began() > restartedAt + RECOVERY_MS)
-                .allMatch(LoginLoad.Attempt::ok), "after the recovery every login succeeds: " + load.profile(1000));
+                .allMatch(ClusterLoginLoad.Attempt::ok), "after the recovery every login succeeds: " + load.profile(1000));
         for (int n = 0; n < NODES; n++) {
             // Past cluster.max-staleness the node says why it takes no login (before it even asks the database).
             assertTrue(readyDuring[n].startsWith("503 not ready: cluster state"), "node " + (n + 1)
@@ -263,7 +263,7 @@ class PostgresRestartUnderLoadTest {
     void nothingAcknowledgedIsLostAcrossTheRestart() throws Exception {
         Set<String> acknowledged = new HashSet<>();
         List<String> refused = new ArrayList<>();
-        LoginLoad load = load(4);
+        ClusterLoginLoad load = load(4);
         try (load; OcaSession root = login(0, "root")) {
             awaitLoginsOnEveryNode(load);
             long back = 0;

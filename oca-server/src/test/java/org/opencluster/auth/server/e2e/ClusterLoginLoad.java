@@ -14,7 +14,7 @@ import org.opencluster.auth.protocol.risp.RispCommand;
  * A steady login load for the cluster tests: each client thread logs in, sends one PING and logs in again, without
  * pause, until closed; every attempt is recorded with its times (ms since the load began) and outcome.
  */
-final class LoginLoad implements AutoCloseable {
+final class ClusterLoginLoad implements AutoCloseable {
     /** Opens a logged-in session for client {@code client} (its own account, its own node or the balancer). */
     interface Login {
         OcaSession open(int client) throws Exception;
@@ -36,7 +36,7 @@ final class LoginLoad implements AutoCloseable {
      * @param pauseAfterRefusalMs how long a client waits after a refusal before it tries again (a person pressing
      *     again), 0 for none
      */
-    LoginLoad(int clients, Login login, long pauseAfterRefusalMs) {
+    ClusterLoginLoad(int clients, Login login, long pauseAfterRefusalMs) {
         for (int i = 0; i < clients; i++) {
             int client = i;
             Thread t = new Thread(() -> {
