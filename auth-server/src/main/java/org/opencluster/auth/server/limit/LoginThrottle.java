@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.opencluster.auth.protocol.time.MonotonicClock;
 import org.opencluster.auth.server.log.LogValues;
@@ -84,7 +87,7 @@ public final class LoginThrottle {
      * thread only; a bounded queue, and when it is full the caller records the failure itself (a count is never
      * dropped: an attacker must not gain guesses by hanging up while the database is slow).
      */
-    private volatile java.util.concurrent.ThreadPoolExecutor detached;
+    private volatile ThreadPoolExecutor detached;
 
     private LoginThrottle(Builder b) {
         this.sources = buckets(b, "source", b.maxSourceFailures);
@@ -128,18 +131,18 @@ public final class LoginThrottle {
         });
     }
 
-    private java.util.concurrent.ThreadPoolExecutor detachedSettler() {
-        java.util.concurrent.ThreadPoolExecutor e = detached;
+    private ThreadPoolExecutor detachedSettler() {
+        ThreadPoolExecutor e = detached;
         if (e == null) {
             synchronized (this) {
                 e = detached;
                 if (e == null) {
-                    e = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
-                            new java.util.concurrent.ArrayBlockingQueue<>(DETACHED_QUEUE), r -> {
+                    e = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                            new ArrayBlockingQueue<>(DETACHED_QUEUE), r -> {
                                 Thread t = new Thread(r, "oca-throttle-settle");
                                 t.setDaemon(true);
                                 return t;
-                            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+                            }, new ThreadPoolExecutor.CallerRunsPolicy());
                     e.allowCoreThreadTimeOut(true);
                     detached = e;
                 }
