@@ -55,16 +55,27 @@ final class KeySlots {
     private static final byte POINTS_NOT_CHECKED = 2;
 
     /**
-     * TEST ONLY, never set on a card: where GENERATE takes new key pairs from instead of the platform's generator.
-     * Only the APDU fuzz target sets it: in the simulator an RSA-2048 generation costs tens of milliseconds and was
-     * 95% of that target's CPU (1,500 executions/s falling to 660 as inputs learned to ask for keys). A generation
-     * through it still replaces the slot's key with one the slot did not hold, so every path after it runs as usual.
+     * TEST ONLY, never set on a card: where GENERATE takes new key pairs from instead of the platform's generator,
+     * and who computes an ECDSA signature instead of the platform's engine. Only the APDU fuzz target sets it, for
+     * the simulator's cost, not the applet's: an RSA-2048 generation costs tens of milliseconds there and was 95% of
+     * that target's CPU (1,500 executions/s falling to 660 as inputs learned to ask for keys); with keys pooled, the
+     * simulator's ECDSA (affine BigInteger arithmetic, a modular inverse per point operation) was 74%. A generation
+     * through it still replaces the slot's key with one the slot did not hold, and a signature through it is a real
+     * signature by the slot's key (the engine is still initialised with the key, so its checks run), so every path
+     * after either runs as usual.
      */
-    static TestOnlyKeySource testOnlyKeySource;
+    static TestOnlyKeyOperations testOnlyKeyOperations;
 
-    /** Fills {@code pair} (domain parameters already set for EC) with a new key of {@code alg}. */
-    interface TestOnlyKeySource {
+    /** Key generation and ECDSA done outside the simulator (see {@link #testOnlyKeyOperations}). */
+    interface TestOnlyKeyOperations {
+        /** Fills {@code pair} (domain parameters already set for EC) with a new key of {@code alg}. */
         void fill(KeyPair pair, byte alg);
+
+        /**
+         * ECDSA by {@code key} (P-256 or P-384 as {@code alg}) over the field-sized hash {@code hash[off..off+len)},
+         * written as DER to {@code out}; returns its length.
+         */
+        short signHash(ECPrivateKey key, byte alg, byte[] hash, short off, short len, byte[] out, short outOff);
     }
 
     KeySlots() {
@@ -233,7 +244,7 @@ final class KeySlots {
     }
 
     private static void newKey(KeyPair pair, byte alg) {
-        TestOnlyKeySource source = testOnlyKeySource;
+        TestOnlyKeyOperations source = testOnlyKeyOperations;
         if (source == null) {
             pair.genKeyPair();
         } else {
@@ -329,8 +340,11 @@ final class KeySlots {
             Util.arrayCopyNonAtomic(buf, off, scratch, (short) (scratchOff + n - len), len);
         }
         Signature sig = alg == ALG_EC_P256 ? ecdsa256 : ecdsa384;
-        sig.init(privateKey(slot), Signature.MODE_SIGN);
-        short sigLen = sig.signPreComputedHash(scratch, scratchOff, n, out, outOff);
+        ECPrivateKey key = privateKey(slot);
+        sig.init(key, Signature.MODE_SIGN);
+        TestOnlyKeyOperations operations = testOnlyKeyOperations;
+        short sigLen = operations == null ? sig.signPreComputedHash(scratch, scratchOff, n, out, outOff)
+                : operations.signHash(key, alg, scratch, scratchOff, n, out, outOff);
         Util.arrayFillNonAtomic(scratch, scratchOff, n, (byte) 0);
         return sigLen;
     }

@@ -45,22 +45,25 @@ class KeyTest {
         return g.generateKeyPair();
     }
 
-    /** The APDU fuzz target's key pool ({@link KeySlots#testOnlyKeySource}) must never outlive its inputs. */
+    /** The APDU fuzz target's key pool ({@link KeySlots#testOnlyKeyOperations}) must never outlive its inputs. */
     @Test
     void generateMakesANewKeyEachTimeWithoutTheFuzzTargetsHook() throws Exception {
-        assertEquals(null, KeySlots.testOnlyKeySource, "the fuzz target's key hook is set outside the fuzz target");
+        assertEquals(null, KeySlots.testOnlyKeyOperations, "the fuzz target's key hook is set outside the fuzz target");
         SimCard c = adminCard();
         ECPublicKey first = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
         ECPublicKey second = c.admin.generateKey(PivSlot.AUTHENTICATION, PivAlgorithm.EC_P256);
         assertNotEquals(first.getW(), second.getW());
     }
 
-    /** Keys from the fuzz target's pool are whole keys: they sign, and each generation replaces the slot's key. */
+    /**
+     * Keys from the fuzz target's pool are whole keys: they sign (EC through the hook's JDK signer, as the target
+     * signs), and each generation replaces the slot's key.
+     */
     @ParameterizedTest
-    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "RSA_2048"})
+    @EnumSource(value = PivAlgorithm.class, names = {"EC_P256", "EC_P384", "RSA_2048"})
     void pooledKeysOfTheFuzzTargetAreWorkingKeys(PivAlgorithm alg) throws Exception {
         SimCard c = adminCard();
-        KeySlots.testOnlyKeySource = new FuzzingKeyPool();
+        KeySlots.testOnlyKeyOperations = new FuzzingKeyPool();
         try {
             java.security.PublicKey first = c.admin.generate(PivSlot.AUTHENTICATION, alg);
             java.security.PublicKey pub = c.admin.generate(PivSlot.AUTHENTICATION, alg);
@@ -68,14 +71,15 @@ class KeyTest {
             c.admin.verifyPin("123456".toCharArray());
             byte[] message = "hello".getBytes();
             boolean rsa = alg == PivAlgorithm.RSA_2048;
-            byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, alg,
-                    rsa ? pkcs1Sha256Block(message) : MessageDigest.getInstance("SHA-256").digest(message));
-            Signature v = Signature.getInstance(rsa ? "SHA256withRSA" : "SHA256withECDSA");
+            boolean p384 = alg == PivAlgorithm.EC_P384;
+            byte[] sig = c.admin.sign(PivSlot.AUTHENTICATION, alg, rsa ? pkcs1Sha256Block(message)
+                    : MessageDigest.getInstance(p384 ? "SHA-384" : "SHA-256").digest(message));
+            Signature v = Signature.getInstance(rsa ? "SHA256withRSA" : p384 ? "SHA384withECDSA" : "SHA256withECDSA");
             v.initVerify(pub);
             v.update(message);
             assertTrue(v.verify(sig));
         } finally {
-            KeySlots.testOnlyKeySource = null;
+            KeySlots.testOnlyKeyOperations = null;
         }
     }
 

@@ -58,13 +58,13 @@ class PivAppletFuzzTest {
             cleanCard(variant); // the pool's key objects need the simulator's runtime, which the first card sets up
             keyPool = new FuzzingKeyPool();
         }
-        KeySlots.testOnlyKeySource = keyPool; // before the set-up too: a reset card gets its 9A key from the pool
+        KeySlots.testOnlyKeyOperations = keyPool; // before the set-up too: a reset card gets its 9A key from the pool
         boolean completed = false;
         SimCard card;
         try {
             card = cleanCard(variant);
         } catch (RuntimeException | Error e) {
-            KeySlots.testOnlyKeySource = null;
+            KeySlots.testOnlyKeyOperations = null;
             throw e;
         }
         try {
@@ -81,7 +81,7 @@ class PivAppletFuzzTest {
             assertTrue(sw == 0x9000, () -> String.format("the card stopped working: GET DATA 7E got %04X", sw));
             completed = true;
         } finally {
-            KeySlots.testOnlyKeySource = null;
+            KeySlots.testOnlyKeyOperations = null;
             AppletStateSnapshot state = STATES[variant];
             if (!completed || !state.matches(CLEAN[variant])) {
                 CLEAN[variant] = null;
