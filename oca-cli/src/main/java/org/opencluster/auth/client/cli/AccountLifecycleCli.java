@@ -9,10 +9,13 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import org.opencluster.auth.client.CommandChannel;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.KeyRotation;
 import org.opencluster.auth.client.enrol.PassphraseStrength;
 import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.Token;
@@ -200,54 +203,73 @@ final class AccountLifecycleCli {
             return 0;
         }
 
-        /**
-         * The new software key: generated here, written to its new owner-only file before the server hears of it (a
-         * crash after the server's certificate must not lose the account's only key), then rotated to as a token
-         * key is. A rotation the server refused, or that never reached it, removes the file; one whose outcome is
-         * unknown (the proof was sent, no answer came) keeps it and says how to find out.
-         */
-        private int toKeyFile(OcaSession s, PrintWriter out) throws IOException, TokenException {
-            PrintWriter err = spec.commandLine().getErr();
-            Path file = destination.newKeyFile;
-            byte[] pkcs8 = SoftwareKeys.generatePkcs8(newKeyType, new SecureRandom());
-            X509Certificate cert;
-            try (SoftwareToken key = SoftwareToken.fromPkcs8(connection.user, pkcs8, List.of())) {
-                KeyFiles.createPem(file, pkcs8);
-                WatchedChannel watched = new WatchedChannel(s);
-                try {
-                    cert = newKeyType == KeyType.X25519 ? KeyRotation.toKeyAgreementToken(watched, connection.user,
-                            key) : KeyRotation.toToken(watched, connection.user, key);
-                } catch (IOException | TokenException | RuntimeException e) {
-                    if (watched.mayHaveRotated()) {
-                        err.println("rekey outcome unknown: " + e.getMessage() + "; " + file + " is kept: if `oca"
-                                + " login --key-file " + file + "` succeeds it is your key now, else the old key or"
-                                + " passphrase still logs in and " + file + " can be deleted");
-                        return OcaCli.IO;
-                    }
-                    Files.deleteIfExists(file);
-                    err.println("rekey failed: " + e.getMessage() + "; nothing changed, " + file + " removed");
-                    return watched.refused() ? OcaCli.REFUSED : OcaCli.IO;
-                }
-            } finally {
-                Arrays.fill(pkcs8, (byte) 0);
-            }
-            out.println("rekeyed " + connection.user + " to the " + newKeyType + " key in " + file + " (serial "
-                    + cert.getSerialNumber().toString(16) + "); log in with --key-file " + file + ": the old key"
-                    + " and passphrase no longer log in");
-            return 0;
+        private int toKeyFile(OcaSession s, PrintWriter out) throws TokenException {
+            return rotateToKeyFile(s, connection.user, newKeyType, destination.newKeyFile, out,
+                    spec.commandLine().getErr());
         }
+    }
+
+    /**
+     * {@code rekey --new-key-file}: a new software key of {@code type}, generated here and written to its new
+     * owner-only {@code file} before the server hears of it (a crash after the server's certificate must not lose
+     * the account's only key), then rotated to in {@code session} as a token key is. A rotation the server refused,
+     * or that never reached it, removes the file; one whose outcome is unknown (the proof was sent, no answer came)
+     * keeps it and says how to find out. Returns the exit code.
+     */
+    static int rotateToKeyFile(CommandChannel session, String user, KeyType type, Path file, PrintWriter out,
+            PrintWriter err) throws TokenException {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, new SecureRandom());
+        X509Certificate cert;
+        try (SoftwareToken key = SoftwareToken.fromPkcs8(user, pkcs8, List.of())) {
+            try {
+                KeyFiles.createPem(file, pkcs8);
+            } catch (IOException e) { // e.g. created meanwhile (FileAlreadyExistsException), or no such folder
+                throw new CliErrors.InputFileException("--new-key-file: cannot create " + file.toAbsolutePath()
+                        + " (" + e + "); nothing changed");
+            }
+            WatchedChannel watched = new WatchedChannel(session);
+            try {
+                cert = type == KeyType.X25519 ? KeyRotation.toKeyAgreementToken(watched, user, key)
+                        : KeyRotation.toToken(watched, user, key);
+            } catch (IOException | TokenException | RuntimeException e) {
+                if (watched.mayHaveRotated()) {
+                    err.println("rekey outcome unknown: " + e.getMessage() + "; " + file + " is kept: if `oca login"
+                            + " --key-file " + file + "` succeeds it is your key now, else the old key or passphrase"
+                            + " still logs in and " + file + " can be deleted");
+                    return OcaCli.IO;
+                }
+                String removed;
+                try {
+                    Files.delete(file);
+                    removed = file + " removed";
+                } catch (IOException d) {
+                    removed = "but " + file + " could not be removed (" + d + "): delete it, it is no key of yours";
+                }
+                err.println("rekey failed: " + e.getMessage() + "; nothing changed, " + removed);
+                return watched.refused() ? OcaCli.REFUSED : OcaCli.IO;
+            }
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+        out.println("rekeyed " + user + " to the " + type + " key in " + file + " (serial "
+                + cert.getSerialNumber().toString(16) + "); log in with --key-file " + file + ": the old key and"
+                + " passphrase no longer log in");
+        return 0;
     }
 
     /**
      * The session as the rotation uses it, watched: whether the new key's proof was sent and what came back tells a
      * failed rotation (refused, or never sent) from one whose outcome is unknown.
      */
-    static final class WatchedChannel implements org.opencluster.auth.client.CommandChannel {
-        private final org.opencluster.auth.client.CommandChannel session;
+    static final class WatchedChannel implements CommandChannel {
+        private final CommandChannel session;
         private boolean proofSent;
-        private List<RispCommand> answer;
+        /** The answer to the proof (null: not sent, or no answer came). */
+        private List<RispCommand> proofAnswer;
+        /** The last answer of any step. */
+        private List<RispCommand> lastAnswer = List.of();
 
-        WatchedChannel(org.opencluster.auth.client.CommandChannel session) {
+        WatchedChannel(CommandChannel session) {
             this.session = session;
         }
 
@@ -257,8 +279,9 @@ final class AccountLifecycleCli {
                     || c.id() == AccountLifecycleCommands.REKEY_BY_AGREEMENT.id());
             proofSent |= proof;
             List<RispCommand> reply = session.exec(commands);
+            lastAnswer = reply;
             if (proof) {
-                answer = reply;
+                proofAnswer = reply;
             }
             return reply;
         }
@@ -270,13 +293,13 @@ final class AccountLifecycleCli {
 
         /** The proof went out and either no answer came or the answer was a certificate. */
         boolean mayHaveRotated() {
-            return proofSent && (answer == null || !answer.isEmpty()
-                    && answer.get(0).id() == org.opencluster.auth.protocol.command.EnrolCommands.ISSUED_CERTIFICATE.id());
+            return proofSent && (proofAnswer == null || !proofAnswer.isEmpty()
+                    && proofAnswer.get(0).id() == EnrolCommands.ISSUED_CERTIFICATE.id());
         }
 
-        /** The server answered the rotation with ERROR. */
+        /** The server answered a step of the rotation with ERROR. */
         boolean refused() {
-            return answer != null && org.opencluster.auth.protocol.command.ErrorReply.read(answer).isPresent();
+            return ErrorReply.read(lastAnswer).isPresent();
         }
     }
 
