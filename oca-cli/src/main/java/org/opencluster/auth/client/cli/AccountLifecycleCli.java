@@ -251,9 +251,9 @@ final class AccountLifecycleCli {
         } finally {
             Arrays.fill(pkcs8, (byte) 0);
         }
-        out.println("rekeyed " + user + " to the " + type + " key in " + file + " (serial "
-                + cert.getSerialNumber().toString(16) + "); log in with --key-file " + file + ": the old key and"
-                + " passphrase no longer log in");
+        out.println("rekeyed " + user + " to the " + CliConverters.SoftwareKeyType.nameOf(type) + " key in " + file
+                + " (serial " + cert.getSerialNumber().toString(16) + "); log in with --key-file " + file + ": the old"
+                + " key and passphrase no longer log in");
         return 0;
     }
 

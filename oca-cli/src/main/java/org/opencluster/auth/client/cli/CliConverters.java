@@ -76,6 +76,12 @@ final class CliConverters {
             }
             return type;
         }
+
+        /** The name {@code --new-key-type} gives {@code type}. */
+        static String nameOf(KeyType type) {
+            return NAMES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst()
+                    .orElse(type.name());
+        }
     }
 
     /** A cipher suite id: 16 bits, hex with 0x ({@code 0x0101}) or decimal. */

@@ -136,6 +136,23 @@ class CliKeyFileTest {
         assertArrayEquals(spki, org.opencluster.auth.token.software.SoftwareToken.fromPkcs8("bob",
                 Base64.getMimeDecoder().decode(Files.readString(next).replaceAll("-----[A-Z ]+-----", "")),
                 List.of()).publicKey().getEncoded(), "the file holds the account's key");
+
+        // Every other --new-key-type the help offers (P256 is the default), each from the key file before it.
+        Path previous = next;
+        for (String type : new String[] {"P384", "RSA3072", null}) {
+            Path file = dir.resolve("bob-" + type + ".pem");
+            List<String> args = new ArrayList<>(List.of("rekey", "-u", "bob", "--key-file", previous.toString(),
+                    "--new-key-file", file.toString()));
+            if (type != null) {
+                args.addAll(List.of("--new-key-type", type));
+            }
+            r = oca(common, args.toArray(String[]::new));
+            assertEquals(0, r.rc(), type + ": " + r.err());
+            assertTrue(r.out().contains("to the " + (type == null ? "P256" : type) + " key"), r.out());
+            assertEquals(0, oca(common, "exec", "WHOAMI", "-u", "bob", "--key-file", file.toString()).rc(), type);
+            assertEquals(3, oca(common, "login", "-u", "bob", "--key-file", previous.toString()).rc(), type);
+            previous = file;
+        }
     }
 
     private static OcaSession login(TestCluster cluster, LoginCredential credential) throws Exception {
