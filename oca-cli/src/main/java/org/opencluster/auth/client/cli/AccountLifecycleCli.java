@@ -122,7 +122,8 @@ final class AccountLifecycleCli {
 
             @Option(names = "--new-key-file", paramLabel = "FILE", required = true, description = "generate the new"
                     + " key here and write it to the new file FILE (created owner-only, 0600, before the server"
-                    + " learns of the key; never over an existing file): unencrypted PKCS#8 PEM, for --key-file. If"
+                    + " learns of the key; never over an existing file): unencrypted PKCS#8 PEM, for --key-file (no"
+                    + " passphrase: its owner-only permissions protect it, as an ssh key without one). If"
                     + " the server refuses the key, FILE is removed; if the outcome is unknown (the connection"
                     + " ended), FILE is kept and the message says how to tell")
             Path newKeyFile;
