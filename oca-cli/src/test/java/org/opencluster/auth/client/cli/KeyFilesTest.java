@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,7 +18,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.CommandChannel;
 import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
 import org.opencluster.auth.protocol.command.EnrolCommands;
@@ -34,17 +32,7 @@ import org.opencluster.auth.token.software.SoftwareKeys;
  * (a key file its group may read, an encrypted or foreign file, a second login option, an existing target), how
  * the new file is written, and what a failed rotation leaves behind. Before, neither option existed (exit 2).
  */
-class KeyFilesTest {
-    @TempDir
-    Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int oca(String... args) {
-        return OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
+class KeyFilesTest extends CliRunTest {
     private Path newKey(String name) throws IOException {
         Path file = dir.resolve(name);
         KeyFiles.createPem(file, SoftwareKeys.generatePkcs8(KeyType.EC_P256, new SecureRandom()));
@@ -59,21 +47,9 @@ class KeyFilesTest {
                     "bob", "--known-servers", dir.resolve("known").toString(), "--key-file", file.toString()));
             args.addAll(List.of(more));
             int rc = oca(args.toArray(String[]::new));
-            try (java.net.Socket s = server.accept()) {
-                throw new AssertionError("the CLI connected: " + s);
-            } catch (java.net.SocketTimeoutException expected) {
-                return rc;
-            }
+            assertThrowsTimeout(server);
+            return rc;
         }
-    }
-
-    private void assertOneLine(String... fragments) {
-        String text = err.toString();
-        assertEquals(1, text.lines().count(), "one line: " + text);
-        for (String f : fragments) {
-            assertTrue(text.contains(f), text);
-        }
-        assertFalse(text.contains("Exception") || text.contains("\tat "), text);
     }
 
     @Test

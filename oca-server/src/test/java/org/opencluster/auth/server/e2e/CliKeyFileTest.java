@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.opencluster.auth.server.e2e.CliRuns.code;
+import static org.opencluster.auth.server.e2e.CliRuns.oca;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +16,11 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.opencluster.auth.server.e2e.CliRuns.Run;
 import org.junit.jupiter.api.io.TempDir;
 import org.opencluster.auth.client.OcaSession;
-import org.opencluster.auth.client.cli.OcaCli;
 import org.opencluster.auth.client.login.LoginCredential;
 import org.opencluster.auth.client.login.LoginException;
 import org.opencluster.auth.client.login.OprfAnswer;
@@ -48,18 +46,6 @@ class CliKeyFileTest {
 
     @TempDir
     Path dir;
-
-    private record Run(int rc, String out, String err) {
-    }
-
-    private static Run oca(List<String> common, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(common);
-        int rc = OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Run(rc, out.toString(), err.toString());
-    }
 
     @Test
     void aPersonRekeysToAKeyFileAndLogsInWithIt() throws Exception {
@@ -178,12 +164,5 @@ class CliKeyFileTest {
                 return old.unlock(user, oldEnvelope, oprf);
             }
         };
-    }
-
-    private static String code(Run r) {
-        assertEquals(0, r.rc(), r.err());
-        Matcher m = Pattern.compile("ENROLMENT_CODE_IS (\\S+)").matcher(r.out());
-        assertTrue(m.find(), r.out());
-        return m.group(1);
     }
 }
