@@ -72,11 +72,8 @@ final class KeyFiles {
      */
     static byte[] readPkcs8(Path file, String option) {
         byte[] raw;
-        try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw unusable(option, file, "larger than " + MAX_BYTES + " bytes: not a key file");
-            }
-            raw = Files.readAllBytes(file);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            raw = in.readNBytes(MAX_BYTES + 1); // bounded, a pipe (<(...)) included
         } catch (IOException e) {
             throw new CliErrors.InputFileException(option + ": cannot read " + file.toAbsolutePath() + ": "
                     + e.getMessage());

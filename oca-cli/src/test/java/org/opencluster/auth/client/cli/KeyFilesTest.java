@@ -102,7 +102,8 @@ class KeyFilesTest extends CliRunTest {
     @Test
     void aFileThatIsNoKeyIsAConfigurationErrorShowingNoneOfItsContent() throws Exception {
         for (String content : List.of("secret words, not a key\n", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n",
-                "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n")) {
+                "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n",
+                "0".repeat(KeyFiles.MAX_BYTES + 1))) {
             Path file = dir.resolve("bad.pem");
             Files.deleteIfExists(file);
             Files.writeString(file, content);
