@@ -182,7 +182,8 @@ final class KeyFiles {
                 pkcs8 = der;
             } catch (TokenException e) {
                 Arrays.fill(der, (byte) 0);
-                throw unusable(option, file, "not a usable PKCS#8 private key (" + e.getMessage() + ")");
+                throw unusable(option, file, "not a usable PKCS#8 private key (" + e.getMessage() + "; a"
+                        + " traditional EC or RSA key converts with: openssl pkcs8 -topk8 -nocrypt)");
             }
         }
 
