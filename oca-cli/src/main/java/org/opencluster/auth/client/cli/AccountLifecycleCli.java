@@ -3,15 +3,19 @@ package org.opencluster.auth.client.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import org.opencluster.auth.client.CommandChannel;
 import org.opencluster.auth.client.OcaSession;
 import org.opencluster.auth.client.enrol.KeyRotation;
 import org.opencluster.auth.client.enrol.PassphraseStrength;
 import org.opencluster.auth.protocol.command.AccountLifecycleCommands;
+import org.opencluster.auth.protocol.command.EnrolCommands;
+import org.opencluster.auth.protocol.command.ErrorReply;
 import org.opencluster.auth.protocol.risp.RispCommand;
 import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.Token;
@@ -19,6 +23,8 @@ import org.opencluster.auth.token.TokenException;
 import org.opencluster.auth.token.envelope.PassphraseEnvelope;
 import org.opencluster.auth.token.pkcs11.Pkcs11Connection;
 import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
+import org.opencluster.auth.token.software.SoftwareKeys;
+import org.opencluster.auth.token.software.SoftwareToken;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -95,10 +101,11 @@ final class AccountLifecycleCli {
     }
 
     @Command(name = "rekey", description = "Move your account to a new key: log in with the current key (--token,"
-            + " --card or the passphrase), then with --new-token generate the new key in that PKCS#11 token (a"
-            + " service's new token), or with --new-card on a new PIV card (a person's replacement card); the new key"
-            + " proves possession in this session, its certificate is written next to it, and the old key stops"
-            + " working at once.")
+            + " --card, --key-file or the passphrase), then with --new-token generate the new key in that PKCS#11"
+            + " token (a service's new token), with --new-card on a new PIV card (a person's replacement card), or"
+            + " with --new-key-file here, into a new owner-only file (a software key your client keeps: unencrypted"
+            + " PKCS#8 PEM, log in with --key-file); the new key proves possession in this session, its certificate"
+            + " is written next to it (token, card), and the old key and passphrase stop working at once.")
     static final class Rekey extends OcaCli.SessionCommand {
         /** Exactly one destination for the new key. */
         @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
@@ -112,7 +119,20 @@ final class AccountLifecycleCli {
                     + " new key on a PIV card (optionally: part of its reader's name; another reader than --card's"
                     + " when the old card is still inserted)")
             String newCard;
+
+            @Option(names = "--new-key-file", paramLabel = "FILE", required = true, description = "generate the new"
+                    + " key here and write it to the new file FILE (created owner-only, 0600, before the server"
+                    + " learns of the key; never over an existing file): unencrypted PKCS#8 PEM, for --key-file (no"
+                    + " passphrase: its owner-only permissions protect it, as an ssh key without one). If"
+                    + " the server refuses the key, FILE is removed; if the outcome is unknown (the connection"
+                    + " ended), FILE is kept and the message says how to tell")
+            Path newKeyFile;
         }
+
+        @Option(names = "--new-key-type", description = "with --new-key-file: the key generated, P256 (default),"
+                + " P384, ED25519, X25519 (proves possession by key agreement) or RSA3072",
+                converter = CliConverters.SoftwareKeyType.class)
+        KeyType newKeyType = KeyType.EC_P256;
 
         @Option(names = "--new-key-label", description = "with --new-token: label of the new key (default login-key)")
         String newKeyLabel = "login-key";
@@ -141,11 +161,22 @@ final class AccountLifecycleCli {
             return OcaCli.Connection.pins(newPinSource != null ? newPinSource : connection.pinSource, prompt);
         }
 
+        /** Before the login: a key file would never be overwritten, so an existing one is a usage error now. */
+        @Override
+        void requireInputFiles() {
+            if (destination.newKeyFile != null) {
+                KeyFiles.requireAbsent(destination.newKeyFile, "--new-key-file", spec.commandLine());
+            }
+        }
+
         @Override
         int work(OcaSession s, PrintWriter out) throws IOException {
             try {
                 if (destination.newCard != null) {
                     return toCard(s, out);
+                }
+                if (destination.newKeyFile != null) {
+                    return toKeyFile(s, out);
                 }
                 Pkcs11Tokens tokens = Pkcs11Tokens.builder().defaultPinSource(newPins("PIN for the new token: "))
                         .build();
@@ -171,6 +202,105 @@ final class AccountLifecycleCli {
             out.println("rekeyed " + connection.user + " to the new card's slot " + slot + " (serial "
                     + cert.getSerialNumber().toString(16) + "); the old card no longer logs in");
             return 0;
+        }
+
+        private int toKeyFile(OcaSession s, PrintWriter out) throws TokenException {
+            return rotateToKeyFile(s, connection.user, newKeyType, destination.newKeyFile, out,
+                    spec.commandLine().getErr());
+        }
+    }
+
+    /**
+     * {@code rekey --new-key-file}: a new software key of {@code type}, generated here and written to its new
+     * owner-only {@code file} before the server hears of it (a crash after the server's certificate must not lose
+     * the account's only key), then rotated to in {@code session} as a token key is. A rotation the server refused,
+     * or that never reached it, removes the file; one whose outcome is unknown (the proof was sent, no answer came)
+     * keeps it and says how to find out. Returns the exit code.
+     */
+    static int rotateToKeyFile(CommandChannel session, String user, KeyType type, Path file, PrintWriter out,
+            PrintWriter err) throws TokenException {
+        byte[] pkcs8 = SoftwareKeys.generatePkcs8(type, new SecureRandom());
+        X509Certificate cert;
+        try (SoftwareToken key = SoftwareToken.fromPkcs8(user, pkcs8, List.of())) {
+            try {
+                KeyFiles.createPem(file, pkcs8);
+            } catch (IOException e) { // e.g. created meanwhile (FileAlreadyExistsException), or no such folder
+                throw new CliErrors.InputFileException("--new-key-file: cannot create " + file.toAbsolutePath()
+                        + " (" + e + "); nothing changed");
+            }
+            WatchedChannel watched = new WatchedChannel(session);
+            try {
+                cert = type == KeyType.X25519 ? KeyRotation.toKeyAgreementToken(watched, user, key)
+                        : KeyRotation.toToken(watched, user, key);
+            } catch (IOException | TokenException | RuntimeException e) {
+                if (watched.mayHaveRotated()) {
+                    err.println("rekey outcome unknown: " + e.getMessage() + "; " + file + " is kept: if `oca login"
+                            + " --key-file " + file + "` succeeds it is your key now, else the old key or passphrase"
+                            + " still logs in and " + file + " can be deleted");
+                    return OcaCli.IO;
+                }
+                String removed;
+                try {
+                    Files.delete(file);
+                    removed = file + " removed";
+                } catch (IOException d) {
+                    removed = "but " + file + " could not be removed (" + d + "): delete it, it is no key of yours";
+                }
+                err.println("rekey failed: " + e.getMessage() + "; nothing changed, " + removed);
+                return watched.refused() ? OcaCli.REFUSED : OcaCli.IO;
+            }
+        } finally {
+            Arrays.fill(pkcs8, (byte) 0);
+        }
+        out.println("rekeyed " + user + " to the " + CliConverters.SoftwareKeyType.nameOf(type) + " key in " + file
+                + " (serial " + cert.getSerialNumber().toString(16) + "); log in with --key-file " + file + ": the old"
+                + " key and passphrase no longer log in");
+        return 0;
+    }
+
+    /**
+     * The session as the rotation uses it, watched: whether the new key's proof was sent and what came back tells a
+     * failed rotation (refused, or never sent) from one whose outcome is unknown.
+     */
+    static final class WatchedChannel implements CommandChannel {
+        private final CommandChannel session;
+        private boolean proofSent;
+        /** The answer to the proof (null: not sent, or no answer came). */
+        private List<RispCommand> proofAnswer;
+        /** The last answer of any step. */
+        private List<RispCommand> lastAnswer = List.of();
+
+        WatchedChannel(CommandChannel session) {
+            this.session = session;
+        }
+
+        @Override
+        public List<RispCommand> exec(RispCommand... commands) throws IOException {
+            boolean proof = Arrays.stream(commands).anyMatch(c -> c.id() == AccountLifecycleCommands.REKEY_SIGNED.id()
+                    || c.id() == AccountLifecycleCommands.REKEY_BY_AGREEMENT.id());
+            proofSent |= proof;
+            List<RispCommand> reply = session.exec(commands);
+            lastAnswer = reply;
+            if (proof) {
+                proofAnswer = reply;
+            }
+            return reply;
+        }
+
+        @Override
+        public byte[] sessionId() {
+            return session.sessionId();
+        }
+
+        /** The proof went out and either no answer came or the answer was a certificate. */
+        boolean mayHaveRotated() {
+            return proofSent && (proofAnswer == null || !proofAnswer.isEmpty()
+                    && proofAnswer.get(0).id() == EnrolCommands.ISSUED_CERTIFICATE.id());
+        }
+
+        /** The server answered a step of the rotation with ERROR. */
+        boolean refused() {
+            return ErrorReply.read(lastAnswer).isPresent();
         }
     }
 

@@ -1,6 +1,8 @@
 package org.opencluster.auth.client.cli;
 
 import java.util.Locale;
+import java.util.Map;
+import org.opencluster.auth.token.KeyType;
 import org.opencluster.auth.token.piv.PivSlot;
 import picocli.CommandLine;
 
@@ -55,6 +57,30 @@ final class CliConverters {
                 throw expected("ECCP256, ECCP384 or RSA2048", value);
             }
             return name;
+        }
+    }
+
+    /**
+     * The type of a software key {@code rekey --new-key-file} generates: P256, P384, ED25519, X25519 (proves
+     * possession by key agreement) or RSA3072 (any case).
+     */
+    static final class SoftwareKeyType implements CommandLine.ITypeConverter<KeyType> {
+        static final Map<String, KeyType> NAMES = Map.of("P256", KeyType.EC_P256, "P384", KeyType.EC_P384,
+                "ED25519", KeyType.ED25519, "X25519", KeyType.X25519, "RSA3072", KeyType.RSA_3072);
+
+        @Override
+        public KeyType convert(String value) {
+            KeyType type = NAMES.get(value.toUpperCase(Locale.ROOT));
+            if (type == null) {
+                throw expected("P256, P384, ED25519, X25519 or RSA3072", value);
+            }
+            return type;
+        }
+
+        /** The name {@code --new-key-type} gives {@code type}. */
+        static String nameOf(KeyType type) {
+            return NAMES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst()
+                    .orElse(type.name());
         }
     }
 

@@ -52,7 +52,8 @@ import picocli.CommandLine.Parameters;
 // scope INHERIT: every subcommand has --help too (e.g. `oca login --help` lists the trust options, --ca included).
 @Command(name = "oca", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "OpenCluster Auth client 0.1.0",
-        description = "OpenCluster Auth client: log in (passphrase or PKCS#11 token) and send encrypted commands.",
+        description = "OpenCluster Auth client: log in (passphrase, key file, PKCS#11 token or PIV card) and send"
+                + " encrypted commands.",
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {
             "0:success",
             "1:the server refused a command (its error is printed)",
@@ -145,6 +146,15 @@ public final class OcaCli {
         @Option(names = "--passphrase-file", description = "read the passphrase from this file (scripts)")
         Path passphraseFile;
 
+        @Option(names = "--key-file", paramLabel = "FILE", description = "log in with the software key in FILE: an"
+                + " unencrypted PKCS#8 private key, PEM (-----BEGIN PRIVATE KEY-----, as `oca rekey --new-key-file`"
+                + " writes it) or DER; FILE must be accessible by its owner only (chmod 600), as ssh requires;"
+                + " not with --token, --card, --passphrase-file or --passphrase-env")
+        Path keyFile;
+
+        /** The key of {@link #keyFile} while the command runs; wiped by {@link #forgetKey()}. */
+        private KeyFiles.Credential keyCredential;
+
         @Option(names = "--passphrase-env", description = "read the passphrase from this environment variable")
         String passphraseEnv;
 
@@ -175,6 +185,21 @@ public final class OcaCli {
         void requireInputFiles() {
             CliErrors.requireReadable(passphraseFile, "--passphrase-file");
             CliErrors.requireReadable(clusterCa, "--ca");
+            if (keyFile != null) {
+                if (tokenUri != null || card != null || passphraseFile != null || passphraseEnv != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--key-file is the login key: it"
+                            + " cannot be combined with --token, --card, --passphrase-file or --passphrase-env");
+                }
+                CliErrors.requireReadable(keyFile, "--key-file");
+                KeyFiles.requireOwnerOnly(keyFile, "--key-file", spec.commandLine());
+            }
+        }
+
+        /** Wipes the key read from {@code --key-file}, if any (when the command ends). */
+        void forgetKey() {
+            if (keyCredential != null) {
+                keyCredential.close();
+            }
         }
 
         OcaSession login() throws IOException, LoginException {
@@ -193,12 +218,21 @@ public final class OcaCli {
         }
 
         OcaSession enrol(String code) throws IOException, LoginException {
+            if (keyFile != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--key-file: enrol makes a passphrase,"
+                        + " token or card account; to move to a key file afterwards: oca rekey --new-key-file FILE");
+            }
             requireInputFiles();
             InetSocketAddress address = parse(server);
             return OcaSession.enrol(address, user, code, trust(address), new OcaSession.Options());
         }
 
         private LoginCredential credential() throws TokenException {
+            if (keyFile != null) {
+                // Read and checked before connecting: an unusable file never becomes a failed login on the server.
+                keyCredential = new KeyFiles.Credential(keyFile, "--key-file");
+                return keyCredential;
+            }
             if (card != null) {
                 org.opencluster.auth.token.piv.PivSlot pivSlot = org.opencluster.auth.token.piv.PivSlot.fromHex(slot);
                 return (u, envelope) -> cards().open(pivSlot);
@@ -373,6 +407,8 @@ public final class OcaCli {
             } catch (IOException e) {
                 err.println("connection failed: " + e.getMessage());
                 return IO;
+            } finally {
+                connection.forgetKey();
             }
         }
     }

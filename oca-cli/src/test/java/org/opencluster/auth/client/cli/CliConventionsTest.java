@@ -1,7 +1,6 @@
 package org.opencluster.auth.client.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,29 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ("the server refused") for {@code -s localhost:abc}, {@code --slot 9Z}, an empty or 300-byte {@code -u}, and a
  * raw {@code NoSuchFileException} for a missing {@code --passphrase-file}.
  */
-class CliConventionsTest {
-    @TempDir
-    Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int oca(String... args) {
-        return OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
+class CliConventionsTest extends CliRunTest {
     /** A port nothing listens on: bound, then closed. */
     private static int closedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    private void assertOneLine(String fragment) {
-        String text = err.toString();
-        assertEquals(1, text.lines().count(), "one line: " + text);
-        assertTrue(text.contains(fragment), text);
-        assertFalse(text.contains("Exception") || text.contains("\tat ") || text.contains("Usage:"), text);
     }
 
     private List<String> login(String server, String user, String... more) {
@@ -178,13 +159,5 @@ class CliConventionsTest {
         }
         Thread.sleep(50);
         assertEquals("", quick.toString());
-    }
-
-    private static void assertThrowsTimeout(ServerSocket server) throws Exception {
-        try (java.net.Socket s = server.accept()) {
-            throw new AssertionError("the CLI connected: " + s);
-        } catch (java.net.SocketTimeoutException expected) {
-            // nothing connected
-        }
     }
 }

@@ -3,18 +3,15 @@ package org.opencluster.auth.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.opencluster.auth.server.e2e.CliRuns.code;
+import static org.opencluster.auth.server.e2e.CliRuns.oca;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.opencluster.auth.client.cli.OcaCli;
+import org.opencluster.auth.server.e2e.CliRuns.Run;
 
 /**
  * Issue 14 item 5 in the CLI, against a server with the production KDF floor (the CLI seals with the defaults):
@@ -24,18 +21,6 @@ import org.opencluster.auth.client.cli.OcaCli;
 class CliLifecycleTest {
     @RegisterExtension
     final Clusters clusters = new Clusters();
-
-    private record Run(int rc, String out, String err) {
-    }
-
-    private Run oca(List<String> common, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(common);
-        int rc = OcaCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Run(rc, out.toString(), err.toString());
-    }
 
     @Test
     void passwdResetAndDeleteWithTheCli() throws Exception {
@@ -84,12 +69,5 @@ class CliLifecycleTest {
         r = oca(common, "admin", "delete-account", "root", "-u", "root", "--passphrase-file", rootPass.toString());
         assertEquals(1, r.rc());
         assertTrue(r.err().contains("CONFLICT"), r.err());
-    }
-
-    private static String code(Run r) {
-        assertEquals(0, r.rc(), r.err());
-        Matcher m = Pattern.compile("ENROLMENT_CODE_IS (\\S+)").matcher(r.out());
-        assertTrue(m.find(), r.out());
-        return m.group(1);
     }
 }
