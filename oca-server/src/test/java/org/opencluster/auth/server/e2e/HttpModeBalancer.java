@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,10 +82,7 @@ final class HttpModeBalancer implements AutoCloseable {
         X509Certificate cert = selfSigned(key);
         Path crt = dir.resolve(name + ".pem");
         Files.writeString(crt, pem("CERTIFICATE", cert.getEncoded()) + pem("PRIVATE KEY", key.getPrivate().getEncoded()));
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = LoadBalancedClusterTest.freePort();
         String tcpSample = LoadBalancedClusterTest.readmeHaproxySample();
         String defaults = tcpSample.substring(0, tcpSample.indexOf("frontend "));
         String http = sample.replace("bind :443 ssl crt /etc/oca/haproxy.pem", "bind 127.0.0.1:" + port
@@ -105,7 +101,7 @@ final class HttpModeBalancer implements AutoCloseable {
                 .redirectOutput(log.toFile()).start();
         HttpModeBalancer b = new HttpModeBalancer(p, log, new InetSocketAddress("127.0.0.1", port), cert);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!accepts(b.address)) {
+        while (!LoadBalancedClusterTest.accepts(b.address)) {
             if (System.nanoTime() > until || !p.isAlive()) {
                 b.close();
                 throw new AssertionError("HAProxy did not listen: " + b.output());
@@ -172,15 +168,6 @@ final class HttpModeBalancer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-
-    private static boolean accepts(InetSocketAddress a) {
-        try (Socket s = new Socket()) {
-            s.connect(a, 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static KeyPair ecKey() throws Exception {

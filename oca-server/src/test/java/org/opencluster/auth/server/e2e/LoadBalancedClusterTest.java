@@ -182,13 +182,13 @@ class LoadBalancedClusterTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static boolean accepts(InetSocketAddress a) {
+    static boolean accepts(InetSocketAddress a) {
         try (Socket s = new Socket()) {
             s.connect(a, 200);
             return true;
