@@ -81,7 +81,8 @@ final class HttpModeBalancer implements AutoCloseable {
         KeyPair key = ecKey();
         X509Certificate cert = selfSigned(key);
         Path crt = dir.resolve(name + ".pem");
-        Files.writeString(crt, pem("CERTIFICATE", cert.getEncoded()) + pem("PRIVATE KEY", key.getPrivate().getEncoded()));
+        Files.writeString(crt, pem("CERTIFICATE", cert.getEncoded())
+                + pem("PRIVATE KEY", key.getPrivate().getEncoded()));
         int port = LoadBalancedClusterTest.freePort();
         String tcpSample = LoadBalancedClusterTest.readmeHaproxySample();
         String defaults = tcpSample.substring(0, tcpSample.indexOf("frontend "));

@@ -66,9 +66,10 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  * (read from it: RISP round robin, HTTPS {@code balance source}, health checks every 300 ms, connection failures
  * redispatched). The scenarios share the three node start-ups (the CI budget): those that need all nodes up run
  * first, then kill -9 and the rolling restart; last, REST through HAProxy in HTTP mode (the README's routing by
- * session id, a second HAProxy process per scenario), ending with node 3 killed for good. Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
- * (bin/setup installs it); under CI=true both must be there. Runs on JDK 17 only (three extra JVMs take time; the
- * behaviour under test is the processes', not the JDK's): on JDK 25 bin/test's second pass skips it.
+ * session id, a second HAProxy process per scenario), ending with node 3 killed for good. Needs PostgreSQL
+ * ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy} (bin/setup installs it); under CI=true both must be there.
+ * Runs on JDK 17 only (three extra JVMs take time; the behaviour under test is the processes', not the JDK's): on
+ * JDK 25 bin/test's second pass skips it.
  */
 @EnabledOnJre(JRE.JAVA_17)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
