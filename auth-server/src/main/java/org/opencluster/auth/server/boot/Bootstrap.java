@@ -228,8 +228,10 @@ public final class Bootstrap {
             X509Certificate root = Files.exists(rootFile) ? ServerKeys.readCertificate(rootFile) : null;
             X509Certificate tlsCa = Files.exists(caFile) ? ServerKeys.readCertificate(caFile) : null;
             X509Certificate https = Files.exists(httpsFile) ? ServerKeys.readCertificate(httpsFile) : null;
+            // A node that joined a cluster (ClusterJoin) has the cluster's TLS root and CA but no HTTPS certificate
+            // yet: it keeps them (one root for every node behind the balancer) and issues its own certificate.
             boolean caCurrent = root != null && tlsCa != null && sameKey(tlsCa.getPublicKey(), tlsCaKey.publicKey())
-                    && https != null && TlsCa.altNames(https).equals(names);
+                    && TlsCa.constrainedTo(root, names) && TlsCa.constrainedTo(tlsCa, names);
             if (!caCurrent) {
                 TlsCa.Authorities made = TlsCa.create(names, tlsCaKey.publicKey(), TLS_CA_VALIDITY, clock, random);
                 root = made.root();
@@ -237,7 +239,8 @@ public final class Bootstrap {
                 write(rootFile, root);
                 write(caFile, tlsCa);
             }
-            if (!caCurrent || !sameKey(https.getPublicKey(), serverKey)
+            if (!caCurrent || https == null || !TlsCa.altNames(https).equals(names)
+                    || !sameKey(https.getPublicKey(), serverKey)
                     || https.getNotAfter().toInstant().isBefore(clock.instant().plus(HTTPS_RENEWAL))) {
                 TokenContentSigner signer = new TokenContentSigner(tlsCaKey,
                         tlsCaKey.signatureSchemes().iterator().next());

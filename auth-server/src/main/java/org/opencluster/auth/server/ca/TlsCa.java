@@ -1,5 +1,6 @@
 package org.opencluster.auth.server.ca;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
@@ -89,10 +90,6 @@ public final class TlsCa {
     private static X509Certificate ca(X500Name issuer, X500Name subject, SubjectPublicKeyInfo spki,
             X509Certificate issuerCert, int pathLength, List<String> names, Duration validity, Clock clock,
             SecureRandom random, ContentSigner signer) {
-        List<GeneralSubtree> permitted = new ArrayList<>();
-        for (String n : names) {
-            permitted.add(new GeneralSubtree(subtreeName(n)));
-        }
         Instant now = clock.instant();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -100,8 +97,7 @@ public final class TlsCa {
                     Date.from(now.minusSeconds(300)), Date.from(now.plus(validity)), subject, spki)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.nameConstraints, true,
-                            new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null))
+                    .addExtension(Extension.nameConstraints, true, constraints(names))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spki));
             if (issuerCert != null) {
                 b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerCert));
@@ -109,6 +105,31 @@ public final class TlsCa {
             return ClusterCa.convert(b.build(signer));
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot build a TLS CA certificate", e);
+        }
+    }
+
+    private static NameConstraints constraints(List<String> names) {
+        List<GeneralSubtree> permitted = new ArrayList<>();
+        for (String n : names) {
+            permitted.add(new GeneralSubtree(subtreeName(n)));
+        }
+        return new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null);
+    }
+
+    /**
+     * True when {@code ca} (a TLS root or CA that {@link #create} made) is constrained to exactly {@code names}:
+     * then it can vouch for an HTTPS certificate for them, whichever node's data directory it was made in.
+     */
+    public static boolean constrainedTo(X509Certificate ca, List<String> names) {
+        byte[] value = ca.getExtensionValue(Extension.nameConstraints.getId());
+        if (value == null) {
+            return false;
+        }
+        try {
+            return Arrays.equals(constraints(names).getEncoded(),
+                    org.bouncycastle.asn1.ASN1OctetString.getInstance(value).getOctets());
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
         }
     }
 

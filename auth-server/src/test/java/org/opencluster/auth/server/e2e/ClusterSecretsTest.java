@@ -73,6 +73,34 @@ class ClusterSecretsTest {
         assertArrayEquals(fromA, fromB, "the decoy of an unknown name is the same on every node");
     }
 
+    /**
+     * A joined node keeps the cluster's TLS root and CA (copied by {@link ClusterJoin}) and issues its HTTPS
+     * certificate under them, so one root verifies every node (HAProxy's {@code ca-file}, browsers). It used to make
+     * a TLS root of its own at its first start (it had no HTTPS certificate yet), overwriting the copied one.
+     */
+    @Test
+    void aJoinedNodeKeepsTheClustersTlsRootAndIssuesItsHttpsCertificateUnderIt() throws Exception {
+        TestCluster a = clusters.in().config(c -> c.clusterNodeId("node-a")).start();
+        TestCluster b = clusters.in().config(c -> {
+            try {
+                ClusterJoin.copySecrets(a.config.dataDir(), onDatabaseOf(c, a, "node-b").build());
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            return onDatabaseOf(c, a, "node-b");
+        }).start();
+        Path from = a.config.dataDir();
+        Path to = b.config.dataDir();
+        for (String name : List.of("tls-root.crt", "tls-ca.crt")) {
+            assertArrayEquals(Files.readAllBytes(from.resolve(name)), Files.readAllBytes(to.resolve(name)), name);
+        }
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.security.cert.X509Certificate tlsCa = (java.security.cert.X509Certificate) x509.generateCertificate(
+                new java.io.ByteArrayInputStream(Files.readAllBytes(to.resolve("tls-ca.crt"))));
+        x509.generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(to.resolve("https.crt"))))
+                .verify(tlsCa.getPublicKey());
+    }
+
     /** A joining node refuses to overwrite: --join is for an empty data directory. */
     @Test
     void joiningAnInitialisedDirectoryIsRefused() throws Exception {

@@ -8,11 +8,26 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,9 +65,11 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
  * {@code init --join} does) on one PostgreSQL, behind HAProxy in TCP mode with the configuration the README offers
  * (read from it: RISP round robin, HTTPS {@code balance source}, health checks every 300 ms, connection failures
  * redispatched). The scenarios share the three node start-ups (the CI budget): those that need all nodes up run
- * first, kill -9 and the rolling restart last. Needs PostgreSQL ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy}
- * (bin/setup installs it); under CI=true both must be there. Runs on JDK 17 only (three extra JVMs take time; the
- * behaviour under test is the processes', not the JDK's): on JDK 25 bin/test's second pass skips it.
+ * first, then kill -9 and the rolling restart; last, REST through HAProxy in HTTP mode (the README's routing by
+ * session id, a second HAProxy process per scenario), ending with a node killed for good. Needs PostgreSQL
+ * ({@code OCA_TEST_POSTGRES_URL}) and {@code haproxy} (bin/setup installs it); under CI=true both must be there.
+ * Runs on JDK 17 only (three extra JVMs take time; the behaviour under test is the processes', not the JDK's): on
+ * JDK 25 bin/test's second pass skips it.
  */
 @EnabledOnJre(JRE.JAVA_17)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -90,7 +107,8 @@ class LoadBalancedClusterTest {
         for (int i = 0; i < 4; i++) {
             setup.person("user" + i, PASS, Account.Role.USER, KeyType.EC_P256);
         }
-        for (String scenario : List.of("keyholder", "racer", "guessed")) {
+        for (String scenario : List.of("keyholder", "racer", "guessed", "unstuck0", "unstuck1", "unstuck2",
+                "unstuck3", "unstuck4", "unstuck5")) {
             setup.person(scenario, PASS, Account.Role.USER, KeyType.EC_P256);
         }
         setup.close();
@@ -165,13 +183,13 @@ class LoadBalancedClusterTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static boolean accepts(InetSocketAddress a) {
+    static boolean accepts(InetSocketAddress a) {
         try (Socket s = new Socket()) {
             s.connect(a, 200);
             return true;
@@ -455,31 +473,211 @@ class LoadBalancedClusterTest {
         assertTrue(load.attempts().stream().anyMatch(ClusterLoginLoad.Attempt::ok), load.profile(250));
     }
 
+    /** HAProxy in HTTP mode on {@code sample} in front of the three nodes' HTTPS listeners. */
+    private HttpModeBalancer httpModeBalancer(String name, String sample) throws Exception {
+        return HttpModeBalancer.start(dir, name, sample, dir.resolve("node1/data/tls-root.crt"), httpsPorts);
+    }
+
+    private RestClient.Session restLogin(RestClient rest, String user) throws Exception {
+        return rest.login(user, setup.passphrase(PASS), setup.pinned(),
+                org.opencluster.auth.protocol.command.StandardCommands.registry());
+    }
+
+    private static void assertRestPong(RestClient.Session s) throws Exception {
+        assertEquals(CoreCommands.PONG.id(), s.exec(RispCommand.none(CoreCommands.PING.id())).get(0).id());
+    }
+
+    /** The requests HAProxy sent to a server, by REST session id: the servers each session's requests reached. */
+    private static Map<String, Set<String>> serversBySession(List<HttpModeBalancer.Route> routes) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (HttpModeBalancer.Route r : routes) {
+            if (r.session() != null) {
+                out.computeIfAbsent(r.session(), k -> new TreeSet<>()).add(r.server());
+            }
+        }
+        return out;
+    }
+
     /**
-     * The README's HTTP-mode backend (REST routed by session id, TLS ended at HAProxy) is a configuration HAProxy
-     * accepts: {@code haproxy -c} with the nodes' own TLS root as the CA file.
+     * Where the nodes themselves say each REST session lives: the {@code node} column of {@code cluster_session},
+     * which each node writes at its next re-read (2 s), keyed by the session's 8-byte id.
+     */
+    private Map<Long, String> sessionTable(Set<Long> ids) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<Long, String> nodes = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(pg.url, pg.user, "")) {
+            while (!nodes.keySet().containsAll(ids) && System.nanoTime() < until) {
+                Thread.sleep(200);
+                try (PreparedStatement ps = c.prepareStatement("SELECT session_id, node FROM cluster_session");
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        nodes.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+            }
+        }
+        assertTrue(nodes.keySet().containsAll(ids), "sessions missing from cluster_session: " + nodes);
+        return nodes;
+    }
+
+    private static long rispId(RestClient.Session s) {
+        return ByteBuffer.wrap(s.handshake.sessionId(), 0, 8).getLong();
+    }
+
+    /**
+     * REST routed by session id, with traffic: HAProxy in HTTP mode runs the README's sample (TLS ended with its own
+     * certificate, which alone the REST client trusts; TLS to the nodes verified with their TLS root; the stick table
+     * on the session id). Many REST logins through it, concurrent, several requests each (create, handshake steps,
+     * three encrypted PINGs, the close): every one is answered (no 404), HAProxy's log shows every request of a
+     * session going to one server, and that server is the node the {@code cluster_session} table names for the
+     * session; the sessions as a whole are spread over the nodes.
      */
     @Test
     @Order(10)
-    void theReadmesSessionIdRoutingIsAValidHaproxyConfiguration() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int at = readme.indexOf("**Routing REST by session id**");
-        assertTrue(at > 0, "the README's session-id routing is gone");
-        int start = readme.indexOf("```\n", at) + 4;
-        String backend = readme.substring(start, readme.indexOf("```\n", start));
-        assertTrue(backend.contains("stick match path,field(5,/)") && backend.contains("res.hdr(Location)"), backend);
-        // HAProxy reads PEM; the node keeps its TLS root as DER
-        Path root = dir.resolve("tls-root.pem");
-        Files.writeString(root, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
-                new byte[] {'\n'}).encodeToString(Files.readAllBytes(dir.resolve("node1/data/tls-root.crt")))
-                + "\n-----END CERTIFICATE-----\n");
-        Path cfg = dir.resolve("haproxy-http.cfg");
-        Files.writeString(cfg, "defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n"
-                + "    timeout server 30s\nfrontend https\n    bind 127.0.0.1:" + freePort()
-                + "\n    default_backend https_nodes\n" + backend.replace("/etc/oca/tls-root.crt", root.toString()));
-        Process check = new ProcessBuilder(HAPROXY, "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
-        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, check.exitValue(), out);
+    void restRoutedBySessionIdThroughHttpModeHaproxy() throws Exception {
+        int sessions = 18;
+        int pings = 3;
+        try (HttpModeBalancer lb = httpModeBalancer("haproxy-http", HttpModeBalancer.readmeSample())) {
+            RestClient rest = new RestClient(lb.address(), lb.certificate());
+            ExecutorService clients = Executors.newFixedThreadPool(3);
+            List<RestClient.Session> open = new ArrayList<>();
+            try {
+                List<Future<RestClient.Session>> logins = new ArrayList<>();
+                for (int i = 0; i < sessions; i++) {
+                    String user = "user" + (i % 4);
+                    logins.add(clients.submit(() -> {
+                        RestClient.Session s = restLogin(rest, user);
+                        for (int k = 0; k < pings; k++) {
+                            assertRestPong(s);
+                        }
+                        return s;
+                    }));
+                }
+                for (Future<RestClient.Session> f : logins) {
+                    open.add(f.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            Set<Long> ids = new HashSet<>();
+            open.forEach(s -> ids.add(rispId(s)));
+            Map<Long, String> table = sessionTable(ids);
+            int requests = 0;
+            for (RestClient.Session s : open) {
+                assertEquals(200, s.delete(), "the close reached the session's node");
+                requests += 2 + s.answerSizes.size() + pings;
+            }
+            List<HttpModeBalancer.Route> routes = lb.routes(requests);
+            Map<String, Set<String>> servers = serversBySession(routes);
+            Set<String> used = new TreeSet<>();
+            for (RestClient.Session s : open) {
+                String node = table.get(rispId(s));
+                assertEquals(Set.of(node), servers.get(s.id), "every request of session " + s.id
+                        + " reached the node that holds it");
+                used.add(node);
+            }
+            for (HttpModeBalancer.Route r : routes) {
+                assertTrue(r.status() == 200 || r.status() == 201, "a request not answered: " + r);
+            }
+            System.out.println("cluster: " + sessions + " REST sessions, " + routes.size()
+                    + " requests through HTTP-mode HAProxy, sessions per node: " + open.stream().collect(
+                            Collectors.groupingBy(s -> table.get(rispId(s)), TreeMap::new, Collectors.counting())));
+            assertTrue(used.size() > 1, "the sessions were spread over the nodes: " + used);
+        }
+    }
+
+    /**
+     * The negative control: the same HAProxy sample without its two {@code stick} lines balances every request on
+     * its own, so a session's next request reaches another node, which answers 404 ("unknown or ended session"):
+     * the stick rules are what make the test above pass. Own accounts, since the logins it breaks are abandoned.
+     */
+    @Test
+    @Order(11)
+    void withoutTheStickLinesASessionsNextRequestGets404() throws Exception {
+        String sample = HttpModeBalancer.readmeSample();
+        String unstuck = sample.lines().filter(l -> !l.strip().startsWith("stick store-response ")
+                && !l.strip().startsWith("stick match ")).collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(sample.lines().count() - 2, unstuck.lines().count(), "the sample's two stick lines");
+        try (HttpModeBalancer lb = httpModeBalancer("haproxy-unstuck", unstuck)) {
+            RestClient rest = new RestClient(lb.address(), lb.certificate());
+            int notFound = 0;
+            for (int i = 0; i < 6; i++) {
+                try {
+                    RestClient.Session s = restLogin(rest, "unstuck" + i);
+                    assertRestPong(s);
+                    s.delete();
+                } catch (LoginException e) {
+                    assertTrue(e.getMessage().startsWith("REST 404"), e.getMessage());
+                    assertEquals(ErrorCode.NOT_FOUND.code(), e.code(), e.getMessage());
+                    notFound++;
+                }
+            }
+            List<HttpModeBalancer.Route> routes = lb.routes(2 * notFound);
+            Map<String, String> createdOn = new HashMap<>();
+            for (HttpModeBalancer.Route r : routes) {
+                if (r.status() == 201) {
+                    createdOn.put(r.session(), r.server());
+                }
+            }
+            long elsewhere = routes.stream().filter(r -> r.status() == 404 && r.session() != null
+                    && !r.server().equals(createdOn.get(r.session()))).count();
+            System.out.println("cluster: without the stick lines, " + notFound + " of 6 REST logins got 404");
+            assertTrue(notFound > 0, "no session's request went astray without the stick lines");
+            assertEquals(notFound, elsewhere, "each 404 came from a node other than the session's own: " + routes);
+        }
+    }
+
+    /**
+     * What the README says of a node that dies behind the HTTP-mode balancer: once HAProxy's check has taken it out,
+     * its sessions' next request goes to another node, gets 404, and the client logs in again (there); the other
+     * nodes' sessions go on. Kills a node for good: the last scenario of the class.
+     */
+    @Test
+    @Order(12)
+    void aDeadNodesRestSessionsGet404AndLogInAgainElsewhere() throws Exception {
+        try (HttpModeBalancer lb = httpModeBalancer("haproxy-http-kill", HttpModeBalancer.readmeSample())) {
+            RestClient rest = new RestClient(lb.address(), lb.certificate());
+            List<RestClient.Session> open = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                RestClient.Session s = restLogin(rest, "user" + (i % 4));
+                assertRestPong(s);
+                open.add(s);
+            }
+            Map<String, String> createdOn = new HashMap<>();
+            int requests = open.stream().mapToInt(s -> 2 + s.answerSizes.size()).sum();
+            for (HttpModeBalancer.Route r : lb.routes(requests)) {
+                if (r.status() == 201) {
+                    createdOn.put(r.session(), r.server());
+                }
+            }
+            // the node of the first session dies (node 3 when HAProxy's round robin started there)
+            String victim = createdOn.get(open.get(0).id);
+            assertTrue(victim != null && victim.matches("node[123]"), "first session's node: " + createdOn);
+            nodes[Integer.parseInt(victim.substring(4)) - 1].kill9();
+            lb.awaitDown(victim);
+            int again = 0;
+            for (RestClient.Session s : open) {
+                if (victim.equals(createdOn.get(s.id))) {
+                    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                            IllegalStateException.class, () -> assertRestPong(s));
+                    assertTrue(e.getMessage().startsWith("frames: 404"), e.getMessage());
+                    RestClient.Session relogin = restLogin(rest, "user0");
+                    assertRestPong(relogin);
+                    assertEquals(200, relogin.delete());
+                    again++;
+                } else {
+                    assertRestPong(s);
+                    assertEquals(200, s.delete());
+                }
+            }
+            for (HttpModeBalancer.Route r : lb.routes()) {
+                if (r.status() == 404) {
+                    assertTrue(!r.server().equals(victim) && victim.equals(createdOn.get(r.session())),
+                            "a 404 for a session of the dead node, from another: " + r);
+                }
+            }
+            System.out.println("cluster: " + victim + " killed behind HTTP-mode HAProxy, " + again + " of "
+                    + open.size() + " REST sessions got 404 and logged in again");
+        }
     }
 }
