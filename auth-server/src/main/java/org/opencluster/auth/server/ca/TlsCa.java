@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -127,7 +128,7 @@ public final class TlsCa {
         }
         try {
             return Arrays.equals(constraints(names).getEncoded(),
-                    org.bouncycastle.asn1.ASN1OctetString.getInstance(value).getOctets());
+                    ASN1OctetString.getInstance(value).getOctets());
         } catch (IOException | IllegalArgumentException e) {
             return false;
         }
