@@ -1,37 +1,52 @@
 package org.opencluster.auth.protocol.pake;
 
 import java.math.BigInteger;
+import java.util.Arrays;
+import org.bouncycastle.math.ec.custom.sec.SecP256R1Field;
 
 /**
  * Arithmetic modulo the P-256 prime p = 2^256 - 2^224 + 2^192 + 2^96 - 1 in Montgomery form (a is held as
- * a R mod p, R = 2^256) on four little-endian 64-bit limbs, always fully reduced to [0, p).
+ * a R mod p, R = 2^260) on five little-endian 52-bit limbs in longs, always fully reduced to [0, p).
  *
- * <p>Why: Bouncy Castle's {@code SecP256R1Field} works on eight 32-bit words, 64 word products per
- * multiplication; four 64-bit limbs need 16, each one {@code imul} and one {@link Math#multiplyHigh} (an
- * intrinsic). Java 17 has no unsigned high product, so the signed one is corrected with masks:
- * hi_u(x, y) = hi_s(x, y) + (x &lt; 0 ? y : 0) + (y &lt; 0 ? x : 0), with the conditions as sign masks.
+ * <p>Why 52-bit limbs: a product of two limbs is below 2^104 and splits into a low 52 bits ({@code a * b & MASK})
+ * and a high part ({@link Math#multiplyHigh}, an intrinsic, shifted by 12) without any carry detection, and a
+ * column of the product sums at most a few dozen such parts, far below 2^63; carries are propagated once per
+ * column with a shift. Bouncy Castle's {@code SecP256R1Field} needs 64 32-bit word products per multiplication;
+ * here 25 (15 for a square), and the reduction needs none. Java 17 has no unsigned high
+ * product, and none is needed: every operand is non-negative and below 2^53.
  *
- * <p>Multiplication is Montgomery's, finely integrated product scanning: column by column into a three-limb
- * accumulator, each column's reduction digit m_i is the accumulator's low limb (-p^-1 = 1 mod 2^64 because
- * p = -1 mod 2^64), and m_i p is added in the same pass. The result is below 2p and one masked subtraction of p
- * reduces it. The multiplication and squaring bodies are unrolled (generated, one block per product).
+ * <p>Multiplication is Montgomery's, operand scanning: the schoolbook product into ten columns, then five
+ * reduction steps, each adding m p 2^(52 i) with m the low 52 bits of column i (-p^-1 = 1 mod 2^52 because
+ * p = -1 mod 2^52), which clears that column. p's limbs are 2^52 - 1, 2^44 - 1, 0, 2^36 and 2^48 - 2^16, so m p
+ * needs no multiplication: m (2^52 - 1) + m (2^44 - 1) 2^52 = -m + m 2^96, m 2^36 at limb 3, m (2^48 - 2^16) at
+ * limb 4, each shifted into its two columns (columns may go negative there; carries are arithmetic shifts and
+ * the total stays exact). The result is below 2p and one masked subtraction of p reduces it. The multiplication
+ * and squaring bodies are unrolled (generated, three lines per limb product, five per reduction step).
  *
- * <p>Constant time: every routine runs the same instructions whatever the values (carries and borrows come from
- * bit formulas, Hacker's Delight 2-16, never comparisons; choices are masks); only the public exponents of
- * {@link #invert} and {@link #sqrt} shape their sequence. The BigInteger conversions are not constant time and
+ * <p>Constant time: every routine runs the same instructions whatever the values: no branch and no index depends
+ * on them (carries are arithmetic shifts, choices are masks from a sign); only the public exponent of
+ * {@link #sqrt} shapes its sequence, and {@link #invert} is Bouncy Castle's constant-time safegcd. The BigInteger conversions are not constant time and
  * are for the boundary with Bouncy Castle's points and for tests.
  */
 final class P256Field {
     static final BigInteger P = new BigInteger(
             "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
-    static final int LIMBS = 4;
-    private static final long P0 = 0xFFFFFFFFFFFFFFFFL;
-    private static final long P1 = 0x00000000FFFFFFFFL;
-    private static final long P3 = 0xFFFFFFFF00000001L;
+    static final int LIMBS = 5;
+    static final int LIMB_BITS = 52;
+    private static final long MASK = (1L << LIMB_BITS) - 1;
+    /** p in 52-bit limbs; its limb 2 is zero. */
+    private static final long P0 = 0xFFFFFFFFFFFFFL;
+    private static final long P1 = 0x0FFFFFFFFFFFL;
+    private static final long P3 = 0x1000000000L;
+    private static final long P4 = 0xFFFFFFFF0000L;
     /** R^2 mod p: multiplying by it brings a plain value into Montgomery form. */
-    private static final long[] R2 = limbs(BigInteger.ONE.shiftLeft(512).mod(P));
+    private static final long[] R2 = limbs(BigInteger.ONE.shiftLeft(2 * LIMBS * LIMB_BITS).mod(P));
+    /** R^3 mod p: turns the plain inverse of a Montgomery form into the Montgomery form of the inverse. */
+    private static final long[] R3 = limbs(BigInteger.ONE.shiftLeft(3 * LIMBS * LIMB_BITS).mod(P));
     /** 1 in Montgomery form (R mod p). */
-    static final long[] ONE = limbs(BigInteger.ONE.shiftLeft(256).mod(P));
+    static final long[] ONE = limbs(BigInteger.ONE.shiftLeft(LIMBS * LIMB_BITS).mod(P));
+    /** Plain 1: a Montgomery multiplication by it leaves the plain value. */
+    private static final long[] PLAIN_ONE = {1, 0, 0, 0, 0};
 
     private P256Field() {
     }
@@ -53,59 +68,42 @@ final class P256Field {
     /** The plain value of a Montgomery-form element (not constant time: BigInteger). */
     static BigInteger toBigInteger(long[] a) {
         long[] plain = create();
-        fromMontgomery(a, plain);
+        multiply(a, PLAIN_ONE, plain);
         BigInteger v = BigInteger.ZERO;
         for (int i = LIMBS - 1; i >= 0; i--) {
-            v = v.shiftLeft(64).or(new BigInteger(Long.toUnsignedString(plain[i])));
+            v = v.shiftLeft(LIMB_BITS).or(BigInteger.valueOf(plain[i]));
         }
         return v;
     }
 
-    /** z = a R^-1: the plain value of a, still as limbs (a Montgomery multiplication by 1). */
-    static void fromMontgomery(long[] a, long[] z) {
-        multiply(a, new long[] {1, 0, 0, 0}, z);
-    }
-
     /** z = a + b mod p. z may alias a or b. */
     static void add(long[] a, long[] b, long[] z) {
-        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        long s0 = a0 + b0;
-        long c = ((a0 & b0) | ((a0 | b0) & ~s0)) >>> 63;
-        long s1 = a1 + b1 + c;
-        c = ((a1 & b1) | ((a1 | b1) & ~s1)) >>> 63;
-        long s2 = a2 + b2 + c;
-        c = ((a2 & b2) | ((a2 | b2) & ~s2)) >>> 63;
-        long s3 = a3 + b3 + c;
-        c = ((a3 & b3) | ((a3 | b3) & ~s3)) >>> 63;
-        reduceOnce(s0, s1, s2, s3, c, z);
+        long s0 = a[0] + b[0];
+        long s1 = a[1] + b[1] + (s0 >>> 52);
+        long s2 = a[2] + b[2] + (s1 >>> 52);
+        long s3 = a[3] + b[3] + (s2 >>> 52);
+        long s4 = a[4] + b[4] + (s3 >>> 52);
+        reduceOnce(s0 & MASK, s1 & MASK, s2 & MASK, s3 & MASK, s4, z);
     }
 
-    /** z = a - b mod p: the difference, plus p when it borrowed (masked). z may alias a or b. */
+    /** z = a - b mod p: the difference, plus p when it is negative (masked). z may alias a or b. */
     static void subtract(long[] a, long[] b, long[] z) {
-        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        long d0 = a0 - b0;
-        long w = ((~a0 & b0) | (~(a0 ^ b0) & d0)) >>> 63;
-        long d1 = a1 - b1 - w;
-        w = ((~a1 & b1) | (~(a1 ^ b1) & d1)) >>> 63;
-        long d2 = a2 - b2 - w;
-        w = ((~a2 & b2) | (~(a2 ^ b2) & d2)) >>> 63;
-        long d3 = a3 - b3 - w;
-        w = ((~a3 & b3) | (~(a3 ^ b3) & d3)) >>> 63;
-        long mask = -w;
-        long q0 = P0 & mask, q1 = P1 & mask, q3 = P3 & mask;
-        long s0 = d0 + q0;
-        long c = ((d0 & q0) | ((d0 | q0) & ~s0)) >>> 63;
-        long s1 = d1 + q1 + c;
-        c = ((d1 & q1) | ((d1 | q1) & ~s1)) >>> 63;
-        long s2 = d2 + c;
-        c = (d2 & ~s2) >>> 63;
-        long s3 = d3 + q3 + c;
-        z[0] = s0;
-        z[1] = s1;
-        z[2] = s2;
-        z[3] = s3;
+        long d0 = a[0] - b[0];
+        long d1 = a[1] - b[1] + (d0 >> 52);
+        long d2 = a[2] - b[2] + (d1 >> 52);
+        long d3 = a[3] - b[3] + (d2 >> 52);
+        long d4 = a[4] - b[4] + (d3 >> 52);
+        long negative = d4 >> 63;
+        long e0 = (d0 & MASK) + (P0 & negative);
+        long e1 = (d1 & MASK) + (P1 & negative) + (e0 >> 52);
+        long e2 = (d2 & MASK) + (e1 >> 52);
+        long e3 = (d3 & MASK) + (P3 & negative) + (e2 >> 52);
+        long e4 = d4 + (P4 & negative) + (e3 >> 52);
+        z[0] = e0 & MASK;
+        z[1] = e1 & MASK;
+        z[2] = e2 & MASK;
+        z[3] = e3 & MASK;
+        z[4] = e4;
     }
 
     /** z = -a mod p (0 stays 0). */
@@ -119,614 +117,238 @@ final class P256Field {
     }
 
     /**
-     * (r4 : r3 : r2 : r1 : r0) - p when that is not negative, else the value itself, into z; the value is below
-     * 2p, so the result is reduced.
+     * r - p when that is not negative, else r, into z, for r = (r4 : r3 : r2 : r1 : r0) with r0..r3 below 2^52
+     * and r below 2p, so the result is reduced.
      */
     private static void reduceOnce(long r0, long r1, long r2, long r3, long r4, long[] z) {
         long d0 = r0 - P0;
-        long w = ((~r0 & P0) | (~(r0 ^ P0) & d0)) >>> 63;
-        long d1 = r1 - P1 - w;
-        w = ((~r1 & P1) | (~(r1 ^ P1) & d1)) >>> 63;
-        long d2 = r2 - w;
-        w = ((~r2) & d2) >>> 63;
-        long d3 = r3 - P3 - w;
-        w = ((~r3 & P3) | (~(r3 ^ P3) & d3)) >>> 63;
-        // Keep r when the subtraction borrowed out of r4 (r4 = 0 and a borrow), else r - p.
-        long keep = -(w & (r4 ^ 1));
-        z[0] = (r0 & keep) | (d0 & ~keep);
-        z[1] = (r1 & keep) | (d1 & ~keep);
-        z[2] = (r2 & keep) | (d2 & ~keep);
-        z[3] = (r3 & keep) | (d3 & ~keep);
+        long d1 = r1 - P1 + (d0 >> 52);
+        long d2 = r2 + (d1 >> 52);
+        long d3 = r3 - P3 + (d2 >> 52);
+        long d4 = r4 - P4 + (d3 >> 52);
+        long keep = d4 >> 63; // all ones when r < p
+        z[0] = (r0 & keep) | (d0 & MASK & ~keep);
+        z[1] = (r1 & keep) | (d1 & MASK & ~keep);
+        z[2] = (r2 & keep) | (d2 & MASK & ~keep);
+        z[3] = (r3 & keep) | (d3 & MASK & ~keep);
+        z[4] = (r4 & keep) | (d4 & ~keep);
     }
 
     /** z = a b R^-1 mod p (Montgomery product). z may alias a or b. */
     static void multiply(long[] a, long[] b, long[] z) {
-        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        long c0 = 0, c1 = 0, c2 = 0, lo, hi, s, cy;
-        lo = a0 * b0;
-        hi = Math.multiplyHigh(a0, b0) + ((a0 >> 63) & b0) + ((b0 >> 63) & a0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m0 = c0; // -p^-1 = 1 mod 2^64
-        lo = m0 * P0;
-        hi = Math.multiplyHigh(m0, P0) + ((m0 >> 63) & P0) + ((P0 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a0 * b1;
-        hi = Math.multiplyHigh(a0, b1) + ((a0 >> 63) & b1) + ((b1 >> 63) & a0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m0 * P1;
-        hi = Math.multiplyHigh(m0, P1) + ((m0 >> 63) & P1) + ((P1 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * b0;
-        hi = Math.multiplyHigh(a1, b0) + ((a1 >> 63) & b0) + ((b0 >> 63) & a1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m1 = c0; // -p^-1 = 1 mod 2^64
-        lo = m1 * P0;
-        hi = Math.multiplyHigh(m1, P0) + ((m1 >> 63) & P0) + ((P0 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a0 * b2;
-        hi = Math.multiplyHigh(a0, b2) + ((a0 >> 63) & b2) + ((b2 >> 63) & a0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * b1;
-        hi = Math.multiplyHigh(a1, b1) + ((a1 >> 63) & b1) + ((b1 >> 63) & a1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m1 * P1;
-        hi = Math.multiplyHigh(m1, P1) + ((m1 >> 63) & P1) + ((P1 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a2 * b0;
-        hi = Math.multiplyHigh(a2, b0) + ((a2 >> 63) & b0) + ((b0 >> 63) & a2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m2 = c0; // -p^-1 = 1 mod 2^64
-        lo = m2 * P0;
-        hi = Math.multiplyHigh(m2, P0) + ((m2 >> 63) & P0) + ((P0 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a0 * b3;
-        hi = Math.multiplyHigh(a0, b3) + ((a0 >> 63) & b3) + ((b3 >> 63) & a0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m0 * P3;
-        hi = Math.multiplyHigh(m0, P3) + ((m0 >> 63) & P3) + ((P3 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * b2;
-        hi = Math.multiplyHigh(a1, b2) + ((a1 >> 63) & b2) + ((b2 >> 63) & a1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a2 * b1;
-        hi = Math.multiplyHigh(a2, b1) + ((a2 >> 63) & b1) + ((b1 >> 63) & a2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m2 * P1;
-        hi = Math.multiplyHigh(m2, P1) + ((m2 >> 63) & P1) + ((P1 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a3 * b0;
-        hi = Math.multiplyHigh(a3, b0) + ((a3 >> 63) & b0) + ((b0 >> 63) & a3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m3 = c0; // -p^-1 = 1 mod 2^64
-        lo = m3 * P0;
-        hi = Math.multiplyHigh(m3, P0) + ((m3 >> 63) & P0) + ((P0 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a1 * b3;
-        hi = Math.multiplyHigh(a1, b3) + ((a1 >> 63) & b3) + ((b3 >> 63) & a1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m1 * P3;
-        hi = Math.multiplyHigh(m1, P3) + ((m1 >> 63) & P3) + ((P3 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a2 * b2;
-        hi = Math.multiplyHigh(a2, b2) + ((a2 >> 63) & b2) + ((b2 >> 63) & a2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a3 * b1;
-        hi = Math.multiplyHigh(a3, b1) + ((a3 >> 63) & b1) + ((b1 >> 63) & a3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m3 * P1;
-        hi = Math.multiplyHigh(m3, P1) + ((m3 >> 63) & P1) + ((P1 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r0 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a2 * b3;
-        hi = Math.multiplyHigh(a2, b3) + ((a2 >> 63) & b3) + ((b3 >> 63) & a2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m2 * P3;
-        hi = Math.multiplyHigh(m2, P3) + ((m2 >> 63) & P3) + ((P3 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a3 * b2;
-        hi = Math.multiplyHigh(a3, b2) + ((a3 >> 63) & b2) + ((b2 >> 63) & a3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r1 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = a3 * b3;
-        hi = Math.multiplyHigh(a3, b3) + ((a3 >> 63) & b3) + ((b3 >> 63) & a3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m3 * P3;
-        hi = Math.multiplyHigh(m3, P3) + ((m3 >> 63) & P3) + ((P3 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r2 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        reduceOnce(r0, r1, r2, c0, c1, z);
+        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
+        long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4];
+        long c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0, c8 = 0, c9 = 0, t, m;
+        t = a0 * b0;
+        c0 += t & MASK;
+        c1 += (Math.multiplyHigh(a0, b0) << 12) | (t >>> 52);
+        t = a0 * b1;
+        c1 += t & MASK;
+        c2 += (Math.multiplyHigh(a0, b1) << 12) | (t >>> 52);
+        t = a0 * b2;
+        c2 += t & MASK;
+        c3 += (Math.multiplyHigh(a0, b2) << 12) | (t >>> 52);
+        t = a0 * b3;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(a0, b3) << 12) | (t >>> 52);
+        t = a0 * b4;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a0, b4) << 12) | (t >>> 52);
+        t = a1 * b0;
+        c1 += t & MASK;
+        c2 += (Math.multiplyHigh(a1, b0) << 12) | (t >>> 52);
+        t = a1 * b1;
+        c2 += t & MASK;
+        c3 += (Math.multiplyHigh(a1, b1) << 12) | (t >>> 52);
+        t = a1 * b2;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(a1, b2) << 12) | (t >>> 52);
+        t = a1 * b3;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a1, b3) << 12) | (t >>> 52);
+        t = a1 * b4;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(a1, b4) << 12) | (t >>> 52);
+        t = a2 * b0;
+        c2 += t & MASK;
+        c3 += (Math.multiplyHigh(a2, b0) << 12) | (t >>> 52);
+        t = a2 * b1;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(a2, b1) << 12) | (t >>> 52);
+        t = a2 * b2;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a2, b2) << 12) | (t >>> 52);
+        t = a2 * b3;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(a2, b3) << 12) | (t >>> 52);
+        t = a2 * b4;
+        c6 += t & MASK;
+        c7 += (Math.multiplyHigh(a2, b4) << 12) | (t >>> 52);
+        t = a3 * b0;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(a3, b0) << 12) | (t >>> 52);
+        t = a3 * b1;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a3, b1) << 12) | (t >>> 52);
+        t = a3 * b2;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(a3, b2) << 12) | (t >>> 52);
+        t = a3 * b3;
+        c6 += t & MASK;
+        c7 += (Math.multiplyHigh(a3, b3) << 12) | (t >>> 52);
+        t = a3 * b4;
+        c7 += t & MASK;
+        c8 += (Math.multiplyHigh(a3, b4) << 12) | (t >>> 52);
+        t = a4 * b0;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a4, b0) << 12) | (t >>> 52);
+        t = a4 * b1;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(a4, b1) << 12) | (t >>> 52);
+        t = a4 * b2;
+        c6 += t & MASK;
+        c7 += (Math.multiplyHigh(a4, b2) << 12) | (t >>> 52);
+        t = a4 * b3;
+        c7 += t & MASK;
+        c8 += (Math.multiplyHigh(a4, b3) << 12) | (t >>> 52);
+        t = a4 * b4;
+        c8 += t & MASK;
+        c9 += (Math.multiplyHigh(a4, b4) << 12) | (t >>> 52);
+        // Reduction: c += m p 2^(52 i) with m = c_i mod 2^52, by shifts (see reduceStep).
+        m = c0 & MASK;
+        c1 += ((c0 - m) >> 52) + ((m << 44) & MASK);
+        c2 += m >>> 8;
+        c3 += (m << 36) & MASK;
+        c4 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c5 += (m >>> 4) - (m >>> 36);
+        m = c1 & MASK;
+        c2 += ((c1 - m) >> 52) + ((m << 44) & MASK);
+        c3 += m >>> 8;
+        c4 += (m << 36) & MASK;
+        c5 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c6 += (m >>> 4) - (m >>> 36);
+        m = c2 & MASK;
+        c3 += ((c2 - m) >> 52) + ((m << 44) & MASK);
+        c4 += m >>> 8;
+        c5 += (m << 36) & MASK;
+        c6 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c7 += (m >>> 4) - (m >>> 36);
+        m = c3 & MASK;
+        c4 += ((c3 - m) >> 52) + ((m << 44) & MASK);
+        c5 += m >>> 8;
+        c6 += (m << 36) & MASK;
+        c7 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c8 += (m >>> 4) - (m >>> 36);
+        m = c4 & MASK;
+        c5 += ((c4 - m) >> 52) + ((m << 44) & MASK);
+        c6 += m >>> 8;
+        c7 += (m << 36) & MASK;
+        c8 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c9 += (m >>> 4) - (m >>> 36);
+        c6 += c5 >> 52;
+        c5 &= MASK;
+        c7 += c6 >> 52;
+        c6 &= MASK;
+        c8 += c7 >> 52;
+        c7 &= MASK;
+        c9 += c8 >> 52;
+        c8 &= MASK;
+        reduceOnce(c5, c6, c7, c8, c9, z);
     }
 
-    /** z = a^2 R^-1 mod p: the multiplication with each cross product computed once and added twice. */
+    /** z = a^2 R^-1 mod p: each cross product a_i a_j (i < j) once, as (2 a_i) a_j. z may alias a. */
     static void square(long[] a, long[] z) {
-        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        long c0 = 0, c1 = 0, c2 = 0, lo, hi, s, cy, lo2, hi2;
-        lo = a0 * a0;
-        hi = Math.multiplyHigh(a0, a0) + ((a0 >> 63) & a0) + ((a0 >> 63) & a0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m0 = c0; // -p^-1 = 1 mod 2^64
-        lo = m0 * P0;
-        hi = Math.multiplyHigh(m0, P0) + ((m0 >> 63) & P0) + ((P0 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m0 * P1;
-        hi = Math.multiplyHigh(m0, P1) + ((m0 >> 63) & P1) + ((P1 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a0 * a1;
-        hi = Math.multiplyHigh(a0, a1) + ((a0 >> 63) & a1) + ((a1 >> 63) & a0);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m1 = c0; // -p^-1 = 1 mod 2^64
-        lo = m1 * P0;
-        hi = Math.multiplyHigh(m1, P0) + ((m1 >> 63) & P0) + ((P0 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m1 * P1;
-        hi = Math.multiplyHigh(m1, P1) + ((m1 >> 63) & P1) + ((P1 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a0 * a2;
-        hi = Math.multiplyHigh(a0, a2) + ((a0 >> 63) & a2) + ((a2 >> 63) & a0);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * a1;
-        hi = Math.multiplyHigh(a1, a1) + ((a1 >> 63) & a1) + ((a1 >> 63) & a1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m2 = c0; // -p^-1 = 1 mod 2^64
-        lo = m2 * P0;
-        hi = Math.multiplyHigh(m2, P0) + ((m2 >> 63) & P0) + ((P0 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m0 * P3;
-        hi = Math.multiplyHigh(m0, P3) + ((m0 >> 63) & P3) + ((P3 >> 63) & m0);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m2 * P1;
-        hi = Math.multiplyHigh(m2, P1) + ((m2 >> 63) & P1) + ((P1 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a0 * a3;
-        hi = Math.multiplyHigh(a0, a3) + ((a0 >> 63) & a3) + ((a3 >> 63) & a0);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * a2;
-        hi = Math.multiplyHigh(a1, a2) + ((a1 >> 63) & a2) + ((a2 >> 63) & a1);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long m3 = c0; // -p^-1 = 1 mod 2^64
-        lo = m3 * P0;
-        hi = Math.multiplyHigh(m3, P0) + ((m3 >> 63) & P0) + ((P0 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m1 * P3;
-        hi = Math.multiplyHigh(m1, P3) + ((m1 >> 63) & P3) + ((P3 >> 63) & m1);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = m3 * P1;
-        hi = Math.multiplyHigh(m3, P1) + ((m3 >> 63) & P1) + ((P1 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a1 * a3;
-        hi = Math.multiplyHigh(a1, a3) + ((a1 >> 63) & a3) + ((a3 >> 63) & a1);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a2 * a2;
-        hi = Math.multiplyHigh(a2, a2) + ((a2 >> 63) & a2) + ((a2 >> 63) & a2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r0 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m2 * P3;
-        hi = Math.multiplyHigh(m2, P3) + ((m2 >> 63) & P3) + ((P3 >> 63) & m2);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a2 * a3;
-        hi = Math.multiplyHigh(a2, a3) + ((a2 >> 63) & a3) + ((a3 >> 63) & a2);
-        lo2 = lo;
-        hi2 = hi;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = lo2;
-        hi = hi2;
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r1 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        lo = m3 * P3;
-        hi = Math.multiplyHigh(m3, P3) + ((m3 >> 63) & P3) + ((P3 >> 63) & m3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        lo = a3 * a3;
-        hi = Math.multiplyHigh(a3, a3) + ((a3 >> 63) & a3) + ((a3 >> 63) & a3);
-        s = c0 + lo;
-        cy = ((c0 & lo) | ((c0 | lo) & ~s)) >>> 63;
-        c0 = s;
-        hi += cy;
-        s = c1 + hi;
-        c2 += ((c1 & hi) | ((c1 | hi) & ~s)) >>> 63;
-        c1 = s;
-        long r2 = c0;
-        c0 = c1;
-        c1 = c2;
-        c2 = 0;
-        reduceOnce(r0, r1, r2, c0, c1, z);
+        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
+        long c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0, c8 = 0, c9 = 0, t, m;
+        long d0 = a0 << 1, d1 = a1 << 1, d2 = a2 << 1, d3 = a3 << 1;
+        t = a0 * a0;
+        c0 += t & MASK;
+        c1 += (Math.multiplyHigh(a0, a0) << 12) | (t >>> 52);
+        t = d0 * a1;
+        c1 += t & MASK;
+        c2 += (Math.multiplyHigh(d0, a1) << 12) | (t >>> 52);
+        t = d0 * a2;
+        c2 += t & MASK;
+        c3 += (Math.multiplyHigh(d0, a2) << 12) | (t >>> 52);
+        t = d0 * a3;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(d0, a3) << 12) | (t >>> 52);
+        t = d0 * a4;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(d0, a4) << 12) | (t >>> 52);
+        t = a1 * a1;
+        c2 += t & MASK;
+        c3 += (Math.multiplyHigh(a1, a1) << 12) | (t >>> 52);
+        t = d1 * a2;
+        c3 += t & MASK;
+        c4 += (Math.multiplyHigh(d1, a2) << 12) | (t >>> 52);
+        t = d1 * a3;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(d1, a3) << 12) | (t >>> 52);
+        t = d1 * a4;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(d1, a4) << 12) | (t >>> 52);
+        t = a2 * a2;
+        c4 += t & MASK;
+        c5 += (Math.multiplyHigh(a2, a2) << 12) | (t >>> 52);
+        t = d2 * a3;
+        c5 += t & MASK;
+        c6 += (Math.multiplyHigh(d2, a3) << 12) | (t >>> 52);
+        t = d2 * a4;
+        c6 += t & MASK;
+        c7 += (Math.multiplyHigh(d2, a4) << 12) | (t >>> 52);
+        t = a3 * a3;
+        c6 += t & MASK;
+        c7 += (Math.multiplyHigh(a3, a3) << 12) | (t >>> 52);
+        t = d3 * a4;
+        c7 += t & MASK;
+        c8 += (Math.multiplyHigh(d3, a4) << 12) | (t >>> 52);
+        t = a4 * a4;
+        c8 += t & MASK;
+        c9 += (Math.multiplyHigh(a4, a4) << 12) | (t >>> 52);
+        // Reduction: c += m p 2^(52 i) with m = c_i mod 2^52, by shifts (see reduceStep).
+        m = c0 & MASK;
+        c1 += ((c0 - m) >> 52) + ((m << 44) & MASK);
+        c2 += m >>> 8;
+        c3 += (m << 36) & MASK;
+        c4 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c5 += (m >>> 4) - (m >>> 36);
+        m = c1 & MASK;
+        c2 += ((c1 - m) >> 52) + ((m << 44) & MASK);
+        c3 += m >>> 8;
+        c4 += (m << 36) & MASK;
+        c5 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c6 += (m >>> 4) - (m >>> 36);
+        m = c2 & MASK;
+        c3 += ((c2 - m) >> 52) + ((m << 44) & MASK);
+        c4 += m >>> 8;
+        c5 += (m << 36) & MASK;
+        c6 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c7 += (m >>> 4) - (m >>> 36);
+        m = c3 & MASK;
+        c4 += ((c3 - m) >> 52) + ((m << 44) & MASK);
+        c5 += m >>> 8;
+        c6 += (m << 36) & MASK;
+        c7 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c8 += (m >>> 4) - (m >>> 36);
+        m = c4 & MASK;
+        c5 += ((c4 - m) >> 52) + ((m << 44) & MASK);
+        c6 += m >>> 8;
+        c7 += (m << 36) & MASK;
+        c8 += (m >>> 16) + ((m << 48) & MASK) - ((m << 16) & MASK);
+        c9 += (m >>> 4) - (m >>> 36);
+        c6 += c5 >> 52;
+        c5 &= MASK;
+        c7 += c6 >> 52;
+        c6 &= MASK;
+        c8 += c7 >> 52;
+        c7 &= MASK;
+        c9 += c8 >> 52;
+        c8 &= MASK;
+        reduceOnce(c5, c6, c7, c8, c9, z);
     }
 
-    /** z = a^(2^n). */
+    /** z = a^(2^n), n >= 1. */
     static void squareN(long[] a, int n, long[] z) {
         square(a, z);
         for (int i = 1; i < n; i++) {
@@ -735,32 +357,56 @@ final class P256Field {
     }
 
     /**
-     * z = a^-1 = a^(p - 2) (Fermat; 0 maps to 0). p - 2 = (2^32 - 1) 2^224 + 2^192 + (2^94 - 1) 2^2 + 1: from
-     * the runs of ones x_k = a^(2^k - 1), 255 squarings and 13 multiplications.
+     * z = a^-1 for a != 0, by Bouncy Castle's constant-time safegcd ({@code SecP256R1Field.inv}, Bernstein-Yang
+     * divsteps, a fixed number of iterations) on the Montgomery form's 32-bit words: (a R)^-1 = a^-1 R^-1, and a
+     * Montgomery multiplication by R^3 gives a^-1 R. Measured about five times faster than Fermat's a^(p - 2) on
+     * this field (2 us against 9 us). Throws ArithmeticException for 0, which no caller passes (a Z coordinate of
+     * a point of order n, a non-zero denominator).
      */
     static void invert(long[] a, long[] z) {
-        long[][] x = runs(a);
-        long[] x2 = x[0], x30 = x[5], x32 = x[6];
-        long[] r = create();
-        squareN(x32, 32, r);
-        multiply(r, a, r); // (2^32 - 1) 2^32 + 1
-        squareN(r, 96 + 32, r);
-        multiply(r, x32, r);
-        squareN(r, 32, r);
-        multiply(r, x32, r);
-        squareN(r, 30, r);
-        multiply(r, x30, r);
-        squareN(r, 2, r);
-        multiply(r, a, r); // ... (2^94 - 1) 2^2 + 1
-        System.arraycopy(r, 0, z, 0, LIMBS);
-        wipe(x);
-        java.util.Arrays.fill(r, 0);
-        java.util.Arrays.fill(x2, 0);
+        int[] words = new int[8];
+        toWords(a, words);
+        int[] inverse = new int[8];
+        SecP256R1Field.inv(words, inverse);
+        fromWords(inverse, z);
+        multiply(z, R3, z);
+        Arrays.fill(words, 0);
+        Arrays.fill(inverse, 0);
+    }
+
+    /** The limbs' value (below 2^256) as eight little-endian 32-bit words: bit moves at fixed positions. */
+    static void toWords(long[] a, int[] w) {
+        long q0 = a[0] | (a[1] << 52);
+        long q1 = (a[1] >>> 12) | (a[2] << 40);
+        long q2 = (a[2] >>> 24) | (a[3] << 28);
+        long q3 = (a[3] >>> 36) | (a[4] << 16);
+        w[0] = (int) q0;
+        w[1] = (int) (q0 >>> 32);
+        w[2] = (int) q1;
+        w[3] = (int) (q1 >>> 32);
+        w[4] = (int) q2;
+        w[5] = (int) (q2 >>> 32);
+        w[6] = (int) q3;
+        w[7] = (int) (q3 >>> 32);
+    }
+
+    /** Eight little-endian 32-bit words as 52-bit limbs (the inverse of {@link #toWords}). */
+    static void fromWords(int[] w, long[] z) {
+        long q0 = (w[0] & 0xffffffffL) | ((long) w[1] << 32);
+        long q1 = (w[2] & 0xffffffffL) | ((long) w[3] << 32);
+        long q2 = (w[4] & 0xffffffffL) | ((long) w[5] << 32);
+        long q3 = (w[6] & 0xffffffffL) | ((long) w[7] << 32);
+        z[0] = q0 & MASK;
+        z[1] = ((q0 >>> 52) | (q1 << 12)) & MASK;
+        z[2] = ((q1 >>> 40) | (q2 << 24)) & MASK;
+        z[3] = ((q2 >>> 28) | (q3 << 36)) & MASK;
+        z[4] = q3 >>> 16;
     }
 
     /**
      * z = a^((p + 1) / 4), the square root of a when a is a square (p = 3 mod 4); returns 1 when z^2 = a, else
-     * 0 (then a is not a square and z is meaningless). (p + 1) / 4 = (2^32 - 1) 2^222 + 2^190 + 2^94.
+     * 0 (then a is not a square and z is sqrt(-a)). (p + 1) / 4 = (2^32 - 1) 2^222 + 2^190 + 2^94: 253
+     * squarings and 10 multiplications. z may alias a.
      */
     static int sqrt(long[] a, long[] z) {
         long[][] x = runs(a);
@@ -773,15 +419,15 @@ final class P256Field {
         long[] check = create();
         square(r, check);
         int root = equal(check, a);
-        System.arraycopy(r, 0, z, 0, LIMBS);
+        copy(r, z);
         wipe(x);
-        java.util.Arrays.fill(r, 0);
-        java.util.Arrays.fill(check, 0);
+        Arrays.fill(r, 0);
+        Arrays.fill(check, 0);
         return root;
     }
 
-    /** x_k = a^(2^k - 1) for k = 2, 4, 8, 16, 24, 30, 32 (x_28 is only a step). */
-    private static long[][] runs(long[] a) {
+    /** x_k = a^(2^k - 1) for k = 2, 4, 8, 16, 24, 30, 32 (x_28 is only a step): 31 squarings, 7 products. */
+    static long[][] runs(long[] a) {
         long[] x2 = create();
         square(a, x2);
         multiply(x2, a, x2);
@@ -810,19 +456,19 @@ final class P256Field {
 
     private static void wipe(long[][] values) {
         for (long[] v : values) {
-            java.util.Arrays.fill(v, 0);
+            Arrays.fill(v, 0);
         }
     }
 
-    /** 1 when a == b, else 0, without a data-dependent branch (both reduced, so equal values are equal limbs). */
+    /** 1 when a == b, else 0, without a data-dependent branch (both reduced: equal values have equal limbs). */
     static int equal(long[] a, long[] b) {
-        long diff = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]);
+        long diff = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]);
         return (int) (((diff | -diff) >>> 63) ^ 1);
     }
 
     /** 1 when a == 0, else 0. */
     static int isZero(long[] a) {
-        long diff = a[0] | a[1] | a[2] | a[3];
+        long diff = a[0] | a[1] | a[2] | a[3] | a[4];
         return (int) (((diff | -diff) >>> 63) ^ 1);
     }
 
@@ -841,16 +487,17 @@ final class P256Field {
     /** The plain value's least significant bit: sgn0 of RFC 9380 (4.1) and the parity of a compressed y. */
     static int parity(long[] a) {
         long[] plain = create();
-        fromMontgomery(a, plain);
+        multiply(a, PLAIN_ONE, plain);
         int bit = (int) (plain[0] & 1);
-        java.util.Arrays.fill(plain, 0);
+        Arrays.fill(plain, 0);
         return bit;
     }
 
-    private static long[] limbs(BigInteger v) {
+    /** v (below 2^260) as 52-bit limbs, not in Montgomery form. */
+    static long[] limbs(BigInteger v) {
         long[] z = new long[LIMBS];
         for (int i = 0; i < LIMBS; i++) {
-            z[i] = v.shiftRight(64 * i).longValue();
+            z[i] = v.shiftRight(LIMB_BITS * i).longValue() & MASK;
         }
         return z;
     }

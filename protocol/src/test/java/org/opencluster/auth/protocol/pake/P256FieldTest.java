@@ -2,6 +2,7 @@ package org.opencluster.auth.protocol.pake;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class P256FieldTest {
     private static final BigInteger P = P256Field.P;
-    private static final BigInteger R = BigInteger.ONE.shiftLeft(256);
+    private static final BigInteger R = BigInteger.ONE.shiftLeft(P256Field.LIMBS * P256Field.LIMB_BITS);
     private static final int RANDOM = 4000;
 
     static List<BigInteger> values() {
@@ -30,7 +31,8 @@ class P256FieldTest {
                 R.subtract(BigInteger.ONE).mod(P), R.mod(P), rInverse, P.subtract(rInverse),
                 rInverse.multiply(P.subtract(BigInteger.ONE)).mod(P), BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE),
                 BigInteger.ONE.shiftLeft(255), BigInteger.ONE.shiftLeft(224), BigInteger.ONE.shiftLeft(192).subtract(BigInteger.ONE),
-                BigInteger.ONE.shiftLeft(96).subtract(BigInteger.ONE), BigInteger.TEN}) {
+                BigInteger.ONE.shiftLeft(96).subtract(BigInteger.ONE), BigInteger.TEN,
+                BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE), BigInteger.ONE.shiftLeft(256)}) {
             out.add(v.mod(P));
         }
         for (int bit = 0; bit < 256; bit += 7) {
@@ -134,12 +136,28 @@ class P256FieldTest {
     }
 
     @Test
-    void invertMatchesBigIntegerAndZeroMapsToZero() {
+    void invertMatchesBigIntegerAndRefusesZero() {
         long[] z = P256Field.create();
-        for (BigInteger a : values().subList(0, 1500)) {
+        for (BigInteger a : values()) {
+            if (a.signum() == 0) {
+                assertThrows(ArithmeticException.class, () -> P256Field.invert(P256Field.create(), z));
+                continue;
+            }
             P256Field.invert(P256Field.fromBigInteger(a), z);
-            BigInteger expected = a.signum() == 0 ? BigInteger.ZERO : a.modInverse(P);
-            assertEquals(expected, P256Field.toBigInteger(z), "1/" + a);
+            assertEquals(a.modInverse(P), P256Field.toBigInteger(z), "1/" + a);
+        }
+    }
+
+    @Test
+    void wordsRoundTrip() {
+        for (BigInteger a : values()) {
+            long[] limbs = P256Field.limbs(a);
+            int[] words = new int[8];
+            P256Field.toWords(limbs, words);
+            assertEquals(a, Nat256.toBigInteger(words));
+            long[] back = P256Field.create();
+            P256Field.fromWords(words, back);
+            assertArrayEquals(limbs, back);
         }
     }
 
@@ -185,17 +203,14 @@ class P256FieldTest {
     }
 
     private static long[] limbsOf(BigInteger v) {
-        long[] z = new long[4];
-        for (int i = 0; i < 4; i++) {
-            z[i] = v.shiftRight(64 * i).longValue();
-        }
-        return z;
+        return P256Field.limbs(v);
     }
 
     private static BigInteger limbsValue(long[] z) {
         BigInteger v = BigInteger.ZERO;
-        for (int i = 3; i >= 0; i--) {
-            v = v.shiftLeft(64).or(new BigInteger(Long.toUnsignedString(z[i])));
+        for (int i = P256Field.LIMBS - 1; i >= 0; i--) {
+            assertEquals(0, z[i] >>> P256Field.LIMB_BITS, "limb " + i + " above 52 bits");
+            v = v.shiftLeft(P256Field.LIMB_BITS).or(BigInteger.valueOf(z[i]));
         }
         return v;
     }
