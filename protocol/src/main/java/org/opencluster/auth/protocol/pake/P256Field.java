@@ -117,6 +117,28 @@ final class P256Field {
     }
 
     /**
+     * z = k a mod p for a small public k in [1, 8], in one pass where repeated doublings would take up to three
+     * reductions: the limbs times k (below 8p < 2^259), then q = floor(v / 2^256) <= 7 subtracted as q p, which
+     * for p = 2^256 - (2^224 - 2^192 - 2^96 + 1) is clearing the bits above 2^256 and adding
+     * q (2^224 - 2^192 - 2^96 + 1) at fixed limb positions; what is left is below 2^256 + 2^227 < 2p, and one
+     * masked subtraction of p reduces it. z may alias a.
+     */
+    static void multiplySmall(long[] a, int k, long[] z) {
+        long s0 = a[0] * k;
+        long s1 = a[1] * k + (s0 >>> 52);
+        long s2 = a[2] * k + (s1 >>> 52);
+        long s3 = a[3] * k + (s2 >>> 52);
+        long s4 = a[4] * k + (s3 >>> 52);
+        long q = s4 >>> 48;
+        s0 = (s0 & MASK) + q; // + q
+        s1 = (s1 & MASK) - (q << 44) + (s0 >> 52); // - q 2^96
+        s2 = (s2 & MASK) + (s1 >> 52);
+        s3 = (s3 & MASK) - (q << 36) + (s2 >> 52); // - q 2^192
+        s4 = (s4 & 0xFFFFFFFFFFFFL) + (q << 16) + (s3 >> 52); // - q 2^256 + q 2^224
+        reduceOnce(s0 & MASK, s1 & MASK, s2 & MASK, s3 & MASK, s4, z);
+    }
+
+    /**
      * r - p when that is not negative, else r, into z, for r = (r4 : r3 : r2 : r1 : r0) with r0..r3 below 2^52
      * and r below 2p, so the result is reduced.
      */

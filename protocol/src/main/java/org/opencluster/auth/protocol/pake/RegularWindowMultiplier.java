@@ -181,16 +181,14 @@ final class RegularWindowMultiplier {
         P256Field.subtract(x, delta, t5);
         P256Field.add(x, delta, alpha);
         P256Field.multiply(alpha, t5, alpha);
-        P256Field.twice(alpha, t5);
-        P256Field.add(alpha, t5, alpha); // 3 (X - delta)(X + delta)
+        P256Field.multiplySmall(alpha, 3, alpha); // 3 (X - delta)(X + delta)
         // Z3 = (Y + Z)^2 - gamma - delta
         P256Field.add(y, z, z);
         P256Field.square(z, z);
         P256Field.subtract(z, gamma, z);
         P256Field.subtract(z, delta, z);
         // X3 = alpha^2 - 8 beta
-        P256Field.twice(beta, beta);
-        P256Field.twice(beta, beta); // 4 beta
+        P256Field.multiplySmall(beta, 4, beta); // 4 beta
         P256Field.square(alpha, x);
         P256Field.twice(beta, t5);
         P256Field.subtract(x, t5, x);
@@ -198,9 +196,7 @@ final class RegularWindowMultiplier {
         P256Field.subtract(beta, x, beta);
         P256Field.multiply(alpha, beta, y);
         P256Field.square(gamma, gamma);
-        P256Field.twice(gamma, gamma);
-        P256Field.twice(gamma, gamma);
-        P256Field.twice(gamma, gamma);
+        P256Field.multiplySmall(gamma, 8, gamma);
         P256Field.subtract(y, gamma, y);
     }
 
@@ -224,8 +220,7 @@ final class RegularWindowMultiplier {
         P256Field.subtract(z, z1z1, z);
         P256Field.square(h, i4); // HH
         P256Field.subtract(z, i4, z);
-        P256Field.twice(i4, i4);
-        P256Field.twice(i4, i4); // I = 4 HH
+        P256Field.multiplySmall(i4, 4, i4); // I = 4 HH
         P256Field.multiply(x, i4, v); // V = X1 I
         P256Field.multiply(h, i4, h); // J = H I
         // X3 = r^2 - J - 2 V

@@ -83,6 +83,21 @@ class P256FieldTest {
     }
 
     @Test
+    void multiplySmallMatchesBigIntegerForEveryConstant() {
+        long[] z = P256Field.create();
+        for (BigInteger a : values()) {
+            for (int k = 1; k <= 8; k++) {
+                long[] fa = P256Field.fromBigInteger(a);
+                P256Field.multiplySmall(fa, k, z);
+                assertEquals(a.multiply(BigInteger.valueOf(k)).mod(P), P256Field.toBigInteger(z), k + " * " + a);
+                assertEquals(-1, limbsValue(z).compareTo(P));
+                P256Field.multiplySmall(fa, k, fa); // aliased
+                assertArrayEquals(z, fa);
+            }
+        }
+    }
+
+    @Test
     void everyPairOfEdgeValues() {
         List<BigInteger> edges = values().subList(0, 90);
         long[] z = P256Field.create();
