@@ -26,13 +26,13 @@ import org.bouncycastle.math.raw.Nat;
  * need k' = 0 mod n, which the recoding never gives.
  */
 final class RegularWindowMultiplier {
-    private static final int WIDTH = 4;
+    static final int WIDTH = 4;
     /** The positive odd multiples P, 3P, ..., 15P; a digit's sign negates the entry's y. */
-    private static final int ENTRIES = 1 << (WIDTH - 1);
+    static final int ENTRIES = 1 << (WIDTH - 1);
     /** Words for scalars below 2n < 2^257. */
     private static final int SCALAR_WORDS = 9;
     /** 64 recoding steps leave k' / 2^256 + 1 <= 3 of a k' < 2^257, which is the last (positive, odd) digit. */
-    private static final int DIGITS = 65;
+    static final int DIGITS = 65;
 
     /** The accumulator, Jacobian (X : Y : Z) = (X / Z^2, Y / Z^3). */
     private final long[] x = P256Field.create();
@@ -153,8 +153,15 @@ final class RegularWindowMultiplier {
         }
     }
 
-    /** (qx, qy) = the entry of an odd digit d in [-15, 15]: every entry is read, the sign is a masked negation. */
     private void select(int digit) {
+        selectEntry(tableX, tableY, digit, qx, qy, t1);
+    }
+
+    /**
+     * (qx, qy) = the entry of an odd digit d in [-15, 15] from a table of the odd multiples 1, 3, ..., 15 of a
+     * point: every entry is read with a masked move, the sign is a masked negation ({@code scratch} takes -qy).
+     */
+    static void selectEntry(long[][] xs, long[][] ys, int digit, long[] qx, long[] qy, long[] scratch) {
         int sign = digit >> 31; // -1 when negative
         int magnitude = (digit ^ sign) - sign;
         int index = magnitude >>> 1; // (|d| - 1) / 2 for odd |d|
@@ -162,11 +169,11 @@ final class RegularWindowMultiplier {
         zero(qy);
         for (int i = 0; i < ENTRIES; i++) {
             int hit = (((i ^ index) - 1) >> 31) & 1; // 1 when i == index (both below 2^31)
-            P256Field.conditionalMove(hit, tableX[i], qx);
-            P256Field.conditionalMove(hit, tableY[i], qy);
+            P256Field.conditionalMove(hit, xs[i], qx);
+            P256Field.conditionalMove(hit, ys[i], qy);
         }
-        P256Field.negate(qy, t1);
-        P256Field.conditionalMove(sign & 1, t1, qy);
+        P256Field.negate(qy, scratch);
+        P256Field.conditionalMove(sign & 1, scratch, qy);
     }
 
     /** Doubling with a = -3 (dbl-2001-b): 3M + 5S. */
@@ -290,7 +297,7 @@ final class RegularWindowMultiplier {
      * Signed odd digits d_i with k' = sum d_i 16^i, k' = k or k + n (whichever is odd): d_i = (k' mod 32) - 16,
      * k' = (k' - d_i) / 16, and the last digit is what remains (odd, 1..15).
      */
-    private static int[] recode(BigInteger k, BigInteger order) {
+    static int[] recode(BigInteger k, BigInteger order) {
         int[] value = Nat.fromBigInteger(SCALAR_WORDS * 32, k);
         int[] n = Nat.fromBigInteger(SCALAR_WORDS * 32, order);
         int even = (value[0] & 1) ^ 1;

@@ -98,6 +98,78 @@ class P256MultiplierTest {
     }
 
     @Test
+    void theGeneratorMultiplierAgreesWithBouncyCastle() {
+        Random random = new Random(0x6e6e6eL);
+        List<BigInteger> scalars = new ArrayList<>(edgeScalars());
+        for (int i = 1; i <= 300; i++) {
+            scalars.add(BigInteger.valueOf(i));
+            scalars.add(N.subtract(BigInteger.valueOf(i)));
+        }
+        for (int i = 0; i < RANDOM; i++) {
+            scalars.add(randomScalar(random));
+        }
+        for (BigInteger k : scalars) {
+            assertEquals(P256Group.GENERATOR.multiply(k).normalize(), P256Group.multiplyGenerator(k),
+                    "k = " + k.toString(16));
+        }
+        assertThrows(IllegalArgumentException.class, () -> P256Group.multiplyGenerator(BigInteger.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> P256Group.multiplyGenerator(N));
+    }
+
+    /**
+     * The complete addition where the incomplete one fails: P + P, P + (-P) (the identity), the identity + P, on
+     * random points, checked against Bouncy Castle after the projective result is made affine.
+     */
+    @Test
+    void theCompleteMixedAdditionHandlesEqualOppositeAndIdentityOperands() {
+        Random random = new Random(99);
+        for (int i = 0; i < 200; i++) {
+            ECPoint p = P256Group.GENERATOR.multiply(randomScalar(random)).normalize();
+            ECPoint q = P256Group.GENERATOR.multiply(randomScalar(random)).normalize();
+            long[] px = P256Field.fromBigInteger(p.getAffineXCoord().toBigInteger());
+            long[] py = P256Field.fromBigInteger(p.getAffineYCoord().toBigInteger());
+            // p + p, p + q, p + (-p), identity + p
+            assertEquals(p.twice().normalize(), sum(p, px, py));
+            assertEquals(p.add(q).normalize(), sum(q, px, py));
+            assertEquals(null, sum(p.negate().normalize(), px, py));
+            long[] x = P256Field.create();
+            long[] y = P256Field.ONE.clone();
+            long[] z = P256Field.create();
+            GeneratorMultiplier.addMixed(x, y, z, px, py, scratch());
+            assertEquals(p, affine(x, y, z));
+        }
+    }
+
+    /** (projective a) + (affine px, py), affine, or null for the identity. */
+    private static ECPoint sum(ECPoint a, long[] px, long[] py) {
+        long[] x = P256Field.fromBigInteger(a.getAffineXCoord().toBigInteger());
+        long[] y = P256Field.fromBigInteger(a.getAffineYCoord().toBigInteger());
+        long[] z = P256Field.ONE.clone();
+        GeneratorMultiplier.addMixed(x, y, z, px, py, scratch());
+        return affine(x, y, z);
+    }
+
+    private static ECPoint affine(long[] x, long[] y, long[] z) {
+        if (P256Field.isZero(z) == 1) {
+            assertEquals(1, P256Field.isZero(x));
+            return null;
+        }
+        long[] inverse = P256Field.create();
+        P256Field.invert(z, inverse);
+        P256Field.multiply(x, inverse, x);
+        P256Field.multiply(y, inverse, y);
+        return P256Group.CURVE.createPoint(P256Field.toBigInteger(x), P256Field.toBigInteger(y));
+    }
+
+    private static long[][] scratch() {
+        long[][] t = new long[8][];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = P256Field.create();
+        }
+        return t;
+    }
+
+    @Test
     void zeroTheOrderAndTheIdentityAreRefused() {
         ECPoint g = P256Group.GENERATOR;
         assertThrows(IllegalArgumentException.class, () -> P256Group.multiply(BigInteger.ZERO, g));
