@@ -11,10 +11,10 @@ import org.bouncycastle.math.ec.ECPoint;
  * 65 x 8 points, about 42 KB, built once per JVM with Bouncy Castle). No doubling at all, where Bouncy Castle's
  * fixed-point comb does 52 doublings and 52 additions.
  *
- * <p>The additions are the complete mixed addition for a = -3 of Renes, Costello and Batina (2016, Algorithm 5)
- * in projective coordinates (X : Y : Z) = (X / Z, Y / Z), correct for every accumulator, the identity
- * (0 : 1 : 0) included, and every affine entry (no entry is the identity: (2j + 1) 16^i is not a multiple of
- * the prime n). So no case depends on the scalar, even where a partial sum equals the entry or its negation.
+ * <p>The additions are the complete mixed addition for a = -3 of Renes, Costello and Batina (2016, Algorithm 5,
+ * {@link CompleteAddition}) in projective coordinates (X : Y : Z) = (X / Z, Y / Z), correct for every
+ * accumulator, the identity (0 : 1 : 0) included, and every affine entry (no entry is the identity: (2j + 1) 16^i
+ * is not a multiple of the prime n). So no case depends on the scalar, even where a partial sum equals the entry or its negation.
  *
  * <p>Constant time: 65 additions whatever k; each digit's entry is read by scanning its row with masked moves
  * and negated with a masked move ({@link RegularWindowMultiplier#selectEntry}); the field is branch-free
@@ -24,8 +24,6 @@ import org.bouncycastle.math.ec.ECPoint;
 final class GeneratorMultiplier {
     private static final int POSITIONS = RegularWindowMultiplier.DIGITS;
     private static final int ENTRIES = RegularWindowMultiplier.ENTRIES;
-    /** b of y^2 = x^3 - 3x + b, Montgomery form. */
-    private static final long[] B = P256Field.fromBigInteger(P256Group.CURVE.getB().toBigInteger());
 
     private GeneratorMultiplier() {
     }
@@ -67,14 +65,11 @@ final class GeneratorMultiplier {
         P256Field.copy(P256Field.ONE, y); // the identity (0 : 1 : 0)
         long[] qx = P256Field.create();
         long[] qy = P256Field.create();
-        long[][] t = new long[8][];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = P256Field.create();
-        }
+        long[][] t = CompleteAddition.scratch();
         try {
             for (int i = 0; i < POSITIONS; i++) {
                 RegularWindowMultiplier.selectEntry(Table.X[i], Table.Y[i], digits[i], qx, qy, t[0]);
-                addMixed(x, y, z, qx, qy, t);
+                CompleteAddition.addMixed(x, y, z, qx, qy, t);
             }
             P256Field.invert(z, t[0]); // z != 0: k G is not the identity for k in [1, n)
             P256Field.multiply(x, t[0], x);
@@ -89,53 +84,5 @@ final class GeneratorMultiplier {
                 Arrays.fill(a, 0);
             }
         }
-    }
-
-    /**
-     * (x : y : z) += (qx, qy), the complete mixed addition for a = -3 (Renes-Costello-Batina 2016, Algorithm 5):
-     * 11 multiplications and 2 by b, for any projective (x : y : z) and an affine point that is not the identity.
-     */
-    static void addMixed(long[] x, long[] y, long[] z, long[] qx, long[] qy, long[][] t) {
-        long[] xx = t[0];
-        long[] yy = t[1];
-        long[] xy = t[2];
-        long[] yz = t[3];
-        long[] xz = t[4];
-        long[] u = t[5];
-        long[] v = t[6];
-        long[] w = t[7];
-        P256Field.multiply(x, qx, xx);
-        P256Field.multiply(y, qy, yy);
-        P256Field.add(x, y, u);
-        P256Field.add(qx, qy, v);
-        P256Field.multiply(u, v, xy);
-        P256Field.add(xx, yy, u);
-        P256Field.subtract(xy, u, xy); // X1 y2 + Y1 x2
-        P256Field.multiply(qy, z, yz);
-        P256Field.add(yz, y, yz); // Y1 + y2 Z1
-        P256Field.multiply(qx, z, xz);
-        P256Field.add(xz, x, xz); // X1 + x2 Z1
-        P256Field.multiply(B, z, u);
-        P256Field.subtract(xz, u, u);
-        P256Field.multiplySmall(u, 3, u); // 3 (xz - b Z1)
-        P256Field.subtract(yy, u, v); // yy - 3 (xz - b Z1)
-        P256Field.add(yy, u, u); // yy + 3 (xz - b Z1)
-        P256Field.multiplySmall(z, 3, w); // 3 Z1
-        P256Field.multiply(B, xz, xz);
-        P256Field.subtract(xz, w, xz);
-        P256Field.subtract(xz, xx, xz);
-        P256Field.multiplySmall(xz, 3, xz); // 3 (b xz - 3 Z1 - xx)
-        P256Field.multiplySmall(xx, 3, xx);
-        P256Field.subtract(xx, w, xx); // 3 xx - 3 Z1
-        // X3 = u xy - yz xz; Y3 = u v + xx xz; Z3 = v yz + xy xx
-        P256Field.multiply(u, xy, x);
-        P256Field.multiply(yz, xz, w);
-        P256Field.subtract(x, w, x);
-        P256Field.multiply(u, v, y);
-        P256Field.multiply(xx, xz, w);
-        P256Field.add(y, w, y);
-        P256Field.multiply(v, yz, z);
-        P256Field.multiply(xy, xx, w);
-        P256Field.add(z, w, z);
     }
 }

@@ -65,6 +65,14 @@ final class P256Field {
         return z;
     }
 
+    /** The Montgomery form of a reduced value given as eight little-endian 32-bit words (no BigInteger). */
+    static long[] fromWordsToMontgomery(int[] w) {
+        long[] z = create();
+        fromWords(w, z);
+        multiply(z, R2, z);
+        return z;
+    }
+
     /** The plain value of a Montgomery-form element (not constant time: BigInteger). */
     static BigInteger toBigInteger(long[] a) {
         long[] plain = create();

@@ -135,7 +135,7 @@ class P256MultiplierTest {
             long[] x = P256Field.create();
             long[] y = P256Field.ONE.clone();
             long[] z = P256Field.create();
-            GeneratorMultiplier.addMixed(x, y, z, px, py, scratch());
+            CompleteAddition.addMixed(x, y, z, px, py, scratch());
             assertEquals(p, affine(x, y, z));
         }
     }
@@ -145,7 +145,7 @@ class P256MultiplierTest {
         long[] x = P256Field.fromBigInteger(a.getAffineXCoord().toBigInteger());
         long[] y = P256Field.fromBigInteger(a.getAffineYCoord().toBigInteger());
         long[] z = P256Field.ONE.clone();
-        GeneratorMultiplier.addMixed(x, y, z, px, py, scratch());
+        CompleteAddition.addMixed(x, y, z, px, py, scratch());
         return affine(x, y, z);
     }
 
