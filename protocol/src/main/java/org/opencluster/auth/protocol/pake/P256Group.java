@@ -7,7 +7,6 @@ import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.raw.Mod;
 import org.bouncycastle.math.raw.Nat;
 import org.bouncycastle.math.raw.Nat256;
@@ -46,7 +45,10 @@ public final class P256Group {
 
     /** k * G for a secret k in [1, n). */
     static ECPoint multiplyGenerator(BigInteger k) {
-        return new FixedPointCombMultiplier().multiply(GENERATOR, k).normalize();
+        if (k.signum() <= 0 || k.compareTo(ORDER) >= 0) {
+            throw new IllegalArgumentException("scalar outside [1, n)");
+        }
+        return GeneratorMultiplier.multiply(k);
     }
 
     /** k^-1 mod n, k in [1, n). */
