@@ -63,11 +63,13 @@ public final class ServerConfig {
             "cluster.max-staleness");
     /** The operator's listener: /metrics, /healthz, /readyz (issue 17 item 5); off by default. */
     private static final Set<String> ADMIN_KEYS = Set.of("admin.listen");
+    /** The load balancers whose connections start with a PROXY protocol header naming the client (off by default). */
+    private static final Set<String> PROXY_KEYS = Set.of("proxy.trusted");
     /** Every key a configuration file may set: each block above, one place to add a block. */
     private static final Set<String> ALL_KEYS = java.util.stream.Stream.of(KEYS, HTTPS_NAME_KEYS, WEBAUTHN_KEYS,
             DEVICE_LOGIN_KEYS, EXPOSURE_KEYS, HELLO_KEYS, KEY_POLICY_KEYS, HTTPS_ORIGIN_KEYS, THROTTLE_MEMORY_KEYS,
             FRAME_PADDING_KEYS, SHUTDOWN_KEYS, DB_TIMEOUT_KEYS, ENVELOPE_FLOOR_KEYS, CLUSTER_KEYS,
-            ADMIN_KEYS, OPRF_KEYS).flatMap(Set::stream)
+            ADMIN_KEYS, OPRF_KEYS, PROXY_KEYS).flatMap(Set::stream)
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final InetSocketAddress listen;
@@ -123,9 +125,11 @@ public final class ServerConfig {
     private final org.opencluster.auth.server.store.JdbcAccountStore.Timeouts dbTimeouts;
     // the operator's listener (ADMIN_KEYS)
     private final java.util.Optional<InetSocketAddress> adminListen;
+    private final org.opencluster.auth.server.limit.TrustedProxies trustedProxies;
 
     private ServerConfig(Builder b) {
         this.adminListen = b.adminListen;
+        this.trustedProxies = b.trustedProxies;
         this.framePadding = b.framePadding;
         this.dbTimeouts = b.dbTimeouts;
         this.keyPolicy = b.keyPolicy;
@@ -182,6 +186,7 @@ public final class ServerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.adminListen = adminListen;
+        b.trustedProxies = trustedProxies;
         b.handshakeTimeout = handshakeTimeout;
         b.shutdownDrain = shutdownDrain;
         b.clusterNodeId = clusterNodeId;
@@ -287,6 +292,10 @@ public final class ServerConfig {
                 }
                 if (key.equals("admin.listen")) {
                     b.adminListen = adminFromFile(v);
+                    continue;
+                }
+                if (key.equals("proxy.trusted")) {
+                    b.trustedProxies(org.opencluster.auth.server.limit.TrustedProxies.parse(v));
                     continue;
                 }
                 if (key.equals("frames.padding")) {
@@ -612,6 +621,8 @@ public final class ServerConfig {
     public Duration clusterMaxStaleness() { return clusterMaxStaleness; }
     /** {@code shutdown.drain}: how long a graceful stop waits for sessions to be answered and closed. */
     public Duration shutdownDrain() { return shutdownDrain; }
+    /** {@code proxy.trusted}: the balancers whose connections start with a PROXY header (empty: none). */
+    public org.opencluster.auth.server.limit.TrustedProxies trustedProxies() { return trustedProxies; }
     /** Prefix lengths that make addresses one source (IPv4, IPv6). */
     public int sourceIpv4Prefix() { return sourceIpv4Prefix; }
     public int sourceIpv6Prefix() { return sourceIpv6Prefix; }
@@ -681,6 +692,8 @@ public final class ServerConfig {
         private int maxConnections = 20_000;
         private java.util.Optional<InetSocketAddress> httpsListen = java.util.Optional.empty();
         private java.util.Optional<InetSocketAddress> adminListen = java.util.Optional.empty();
+        private org.opencluster.auth.server.limit.TrustedProxies trustedProxies =
+                org.opencluster.auth.server.limit.TrustedProxies.NONE;
         private String webAuthnRpId = "localhost";
         private Set<String> webAuthnOrigins = Set.of();
         private List<String> httpsNames = List.of();
@@ -825,6 +838,10 @@ public final class ServerConfig {
         }
 
         /** The operator's listener (port 0: a free port, for tests); null turns it off. */
+        public Builder trustedProxies(org.opencluster.auth.server.limit.TrustedProxies t) {
+            this.trustedProxies = java.util.Objects.requireNonNull(t);
+            return this;
+        }
         public Builder adminListen(InetSocketAddress a) {
             this.adminListen = java.util.Optional.ofNullable(a);
             return this;

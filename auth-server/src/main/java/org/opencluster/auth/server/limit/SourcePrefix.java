@@ -45,15 +45,21 @@ public final class SourcePrefix {
         if (bits == raw.length * 8) {
             return address.getHostAddress();
         }
-        for (int i = 0; i < raw.length; i++) {
-            int keep = Math.max(0, Math.min(8, bits - 8 * i));
-            raw[i] &= (byte) (0xff00 >>> keep);
-        }
+        mask(raw, bits);
         try {
             return InetAddress.getByAddress(raw).getHostAddress() + "/" + bits;
         } catch (UnknownHostException e) {
             throw new IllegalStateException("an address of " + raw.length + " bytes", e);
         }
+    }
+
+    /** Clears every bit of {@code raw} after the first {@code bits}. */
+    static byte[] mask(byte[] raw, int bits) {
+        for (int i = 0; i < raw.length; i++) {
+            int keep = Math.max(0, Math.min(8, bits - 8 * i));
+            raw[i] &= (byte) (0xff00 >>> keep);
+        }
+        return raw;
     }
 
     /** The source key of a socket's remote address (its text for what is not an IP socket, e.g. a test channel). */

@@ -7,7 +7,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.SocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.command.ErrorCode;
@@ -349,10 +348,6 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<RispCommand> i
 
     @Override
     public String remoteAddress() {
-        SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();
-        if (a instanceof java.net.InetSocketAddress) {
-            return ((java.net.InetSocketAddress) a).getAddress().getHostAddress();
-        }
-        return String.valueOf(a);
+        return ctx == null ? "null" : ProxyProtocol.clientHost(ctx.channel());
     }
 }

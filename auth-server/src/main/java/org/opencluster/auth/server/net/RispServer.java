@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.opencluster.auth.protocol.risp.RispDecoder;
 import org.opencluster.auth.server.limit.SourceCounts;
 import org.opencluster.auth.server.limit.SourcePrefix;
+import org.opencluster.auth.server.limit.TrustedProxies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,14 @@ public final class RispServer implements AutoCloseable {
                     return;
                 }
                 ch.closeFuture().addListener(f -> admitted.decrementAndGet());
-                String source = b.sources.key(ch.remoteAddress());
+                channels.add(ch);
+                // A trusted balancer's connection is admitted once its PROXY header names the client.
+                ProxyProtocol.admit(ch, b.trustedProxies, handshakeMillis, b.rejections, this::admit);
+            }
+
+            /** The per-source caps, on the connection's client address, and the connection's handlers. */
+            private void admit(Channel ch) {
+                String source = b.sources.key(ProxyProtocol.client(ch));
                 if (!connectionsPerSource.tryAcquire(source)) {
                     LOG.warn("event=connection.refused reason=source_cap cap={} source={}",
                             connectionsPerSource.perSource(), source);
@@ -114,7 +122,6 @@ public final class RispServer implements AutoCloseable {
                     }
                 };
                 ch.closeFuture().addListener(f -> loginSettled.run());
-                channels.add(ch);
                 RispDecoder decoder = RispDecoder.builder().maxStringLength(b.maxStringLength)
                         .copyStrings(true).build();
                 RispFrameDecoder frames = new RispFrameDecoder(decoder, preAuth);
@@ -251,6 +258,7 @@ public final class RispServer implements AutoCloseable {
     public static final class Builder {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private SourcePrefix sources = SourcePrefix.DEFAULT;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private int connectionsPerSource = 256;
         private int handshakesPerSource = 16;
         private boolean strictUntilLogin = true;
@@ -316,6 +324,15 @@ public final class RispServer implements AutoCloseable {
         /** How addresses aggregate into sources, for the per-source caps and the connections' throttling. */
         public Builder sources(SourcePrefix prefix) {
             this.sources = Objects.requireNonNull(prefix);
+            return this;
+        }
+
+        /**
+         * The load balancers whose connections start with a PROXY protocol header naming the client
+         * ({@link ProxyProtocol}); none by default.
+         */
+        public Builder trustedProxies(TrustedProxies trusted) {
+            this.trustedProxies = Objects.requireNonNull(trusted);
             return this;
         }
 

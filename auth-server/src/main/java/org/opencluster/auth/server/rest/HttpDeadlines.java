@@ -78,7 +78,8 @@ final class HttpDeadlines {
     private void arm(ChannelHandlerContext ctx, long millis, String what) {
         cancel();
         timer = ctx.executor().schedule(() -> {
-            LOG.info("event=https.deadline what={} timeout_ms={} remote={}", what, millis, ctx.channel().remoteAddress());
+            LOG.info("event=https.deadline what={} timeout_ms={} remote={}", what, millis,
+                    org.opencluster.auth.server.net.ProxyProtocol.clientHost(ctx.channel()));
             ctx.close();
         }, millis, TimeUnit.MILLISECONDS);
     }

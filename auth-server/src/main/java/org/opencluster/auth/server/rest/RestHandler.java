@@ -14,11 +14,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import org.opencluster.auth.protocol.command.ErrorCode;
 import org.opencluster.auth.server.log.LogValues;
+import org.opencluster.auth.server.net.ProxyProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,9 +110,6 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static String remote(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
-            return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        }
-        return String.valueOf(ctx.channel().remoteAddress());
+        return ProxyProtocol.clientHost(ctx.channel());
     }
 }

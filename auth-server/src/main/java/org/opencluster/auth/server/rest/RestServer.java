@@ -43,7 +43,9 @@ import org.opencluster.auth.protocol.suite.SuiteRegistry;
 import org.opencluster.auth.server.config.PublicOrigins;
 import org.opencluster.auth.server.limit.SourceCounts;
 import org.opencluster.auth.server.limit.SourcePrefix;
+import org.opencluster.auth.server.limit.TrustedProxies;
 import org.opencluster.auth.server.net.ConnectionFactory;
+import org.opencluster.auth.server.net.ProxyProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +87,15 @@ public final class RestServer implements AutoCloseable {
                             ch.close();
                             return;
                         }
-                        String source = b.sources.key(ch.remoteAddress());
+                        channels.add(ch);
+                        // A trusted balancer's connection is admitted once its PROXY header names the client.
+                        ProxyProtocol.admit(ch, b.trustedProxies, b.handshakeTimeout.toMillis(), b.rejections,
+                                this::admit);
+                    }
+
+                    /** The per-source cap, on the connection's client address, and the connection's handlers. */
+                    private void admit(Channel ch) {
+                        String source = b.sources.key(ProxyProtocol.client(ch));
                         if (!connectionsPerSource.tryAcquire(source)) {
                             LOG.warn("event=https.connection_refused reason=source_cap cap={} source={}",
                                     connectionsPerSource.perSource(), source);
@@ -94,7 +104,6 @@ public final class RestServer implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(f -> connectionsPerSource.release(source));
-                        channels.add(ch);
                         HttpDeadlines deadlines = new HttpDeadlines(b.headerTimeout.toMillis(), b.bodyTimeout.toMillis());
                         ch.pipeline()
                                 .addLast("tls", tls.newHandler(ch.alloc()))
@@ -237,6 +246,7 @@ public final class RestServer implements AutoCloseable {
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(30);
         private SourcePrefix sources = SourcePrefix.DEFAULT;
+        private TrustedProxies trustedProxies = TrustedProxies.NONE;
         private int connectionsPerSource = 256;
         private final ConnectionFactory factory;
         private final PrivateKey key;
@@ -288,6 +298,8 @@ public final class RestServer implements AutoCloseable {
         }
         /** How addresses aggregate into sources, for the per-source caps. */
         public Builder sources(SourcePrefix p) { this.sources = Objects.requireNonNull(p); return this; }
+        /** The load balancers whose connections start with a PROXY header ({@link ProxyProtocol}); none by default. */
+        public Builder trustedProxies(TrustedProxies t) { this.trustedProxies = Objects.requireNonNull(t); return this; }
         public Builder connectionsPerSource(int n) { this.connectionsPerSource = atLeastOne(n); return this; }
         /** Told the reason of each refused connection or pending session before login (the server's meter). */
         public Builder rejections(java.util.function.Consumer<String> r) { this.rejections = Objects.requireNonNull(r); return this; }

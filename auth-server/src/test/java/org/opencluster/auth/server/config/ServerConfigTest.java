@@ -60,6 +60,33 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(bad));
     }
 
+    /**
+     * proxy.trusted: off by default; address blocks (IPv4, IPv6, a bare address is one host) that decide which peers
+     * must send a PROXY header; a host name, a bad prefix or a bad address is refused naming the key and the entry.
+     */
+    @Test
+    void trustedProxiesAreOffByDefaultAndAddressBlocksOnly() throws Exception {
+        assertTrue(ServerConfig.defaults(dir).trustedProxies().isEmpty());
+        Path p = Files.writeString(dir.resolve("proxy.properties"),
+                "proxy.trusted = 10.0.0.0/24, 192.0.2.7, 2001:db8::/64\n");
+        org.opencluster.auth.server.limit.TrustedProxies t = ServerConfig.load(p).trustedProxies();
+        assertEquals(t.toString(), ServerConfig.load(p).toBuilder().build().trustedProxies().toString(), "toBuilder");
+        for (String in : new String[] {"10.0.0.1", "10.0.0.255", "192.0.2.7", "2001:db8::1", "2001:db8::ffff:1"}) {
+            assertTrue(t.trusts(new java.net.InetSocketAddress(java.net.InetAddress.getByName(in), 1)), in);
+        }
+        for (String out : new String[] {"10.0.1.1", "192.0.2.8", "2001:db8:0:1::1", "127.0.0.1", "::1"}) {
+            assertFalse(t.trusts(new java.net.InetSocketAddress(java.net.InetAddress.getByName(out), 1)), out);
+        }
+        assertTrue(ServerConfig.load(Files.writeString(dir.resolve("off.properties"), "proxy.trusted = off\n"))
+                .trustedProxies().isEmpty());
+        for (String bad : new String[] {"balancer.example", "10.0.0.0/33", "10.0.0.0/", "2001:db8::/129",
+            "10.0.0.256", "10.0.0.1,,10.0.0.2", "10.0.0.0/-1"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(
+                    Files.writeString(dir.resolve("bad.properties"), "proxy.trusted = " + bad + "\n")), bad);
+            assertTrue(e.getMessage().contains("proxy.trusted"), e::getMessage);
+        }
+    }
+
     /** login.require-oprf (issue 14): off by default, true or false only (a typo must not silently mean false). */
     @Test
     void requireOprfIsOffByDefaultAndTakesTrueOrFalseOnly() throws Exception {

@@ -85,7 +85,8 @@ final class HttpModeBalancer implements AutoCloseable {
                 + pem("PRIVATE KEY", key.getPrivate().getEncoded()));
         int port = LoadBalancedClusterTest.freePort();
         String tcpSample = LoadBalancedClusterTest.readmeHaproxySample();
-        String defaults = tcpSample.substring(0, tcpSample.indexOf("frontend "));
+        String defaults = LoadBalancedClusterTest.fromBalancerSource(tcpSample.substring(0,
+                tcpSample.indexOf("frontend ")));
         String http = sample.replace("bind :443 ssl crt /etc/oca/haproxy.pem", "bind 127.0.0.1:" + port
                 + " ssl crt " + crt + "\n" + ROUTE_LOG).replace("/etc/oca/tls-root.pem", root.toString());
         for (int n = 1; n <= httpsPorts.size(); n++) {

@@ -77,6 +77,16 @@ import org.opencluster.auth.token.pkcs11.Pkcs11Tokens;
 class LoadBalancedClusterTest {
     private static final char[] PASS = "load balanced passphrase".toCharArray();
     private static final String HAPROXY = "/usr/sbin/haproxy";
+    /**
+     * The address HAProxy connects to the nodes from, the nodes' {@code proxy.trusted}: not the test clients'
+     * 127.0.0.1, whose direct connections to the nodes carry no PROXY header.
+     */
+    static final String BALANCER_SOURCE = "127.0.0.10";
+    /**
+     * {@code login.max-source-failures}: above the failures the other scenarios make from 127.0.0.1 in a
+     * {@code login.decay}, low enough for the stranger's scenario to pass it quickly.
+     */
+    private static final int SOURCE_FAILURES = 15;
 
     private Path dir;
     private ThrowawayPostgres pg;
@@ -108,7 +118,7 @@ class LoadBalancedClusterTest {
             setup.person("user" + i, PASS, Account.Role.USER, KeyType.EC_P256);
         }
         for (String scenario : List.of("keyholder", "racer", "guessed", "unstuck0", "unstuck1", "unstuck2",
-                "unstuck3", "unstuck4", "unstuck5")) {
+                "unstuck3", "unstuck4", "unstuck5", "target0", "target1", "target2", "target3", "target4", "target5")) {
             setup.person(scenario, PASS, Account.Role.USER, KeyType.EC_P256);
         }
         setup.close();
@@ -124,7 +134,8 @@ class LoadBalancedClusterTest {
                     + "\nwebauthn.origins=" + SoftwareAuthenticator.ORIGIN
                     + "\ndb.url=" + pg.url + "\ndb.user=" + pg.user + "\ncluster.node-id=node" + n
                     + "\nenvelope.min-memory-kib=" + TestCluster.TEST_KDF.memoryKiB() + "\nenvelope.min-iterations="
-                    + TestCluster.TEST_KDF.iterations() + "\nlogin.max-source-failures=100000\n");
+                    + TestCluster.TEST_KDF.iterations() + "\nlogin.max-source-failures=" + SOURCE_FAILURES
+                    + "\nproxy.trusted=" + BALANCER_SOURCE + "/32\n");
             configs.add(file);
         }
         for (int n = 0; n < 3; n++) {
@@ -133,7 +144,7 @@ class LoadBalancedClusterTest {
         balancer = new InetSocketAddress("127.0.0.1", freePort());
         httpsBalancer = new InetSocketAddress("127.0.0.1", freePort());
         Path cfg = dir.resolve("haproxy.cfg");
-        Files.writeString(cfg, "global\n    maxconn 4000\n" + readmeHaproxySample()
+        Files.writeString(cfg, "global\n    maxconn 4000\n" + fromBalancerSource(readmeHaproxySample())
                 .replace("bind :4700", "bind 127.0.0.1:" + balancer.getPort())
                 .replace("bind :443", "bind 127.0.0.1:" + httpsBalancer.getPort())
                 .replaceAll("10\\.0\\.0\\.(\\d):4700", "127.0.0.1:PORT$1")
@@ -166,6 +177,13 @@ class LoadBalancedClusterTest {
         assertTrue(at > 0, "the README's HAProxy sample is gone");
         int start = readme.indexOf("```\n", at) + 4;
         return readme.substring(start, readme.indexOf("```\n", start));
+    }
+
+    /** {@code haproxyConfig} (starting with the README's {@code defaults}) connecting from {@link #BALANCER_SOURCE}. */
+    static String fromBalancerSource(String haproxyConfig) {
+        assertTrue(haproxyConfig.startsWith("defaults\n"),
+                "the README's HAProxy sample no longer starts with defaults");
+        return haproxyConfig.replaceFirst("defaults\n", "defaults\n    source " + BALANCER_SOURCE + "\n");
     }
 
     @AfterAll
@@ -396,11 +414,48 @@ class LoadBalancedClusterTest {
     }
 
     /**
+     * {@code proxy.trusted} (README "The client's address: the PROXY protocol"): behind HAProxy with
+     * {@code send-proxy-v2} a node counts failed logins per client, not per balancer. A stranger at 127.0.0.2 passes
+     * {@code login.max-source-failures} through HAProxy and is locked out; an honest client at 127.0.0.3 without a
+     * device token still logs in through the same HAProxy. Before, every client had HAProxy's address, and the
+     * stranger's failures locked out every login through it.
+     */
+    @Test
+    @Order(7)
+    void aStrangersFailedLoginsThroughTheBalancerDoNotLockOutOtherClients() throws Exception {
+        try (SourceRelay stranger = new SourceRelay(java.net.InetAddress.getByName("127.0.0.2"), balancer);
+                SourceRelay honest = new SourceRelay(java.net.InetAddress.getByName("127.0.0.3"), balancer)) {
+            char[] wrong = "a stranger's guess".toCharArray();
+            LoginException locked = null;
+            // Wrong passphrases for six accounts in turn, at most four each: no account reaches its own limit (5).
+            // (Accounts, not made-up names: a made-up name's decoy envelope costs the client a full Argon2id.)
+            for (int i = 0; i < 24 && locked == null; i++) {
+                try {
+                    OcaSession.login(stranger.address(), "target" + i % 6, setup.passphrase(wrong), setup.pinned(),
+                            new OcaSession.Options()).close();
+                    throw new AssertionError("a wrong passphrase logged in");
+                } catch (LoginException e) {
+                    if (e.code() == ErrorCode.RATE_LIMITED.code()) {
+                        locked = e;
+                    }
+                }
+            }
+            assertTrue(locked != null, "the stranger was not locked out after 24 failed logins through the balancer");
+            try (OcaSession s = login(honest.address(), "user2")) {
+                assertPong(s);
+            }
+            LoginException e = org.junit.jupiter.api.Assertions.assertThrows(LoginException.class,
+                    () -> login(stranger.address(), "user3"), "the stranger is locked out, right passphrase or not");
+            assertEquals(ErrorCode.RATE_LIMITED.code(), e.code(), e.getMessage());
+        }
+    }
+
+    /**
      * REST over HTTPS through HAProxy in TCP mode with {@code balance source} (the README's sample): every request
      * of a session (create, handshake steps, frames, close) reaches the node that holds it.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void restSessionsThroughTheBalancerKeepTheirNode() throws Exception {
         RestClient rest = new RestClient(httpsBalancer, setup.serverCert);
         for (int i = 0; i < 3; i++) {
@@ -424,7 +479,7 @@ class LoadBalancedClusterTest {
      * succeeds, and the node's restart on the same data rejoins.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void killNineOfOneNodeUnderLoad() throws Exception {
         long killedAt;
         ClusterLoginLoad load = loadThroughTheBalancer(2);
@@ -451,7 +506,7 @@ class LoadBalancedClusterTest {
      * port) under load: no login fails except those a stopping node cut (SHUTTING_DOWN, or the session it ended).
      */
     @Test
-    @Order(9)
+    @Order(10)
     void rollingRestartLosesOnlyTheSessionsItCuts() throws Exception {
         ClusterLoginLoad load = loadThroughTheBalancer(2);
         try (load) {
@@ -533,7 +588,7 @@ class LoadBalancedClusterTest {
      * session; the sessions as a whole are spread over the nodes.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void restRoutedBySessionIdThroughHttpModeHaproxy() throws Exception {
         int sessions = 18;
         int pings = 3;
@@ -592,7 +647,7 @@ class LoadBalancedClusterTest {
      * the stick rules are what make the test above pass. Own accounts, since the logins it breaks are abandoned.
      */
     @Test
-    @Order(11)
+    @Order(12)
     void withoutTheStickLinesASessionsNextRequestGets404() throws Exception {
         String sample = HttpModeBalancer.readmeSample();
         String unstuck = sample.lines().filter(l -> !l.strip().startsWith("stick store-response ")
@@ -633,7 +688,7 @@ class LoadBalancedClusterTest {
      * nodes' sessions go on. Kills a node for good: the last scenario of the class.
      */
     @Test
-    @Order(12)
+    @Order(13)
     void aDeadNodesRestSessionsGet404AndLogInAgainElsewhere() throws Exception {
         try (HttpModeBalancer lb = httpModeBalancer("haproxy-http-kill", HttpModeBalancer.readmeSample())) {
             RestClient rest = new RestClient(lb.address(), lb.certificate());
