@@ -76,6 +76,11 @@ public final class ProxyProtocol {
             admit.accept(ch);
             return;
         }
+        expectHeader(ch, deadlineMillis, rejections, admit);
+    }
+
+    /** The trusted peer's side of {@link #admit}: the header's decoder and the handler that waits for it. */
+    static void expectHeader(Channel ch, long deadlineMillis, Consumer<String> rejections, Consumer<Channel> admit) {
         ch.pipeline().addLast("proxy-decoder", new HAProxyMessageDecoder(MAX_TLV_BYTES))
                 .addLast("proxy-header", new HeaderHandler(deadlineMillis, rejections, admit));
     }
