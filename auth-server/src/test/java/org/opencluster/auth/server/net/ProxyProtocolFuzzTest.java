@@ -49,7 +49,9 @@ class ProxyProtocolFuzzTest {
             int split = input.length == 0 ? 0 : Math.min(input[0] & 0xff, input.length - 1);
             int from = input.length == 0 ? 0 : 1;
             ch.writeInbound(Unpooled.wrappedBuffer(input, from, split));
-            ch.writeInbound(Unpooled.wrappedBuffer(input, from + split, input.length - from - split));
+            if (ch.isOpen()) { // a refusal after the first read closed it (a balancer would then see a reset)
+                ch.writeInbound(Unpooled.wrappedBuffer(input, from + split, input.length - from - split));
+            }
             ch.checkException();
         } catch (RuntimeException | Error e) {
             throw new AssertionError("the PROXY header's pipeline let something escape", e);
@@ -60,7 +62,7 @@ class ProxyProtocolFuzzTest {
         if (!refusals.isEmpty()) {
             assertTrue(!ch.isOpen(), "a refused connection stays open");
         }
-        if (admitted.isEmpty() && refusals.isEmpty()) {
+        if (admitted.isEmpty() && refusals.isEmpty() && ch.isOpen()) {
             assertTrue(input.length - 1 <= ProxyProtocol.MAX_HEADER_BYTES,
                     () -> "still waiting after " + (input.length - 1) + " bytes");
         }

@@ -78,6 +78,11 @@ final class KeyFiles {
             throw new CliErrors.InputFileException(option + ": cannot read " + file.toAbsolutePath() + ": "
                     + e.getMessage());
         }
+        return parsePkcs8(raw, file, option);
+    }
+
+    /** {@link #readPkcs8} once the file is read: {@code raw} (wiped here) as PEM or DER. */
+    static byte[] parsePkcs8(byte[] raw, Path file, String option) {
         try {
             if (raw.length > MAX_BYTES) {
                 throw unusable(option, file, "larger than " + MAX_BYTES + " bytes: not a key file");
@@ -177,7 +182,11 @@ final class KeyFiles {
         private byte[] pkcs8;
 
         Credential(Path file, String option) {
-            byte[] der = readPkcs8(file, option);
+            this(readPkcs8(file, option), file, option);
+        }
+
+        /** From the key's PKCS#8 DER {@code der} (kept, wiped by {@link #close()} or here when it is unusable). */
+        Credential(byte[] der, Path file, String option) {
             try (SoftwareToken check = SoftwareToken.fromPkcs8("key file", der, List.of())) {
                 pkcs8 = der;
             } catch (TokenException e) {
