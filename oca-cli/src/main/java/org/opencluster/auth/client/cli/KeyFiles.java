@@ -99,10 +99,11 @@ final class KeyFiles {
             String label = labelEnd < 0 || labelEnd - labelStart > 40 ? "?"
                     : new String(raw, labelStart, labelEnd - labelStart, StandardCharsets.US_ASCII);
             if (!LABEL.equals(label)) {
+                String shown = CliErrors.oneLine(label); // the file's bytes: no line break or terminal control
                 throw unusable(option, file, label.startsWith("ENCRYPTED")
-                        ? "an encrypted key (" + label + "): oca reads unencrypted PKCS#8 keys only, protected by"
+                        ? "an encrypted key (" + shown + "): oca reads unencrypted PKCS#8 keys only, protected by"
                                 + " the file's owner-only permissions"
-                        : "a PEM " + CliErrors.oneLine(label) + ", not a PKCS#8 " + LABEL + " (convert it: openssl"
+                        : "a PEM " + shown + ", not a PKCS#8 " + LABEL + " (convert it: openssl"
                                 + " pkcs8 -topk8 -nocrypt)");
             }
             int body = labelEnd + DASHES.length;
