@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,13 +17,18 @@ import java.util.List;
 public final class TrustedProxies {
     public static final TrustedProxies NONE = new TrustedProxies(List.of(), "");
 
-    private final List<byte[]> networks;
-    private final List<Integer> bits;
+    /** One address block: the network's address, already masked, and its prefix length. */
+    private record Block(byte[] network, int bits) {
+        boolean contains(byte[] address) {
+            return network.length == address.length && Arrays.equals(network, mask(address, bits));
+        }
+    }
+
+    private final List<Block> blocks;
     private final String text;
 
-    private TrustedProxies(List<byte[]> networks, String text) {
-        this.networks = networks;
-        this.bits = new ArrayList<>();
+    private TrustedProxies(List<Block> blocks, String text) {
+        this.blocks = List.copyOf(blocks);
         this.text = text;
     }
 
@@ -37,8 +43,7 @@ public final class TrustedProxies {
         if (v.isEmpty() || v.equals("off")) {
             return NONE;
         }
-        List<byte[]> networks = new ArrayList<>();
-        TrustedProxies t = new TrustedProxies(networks, v);
+        List<Block> blocks = new ArrayList<>();
         for (String entry : v.split(",", -1)) {
             String e = entry.strip();
             int slash = e.indexOf('/');
@@ -54,10 +59,9 @@ public final class TrustedProxies {
                 }
                 prefix = Integer.parseInt(b);
             }
-            networks.add(mask(address, prefix));
-            t.bits.add(prefix);
+            blocks.add(new Block(mask(address, prefix), prefix));
         }
-        return t;
+        return new TrustedProxies(blocks, v);
     }
 
     private static byte[] literal(String host, String entry) {
@@ -79,27 +83,21 @@ public final class TrustedProxies {
 
     /** Whether nobody is trusted (the PROXY protocol is off). */
     public boolean isEmpty() {
-        return networks.isEmpty();
+        return blocks.isEmpty();
     }
 
     /** Whether a connection from {@code peer} (its TCP peer address) must start with a PROXY header. */
     public boolean trusts(SocketAddress peer) {
-        if (networks.isEmpty() || !(peer instanceof InetSocketAddress)
+        if (blocks.isEmpty() || !(peer instanceof InetSocketAddress)
                 || ((InetSocketAddress) peer).getAddress() == null) {
             return false;
         }
         byte[] a = ((InetSocketAddress) peer).getAddress().getAddress();
-        for (int i = 0; i < networks.size(); i++) {
-            byte[] n = networks.get(i);
-            if (n.length == a.length && java.util.Arrays.equals(n, mask(a, bits.get(i)))) {
-                return true;
-            }
-        }
-        return false;
+        return blocks.stream().anyMatch(b -> b.contains(a));
     }
 
     @Override
     public String toString() {
-        return networks.isEmpty() ? "off" : text;
+        return blocks.isEmpty() ? "off" : text;
     }
 }
