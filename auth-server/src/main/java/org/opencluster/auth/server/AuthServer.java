@@ -38,6 +38,7 @@ import org.opencluster.auth.server.dispatch.BuiltinCommands;
 import org.opencluster.auth.server.dispatch.CommandDispatcher;
 import org.opencluster.auth.server.limit.DeviceTokens;
 import org.opencluster.auth.server.limit.LoginThrottle;
+import org.opencluster.auth.server.log.LogValues;
 import org.opencluster.auth.server.login.HandshakeSettings;
 import org.opencluster.auth.server.login.LoginAccount;
 import org.opencluster.auth.server.net.RispServer;
@@ -125,6 +126,9 @@ public final class AuthServer implements AutoCloseable {
         CommandRegistry registry = StandardCommands.with(b.extraCommands);
         byte[] decoySecret = secrets.decoySecret();
         org.opencluster.auth.server.login.OprfLogins oprfLogins = Bootstrap.readOprfLogins(config, secrets, random);
+        // Which P-256 multiplier the OPRF evaluations use (libcrypto or Java), so an operator sees a missing libssl.
+        LOG.info("event=oprf.p256_multiplier implementation={}",
+                LogValues.quote(org.opencluster.auth.protocol.pake.P256Group.multiplierStatus()));
         secrets.close();
         // The HTTPS address is fixed before anything uses its origin (port 0, for tests, becomes a free port now).
         Optional<java.net.InetSocketAddress> httpsAddress = config.httpsListen().map(AuthServer::withConcretePort);

@@ -58,6 +58,9 @@ final class OprfCost {
     }
 
     static void run(boolean quick, Results out) throws Exception {
+        // libcrypto or Java (-Doca.p256.native=off): the figures below depend on it.
+        System.out.println("oprf.p256_multiplier: "
+                + org.opencluster.auth.protocol.pake.P256Group.multiplierStatus());
         SecureRandom random = new SecureRandom();
         Clock clock = Clock.systemUTC();
         SoftwareToken caKey = SoftwareToken.fromPkcs8("ca", SoftwareKeys.generatePkcs8(KeyType.ED25519, random),
@@ -114,7 +117,8 @@ final class OprfCost {
 
     /**
      * What one variable-base P-256 multiplication costs, the step's unit (the server's BlindEvaluate; the client's
-     * Blind and Finalize are one each): the project's constant-time multiplier ({@code Oprf.blindEvaluate}) against
+     * Blind and Finalize are one each): the project's constant-time multiplier ({@code Oprf.blindEvaluate}: the
+     * system's libcrypto or the Java one, whichever {@code P256Group.multiplierStatus()} names) against
      * Bouncy Castle's {@code ECPoint.multiply} (wNAF, not constant time) and {@code normalize}, same scalars and
      * points, alternating rounds, medians of thread CPU per multiplication.
      */

@@ -82,6 +82,10 @@ class LogJsonLinesTest {
                 .filter(l -> !l.isBlank() && !l.startsWith("WARNING: ")).toList();
         assertFalse(lines.isEmpty(), "the server logged nothing");
         boolean failedLogin = false;
+        // The child JVM chooses its P-256 multiplier as this one does, and says which.
+        String multiplierLine = "event=oprf.p256_multiplier implementation=\""
+                + org.opencluster.auth.protocol.pake.P256Group.multiplierStatus().split(" ")[0] + " (";
+        boolean multiplier = false;
         for (String line : lines) {
             JsonNode o = json.readTree(line);
             assertTrue(o.isObject(), line);
@@ -90,6 +94,7 @@ class LogJsonLinesTest {
                 assertTrue(o.hasNonNull(field) && o.get(field).isTextual(), field + " missing: " + line);
             }
             String text = o.get("formattedMessage").asText();
+            multiplier |= text.startsWith(multiplierLine);
             if (text.startsWith("event=login.") && text.contains("ev\\\"il")) {
                 // login.failed or login.abandoned (the client gave up after the challenge), with the name quoted
                 failedLogin = true;
@@ -98,5 +103,6 @@ class LogJsonLinesTest {
             }
         }
         assertTrue(failedLogin, "no login.failed line:\n" + String.join("\n", lines));
+        assertTrue(multiplier, "no line starting " + multiplierLine + ":\n" + String.join("\n", lines));
     }
 }

@@ -11,7 +11,8 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link P256Group#multiply} (the regular-window multiplier on {@link P256Field}) against Bouncy Castle's
+ * The Java multipliers ({@link RegularWindowMultiplier} on {@link P256Field}, {@link GeneratorMultiplier}) and
+ * {@link P256Group}'s choice (libcrypto where {@link NativeP256} chose it, see {@link NativeP256Test}) against Bouncy Castle's
  * {@code ECPoint.multiply} on thousands of random scalars and points, on edge scalars (1, 2, 3, n - 1, n - 2,
  * n - 3, n / 2, runs of zeros and ones, single bits, every scalar near 0 and n in steps of 16) and edge points
  * (the generator, -P, the point with x = 0 when there is one, P and -P of the same x); 0, n and the identity are
@@ -71,7 +72,7 @@ class P256MultiplierTest {
             BigInteger k = randomScalar(random);
             ECPoint point = i % 2 == 0 ? P256Group.GENERATOR
                     : P256Group.GENERATOR.multiply(randomScalar(random)).normalize();
-            assertEquals(point.multiply(k).normalize(), P256Group.multiply(k, point), "k = " + k.toString(16));
+            assertMultiplies(point.multiply(k).normalize(), k, point);
         }
     }
 
@@ -81,8 +82,7 @@ class P256MultiplierTest {
         for (ECPoint point : points) {
             assertEquals(true, point.isValid());
             for (BigInteger k : edgeScalars()) {
-                assertEquals(point.multiply(k).normalize(), P256Group.multiply(k, point),
-                        "k = " + k.toString(16) + " P = " + point);
+                assertMultiplies(point.multiply(k).normalize(), k, point);
             }
         }
     }
@@ -92,7 +92,7 @@ class P256MultiplierTest {
         ECPoint point = P256Group.GENERATOR.multiply(BigInteger.valueOf(123456789)).normalize();
         for (int i = 1; i <= 300; i++) {
             for (BigInteger k : new BigInteger[] {BigInteger.valueOf(i), N.subtract(BigInteger.valueOf(i))}) {
-                assertEquals(point.multiply(k).normalize(), P256Group.multiply(k, point), "k = " + k);
+                assertMultiplies(point.multiply(k).normalize(), k, point);
             }
         }
     }
@@ -109,11 +109,19 @@ class P256MultiplierTest {
             scalars.add(randomScalar(random));
         }
         for (BigInteger k : scalars) {
-            assertEquals(P256Group.GENERATOR.multiply(k).normalize(), P256Group.multiplyGenerator(k),
-                    "k = " + k.toString(16));
+            ECPoint expected = P256Group.GENERATOR.multiply(k).normalize();
+            assertEquals(expected, GeneratorMultiplier.multiply(k), "Java, k = " + k.toString(16));
+            assertEquals(expected, P256Group.multiplyGenerator(k), "chosen, k = " + k.toString(16));
         }
         assertThrows(IllegalArgumentException.class, () -> P256Group.multiplyGenerator(BigInteger.ZERO));
         assertThrows(IllegalArgumentException.class, () -> P256Group.multiplyGenerator(N));
+    }
+
+    /** Both the Java multiplier and the group's chosen one compute k * point. */
+    private static void assertMultiplies(ECPoint expected, BigInteger k, ECPoint point) {
+        assertEquals(expected, RegularWindowMultiplier.multiply(point, k, N),
+                "Java, k = " + k.toString(16) + " P = " + point);
+        assertEquals(expected, P256Group.multiply(k, point), "chosen, k = " + k.toString(16) + " P = " + point);
     }
 
     /**
